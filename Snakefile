@@ -1,0 +1,27 @@
+# genovocab: vocabularies for machine learning on the genome, end to end.
+# Run: snakemake --cores N   (the default config is the embedded, offline demo)
+from snakemake.utils import min_version, validate
+
+min_version("8.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/download.smk"
+include: "workflow/rules/genome.smk"
+include: "workflow/rules/universe.smk"
+include: "workflow/rules/corpora.smk"
+include: "workflow/rules/motifs.smk"
+include: "workflow/rules/ids.smk"
+include: "workflow/rules/sequence.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        ALL_TARGETS,

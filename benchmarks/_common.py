@@ -1,0 +1,77 @@
+"""Shared measuring for the benchmark scripts: wall time and peak RSS of one call.
+
+Each measured call runs in a fresh interpreter (multiprocessing "spawn"), so its peak RSS is
+its own and not the benchmark driver's. External tools (bedtools, ...) are run from inside that
+child, and their peak RSS is read from RUSAGE_CHILDREN.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Measure:
+    """Median wall time (s) over the repeats, the largest peak RSS (MiB), the call's result."""
+
+    seconds: float
+    peak_mib: float
+    result: object
+    times: list[float]
+
+
+def _child(conn, fn: Callable, args: tuple, kwargs: dict, repeats: int) -> None:
+    times = []
+    result = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        times.append(time.perf_counter() - t0)
+    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    conn.send((times, max(self_kib, child_kib) / 1024.0, result))
+    conn.close()
+
+
+def measure(fn: Callable, *args, repeats: int = 1, **kwargs) -> Measure:
+    """Run ``fn(*args, **kwargs)`` ``repeats`` times in a fresh process; time and peak RSS.
+
+    ``fn`` must be importable (a module-level function) and its result picklable; return a
+    small summary (a count), not the data.
+    """
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, repeats))
+    proc.start()
+    child.close()
+    times, peak, result = parent.recv()
+    proc.join()
+    if proc.exitcode:
+        raise RuntimeError(f"measured call {fn.__name__} failed (exit {proc.exitcode})")
+    return Measure(statistics.median(times), peak, result, times)
+
+
+def run_command(cmd: list[str], stdout_path: str | None = None) -> int:
+    """Run an external command (stdout to a file or discarded); returns its output line count."""
+    if stdout_path is None:
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+        return out.count(b"\n")
+    with open(stdout_path, "wb") as handle:
+        subprocess.run(cmd, check=True, stdout=handle)
+    with open(stdout_path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def report(rows: list[dict], columns: list[str]) -> str:
+    """A fixed-width table of ``rows`` (dicts) in ``columns`` order."""
+    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)

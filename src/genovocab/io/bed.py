@@ -1,0 +1,324 @@
+"""The BED reader every stage uses.
+
+Reads BED3..BED12, narrowPeak and the cCRE layouts, plain or gzip (detected by magic bytes),
+LF or CRLF, skipping ``track``/``browser``/``#`` lines. Coordinates are checked (integers,
+0 <= start <= end, known chromosome and end within its size when chromosome sizes are given);
+every error names the file, the line number and the problem. Zero-length intervals are
+counted and skipped with a warning.
+
+A valid file takes the fast path (pandas' C parser, vectorised checks); only when that fails is
+the file re-read line by line, which finds and names the first bad line.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from genovocab.errors import InputError
+from genovocab.fileutil import read_bytes
+
+log = logging.getLogger(__name__)
+
+HEADER_PREFIXES = (b"#", b"track", b"browser")
+UnknownPolicy = Literal["error", "drop", "keep"]
+
+
+@dataclass
+class Intervals:
+    """Intervals of one BED file, in file order, as numpy arrays.
+
+    ``chroms`` lists chromosome names in order of first appearance in the file;
+    ``chrom_index[i]`` is row i's index into ``chroms``. ``line_numbers[i]`` is row i's 1-based
+    line in the file (for error messages of later stages). ``columns`` holds columns 4.. as
+    strings when the reader was asked to keep them.
+    """
+
+    chroms: list[str]
+    chrom_index: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    line_numbers: np.ndarray
+    path: str | None = None
+    columns: pd.DataFrame | None = None
+    n_zero_length: int = 0
+    n_unknown_chrom: int = 0
+    _groups: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def rows_by_chrom(self) -> dict[str, np.ndarray]:
+        """Row indices of each chromosome (file order kept within a chromosome)."""
+        if self._groups is None:
+            order = np.argsort(self.chrom_index, kind="stable")
+            counts = np.bincount(self.chrom_index, minlength=len(self.chroms))
+            bounds = np.concatenate([[0], np.cumsum(counts)])
+            self._groups = {
+                name: order[bounds[i]:bounds[i + 1]]
+                for i, name in enumerate(self.chroms) if counts[i]
+            }
+        return self._groups
+
+    def by_chrom(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{chrom: (starts, ends)}`` in file order within each chromosome."""
+        return {c: (self.starts[r], self.ends[r]) for c, r in self.rows_by_chrom().items()}
+
+    def chrom_names(self) -> np.ndarray:
+        """Chromosome name of every row (object array)."""
+        return np.asarray(self.chroms, dtype=object)[self.chrom_index]
+
+    def to_frame(self) -> pd.DataFrame:
+        """A pandas view: ``chrom, start, end`` plus any kept columns."""
+        frame = pd.DataFrame({
+            "chrom": pd.Categorical.from_codes(self.chrom_index, categories=self.chroms),
+            "start": self.starts,
+            "end": self.ends,
+        })
+        if self.columns is not None:
+            frame = pd.concat([frame, self.columns.reset_index(drop=True)], axis=1)
+        return frame
+
+
+def _leading_header_lines(data: bytes) -> tuple[int, int]:
+    """Count header lines at the top of the file; return (count, byte offset after them)."""
+    count = 0
+    offset = 0
+    while offset < len(data):
+        nl = data.find(b"\n", offset)
+        line = data[offset:] if nl < 0 else data[offset:nl]
+        if not line.startswith(HEADER_PREFIXES):
+            break
+        count += 1
+        offset = len(data) if nl < 0 else nl + 1
+    return count, offset
+
+
+def _needs_slow_path(body: bytes) -> bool:
+    """True when the body has header or blank lines the fast path cannot map to line numbers."""
+    if b"\n#" in body or b"\ntrack" in body or b"\nbrowser" in body:
+        return True
+    stripped = body.rstrip(b"\r\n")
+    return b"\n\n" in stripped or b"\n\r\n" in stripped or stripped.startswith((b"\n", b"\r\n"))
+
+
+def _fast_parse(body: bytes, keep_columns: bool) -> tuple[pd.Series, np.ndarray, np.ndarray,
+                                                          pd.DataFrame | None]:
+    frame = pd.read_csv(
+        io.BytesIO(body), sep="\t", header=None, engine="c", dtype={0: object, 1: np.int64,
+                                                                   2: np.int64},
+        usecols=None if keep_columns else [0, 1, 2], na_filter=False, quoting=3,
+        skip_blank_lines=False,
+    )
+    if frame.shape[1] < 3:
+        raise ValueError("too few columns")
+    extra = None
+    if keep_columns and frame.shape[1] > 3:
+        extra = frame.iloc[:, 3:].astype(str)
+        extra.columns = [f"col{i + 1}" for i in range(3, frame.shape[1])]
+    return (frame[0], frame[1].to_numpy(np.int64), frame[2].to_numpy(np.int64), extra)
+
+
+def _parse_int(text: str, path: str, line: int, what: str) -> int:
+    text = text.strip()
+    if not text or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+        raise InputError(path, f"{what} {text!r} is not an integer", line)
+    return int(text)
+
+
+def _slow_parse(data: bytes, path: str, keep_columns: bool):
+    """Line-by-line parser: exact line numbers for every row and for the first bad line."""
+    chroms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    lines: list[int] = []
+    extras: list[list[str]] = []
+    text = data.decode("utf-8", errors="replace")
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.startswith(("#", "track", "browser")):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3:
+            hint = " (columns must be tab-separated)" if " " in line else ""
+            raise InputError(path, f"expected at least 3 tab-separated columns (chrom, start, "
+                                   f"end), found {len(fields)}{hint}", number)
+        if not fields[0]:
+            raise InputError(path, "empty chromosome name", number)
+        chroms.append(fields[0])
+        starts.append(_parse_int(fields[1], path, number, "start"))
+        ends.append(_parse_int(fields[2], path, number, "end"))
+        lines.append(number)
+        if keep_columns:
+            extras.append(fields[3:])
+    extra = None
+    if keep_columns and extras and max(len(e) for e in extras):
+        width = max(len(e) for e in extras)
+        extra = pd.DataFrame([e + [""] * (width - len(e)) for e in extras],
+                             columns=[f"col{i + 4}" for i in range(width)])
+    return (pd.Series(chroms, dtype=object), np.asarray(starts, dtype=np.int64),
+            np.asarray(ends, dtype=np.int64), np.asarray(lines, dtype=np.int64), extra)
+
+
+def read_bed(
+    path: str | os.PathLike,
+    chrom_sizes: Mapping[str, int] | None = None,
+    *,
+    unknown_chroms: UnknownPolicy = "error",
+    allow_empty: bool = False,
+    require_sorted: bool = False,
+    keep_columns: bool = False,
+) -> Intervals:
+    """Read and check a BED-like file into :class:`Intervals`.
+
+    ``chrom_sizes`` (optional) makes unknown chromosomes an error (``unknown_chroms="error"``),
+    drops them with a warning (``"drop"``) or keeps them (``"keep"``), and checks ends against
+    chromosome sizes. ``require_sorted`` demands each chromosome in one block with
+    non-decreasing starts. ``allow_empty`` accepts a file with no interval.
+    """
+    path_str = os.fspath(path)
+    try:
+        data = read_bytes(path_str)
+    except OSError as exc:
+        raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
+    except (EOFError, ValueError) as exc:  # truncated or corrupt gzip
+        raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
+    n_header, offset = _leading_header_lines(data)
+    body = data[offset:]
+    if not body.strip():
+        if allow_empty:
+            return _empty(path_str)
+        raise InputError(path_str, "file is empty: no intervals found")
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    line_numbers = None
+    try:
+        if _needs_slow_path(body):
+            raise ValueError("header or blank lines inside the file")
+        chrom_col, starts, ends, extra = _fast_parse(body, keep_columns)
+        if chrom_col.map(lambda c: c == "" or not isinstance(c, str)).any():
+            raise ValueError("empty chromosome")
+        line_numbers = np.arange(1, len(starts) + 1, dtype=np.int64) + n_header
+    except (ValueError, pd.errors.ParserError, TypeError, OverflowError):
+        chrom_col, starts, ends, line_numbers, extra = _slow_parse(data, path_str, keep_columns)
+    chrom_col = chrom_col.str.rstrip("\r") if chrom_col.dtype == object else chrom_col
+    codes, uniques = pd.factorize(chrom_col, sort=False)
+    chroms = [str(c) for c in uniques]
+    result = Intervals(chroms=chroms, chrom_index=codes.astype(np.int32), starts=starts,
+                       ends=ends, line_numbers=line_numbers, path=path_str, columns=extra)
+    _check_coordinates(result)
+    if chrom_sizes is not None:
+        result = _check_chromosomes(result, chrom_sizes, unknown_chroms)
+    result = _drop_zero_length(result)
+    if len(result) == 0 and not allow_empty:
+        raise InputError(path_str, "no intervals left (all were zero-length or on unknown "
+                                   "chromosomes)")
+    if require_sorted:
+        check_sorted(result)
+    return result
+
+
+def _empty(path: str) -> Intervals:
+    empty = np.zeros(0, dtype=np.int64)
+    return Intervals(chroms=[], chrom_index=np.zeros(0, dtype=np.int32), starts=empty,
+                     ends=empty.copy(), line_numbers=empty.copy(), path=path)
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _check_coordinates(iv: Intervals) -> None:
+    bad = iv.starts < 0
+    if bad.any():
+        i = _first(bad)
+        raise InputError(iv.path, f"negative start {iv.starts[i]}", int(iv.line_numbers[i]))
+    bad = iv.ends < iv.starts
+    if bad.any():
+        i = _first(bad)
+        raise InputError(iv.path, f"start {iv.starts[i]} is greater than end {iv.ends[i]}",
+                         int(iv.line_numbers[i]))
+
+
+def _subset(iv: Intervals, keep: np.ndarray) -> Intervals:
+    """Rows ``keep`` of ``iv``; chromosomes left without rows are removed from ``chroms``."""
+    index = iv.chrom_index[keep]
+    used = np.zeros(len(iv.chroms), dtype=bool)
+    used[index] = True
+    remap = np.cumsum(used) - 1
+    return Intervals(
+        chroms=[c for c, u in zip(iv.chroms, used) if u],
+        chrom_index=remap[index].astype(np.int32), starts=iv.starts[keep], ends=iv.ends[keep],
+        line_numbers=iv.line_numbers[keep], path=iv.path,
+        columns=None if iv.columns is None else iv.columns.iloc[keep].reset_index(drop=True),
+        n_zero_length=iv.n_zero_length, n_unknown_chrom=iv.n_unknown_chrom,
+    )
+
+
+def _check_chromosomes(iv: Intervals, chrom_sizes: Mapping[str, int],
+                       policy: UnknownPolicy) -> Intervals:
+    known = np.array([c in chrom_sizes for c in iv.chroms], dtype=bool)
+    if len(known) and not known.all():
+        unknown_rows = ~known[iv.chrom_index]
+        names = sorted({iv.chroms[i] for i in np.flatnonzero(~known)})
+        if policy == "error":
+            i = _first(unknown_rows)
+            raise InputError(iv.path, f"unknown chromosome {iv.chroms[iv.chrom_index[i]]!r} "
+                                      "(not in the genome's chromosome sizes)",
+                             int(iv.line_numbers[i]))
+        if policy == "drop":
+            n = int(unknown_rows.sum())
+            log.warning("%s: dropped %d interval(s) on chromosomes not in the genome: %s",
+                        iv.path, n, ", ".join(names))
+            iv = _subset(iv, ~unknown_rows)
+            iv.n_unknown_chrom = n
+    sizes = np.array([chrom_sizes.get(c, np.iinfo(np.int64).max) for c in iv.chroms],
+                     dtype=np.int64)
+    if len(iv):
+        beyond = iv.ends > sizes[iv.chrom_index]
+        if beyond.any():
+            i = _first(beyond)
+            chrom = iv.chroms[iv.chrom_index[i]]
+            raise InputError(iv.path, f"end {iv.ends[i]} is beyond the end of {chrom} "
+                                      f"({chrom_sizes[chrom]} bp)", int(iv.line_numbers[i]))
+    return iv
+
+
+def _drop_zero_length(iv: Intervals) -> Intervals:
+    zero = iv.starts == iv.ends
+    if not zero.any():
+        return iv
+    n = int(zero.sum())
+    log.warning("%s: skipped %d zero-length interval(s) (first at line %d)", iv.path, n,
+                int(iv.line_numbers[_first(zero)]))
+    kept = _subset(iv, ~zero)
+    kept.n_zero_length = iv.n_zero_length + n
+    return kept
+
+
+def check_sorted(iv: Intervals) -> None:
+    """Raise :class:`InputError` unless each chromosome is one block with non-decreasing starts."""
+    if len(iv) < 2:
+        return
+    change = np.flatnonzero(iv.chrom_index[1:] != iv.chrom_index[:-1]) + 1
+    block_chroms = iv.chrom_index[np.concatenate([[0], change])]
+    if len(np.unique(block_chroms)) != len(block_chroms):
+        seen: set[int] = set()
+        for pos, c in zip(np.concatenate([[0], change]), block_chroms):
+            if int(c) in seen:
+                raise InputError(iv.path, f"file is not sorted: {iv.chroms[c]} appears again "
+                                          "after other chromosomes", int(iv.line_numbers[pos]))
+            seen.add(int(c))
+    same = iv.chrom_index[1:] == iv.chrom_index[:-1]
+    down = same & (iv.starts[1:] < iv.starts[:-1])
+    if down.any():
+        i = _first(down) + 1
+        raise InputError(iv.path, f"file is not sorted: start {iv.starts[i]} comes after "
+                                  f"start {iv.starts[i - 1]}", int(iv.line_numbers[i]))

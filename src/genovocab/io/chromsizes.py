@@ -1,0 +1,40 @@
+"""Chromosome sizes files (``chrom.sizes``: name, tab, length; one chromosome per line)."""
+
+from __future__ import annotations
+
+import os
+
+from genovocab.errors import InputError
+from genovocab.fileutil import open_text, write_text_atomic
+
+
+def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
+    """Read ``chrom.sizes`` into an ordered ``{name: length}``; file order is kept.
+
+    Extra columns are ignored; ``#`` lines and blank lines are skipped. Duplicated names,
+    non-integer or non-positive lengths are errors naming the line.
+    """
+    sizes: dict[str, int] = {}
+    with open_text(path) as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            if len(fields) < 2:
+                raise InputError(path, "expected 'name<TAB>length'", number)
+            name, length = fields[0], fields[1].strip()
+            if not length.isdigit() or int(length) <= 0:
+                raise InputError(path, f"length {length!r} of {name} is not a positive integer",
+                                 number)
+            if name in sizes:
+                raise InputError(path, f"chromosome {name!r} is listed twice", number)
+            sizes[name] = int(length)
+    if not sizes:
+        raise InputError(path, "file is empty: no chromosomes")
+    return sizes
+
+
+def write_chrom_sizes(path: str | os.PathLike, sizes: dict[str, int]) -> None:
+    """Write ``{name: length}`` as ``chrom.sizes`` (atomic)."""
+    write_text_atomic(path, "".join(f"{name}\t{length}\n" for name, length in sizes.items()))

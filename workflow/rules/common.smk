@@ -1,0 +1,41 @@
+# Shared names for every rule file: paths, sources, sample sheets, the list of final targets.
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+
+GENOME = config["genome"]
+RES = f"resources/{GENOME}"
+RELEASE = f"{config['release']['name']}-{config['release']['version']}"
+OUT = f"results/{RELEASE}"
+LOGS = f"logs/{RELEASE}"
+SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
+
+# Each stage's rule file appends its final outputs; `rule all` asks for all of them.
+ALL_TARGETS = []
+
+
+def read_sample_sheet(path, schema):
+    """A TSV sample sheet, validated against its schema (names must be unique)."""
+    sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
+    validate(sheet, schema)
+    duplicated = sheet["name"][sheet["name"].duplicated()].tolist()
+    if duplicated:
+        raise ValueError(f"{path}: duplicated sample names: {', '.join(duplicated)}")
+    return sheet.set_index("name", drop=False)
+
+
+PEAK_SAMPLES = read_sample_sheet(
+    config["samples"], "../schemas/samples.schema.yaml"
+)
+
+
+def source_entry(name):
+    """The configured {url, sha256} of source `name`, or of sample `name`."""
+    if name in config["sources"]:
+        return config["sources"][name]
+    row = PEAK_SAMPLES.loc[name]
+    return {"url": row["url"], "sha256": row.get("sha256", "") or None}
