@@ -39,3 +39,17 @@ def source_entry(name):
         return config["sources"][name]
     row = PEAK_SAMPLES.loc[name]
     return {"url": row["url"], "sha256": row.get("sha256", "") or None}
+
+
+def selected_chromosomes():
+    """Chromosomes the run works on: the configured list, or those genome preparation selected.
+
+    Call only inside input functions: without an explicit list it waits on the
+    `prepare_genome` checkpoint and reads its chrom.sizes.
+    """
+    listed = config["genome_prep"].get("chromosomes") or []
+    if listed:
+        return list(listed)
+    sizes = checkpoints.prepare_genome.get().output.chrom_sizes
+    with open(sizes) as handle:
+        return [line.split("\t")[0] for line in handle if line.strip()]

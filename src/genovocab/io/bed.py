@@ -322,3 +322,42 @@ def check_sorted(iv: Intervals) -> None:
         i = _first(down) + 1
         raise InputError(iv.path, f"file is not sorted: start {iv.starts[i]} comes after "
                                   f"start {iv.starts[i - 1]}", int(iv.line_numbers[i]))
+
+
+def sort_dedupe_bed3(
+    chroms: np.ndarray, starts: np.ndarray, ends: np.ndarray, chrom_order: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort intervals by (chromosome in ``chrom_order``, start, end) and drop exact duplicates.
+
+    ``chroms`` holds names; a name missing from ``chrom_order`` is an error (ValueError).
+    Returns (chrom names, starts, ends) as arrays.
+    """
+    rank = {name: i for i, name in enumerate(chrom_order)}
+    names = np.asarray(chroms, dtype=object)
+    try:
+        ranks = np.fromiter((rank[c] for c in names), dtype=np.int64, count=len(names))
+    except KeyError as exc:
+        raise ValueError(f"chromosome {exc.args[0]!r} is not in the chromosome order") from exc
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    order = np.lexsort((ends, starts, ranks))
+    ranks, starts, ends = ranks[order], starts[order], ends[order]
+    keep = np.ones(len(order), dtype=bool)
+    keep[1:] = (ranks[1:] != ranks[:-1]) | (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
+    return names[order][keep], starts[keep], ends[keep]
+
+
+def write_bed3(path: str | os.PathLike, chroms: np.ndarray, starts: np.ndarray,
+               ends: np.ndarray) -> None:
+    """Write BED3 (tab-separated, no header) atomically, in the order given.
+
+    A name ending ``.gz`` is gzipped deterministically (mtime 0), so equal input gives equal
+    bytes. Use :func:`sort_dedupe_bed3` first for a sorted, deduplicated universe.
+    """
+    from genovocab.fileutil import write_bytes_atomic
+
+    frame = pd.DataFrame({"chrom": np.asarray(chroms, dtype=object),
+                          "start": np.asarray(starts, dtype=np.int64),
+                          "end": np.asarray(ends, dtype=np.int64)})
+    text = frame.to_csv(sep="\t", header=False, index=False, lineterminator="\n")
+    write_bytes_atomic(path, text.encode("utf-8"))
