@@ -1,1 +1,143 @@
-# Stage rules for universe: owned by the universe stage; appends its outputs to ALL_TARGETS.
+# Consensus universe (DESIGN.md 4.3): coverage of the peak samples per chromosome (scatter), one
+# of six methods (ccre, union, cc, ccf, ml, hmm), a gather into the interval vocabulary
+# universe/universe.bed.gz, stats and an assessment against the samples.
+
+UNIVERSE = config.get("universe", {})
+UNIVERSE_METHOD = UNIVERSE.get("method", "cc")
+UNIVERSE_COMPARE = [m for m in UNIVERSE.get("compare_methods", []) if m != UNIVERSE_METHOD]
+UNIVERSE_ALL_METHODS = [UNIVERSE_METHOD] + UNIVERSE_COMPARE
+UNIVERSE_PARAMS = dict(
+    cutoff=UNIVERSE.get("cutoff"),
+    window=UNIVERSE.get("window", 25),
+    merge=UNIVERSE.get("merge", 0),
+    filter_size=UNIVERSE.get("filter_size", 0),
+    hmm_normalize=UNIVERSE.get("hmm_normalize", True),
+)
+UWORK = f"{OUT}/work/universe"
+
+
+wildcard_constraints:
+    umethod="ccre|union|cc|ccf|ml|hmm",
+
+
+rule universe_ccre:
+    input:
+        registry=f"{RES}/downloads/ccres",
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        table=f"{UWORK}/ccre/universe.tsv",
+    log:
+        f"{LOGS}/universe/ccre.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    script:
+        "../scripts/universe_ccre.py"
+
+
+rule universe_peaks:
+    input:
+        samples=lambda wc: expand(f"{RES}/samples/{{s}}", s=PEAK_SAMPLES.index),
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        peaks=f"{UWORK}/peaks.npz",
+    params:
+        names=list(PEAK_SAMPLES.index),
+    log:
+        f"{LOGS}/universe/peaks.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/universe_peaks.py"
+
+
+rule universe_chrom:
+    input:
+        peaks=f"{UWORK}/peaks.npz",
+    output:
+        table=f"{UWORK}/{{umethod}}/chroms/{{chrom}}.tsv",
+    params:
+        **UNIVERSE_PARAMS,
+    log:
+        f"{LOGS}/universe/{{umethod}}/{{chrom}}.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/universe_chrom.py"
+
+
+def _universe_chrom_tables(wc):
+    return expand(
+        f"{UWORK}/{wc.umethod}/chroms/{{chrom}}.tsv", chrom=selected_chromosomes()
+    )
+
+
+rule universe_gather:
+    input:
+        tables=_universe_chrom_tables,
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        table=f"{UWORK}/{{umethod}}/universe.tsv",
+    log:
+        f"{LOGS}/universe/{{umethod}}/gather.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/universe_gather.py"
+
+
+ruleorder: universe_ccre > universe_gather
+
+
+rule universe_assess:
+    input:
+        table=f"{UWORK}/{{umethod}}/universe.tsv",
+        peaks=f"{UWORK}/peaks.npz",
+    output:
+        tsv=f"{UWORK}/{{umethod}}/assessment.tsv",
+    params:
+        window=UNIVERSE_PARAMS["window"],
+    log:
+        f"{LOGS}/universe/{{umethod}}/assess.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/universe_assess.py"
+
+
+rule universe_finalize:
+    input:
+        table=f"{UWORK}/{UNIVERSE_METHOD}/universe.tsv",
+        assessments=expand(f"{UWORK}/{{m}}/assessment.tsv", m=UNIVERSE_ALL_METHODS),
+        tables=expand(f"{UWORK}/{{m}}/universe.tsv", m=UNIVERSE_ALL_METHODS),
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        universe=f"{OUT}/universe/universe.bed.gz",
+        flexible=f"{OUT}/universe/universe_flexible.bed.gz",
+        assessment=f"{OUT}/universe/assessment.tsv",
+        stats=f"{OUT}/universe/stats.tsv",
+        comparison=f"{OUT}/universe/comparison.tsv",
+        plot=f"{OUT}/universe/comparison.png",
+    params:
+        method=UNIVERSE_METHOD,
+        methods=UNIVERSE_ALL_METHODS,
+    log:
+        f"{LOGS}/universe/finalize.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/universe_finalize.py"
+
+
+ALL_TARGETS.extend(rules.universe_finalize.output)

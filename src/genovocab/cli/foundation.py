@@ -1,0 +1,42 @@
+"""Foundation subcommands: ``download`` and ``prepare-genome``."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _download(args: argparse.Namespace) -> int:
+    from genovocab.download import download
+
+    download(args.url, args.out, args.sha256, timeout=args.timeout, retries=args.retries)
+    return 0
+
+
+def _prepare_genome(args: argparse.Namespace) -> int:
+    from genovocab.genome import prepare_genome
+
+    prepared = prepare_genome(args.fasta, args.out_dir, chromosomes=args.chromosome or None,
+                              chromosome_regex=args.regex, min_gap=args.min_gap)
+    print(f"{len(prepared.sizes)} chromosome(s), {sum(prepared.sizes.values())} bp -> "
+          f"{prepared.fasta}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``download`` and ``prepare-genome``."""
+    p = subparsers.add_parser("download", help="fetch a URL or path, verify sha256, atomically")
+    p.add_argument("url", help="http(s)://, ftp://, file:// URL or local path")
+    p.add_argument("--sha256", help="expected sha256 (hex); mismatch is an error")
+    p.add_argument("--out", required=True, help="output file")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per connection")
+    p.add_argument("--retries", type=int, default=5, help="retries on connection errors/5xx")
+    p.set_defaults(func=_download)
+
+    p = subparsers.add_parser("prepare-genome",
+                              help="FASTA (gz or plain) -> indexed genome.fa, chrom.sizes, gaps")
+    p.add_argument("fasta")
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--chromosome", action="append", help="keep this chromosome (repeatable)")
+    p.add_argument("--regex", default=".*", help="keep chromosomes matching (default: all)")
+    p.add_argument("--min-gap", type=int, default=1, help="shortest N run in gaps.bed")
+    p.set_defaults(func=_prepare_genome)

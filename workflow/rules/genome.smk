@@ -1,0 +1,26 @@
+# Genome preparation: indexed plain FASTA of the selected chromosomes, chrom.sizes, N gaps.
+
+
+checkpoint prepare_genome:
+    input:
+        fasta=f"{RES}/downloads/genome",
+    output:
+        fasta=f"{RES}/genome/genome.fa",
+        fai=f"{RES}/genome/genome.fa.fai",
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+        gaps=f"{RES}/genome/gaps.bed",
+    params:
+        chromosomes=config["genome_prep"].get("chromosomes", []),
+        chromosome_regex=config["genome_prep"].get("chromosome_regex", ".*"),
+        min_gap=config["genome_prep"].get("min_gap", 1),
+    log:
+        f"{LOGS}/genome/prepare_genome.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    script:
+        "../scripts/prepare_genome.py"
+
+
+ALL_TARGETS.extend(rules.prepare_genome.output)
