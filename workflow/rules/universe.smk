@@ -114,30 +114,53 @@ rule universe_assess:
         "../scripts/universe_assess.py"
 
 
-rule universe_finalize:
+UNIVERSE_FLEXIBLE = UNIVERSE_METHOD in ("ccf", "ml", "hmm")
+UNIVERSE_BED_OUTPUTS = dict(
+    universe=f"{OUT}/universe/universe.bed.gz",
+    stats=f"{OUT}/universe/stats.tsv",
+)
+if UNIVERSE_FLEXIBLE:
+    UNIVERSE_BED_OUTPUTS["flexible"] = f"{OUT}/universe/universe_flexible.bed.gz"
+UNIVERSE_REPORT_OUTPUTS = dict(assessment=f"{OUT}/universe/assessment.tsv")
+if UNIVERSE_COMPARE:
+    UNIVERSE_REPORT_OUTPUTS["comparison"] = f"{OUT}/universe/comparison.tsv"
+    UNIVERSE_REPORT_OUTPUTS["plot"] = f"{OUT}/universe/comparison.png"
+
+
+rule universe_bed:
     input:
         table=f"{UWORK}/{UNIVERSE_METHOD}/universe.tsv",
-        assessments=expand(f"{UWORK}/{{m}}/assessment.tsv", m=UNIVERSE_ALL_METHODS),
-        tables=expand(f"{UWORK}/{{m}}/universe.tsv", m=UNIVERSE_ALL_METHODS),
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
-        universe=f"{OUT}/universe/universe.bed.gz",
-        flexible=f"{OUT}/universe/universe_flexible.bed.gz",
-        assessment=f"{OUT}/universe/assessment.tsv",
-        stats=f"{OUT}/universe/stats.tsv",
-        comparison=f"{OUT}/universe/comparison.tsv",
-        plot=f"{OUT}/universe/comparison.png",
+        **UNIVERSE_BED_OUTPUTS,
     params:
         method=UNIVERSE_METHOD,
-        methods=UNIVERSE_ALL_METHODS,
     log:
-        f"{LOGS}/universe/finalize.log",
+        f"{LOGS}/universe/universe_bed.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
     script:
-        "../scripts/universe_finalize.py"
+        "../scripts/universe_bed.py"
 
 
-ALL_TARGETS.extend(rules.universe_finalize.output)
+rule universe_report:
+    input:
+        assessments=expand(f"{UWORK}/{{m}}/assessment.tsv", m=UNIVERSE_ALL_METHODS),
+    output:
+        **UNIVERSE_REPORT_OUTPUTS,
+    params:
+        methods=UNIVERSE_ALL_METHODS,
+    log:
+        f"{LOGS}/universe/report.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    script:
+        "../scripts/universe_report.py"
+
+
+ALL_TARGETS.extend(rules.universe_bed.output)
+ALL_TARGETS.extend(rules.universe_report.output)

@@ -111,3 +111,17 @@ def write_tsv(path: str | os.PathLike, frame: pd.DataFrame) -> None:
     """A TSV with header, written atomically (floats with repr precision, so reruns match)."""
     text = frame.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.10g")
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_universe_table(path: str | os.PathLike, universe: pd.DataFrame,
+                         chrom_order: Sequence[str]) -> None:
+    """Intermediate TSV (with header) of a universe, sorted; flexible columns kept when present."""
+    write_tsv(path, sort_universe(universe, chrom_order))
+
+
+def read_universe_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read what :func:`write_universe_table` wrote."""
+    frame = pd.read_csv(path, sep="\t", dtype={"chrom": object})
+    for col in frame.columns[1:]:
+        frame[col] = frame[col].astype(np.int64)
+    return frame
