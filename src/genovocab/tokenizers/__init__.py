@@ -1,0 +1,1 @@
+from genovocab.tokenizers.interval import IntervalTokenizer  # noqa: F401

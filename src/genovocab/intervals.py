@@ -1,0 +1,396 @@
+"""Exact, vectorised interval overlap: a sorted universe against batches of queries.
+
+The universe (any BED: BED3..BED12, cCRE layouts, overlapping or nested regions, duplicates)
+is sorted by (chromosome, start, end) and deduplicated; row ``i`` of the sorted universe is
+region id ``i``. Overlap means at least 1 bp in common between half-open intervals, so the
+pairs are exactly those of ``bedtools intersect -wa -wb``.
+
+How a query finds its regions without a Python loop per query
+--------------------------------------------------------------
+Every position is turned into one sortable int64 *key* ``rank << shift | position``, where
+``rank`` is the chromosome's index in the universe's chromosome order; all chromosomes then
+form one sorted array and every query is answered by the same two ``np.searchsorted`` calls:
+
+* ``hi`` = number of regions whose start key is ``< query end``: no later region overlaps;
+* ``lo`` = first region whose *running maximum* of end keys is ``> query start``: no earlier
+  region can overlap, because every region before ``lo`` ends at or before the query start.
+
+Regions ``lo..hi-1`` are candidates; those with ``end <= query start`` are filtered out (a
+no-op, skipped, when ends are non-decreasing, as in a non-overlapping universe). One very long
+region would keep the running maximum high and make candidate ranges long, so the universe is
+first split, as in the augmented interval list (AIList, Feng et al. 2019, also used by gtars),
+into a few sublists: a region that contains many of the regions that follow it goes to the
+next sublist. Each sublist is searched the same way and the pairs are merged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genovocab.errors import InputError
+from genovocab.fileutil import is_gzip, read_bytes
+from genovocab.io.bed import read_bed
+
+log = logging.getLogger(__name__)
+
+#: AIList decomposition: a region that contains at least ``_COVER_MIN`` of the next
+#: ``_COVER_WINDOW`` regions moves to the next sublist; at most ``_MAX_SUBLISTS`` sublists.
+_COVER_WINDOW = 20
+_COVER_MIN = 3
+_MAX_SUBLISTS = 6
+_MIN_SUBLIST = 64
+#: a first column starting with one of these is a header/comment line: use the careful reader
+_HEADER_STARTS = ("#", "track", "browser", "\ufeff")
+
+
+@dataclass
+class BedRegions:
+    """Regions of one BED file in file order: chromosome names, per-row codes, coordinates."""
+
+    chroms: list[str]
+    chrom_index: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    path: str | None = None
+    n_zero_length: int = 0
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+
+def _fast_read(source) -> BedRegions | None:
+    """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
+
+    Anything the fast path does not fully understand (header or comment lines anywhere,
+    ragged columns, non-integer coordinates, empty names, negative or inverted coordinates)
+    returns None, and the caller falls back to the shared reader, whose messages name the
+    file, the line and the problem.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True,
+                                           block_size=4 << 20),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False,
+                                              ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["f0", "f1", "f2"],
+                column_types={"f0": pa.dictionary(pa.int32(), pa.string()),
+                              "f1": pa.int64(), "f2": pa.int64()},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, KeyError):
+        return None
+    if table.num_columns != 3:
+        return None
+    starts = table.column(1).to_numpy()
+    ends = table.column(2).to_numpy()
+    if len(starts) == 0 or (starts < 0).any() or (ends < starts).any():
+        return None
+    chrom_col = table.column(0).unify_dictionaries()
+    if chrom_col.num_chunks == 0:
+        return None
+    # after unification every chunk shares one dictionary, in order of first appearance
+    dictionary = [name.rstrip("\r") for name in chrom_col.chunk(0).dictionary.to_pylist()]
+    if any(not name or name.startswith(_HEADER_STARTS) for name in dictionary) \
+            or len(set(dictionary)) != len(dictionary):
+        return None
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False)
+                            for chunk in chrom_col.chunks]).astype(np.int32, copy=False)
+    names = dictionary
+    running = np.maximum.accumulate(codes)
+    if codes[0] != 0 or (codes[1:] > running[:-1] + 1).any():
+        # not in first-appearance order: renumber (rare; pyarrow keeps appearance order)
+        _, first = np.unique(codes, return_index=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        codes = rank[codes]
+        names = [dictionary[i] for i in order]
+    return BedRegions(chroms=names, chrom_index=codes.astype(np.int32, copy=False),
+                      starts=starts, ends=ends)
+
+
+def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedRegions:
+    """Read chromosome, start and end of every region of a BED file, quickly.
+
+    Plain or gzip (by magic bytes), LF or CRLF, any number of extra columns (text included).
+    Zero-length intervals are skipped (the shared reader's rule). Irregular files go through
+    :func:`genovocab.io.read_bed`, so errors name the file, the line and the problem.
+    Chromosomes are listed in order of first appearance; the file is never re-sorted.
+    """
+    import pyarrow as pa
+
+    path_str = os.fspath(path)
+    try:
+        if is_gzip(path_str):
+            data = read_bytes(path_str)
+            regions = _fast_read(pa.BufferReader(data)) if data.strip() else None
+        elif os.path.getsize(path_str) == 0:
+            regions = None
+        else:
+            with pa.memory_map(path_str) as source:
+                regions = _fast_read(source)
+    except OSError as exc:
+        raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
+    except (EOFError, ValueError) as exc:
+        raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
+    if regions is None:
+        iv = read_bed(path_str, allow_empty=allow_empty)
+        return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index,
+                          starts=iv.starts, ends=iv.ends, path=path_str,
+                          n_zero_length=iv.n_zero_length)
+    regions.path = path_str
+    zero = regions.starts == regions.ends
+    if zero.any():
+        n = int(zero.sum())
+        log.warning("%s: skipped %d zero-length interval(s)", path_str, n)
+        keep = ~zero
+        regions = BedRegions(chroms=regions.chroms, chrom_index=regions.chrom_index[keep],
+                             starts=regions.starts[keep], ends=regions.ends[keep],
+                             path=path_str, n_zero_length=n)
+        used = np.unique(regions.chrom_index)
+        if len(used) < len(regions.chroms):
+            remap = np.full(len(regions.chroms), -1, dtype=np.int32)
+            remap[used] = np.arange(len(used), dtype=np.int32)
+            regions.chrom_index = remap[regions.chrom_index]
+            regions.chroms = [regions.chroms[i] for i in used]
+    if len(regions) == 0 and not allow_empty:
+        raise InputError(path_str, "no intervals left (all were zero-length)")
+    return regions
+
+
+@dataclass
+class _Sublist:
+    """Regions (global ids ``ids``, ascending) searchable by start key and running max end."""
+
+    ids: np.ndarray
+    start_keys: np.ndarray
+    end_keys: np.ndarray
+    max_end_keys: np.ndarray
+    ends_monotonic: bool
+
+
+def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]:
+    """Split sorted regions into AIList sublists; returns each sublist's row indices."""
+    remaining = np.arange(len(start_keys))
+    lists: list[np.ndarray] = []
+    while len(lists) < _MAX_SUBLISTS - 1 and len(remaining) > _MIN_SUBLIST:
+        ends = end_keys[remaining]
+        n = len(ends)
+        covered = np.zeros(n, dtype=np.int32)
+        for k in range(1, min(_COVER_WINDOW, n - 1) + 1):
+            covered[:-k] += ends[:-k] >= ends[k:]
+        moved = covered >= _COVER_MIN
+        n_moved = int(moved.sum())
+        if n_moved == 0 or n - n_moved < _MIN_SUBLIST:
+            break
+        lists.append(remaining[~moved])
+        remaining = remaining[moved]
+    lists.append(remaining)
+    return lists
+
+
+@dataclass
+class Universe:
+    """A sorted, deduplicated set of regions with ids ``0..N-1`` and an overlap index.
+
+    ``chroms`` is the chromosome order (first appearance in the source file, or a given
+    chrom.sizes order); ``chrom_index``, ``starts`` and ``ends`` are sorted by (chromosome,
+    start, end) with exact duplicates removed, so row ``i`` is region id ``i``.
+    """
+
+    chroms: list[str]
+    chrom_index: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    shift: int = 32
+    n_duplicates: int = 0
+    _sublists: list[_Sublist] = field(default_factory=list, repr=False)
+    _rank: dict[str, int] = field(default_factory=dict, repr=False)
+    _start_keys: np.ndarray | None = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_arrays(cls, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
+                    ends: np.ndarray, chrom_order: Sequence[str] | None = None) -> Universe:
+        """Sort and deduplicate regions given as chromosome names + per-row codes.
+
+        ``chrom_order`` (e.g. chrom.sizes order) ranks the chromosomes; without it they rank
+        in the order given in ``chroms``. A chromosome missing from ``chrom_order`` raises
+        ValueError.
+        """
+        chroms = list(chroms)
+        chrom_index = np.asarray(chrom_index, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if chrom_order is not None:
+            order_list = list(chrom_order)
+            rank_of = {c: i for i, c in enumerate(order_list)}
+            missing = [c for c in chroms if c not in rank_of]
+            if missing:
+                raise ValueError(f"chromosome {missing[0]!r} is not in the chromosome order")
+            used = sorted({rank_of[c] for c in np.asarray(chroms, dtype=object)[
+                np.unique(chrom_index)]}) if len(chrom_index) else []
+            final = [order_list[r] for r in used]
+            new_rank = {c: i for i, c in enumerate(final)}
+            remap = np.array([new_rank.get(c, -1) for c in chroms], dtype=np.int64)
+            ranks = remap[chrom_index] if len(chroms) else chrom_index
+        else:
+            final = chroms
+            ranks = chrom_index
+        max_pos = int(ends.max()) if len(ends) else 0
+        shift = max(32, (max_pos + 1).bit_length())
+        if len(final) >= (1 << (62 - shift)):
+            raise ValueError("too many chromosomes for the key encoding")
+        # one sort on (rank, start, end) through a combined key plus a tie-break on end
+        start_keys = (ranks << shift) | starts
+        order = np.lexsort((ends, start_keys)) if len(starts) else np.zeros(0, dtype=np.int64)
+        start_keys = start_keys[order]
+        ends_sorted = ends[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = (start_keys[1:] != start_keys[:-1]) | (ends_sorted[1:] != ends_sorted[:-1])
+        n_dup = int(len(keep) - keep.sum())
+        if n_dup:
+            start_keys = start_keys[keep]
+            ends_sorted = ends_sorted[keep]
+            order = order[keep]
+        sorted_ranks = (start_keys >> shift).astype(np.int32)
+        universe = cls(chroms=list(final), chrom_index=sorted_ranks,
+                       starts=starts[order], ends=ends_sorted, shift=shift, n_duplicates=n_dup)
+        universe._build(start_keys)
+        return universe
+
+    @classmethod
+    def from_bed(cls, path: str | os.PathLike,
+                 chrom_sizes: Mapping[str, int] | None = None) -> Universe:
+        """Load a universe from any BED-like file (text columns allowed, duplicates dropped).
+
+        With ``chrom_sizes``, chromosomes follow its order and a region on a chromosome it
+        does not list, or beyond its end, is an error naming the line.
+        """
+        regions = read_regions(path, allow_empty=True)
+        if chrom_sizes is not None:
+            unknown = [c for c in regions.chroms if c not in chrom_sizes]
+            sizes = np.array([chrom_sizes.get(c, 0) for c in regions.chroms], dtype=np.int64)
+            if unknown or (len(regions) and (regions.ends > sizes[regions.chrom_index]).any()):
+                read_bed(path, chrom_sizes, unknown_chroms="error", allow_empty=True)
+        return cls.from_arrays(regions.chroms, regions.chrom_index, regions.starts,
+                               regions.ends, chrom_order=None if chrom_sizes is None
+                               else list(chrom_sizes))
+
+    def _build(self, start_keys: np.ndarray) -> None:
+        self._rank = {c: i for i, c in enumerate(self.chroms)}
+        self._start_keys = start_keys
+        end_keys = (self.chrom_index.astype(np.int64) << self.shift) | self.ends
+        self._sublists = []
+        for rows in _decompose(start_keys, end_keys):
+            ek = end_keys[rows]
+            max_ek = np.maximum.accumulate(ek) if len(ek) else ek
+            self._sublists.append(_Sublist(
+                ids=rows, start_keys=start_keys[rows], end_keys=ek, max_end_keys=max_ek,
+                ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all())))
+
+    # ----------------------------------------------------------------- queries
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def chrom_ranks(self, chroms: Sequence[str]) -> np.ndarray:
+        """Rank of each chromosome name in the universe, -1 for chromosomes it lacks."""
+        return np.array([self._rank.get(c, -1) for c in chroms], dtype=np.int64)
+
+    def names(self) -> np.ndarray:
+        """Chromosome name of every region (object array)."""
+        return np.asarray(self.chroms, dtype=object)[self.chrom_index]
+
+    def find(self, chrom: str, start: int, end: int) -> int:
+        """Id of the region exactly ``chrom:start-end``, or -1."""
+        rank = self._rank.get(chrom)
+        if rank is None or self._start_keys is None:
+            return -1
+        key = (rank << self.shift) | int(start)
+        lo = int(np.searchsorted(self._start_keys, key, "left"))
+        hi = int(np.searchsorted(self._start_keys, key, "right"))
+        j = lo + int(np.searchsorted(self.ends[lo:hi], int(end)))
+        return j if j < hi and self.ends[j] == end else -1
+
+    def overlaps(self, ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+                 min_overlap: int = 1, min_query_fraction: float = 0.0,
+                 min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """All (query row, region id) pairs that overlap, sorted by query row then region id.
+
+        ``ranks`` are the queries' chromosome ranks (:meth:`chrom_ranks`; -1 = not in the
+        universe, so no hit). A pair is kept when the shared length is at least
+        ``min_overlap`` bp, at least ``min_query_fraction`` of the query's length and at
+        least ``min_region_fraction`` of the region's length.
+        """
+        ranks = np.asarray(ranks, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        unknown = ranks < 0
+        qs = (ranks << self.shift) | starts
+        qe = (ranks << self.shift) | ends
+        if unknown.any():
+            qs[unknown] = -1
+            qe[unknown] = -1
+        q_parts: list[np.ndarray] = []
+        u_parts: list[np.ndarray] = []
+        for sub in self._sublists:
+            if len(sub.ids) == 0:
+                continue
+            hi = np.searchsorted(sub.start_keys, qe, "left")
+            lo = np.searchsorted(sub.max_end_keys, qs, "right")
+            counts = hi - lo
+            np.maximum(counts, 0, out=counts)
+            if len(counts) == 0 or counts.max() == 0:
+                continue
+            if counts.max() == 1:  # at most one candidate per query: no expansion needed
+                q_idx = np.flatnonzero(counts)
+                pos = lo[q_idx]
+            else:
+                q_idx = np.repeat(np.arange(len(qs), dtype=np.int64), counts)
+                # candidate = the run's first candidate + position within the run
+                offsets = np.cumsum(counts) - counts
+                pos = np.arange(len(q_idx), dtype=np.int64) + np.repeat(lo - offsets, counts)
+            if not sub.ends_monotonic:
+                hit = sub.end_keys[pos] > qs[q_idx]
+                q_idx = q_idx[hit]
+                pos = pos[hit]
+            q_parts.append(q_idx)
+            u_parts.append(sub.ids[pos])
+        if not q_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(q_parts) == 1:
+            q_idx, u_idx = q_parts[0], u_parts[0]
+        else:
+            q_idx = np.concatenate(q_parts)
+            u_idx = np.concatenate(u_parts)
+            order = np.argsort(q_idx * (len(self) + 1) + u_idx, kind="stable")
+            q_idx, u_idx = q_idx[order], u_idx[order]
+        if min_overlap > 1 or min_query_fraction > 0 or min_region_fraction > 0:
+            us, ue = self.starts[u_idx], self.ends[u_idx]
+            q_s, q_e = starts[q_idx], ends[q_idx]
+            shared = np.minimum(q_e, ue) - np.maximum(q_s, us)
+            keep = shared >= min_overlap
+            if min_query_fraction > 0:
+                keep &= shared >= min_query_fraction * (q_e - q_s)
+            if min_region_fraction > 0:
+                keep &= shared >= min_region_fraction * (ue - us)
+            q_idx, u_idx = q_idx[keep], u_idx[keep]
+        return q_idx, u_idx
+
+
+def overlap_pairs(universe: Universe, queries: BedRegions, **options) -> tuple[np.ndarray,
+                                                                                 np.ndarray]:
+    """(query row, region id) pairs of a :class:`BedRegions` against a :class:`Universe`."""
+    ranks = universe.chrom_ranks(queries.chroms)
+    row_ranks = ranks[queries.chrom_index] if len(ranks) else np.zeros(0, dtype=np.int64)
+    return universe.overlaps(row_ranks, queries.starts, queries.ends, **options)
