@@ -8,6 +8,7 @@ min_version("8.0")
 configfile: "config/config.yaml"
 
 
+
 validate(config, "workflow/schemas/config.schema.yaml")
 
 

@@ -1,4 +1,4 @@
-# Shared names for every rule file: paths, sources, sample sheets, the list of final targets.
+# Shared names for every stage file: paths, sources, sample sheets, the list of final targets.
 import os
 import sys
 from pathlib import Path
@@ -14,7 +14,7 @@ OUT = f"results/{RELEASE}"
 LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
-# Each stage's rule file appends its final outputs; `rule all` asks for all of them.
+# Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
 
 

@@ -11,6 +11,8 @@ rule download_source:
         f"{RES}/downloads/{{source}}",
     params:
         entry=lambda wc: source_entry(wc.source),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/download/source_{{source}}.log",
     threads: 1
@@ -27,6 +29,8 @@ rule download_sample:
         f"{RES}/samples/{{sample}}",
     params:
         entry=lambda wc: source_entry(wc.sample),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/download/sample_{{sample}}.log",
     threads: 1

@@ -13,6 +13,8 @@ checkpoint prepare_genome:
         chromosomes=config["genome_prep"].get("chromosomes", []),
         chromosome_regex=config["genome_prep"].get("chromosome_regex", ".*"),
         min_gap=config["genome_prep"].get("min_gap", 1),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/genome/prepare_genome.log",
     threads: 1
