@@ -1,0 +1,112 @@
+"""Motif coverage and peak binning of one chromosome (seed 001, appendix A.1).
+
+coverage[x] = number of sites covering base x (all matrices, both strands), accumulated from
+streamed site chunks into one difference array (never one array per matrix). The coverage is
+smoothed with a Gaussian (``scipy.ndimage.gaussian_filter1d``, sigma 3, mode ``reflect``,
+truncate 4), peaks are called with ``scipy.signal.find_peaks(width=5)`` on the whole
+chromosome (prominence is not local), and the bin edges are every peak's interpolated
+half-prominence crossings (``left_ips``, ``right_ips``, truncated to integers) plus 0 and the
+chromosome length, sorted and unique. Bins longer than ``max_bin`` are then cut every
+``trim_step`` bp from their start, and the edges are sorted and made unique again.
+N gaps are bins like any other (they hold no sites, so they become long flat bins, trimmed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from genovocab.motifs.sites import Sites
+
+SIGMA = 3.0
+PEAK_WIDTH = 5.0
+MAX_BIN = 50
+TRIM_STEP = 25
+
+
+@dataclass
+class BinResult:
+    """Bin edges of one chromosome and what the binning did."""
+
+    edges: np.ndarray  # int64, strictly increasing, edges[0] == 0, edges[-1] == length
+    n_peaks: int
+    n_long: int  # bins longer than max_bin before trimming
+    n_trimmed_bins: int  # bins that came out of trimming a long bin
+
+    @property
+    def n_bins(self) -> int:
+        return int(self.edges.size - 1)
+
+
+def coverage(chunks: Iterable[Sites], length: int) -> np.ndarray:
+    """Number of sites covering each base of a chromosome of ``length`` bp (int32).
+
+    Each chunk adds into one difference array over the range it touches, so sorted chunks cost
+    O(chunk) each; memory is one int32 array of the chromosome length (plus one temporary).
+    Sites past the chromosome end are an error.
+    """
+    diff = np.zeros(length + 1, dtype=np.int32)
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        starts = chunk.start
+        ends = chunk.start + chunk.length
+        lo = int(starts.min())
+        hi = int(ends.max())
+        if lo < 0 or hi > length:
+            raise ValueError(f"site outside the chromosome (0..{length}): {lo}..{hi}")
+        span = hi - lo + 1
+        diff[lo:hi + 1] += np.bincount(starts - lo, minlength=span).astype(np.int32)
+        diff[lo:hi + 1] -= np.bincount(ends - lo, minlength=span).astype(np.int32)
+    cov = np.cumsum(diff[:length], dtype=np.int32)
+    return cov
+
+
+def peak_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH
+               ) -> tuple[np.ndarray, int]:
+    """Truncated half-prominence crossings of the smoothed coverage's peaks (unsorted), count."""
+    from scipy.ndimage import gaussian_filter1d
+    from scipy.signal import find_peaks
+
+    if cov.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    smooth = gaussian_filter1d(cov.astype(np.float64), sigma, mode="reflect", truncate=4.0) \
+        if sigma > 0 else cov.astype(np.float64)
+    peaks, props = find_peaks(smooth, width=width)
+    del smooth
+    left = props["left_ips"].astype(np.int64)
+    right = props["right_ips"].astype(np.int64)
+    return np.concatenate([left, right]), int(peaks.size)
+
+
+def trim_long_bins(edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP
+                   ) -> tuple[np.ndarray, int, int]:
+    """Cut every bin longer than ``max_bin`` every ``trim_step`` bp from its start.
+
+    Returns (new edges, number of long bins, number of bins they became).
+    """
+    if trim_step < 1 or max_bin < 1:
+        raise ValueError("max_bin and trim_step must be positive")
+    lengths = np.diff(edges)
+    long = np.flatnonzero(lengths > max_bin)
+    if long.size == 0:
+        return edges, 0, 0
+    n_cuts = (lengths[long] - 1) // trim_step  # cuts strictly inside each long bin
+    base = np.repeat(edges[long], n_cuts)
+    step = np.arange(int(n_cuts.sum()), dtype=np.int64) - np.repeat(np.cumsum(n_cuts) - n_cuts,
+                                                                     n_cuts)
+    cuts = base + (step + 1) * trim_step
+    out = np.unique(np.concatenate([edges, cuts]))
+    return out, int(long.size), int(long.size + cuts.size)
+
+
+def bin_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH,
+              max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP) -> BinResult:
+    """Bin edges of one chromosome from its coverage (see the module docstring)."""
+    length = int(cov.size)
+    inner, n_peaks = peak_edges(cov, sigma, width)
+    edges = np.unique(np.concatenate([np.array([0, length], dtype=np.int64), inner]))
+    edges, n_long, n_trimmed = trim_long_bins(edges, max_bin, trim_step)
+    return BinResult(edges.astype(np.int64), n_peaks, n_long, n_trimmed)

@@ -1,0 +1,176 @@
+"""File-level steps shared by the CLI and the workflow scripts (one chromosome at a time).
+
+* :func:`scan_to_site_file` - scan one chromosome of a FASTA, write its compact site file;
+* :func:`tracks_to_site_files` - split JASPAR per-matrix tracks into per-chromosome partial
+  site files (one batch of matrices per call), :func:`merge_site_files` - merge the partials of
+  one chromosome (streaming, window by window);
+* :func:`bigbed_to_site_file` - stream one chromosome of the JASPAR bigBed;
+* :func:`bin_chromosome` - coverage, bins, features and statistics of one chromosome.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from genovocab.errors import InputError
+from genovocab.io.jaspar import Matrix
+from genovocab.motifs.features import (
+    bin_and_featurize,
+    cpg_dinucleotide_sites,
+    feature_table,
+    interval_sites,
+    save_bins,
+    save_npz_deterministic,
+)
+from genovocab.motifs.sites import (
+    MatrixSet,
+    MotifScanner,
+    Sites,
+    iter_bigbed,
+    iter_site_file,
+    merge_sorted_chunks,
+    read_track,
+    site_file_info,
+    track_matrix_id,
+    write_site_file,
+)
+from genovocab.motifs.stats import chrom_stats, write_json
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BinParams:
+    """Peak-binning parameters (defaults = the paper's)."""
+
+    sigma: float = 3.0
+    peak_width: float = 5.0
+    max_bin: int = 50
+    trim_step: int = 25
+    chunk_sites: int = 1 << 22
+
+
+def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[Matrix],
+                      out: str | os.PathLike, *, window: int = 1 << 20,
+                      progress: bool = True) -> int:
+    """Scan ``chrom`` of an indexed FASTA with ``matrices``; write its site file."""
+    from genovocab.io.fasta import open_fasta
+
+    fa = open_fasta(genome)
+    if chrom not in fa:
+        raise InputError(genome, f"chromosome {chrom} is not in the FASTA")
+    seq = str(fa[chrom][:])
+    scanner = MotifScanner(matrices)
+    t0 = time.perf_counter()
+    n = write_site_file(out, scanner.scan_chromosome(seq, window, progress=progress, label=chrom),
+                        MatrixSet.from_matrices(matrices), chrom, len(seq))
+    dt = time.perf_counter() - t0
+    log.info("%s: %d bp x %d matrices -> %d sites in %.1f s (%.3g bp x matrices / s)", chrom,
+             len(seq), len(matrices), n, dt, len(seq) * len(matrices) / max(dt, 1e-9))
+    return n
+
+
+def tracks_to_site_files(tracks: Sequence[str | os.PathLike], matrix_set: MatrixSet,
+                         chrom_sizes: dict[str, int], out_dir: str | os.PathLike,
+                         min_score: int = 800) -> dict[str, int]:
+    """Split a batch of per-matrix tracks into ``out_dir/<chrom>.parquet`` partial site files.
+
+    Every selected chromosome gets a file (possibly empty), so the gather knows its inputs.
+    """
+    index = matrix_set.index()
+    per: dict[str, list[Sites]] = {c: [] for c in chrom_sizes}
+    for path in sorted(tracks, key=lambda p: track_matrix_id(p)):
+        mid = track_matrix_id(path)
+        if mid not in index:
+            raise InputError(path, f"matrix {mid} is not among the configured matrices")
+        for chrom, sites in read_track(path, 2 * index[mid], chrom_sizes, min_score).items():
+            per[chrom].append(sites)
+    counts = {}
+    for chrom, parts in per.items():
+        sites = Sites.concat(parts).sorted()
+        counts[chrom] = write_site_file(os.path.join(out_dir, f"{chrom}.parquet"), [sites],
+                                        matrix_set, chrom, chrom_sizes[chrom])
+    return counts
+
+
+def merge_site_files(inputs: Sequence[str | os.PathLike], out: str | os.PathLike,
+                     window: int = 1 << 20) -> int:
+    """Merge start-sorted site files of one chromosome (same matrix set) into one."""
+    infos = [site_file_info(p) for p in inputs]
+    if not infos:
+        raise ValueError("no site files to merge")
+    mset, chrom, length, _ = infos[0]
+    for p, (m, c, _, _) in zip(inputs, infos):
+        if m != mset or c != chrom:
+            raise InputError(p, "site files to merge differ in matrices or chromosome")
+    return write_site_file(out, merge_sorted_chunks([iter_site_file(p) for p in inputs], window),
+                           mset, chrom, length)
+
+
+def bigbed_to_site_file(bigbed: str | os.PathLike, chrom: str, length: int,
+                        matrix_set: MatrixSet, out: str | os.PathLike, min_score: int = 0,
+                        window: int = 1 << 20) -> int:
+    """Stream one chromosome of a JASPAR bigBed into its compact site file."""
+    return write_site_file(out, iter_bigbed(bigbed, chrom, matrix_set, min_score, window),
+                           matrix_set, chrom, length)
+
+
+def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
+                   out_bins: str | os.PathLike, out_features: str | os.PathLike,
+                   out_stats: str | os.PathLike | None = None, params: BinParams = BinParams(),
+                   cpg: str = "none", genome: str | os.PathLike | None = None,
+                   islands: tuple[np.ndarray, np.ndarray] | None = None,
+                   compress: bool = True) -> dict:
+    """Coverage, bins and the bin x feature matrix of one chromosome's site file.
+
+    ``cpg``: ``none``; ``dinucleotide`` (every CG of ``genome``'s ``chrom``); ``islands``
+    (``islands`` = (starts, ends) of this chromosome). Returns the statistics dict.
+    """
+    mset, file_chrom, file_len, n_sites = site_file_info(sites_path)
+    if file_len is not None and file_len != length:
+        raise InputError(sites_path, f"site file is for a {file_chrom} of {file_len} bp, "
+                                     f"chrom sizes say {length}")
+    n_motif = 2 * len(mset.ids)
+    n_features = len(feature_table(mset, cpg))
+    extra = None
+    if cpg == "dinucleotide":
+        if genome is None:
+            raise ValueError("cpg: dinucleotide needs the genome FASTA")
+        from genovocab.io.fasta import open_fasta
+
+        seq = str(open_fasta(genome)[chrom][:])
+
+        def extra():
+            return cpg_dinucleotide_sites(seq, n_motif)
+    elif cpg == "islands":
+        if islands is None:
+            raise ValueError("cpg: islands needs the CpG island intervals")
+        isl = interval_sites(islands[0], islands[1], n_motif)
+
+        def extra():
+            return iter([isl])
+
+    def chunks():
+        return iter_site_file(sites_path, batch_size=params.chunk_sites)
+
+    t0 = time.perf_counter()
+    result, matrix, counts = bin_and_featurize(
+        chunks, length, n_features, sigma=params.sigma, width=params.peak_width,
+        max_bin=params.max_bin, trim_step=params.trim_step, extra_chunks=extra)
+    t1 = time.perf_counter()
+    save_bins(out_bins, result.edges)
+    save_npz_deterministic(out_features, matrix, compress=compress)
+    stats = chrom_stats(chrom, length, result, counts, matrix.nnz)
+    if out_stats is not None:
+        write_json(out_stats, stats)
+    log.info("%s: %d sites -> %d peaks, %d bins (mean %.1f bp, %d trimmed), %d non-zeros; "
+             "%.1f s compute, %.1f s write", chrom, n_sites, result.n_peaks, result.n_bins,
+             length / max(result.n_bins, 1), result.n_trimmed_bins, matrix.nnz, t1 - t0,
+             time.perf_counter() - t1)
+    return stats
