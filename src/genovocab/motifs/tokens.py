@@ -1,0 +1,338 @@
+"""Motif tokens: cluster features per bin, discrete tokens, Zipf's law, coverage statistics.
+
+After clustering (``clustering.py``) every bin is described by one value per motif cluster: the
+mean of its member feature columns (a bin x cluster CSR matrix, float32). For the linguistic
+check of seed 001 the cluster vector is discretised: a cluster is *active* in a bin when its
+value is ``>= threshold`` (default 0.5), and every distinct set of active clusters is a token.
+Token ids are given by descending genome-wide frequency (ties: fewer active clusters first, then
+the cluster ids lexicographically), the all-zero pattern being a token like any other. Zipf's
+law is checked by the Pearson correlation of log frequency against log rank (paper: r ~ -0.99).
+
+Per chromosome the distinct patterns are found exactly and vectorised: rows are grouped by
+(active count, two 64-bit random-weight sums) and every row is then compared element by element
+with its group's first row, so a hash collision can never merge two patterns silently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from genovocab.errors import GenovocabError, InputError
+from genovocab.fileutil import atomic_path, write_text_atomic
+
+TOKEN_COLUMNS = ("token", "count", "fraction", "n_active", "clusters")
+_HASH_SEED = 20250601
+
+
+def membership(labels: np.ndarray) -> sp.csr_matrix:
+    """d x C averaging matrix: column c holds ``1/|c|`` at the members of cluster ``c``."""
+    labels = np.asarray(labels, dtype=np.int64)
+    n_clusters = int(labels.max()) + 1 if labels.size else 0
+    sizes = np.bincount(labels, minlength=n_clusters)
+    data = 1.0 / sizes[labels]
+    return sp.csr_matrix((data, (np.arange(labels.size), labels)),
+                         shape=(labels.size, n_clusters))
+
+
+def cluster_features(X, labels: np.ndarray) -> sp.csr_matrix:
+    """Bin x cluster matrix (CSR float32): each value is the mean of the member columns.
+
+    Computed in float64 and rounded once to float32.
+    """
+    labels = np.asarray(labels)
+    if X.shape[1] != labels.size:
+        raise GenovocabError(f"feature matrix has {X.shape[1]} columns but {labels.size} "
+                             "features have cluster labels")
+    product = sp.csr_matrix(sp.csr_matrix(X, dtype=np.float64) @ membership(labels))
+    product.eliminate_zeros()
+    product.sort_indices()
+    return sp.csr_matrix(product.astype(np.float32))
+
+
+@dataclass
+class Patterns:
+    """Distinct active-cluster patterns of one matrix: CSR-like pattern list, counts, and the
+    pattern index of every row."""
+
+    indptr: np.ndarray  # int64, len = n_patterns + 1
+    indices: np.ndarray  # int32 cluster ids, ascending within a pattern
+    counts: np.ndarray  # int64 rows per pattern
+    inverse: np.ndarray  # int64 pattern of each row
+
+    def __len__(self) -> int:
+        return int(self.counts.size)
+
+    def pattern(self, i: int) -> tuple[int, ...]:
+        """Cluster ids of pattern ``i``."""
+        return tuple(int(v) for v in self.indices[self.indptr[i]:self.indptr[i + 1]])
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write to ``.npz`` atomically."""
+        with atomic_path(path, suffix=".npz") as tmp:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, indptr=self.indptr, indices=self.indices,
+                         counts=self.counts, inverse=self.inverse)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Patterns:
+        """Read a file written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls(data["indptr"], data["indices"], data["counts"], data["inverse"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(path, f"not a token pattern file ({exc})") from exc
+
+
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per-row sums of uint64 values with wrap-around (exact modulo 2^64)."""
+    cs = np.zeros(values.size + 1, dtype=np.uint64)
+    np.cumsum(values, out=cs[1:])
+    return cs[indptr[1:]] - cs[indptr[:-1]]
+
+
+def _hash_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two fixed vectors of random 64-bit weights, one per cluster."""
+    rng = np.random.default_rng(_HASH_SEED)
+    top = np.iinfo(np.uint64).max
+    return (rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True),
+            rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True))
+
+
+def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns:
+    """Distinct sets of clusters with value ``>= threshold`` per row, exactly."""
+    if not threshold > 0:
+        raise GenovocabError(f"token threshold must be > 0 (zero would activate every "
+                             f"cluster in every bin), got {threshold}")
+    csr = sp.csr_matrix(features)
+    csr.sort_indices()
+    n_rows, n_clusters = csr.shape
+    keep = csr.data >= threshold
+    kept = np.zeros(csr.nnz + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    row_nnz = kept[csr.indptr[1:]] - kept[csr.indptr[:-1]]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(row_nnz, out=indptr[1:])
+    indices = csr.indices[keep].astype(np.int64)
+    w1, w2 = _hash_weights(max(n_clusters, 1))
+    with np.errstate(over="ignore"):
+        h1 = _row_sums(w1[indices], indptr)
+        h2 = _row_sums(w2[indices], indptr)
+    keys = np.stack([row_nnz.astype(np.uint64), h1, h2], axis=1)
+    _, first, inverse, counts = np.unique(keys, axis=0, return_index=True,
+                                          return_inverse=True, return_counts=True)
+    inverse = inverse.ravel().astype(np.int64)
+    # Exact check: each row's cluster ids equal those of its group's first row.
+    rep = first[inverse]
+    rep_pos = np.repeat(indptr[rep], row_nnz) + (np.arange(indices.size)
+                                                 - np.repeat(indptr[:-1], row_nnz))
+    if not np.array_equal(indices[rep_pos], indices):
+        raise GenovocabError("hash collision between two token patterns (please report)")
+    p_nnz = row_nnz[first]
+    p_indptr = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(p_nnz, out=p_indptr[1:])
+    p_pos = np.repeat(indptr[first], p_nnz) + (np.arange(int(p_nnz.sum()))
+                                               - np.repeat(p_indptr[:-1], p_nnz))
+    return Patterns(p_indptr, indices[p_pos].astype(np.int32), counts.astype(np.int64),
+                    inverse)
+
+
+@dataclass
+class TokenVocab:
+    """Global token vocabulary: patterns in id order and their genome-wide counts."""
+
+    patterns: list[tuple[int, ...]]
+    counts: np.ndarray
+
+    def index(self) -> dict[tuple[int, ...], int]:
+        """Pattern -> token id."""
+        return {p: i for i, p in enumerate(self.patterns)}
+
+    def table(self) -> pd.DataFrame:
+        """One row per token: ``token, count, fraction, n_active, clusters`` (``.`` = none)."""
+        total = int(self.counts.sum())
+        return pd.DataFrame({
+            "token": np.arange(len(self.patterns), dtype=np.int64),
+            "count": self.counts.astype(np.int64),
+            "fraction": self.counts / total if total else np.zeros(len(self.patterns)),
+            "n_active": np.array([len(p) for p in self.patterns], dtype=np.int64),
+            "clusters": [",".join(map(str, p)) if p else "." for p in self.patterns],
+        }, columns=list(TOKEN_COLUMNS))
+
+
+def build_vocab(parts: list[Patterns]) -> TokenVocab:
+    """Merge per-chromosome patterns; ids by descending count, then fewer active clusters,
+    then cluster ids ascending."""
+    totals: dict[tuple[int, ...], int] = {}
+    for part in parts:
+        for i in range(len(part)):
+            key = part.pattern(i)
+            totals[key] = totals.get(key, 0) + int(part.counts[i])
+    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
+    return TokenVocab([k for k, _ in ordered], np.array([v for _, v in ordered], np.int64))
+
+
+def tokens_for(part: Patterns, vocab_index: dict[tuple[int, ...], int]) -> np.ndarray:
+    """Token id (int32) of every row of one chromosome."""
+    try:
+        local = np.array([vocab_index[part.pattern(i)] for i in range(len(part))],
+                         dtype=np.int32)
+    except KeyError as exc:
+        raise GenovocabError(f"pattern {exc.args[0]} is not in the token vocabulary") from exc
+    return local[part.inverse] if len(part) else np.zeros(0, dtype=np.int32)
+
+
+def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab) -> None:
+    """``token_vocab.tsv``: header + one row per token."""
+    text = vocab.table().to_csv(sep="\t", index=False, float_format="%.6g",
+                                lineterminator="\n")
+    write_text_atomic(path, text)
+
+
+def read_token_vocab(path: str | os.PathLike) -> TokenVocab:
+    """Read ``token_vocab.tsv`` back (ids must be 0, 1, ... in order)."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype={"clusters": str}, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the token vocabulary ({exc})") from exc
+    missing = [c for c in TOKEN_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(path, f"token vocabulary lacks column(s) {', '.join(missing)}", line=1)
+    ids = table["token"].to_numpy()
+    bad = np.flatnonzero(ids != np.arange(len(table)))
+    if bad.size:
+        raise InputError(path, f"token id {ids[bad[0]]} is not {bad[0]}", line=int(bad[0]) + 2)
+    patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in
+                table["clusters"]]
+    return TokenVocab(patterns, table["count"].to_numpy(dtype=np.int64))
+
+
+def zipf_fit(counts: np.ndarray) -> dict:
+    """Zipf's law check: Pearson r of log10 frequency vs log10 rank, and the fitted line.
+
+    ``counts`` are token frequencies (any order; zeros ignored). Ranks start at 1 for the most
+    frequent token. With fewer than 3 tokens the fit is undefined (NaN).
+    """
+    freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
+    result = {"n_tokens": int(freq.size), "n_occurrences": int(freq.sum()),
+              "pearson_r": float("nan"), "slope": float("nan"), "intercept": float("nan")}
+    if freq.size < 3:
+        return result
+    x = np.log10(np.arange(1, freq.size + 1, dtype=np.float64))
+    y = np.log10(freq)
+    if np.all(y == y[0]):
+        return result
+    slope, intercept = np.polyfit(x, y, 1)
+    result.update(pearson_r=float(np.corrcoef(x, y)[0, 1]), slope=float(slope),
+                  intercept=float(intercept))
+    return result
+
+
+def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab,
+                   active_lengths: float) -> dict:
+    """Bin statistics: counts, lengths, share of bins and bases with >= 1 active cluster."""
+    lengths = np.asarray(bin_lengths, dtype=np.int64)
+    n_bins = int(lengths.size)
+    zero = vocab.index().get((), None)
+    inactive_bins = int(vocab.counts[zero]) if zero is not None else 0
+    n_active = np.array([len(p) for p in vocab.patterns], dtype=np.int64)
+    total_bp = int(lengths.sum())
+    return {
+        "n_bins": n_bins,
+        "total_bp": total_bp,
+        "mean_bin_length": float(lengths.mean()) if n_bins else float("nan"),
+        "median_bin_length": float(np.median(lengths)) if n_bins else float("nan"),
+        "bins_with_active_cluster": n_bins - inactive_bins,
+        "fraction_bins_with_active_cluster": (n_bins - inactive_bins) / n_bins
+        if n_bins else float("nan"),
+        "fraction_bp_with_active_cluster": float(active_lengths) / total_bp
+        if total_bp else float("nan"),
+        "mean_active_clusters_per_bin": float((n_active * vocab.counts).sum()) / n_bins
+        if n_bins else float("nan"),
+        "n_tokens": len(vocab.patterns),
+    }
+
+
+def write_json(path: str | os.PathLike, data: dict) -> None:
+    """JSON with sorted keys and NaN written as null, atomically."""
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+    write_text_atomic(path, json.dumps(clean(data), indent=2, sort_keys=True) + "\n")
+
+
+def _savefig(fig, path: str | os.PathLike) -> None:
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
+              title: str = "Motif tokens") -> None:
+    """PNG: rank-frequency on log-log axes with the fitted line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
+    ranks = np.arange(1, freq.size + 1)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.loglog(ranks, freq, ".", markersize=3, label="tokens")
+    if fit.get("slope") is not None and math.isfinite(fit.get("slope", float("nan"))):
+        ax.loglog(ranks, 10 ** (fit["intercept"] + fit["slope"] * np.log10(ranks)), "-",
+                  label=f"fit: slope {fit['slope']:.2f}, r = {fit['pearson_r']:.3f}")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("frequency")
+    ax.set_title(f"{title}: Zipf rank-frequency ({freq.size} tokens)")
+    ax.legend()
+    fig.tight_layout()
+    _savefig(fig, path)
+
+
+def plot_bin_lengths(path: str | os.PathLike, lengths: np.ndarray,
+                     title: str = "Motif bins") -> None:
+    """PNG: histogram of bin lengths (bp)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lengths = np.asarray(lengths, dtype=np.int64)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    if lengths.size:
+        top = int(np.percentile(lengths, 99.5)) + 1
+        ax.hist(np.minimum(lengths, top), bins=min(100, max(top, 1)), color="0.3")
+    ax.set_xlabel("bin length (bp; last bar = longer)")
+    ax.set_ylabel("bins")
+    mean = f", mean {lengths.mean():.1f} bp" if lengths.size else ""
+    ax.set_title(f"{title}: {lengths.size} bins{mean}")
+    fig.tight_layout()
+    _savefig(fig, path)
+
+
+def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
+    """Bin edges of one chromosome (int64 ``.npy``, strictly increasing)."""
+    try:
+        edges = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(path, f"not a .npy array ({exc})") from exc
+    if edges.ndim != 1 or edges.size < 1 or not np.issubdtype(edges.dtype, np.integer):
+        raise InputError(path, f"bin edges must be a 1-D integer array, got {edges.dtype} "
+                               f"shape {edges.shape}")
+    bad = np.flatnonzero(np.diff(edges) <= 0)
+    if bad.size:
+        raise InputError(path, f"bin edges must increase strictly (edge {bad[0] + 1}: "
+                               f"{edges[bad[0] + 1]} after {edges[bad[0]]})")
+    return edges.astype(np.int64)

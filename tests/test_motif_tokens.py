@@ -1,0 +1,161 @@
+"""Cluster features, discrete motif tokens, Zipf fit, coverage statistics, plots."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from genovocab.errors import GenovocabError, InputError
+from genovocab.motifs import tokens as tok
+from genovocab.motifs.tokens import (
+    Patterns,
+    active_patterns,
+    build_vocab,
+    cluster_features,
+    coverage_stats,
+    plot_bin_lengths,
+    plot_zipf,
+    read_bin_edges,
+    read_token_vocab,
+    tokens_for,
+    write_token_vocab,
+    zipf_fit,
+)
+
+LABELS = np.array([0, 1, 1, 0, 2, 1])
+
+
+def test_cluster_features_are_member_means():
+    X = sp.random(500, 6, density=0.3, format="csr", random_state=1, dtype=np.float32)
+    got = cluster_features(X, LABELS)
+    assert got.dtype == np.float32 and got.shape == (500, 3) and sp.isspmatrix_csr(got)
+    dense = X.toarray().astype(np.float64)
+    want = np.column_stack([dense[:, [0, 3]].mean(axis=1), dense[:, [1, 2, 5]].mean(axis=1),
+                            dense[:, 4]])
+    assert np.abs(got.toarray() - want).max() < 1e-7
+    assert got.nnz == np.count_nonzero(want)
+
+
+def test_patterns_by_hand():
+    cf = sp.csr_matrix(np.array([
+        [0.6, 0.0, 0.9],   # {0, 2}
+        [0.0, 0.0, 0.0],   # {}
+        [0.5, 0.1, 0.7],   # {0, 2}  (0.5 is active: >= threshold)
+        [0.2, 0.0, 0.0],   # {}
+        [0.0, 0.8, 0.0],   # {1}
+        [0.0, 0.0, 0.0],   # {}
+    ], dtype=np.float32))
+    p = active_patterns(cf, 0.5)
+    got = sorted((p.pattern(i), int(p.counts[i])) for i in range(len(p)))
+    assert got == [((), 3), ((0, 2), 2), ((1,), 1)]
+    assert [p.pattern(i) for i in p.inverse] == [(0, 2), (), (0, 2), (), (1,), ()]
+    vocab = build_vocab([p])
+    assert vocab.patterns == [(), (0, 2), (1,)]
+    assert vocab.counts.tolist() == [3, 2, 1]
+    assert tokens_for(p, vocab.index()).tolist() == [1, 0, 1, 0, 2, 0]
+
+
+def plain_patterns(cf, threshold):
+    """Reference: a Python dict over the rows."""
+    dense = cf.toarray()
+    counts = {}
+    rows = []
+    for row in dense:
+        key = tuple(np.flatnonzero(row >= threshold).tolist())
+        counts[key] = counts.get(key, 0) + 1
+        rows.append(key)
+    return counts, rows
+
+
+def test_patterns_match_plain_reference_and_ids_deterministic(tmp_path):
+    rng = np.random.default_rng(4)
+    parts = []
+    refs = []
+    for _ in range(3):
+        dense = rng.uniform(0, 1, size=(800, 5)) * (rng.uniform(size=(800, 5)) < 0.3)
+        cf = sp.csr_matrix(dense.astype(np.float32))
+        parts.append(active_patterns(cf, 0.4))
+        refs.append(plain_patterns(cf, 0.4))
+    total = {}
+    for counts, _ in refs:
+        for k, v in counts.items():
+            total[k] = total.get(k, 0) + v
+    want_order = sorted(total, key=lambda k: (-total[k], len(k), k))
+    vocab = build_vocab(parts)
+    assert vocab.patterns == want_order
+    assert vocab.counts.tolist() == [total[k] for k in want_order]
+    # merging in another order gives the same ids
+    assert build_vocab(parts[::-1]).patterns == vocab.patterns
+    index = vocab.index()
+    for part, (_, rows) in zip(parts, refs):
+        assert tokens_for(part, index).tolist() == [want_order.index(k) for k in rows]
+    write_token_vocab(tmp_path / "vocab.tsv", vocab)
+    back = read_token_vocab(tmp_path / "vocab.tsv")
+    assert back.patterns == vocab.patterns and np.array_equal(back.counts, vocab.counts)
+    parts[0].save(tmp_path / "p.npz")
+    again = Patterns.load(tmp_path / "p.npz")
+    assert np.array_equal(tokens_for(again, index), tokens_for(parts[0], index))
+
+
+def test_hash_collision_is_detected(monkeypatch):
+    # Force every weight to 1: rows {0, 3} and {1, 2} then share (count, sum, sum) keys.
+    def ones(n):
+        return np.ones(n, dtype=np.uint64), np.ones(n, dtype=np.uint64)
+
+    monkeypatch.setattr(tok, "_hash_weights", ones)
+    cf = sp.csr_matrix(np.array([[1, 0, 0, 1], [0, 1, 1, 0]], dtype=np.float32))
+    with pytest.raises(GenovocabError, match="hash collision"):
+        active_patterns(cf, 0.5)
+
+
+def test_zipf_fit_exact_power_law():
+    counts = np.round(1e6 / np.arange(1, 101) ** 1.5)
+    fit = zipf_fit(counts[::-1])
+    assert fit["slope"] == pytest.approx(-1.5, abs=1e-3)
+    assert fit["pearson_r"] == pytest.approx(-1.0, abs=1e-6)
+    assert fit["intercept"] == pytest.approx(6.0, abs=1e-3)
+    assert fit["n_tokens"] == 100
+    assert np.isnan(zipf_fit(np.array([5, 3]))["pearson_r"])
+
+
+def test_coverage_stats_and_plots(tmp_path):
+    cf = sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9], [0, 0.1]], dtype=np.float32))
+    p = active_patterns(cf, 0.5)
+    vocab = build_vocab([p])
+    lengths = np.array([10, 20, 30, 40])
+    stats = coverage_stats(lengths, vocab, active_lengths=10 + 30)
+    assert stats["n_bins"] == 4 and stats["total_bp"] == 100
+    assert stats["bins_with_active_cluster"] == 2
+    assert stats["fraction_bp_with_active_cluster"] == pytest.approx(0.4)
+    assert stats["mean_active_clusters_per_bin"] == pytest.approx(3 / 4)
+    fit = zipf_fit(np.array([100, 50, 30, 20, 10]))
+    plot_zipf(tmp_path / "zipf.png", np.array([100, 50, 30, 20, 10]), fit)
+    plot_bin_lengths(tmp_path / "len.png", lengths)
+    one = (tmp_path / "zipf.png").read_bytes()
+    plot_zipf(tmp_path / "zipf.png", np.array([100, 50, 30, 20, 10]), fit)
+    assert one[:4] == b"\x89PNG" and (tmp_path / "zipf.png").read_bytes() == one
+    tok.write_json(tmp_path / "z.json", {"a": float("nan"), "b": {"c": 1.5}})
+    assert (tmp_path / "z.json").read_text() == '{\n  "a": null,\n  "b": {\n    "c": 1.5\n  }\n}\n'
+
+
+def test_bad_inputs(tmp_path):
+    with pytest.raises(GenovocabError, match="6 columns but 3 features have cluster labels"):
+        cluster_features(sp.csr_matrix((2, 6)), np.array([0, 1, 0]))
+    with pytest.raises(GenovocabError, match="token threshold must be > 0"):
+        active_patterns(sp.csr_matrix((2, 2)), 0.0)
+    edges = tmp_path / "e.npy"
+    np.save(edges, np.array([0, 10, 10, 30]))
+    with pytest.raises(InputError, match=r"e.npy: bin edges must increase strictly \(edge 2: 10 "
+                                         "after 10\\)"):
+        read_bin_edges(edges)
+    np.save(edges, np.array([0.0, 1.0]))
+    with pytest.raises(InputError, match="e.npy: bin edges must be a 1-D integer array"):
+        read_bin_edges(edges)
+    vocab = tmp_path / "v.tsv"
+    vocab.write_text("token\tcount\tfraction\tn_active\tclusters\n1\t5\t1\t0\t.\n")
+    with pytest.raises(InputError, match="v.tsv, line 2: token id 1 is not 0"):
+        read_token_vocab(vocab)
+    p = active_patterns(sp.csr_matrix(np.array([[1.0]])), 0.5)
+    with pytest.raises(GenovocabError, match=r"pattern \(0,\) is not in the token vocabulary"):
+        tokens_for(p, {(): 0})
