@@ -1,1 +1,190 @@
-# Stage rules for motifs: owned by the motifs stage; appends its outputs to ALL_TARGETS.
+# Motif-aware bins (DESIGN.md 4.5, issue 5): motif sites per chromosome from one of three
+# sources (scan the genome with the PFMs | JASPAR per-matrix tracks | the JASPAR bigBed), stored
+# as compact per-chromosome Parquet site files under {RES}/motifs/sites/; then per chromosome
+# (scatter) coverage -> Gaussian smoothing -> find_peaks -> bin edges and the bin x feature CSR;
+# a gather writes features.tsv, stats.tsv, sites_per_feature.tsv and the bin-length histogram.
+
+MOTIFS = config.get("motifs", {})
+MOTIF_SITES = MOTIFS.get("sites", {})
+MOTIF_SOURCE = MOTIF_SITES.get("source", "scan")
+MOTIF_BINNING = MOTIFS.get("binning", {})
+MOTIF_CPG = MOTIFS.get("cpg", "none")
+MOTIF_MATRICES = list(MOTIFS.get("matrices", []) or [])
+MOTIF_TRACK_BATCHES = int(MOTIF_SITES.get("tracks_batches", 20))
+MOTIF_SITES_DIR = f"{RES}/motifs/sites"
+MWORK = f"{OUT}/work/motifs"
+MOTIF_PFMS = f"{RES}/downloads/jaspar_pfms"
+MOTIF_BIN_PARAMS = dict(
+    sigma=MOTIF_BINNING.get("sigma", 3.0),
+    peak_width=MOTIF_BINNING.get("peak_width", 5.0),
+    max_bin=MOTIF_BINNING.get("max_bin", 50),
+    trim_step=MOTIF_BINNING.get("trim_step", 25),
+    chunk_sites=MOTIF_BINNING.get("chunk_sites", 4194304),
+)
+
+
+if MOTIF_SOURCE == "scan":
+
+    rule motifs_scan:
+        input:
+            fasta=f"{RES}/genome/genome.fa",
+            fai=f"{RES}/genome/genome.fa.fai",
+            pfms=MOTIF_PFMS,
+        output:
+            sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
+        params:
+            matrices=MOTIF_MATRICES,
+            window=MOTIF_SITES.get("scan_window", 1000000),
+            min_relative=MOTIF_SITES.get("min_relative", 800),
+            max_pvalue=MOTIF_SITES.get("max_pvalue", 0.05),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/motifs/scan/{{chrom}}.log",
+        threads: 1
+        resources:
+            mem_mb=8000,
+            runtime=720,
+        script:
+            "../scripts/motifs_scan.py"
+
+elif MOTIF_SOURCE == "tracks":
+
+    rule motifs_tracks_batch:
+        input:
+            pfms=MOTIF_PFMS,
+            chrom_sizes=f"{RES}/genome/chrom.sizes",
+        output:
+            partials=directory(f"{RES}/motifs/track_batches/{{batch}}"),
+        params:
+            matrices=MOTIF_MATRICES,
+            batches=MOTIF_TRACK_BATCHES,
+            url=lambda wc: MOTIF_SITES.get("tracks_url", ""),
+            sha256=MOTIF_SITES.get("tracks_sha256", {}),
+            downloads=f"{RES}/downloads/jaspar_tracks",
+            min_relative=MOTIF_SITES.get("min_relative", 800),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/motifs/tracks/batch_{{batch}}.log",
+        threads: 1
+        resources:
+            mem_mb=8000,
+            runtime=720,
+        script:
+            "../scripts/motifs_tracks.py"
+
+    rule motifs_tracks_merge:
+        input:
+            partials=expand(
+                f"{RES}/motifs/track_batches/{{batch}}", batch=range(MOTIF_TRACK_BATCHES)
+            ),
+        output:
+            sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/motifs/tracks/merge_{{chrom}}.log",
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=240,
+        script:
+            "../scripts/motifs_merge.py"
+
+elif MOTIF_SOURCE == "bigbed":
+
+    rule motifs_bigbed:
+        input:
+            bigbed=f"{RES}/downloads/{MOTIF_SITES.get('bigbed_source', 'jaspar_bigbed')}",
+            pfms=MOTIF_PFMS,
+            chrom_sizes=f"{RES}/genome/chrom.sizes",
+        output:
+            sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
+        params:
+            matrices=MOTIF_MATRICES,
+            min_score=MOTIF_SITES.get("bigbed_min_score", 0),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/motifs/bigbed/{{chrom}}.log",
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=480,
+        script:
+            "../scripts/motifs_bigbed.py"
+
+
+MOTIF_BIN_EXTRA = {}
+if MOTIF_CPG == "dinucleotide":
+    MOTIF_BIN_EXTRA["fasta"] = f"{RES}/genome/genome.fa"
+    MOTIF_BIN_EXTRA["fai"] = f"{RES}/genome/genome.fa.fai"
+elif MOTIF_CPG == "islands":
+    MOTIF_BIN_EXTRA["islands"] = (
+        f"{RES}/downloads/{MOTIFS.get('cpg_islands_source', 'cpg_islands')}"
+    )
+
+
+rule motifs_bin:
+    input:
+        **MOTIF_BIN_EXTRA,
+        sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        bins=f"{OUT}/motifs/bins/{{chrom}}.bins.npy",
+        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
+        stats=f"{MWORK}/stats/{{chrom}}.json",
+    params:
+        cpg=MOTIF_CPG,
+        compress=MOTIFS.get("compress", True),
+        **MOTIF_BIN_PARAMS,
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/motifs/bin/{{chrom}}.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=240,
+    script:
+        "../scripts/motifs_bin.py"
+
+
+rule motifs_gather:
+    input:
+        stats=lambda wc: expand(
+            f"{MWORK}/stats/{{chrom}}.json", chrom=selected_chromosomes()
+        ),
+        pfms=MOTIF_PFMS,
+    output:
+        features=f"{OUT}/motifs/features.tsv",
+        stats=f"{OUT}/motifs/stats.tsv",
+        sites_per_feature=f"{OUT}/motifs/sites_per_feature.tsv",
+        histogram=report(
+            f"{OUT}/motifs/bin_lengths.png",
+            caption="../report/motifs_bin_lengths.rst",
+            category="motifs",
+        ),
+    params:
+        matrices=MOTIF_MATRICES,
+        cpg=MOTIF_CPG,
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/motifs/gather.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/motifs_gather.py"
+
+
+ALL_TARGETS.extend(rules.motifs_gather.output)
+ALL_TARGETS.append(
+    lambda wc: expand(
+        [f"{OUT}/motifs/bins/{{chrom}}.bins.npy", f"{OUT}/motifs/bins/{{chrom}}.features.npz"],
+        chrom=selected_chromosomes(),
+    )
+)

@@ -58,6 +58,7 @@ class BinParams:
 
 def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[Matrix],
                       out: str | os.PathLike, *, window: int = 1 << 20,
+                      min_relative: int = 800, max_pvalue: float = 0.05,
                       progress: bool = True) -> int:
     """Scan ``chrom`` of an indexed FASTA with ``matrices``; write its site file."""
     from genovocab.io.fasta import open_fasta
@@ -66,7 +67,7 @@ def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[
     if chrom not in fa:
         raise InputError(genome, f"chromosome {chrom} is not in the FASTA")
     seq = str(fa[chrom][:])
-    scanner = MotifScanner(matrices)
+    scanner = MotifScanner(matrices, min_relative, max_pvalue)
     t0 = time.perf_counter()
     n = write_site_file(out, scanner.scan_chromosome(seq, window, progress=progress, label=chrom),
                         MatrixSet.from_matrices(matrices), chrom, len(seq))
@@ -174,3 +175,67 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
              length / max(result.n_bins, 1), result.n_trimmed_bins, matrix.nnz, t1 - t0,
              time.perf_counter() - t1)
     return stats
+
+
+def load_matrix_set(pfms: str | os.PathLike, ids: Sequence[str] | None = None
+                    ) -> tuple[list[Matrix], MatrixSet]:
+    """The selected matrices of a JASPAR/MEME file and their :class:`MatrixSet`."""
+    from genovocab.io.jaspar import read_matrices, select_matrices
+
+    matrices = select_matrices(read_matrices(pfms), ids, pfms)
+    return matrices, MatrixSet.from_matrices(matrices)
+
+
+def read_cpg_islands(path: str | os.PathLike, chrom: str) -> tuple[np.ndarray, np.ndarray]:
+    """CpG islands of ``chrom`` from a BED file or UCSC ``cpgIslandExt.txt(.gz)``.
+
+    The UCSC table starts with a ``bin`` column (chrom in column 2, start/end in 3/4, name with
+    a space); BED has chrom, start, end first. Rows are returned sorted.
+    """
+    from genovocab.fileutil import open_text
+
+    starts, ends = [], []
+    with open_text(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            f = line.rstrip("\n").split("\t")
+            ucsc = len(f) >= 4 and f[0].isdigit() and not f[1].isdigit()
+            c, s, e = (f[1], f[2], f[3]) if ucsc else (f[0], f[1] if len(f) > 1 else "",
+                                                        f[2] if len(f) > 2 else "")
+            if c != chrom:
+                continue
+            try:
+                s_i, e_i = int(s), int(e)
+            except ValueError as exc:
+                raise InputError(path, f"start and end must be integers: {line[:60]!r}",
+                                 lineno) from exc
+            if not 0 <= s_i < e_i:
+                raise InputError(path, f"bad interval {s_i}-{e_i}", lineno)
+            starts.append(s_i)
+            ends.append(e_i)
+    order = np.lexsort((np.array(ends, dtype=np.int64), np.array(starts, dtype=np.int64)))
+    return (np.array(starts, dtype=np.int64)[order], np.array(ends, dtype=np.int64)[order])
+
+
+def fetch_track_batch(matrix_ids: Sequence[str], url_template: str, downloads: str | os.PathLike,
+                      sha256: dict[str, str] | None = None) -> list[str]:
+    """Download (or reuse) the per-matrix tracks of one batch; returns the local paths.
+
+    ``url_template`` holds ``{matrix_id}`` (e.g. ``https://.../hg38/{matrix_id}.tsv.gz`` or a
+    local ``file://`` folder). An already present file with a matching checksum (or any present
+    file when no checksum is configured) is reused.
+    """
+    from genovocab.download import download
+    from genovocab.fileutil import sha256_file
+
+    if "{matrix_id}" not in url_template:
+        raise ValueError("motifs.sites.tracks_url must contain {matrix_id}")
+    paths = []
+    for mid in matrix_ids:
+        out = os.path.join(os.fspath(downloads), f"{mid}.tsv.gz")
+        want = (sha256 or {}).get(mid)
+        if not (os.path.exists(out) and (not want or sha256_file(out) == want.lower())):
+            download(url_template.format(matrix_id=mid), out, want, name=mid)
+        paths.append(out)
+    return paths

@@ -1,0 +1,14 @@
+"""Snakemake adapter: stream one chromosome of the JASPAR bigBed into its site file."""
+
+from genovocab.io import read_chrom_sizes
+from genovocab.logutil import log_to_file
+from genovocab.motifs.run import bigbed_to_site_file, load_matrix_set
+
+sm = snakemake  # noqa: F821
+log = log_to_file(sm.log[0])
+_, mset = load_matrix_set(sm.input.pfms, sm.params.matrices)
+chrom = sm.wildcards.chrom
+length = read_chrom_sizes(sm.input.chrom_sizes)[chrom]
+n = bigbed_to_site_file(sm.input.bigbed, chrom, length, mset, sm.output.sites,
+                        min_score=int(sm.params.min_score))
+log.info("%s: %d sites", chrom, n)
