@@ -63,7 +63,7 @@ class BedRegions:
         return int(self.starts.shape[0])
 
 
-def _fast_read(source) -> BedRegions | None:
+def _fast_read(source, size: int) -> BedRegions | None:
     """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
 
     Anything the fast path does not fully understand (header or comment lines anywhere,
@@ -77,8 +77,10 @@ def _fast_read(source) -> BedRegions | None:
     try:
         table = pacsv.read_csv(
             source,
+            # blocks of a quarter of the file (256 KiB..4 MiB): small files still use threads
             read_options=pacsv.ReadOptions(autogenerate_column_names=True,
-                                           block_size=4 << 20),
+                                           block_size=int(min(4 << 20,
+                                                              max(256 << 10, size // 4)))),
             parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False,
                                               ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -133,12 +135,13 @@ def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedReg
     try:
         if is_gzip(path_str):
             data = read_bytes(path_str)
-            regions = _fast_read(pa.BufferReader(data)) if data.strip() else None
-        elif os.path.getsize(path_str) == 0:
+            regions = (_fast_read(pa.BufferReader(data), len(data)) if data.strip()
+                       else None)
+        elif (size := os.path.getsize(path_str)) == 0:
             regions = None
         else:
             with pa.memory_map(path_str) as source:
-                regions = _fast_read(source)
+                regions = _fast_read(source, size)
     except OSError as exc:
         raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
     except (EOFError, ValueError) as exc:
@@ -177,6 +180,7 @@ class _Sublist:
     end_keys: np.ndarray
     max_end_keys: np.ndarray
     ends_monotonic: bool
+    is_identity: bool = False  # ids == arange(N): the only sublist, positions are ids
 
 
 def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]:
@@ -292,12 +296,14 @@ class Universe:
         self._start_keys = start_keys
         end_keys = (self.chrom_index.astype(np.int64) << self.shift) | self.ends
         self._sublists = []
-        for rows in _decompose(start_keys, end_keys):
+        lists = _decompose(start_keys, end_keys)
+        for rows in lists:
             ek = end_keys[rows]
             max_ek = np.maximum.accumulate(ek) if len(ek) else ek
             self._sublists.append(_Sublist(
                 ids=rows, start_keys=start_keys[rows], end_keys=ek, max_end_keys=max_ek,
-                ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all())))
+                ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all()),
+                is_identity=len(lists) == 1))
 
     # ----------------------------------------------------------------- queries
     def __len__(self) -> int:
@@ -350,9 +356,10 @@ class Universe:
             lo = np.searchsorted(sub.max_end_keys, qs, "right")
             counts = hi - lo
             np.maximum(counts, 0, out=counts)
-            if len(counts) == 0 or counts.max() == 0:
+            most = int(counts.max()) if len(counts) else 0
+            if most == 0:
                 continue
-            if counts.max() == 1:  # at most one candidate per query: no expansion needed
+            if most == 1:  # at most one candidate per query: no expansion needed
                 q_idx = np.flatnonzero(counts)
                 pos = lo[q_idx]
             else:
@@ -365,7 +372,7 @@ class Universe:
                 q_idx = q_idx[hit]
                 pos = pos[hit]
             q_parts.append(q_idx)
-            u_parts.append(sub.ids[pos])
+            u_parts.append(pos if sub.is_identity else sub.ids[pos])
         if not q_parts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(q_parts) == 1:

@@ -1,1 +1,101 @@
-# Stage rules for corpora: owned by the corpora stage; appends its outputs to ALL_TARGETS.
+# Interval corpora (DESIGN.md 4.4 and 4.8, issue 3): each configured corpus is a sample sheet
+# of BED files; every file becomes one document tokenized against the release universe
+# ({OUT}/universe/universe.bed.gz) and the documents are written as Hugging Face Parquet
+# shards + dataset card under {OUT}/corpora/<corpus>/. One job per corpus (the tokenizer is
+# fast; a corpus of thousands of files is still one job, which keeps job counts low).
+# A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
+# gets its own downloads under {RES}/corpora/<corpus>/samples/.
+from genovocab.shards import shard_names as _corpus_shard_names
+from genovocab.tokenizers.interval import resolve_corpus_config
+
+CORPORA = {
+    name: resolve_corpus_config(
+        name, entry, config["samples"], config["release"]["name"]
+    )
+    for name, entry in sorted((config.get("corpora") or {}).items())
+}
+CORPUS_SHEETS = {
+    name: (
+        PEAK_SAMPLES
+        if os.path.abspath(c["samples"]) == os.path.abspath(config["samples"])
+        else read_sample_sheet(c["samples"], "../schemas/samples.schema.yaml")
+    )
+    for name, c in CORPORA.items()
+}
+CORPUS_SAMPLE_FILES = {
+    name: [
+        (
+            f"{RES}/samples/{s}"
+            if sheet is PEAK_SAMPLES
+            else f"{RES}/corpora/{name}/samples/{s}"
+        )
+        for s in sheet.index
+    ]
+    for name, sheet in CORPUS_SHEETS.items()
+}
+CORPUS_OUTPUTS = {
+    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
+    for name, c in CORPORA.items()
+}
+CORPUS_METADATA = {
+    name: sheet.drop(
+        columns=[c for c in ("name", "url", "sha256") if c in sheet.columns]
+    ).to_dict("list")
+    for name, sheet in CORPUS_SHEETS.items()
+}
+
+
+if any(sheet is not PEAK_SAMPLES for sheet in CORPUS_SHEETS.values()):
+
+    rule corpora_download_sample:
+        output:
+            f"{RES}/corpora/{{corpus}}/samples/{{sample}}",
+        params:
+            entry=lambda wc: {
+                "url": CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"],
+                "sha256": CORPUS_SHEETS[wc.corpus].loc[wc.sample].get("sha256", "")
+                or None,
+            },
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/download_{{corpus}}_{{sample}}.log",
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=60,
+        retries: 1
+        script:
+            "../scripts/download.py"
+
+
+for _corpus in CORPORA:
+
+    rule:
+        name:
+            f"corpora_tokenize_{_corpus}"
+        input:
+            universe=f"{OUT}/universe/universe.bed.gz",
+            samples=CORPUS_SAMPLE_FILES[_corpus],
+        output:
+            CORPUS_OUTPUTS[_corpus],
+        params:
+            corpus=_corpus,
+            names=list(CORPUS_SHEETS[_corpus].index),
+            metadata=CORPUS_METADATA[_corpus],
+            n_shards=CORPORA[_corpus]["n_shards"],
+            tokenizer=CORPORA[_corpus]["tokenizer"],
+            title=CORPORA[_corpus]["title"],
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/{_corpus}.log",
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=60,
+        script:
+            "../scripts/corpora_tokenize.py"
+
+    ALL_TARGETS.extend(CORPUS_OUTPUTS[_corpus])

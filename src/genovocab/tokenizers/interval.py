@@ -16,6 +16,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -118,15 +119,19 @@ def to_regions(document: Any) -> BedRegions:
         if len(document) == 0:
             return _from_columns([], [], [], "<regions>")
         first = document[0]
-        if isinstance(first, (tuple, list)):
-            try:
-                chroms, starts, ends = zip(*((r[0], r[1], r[2]) for r in document))
-            except (IndexError, TypeError) as exc:
-                raise InputError("<regions>", "each region must be (chrom, start, end)") from exc
-        else:
-            chroms = [r.chr for r in document]
-            starts = [r.start for r in document]
-            ends = [r.end for r in document]
+        n = len(document)
+        try:
+            if isinstance(first, (tuple, list)):
+                chroms = list(map(itemgetter(0), document))
+                starts = np.fromiter(map(itemgetter(1), document), dtype=np.int64, count=n)
+                ends = np.fromiter(map(itemgetter(2), document), dtype=np.int64, count=n)
+            else:
+                chroms = [r.chr for r in document]
+                starts = np.fromiter((r.start for r in document), dtype=np.int64, count=n)
+                ends = np.fromiter((r.end for r in document), dtype=np.int64, count=n)
+        except (IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError("<regions>", "each region must be (chrom, start, end) with "
+                                          f"integer start and end ({exc})") from exc
         return _from_columns(chroms, starts, ends, "<regions>")
     raise TypeError(f"cannot tokenize {type(document).__name__}: give a BED path, a "
                     "DataFrame, a list of (chrom, start, end), or a list of those")
@@ -345,15 +350,27 @@ class IntervalTokenizer:
     # ------------------------------------------------------------------ tokenizing
     def encode_regions(self, regions: BedRegions) -> np.ndarray:
         """Token ids (int64 array) of one document given as :class:`BedRegions`."""
+        return self._encode(regions, count_unknown=False)[0]
+
+    def encode_with_counts(self, regions: Any) -> tuple[np.ndarray, int, int]:
+        """Ids of one document, its number of regions and of regions with no hit."""
+        if not isinstance(regions, BedRegions):
+            regions = to_regions(regions)
+        ids, n_unknown = self._encode(regions, count_unknown=True)
+        return ids, len(regions), n_unknown
+
+    def _encode(self, regions: BedRegions, count_unknown: bool) -> tuple[np.ndarray, int]:
         q_idx, ids = overlap_pairs(
             self.universe, regions, min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
             min_region_fraction=self.min_region_fraction)
-        if self.unknown == "unk":
+        n_unknown = -1
+        if self.unknown == "unk" or count_unknown:
             n = len(regions)
             hits = np.bincount(q_idx, minlength=n) if len(q_idx) else np.zeros(n, np.int64)
             missing = hits == 0
-            if missing.any():
+            n_unknown = int(missing.sum())
+            if self.unknown == "unk" and n_unknown:
                 width = np.where(missing, 1, hits)
                 first = np.cumsum(width) - width  # output offset of each query
                 out = np.full(int(width.sum()), self.unk_token_id, dtype=np.int64)
@@ -365,7 +382,7 @@ class IntervalTokenizer:
         if self.dedupe and len(ids):
             _, first = np.unique(ids, return_index=True)
             ids = ids[np.sort(first)]
-        return ids
+        return ids, n_unknown
 
     def _documents(self, regions: Any) -> tuple[list[Any], bool]:
         if _is_document(regions) or _is_region(regions) and not isinstance(regions, list):
@@ -443,3 +460,105 @@ class IntervalTokenizer:
         if not batched:
             return Encoding(input_ids=input_ids[0], attention_mask=attention[0])
         return Encoding(input_ids=input_ids, attention_mask=attention)
+
+
+# ---------------------------------------------------------------------- corpora
+def corpus_table(tokenizer: IntervalTokenizer, documents: Sequence[tuple[str, Any]],
+                 metadata: pd.DataFrame | None = None) -> tuple[Any, dict[str, Any]]:
+    """Tokenize documents into a pyarrow table (one row per document) and corpus statistics.
+
+    ``documents``: ``(id, regions)`` pairs in output order (regions: a BED path or anything
+    :meth:`IntervalTokenizer.encode` takes). Columns: ``id``, ``input_ids`` (list<int32>),
+    ``n_regions`` (regions read), ``n_tokens``, ``n_unknown`` (regions with no hit), then the
+    ``metadata`` columns (strings; rows in the same order as ``documents``).
+    """
+    import pyarrow as pa
+
+    ids_col, n_regions, n_tokens, n_unknown = [], [], [], []
+    used = np.zeros(tokenizer.n_regions, dtype=bool)
+    for _, regions in documents:
+        ids, n_reg, n_unk = tokenizer.encode_with_counts(regions)
+        ids32 = ids.astype(np.int32)
+        ids_col.append(ids32)
+        used[ids[ids < tokenizer.n_regions]] = True
+        n_regions.append(n_reg)
+        n_tokens.append(len(ids))
+        n_unknown.append(n_unk)
+    offsets = np.concatenate([[0], np.cumsum(n_tokens)]).astype(np.int32)
+    flat = np.concatenate(ids_col) if ids_col else np.zeros(0, dtype=np.int32)
+    columns = {
+        "id": pa.array([str(d[0]) for d in documents], type=pa.string()),
+        "input_ids": pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
+                                              pa.array(flat, type=pa.int32())),
+        "n_regions": pa.array(n_regions, type=pa.int64()),
+        "n_tokens": pa.array(n_tokens, type=pa.int64()),
+        "n_unknown": pa.array(n_unknown, type=pa.int64()),
+    }
+    if metadata is not None:
+        if len(metadata) != len(documents):
+            raise ValueError(f"metadata has {len(metadata)} rows for {len(documents)} documents")
+        for name in metadata.columns:
+            if name in columns:
+                raise ValueError(f"metadata column {name!r} clashes with a corpus column")
+            columns[str(name)] = pa.array(metadata[name].astype(str).tolist(), type=pa.string())
+    table = pa.table(columns)
+    total_regions = int(sum(n_regions))
+    stats: dict[str, Any] = {
+        "documents": len(documents),
+        "regions": total_regions,
+        "tokens": int(sum(n_tokens)),
+        "unknown_regions": int(sum(n_unknown)),
+        "unknown_rate": round(sum(n_unknown) / total_regions, 6) if total_regions else 0.0,
+        "vocabulary_regions": tokenizer.n_regions,
+        "vocab_size": tokenizer.vocab_size,
+        "vocabulary_used": int(used.sum()),
+        "vocabulary_coverage": round(float(used.mean()), 6) if len(used) else 0.0,
+        "mean_tokens_per_document": round(sum(n_tokens) / len(documents), 3)
+        if documents else 0.0,
+    }
+    stats.update({f"tokenizer_{k}": v for k, v in tokenizer.options().items()})
+    return table, stats
+
+
+def write_interval_corpus(tokenizer: IntervalTokenizer, documents: Sequence[tuple[str, Any]],
+                          out_dir: str | os.PathLike, *, n_shards: int,
+                          metadata: pd.DataFrame | None = None, title: str = "Interval corpus",
+                          description: str = "", extra_stats: Mapping[str, Any] | None = None
+                          ) -> tuple[list[Path], dict[str, Any]]:
+    """Tokenize ``documents`` and write them as Parquet shards + dataset card (see
+    :func:`genovocab.shards.write_shards`); returns the shard paths and the statistics."""
+    from genovocab.shards import write_shards
+
+    table, stats = corpus_table(tokenizer, documents, metadata)
+    stats.update(extra_stats or {})
+    text = description or (
+        "Each row is one BED file tokenized against the interval vocabulary (universe): "
+        "`input_ids` are the ids of the universe regions each of its regions overlaps "
+        f"(ids 0..{tokenizer.n_regions - 1} are regions in universe order, then "
+        "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`). `n_regions`: regions read; "
+        "`n_tokens`: length of `input_ids`; `n_unknown`: regions that overlap no universe "
+        "region.")
+    paths = write_shards(table, out_dir, n_shards=n_shards, title=title, description=text,
+                         stats=stats)
+    return paths, stats
+
+
+CORPUS_TOKENIZER_DEFAULTS: dict[str, Any] = {
+    "unknown": "drop", "order": "query", "dedupe": False, "min_overlap": 1,
+    "min_query_fraction": 0.0, "min_region_fraction": 0.0,
+}
+
+
+def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_samples: str,
+                          release_name: str) -> dict[str, Any]:
+    """One ``corpora.<name>`` config entry with every default filled in (the workflow's view):
+    ``samples`` (sheet path; default the peak sample sheet), ``n_shards``, ``title`` and
+    ``tokenizer`` (:class:`IntervalTokenizer` options)."""
+    entry = dict(entry or {})
+    tokenizer = dict(CORPUS_TOKENIZER_DEFAULTS, **(entry.get("tokenizer") or {}))
+    return {
+        "samples": entry.get("samples") or default_samples,
+        "n_shards": int(entry.get("n_shards") or 1),
+        "title": entry.get("title") or f"{release_name} interval corpus '{name}'",
+        "tokenizer": tokenizer,
+    }
