@@ -1,0 +1,443 @@
+"""The universe construction methods on one chromosome's coverage (geniml 0.8.4 definitions).
+
+Every method returns a :class:`pandas.DataFrame` (``chrom, start, end`` and, for the flexible
+methods, ``thick_start, thick_end``). Definitions follow geniml's ``build-universe`` so that the
+same coverage gives the same regions; the deliberate differences (geniml faults) are:
+
+* a chromosome without coverage yields no region (geniml: ``cc`` reports the whole chromosome,
+  because the default cutoff is then 0; ``ccf``/``ml``/``hmm`` crash);
+* ``cc`` with ``merge``/``filter_size``: contiguous bases are always one region (geniml splits
+  every base into its own region when ``merge`` < 2 and ``filter_size`` > 0);
+* ``ml``/``hmm``: a run of non-background states without a core state is not a region (geniml
+  crashes on it), and a run that does not reach the end state has its core run to its end (geniml
+  crashes); outputs are overwritten (geniml refuses to write over an existing file).
+
+State codes of ``ml`` and ``hmm`` (geniml's): 0 start, 1 core, 2 end, 3 background.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from genovocab.universe.coverage import ChromCoverage, value_counts
+from genovocab.universe.model import binomial_model
+from genovocab.universe.output import empty_universe
+
+METHODS = ("ccre", "union", "cc", "ccf", "ml", "hmm")
+FLEXIBLE_METHODS = ("ccf", "ml", "hmm")
+BACKGROUND = 3
+
+# geniml.universe.const: the fixed Poisson HMM (states start, core, end, background).
+HMM_TRANSMAT = np.array([
+    [1 - 1e-10, 1e-10, 0, 0],
+    [0, 1 - 1e-6, 1e-6, 0],
+    [0, 0, 1 - 1e-10, 1e-10],
+    [0.1, 0, 0, 0.9],
+])
+HMM_LAMBDAS = np.array([
+    [5, 3, 0.0001],
+    [0.05, 5, 0.05],
+    [0.0001, 3, 5],
+    [0.0001, 0.001, 0.0001],
+])
+HMM_STARTPROB = np.array([0.01, 0.01, 0.97, 0.01])
+
+
+def _frame(chrom: str, starts, ends, thick_starts=None, thick_ends=None) -> pd.DataFrame:
+    data = {"chrom": np.full(len(starts), chrom, dtype=object),
+            "start": np.asarray(starts, np.int64), "end": np.asarray(ends, np.int64)}
+    if thick_starts is not None:
+        data["thick_start"] = np.asarray(thick_starts, np.int64)
+        data["thick_end"] = np.asarray(thick_ends, np.int64)
+    return pd.DataFrame(data)
+
+
+def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half-open (starts, ends) of the runs of True in a boolean array."""
+    padded = np.r_[False, mask, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
+
+
+# --- cc and union --------------------------------------------------------------------------
+
+def ml_cutoff(core: np.ndarray) -> float:
+    """geniml's default cutoff: the chromosome's mean core coverage (sum / length), which is the
+    cutoff of the maximum-likelihood universe under the binomial model."""
+    return float(np.sum(core, dtype=np.uint64)) / len(core)
+
+
+def cc_regions(cov: ChromCoverage, cutoff: float | None = None, merge: int = 0,
+               filter_size: int = 0) -> pd.DataFrame:
+    """``cc``: bases with core coverage >= ``cutoff`` (default :func:`ml_cutoff`), as regions.
+
+    ``merge``: regions whose gap ``start_next - last_base`` is below ``merge`` are joined;
+    ``filter_size``: regions shorter than it are dropped (geniml's ``--merge``/``--filter-size``).
+    """
+    if cov.is_empty():
+        return _frame(cov.chrom, [], [])
+    if cutoff is None:
+        cutoff = ml_cutoff(cov.core)
+    starts, ends = true_runs(cov.core >= cutoff)
+    if merge > 1 and len(starts) > 1:
+        # geniml joins consecutive kept bases p < q when q - p < merge; q - p = next start - (end-1)
+        joined = (starts[1:] - (ends[:-1] - 1)) < merge
+        first = np.r_[True, ~joined]
+        last = np.r_[~joined, True]
+        starts, ends = starts[first], ends[last]
+    if filter_size > 0:
+        keep = (ends - starts) >= filter_size
+        starts, ends = starts[keep], ends[keep]
+    return _frame(cov.chrom, starts, ends)
+
+
+def union_regions(cov: ChromCoverage) -> pd.DataFrame:
+    """``union``: the merged union of all regions (bases covered by at least one file)."""
+    return cc_regions(cov, cutoff=1)
+
+
+# --- ccf -----------------------------------------------------------------------------------
+
+def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
+    """(lower, upper) coverage bounds of ``ccf``: the quantiles 0.2 below and above the position
+    of the rounded mean coverage among the sorted non-zero coverage values (geniml's rule)."""
+    counts = value_counts(core)
+    counts[0] = 0
+    n = int(counts.sum())
+    values = np.flatnonzero(counts)
+    ordered = np.repeat(values.astype(np.uint16), counts[values])  # == sorted non-zero values
+    cutoff = max([1, np.round(np.sum(core) / len(core))])
+    if cutoff >= len(counts) or counts[int(cutoff)] == 0:
+        dist = np.absolute(values.astype(np.uint16) - cutoff)
+        cutoff = values[dist.argmin()]
+    cutoff = int(cutoff)
+    first = int(counts[:cutoff].sum())
+    last = first + int(counts[cutoff]) - 1
+    q = np.mean([first / n, last / n])
+    lower = np.quantile(ordered, max(0, q - 0.2))
+    upper = np.quantile(ordered, min(1, q + 0.2))
+    return float(lower), float(upper)
+
+
+@njit(cache=True)
+def _ccf_segments(inter, track, run_s, run_e, max_rows):  # pragma: no cover - numba
+    out = np.empty((max_rows, 4), dtype=np.int64)
+    k = 0
+    n_runs = len(run_s)
+    for r in range(n_runs):
+        S = run_s[r]
+        E = run_e[r]
+        last_run = r == n_runs - 1
+        prev = -1
+        cur_start = S
+        cs = 0
+        for p in range(S, E + 1):
+            if inter[p] != 2:
+                continue
+            if prev == -1:
+                cs = p + 1 if p == S else p
+            elif p - prev >= 50:
+                ce = prev
+                m = prev
+                best = track[prev]
+                for q in range(prev + 1, p):
+                    if track[q] < best:
+                        best = track[q]
+                        m = q
+                if last_run or cs != ce:
+                    out[k, 0] = cur_start
+                    out[k, 1] = m + 1
+                    out[k, 2] = cs
+                    out[k, 3] = ce
+                    k += 1
+                cur_start = m + 1
+                cs = p + 1 if p == cur_start else p
+            prev = p
+        if prev == -1:
+            continue
+        ce = prev - 1 if prev == E else prev
+        if last_run or cs != ce:
+            out[k, 0] = cur_start
+            out[k, 1] = E + 1
+            out[k, 2] = cs
+            out[k, 3] = ce
+            k += 1
+    return out[:k]
+
+
+def ccf_regions(cov: ChromCoverage) -> pd.DataFrame:
+    """``ccf``: flexible regions. Bases with coverage >= lower are the flexible extent, bases above
+    upper the core; core pieces 50 bp or more apart are split at the first coverage minimum
+    between them. Columns as geniml writes them: thickStart = first core base (moved one base in
+    when the core touches the region's start), thickEnd = last core base (one less when the core
+    touches the region's end)."""
+    if cov.is_empty():
+        return _frame(cov.chrom, [], [], [], [])
+    lower, upper = ccf_thresholds(cov.core)
+    inter = np.zeros(cov.size, dtype=np.uint8)
+    inter[cov.core >= lower] = 1
+    inter[cov.core > upper] = 2
+    rs, re = true_runs(inter != 0)
+    rows = _ccf_segments(inter, cov.core, rs, re - 1, int((inter == 2).sum()) + len(rs) + 1)
+    return _frame(cov.chrom, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
+
+
+# --- ml and hmm: segments to work on, state paths to regions ---------------------------------
+
+def active_segments(start: np.ndarray, core: np.ndarray,
+                    end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """geniml's ``find_full``: the stretches of the chromosome the state machine is run on (the
+    rest is background). The per-base signal is ``(start + core + end) mod 256`` (geniml sums the
+    tracks in uint8); when fewer than half the bases are non-zero, non-zero bases closer than
+    1000 bp are grouped, each group padded by 500 bp; otherwise the chromosome is cut at zero
+    runs of 10 kb or more (the first zero run always), each piece padded by 1 kb."""
+    total = start + core  # uint16 arithmetic wraps mod 65536, a multiple of 256
+    total += end
+    total &= 255
+    size = len(total)
+    nonzero = np.flatnonzero(total)
+    if len(nonzero) < size - len(nonzero):
+        return _full_full_pos(nonzero, size)
+    return _full_empty_pos(np.flatnonzero(total == 0), size)
+
+
+def _full_full_pos(pos: np.ndarray, size: int, gap: int = 1000,
+                   area: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    if len(pos) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    breaks = np.flatnonzero(np.diff(pos) > gap)
+    first = int(pos[0] - area) if pos[0] > gap else 0
+    starts = np.r_[first, pos[breaks + 1] - area]
+    ends = np.r_[pos[breaks] + area, min(int(pos[-1]) + area, size)]
+    return starts.astype(np.int64), ends.astype(np.int64)
+
+
+def _full_empty_pos(zeros: np.ndarray, size: int, gap: int = 10000,
+                    area: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    # zero runs; geniml's loop closes every run but the last, measuring the first one's length
+    # as (length - 1) and its start as 0; it records the first closed run and later runs >= gap.
+    if len(zeros) == 0:
+        return np.array([0], np.int64), np.array([size], np.int64)
+    brk = np.flatnonzero(np.diff(zeros) != 1)
+    run_first = np.r_[zeros[0], zeros[brk + 1]]
+    run_last = np.r_[zeros[brk], zeros[-1]]
+    closed = len(run_first) - 1
+    rec_starts, rec_ends = [], []
+    for r in range(closed):
+        length = run_last[r] - run_first[r] + (0 if r == 0 else 1)
+        if r == 0 or length >= gap:
+            rec_starts.append(0 if r == 0 else int(run_first[r]))
+            rec_ends.append(int(run_last[r]))
+    seg_s = [max(0, e - area) for e in rec_ends] or [0]
+    seg_e = [s + area for s in rec_starts[1:]] + [size]
+    return np.asarray(seg_s, np.int64), np.asarray(seg_e, np.int64)
+
+
+def path_regions(path: np.ndarray, offset: int = 0) -> np.ndarray:
+    """Regions of one state path: ``(n, 5)`` int64 rows ``start, end, first core, first end
+    state, state of the last base`` (absolute coordinates: ``offset`` added). Runs without a core
+    state are skipped; a run without an end state has its core run to its end."""
+    rs, re = true_runs(path != BACKGROUND)
+    if len(rs) == 0:
+        return np.zeros((0, 5), np.int64)
+    core_pos = np.flatnonzero(path == 1)
+    end_pos = np.flatnonzero(path == 2)
+    ci = np.searchsorted(core_pos, rs)
+    first_core = np.where(ci < len(core_pos), core_pos[np.minimum(ci, len(core_pos) - 1)]
+                          if len(core_pos) else re, re)
+    ei = np.searchsorted(end_pos, rs)
+    first_end = np.where(ei < len(end_pos), end_pos[np.minimum(ei, len(end_pos) - 1)]
+                         if len(end_pos) else re, re)
+    first_end = np.minimum(first_end, re)
+    rows = np.stack([rs, re, first_core, first_end, path[re - 1].astype(np.int64)], axis=1)
+    return rows[first_core < re] + np.array([offset] * 4 + [0])
+
+
+def states_to_regions(chrom: str, rows: np.ndarray) -> pd.DataFrame:
+    """BED9 regions from :func:`path_regions` rows of a chromosome, in order (geniml's
+    ``predictions_to_bed``): thickStart = the first core base, thickEnd = the first end-state
+    base; the chromosome's last run is kept only when it finishes in the end state."""
+    if len(rows) and rows[-1, 4] != 2:
+        rows = rows[:-1]
+    return _frame(chrom, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
+
+
+# --- ml --------------------------------------------------------------------------------------
+
+@njit(cache=True)
+def _ml_path(cs, cc, ce, ms, mc, me):  # pragma: no cover - numba
+    n = len(cs)
+    back = np.zeros(n, dtype=np.uint8)  # bit j: state j came from state j-1
+    prev = np.empty(4)
+    cur = np.empty(4)
+    for i in range(n):
+        sb = ms[cs[i], 0]
+        cb = mc[cc[i], 0]
+        eb = me[ce[i], 0]
+        cur[0] = ms[cs[i], 1] + cb + eb
+        cur[1] = sb + mc[cc[i], 1] + eb
+        cur[2] = sb + cb + me[ce[i], 1]
+        cur[3] = sb + cb + eb
+        if i > 0:
+            bits = 0
+            for j in range(4):
+                jm = j - 1 if j > 0 else 3
+                a = prev[j]
+                b = prev[jm]
+                cur[j] += max(a, b)
+                if b > a:
+                    bits |= 1 << j
+            back[i - 1] = bits  # decision of backtracking at position i - 1
+        for j in range(4):
+            prev[j] = cur[j]
+    path = np.empty(n, dtype=np.uint8)
+    best = 0
+    for j in range(1, 4):
+        if prev[j] > prev[best]:
+            best = j
+    path[n - 1] = best
+    for i in range(n - 2, -1, -1):
+        p = path[i + 1]
+        if (back[i] >> p) & 1:
+            p = p - 1 if p > 0 else 3
+        path[i] = p
+    return path
+
+
+def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray]) -> np.ndarray:
+    """Maximum-likelihood state paths (geniml's ``ml`` dynamic programme over the binomial
+    likelihood tables ``models`` of ``start``, ``core``, ``end``; see :mod:`.model`) on the
+    active segments, as :func:`path_regions` rows."""
+    rows = [np.zeros((0, 5), np.int64)]
+    for s, e in zip(*active_segments(cov.start, cov.core, cov.end)):
+        if e > s:
+            path = _ml_path(cov.start[s:e], cov.core[s:e], cov.end[s:e],
+                            models["start"], models["core"], models["end"])
+            rows.append(path_regions(path, int(s)))
+    return np.concatenate(rows)
+
+
+def ml_regions(cov: ChromCoverage) -> pd.DataFrame:
+    """``ml``: maximum-likelihood flexible universe (binomial model of this chromosome)."""
+    if cov.is_empty():
+        return _frame(cov.chrom, [], [], [], [])
+    models = {t: binomial_model(cov.track(t), cov.n_files) for t in ("start", "core", "end")}
+    return states_to_regions(cov.chrom, ml_path_rows(cov, models))
+
+
+# --- hmm -------------------------------------------------------------------------------------
+
+def hmm_normalize(track: np.ndarray, mode: str) -> np.ndarray:
+    """geniml's ``norm``: each non-zero value becomes the negative-binomial (r = 1, p = 0.1 for
+    start/end, 0.2 for core) quantile at the midpoint of that value's share of the non-zero
+    values; returns a new ``uint16`` track."""
+    from scipy.stats import nbinom
+
+    p = {"ends": 0.1, "core": 0.2}[mode]
+    counts = value_counts(track)
+    counts[0] = 0
+    total = int(counts.sum())
+    if total == 0:
+        return track.copy()
+    values = np.flatnonzero(counts)
+    quantiles = np.empty(len(values))
+    bs = 0
+    for k, v in enumerate(values):
+        move = (int(counts[v]) / total) / 2
+        quantiles[k] = bs + move
+        bs = bs + move * 2
+    lut = np.zeros(len(counts), dtype=np.uint16)
+    lut[values] = nbinom.ppf(quantiles, 1, p).astype(np.uint16)
+    return lut[track]
+
+
+@njit(cache=True)
+def _viterbi(x0, x1, x2, t0, t1, t2, log_start, log_trans):  # pragma: no cover - numba
+    n = len(x0)
+    back = np.zeros((n, 4), dtype=np.uint8)
+    prev = np.empty(4)
+    cur = np.empty(4)
+    for j in range(4):
+        prev[j] = log_start[j] + (t0[j, x0[0]] + t1[j, x1[0]] + t2[j, x2[0]])
+    for t in range(1, n):
+        for j in range(4):
+            best = -np.inf
+            arg = 0
+            for i in range(4):
+                v = prev[i] + log_trans[i, j]
+                if v >= best:  # hmmlearn's backtrack keeps the highest state on ties
+                    best = v
+                    arg = i
+            back[t, j] = arg
+            cur[j] = best + (t0[j, x0[t]] + t1[j, x1[t]] + t2[j, x2[t]])
+        for j in range(4):
+            prev[j] = cur[j]
+    path = np.empty(n, dtype=np.uint8)
+    best_j = 0
+    for j in range(1, 4):
+        if prev[j] > prev[best_j]:
+            best_j = j
+    path[n - 1] = best_j
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def _poisson_tables(max_value: int) -> list[np.ndarray]:
+    from scipy.stats import poisson
+
+    x = np.arange(max_value + 1)
+    return [np.stack([poisson.logpmf(x, HMM_LAMBDAS[j, k]) for j in range(4)])
+            for k in range(3)]
+
+
+def hmm_path_rows(cov: ChromCoverage, normalize: bool = True) -> np.ndarray:
+    """Viterbi paths of geniml's fixed 4-state Poisson HMM over the (normalised) tracks, on the
+    active segments, as :func:`path_regions` rows."""
+    tracks = [cov.start, cov.core, cov.end]
+    if normalize:
+        tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
+                  hmm_normalize(tracks[2], "ends")]
+    tables = _poisson_tables(int(max(t.max() for t in tracks)))
+    log = np.vectorize(lambda v: math.log(v) if v > 0 else -np.inf)
+    log_start = log(HMM_STARTPROB).astype(np.float64)
+    log_trans = log(HMM_TRANSMAT).astype(np.float64)
+    rows = [np.zeros((0, 5), np.int64)]
+    for s, e in zip(*active_segments(*tracks)):
+        if e > s:
+            path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
+                            log_start, log_trans)
+            rows.append(path_regions(path, int(s)))
+    return np.concatenate(rows)
+
+
+def hmm_regions(cov: ChromCoverage, normalize: bool = True) -> pd.DataFrame:
+    """``hmm``: flexible universe decoded by geniml's Poisson HMM."""
+    if cov.is_empty():
+        return _frame(cov.chrom, [], [], [], [])
+    return states_to_regions(cov.chrom, hmm_path_rows(cov, normalize))
+
+
+def method_regions(method: str, cov: ChromCoverage, *, cutoff: float | None = None,
+                   merge: int = 0, filter_size: int = 0,
+                   hmm_normalize: bool = True) -> pd.DataFrame:
+    """Dispatch to one coverage-based method (``union``, ``cc``, ``ccf``, ``ml``, ``hmm``)."""
+    if method == "union":
+        return union_regions(cov)
+    if method == "cc":
+        return cc_regions(cov, cutoff, merge, filter_size)
+    if method == "ccf":
+        return ccf_regions(cov)
+    if method == "ml":
+        return ml_regions(cov)
+    if method == "hmm":
+        return hmm_regions(cov, hmm_normalize)
+    raise ValueError(f"unknown coverage method {method!r} (expected one of "
+                     f"union, cc, ccf, ml, hmm)")
+
+
+__all__ = ["METHODS", "FLEXIBLE_METHODS", "method_regions", "empty_universe"]
