@@ -26,6 +26,16 @@ class Measure:
     times: list[float]
 
 
+def _vm_hwm_kib() -> int:
+    """This process's peak RSS since exec (VmHWM). ru_maxrss would include the parent's RSS at
+    fork time, since Linux keeps it across exec."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _child(conn, fn: Callable, args: tuple, kwargs: dict, repeats: int) -> None:
     times = []
     result = None
@@ -33,7 +43,7 @@ def _child(conn, fn: Callable, args: tuple, kwargs: dict, repeats: int) -> None:
         t0 = time.perf_counter()
         result = fn(*args, **kwargs)
         times.append(time.perf_counter() - t0)
-    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    self_kib = _vm_hwm_kib()
     child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     conn.send((times, max(self_kib, child_kib) / 1024.0, result))
     conn.close()

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 HEADER_PREFIXES = (b"#", b"track", b"browser")
 UnknownPolicy = Literal["error", "drop", "keep"]
+_BLANK_OR_COMMENT = np.frombuffer(b"#\n\r", dtype=np.uint8)
+_TRACK_OR_BROWSER = np.frombuffer(b"tb", dtype=np.uint8)
 
 
 @dataclass
@@ -102,11 +104,26 @@ def _leading_header_lines(data: bytes) -> tuple[int, int]:
 
 
 def _needs_slow_path(body: bytes) -> bool:
-    """True when the body has header or blank lines the fast path cannot map to line numbers."""
-    if b"\n#" in body or b"\ntrack" in body or b"\nbrowser" in body:
-        return True
-    stripped = body.rstrip(b"\r\n")
-    return b"\n\n" in stripped or b"\n\r\n" in stripped or stripped.startswith((b"\n", b"\r\n"))
+    """True when the body has header or blank lines the fast path cannot map to line numbers.
+
+    Vectorised: only lines whose first bytes could start ``#``, ``track``, ``browser`` or a
+    blank line are looked at one by one.
+    """
+    arr = np.frombuffer(body, dtype=np.uint8)
+    starts = np.flatnonzero(arr == 10) + 1
+    starts = np.concatenate([[0], starts[starts < len(arr)]])
+    first = arr[starts]
+    second = arr[np.minimum(starts + 1, len(arr) - 1)]
+    maybe = (np.isin(first, _BLANK_OR_COMMENT)
+             | (np.isin(first, _TRACK_OR_BROWSER) & (second == ord("r"))))
+    for pos in np.flatnonzero(maybe)[:10_000]:
+        at = int(starts[pos])
+        line = body[at:at + 8]
+        if line.startswith(HEADER_PREFIXES):
+            return True
+        if line.startswith((b"\n", b"\r\n")) and body[at:].strip():
+            return True  # a blank line followed by more data
+    return bool(maybe.sum() > 10_000)
 
 
 def _fast_parse(body: bytes, keep_columns: bool) -> tuple[pd.Series, np.ndarray, np.ndarray,
@@ -192,7 +209,7 @@ def read_bed(
         raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
     n_header, offset = _leading_header_lines(data)
     body = data[offset:]
-    if not body.strip():
+    if not body or body.isspace():
         if allow_empty:
             return _empty(path_str)
         raise InputError(path_str, "file is empty: no intervals found")
@@ -203,12 +220,11 @@ def read_bed(
         if _needs_slow_path(body):
             raise ValueError("header or blank lines inside the file")
         chrom_col, starts, ends, extra = _fast_parse(body, keep_columns)
-        if chrom_col.map(lambda c: c == "" or not isinstance(c, str)).any():
+        if (chrom_col == "").any():  # na_filter=False: every value is a str
             raise ValueError("empty chromosome")
         line_numbers = np.arange(1, len(starts) + 1, dtype=np.int64) + n_header
     except (ValueError, pd.errors.ParserError, TypeError, OverflowError):
         chrom_col, starts, ends, line_numbers, extra = _slow_parse(data, path_str, keep_columns)
-    chrom_col = chrom_col.str.rstrip("\r") if chrom_col.dtype == object else chrom_col
     codes, uniques = pd.factorize(chrom_col, sort=False)
     chroms = [str(c) for c in uniques]
     result = Intervals(chroms=chroms, chrom_index=codes.astype(np.int32), starts=starts,
