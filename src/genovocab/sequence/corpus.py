@@ -154,8 +154,8 @@ def read_lines(path: str | os.PathLike) -> list[str]:
             if not text:
                 continue
             if not text.isalpha() or not text.isascii():
-                raise InputError(path, "a sequence line must hold only letters (A, C, G, T, N, ...)",
-                                 line=number)
+                raise InputError(path, "a sequence line must hold only letters "
+                                       "(A, C, G, T, N, ...)", line=number)
             out.append(text.upper())
     return out
 
