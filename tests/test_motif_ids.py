@@ -218,3 +218,48 @@ def test_bad_inputs(tmp_path, sparse_data):
     np.save(notsq, np.zeros((2, 3)))
     with pytest.raises(InputError, match="ns.npy: IDS matrix must be square"):
         read_ids(notsq)
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+def test_iter_csr_npz_streams_exact_blocks(tmp_path, sparse_data, compressed):
+    path = tmp_path / "f.npz"
+    sp.save_npz(path, sparse_data.astype(np.float32), compressed=compressed)
+    blocks = list(idsmod.iter_csr_npz(path, rows=700))
+    assert [lo for lo, _ in blocks] == [0, 700, 1400, 2100, 2800]
+    back = sp.vstack([b for _, b in blocks]).toarray()
+    assert np.array_equal(back, sparse_data.astype(np.float32).toarray())
+
+
+def test_chromosome_partial_exact_and_sample(tmp_path, sparse_data):
+    a = tmp_path / "chrA.npz"
+    b = tmp_path / "chrB.npz"
+    sp.save_npz(a, sparse_data[:1800].astype(np.float32))
+    sp.save_npz(b, sparse_data[1800:].astype(np.float32))
+    exact = [idsmod.chromosome_partial(p, c, chunk_rows=333)[0] for p, c in
+             ((a, "chrA"), (b, "chrB"))]
+    whole = exact[0].merge(exact[1])
+    want = ids(sparse_data.astype(np.float32).astype(np.float64))
+    assert np.abs(whole.result() - want).max() < 1e-12
+    counts = {"chrA": 1800, "chrB": 1200}
+    parts = [idsmod.chromosome_partial(p, c, sample_size=500, bin_counts=counts, seed=3,
+                                       chunk_rows=256) for p, c in ((a, "chrA"), (b, "chrB"))]
+    assert [used for _, used in parts] == [300, 200]
+    rows_a = sample_rows(1800, 300, seed=3, part=0)
+    rows_b = sample_rows(1200, 200, seed=3, part=1) + 1800
+    sampled = sparse_data.astype(np.float32)[np.concatenate([rows_a, rows_b])]
+    got = parts[0][0].merge(parts[1][0]).result()
+    assert np.abs(got - ids(sampled.astype(np.float64))).max() < 1e-12
+    with pytest.raises(InputError, match="chrA.npz: matrix has 1800 rows but the bin edges of "
+                                         "chrA give 1799 bins"):
+        idsmod.chromosome_partial(a, "chrA", sample_size=10, bin_counts={"chrA": 1799})
+    edges = tmp_path / "chrA.bins.npy"
+    np.save(edges, np.arange(1801, dtype=np.int64) * 15)
+    assert idsmod.bins_in(edges) == 1800
+    csc = tmp_path / "csc.npz"
+    sp.save_npz(csc, sparse_data.tocsc())
+    with pytest.raises(InputError, match="csc.npz: expected a CSR matrix, got 'csc'"):
+        list(idsmod.iter_csr_npz(csc))
+    junk = tmp_path / "junk.npz"
+    junk.write_text("nope")
+    with pytest.raises(InputError, match="junk.npz: not a scipy sparse .npz matrix"):
+        list(idsmod.iter_csr_npz(junk))

@@ -14,7 +14,6 @@ from genovocab.motifs.tokens import (
     build_vocab,
     cluster_features,
     coverage_stats,
-    plot_bin_lengths,
     plot_zipf,
     read_bin_edges,
     read_token_vocab,
@@ -131,7 +130,6 @@ def test_coverage_stats_and_plots(tmp_path):
     assert stats["mean_active_clusters_per_bin"] == pytest.approx(3 / 4)
     fit = zipf_fit(np.array([100, 50, 30, 20, 10]))
     plot_zipf(tmp_path / "zipf.png", np.array([100, 50, 30, 20, 10]), fit)
-    plot_bin_lengths(tmp_path / "len.png", lengths)
     one = (tmp_path / "zipf.png").read_bytes()
     plot_zipf(tmp_path / "zipf.png", np.array([100, 50, 30, 20, 10]), fit)
     assert one[:4] == b"\x89PNG" and (tmp_path / "zipf.png").read_bytes() == one

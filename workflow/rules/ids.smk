@@ -1,1 +1,162 @@
-# Stage rules for ids: owned by the ids stage; appends its outputs to ALL_TARGETS.
+# Motif tokens (DESIGN.md 4.6, issue 6): IDS partial sums per chromosome (scatter) -> one IDS
+# matrix (reduce) -> hierarchical clusters -> per chromosome bin x cluster features and active
+# patterns (scatter) -> token vocabulary + Zipf fit (gather) -> per chromosome token ids.
+# Inputs are the motif-bins stage's {OUT}/motifs/bins/{chrom}.{bins.npy,features.npz} and
+# {OUT}/motifs/features.tsv.
+
+IDS_CFG = config.get("ids", {})
+IDS_WORK = f"{OUT}/work/ids"
+IDS_MODE = IDS_CFG.get("mode", "exact")
+
+
+def _ids_all_bins(wc):
+    return expand(f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
+
+
+def _ids_partial_inputs(wc):
+    inputs = {"features": f"{OUT}/motifs/bins/{wc.chrom}.features.npz"}
+    if IDS_MODE == "sample":  # the genome-wide sample is shared out by bins per chromosome
+        inputs["all_bins"] = _ids_all_bins(wc)
+    return inputs
+
+
+rule ids_partial:
+    input:
+        unpack(_ids_partial_inputs),
+    output:
+        partial=temp(f"{IDS_WORK}/partials/{{chrom}}.npz"),
+    params:
+        mode=IDS_MODE,
+        sample_size=IDS_CFG.get("sample_size", 2000000),
+        seed=IDS_CFG.get("seed", 0),
+        terms=IDS_CFG.get("terms", 6),
+        bandwidth=IDS_CFG.get("bandwidth", 0.5),
+        chroms=lambda wc: selected_chromosomes(),
+    log:
+        f"{LOGS}/ids/partial/{{chrom}}.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=1440,
+    script:
+        "../scripts/ids_partial.py"
+
+
+rule ids_reduce:
+    input:
+        partials=lambda wc: expand(
+            f"{IDS_WORK}/partials/{{chrom}}.npz", chrom=selected_chromosomes()
+        ),
+        features=f"{OUT}/motifs/features.tsv",
+    output:
+        ids=f"{OUT}/motifs/ids.npy",
+        labels=f"{OUT}/motifs/ids.tsv",
+    params:
+        norm=str(IDS_CFG.get("norm", "max")),
+    log:
+        f"{LOGS}/ids/reduce.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/ids_reduce.py"
+
+
+rule ids_cluster:
+    input:
+        ids=f"{OUT}/motifs/ids.npy",
+        features=f"{OUT}/motifs/features.tsv",
+    output:
+        clusters=f"{OUT}/motifs/clusters.tsv",
+        summary=f"{OUT}/motifs/cluster_summary.tsv",
+        heatmap=report(
+            f"{OUT}/motifs/ids_heatmap.png",
+            caption="../report/ids_heatmap.rst",
+            category="motifs",
+        ),
+    params:
+        threshold=IDS_CFG.get("threshold", 0.5),
+        n_clusters=IDS_CFG.get("n_clusters"),
+        method=IDS_CFG.get("linkage", "average"),
+    log:
+        f"{LOGS}/ids/cluster.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/ids_cluster.py"
+
+
+rule ids_cluster_features:
+    input:
+        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
+        clusters=f"{OUT}/motifs/clusters.tsv",
+    output:
+        cluster_features=f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
+        patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
+    params:
+        threshold=IDS_CFG.get("token_threshold", 0.5),
+    log:
+        f"{LOGS}/ids/cluster_features/{{chrom}}.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/ids_cluster_features.py"
+
+
+rule ids_token_vocab:
+    input:
+        patterns=lambda wc: expand(
+            f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=selected_chromosomes()
+        ),
+        bins=_ids_all_bins,
+    output:
+        vocab=f"{OUT}/motifs/token_vocab.tsv",
+        zipf=f"{OUT}/motifs/zipf.json",
+        plot=report(
+            f"{OUT}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
+        ),
+    log:
+        f"{LOGS}/ids/token_vocab.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/ids_token_vocab.py"
+
+
+rule ids_tokens:
+    input:
+        patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
+        vocab=f"{OUT}/motifs/token_vocab.tsv",
+    output:
+        tokens=f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
+    log:
+        f"{LOGS}/ids/tokens/{{chrom}}.log",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    script:
+        "../scripts/ids_tokens.py"
+
+
+def _ids_chrom_outputs(wc):
+    return expand(
+        [
+            f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
+            f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
+        ],
+        chrom=selected_chromosomes(),
+    )
+
+
+ALL_TARGETS.extend(rules.ids_reduce.output)
+ALL_TARGETS.extend(rules.ids_cluster.output)
+ALL_TARGETS.extend(rules.ids_token_vocab.output)
+ALL_TARGETS.append(_ids_chrom_outputs)

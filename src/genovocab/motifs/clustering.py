@@ -220,3 +220,27 @@ def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Cl
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
+
+
+def cluster_files(ids_path: str | os.PathLike, features_path: str | os.PathLike, *,
+                  clusters_out: str | os.PathLike, summary_out: str | os.PathLike,
+                  heatmap_out: str | os.PathLike | None = None, threshold: float | None = 0.5,
+                  n_clusters: int | None = None, method: str = "average") -> Clustering:
+    """Workflow step: cluster ``ids.npy`` and write ``clusters.tsv``, the summary, the heatmap.
+
+    ``n_clusters`` (when given) takes precedence over ``threshold``.
+    """
+    from genovocab.motifs.ids import read_ids
+
+    matrix = read_ids(ids_path).astype(np.float64)
+    features = read_feature_table(features_path, d=matrix.shape[0])
+    if n_clusters:
+        threshold = None
+    clustering = cluster_ids(matrix, threshold=threshold, n_clusters=n_clusters or None,
+                             method=method)
+    write_tsv(clusters_out, cluster_table(clustering, features))
+    write_tsv(summary_out, cluster_summary(clustering, features, matrix))
+    if heatmap_out is not None:
+        labels = [f"{n}({s})" for n, s in zip(features["name"], features["strand"])]
+        plot_ids_heatmap(heatmap_out, matrix, clustering, labels=labels)
+    return clustering

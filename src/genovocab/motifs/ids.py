@@ -205,16 +205,21 @@ class IDSAccumulator:
         sparse_cost = self.terms ** 2 * float(np.dot(nnz_row, nnz_row)) * _DENSE_SPEEDUP
         dense_cost = rows * float(self.width) ** 2
         if sparse_cost < dense_cost:
-            p = transform(csr, self.terms, self.bandwidth)
-            self.s += np.asarray(p.sum(axis=0)).ravel()
-            pt = p.T.tocsr()
-            # Row blocks of S, so that the dense temporary stays bounded.
-            step = max(1, _SLICE_ELEMENTS // self.width)
-            for a in range(0, self.width, step):
-                b = min(self.width, a + step)
-                block = pt[a:b] @ p
-                if block.nnz:
-                    self.S[a:b] += block.toarray()
+            # One sparse product per pair k <= l of transformed blocks (each d x d): cheaper
+            # than one product of the whole K*d-column matrix, and it uses the symmetry.
+            d = self.d
+            vals = transform_values(csr.data, self.terms, self.bandwidth)
+            blocks = [sp.csr_matrix((vals[k], csr.indices, csr.indptr), shape=csr.shape)
+                      for k in range(self.terms)]
+            transposed = [b.T.tocsr() for b in blocks]
+            for k in range(self.terms):
+                self.s[k * d:(k + 1) * d] += np.bincount(csr.indices, weights=vals[k],
+                                                         minlength=d)
+                for l_ in range(k, self.terms):
+                    gram = (transposed[k] @ blocks[l_]).toarray()
+                    self.S[k * d:(k + 1) * d, l_ * d:(l_ + 1) * d] += gram
+                    if l_ != k:
+                        self.S[l_ * d:(l_ + 1) * d, k * d:(k + 1) * d] += gram.T
         else:
             for lo in range(0, rows, self.slice_rows):
                 part = csr[lo:lo + self.slice_rows].toarray()
@@ -282,7 +287,9 @@ class IDSAccumulator:
             raise GenovocabError(f"IDS needs at least 2 rows, got {self.n}")
         mean = self.s / self.n
         cov = self.S / self.n
-        cov -= np.outer(mean, mean)
+        step = max(1, _SLICE_ELEMENTS // self.width)
+        for a in range(0, self.width, step):  # in row blocks: no second (K d)^2 temporary
+            cov[a:a + step] -= np.outer(mean[a:a + step], mean)
         var = np.diag(cov).copy()
         # Zero variance up to rounding of the sums: relative to the raw second moment.
         second = np.diag(self.S) / self.n
@@ -354,17 +361,6 @@ def load_features(path: str | os.PathLike) -> sp.csr_matrix:
     return sp.csr_matrix(matrix)
 
 
-def partial_from_files(features: str | os.PathLike, terms: int, bandwidth: float, *,
-                       rows: np.ndarray | None = None) -> IDSAccumulator:
-    """IDS partial sums of one feature matrix file (optionally only the given rows)."""
-    matrix = load_features(features)
-    if rows is not None:
-        matrix = matrix[rows]
-    acc = IDSAccumulator(matrix.shape[1], terms, bandwidth)
-    acc.update(matrix)
-    return acc
-
-
 def reduce_partials(paths: list[str | os.PathLike]) -> IDSAccumulator:
     """Sum the partial-sum files (in the given order)."""
     if not paths:
@@ -397,8 +393,111 @@ def read_ids(path: str | os.PathLike) -> np.ndarray:
     return matrix
 
 
-__all__ = [
-    "NORMS", "IDSAccumulator", "allocate_sample", "ids", "load_features",
-    "partial_from_files", "read_ids", "reduce_partials", "sample_rows", "transform",
-    "transform_values", "write_ids",
-]
+def bins_in(edges_path: str | os.PathLike) -> int:
+    """Number of bins of a chromosome from its bin-edge file (edges - 1), read lazily."""
+    try:
+        edges = np.load(edges_path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(edges_path, f"not a .npy array ({exc})") from exc
+    if edges.ndim != 1 or edges.size < 1:
+        raise InputError(edges_path, f"bin edges must be a 1-D array, got shape {edges.shape}")
+    return int(edges.size) - 1
+
+
+def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 6,
+                       bandwidth: float = 0.5, sample_size: int | None = None,
+                       bin_counts: Mapping[str, int] | None = None, seed: int = 0,
+                       chunk_rows: int = 1 << 18) -> tuple[IDSAccumulator, int]:
+    """IDS partial sums of one chromosome's bin x feature matrix; (sums, rows used).
+
+    The matrix is streamed from its ``.npz`` in blocks of ``chunk_rows`` bins. Exact mode
+    (``sample_size`` None) uses every bin. Sample mode draws ``sample_size`` bins genome-wide:
+    ``bin_counts`` (bins per chromosome, in the run's chromosome order) sets this chromosome's
+    share by :func:`allocate_sample`, and the rows are drawn with :func:`sample_rows` seeded by
+    ``(seed, position of chrom)``.
+    """
+    picked: np.ndarray | None = None
+    if sample_size is not None:
+        if bin_counts is None or chrom not in bin_counts:
+            raise GenovocabError(f"sample mode needs the bin count of {chrom}")
+        share = allocate_sample(bin_counts, int(sample_size))[chrom]
+        picked = sample_rows(int(bin_counts[chrom]), share, seed,
+                             part=list(bin_counts).index(chrom))
+    acc: IDSAccumulator | None = None
+    seen = used = 0
+    for lo, block in iter_csr_npz(features, rows=chunk_rows):
+        if acc is None:
+            acc = IDSAccumulator(block.shape[1], terms, bandwidth)
+        seen = lo + block.shape[0]
+        if picked is not None:
+            a, b = np.searchsorted(picked, [lo, seen])
+            block = block[picked[a:b] - lo]
+        acc.update(block)
+        used += block.shape[0]
+    if picked is not None and seen != int(bin_counts[chrom]):
+        raise InputError(features, f"matrix has {seen} rows but the bin edges of {chrom} give "
+                                   f"{bin_counts[chrom]} bins")
+    return acc, used
+
+
+def _npy_header(handle, path, member: str) -> tuple[tuple[int, ...], np.dtype]:
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+    elif version in ((2, 0), (3, 0)):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    else:
+        raise InputError(path, f"{member}: unsupported .npy version {version}")
+    if fortran and len(shape) > 1:
+        raise InputError(path, f"{member}: Fortran-ordered arrays are not supported")
+    return shape, dtype
+
+
+def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
+    """Stream a CSR ``.npz`` (``scipy.sparse.save_npz``) in blocks of ``rows`` rows.
+
+    Only ``indptr`` is read whole; ``data`` and ``indices`` are read sequentially from the
+    archive (compressed or not), so memory is O(bins + block) instead of O(non-zeros).
+    Yields ``(first_row, csr_block)``.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InputError(path, f"not a scipy sparse .npz matrix ({exc})") from exc
+    with archive:
+        names = set(archive.namelist())
+        need = {"data.npy", "indices.npy", "indptr.npy", "format.npy", "shape.npy"}
+        if not need <= names:
+            raise InputError(path, "not a scipy sparse .npz matrix (members "
+                                   f"{', '.join(sorted(need - names))} missing)")
+        with archive.open("format.npy") as handle:
+            fmt = np.load(handle, allow_pickle=False).item()
+        fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
+        if fmt != "csr":
+            raise InputError(path, f"expected a CSR matrix, got {fmt!r}")
+        with archive.open("shape.npy") as handle:
+            n_rows, n_cols = (int(v) for v in np.load(handle, allow_pickle=False))
+        with archive.open("indptr.npy") as handle:
+            indptr = np.load(handle, allow_pickle=False).astype(np.int64)
+        if indptr.size != n_rows + 1:
+            raise InputError(path, f"indptr has {indptr.size} entries for {n_rows} rows")
+        with archive.open("data.npy") as data_f, archive.open("indices.npy") as idx_f:
+            _, data_dtype = _npy_header(data_f, path, "data.npy")
+            _, idx_dtype = _npy_header(idx_f, path, "indices.npy")
+
+            def take(handle, dtype, count, member):
+                raw = handle.read(count * dtype.itemsize)
+                if len(raw) != count * dtype.itemsize:
+                    raise InputError(path, f"{member} is truncated")
+                return np.frombuffer(raw, dtype=dtype)
+
+            for lo in range(0, max(n_rows, 1), rows):
+                hi = min(n_rows, lo + rows)
+                count = int(indptr[hi] - indptr[lo])
+                data = take(data_f, data_dtype, count, "data.npy")
+                indices = take(idx_f, idx_dtype, count, "indices.npy")
+                block = sp.csr_matrix((data, indices, indptr[lo:hi + 1] - indptr[lo]),
+                                      shape=(hi - lo, n_cols))
+                yield lo, block

@@ -301,27 +301,6 @@ def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
     _savefig(fig, path)
 
 
-def plot_bin_lengths(path: str | os.PathLike, lengths: np.ndarray,
-                     title: str = "Motif bins") -> None:
-    """PNG: histogram of bin lengths (bp)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    lengths = np.asarray(lengths, dtype=np.int64)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    if lengths.size:
-        top = int(np.percentile(lengths, 99.5)) + 1
-        ax.hist(np.minimum(lengths, top), bins=min(100, max(top, 1)), color="0.3")
-    ax.set_xlabel("bin length (bp; last bar = longer)")
-    ax.set_ylabel("bins")
-    mean = f", mean {lengths.mean():.1f} bp" if lengths.size else ""
-    ax.set_title(f"{title}: {lengths.size} bins{mean}")
-    fig.tight_layout()
-    _savefig(fig, path)
-
-
 def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
     """Bin edges of one chromosome (int64 ``.npy``, strictly increasing)."""
     try:
@@ -336,3 +315,83 @@ def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
         raise InputError(path, f"bin edges must increase strictly (edge {bad[0] + 1}: "
                                f"{edges[bad[0] + 1]} after {edges[bad[0]]})")
     return edges.astype(np.int64)
+
+
+def write_csr(path: str | os.PathLike, matrix: sp.spmatrix) -> None:
+    """``scipy.sparse.save_npz`` (compressed) atomically."""
+    with atomic_path(path, suffix=".npz") as tmp:
+        with open(tmp, "wb") as handle:
+            sp.save_npz(handle, sp.csr_matrix(matrix), compressed=True)
+
+
+def write_npy(path: str | os.PathLike, array: np.ndarray) -> None:
+    """``numpy.save`` atomically."""
+    with atomic_path(path, suffix=".npy") as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array)
+
+
+def chromosome_cluster_features(features_path: str | os.PathLike,
+                                clusters_path: str | os.PathLike, *,
+                                cluster_features_out: str | os.PathLike,
+                                patterns_out: str | os.PathLike,
+                                threshold: float = 0.5) -> tuple[int, int]:
+    """Workflow step (per chromosome): bin x cluster CSR and the bins' active patterns.
+
+    Returns (bins, distinct patterns).
+    """
+    from genovocab.motifs.clustering import read_clusters
+    from genovocab.motifs.ids import load_features
+
+    labels = read_clusters(clusters_path)
+    matrix = load_features(features_path)
+    if matrix.shape[1] != labels.size:
+        raise InputError(features_path, f"matrix has {matrix.shape[1]} feature columns, "
+                                        f"{clusters_path} lists {labels.size} features")
+    cf = cluster_features(matrix, labels)
+    patterns = active_patterns(cf, threshold)
+    write_csr(cluster_features_out, cf)
+    patterns.save(patterns_out)
+    return cf.shape[0], len(patterns)
+
+
+def token_vocab_files(pattern_paths: list[str | os.PathLike],
+                      edge_paths: list[str | os.PathLike], *, vocab_out: str | os.PathLike,
+                      zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None
+                      ) -> dict:
+    """Workflow step (gather): ``token_vocab.tsv``, the Zipf fit + bin coverage JSON, the plot.
+
+    ``pattern_paths`` and ``edge_paths`` are per chromosome, in the same order.
+    """
+    if len(pattern_paths) != len(edge_paths):
+        raise GenovocabError("one pattern file and one bin-edge file per chromosome")
+    parts = [Patterns.load(p) for p in pattern_paths]
+    vocab = build_vocab(parts)
+    lengths = []
+    active_bp = 0
+    for part, pattern_path, edge_path in zip(parts, pattern_paths, edge_paths):
+        edges = read_bin_edges(edge_path)
+        chrom_lengths = np.diff(edges)
+        if chrom_lengths.size != part.inverse.size:
+            raise InputError(pattern_path, f"{part.inverse.size} bins, but {edge_path} "
+                                           f"gives {chrom_lengths.size}")
+        nonempty = np.diff(part.indptr) > 0
+        active_bp += int(chrom_lengths[nonempty[part.inverse]].sum()) if len(part) else 0
+        lengths.append(chrom_lengths)
+    all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    fit = zipf_fit(vocab.counts)
+    summary = {"zipf": fit, "coverage": coverage_stats(all_lengths, vocab, active_bp)}
+    write_token_vocab(vocab_out, vocab)
+    write_json(zipf_out, summary)
+    if plot_out is not None:
+        plot_zipf(plot_out, vocab.counts, fit)
+    return summary
+
+
+def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.PathLike, *,
+                      tokens_out: str | os.PathLike) -> np.ndarray:
+    """Workflow step (per chromosome): the token id (int32) of every bin -> ``.npy``."""
+    part = Patterns.load(patterns_path)
+    tokens = tokens_for(part, read_token_vocab(vocab_path).index())
+    write_npy(tokens_out, tokens)
+    return tokens
