@@ -1,1 +1,2 @@
 from genovocab.tokenizers.interval import IntervalTokenizer  # noqa: F401
+from genovocab.tokenizers.sequence import SequenceTokenizer  # noqa: F401

@@ -1,0 +1,190 @@
+"""SequenceTokenizer: G-gram matching vs brute force, HF-shaped outputs, loading."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from genovocab.errors import InputError
+from genovocab.sequence import bpe, ggram
+from genovocab.sequence.ggram import GgramParams, GgramVocab
+from genovocab.tokenizers import SequenceTokenizer
+from genovocab.tokenizers.sequence import GgramMatcher, matching_matrix
+
+
+def brute_force(tokens, vocab: dict, min_len, max_len, cap=None):
+    """Every start, every length (DNAZEN's loop order): (id, position, length)."""
+    found = []
+    for start in range(len(tokens)):
+        for length in range(min_len, max_len + 1):
+            if start + length > len(tokens):
+                break
+            gid = vocab.get(tuple(tokens[start:start + length]))
+            if gid is not None:
+                found.append((gid, start, length))
+    return found if cap is None else found[:cap]
+
+
+def random_vocab(rng, n, vocab_size, max_len=5):
+    ngrams = set()
+    while len(ngrams) < n:
+        length = rng.randint(2, max_len)
+        ngrams.add(tuple(rng.randrange(vocab_size) for _ in range(length)))
+    ngrams = sorted(ngrams)
+    rng.shuffle(ngrams)
+    return GgramVocab(ngrams, np.ones(n, np.int64), np.zeros(n))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_matcher_equals_brute_force(seed):
+    rng = random.Random(seed)
+    vocab_size = rng.choice([6, 20, 4096])
+    alphabet = min(vocab_size, 6)  # small alphabet so that G-grams occur, overlaps included
+    v = random_vocab(rng, rng.randint(5, 60), alphabet)
+    matcher = GgramMatcher(v, vocab_size)
+    d = v.as_dict()
+    seqs = [[rng.randrange(alphabet) for _ in range(rng.randint(0, 80))] for _ in range(30)]
+    cap = rng.choice([None, 3, 30])
+    for s in seqs:
+        assert matcher.match(s, cap) == brute_force(s, d, 2, 5, cap)
+    # the batched stream gives the same, per sequence
+    ids = np.asarray([t for s in seqs for t in s], dtype=np.uint16)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in seqs])])
+    m = matcher.match_stream(ids, offsets, cap)
+    for i, s in enumerate(seqs):
+        sel = m.seq == i
+        got = list(zip(m.ngram_id[sel].tolist(), m.position[sel].tolist(),
+                       m.length[sel].tolist()))
+        assert got == brute_force(s, d, 2, 5, cap)
+
+
+def test_matching_matrix_by_hand():
+    mat = matching_matrix(6, [1, 2, 0], [3, 2, 0], [1, 1, 0])
+    assert mat.shape == (6, 3)
+    assert mat[:, 0].tolist() == [0, 1, 1, 1, 0, 0]
+    assert mat[:, 1].tolist() == [0, 0, 1, 1, 0, 0]
+    assert mat[:, 2].tolist() == [0] * 6
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A small BPE on random-ish DNA with repeats, its G-grams, and the saved folders."""
+    rng = random.Random(7)
+    motifs = ["TATAAAAG", "GGGCGGGGC", "CCAATCA", "TTGACTCAT"]
+    lines = []
+    for _ in range(400):
+        parts = [rng.choice(motifs) if rng.random() < 0.3 else
+                 "".join(rng.choice("ACGT") for _ in range(rng.randint(3, 12)))
+                 for _ in range(40)]
+        lines.append("".join(parts))
+    root = tmp_path_factory.mktemp("bpe")
+    (root / "train.txt").write_text("\n".join(lines) + "\n")
+    tok = bpe.train_bpe([root / "train.txt"], vocab_size=300)
+    bpe.save_tokenizer_folder(tok, root / "bpe", model_max_length=64)
+    ids, offsets = bpe.encode_ids(tok, lines)
+    v = ggram.extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(),
+                             params=GgramParams(min_pmi=1.0, min_token_count=3,
+                                                min_ngram_freq=3))
+    ggram.write_vocab(v, tok, root / "ggram", max_ngram_count=30, plot=False)
+    return root, tok, v, lines
+
+
+def test_bpe_layout_specials_and_template(trained):
+    root, tok, _, lines = trained
+    loaded = Tokenizer.from_file(str(root / "bpe" / "tokenizer.json"))
+    assert [loaded.id_to_token(i) for i in range(5)] == list(bpe.SPECIAL_TOKENS)
+    enc = loaded.encode(lines[0])
+    assert enc.ids[0] == 1 and enc.ids[-1] == 2  # [CLS] ... [SEP]
+    assert enc.ids == tok.encode(lines[0]).ids
+    assert "".join(enc.tokens[1:-1]) == lines[0]
+    assert loaded.encode(lines[0].lower()).ids == enc.ids  # lower case normalised
+    assert loaded.encode("ACGNNT").tokens[1:-1].count("[UNK]") >= 1
+    for name in bpe.TOKENIZER_FILES:
+        assert (root / "bpe" / name).is_file()
+
+
+def test_bpe_rebuild_is_byte_identical(trained, tmp_path):
+    root, _, _, _ = trained
+    tok2 = bpe.train_bpe([root / "train.txt"], vocab_size=300)
+    bpe.save_tokenizer_folder(tok2, tmp_path / "again", model_max_length=64)
+    for name in bpe.TOKENIZER_FILES:
+        assert (tmp_path / "again" / name).read_bytes() == (root / "bpe" / name).read_bytes()
+
+
+def test_transformers_loads_folder_when_installed(trained):
+    transformers = pytest.importorskip("transformers")
+    root, tok, _, lines = trained
+    fast = transformers.AutoTokenizer.from_pretrained(str(root / "bpe"))
+    assert fast(lines[1])["input_ids"] == tok.encode(lines[1]).ids
+    assert fast.pad_token_id == 3 and fast.mask_token_id == 4
+
+
+def test_tokenizer_call_matches_brute_force(trained):
+    root, tok, v, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    assert len(v) > 5 and st.ngram_vocab_size == len(v) + 1
+    assert st.model_max_length == 64
+    out = st(lines[:20], max_ngrams=5)
+    d = v.as_dict()
+    for i, line in enumerate(lines[:20]):
+        content = tok.encode(line, add_special_tokens=False).ids
+        assert out["input_ids"][i] == [1, *content, 2]
+        ref = brute_force(content, d, 2, 5, 5)
+        assert out["ngram_ids"][i] == [g for g, _, _ in ref]
+        assert out["ngram_positions"][i] == [p + 1 for _, p, _ in ref]  # index in input_ids
+        assert out["ngram_lengths"][i] == [n for _, _, n in ref]
+        assert out["ngram_attention_mask"][i] == [1] * len(ref)
+    assert any(len(x) == 5 for x in out["ngram_ids"])  # the cap was reached somewhere
+    # the same vocabulary through ngram.json
+    st2 = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram" / "ngram.json")
+    assert st2(lines[:5], max_ngrams=5)["ngram_ids"] == out["ngram_ids"][:5]
+
+
+def test_padding_truncation_matrix_and_single(trained):
+    root, tok, v, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    batch = [lines[0][:40], lines[1][:200]]
+    out = st(batch, padding="max_length", truncation=True, max_length=24, max_ngrams=4,
+             return_matching_matrix=True, return_tensors="np")
+    assert out["input_ids"].shape == (2, 24) and out["ngram_ids"].shape == (2, 4)
+    content = tok.encode(batch[1], add_special_tokens=False).ids[:22]
+    assert out["input_ids"][1].tolist() == [1, *content, 2]
+    n0 = len(tok.encode(batch[0], add_special_tokens=False).ids)
+    assert out["attention_mask"][0].tolist() == [1] * (n0 + 2) + [0] * (22 - n0)
+    assert (out["input_ids"][0][n0 + 2:] == 3).all()
+    ref = brute_force(content, v.as_dict(), 2, 5, 4)
+    got = [(g, p - 1, n) for g, p, n, k in zip(*(out[k][1].tolist() for k in (
+        "ngram_ids", "ngram_positions", "ngram_lengths", "ngram_attention_mask"))) if k]
+    assert got == ref
+    mat = out["ngram_matching_matrix"][1]
+    assert mat.shape == (24, 4)
+    for j, (_, p, n) in enumerate(ref):
+        assert mat[:, j].tolist() == [1 if p + 1 <= i < p + 1 + n else 0 for i in range(24)]
+    longest = st(batch, padding=True)
+    assert len(longest["input_ids"][0]) == len(longest["input_ids"][1])
+    one = st(lines[2][:50], add_special_tokens=False)
+    assert one["input_ids"] == tok.encode(lines[2][:50], add_special_tokens=False).ids
+    assert st.decode(st.encode(lines[3])) == lines[3]
+    with pytest.raises(ValueError, match="needs padding"):
+        st(batch, return_tensors="np")
+    with pytest.raises(ValueError, match="unknown padding"):
+        st(batch, padding="sideways")
+
+
+def test_loading_errors(tmp_path):
+    with pytest.raises(InputError, match="tokenizer.json not found"):
+        SequenceTokenizer.from_pretrained(tmp_path)
+    (tmp_path / "tokenizer.json").write_text("{not json")
+    with pytest.raises(InputError, match="not a tokenizers JSON file"):
+        bpe.load_tokenizer(tmp_path)
+
+
+def test_train_bpe_errors(tmp_path):
+    with pytest.raises(InputError, match="training text file does not exist"):
+        bpe.train_bpe([tmp_path / "missing.txt"])
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(InputError, match="training text file is empty"):
+        bpe.train_bpe([tmp_path / "empty.txt"])
