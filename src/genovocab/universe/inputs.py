@@ -39,16 +39,19 @@ class PeakSet:
 
     def save(self, path: str | os.PathLike) -> None:
         """Store as an uncompressed ``.npz`` (fast to reload in per-chromosome jobs)."""
-        np.savez(path, chroms=np.asarray(self.chroms), sizes=self.sizes,
-                 n_files=np.int64(self.n_files), file=self.file, chrom=self.chrom,
-                 starts=self.starts, ends=self.ends, names=np.asarray(self.names))
+        from genovocab.fileutil import atomic_path
+
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, chroms=np.asarray(self.chroms), sizes=self.sizes,
+                     n_files=np.int64(self.n_files), file_index=self.file, chrom=self.chrom,
+                     starts=self.starts, ends=self.ends, names=np.asarray(self.names))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PeakSet:
         """Reload what :meth:`save` wrote."""
         with np.load(path, allow_pickle=False) as z:
             return cls(chroms=[str(c) for c in z["chroms"]], sizes=z["sizes"],
-                       n_files=int(z["n_files"]), file=z["file"], chrom=z["chrom"],
+                       n_files=int(z["n_files"]), file=z["file_index"], chrom=z["chrom"],
                        starts=z["starts"], ends=z["ends"], names=[str(n) for n in z["names"]])
 
 

@@ -108,8 +108,8 @@ def universe_stats(universe: pd.DataFrame, method: str,
 
 
 def write_tsv(path: str | os.PathLike, frame: pd.DataFrame) -> None:
-    """A TSV with header, written atomically (floats with repr precision, so reruns match)."""
-    text = frame.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.10g")
+    """A TSV with header, written atomically (floats in full repr precision: reruns match)."""
+    text = frame.to_csv(sep="\t", index=False, lineterminator="\n")
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
@@ -124,4 +124,25 @@ def read_universe_table(path: str | os.PathLike) -> pd.DataFrame:
     frame = pd.read_csv(path, sep="\t", dtype={"chrom": object})
     for col in frame.columns[1:]:
         frame[col] = frame[col].astype(np.int64)
+    return frame
+
+
+def read_universe_bed(path: str | os.PathLike,
+                      chrom_sizes: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Read a universe file: BED3 (hard) or BED9 with thickStart/thickEnd in columns 7-8
+    (flexible; geniml's layout). Bad lines are :class:`InputError` naming file and line."""
+    from genovocab.errors import InputError
+    from genovocab.io.bed import read_bed
+
+    iv = read_bed(path, chrom_sizes, unknown_chroms="keep", keep_columns=True)
+    frame = pd.DataFrame({"chrom": iv.chrom_names(), "start": iv.starts, "end": iv.ends})
+    if iv.columns is not None and iv.columns.shape[1] >= 5:
+        thick = iv.columns.iloc[:, 3:5]
+        for col, name in zip(thick.columns, FLEX_COLUMNS):
+            values = pd.to_numeric(thick[col], errors="coerce")
+            if values.isna().any():
+                row = int(np.flatnonzero(values.isna().to_numpy())[0])
+                raise InputError(path, f"{name} {thick[col].iloc[row]!r} is not an integer",
+                                 int(iv.line_numbers[row]))
+            frame[name] = values.to_numpy(np.int64)
     return frame
