@@ -72,8 +72,10 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
         chroms.append(rank[iv.chrom_index] if len(iv) else np.zeros(0, np.int32))
         starts.append(iv.starts)
         ends.append(iv.ends)
-    cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts
-           else np.zeros(0, dtype=dt))
+
+    def cat(parts: list[np.ndarray], dt) -> np.ndarray:
+        return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
+
     peaks = PeakSet(chroms=list(chrom_sizes), sizes=np.array(list(chrom_sizes.values()),
                                                              dtype=np.int64),
                     n_files=len(paths), file=cat(files, np.int32), chrom=cat(chroms, np.int32),
