@@ -183,3 +183,24 @@ def test_cli_bin_motifs_on_real_slice(tmp_path, real_data):
     assert stats[0].split("\t")[:6] == ["chrom", "length", "sites", "peaks", "bins",
                                         "mean_bin_length"]
     assert (out / "bin_lengths.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_spilled_accumulator_writes_the_same_npz(tmp_path):
+    rng = np.random.default_rng(12)
+    length, n, n_features = 20000, 8000, 40
+    sites = sites_of(np.sort(rng.integers(0, length - 21, n)), rng.integers(6, 22, n),
+                     rng.integers(0, n_features, n))
+    edges = np.unique(np.concatenate([[0, length], rng.integers(1, length, 1500)]))
+    chunks = [sites.take(np.arange(k, min(n, k + 999))) for k in range(0, n, 999)]
+    ref = feature_matrix(chunks, edges, n_features)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    acc = FeatureAccumulator(edges, n_features, spill_dir=spill)
+    for c in chunks:
+        acc.add(c)
+    assert acc.write_npz(tmp_path / "s.npz") == ref.nnz
+    save_npz_deterministic(tmp_path / "m.npz", ref)
+    assert (tmp_path / "s.npz").read_bytes() == (tmp_path / "m.npz").read_bytes()
+    assert list(spill.iterdir()) == []  # temporary files are gone
+    with pytest.raises(RuntimeError, match="already finished"):
+        acc.finish()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -81,18 +82,30 @@ def site_triplets(sites: Sites, edges: np.ndarray
 
 
 class FeatureAccumulator:
-    """Builds one chromosome's CSR (float32) from start-sorted site chunks."""
+    """Builds one chromosome's CSR (float32) from start-sorted site chunks.
 
-    def __init__(self, edges: np.ndarray, n_features: int):
+    Finished rows go to in-memory pieces, or, with ``spill_dir``, to two temporary files
+    (column indices int32, values float32) so that memory does not grow with the number of
+    non-zeros: :meth:`write_npz` then streams them into the ``.npz`` without loading them.
+    """
+
+    def __init__(self, edges: np.ndarray, n_features: int,
+                 spill_dir: str | os.PathLike | None = None):
         self.edges = np.asarray(edges, dtype=np.int64)
         self.n_bins = int(self.edges.size - 1)
         self.n_features = int(n_features)
         self._counts: list[np.ndarray] = []  # per-row nnz of finished rows
         self._indices: list[np.ndarray] = []
         self._data: list[np.ndarray] = []
+        self._spill = None
+        if spill_dir is not None:
+            self._spill = (tempfile.TemporaryFile(dir=spill_dir, prefix=".indices."),
+                           tempfile.TemporaryFile(dir=spill_dir, prefix=".data."))
+        self.nnz = 0
         self._done_rows = 0  # rows [0, _done_rows) are final
         self._carry = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
         self._last_start = -1
+        self._finished = False
         self.sites_per_feature = np.zeros(self.n_features, dtype=np.int64)
 
     def add(self, sites: Sites) -> None:
@@ -123,33 +136,89 @@ class FeatureAccumulator:
                               shape=(n_rows, self.n_features)).tocsr()
         block.sum_duplicates()
         block.sort_indices()
-        self._counts.append(np.diff(block.indptr).astype(np.int64))
-        self._indices.append(block.indices.astype(np.int32))
-        self._data.append(block.data.astype(np.float32))
+        self._counts.append(np.diff(block.indptr).astype(np.int32))
+        indices = block.indices.astype(np.int32)
+        data = block.data.astype(np.float32)
+        self.nnz += int(indices.size)
+        if self._spill is not None:
+            indices.tofile(self._spill[0])
+            data.tofile(self._spill[1])
+        else:
+            self._indices.append(indices)
+            self._data.append(data)
         self._done_rows = upto
 
-    def finish(self) -> sp.csr_matrix:
-        """The finished (n_bins x n_features) CSR matrix; pieces are freed while copying."""
+    def _close_rows(self) -> np.ndarray:
+        """Finish every remaining row; the CSR ``indptr``."""
+        if self._finished:
+            raise RuntimeError("accumulator already finished")
+        self._finished = True
         r, c, v = self._carry
         self._carry = (r[:0], c[:0], v[:0])
         self._flush(r, c, v, self.n_bins)
-        nnz = int(sum(x.size for x in self._indices))
-        idx_dtype = np.int64 if nnz >= 2**31 - 1 else np.int32
+        idx_dtype = np.int64 if self.nnz >= 2**31 - 1 else np.int32
         indptr = np.zeros(self.n_bins + 1, dtype=idx_dtype)
-        np.cumsum(np.concatenate(self._counts) if self._counts else np.zeros(0, np.int64),
-                  out=indptr[1:])
-        indices = np.empty(nnz, dtype=np.int32)
-        data = np.empty(nnz, dtype=np.float32)
-        pos = 0
-        while self._indices:
-            ind = self._indices.pop(0)
-            dat = self._data.pop(0)
-            indices[pos:pos + ind.size] = ind
-            data[pos:pos + dat.size] = dat
-            pos += ind.size
+        if self._counts:
+            np.cumsum(np.concatenate(self._counts), out=indptr[1:], dtype=idx_dtype)
         self._counts = []
+        return indptr
+
+    def finish(self) -> sp.csr_matrix:
+        """The finished (n_bins x n_features) CSR matrix in memory."""
+        indptr = self._close_rows()
+        if self._spill is not None:
+            arrays = []
+            for handle, dtype in zip(self._spill, (np.int32, np.float32)):
+                handle.seek(0)
+                arrays.append(np.fromfile(handle, dtype=dtype))
+                handle.close()
+            indices, data = arrays
+        else:
+            indices = np.empty(self.nnz, dtype=np.int32)
+            data = np.empty(self.nnz, dtype=np.float32)
+            pos = 0
+            while self._indices:  # free the pieces while copying
+                ind = self._indices.pop(0)
+                dat = self._data.pop(0)
+                indices[pos:pos + ind.size] = ind
+                data[pos:pos + dat.size] = dat
+                pos += ind.size
         return sp.csr_matrix((data, indices, indptr), shape=(self.n_bins, self.n_features),
                              copy=False)
+
+    def write_npz(self, path: str | os.PathLike, compress: bool = True) -> int:
+        """Write the finished matrix as ``.npz`` (see :func:`save_npz_deterministic`).
+
+        With spilled pieces the values are streamed from the temporary files; returns nnz.
+        """
+        if self._spill is None:
+            save_npz_deterministic(path, self.finish(), compress=compress)
+            return int(self.nnz)
+        indptr = self._close_rows()
+        try:
+            sources = [
+                ("indices", np.dtype(np.int32), (self.nnz,), _file_chunks(self._spill[0])),
+                ("indptr", indptr.dtype, indptr.shape, iter([indptr])),
+                ("format", None, None, iter([np.array(b"csr")])),
+                ("shape", np.dtype(np.int64), (2,),
+                 iter([np.array((self.n_bins, self.n_features), dtype=np.int64)])),
+                ("data", np.dtype(np.float32), (self.nnz,), _file_chunks(self._spill[1])),
+            ]
+            _write_npz_sources(path, sources, compress)
+        finally:
+            for handle in self._spill:
+                handle.close()
+        return int(self.nnz)
+
+
+def _file_chunks(handle, size: int = 1 << 26) -> Iterator[bytes]:
+    handle.flush()
+    handle.seek(0)
+    while True:
+        block = handle.read(size)
+        if not block:
+            return
+        yield block
 
 
 def feature_matrix(chunks: Iterable[Sites], edges: np.ndarray, n_features: int
@@ -217,19 +286,53 @@ def save_npz_deterministic(path: str | os.PathLike, matrix: sp.csr_matrix,
         ("shape", np.array(matrix.shape, dtype=np.int64)),
         ("data", np.ascontiguousarray(matrix.data)),
     ]
+    _write_npz_sources(path, [(name, None, None, iter([arr])) for name, arr in arrays],
+                       compress)
+
+
+def _write_npz_sources(path, sources, compress: bool) -> None:
+    """Zip of ``.npy`` entries; each source is (name, dtype, shape, iterator of arrays/bytes).
+
+    dtype/shape None: taken from the single array the iterator yields.
+    """
     method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-        for name, arr in arrays:
+        for name, dtype, shape, chunks in sources:
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
             info.compress_type = method
             info.external_attr = 0o600 << 16
             with zf.open(info, "w", force_zip64=True) as out:
-                out.write(_npy_header(arr))
-                flat = arr.reshape(-1).view(np.uint8) if arr.ndim else arr.tobytes()
-                step = 1 << 26
-                mv = memoryview(flat) if arr.ndim else memoryview(flat)
-                for k in range(0, len(mv), step):
-                    out.write(mv[k:k + step])
+                first = next(chunks, None)
+                if dtype is None:
+                    header = _npy_header(first)
+                else:
+                    header = _npy_header_for(dtype, shape)
+                out.write(header)
+                if first is not None:
+                    _write_chunk(out, first)
+                for chunk in chunks:
+                    _write_chunk(out, chunk)
+
+
+def _write_chunk(out, chunk) -> None:
+    if isinstance(chunk, np.ndarray):
+        mv = memoryview(chunk.reshape(-1).view(np.uint8)) if chunk.ndim else \
+            memoryview(chunk.tobytes())
+    else:
+        mv = memoryview(chunk)
+    step = 1 << 26
+    for k in range(0, len(mv), step):
+        out.write(mv[k:k + step])
+
+
+def _npy_header_for(dtype: np.dtype, shape: tuple) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
+        "shape": tuple(int(x) for x in shape)})
+    return buf.getvalue()
 
 
 def save_bins(path: str | os.PathLike, edges: np.ndarray) -> None:
@@ -252,6 +355,18 @@ def bin_and_featurize(site_chunks, length: int, n_features: int, *, sigma: float
     fresh iterator of start-sorted :class:`Sites` chunks. Returns (BinResult, CSR matrix,
     sites per feature).
     """
+    result, acc = bin_and_accumulate(site_chunks, length, n_features, sigma=sigma, width=width,
+                                     max_bin=max_bin, trim_step=trim_step,
+                                     extra_chunks=extra_chunks)
+    counts = acc.sites_per_feature.copy()
+    return result, acc.finish(), counts
+
+
+def bin_and_accumulate(site_chunks, length: int, n_features: int, *, sigma: float = 3.0,
+                       width: float = 5.0, max_bin: int = 50, trim_step: int = 25,
+                       extra_chunks=None, spill_dir: str | os.PathLike | None = None):
+    """Like :func:`bin_and_featurize` but returns the filled :class:`FeatureAccumulator`
+    (call its ``finish`` or ``write_npz``); with ``spill_dir`` the non-zeros go to disk."""
     from genovocab.motifs.binning import bin_edges, coverage
     from genovocab.motifs.sites import merge_sorted_chunks
 
@@ -260,8 +375,7 @@ def bin_and_featurize(site_chunks, length: int, n_features: int, *, sigma: float
     del cov
     stream = site_chunks() if extra_chunks is None else merge_sorted_chunks(
         [site_chunks(), extra_chunks()])
-    acc = FeatureAccumulator(result.edges, n_features)
+    acc = FeatureAccumulator(result.edges, n_features, spill_dir=spill_dir)
     for chunk in stream:
         acc.add(chunk)
-    counts = acc.sites_per_feature.copy()
-    return result, acc.finish(), counts
+    return result, acc

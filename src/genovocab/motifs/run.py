@@ -21,12 +21,11 @@ import numpy as np
 from genovocab.errors import InputError
 from genovocab.io.jaspar import Matrix
 from genovocab.motifs.features import (
-    bin_and_featurize,
+    bin_and_accumulate,
     cpg_dinucleotide_sites,
     feature_table,
     interval_sites,
     save_bins,
-    save_npz_deterministic,
 )
 from genovocab.motifs.sites import (
     MatrixSet,
@@ -127,8 +126,11 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
                    out_stats: str | os.PathLike | None = None, params: BinParams = BinParams(),
                    cpg: str = "none", genome: str | os.PathLike | None = None,
                    islands: tuple[np.ndarray, np.ndarray] | None = None,
-                   compress: bool = True) -> dict:
+                   compress: bool = True, spill: bool = True) -> dict:
     """Coverage, bins and the bin x feature matrix of one chromosome's site file.
+
+    With ``spill`` (default) the matrix's non-zeros are kept in temporary files beside the
+    output while it is built, so memory grows with the chromosome length, not with the sites.
 
     ``cpg``: ``none``; ``dinucleotide`` (every CG of ``genome``'s ``chrom``); ``islands``
     (``islands`` = (starts, ends) of this chromosome). Returns the statistics dict.
@@ -161,18 +163,23 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
         return iter_site_file(sites_path, batch_size=params.chunk_sites)
 
     t0 = time.perf_counter()
-    result, matrix, counts = bin_and_featurize(
+    spill = os.path.dirname(os.path.abspath(os.fspath(out_features))) if spill else None
+    if spill:
+        os.makedirs(spill, exist_ok=True)
+    result, acc = bin_and_accumulate(
         chunks, length, n_features, sigma=params.sigma, width=params.peak_width,
-        max_bin=params.max_bin, trim_step=params.trim_step, extra_chunks=extra)
+        max_bin=params.max_bin, trim_step=params.trim_step, extra_chunks=extra,
+        spill_dir=spill)
+    counts = acc.sites_per_feature.copy()
     t1 = time.perf_counter()
     save_bins(out_bins, result.edges)
-    save_npz_deterministic(out_features, matrix, compress=compress)
-    stats = chrom_stats(chrom, length, result, counts, matrix.nnz)
+    nnz = acc.write_npz(out_features, compress=compress)
+    stats = chrom_stats(chrom, length, result, counts, nnz)
     if out_stats is not None:
         write_json(out_stats, stats)
     log.info("%s: %d sites -> %d peaks, %d bins (mean %.1f bp, %d trimmed), %d non-zeros; "
              "%.1f s compute, %.1f s write", chrom, n_sites, result.n_peaks, result.n_bins,
-             length / max(result.n_bins, 1), result.n_trimmed_bins, matrix.nnz, t1 - t0,
+             length / max(result.n_bins, 1), result.n_trimmed_bins, nnz, t1 - t0,
              time.perf_counter() - t1)
     return stats
 
