@@ -1,1 +1,164 @@
-# Stage rules for sequence: owned by the sequence stage; appends its outputs to ALL_TARGETS.
+# Sequence vocabulary (DESIGN.md 4.7, issue 7): gap-free genome windows -> DNABERT-2-style BPE
+# ({OUT}/bpe/) -> token stream -> PMI G-grams ({OUT}/ggram/) -> a sequence corpus of the
+# regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
+# (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
+# here because the sample is read in seconds.
+from genovocab.shards import shard_names as _sequence_shard_names
+
+SEQ = config.get("sequence") or {}
+SEQ_WINDOWS = SEQ.get("windows") or {}
+SEQ_BPE = SEQ.get("bpe") or {}
+SEQ_GGRAM = SEQ.get("ggram") or {}
+SEQ_CORPUS = SEQ.get("corpus") or {}
+SEQ_CORPUS_NAME = SEQ_CORPUS.get("name", "ccre_sequences")
+SEQ_CORPUS_REGIONS = SEQ_CORPUS.get("regions", "ccres")
+SEQ_CORPUS_DIR = f"{OUT}/corpora/{SEQ_CORPUS_NAME}"
+SEQ_BPE_FILES = [
+    f"{OUT}/bpe/tokenizer.json",
+    f"{OUT}/bpe/tokenizer_config.json",
+    f"{OUT}/bpe/special_tokens_map.json",
+]
+SEQ_GGRAM_FILES = {
+    "vocab": f"{OUT}/ggram/vocab.tsv",
+    "ngram_json": f"{OUT}/ggram/ngram.json",
+    "stats": f"{OUT}/ggram/stats.tsv",
+    "plot": f"{OUT}/ggram/ggram_lengths.png",
+}
+SEQ_CORPUS_FILES = [
+    f"{SEQ_CORPUS_DIR}/{name}"
+    for name in _sequence_shard_names(SEQ_CORPUS.get("n_shards", 2))
+] + [f"{SEQ_CORPUS_DIR}/README.md", f"{SEQ_CORPUS_DIR}/stats.json"]
+
+
+def _sequence_windows_params(kind):
+    """Window sampling of the BPE training text ("training") or the whole genome ("all")."""
+    return {
+        "length": SEQ_WINDOWS.get("length", 1000),
+        "min_length": SEQ_WINDOWS.get("min_length", 100),
+        "total_bp": SEQ_WINDOWS.get("total_bp") if kind == "training" else None,
+        "seed": SEQ_WINDOWS.get("seed", 13),
+        "reverse_complements": SEQ_WINDOWS.get("reverse_complements", False),
+    }
+
+
+rule sequence_windows:
+    input:
+        fasta=f"{RES}/genome/genome.fa",
+        fai=f"{RES}/genome/genome.fa.fai",
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        f"{OUT}/work/sequence/windows_{{kind}}.txt",
+    wildcard_constraints:
+        kind="training|all",
+    params:
+        windows=lambda wc: _sequence_windows_params(wc.kind),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/sequence/windows_{{kind}}.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    script:
+        "../scripts/sequence_windows.py"
+
+
+rule sequence_train_bpe:
+    input:
+        f"{OUT}/work/sequence/windows_training.txt",
+    output:
+        SEQ_BPE_FILES,
+    params:
+        vocab_size=SEQ_BPE.get("vocab_size", 4096),
+        min_frequency=SEQ_BPE.get("min_frequency", 2),
+        model_max_length=SEQ_BPE.get("model_max_length", 512),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/sequence/train_bpe.log",
+    threads: 4
+    resources:
+        mem_mb=8000,
+        runtime=240,
+    script:
+        "../scripts/sequence_bpe.py"
+
+
+rule sequence_token_stream:
+    input:
+        windows=f"{OUT}/work/sequence/windows_{SEQ_GGRAM.get('windows', 'training')}.txt",
+        tokenizer=SEQ_BPE_FILES[0],
+    output:
+        f"{OUT}/work/sequence/tokens.npz",
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/sequence/token_stream.log",
+    threads: 4
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/sequence_tokens.py"
+
+
+rule sequence_ggram:
+    input:
+        tokens=f"{OUT}/work/sequence/tokens.npz",
+        tokenizer=SEQ_BPE_FILES[0],
+    output:
+        **SEQ_GGRAM_FILES,
+    params:
+        min_pmi=SEQ_GGRAM.get("min_pmi", 2.0),
+        min_token_count=SEQ_GGRAM.get("min_token_count", 5),
+        min_ngram_freq=SEQ_GGRAM.get("min_ngram_freq", 5),
+        min_len=SEQ_GGRAM.get("min_len", 2),
+        max_len=SEQ_GGRAM.get("max_len", 5),
+        max_ngrams=SEQ_GGRAM.get("max_ngrams", 30),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/sequence/ggram.log",
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/sequence_ggram.py"
+
+
+rule sequence_corpus:
+    input:
+        fasta=f"{RES}/genome/genome.fa",
+        fai=f"{RES}/genome/genome.fa.fai",
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+        regions=(
+            []
+            if SEQ_CORPUS_REGIONS == "windows"
+            else f"{RES}/downloads/{SEQ_CORPUS_REGIONS}"
+        ),
+        tokenizer=SEQ_BPE_FILES[0],
+        vocab=SEQ_GGRAM_FILES["vocab"],
+    output:
+        SEQ_CORPUS_FILES,
+    params:
+        name=SEQ_CORPUS_NAME,
+        regions=SEQ_CORPUS_REGIONS,
+        window=SEQ_CORPUS.get("window", 1000),
+        min_length=SEQ_WINDOWS.get("min_length", 100),
+        max_ngrams=SEQ_CORPUS.get("max_ngrams", 0),
+        n_shards=SEQ_CORPUS.get("n_shards", 2),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/sequence/corpus.log",
+    threads: 4
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/sequence_corpus.py"
+
+
+ALL_TARGETS.extend(SEQ_BPE_FILES + list(SEQ_GGRAM_FILES.values()) + SEQ_CORPUS_FILES)

@@ -165,7 +165,8 @@ def region_sequences(fasta_path: str | os.PathLike, bed_path: str | os.PathLike,
                      ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Sequences of the regions of a BED file, upper-cased, in file order.
 
-    Returns ``(chroms, starts, ends, names, sequences)`` as lists/arrays; regions on chromosomes
+    Returns ``(chroms, starts, ends, names, sequences)`` as lists/arrays (``names``: the BED
+    name column when there is one, else ``chrom:start-end``); regions on chromosomes
     absent from ``chrom_sizes`` (when given) are dropped. Non-ACGT bases stay in the sequence
     (the BPE tokenizer maps them to ``[UNK]``).
     """
@@ -173,7 +174,7 @@ def region_sequences(fasta_path: str | os.PathLike, bed_path: str | os.PathLike,
     from genovocab.io.fasta import open_fasta
 
     iv = read_bed(bed_path, chrom_sizes, unknown_chroms="drop" if chrom_sizes else "keep",
-                  allow_empty=True)
+                  allow_empty=True, keep_columns=True)
     fasta = open_fasta(fasta_path)
     chrom_names = [iv.chroms[i] for i in iv.chrom_index.tolist()]
     seqs = []
@@ -191,8 +192,11 @@ def region_sequences(fasta_path: str | os.PathLike, bed_path: str | os.PathLike,
                              line=int(line))
         seqs.append(seq[s:e])
     fasta.close()
-    names = [f"{c}:{s}-{e}" for c, s, e in zip(chrom_names, iv.starts.tolist(),
-                                               iv.ends.tolist())]
+    if iv.columns is not None and iv.columns.shape[1] > 0:
+        names = [str(x) for x in iv.columns.iloc[:, 0].tolist()]
+    else:
+        names = [f"{c}:{s}-{e}" for c, s, e in zip(chrom_names, iv.starts.tolist(),
+                                                   iv.ends.tolist())]
     return chrom_names, iv.starts, iv.ends, np.asarray(names, dtype=object), seqs
 
 
