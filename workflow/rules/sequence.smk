@@ -30,15 +30,17 @@ SEQ_CORPUS_FILES = [
 ] + [f"{SEQ_CORPUS_DIR}/README.md", f"{SEQ_CORPUS_DIR}/stats.json"]
 
 
-def _sequence_windows_params(kind):
-    """Window sampling of the BPE training text ("training") or the whole genome ("all")."""
-    return {
+# Window sampling of the BPE training text ("training") and of the whole genome ("all").
+SEQ_WINDOW_PARAMS = {
+    kind: {
         "length": SEQ_WINDOWS.get("length", 1000),
         "min_length": SEQ_WINDOWS.get("min_length", 100),
         "total_bp": SEQ_WINDOWS.get("total_bp") if kind == "training" else None,
         "seed": SEQ_WINDOWS.get("seed", 13),
         "reverse_complements": SEQ_WINDOWS.get("reverse_complements", False),
     }
+    for kind in ("training", "all")
+}
 
 
 rule sequence_windows:
@@ -51,7 +53,7 @@ rule sequence_windows:
     wildcard_constraints:
         kind="training|all",
     params:
-        windows=lambda wc: _sequence_windows_params(wc.kind),
+        windows=lambda wc: SEQ_WINDOW_PARAMS[wc.kind],
     conda:
         "../envs/genovocab.yaml"
     log:
