@@ -6,8 +6,11 @@ the universe once (outside the timed part; its load time is printed separately),
 tokenizes the same query file (``path``) or the same regions in memory (``memory``: a list
 of ``(chrom, start, end)`` tuples for us, gtars ``Region`` objects for gtars). bedtools
 streams both sorted files (``-wa -wb -sorted -g``); its time includes reading the universe.
-Each row: median wall time of the repeats, ratio ours/peer, peak RSS of the measuring
-process (MiB), and the number of (query, region) pairs, which must be equal for all tools.
+Each row: median wall time of the repeats, ratio ours/peer, median CPU time (all threads;
+for bedtools its own process) with the ours/bedtools CPU ratio (a steadier figure than wall
+time on a shared machine; pyarrow parses with 2 threads, bedtools uses one), peak RSS of the
+measuring process (MiB), and the number of (query, region) pairs, which must be equal for
+all tools.
 
 Run: ``.venv/bin/python benchmarks/bench_intervals.py [--quick]``; inputs are generated
 (seeded) under ``benchmarks/out/intervals/``.
@@ -116,15 +119,16 @@ def run_ours(universe: str, query: str, mode: str, repeats: int) -> dict:
     tok = IntervalTokenizer.from_bed(universe)
     load = time.perf_counter() - t0
     regions = _read_tuples(query) if mode == "memory" else query
-    times, n = [], 0
+    times, cpus, n = [], [], 0
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if mode == "path-list":
             n = len(tok(regions)["input_ids"])
         else:
             n = tok(regions, return_tensors="np")["input_ids"].shape[1]
         times.append(time.perf_counter() - t0)
-    return {"load": load, "times": times, "n": n}
+        cpus.append(time.process_time() - c0)
+    return {"load": load, "times": times, "cpus": cpus, "n": n}
 
 
 def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
@@ -136,24 +140,32 @@ def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
     load = time.perf_counter() - t0
     regions = ([Region(c, s, e, "") for c, s, e in _read_tuples(query)]
                if mode == "memory" else query)
-    times, n = [], 0
+    times, cpus, n = [], [], 0
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         n = len(tok(regions)["input_ids"])
         times.append(time.perf_counter() - t0)
-    return {"load": load, "times": times, "n": n}
+        cpus.append(time.process_time() - c0)
+    return {"load": load, "times": times, "cpus": cpus, "n": n}
 
 
 def run_bedtools(universe: str, query: str, genome: str, repeats: int) -> dict:
-    times, n = [], 0
+    import resource
+
+    def children_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    times, cpus, n = [], [], 0
     cmd = ["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb", "-sorted",
            "-g", genome]
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
         times.append(time.perf_counter() - t0)
+        cpus.append(children_cpu() - c0)
         n = out.count(b"\n")
-    return {"load": float("nan"), "times": times, "n": n}
+    return {"load": float("nan"), "times": times, "cpus": cpus, "n": n}
 
 
 # ----------------------------------------------------------------- driver
@@ -191,13 +203,14 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 m = measure(fn, str(upath), str(qpath), *extra, repeats)
                 res = m.result
-                results[tool] = (statistics.median(res["times"]), m.peak_mib, res["n"])
+                results[tool] = (statistics.median(res["times"]), m.peak_mib, res["n"],
+                                 statistics.median(res["cpus"]))
                 if tool.startswith(("ours path (np)", "gtars path")) and qn == query_ns[0]:
                     loads.append({"universe": label, "tool": tool.split()[0],
                                   "load_s": f"{res['load']:.3f}"})
             counts = {v[2] for v in results.values()}
             ok &= len(counts) == 1
-            for tool, (sec, peak, n) in results.items():
+            for tool, (sec, peak, n, cpu) in results.items():
                 peer = None
                 if tool.startswith("ours path"):
                     peer = "gtars path"
@@ -206,13 +219,17 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = (f"{sec / results[peer][0]:.2f}" if peer in results else "")
                 vs_bed = (f"{sec / results['bedtools -sorted'][0]:.2f}"
                           if tool.startswith("ours") and "bedtools -sorted" in results else "")
+                cpu_vs_bed = (f"{cpu / results['bedtools -sorted'][3]:.2f}"
+                              if tool.startswith("ours") and "bedtools -sorted" in results
+                              else "")
                 rows.append({"case": case, "tool": tool, "median_s": f"{sec:.4f}",
                              "ours/gtars": ratio, "ours/bedtools": vs_bed,
+                             "cpu_s": f"{cpu:.4f}", "cpu ours/bedtools": cpu_vs_bed,
                              "peak_MiB": f"{peak:.0f}", "pairs": n,
                              "equal": "yes" if len(counts) == 1 else "NO"})
             print(report(rows[-len(results):], ["case", "tool", "median_s", "ours/gtars",
-                                                "ours/bedtools", "peak_MiB", "pairs",
-                                                "equal"]), flush=True)
+                                                "ours/bedtools", "cpu_s", "cpu ours/bedtools",
+                                                "peak_MiB", "pairs", "equal"]), flush=True)
             print(flush=True)
     print("universe load (s):")
     print(report(loads, ["universe", "tool", "load_s"]))

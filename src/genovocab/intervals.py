@@ -44,6 +44,8 @@ _COVER_WINDOW = 20
 _COVER_MIN = 3
 _MAX_SUBLISTS = 6
 _MIN_SUBLIST = 64
+#: whole-array steps back from the last candidate before binary search takes over
+_STEP_BACK = 2
 #: a first column starting with one of these is a header/comment line: use the careful reader
 _HEADER_STARTS = ("#", "track", "browser", "\ufeff")
 
@@ -63,7 +65,7 @@ class BedRegions:
         return int(self.starts.shape[0])
 
 
-def _fast_read(source, size: int) -> BedRegions | None:
+def _fast_read(source, size: int, check_order: bool = True) -> BedRegions | None:
     """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
 
     Anything the fast path does not fully understand (header or comment lines anywhere,
@@ -108,8 +110,8 @@ def _fast_read(source, size: int) -> BedRegions | None:
     codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False)
                             for chunk in chrom_col.chunks]).astype(np.int32, copy=False)
     names = dictionary
-    running = np.maximum.accumulate(codes)
-    if codes[0] != 0 or (codes[1:] > running[:-1] + 1).any():
+    if check_order and (codes[0] != 0 or (
+            codes[1:] > np.maximum.accumulate(codes)[:-1] + 1).any()):
         # not in first-appearance order: renumber (rare; pyarrow keeps appearance order)
         _, first = np.unique(codes, return_index=True)
         order = np.argsort(first, kind="stable")
@@ -121,13 +123,15 @@ def _fast_read(source, size: int) -> BedRegions | None:
                       starts=starts, ends=ends)
 
 
-def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedRegions:
+def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
+                 check_order: bool = True) -> BedRegions:
     """Read chromosome, start and end of every region of a BED file, quickly.
 
     Plain or gzip (by magic bytes), LF or CRLF, any number of extra columns (text included).
     Zero-length intervals are skipped (the shared reader's rule). Irregular files go through
     :func:`genovocab.io.read_bed`, so errors name the file, the line and the problem.
-    Chromosomes are listed in order of first appearance; the file is never re-sorted.
+    Chromosomes are listed in order of first appearance (pyarrow's dictionary order, checked
+    unless ``check_order`` is False: queries do not need it); the file is never re-sorted.
     """
     import pyarrow as pa
 
@@ -135,13 +139,13 @@ def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedReg
     try:
         if is_gzip(path_str):
             data = read_bytes(path_str)
-            regions = (_fast_read(pa.BufferReader(data), len(data)) if data.strip()
-                       else None)
+            regions = (_fast_read(pa.BufferReader(data), len(data), check_order)
+                       if data.strip() else None)
         elif (size := os.path.getsize(path_str)) == 0:
             regions = None
         else:
             with pa.memory_map(path_str) as source:
-                regions = _fast_read(source, size)
+                regions = _fast_read(source, size, check_order)
     except OSError as exc:
         raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
     except (EOFError, ValueError) as exc:
@@ -353,20 +357,19 @@ class Universe:
             if len(sub.ids) == 0:
                 continue
             hi = np.searchsorted(sub.start_keys, qe, "left")
-            lo = np.searchsorted(sub.max_end_keys, qs, "right")
+            lo = _first_reaching(sub.max_end_keys, qs, hi)
             counts = hi - lo
-            np.maximum(counts, 0, out=counts)
-            most = int(counts.max()) if len(counts) else 0
-            if most == 0:
+            q_idx = np.flatnonzero(counts)  # queries with at least one candidate
+            if len(q_idx) == 0:
                 continue
-            if most == 1:  # at most one candidate per query: no expansion needed
-                q_idx = np.flatnonzero(counts)
-                pos = lo[q_idx]
-            else:
-                q_idx = np.repeat(np.arange(len(qs), dtype=np.int64), counts)
-                # candidate = the run's first candidate + position within the run
-                offsets = np.cumsum(counts) - counts
-                pos = np.arange(len(q_idx), dtype=np.int64) + np.repeat(lo - offsets, counts)
+            pos = lo[q_idx]
+            run = counts[q_idx]
+            if int(run.max()) > 1:
+                # expand runs: candidate = the run's first candidate + position within it
+                offsets = np.cumsum(run) - run
+                pos = np.arange(int(offsets[-1] + run[-1]), dtype=np.int64) + np.repeat(
+                    pos - offsets, run)
+                q_idx = np.repeat(q_idx, run)
             if not sub.ends_monotonic:
                 hit = sub.end_keys[pos] > qs[q_idx]
                 q_idx = q_idx[hit]
@@ -393,6 +396,31 @@ class Universe:
                 keep &= shared >= min_region_fraction * (ue - us)
             q_idx, u_idx = q_idx[keep], u_idx[keep]
         return q_idx, u_idx
+
+
+def _first_reaching(max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """For each query, the first region j < hi whose running-max end key is > qs (else hi).
+
+    Equal to ``min(hi, searchsorted(max_end_keys, qs, "right"))``, but cheaper: most queries
+    have zero, one or two candidates, so step back from ``hi`` a few times with whole-array
+    operations and binary-search only the queries that are still reaching further back.
+    """
+    lo = hi.copy()
+    if len(max_end_keys) == 0:
+        return lo
+    reaching = hi > 0
+    for _ in range(_STEP_BACK):
+        prev = lo - 1
+        np.maximum(prev, 0, out=prev)
+        reaching &= lo > 0
+        reaching &= max_end_keys[prev] > qs
+        lo -= reaching
+        if not reaching.any():
+            return lo
+    rest = np.flatnonzero(reaching & (lo > 0))
+    if len(rest):
+        lo[rest] = np.minimum(lo[rest], np.searchsorted(max_end_keys, qs[rest], "right"))
+    return lo
 
 
 def overlap_pairs(universe: Universe, queries: BedRegions, **options) -> tuple[np.ndarray,
