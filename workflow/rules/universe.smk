@@ -26,6 +26,8 @@ rule universe_ccre:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         table=f"{UWORK}/ccre/universe.tsv",
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/ccre.log",
     threads: 1
@@ -44,6 +46,8 @@ rule universe_peaks:
         peaks=f"{UWORK}/peaks.npz",
     params:
         names=list(PEAK_SAMPLES.index),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/peaks.log",
     threads: 1
@@ -61,6 +65,8 @@ rule universe_chrom:
         table=f"{UWORK}/{{umethod}}/chroms/{{chrom}}.tsv",
     params:
         **UNIVERSE_PARAMS,
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/{{chrom}}.log",
     threads: 1
@@ -71,18 +77,16 @@ rule universe_chrom:
         "../scripts/universe_chrom.py"
 
 
-def _universe_chrom_tables(wc):
-    return expand(
-        f"{UWORK}/{wc.umethod}/chroms/{{chrom}}.tsv", chrom=selected_chromosomes()
-    )
-
-
 rule universe_gather:
     input:
-        tables=_universe_chrom_tables,
+        tables=lambda wc: expand(
+            f"{UWORK}/{wc.umethod}/chroms/{{chrom}}.tsv", chrom=selected_chromosomes()
+        ),
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         table=f"{UWORK}/{{umethod}}/universe.tsv",
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/gather.log",
     threads: 1
@@ -104,6 +108,8 @@ rule universe_assess:
         tsv=f"{UWORK}/{{umethod}}/assessment.tsv",
     params:
         window=UNIVERSE_PARAMS["window"],
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/assess.log",
     threads: 1
@@ -135,6 +141,8 @@ rule universe_bed:
         **UNIVERSE_BED_OUTPUTS,
     params:
         method=UNIVERSE_METHOD,
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/universe_bed.log",
     threads: 1
@@ -152,6 +160,8 @@ rule universe_report:
         **UNIVERSE_REPORT_OUTPUTS,
     params:
         methods=UNIVERSE_ALL_METHODS,
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/report.log",
     threads: 1
