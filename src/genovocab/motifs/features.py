@@ -55,30 +55,36 @@ def write_feature_table(path: str | os.PathLike, matrix_set: MatrixSet, cpg: str
 
 def site_triplets(sites: Sites, edges: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bin row, feature column, value) of every (site, bin) overlap; value = overlap / length."""
-    s = sites.start
-    length = sites.length
-    e = s + length
+    """(bin row, feature column, value) of every (site, bin) overlap; value = overlap / length.
+
+    Sites are short next to the chromosome, so they span few bins: the k-th bin of every site
+    spanning more than k bins is handled in one vectorised step, k = 0, 1, ...
+    """
+    s = sites.start.astype(np.int64, copy=False)
+    e = s + sites.length
     first = np.searchsorted(edges, s, side="right") - 1
     last = np.searchsorted(edges, e - 1, side="right") - 1
     if first.size and (first.min() < 0 or last.max() >= edges.size - 1):
         raise ValueError("site outside the binned chromosome")
-    nspan = last - first + 1
-    single = nspan == 1
-    if single.all():
-        return first, sites.feature, np.ones(first.size, dtype=np.float64)
-    rows_1 = first[single]
-    cols_1 = sites.feature[single]
-    multi = np.flatnonzero(~single)
-    ns = nspan[multi]
-    rep = np.repeat(multi, ns)
-    offs = np.arange(rep.size, dtype=np.int64) - np.repeat(np.cumsum(ns) - ns, ns)
-    rows_m = first[rep] + offs
-    lo = np.maximum(s[rep], edges[rows_m])
-    hi = np.minimum(e[rep], edges[rows_m + 1])
-    vals_m = (hi - lo) / length[rep]
-    return (np.concatenate([rows_1, rows_m]), np.concatenate([cols_1, sites.feature[rep]]),
-            np.concatenate([np.ones(rows_1.size, dtype=np.float64), vals_m]))
+    extra = last - first  # bins beyond the first
+    rows, cols, vals = [first], [sites.feature], []
+    inv_len = 1.0 / sites.length
+    # k = 0: from the site start to the end of its first bin (or the site end)
+    vals.append((np.minimum(e, edges[first + 1]) - s) * inv_len)
+    k = 1
+    idx = np.flatnonzero(extra >= 1)
+    while idx.size:
+        r = first[idx] + k
+        lo = edges[r]
+        hi = np.minimum(e[idx], edges[r + 1])
+        rows.append(r)
+        cols.append(sites.feature[idx])
+        vals.append((hi - lo) * inv_len[idx])
+        k += 1
+        idx = idx[extra[idx] >= k]
+    if len(rows) == 1:
+        return rows[0], cols[0], vals[0]
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
 class FeatureAccumulator:

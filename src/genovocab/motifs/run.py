@@ -160,7 +160,7 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
             return iter([isl])
 
     def chunks():
-        return iter_site_file(sites_path, batch_size=params.chunk_sites)
+        return iter_site_file(sites_path, batch_size=params.chunk_sites, scores=False)
 
     t0 = time.perf_counter()
     spill = os.path.dirname(os.path.abspath(os.fspath(out_features))) if spill else None

@@ -332,12 +332,25 @@ def site_file_info(path: str | os.PathLike) -> tuple[MatrixSet, str, int | None,
             pf.metadata.num_rows)
 
 
-def iter_site_file(path: str | os.PathLike, batch_size: int = 1 << 22) -> Iterator[Sites]:
-    """Stream a site file in sorted chunks of about ``batch_size`` rows."""
+def iter_site_file(path: str | os.PathLike, batch_size: int = 1 << 22,
+                   scores: bool = True) -> Iterator[Sites]:
+    """Stream a site file in sorted chunks of about ``batch_size`` rows.
+
+    ``start`` comes back as int64; the other columns keep their compact dtypes (uint8/uint16).
+    With ``scores=False`` the two score columns are not read (zero-filled read-only views).
+    """
     pf = pq.ParquetFile(path)
-    for batch in pf.iter_batches(batch_size=batch_size):
-        cols = [batch.column(i).to_numpy().astype(np.int64) for i in range(5)]
-        yield Sites(*cols)
+    columns = None if scores else ["start", "length", "feature"]
+    for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
+        n = batch.num_rows
+        start = batch.column(0).to_numpy().astype(np.int64)
+        length = batch.column(1).to_numpy()
+        feature = batch.column(2).to_numpy()
+        if scores:
+            score, nlp = batch.column(3).to_numpy(), batch.column(4).to_numpy()
+        else:
+            score = nlp = np.broadcast_to(np.uint16(0), (n,))
+        yield Sites(start, length, feature, score, nlp)
 
 
 def read_site_file(path: str | os.PathLike) -> Sites:
