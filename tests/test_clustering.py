@@ -133,3 +133,21 @@ def test_bad_arguments():
         cluster_ids(m, threshold=1.5)
     with pytest.raises(GenovocabError, match="NaN or infinite"):
         cluster_ids(np.full((2, 2), np.nan), threshold=0.5)
+
+
+def test_cli_cluster_motifs(tmp_path):
+    from genovocab.cli import main
+
+    m = block_matrix(BLOCKS)
+    np.save(tmp_path / "ids.npy", m.astype(np.float32))
+    features(10).to_csv(tmp_path / "features.tsv", sep="\t", index=False)
+    out = tmp_path / "clusters.tsv"
+    assert main(["cluster-motifs", "--ids", str(tmp_path / "ids.npy"), "--labels",
+                 str(tmp_path / "features.tsv"), "--clusters", "4", "--out", str(out)]) == 0
+    table = pd.read_csv(out, sep="\t")
+    assert table["cluster"].tolist() == WANT.tolist()
+    assert table["name"].tolist()[:2] == ["TF0", "TF1"]
+    assert (tmp_path / "clusters_summary.tsv").exists()
+    assert main(["cluster-motifs", "--ids", str(tmp_path / "ids.npy"), "--labels",
+                 str(tmp_path / "features.tsv"), "--out", str(out)]) == 0
+    assert pd.read_csv(out, sep="\t")["cluster"].tolist() == WANT.tolist()

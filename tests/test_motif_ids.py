@@ -263,3 +263,23 @@ def test_chromosome_partial_exact_and_sample(tmp_path, sparse_data):
     junk.write_text("nope")
     with pytest.raises(InputError, match="junk.npz: not a scipy sparse .npz matrix"):
         list(idsmod.iter_csr_npz(junk))
+
+
+def test_cli_ids(tmp_path, sparse_data, capsys):
+    from genovocab.cli import main
+
+    data = sparse_data.astype(np.float32)
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    sp.save_npz(a, data[:1000])
+    sp.save_npz(b, data[1000:])
+    out = tmp_path / "ids.npy"
+    assert main(["ids", "--features", str(a), str(b), "--norm", "2", "--out", str(out)]) == 0
+    want = ids(data.astype(np.float64), norm="2")
+    assert np.abs(np.load(out) - want).max() < 1e-6
+    sub = tmp_path / "sub.npy"
+    assert main(["ids", "--features", str(a), str(b), "--sample", "300", "--seed", "4",
+                 "--out", str(sub)]) == 0
+    rows = np.concatenate([sample_rows(1000, 100, 4, 0), sample_rows(2000, 200, 4, 1) + 1000])
+    assert np.abs(np.load(sub) - ids(data[rows].astype(np.float64))).max() < 1e-6
+    assert main(["ids", "--features", str(tmp_path / "missing.npz"), "--out", str(sub)]) == 1
+    assert "missing.npz: not a scipy sparse .npz matrix" in capsys.readouterr().err

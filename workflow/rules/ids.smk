@@ -9,20 +9,15 @@ IDS_WORK = f"{OUT}/work/ids"
 IDS_MODE = IDS_CFG.get("mode", "exact")
 
 
-def _ids_all_bins(wc):
-    return expand(f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
-
-
-def _ids_partial_inputs(wc):
-    inputs = {"features": f"{OUT}/motifs/bins/{wc.chrom}.features.npz"}
-    if IDS_MODE == "sample":  # the genome-wide sample is shared out by bins per chromosome
-        inputs["all_bins"] = _ids_all_bins(wc)
-    return inputs
-
-
 rule ids_partial:
     input:
-        unpack(_ids_partial_inputs),
+        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
+        # sample mode shares the genome-wide sample out by bins per chromosome
+        all_bins=lambda wc: (
+            expand(f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
+            if IDS_MODE == "sample"
+            else []
+        ),
     output:
         partial=temp(f"{IDS_WORK}/partials/{{chrom}}.npz"),
     params:
@@ -32,6 +27,8 @@ rule ids_partial:
         terms=IDS_CFG.get("terms", 6),
         bandwidth=IDS_CFG.get("bandwidth", 0.5),
         chroms=lambda wc: selected_chromosomes(),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/partial/{{chrom}}.log",
     threads: 1
@@ -53,6 +50,8 @@ rule ids_reduce:
         labels=f"{OUT}/motifs/ids.tsv",
     params:
         norm=str(IDS_CFG.get("norm", "max")),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/reduce.log",
     threads: 1
@@ -79,6 +78,8 @@ rule ids_cluster:
         threshold=IDS_CFG.get("threshold", 0.5),
         n_clusters=IDS_CFG.get("n_clusters"),
         method=IDS_CFG.get("linkage", "average"),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster.log",
     threads: 1
@@ -98,6 +99,8 @@ rule ids_cluster_features:
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
     params:
         threshold=IDS_CFG.get("token_threshold", 0.5),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster_features/{{chrom}}.log",
     threads: 1
@@ -113,13 +116,17 @@ rule ids_token_vocab:
         patterns=lambda wc: expand(
             f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=selected_chromosomes()
         ),
-        bins=_ids_all_bins,
+        bins=lambda wc: expand(
+            f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+        ),
     output:
         vocab=f"{OUT}/motifs/token_vocab.tsv",
         zipf=f"{OUT}/motifs/zipf.json",
         plot=report(
             f"{OUT}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
         ),
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/token_vocab.log",
     threads: 1
@@ -136,6 +143,8 @@ rule ids_tokens:
         vocab=f"{OUT}/motifs/token_vocab.tsv",
     output:
         tokens=f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
+    conda:
+        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/tokens/{{chrom}}.log",
     threads: 1
@@ -146,17 +155,15 @@ rule ids_tokens:
         "../scripts/ids_tokens.py"
 
 
-def _ids_chrom_outputs(wc):
-    return expand(
+ALL_TARGETS.extend(rules.ids_reduce.output)
+ALL_TARGETS.extend(rules.ids_cluster.output)
+ALL_TARGETS.extend(rules.ids_token_vocab.output)
+ALL_TARGETS.append(
+    lambda wc: expand(
         [
             f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
             f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
         ],
         chrom=selected_chromosomes(),
     )
-
-
-ALL_TARGETS.extend(rules.ids_reduce.output)
-ALL_TARGETS.extend(rules.ids_cluster.output)
-ALL_TARGETS.extend(rules.ids_token_vocab.output)
-ALL_TARGETS.append(_ids_chrom_outputs)
+)

@@ -501,3 +501,14 @@ def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
                 block = sp.csr_matrix((data, indices, indptr[lo:hi + 1] - indptr[lo]),
                                       shape=(hi - lo, n_cols))
                 yield lo, block
+
+
+def npz_rows(path: str | os.PathLike) -> int:
+    """Row count of a ``save_npz`` matrix, read from its ``shape`` member only."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("shape.npy") as handle:
+            return int(np.load(handle, allow_pickle=False)[0])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(path, f"not a scipy sparse .npz matrix ({exc})") from exc
