@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from genovocab.errors import GenovocabError
 
@@ -30,15 +28,36 @@ TRACKS = ("start", "core", "end")
 MAX_COUNT = np.iinfo(np.uint16).max
 
 
-@dataclass
 class ChromCoverage:
-    """The three tracks of one chromosome (``uint16``, one value per base)."""
+    """The three tracks of one chromosome (``uint16``, one value per base).
 
-    chrom: str
-    start: np.ndarray
-    core: np.ndarray
-    end: np.ndarray
-    n_files: int
+    ``start`` and ``end`` may be given, or computed on first use from the region starts and last
+    bases (so methods that only read ``core`` never build them).
+    """
+
+    def __init__(self, chrom: str, start: np.ndarray | None, core: np.ndarray,
+                 end: np.ndarray | None, n_files: int, *, window: int = 25,
+                 starts: np.ndarray | None = None, lasts: np.ndarray | None = None):
+        self.chrom = chrom
+        self.core = core
+        self.n_files = n_files
+        self.window = window
+        self._start = start
+        self._end = end
+        self._starts = starts
+        self._lasts = lasts
+
+    @property
+    def start(self) -> np.ndarray:
+        if self._start is None:
+            self._start = _window_track(self._starts, self.window, self.size)
+        return self._start
+
+    @property
+    def end(self) -> np.ndarray:
+        if self._end is None:
+            self._end = _window_track(self._lasts, self.window, self.size)
+        return self._end
 
     @property
     def size(self) -> int:
@@ -50,6 +69,24 @@ class ChromCoverage:
 
     def track(self, name: str) -> np.ndarray:
         return getattr(self, name)
+
+
+def lazy_njit(func):
+    """``numba.njit(cache=True)`` applied on first call, so importing this package does not
+    import numba (and cc/union never load it)."""
+    compiled = []
+
+    def call(*args):
+        if not compiled:
+            from numba import njit
+
+            compiled.append(njit(cache=True)(func))
+        return compiled[0](*args)
+
+    call.__name__ = func.__name__
+    call.__doc__ = func.__doc__
+    call.py_func = func
+    return call
 
 
 def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.ndarray:
@@ -105,8 +142,8 @@ def chrom_coverage(chrom: str, size: int, files: np.ndarray, starts: np.ndarray,
     ms, me = merge_per_file(np.asarray(files), starts, ends)
     core = events_to_track(np.r_[ms, me], np.r_[np.ones(len(ms), np.int64),
                                                -np.ones(len(me), np.int64)], size)
-    return ChromCoverage(chrom=chrom, start=_window_track(starts, window, size), core=core,
-                         end=_window_track(ends - 1, window, size), n_files=n_files)
+    return ChromCoverage(chrom, None, core, None, n_files, window=window, starts=starts,
+                         lasts=ends - 1)
 
 
 def peakset_coverage(peaks, chrom: str, window: int = 25) -> ChromCoverage:
@@ -153,20 +190,12 @@ def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
     return paths
 
 
-@njit(cache=True)
-def _histogram(track):  # pragma: no cover - numba
-    top = 0
-    for v in track:
-        if v > top:
-            top = v
-    counts = np.zeros(int(top) + 1, dtype=np.int64)
-    for v in track:
-        counts[v] += 1
-    return counts
-
-
-def value_counts(track: np.ndarray) -> np.ndarray:
-    """``np.bincount(track)`` for a ``uint16`` track, in one pass and without a 64-bit copy."""
+def value_counts(track: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:
+    """``np.bincount(track)`` of a ``uint16`` track, in chunks (no 64-bit copy of the track)."""
     if len(track) == 0:
         return np.zeros(1, dtype=np.int64)
-    return _histogram(track)
+    counts = np.zeros(int(track.max()) + 1, dtype=np.int64)
+    for lo in range(0, len(track), chunk):
+        part = np.bincount(track[lo:lo + chunk])
+        counts[:len(part)] += part
+    return counts

@@ -21,9 +21,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
-from genovocab.universe.coverage import ChromCoverage, value_counts
+from genovocab.universe.coverage import ChromCoverage, lazy_njit, value_counts
 from genovocab.universe.model import binomial_model
 from genovocab.universe.output import empty_universe
 
@@ -123,7 +122,7 @@ def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
     return float(lower), float(upper)
 
 
-@njit(cache=True)
+@lazy_njit
 def _ccf_segments(inter, track, run_s, run_e, max_rows):  # pragma: no cover - numba
     out = np.empty((max_rows, 4), dtype=np.int64)
     k = 0
@@ -268,7 +267,7 @@ def states_to_regions(chrom: str, rows: np.ndarray) -> pd.DataFrame:
 
 # --- ml --------------------------------------------------------------------------------------
 
-@njit(cache=True)
+@lazy_njit
 def _ml_path(cs, cc, ce, ms, mc, me):  # pragma: no cover - numba
     n = len(cs)
     back = np.zeros(n, dtype=np.uint8)  # bit j: state j came from state j-1
@@ -355,7 +354,7 @@ def hmm_normalize(track: np.ndarray, mode: str) -> np.ndarray:
     return lut[track]
 
 
-@njit(cache=True)
+@lazy_njit
 def _viterbi(x0, x1, x2, t0, t1, t2, log_start, log_trans):  # pragma: no cover - numba
     n = len(x0)
     back = np.zeros((n, 4), dtype=np.uint8)
