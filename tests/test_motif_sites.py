@@ -360,3 +360,36 @@ def test_cli_scan_motifs(tmp_path, real_data):
          "--matrix", "MA9999.9", "--out", str(tmp_path / "x.tsv")], capture_output=True,
         text=True)
     assert bad.returncode == 1 and "matrix ids not in the file: MA9999.9" in bad.stderr
+
+
+def test_bigbed_streams_by_window_once_each():
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyBigWigTest")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("pyBigWig's test bigBed is not installed")
+    bb = Path(list(spec.submodule_search_locations)[0]) / "test.bigBed"
+    if not bb.exists():
+        pytest.skip("pyBigWig's test bigBed is not installed")
+    import pyBigWig
+
+    from genovocab.motifs.sites import iter_bigbed
+
+    handle = pyBigWig.open(str(bb))
+    entries = handle.entries("chr1", 0, handle.chroms("chr1"))
+    handle.close()
+    names = sorted({e[2].split("\t")[0] for e in entries})[:5]
+    # BED6+ with item names as "TF names": matched by name, score = bigBed score
+    mset = MatrixSet(tuple(f"MA{i:04d}.1" for i in range(len(names))), tuple(names))
+    want = sorted((s, e - s, 2 * names.index(r.split("\t")[0]) + (r.split("\t")[2] == "-"),
+                   int(r.split("\t")[1])) for s, e, r in entries if r.split("\t")[0] in names)
+    for window in (1 << 20, 1 << 16):
+        got = Sites.concat(list(iter_bigbed(bb, "chr1", mset, window=window)))
+        assert np.all(np.diff(got.start) >= 0)
+        assert sorted(zip(got.start.tolist(), got.length.tolist(), got.feature.tolist(),
+                          got.neglog10p.tolist())) == want
+    cut = Sites.concat(list(iter_bigbed(bb, "chr1", mset, min_score=200)))
+    assert len(cut) == sum(1 for w in want if w[3] >= 200)
+    assert len(Sites.concat(list(iter_bigbed(bb, "chrZ", mset)))) == 0
+    with pytest.raises(InputError, match="not a bigBed"):
+        list(iter_bigbed(REPO / "pyproject.toml", "chr1", mset))

@@ -560,7 +560,10 @@ def iter_bigbed(path: str | os.PathLike, chrom: str, matrix_set: MatrixSet,
     """
     import pyBigWig
 
-    bb = pyBigWig.open(os.fspath(path))
+    try:
+        bb = pyBigWig.open(os.fspath(path))
+    except RuntimeError as exc:
+        raise InputError(path, f"not a bigBed file ({exc})") from exc
     if bb is None or not bb.isBigBed():
         raise InputError(path, "not a bigBed file")
     try:
