@@ -283,3 +283,22 @@ def test_cli_ids(tmp_path, sparse_data, capsys):
     assert np.abs(np.load(sub) - ids(data[rows].astype(np.float64))).max() < 1e-6
     assert main(["ids", "--features", str(tmp_path / "missing.npz"), "--out", str(sub)]) == 1
     assert "missing.npz: not a scipy sparse .npz matrix" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("norm", NORMS)
+def test_torch_backend_equals_numpy(sparse_data, dense_data, norm, tmp_path):
+    pytest.importorskip("torch")
+    for data in (sparse_data, dense_data):
+        want = ids(data, norm=norm)
+        got = ids(data, norm=norm, backend="torch", device="cpu")
+        assert np.abs(got - want).max() < 1e-6
+    acc = IDSAccumulator(25, backend="torch", device="cpu", slice_rows=128)
+    acc.update(sparse_data[:1000]).update(sparse_data[1000:].toarray())
+    acc.save(tmp_path / "t.npz")
+    back = IDSAccumulator.load(tmp_path / "t.npz")
+    assert np.abs(back.result(norm) - ids(sparse_data, norm=norm)).max() < 1e-6
+
+
+def test_unknown_backend():
+    with pytest.raises(GenovocabError, match="IDS backend must be one of numpy, torch, got 'jax'"):
+        IDSAccumulator(3, backend="jax")

@@ -26,6 +26,7 @@ rule ids_partial:
         seed=IDS_CFG.get("seed", 0),
         terms=IDS_CFG.get("terms", 6),
         bandwidth=IDS_CFG.get("bandwidth", 0.5),
+        backend=IDS_CFG.get("backend", "numpy"),
         chroms=lambda wc: selected_chromosomes(),
     conda:
         "../envs/genovocab.yaml"

@@ -21,7 +21,7 @@ def _ids(args: argparse.Namespace) -> int:
     for name in names:
         part, used = chromosome_partial(name, name, terms=args.terms, bandwidth=args.bandwidth,
                                         sample_size=args.sample, bin_counts=counts,
-                                        seed=args.seed)
+                                        seed=args.seed, backend=args.backend)
         log.info("%s: %d bins", name, used)
         total = part if total is None else total.merge(part)
     write_ids(args.out, total.result(args.norm))
@@ -58,6 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sample", type=int, default=None,
                    help="use this many random bins over all files (default: all bins)")
     p.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    p.add_argument("--backend", choices=["numpy", "torch"], default="numpy",
+                   help="numpy (CPU, default) or torch (GPU when present; needs PyTorch)")
     p.add_argument("--out", required=True, type=Path, help="ids.npy (float32 d x d)")
     p.set_defaults(func=_ids)
 

@@ -39,6 +39,7 @@ from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_path
 
 NORMS = ("max", "2", "1")
+BACKENDS = ("numpy", "torch")
 FORMAT_VERSION = 1
 
 # Cost model for choosing the product of one slice: a dense BLAS product of ``r`` rows costs
@@ -137,6 +138,47 @@ def _aggregate(corr_abs_block, terms: int, d: int, norm: str) -> np.ndarray:
     return out
 
 
+class _TorchSums:
+    """Gram matrix and column sums accumulated with torch (float64; GPU when present)."""
+
+    def __init__(self, width: int, device: str | None):
+        try:
+            import torch
+        except ImportError as exc:
+            raise GenovocabError("IDS backend 'torch' needs PyTorch (pip install torch)"
+                                 ) from exc
+        self.torch = torch
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        self.S = torch.zeros((width, width), dtype=torch.float64, device=self.device)
+        self.s = torch.zeros(width, dtype=torch.float64, device=self.device)
+
+    def add(self, x: np.ndarray, terms: int, bandwidth: float) -> None:
+        """Transform the dense rows ``x`` on the device (same shift as numpy) and add them."""
+        torch = self.torch
+        xt = torch.from_numpy(x).to(self.device)
+        xt = xt[(xt != 0).any(dim=1)]
+        if xt.shape[0] == 0:
+            return
+        g = torch.exp(-bandwidth * xt * xt)
+        blocks = [g - 1.0]
+        power = g
+        for k in range(1, terms):
+            power = power * xt
+            blocks.append(power * (1.0 / math.sqrt(math.factorial(k))))
+        p = torch.cat(blocks, dim=1)
+        self.s += p.sum(dim=0)
+        self.S.addmm_(p.T, p)
+
+    def flush_into(self, S: np.ndarray, s: np.ndarray) -> None:
+        """Add the device sums into ``S`` and ``s`` and reset them."""
+        S += self.S.cpu().numpy()
+        s += self.s.cpu().numpy()
+        self.S.zero_()
+        self.s.zero_()
+
+
 class IDSAccumulator:
     """Streaming exact IDS: add chunks of rows (or other accumulators), then ask for the matrix.
 
@@ -146,7 +188,8 @@ class IDSAccumulator:
     """
 
     def __init__(self, d: int, terms: int = 6, bandwidth: float = 0.5,
-                 slice_rows: int | None = None):
+                 slice_rows: int | None = None, *, backend: str = "numpy",
+                 device: str | None = None):
         _check_params(terms, bandwidth)
         if int(d) != d or d < 1:
             raise GenovocabError(f"IDS needs at least one feature column, got d={d!r}")
@@ -158,6 +201,18 @@ class IDSAccumulator:
         self.n = 0
         self.s = np.zeros(width, dtype=np.float64)
         self.S = np.zeros((width, width), dtype=np.float64)
+        if backend not in BACKENDS:
+            raise GenovocabError(f"IDS backend must be one of {', '.join(BACKENDS)}, "
+                                 f"got {backend!r}")
+        self.backend = backend
+        self._torch = None
+        if backend == "torch":
+            self._torch = _TorchSums(width, device)
+
+    def _flush(self) -> None:
+        """Move sums held by the torch backend into the float64 numpy arrays."""
+        if self._torch is not None:
+            self._torch.flush_into(self.S, self.s)
 
     @property
     def width(self) -> int:
@@ -169,6 +224,16 @@ class IDSAccumulator:
         if chunk.ndim != 2 or chunk.shape[1] != self.d:
             raise GenovocabError(
                 f"IDS chunk has shape {chunk.shape}, expected (rows, {self.d})")
+        if self._torch is not None:
+            for lo in range(0, chunk.shape[0], self.slice_rows):
+                part = chunk[lo:lo + self.slice_rows]
+                x = part.toarray() if sp.issparse(part) else np.asarray(part)
+                x = np.asarray(x, dtype=np.float64)
+                if not np.all(np.isfinite(x)):
+                    raise GenovocabError("IDS input holds NaN or infinite values")
+                self.n += x.shape[0]
+                self._torch.add(x, self.terms, self.bandwidth)
+            return self
         if sp.issparse(chunk):
             csr = sp.csr_matrix(chunk, dtype=np.float64, copy=True)
             csr.eliminate_zeros()
@@ -245,6 +310,8 @@ class IDSAccumulator:
                 "cannot merge IDS partial sums with different parameters: "
                 f"(d, terms, bandwidth) = {(self.d, self.terms, self.bandwidth)} vs "
                 f"{(other.d, other.terms, other.bandwidth)}")
+        self._flush()
+        other._flush()
         self.n += other.n
         self.s += other.s
         self.S += other.S
@@ -252,6 +319,7 @@ class IDSAccumulator:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the partial sums to ``path`` (``.npz``, uncompressed, atomically)."""
+        self._flush()
         with atomic_path(path, suffix=".npz") as tmp:
             with open(tmp, "wb") as handle:
                 np.savez(handle, format_version=np.int64(FORMAT_VERSION), d=np.int64(self.d),
@@ -283,6 +351,7 @@ class IDSAccumulator:
     def correlation(self) -> tuple[np.ndarray, np.ndarray]:
         """|Pearson correlation| of the transformed columns (K*d square) and the per-column
         zero-variance mask; zero-variance columns have correlation 0."""
+        self._flush()
         if self.n < 2:
             raise GenovocabError(f"IDS needs at least 2 rows, got {self.n}")
         mean = self.s / self.n
@@ -315,10 +384,14 @@ class IDSAccumulator:
         return out
 
 
-def ids(X, terms: int = 6, bandwidth: float = 0.5, norm: str = "max") -> np.ndarray:
-    """IDS matrix (d x d, float64) of the columns of an in-memory matrix (dense or sparse)."""
+def ids(X, terms: int = 6, bandwidth: float = 0.5, norm: str = "max", *,
+        backend: str = "numpy", device: str | None = None) -> np.ndarray:
+    """IDS matrix (d x d, float64) of the columns of an in-memory matrix (dense or sparse).
+
+    ``backend="torch"`` accumulates with PyTorch on ``device`` (default: CUDA when present).
+    """
     norm = _check_norm(norm)
-    acc = IDSAccumulator(X.shape[1], terms, bandwidth)
+    acc = IDSAccumulator(X.shape[1], terms, bandwidth, backend=backend, device=device)
     acc.update(X)
     return acc.result(norm)
 
@@ -407,7 +480,8 @@ def bins_in(edges_path: str | os.PathLike) -> int:
 def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 6,
                        bandwidth: float = 0.5, sample_size: int | None = None,
                        bin_counts: Mapping[str, int] | None = None, seed: int = 0,
-                       chunk_rows: int = 1 << 18) -> tuple[IDSAccumulator, int]:
+                       chunk_rows: int = 1 << 18, backend: str = "numpy"
+                       ) -> tuple[IDSAccumulator, int]:
     """IDS partial sums of one chromosome's bin x feature matrix; (sums, rows used).
 
     The matrix is streamed from its ``.npz`` in blocks of ``chunk_rows`` bins. Exact mode
@@ -427,7 +501,7 @@ def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 
     seen = used = 0
     for lo, block in iter_csr_npz(features, rows=chunk_rows):
         if acc is None:
-            acc = IDSAccumulator(block.shape[1], terms, bandwidth)
+            acc = IDSAccumulator(block.shape[1], terms, bandwidth, backend=backend)
         seen = lo + block.shape[0]
         if picked is not None:
             a, b = np.searchsorted(picked, [lo, seen])
