@@ -6,6 +6,7 @@ from genovocab.motifs.run import load_matrix_set, scan_to_site_file
 sm = snakemake  # noqa: F821
 log = log_to_file(sm.log[0])
 matrices, _ = load_matrix_set(sm.input.pfms, sm.params.matrices)
-scan_to_site_file(sm.input.fasta, sm.wildcards.chrom, matrices, sm.output.sites,
-                  window=int(sm.params.window), min_relative=int(sm.params.min_relative),
-                  max_pvalue=float(sm.params.max_pvalue))
+with open(sm.log[0], "a") as progress:  # the tqdm bar goes to the rule's log too
+    scan_to_site_file(sm.input.fasta, sm.wildcards.chrom, matrices, sm.output.sites,
+                      window=int(sm.params.window), min_relative=int(sm.params.min_relative),
+                      max_pvalue=float(sm.params.max_pvalue), progress_file=progress)

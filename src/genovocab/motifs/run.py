@@ -58,7 +58,7 @@ class BinParams:
 def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[Matrix],
                       out: str | os.PathLike, *, window: int = 1 << 20,
                       min_relative: int = 800, max_pvalue: float = 0.05,
-                      progress: bool = True) -> int:
+                      progress: bool = True, progress_file=None) -> int:
     """Scan ``chrom`` of an indexed FASTA with ``matrices``; write its site file."""
     from genovocab.io.fasta import open_fasta
 
@@ -68,8 +68,9 @@ def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[
     seq = str(fa[chrom][:])
     scanner = MotifScanner(matrices, min_relative, max_pvalue)
     t0 = time.perf_counter()
-    n = write_site_file(out, scanner.scan_chromosome(seq, window, progress=progress, label=chrom),
-                        MatrixSet.from_matrices(matrices), chrom, len(seq))
+    chunks = scanner.scan_chromosome(seq, window, progress=progress, label=chrom,
+                                     progress_file=progress_file)
+    n = write_site_file(out, chunks, MatrixSet.from_matrices(matrices), chrom, len(seq))
     dt = time.perf_counter() - t0
     log.info("%s: %d bp x %d matrices -> %d sites in %.1f s (%.3g bp x matrices / s)", chrom,
              len(seq), len(matrices), n, dt, len(seq) * len(matrices) / max(dt, 1e-9))

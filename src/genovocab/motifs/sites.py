@@ -252,7 +252,8 @@ class MotifScanner:
         return Sites.concat(parts).sorted()
 
     def scan_chromosome(self, seq: str, window: int = 1 << 20,
-                        progress: bool = False, label: str = "") -> Iterator[Sites]:
+                        progress: bool = False, label: str = "",
+                        progress_file=None) -> Iterator[Sites]:
         """Sorted chunks of the sites of a whole chromosome, window by window.
 
         Each window is extended by ``max_width - 1`` bases so that sites crossing a window
@@ -265,7 +266,7 @@ class MotifScanner:
             from tqdm import tqdm
 
             bar = tqdm(total=n, unit="bp", unit_scale=True, desc=f"scan {label}".strip(),
-                       mininterval=5.0)
+                       mininterval=5.0, file=progress_file)
         for w0 in starts:
             w1 = min(n, w0 + window)
             chunk = self.scan(seq[w0:min(n, w1 + self.max_width - 1)], offset=w0)
