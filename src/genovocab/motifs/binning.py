@@ -72,7 +72,8 @@ def peak_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH
 
     if cov.size == 0:
         return np.zeros(0, dtype=np.int64), 0
-    smooth = gaussian_filter1d(cov.astype(np.float64), sigma, mode="reflect", truncate=4.0) \
+    # int input, float64 output: no full-length float copy of the input is made
+    smooth = gaussian_filter1d(cov, sigma, output=np.float64, mode="reflect", truncate=4.0) \
         if sigma > 0 else cov.astype(np.float64)
     peaks, props = find_peaks(smooth, width=width)
     del smooth
