@@ -177,6 +177,8 @@ def main() -> int:
     for size in (2_000_000, 5_000_000):
         print(f"  subsample {size:,} bins: ~{hours * size / hg_bins:,.1f} h, "
               f"expected error ~{1 / math.sqrt(size):.0e} per correlation")
+    print("chosen default: ids.mode = exact (streamed, scattered per chromosome: feasible on a "
+          "cluster); ids.mode = sample with sample_size 2-5 M for a quick look on one node")
     print(f"total benchmark wall time {time.perf_counter() - t0:.0f} s")
     return 0
 

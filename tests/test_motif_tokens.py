@@ -157,3 +157,24 @@ def test_bad_inputs(tmp_path):
     p = active_patterns(sp.csr_matrix(np.array([[1.0]])), 0.5)
     with pytest.raises(GenovocabError, match=r"pattern \(0,\) is not in the token vocabulary"):
         tokens_for(p, {(): 0})
+
+
+def test_chromosome_cluster_features_streamed_blocks(tmp_path):
+    from genovocab.motifs.tokens import chromosome_cluster_features, merge_patterns
+
+    X = sp.random(3000, 6, density=0.4, format="csr", random_state=9, dtype=np.float32)
+    sp.save_npz(tmp_path / "f.npz", X)
+    (tmp_path / "clusters.tsv").write_text(
+        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS)))
+    bins, _ = chromosome_cluster_features(
+        tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf.npz",
+        patterns_out=tmp_path / "p.npz", threshold=0.5, chunk_rows=700)
+    whole = cluster_features(X, LABELS)
+    assert bins == 3000
+    assert np.array_equal(sp.load_npz(tmp_path / "cf.npz").toarray(), whole.toarray())
+    merged = Patterns.load(tmp_path / "p.npz")
+    direct = active_patterns(whole, 0.5)
+    assert [merged.pattern(i) for i in merged.inverse] == [direct.pattern(i)
+                                                           for i in direct.inverse]
+    assert sorted(merged.counts.tolist()) == sorted(direct.counts.tolist())
+    assert len(merge_patterns([])) == 0

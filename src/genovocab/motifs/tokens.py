@@ -143,6 +143,30 @@ def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns
                     inverse)
 
 
+def merge_patterns(parts: list[Patterns]) -> Patterns:
+    """Patterns of the rows of several blocks stacked in order (distinct patterns merged)."""
+    index: dict[tuple[int, ...], int] = {}
+    counts: list[int] = []
+    inverses = []
+    for part in parts:
+        local = np.empty(len(part), dtype=np.int64)
+        for i in range(len(part)):
+            key = part.pattern(i)
+            j = index.setdefault(key, len(index))
+            if j == len(counts):
+                counts.append(0)
+            counts[j] += int(part.counts[i])
+            local[i] = j
+        inverses.append(local[part.inverse])
+    keys = list(index)
+    sizes = np.array([len(k) for k in keys], dtype=np.int64)
+    indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    flat = [v for k in keys for v in k]
+    return Patterns(indptr, np.array(flat, dtype=np.int32), np.array(counts, dtype=np.int64),
+                    np.concatenate(inverses) if inverses else np.zeros(0, dtype=np.int64))
+
+
 @dataclass
 class TokenVocab:
     """Global token vocabulary: patterns in id order and their genome-wide counts."""
@@ -335,21 +359,28 @@ def chromosome_cluster_features(features_path: str | os.PathLike,
                                 clusters_path: str | os.PathLike, *,
                                 cluster_features_out: str | os.PathLike,
                                 patterns_out: str | os.PathLike,
-                                threshold: float = 0.5) -> tuple[int, int]:
+                                threshold: float = 0.5, chunk_rows: int = 1 << 20
+                                ) -> tuple[int, int]:
     """Workflow step (per chromosome): bin x cluster CSR and the bins' active patterns.
 
-    Returns (bins, distinct patterns).
+    The feature matrix is streamed in blocks of ``chunk_rows`` bins, so only the (smaller)
+    output is held whole. Returns (bins, distinct patterns).
     """
     from genovocab.motifs.clustering import read_clusters
-    from genovocab.motifs.ids import load_features
+    from genovocab.motifs.ids import iter_csr_npz
 
     labels = read_clusters(clusters_path)
-    matrix = load_features(features_path)
-    if matrix.shape[1] != labels.size:
-        raise InputError(features_path, f"matrix has {matrix.shape[1]} feature columns, "
-                                        f"{clusters_path} lists {labels.size} features")
-    cf = cluster_features(matrix, labels)
-    patterns = active_patterns(cf, threshold)
+    blocks, parts = [], []
+    for _, block in iter_csr_npz(features_path, rows=chunk_rows):
+        if block.shape[1] != labels.size:
+            raise InputError(features_path, f"matrix has {block.shape[1]} feature columns, "
+                                            f"{clusters_path} lists {labels.size} features")
+        cf_block = cluster_features(block, labels)
+        parts.append(active_patterns(cf_block, threshold))
+        blocks.append(cf_block)
+    cf = sp.csr_matrix(sp.vstack(blocks, format="csr"))
+    del blocks
+    patterns = merge_patterns(parts)
     write_csr(cluster_features_out, cf)
     patterns.save(patterns_out)
     return cf.shape[0], len(patterns)
