@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 PAD_NGRAM_ID = 0
 PAD_NGRAM = "<PAD>"
-CHUNK = 1 << 23  # token positions per chunk when scanning windows (bounds peak memory)
 
 
 @dataclass
@@ -110,14 +109,6 @@ def unpack(key: int, length: int, bits: int) -> tuple[int, ...]:
     return tuple((int(key) >> (bits * (length - 1 - j))) & mask for j in range(length))
 
 
-def sequence_ends(offsets: np.ndarray, n_tokens: int) -> np.ndarray:
-    """For each token position, the end (exclusive) of the sequence that holds it."""
-    lengths = np.diff(offsets)
-    if int(lengths.sum()) != n_tokens or (lengths < 0).any():
-        raise ValueError("offsets do not describe the token array")
-    return np.repeat(offsets[1:].astype(np.int64), lengths)
-
-
 def window_keys(ids: np.ndarray, starts: np.ndarray, length: int, bits: int) -> np.ndarray:
     """Packed keys of the ``length``-token windows starting at ``starts`` (all in bounds)."""
     key = ids[starts].astype(np.int64)
@@ -126,54 +117,58 @@ def window_keys(ids: np.ndarray, starts: np.ndarray, length: int, bits: int) -> 
     return key
 
 
-def iter_valid_windows(ids: np.ndarray, seq_end: np.ndarray, length: int, bits: int):
-    """Yield ``(positions, keys)`` chunks of every window of ``length`` tokens within a sequence."""
-    n = len(ids)
-    for c0 in range(0, n, CHUNK):
-        c1 = min(n, c0 + CHUNK)
-        pos = np.arange(c0, c1, dtype=np.int64)
-        pos = pos[seq_end[c0:c1] - pos >= length]
-        if len(pos):
-            yield pos, window_keys(ids, pos, length, bits)
+def unpack_keys(keys: np.ndarray, length: int, bits: int) -> np.ndarray:
+    """``(len(keys), length)`` int64 matrix of the token ids packed in ``keys``."""
+    shifts = bits * np.arange(length - 1, -1, -1, dtype=np.int64)
+    return (keys[:, None] >> shifts[None, :]) & np.int64((1 << bits) - 1)
 
 
-def count_in_windows(ids: np.ndarray, seq_end: np.ndarray, keys: np.ndarray, length: int,
-                     bits: int) -> np.ndarray:
-    """Occurrences of each sorted, unique ``keys`` entry among all in-sequence windows."""
-    counts = np.zeros(len(keys), dtype=np.int64)
-    if len(keys) == 0:
-        return counts
-    for _, wkeys in iter_valid_windows(ids, seq_end, length, bits):
-        idx = np.searchsorted(keys, wkeys)
-        idx[idx == len(keys)] = 0
-        hit = keys[idx] == wkeys
-        counts += np.bincount(idx[hit], minlength=len(keys))
-    return counts
+def check_offsets(offsets: np.ndarray, n_tokens: int) -> None:
+    """Raise ValueError unless ``offsets`` run from 0 to ``n_tokens`` without decreasing."""
+    if (len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != n_tokens
+            or (np.diff(offsets) < 0).any()):
+        raise ValueError("offsets do not describe the token array")
 
 
-def pair_statistics(ids: np.ndarray, offsets: np.ndarray, vocab_size: int):
-    """Unigram counts, and for each adjacent in-sequence pair type: key, count, PMI.
-
-    Returns ``(unigram, boundary_valid, pair_index, pair_keys, pair_counts, pmi)`` where
-    ``boundary_valid[i]`` says whether tokens ``i`` and ``i+1`` are in the same sequence and
-    ``pair_index`` maps each valid boundary to its pair type.
-    """
-    n = len(ids)
-    ids64 = ids.astype(np.int64)
-    unigram = np.bincount(ids64, minlength=vocab_size).astype(np.int64)
-    valid = np.ones(max(0, n - 1), dtype=bool)
+def boundary_valid(offsets: np.ndarray, n_tokens: int) -> np.ndarray:
+    """``valid[i]``: tokens ``i`` and ``i + 1`` belong to the same sequence."""
+    valid = np.ones(max(0, n_tokens - 1), dtype=bool)
     inner = offsets[1:-1]
-    inner = inner[(inner > 0) & (inner < n)]
+    inner = inner[(inner > 0) & (inner < n_tokens)]
     valid[inner - 1] = False
-    pkeys_all = ids64[:-1] * vocab_size + ids64[1:]
-    pair_keys, pair_index, pair_counts = np.unique(pkeys_all[valid], return_inverse=True,
-                                                   return_counts=True)
-    a = pair_keys // vocab_size
-    b = pair_keys % vocab_size
-    with np.errstate(divide="ignore"):
-        pmi = (np.log2(float(max(n, 1))) + np.log2(pair_counts.astype(np.float64))
-               - np.log2(unigram[a].astype(np.float64)) - np.log2(unigram[b].astype(np.float64)))
-    return unigram, valid, pair_index.ravel(), pair_keys, pair_counts.astype(np.int64), pmi
+    return valid
+
+
+def boundary_pair_keys(ids: np.ndarray, vocab_size: int) -> np.ndarray:
+    """``ids[i] * vocab_size + ids[i + 1]`` for every boundary (int32 when it fits)."""
+    dtype = np.int32 if vocab_size * vocab_size < 2**31 else np.int64
+    return ids[:-1].astype(dtype) * dtype(vocab_size) + ids[1:].astype(dtype)
+
+
+def group_pairs(pair_keys: np.ndarray, positions: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sort boundaries by pair key: ``(types, counts, order_positions, group_sizes)``.
+
+    ``types`` are the sorted distinct keys with their ``counts``; ``order_positions`` lists the
+    boundary positions grouped by type (in ``types`` order), so a per-type value ``x`` maps
+    back with ``out[order_positions] = np.repeat(x, counts)``. One int64 sort of
+    ``key << 32 | position`` (vectorised sorts are far faster than hashing or binary search).
+    """
+    if len(positions) and int(positions[-1]) >= 2**32:
+        order = np.argsort(pair_keys, kind="stable")
+        keys_sorted = pair_keys[order].astype(np.int64)
+        pos_sorted = positions[order]
+    else:
+        packed = (pair_keys.astype(np.int64) << 32) | positions.astype(np.int64)
+        packed.sort()
+        keys_sorted = packed >> 32
+        pos_sorted = packed & np.int64(0xFFFFFFFF)
+    if len(keys_sorted) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    first = np.flatnonzero(np.concatenate(([True], keys_sorted[1:] != keys_sorted[:-1])))
+    counts = np.diff(np.append(first, len(keys_sorted)))
+    return keys_sorted[first], counts.astype(np.int64), pos_sorted, counts
 
 
 def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.ndarray,
@@ -188,9 +183,10 @@ def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.
     t = params.min_pmi
     if float(t).is_integer() and abs(t) <= 60:
         t = int(t)
-        lhs, rhs = (nc, ab * np.int64(1 << t)) if t >= 0 else (nc * np.int64(1 << -t), ab)
         bound = float(max(int(nc.max(initial=0)), int(ab.max(initial=0)))) * float(1 << abs(t))
-        if bound >= 2.0 ** 62:  # would overflow int64: exact Python integers
+        if bound < 2.0 ** 62:
+            lhs, rhs = (nc, ab * np.int64(1 << t)) if t >= 0 else (nc * np.int64(1 << -t), ab)
+        else:  # would overflow int64: exact Python integers
             scale = 1 << abs(t)
             nco, abo = nc.astype(object), ab.astype(object)
             lhs, rhs = (nco, abo * scale) if t >= 0 else (nco * scale, abo)
@@ -200,23 +196,39 @@ def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.
     return ok & (pair_counts >= params.min_token_count)
 
 
-def candidate_pieces(kept_boundary: np.ndarray, n_tokens: int, params: GgramParams
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Start positions and lengths of all candidate occurrences (step 3 of the module doc)."""
+def pair_pmi(a: np.ndarray, b: np.ndarray, types: np.ndarray, counts: np.ndarray,
+             unigram: np.ndarray, n_tokens: int, vocab_size: int) -> np.ndarray:
+    """PMI (log2) of observed pairs ``(a, b)`` (elementwise)."""
+    c = counts[np.searchsorted(types, a * vocab_size + b)]
+    return (np.log2(float(n_tokens)) + np.log2(c.astype(np.float64))
+            - np.log2(unigram[a].astype(np.float64)) - np.log2(unigram[b].astype(np.float64)))
+
+
+def maximal_runs(kept_boundary: np.ndarray, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, ends)`` of the maximal runs of tokens joined by kept boundaries."""
     if n_tokens == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     is_start = np.ones(n_tokens, dtype=bool)
     is_start[1:] = ~kept_boundary
-    run_starts = np.flatnonzero(is_start).astype(np.int64)
-    run_ends = np.append(run_starts[1:], n_tokens)
+    starts = np.flatnonzero(is_start).astype(np.int64)
+    return starts, np.append(starts[1:], n_tokens)
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray, step: int) -> np.ndarray:
+    """``starts[r] + step * k`` for k in range(counts[r]), for every r, concatenated."""
+    total = int(counts.sum())
+    k = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + step * k
+
+
+def candidate_pieces(run_starts: np.ndarray, run_ends: np.ndarray, params: GgramParams
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions and lengths of all candidate occurrences (step 3 of the module doc)."""
     run_len = run_ends - run_starts
     multi = run_len >= params.min_len
     run_starts, run_ends, run_len = run_starts[multi], run_ends[multi], run_len[multi]
     n_pieces = (run_len + params.max_len - 1) // params.max_len
-    first = np.repeat(run_starts, n_pieces)
-    k = np.arange(int(n_pieces.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(n_pieces) - n_pieces, n_pieces)
-    piece_start = first + k * params.max_len
+    piece_start = _expand(run_starts, n_pieces, params.max_len)
     piece_len = np.minimum(params.max_len, np.repeat(run_ends, n_pieces) - piece_start)
     keep = piece_len >= params.min_len
     return piece_start[keep], piece_len[keep]
@@ -224,23 +236,34 @@ def candidate_pieces(kept_boundary: np.ndarray, n_tokens: int, params: GgramPara
 
 def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
                    params: GgramParams | None = None) -> GgramVocab:
-    """Run the whole extraction (module doc) on a token stream; returns the vocabulary."""
+    """Run the whole extraction (module doc) on a token stream; returns the vocabulary.
+
+    The recount scans only windows inside the maximal runs: every adjacent pair of a
+    candidate is a kept pair *type* (kept-ness depends only on the two token ids), so every
+    occurrence of a candidate anywhere in the corpus (within a sequence) lies inside a maximal
+    run. This gives exactly the count over all windows at a fraction of the cost. Counting is
+    by sorting (window keys sorted once, survivors located with two binary searches).
+    """
     params = params or GgramParams()
     params.check()
     ids = np.asarray(ids)
     offsets = np.asarray(offsets, dtype=np.int64)
     n = len(ids)
+    check_offsets(offsets, n)
     if n and int(ids.max()) >= vocab_size:
         raise ValueError(f"token id {int(ids.max())} is not below vocab_size {vocab_size}")
     bits = key_bits(vocab_size, params.max_len)
-    seq_end = sequence_ends(offsets, n)
-    unigram, valid, pair_index, pair_keys, pair_counts, pmi = pair_statistics(
-        ids, offsets, vocab_size)
-    kept_type = kept_pair_types(pair_keys, pair_counts, unigram, n, vocab_size, params)
+    unigram = np.bincount(ids, minlength=vocab_size).astype(np.int64)
+    valid = boundary_valid(offsets, n)
+    positions = np.flatnonzero(valid)
+    types, counts, grouped_pos, sizes = group_pairs(
+        boundary_pair_keys(ids, vocab_size)[positions], positions)
+    kept_t = kept_pair_types(types, counts, unigram, n, vocab_size, params)
     kept_boundary = np.zeros(max(0, n - 1), dtype=bool)
-    kept_boundary[valid] = kept_type[pair_index]
-    piece_start, piece_len = candidate_pieces(kept_boundary, n, params)
-
+    kept_boundary[grouped_pos] = np.repeat(kept_t, sizes)
+    del grouped_pos, positions
+    run_starts, run_ends = maximal_runs(kept_boundary, n)
+    piece_start, piece_len = candidate_pieces(run_starts, run_ends, params)
     stats: dict[str, object] = {
         "sequences": int(len(offsets) - 1),
         "tokens": int(n),
@@ -248,51 +271,53 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
         "boundaries_kept": int(kept_boundary.sum()),
         "share_boundaries_cut": round(1.0 - float(kept_boundary.sum()) / max(1, int(valid.sum())),
                                       6),
-        "pair_types": int(len(pair_keys)),
-        "pair_types_kept": int(kept_type.sum()),
+        "pair_types": int(len(types)),
+        "pair_types_kept": int(kept_t.sum()),
         "candidate_occurrences": int(len(piece_start)),
     }
-    ngrams: list[tuple[int, ...]] = []
-    freqs: list[int] = []
-    ids64 = ids.astype(np.int64)
-    for length in range(params.min_len, params.max_len + 1):
+    mats, freqs, lens = [], [], []
+    inside = kept_boundary
+    for length in range(2, params.max_len + 1):
+        # windows of this length whose boundaries are all kept, i.e. inside a maximal run
+        inside = inside[:-1] & kept_boundary[length - 2:] if length > 2 else kept_boundary
+        if length < params.min_len:
+            continue
         starts = piece_start[piece_len == length]
-        keys, counts = np.unique(window_keys(ids64, starts, length, bits), return_counts=True)
-        survivors = keys[counts >= params.min_ngram_freq]
-        recount = count_in_windows(ids64, seq_end, survivors, length, bits)
+        keys, cand_counts = np.unique(window_keys(ids, starts, length, bits), return_counts=True)
+        survivors = keys[cand_counts >= params.min_ngram_freq]
+        recount = np.zeros(len(survivors), dtype=np.int64)
+        if len(survivors):
+            wkeys = window_keys(ids, np.flatnonzero(inside), length, bits)
+            wkeys.sort()
+            recount = (np.searchsorted(wkeys, survivors, side="right")
+                       - np.searchsorted(wkeys, survivors, side="left")).astype(np.int64)
         final = recount >= params.min_ngram_freq
         stats[f"len{length}_candidate_occurrences"] = int(len(starts))
         stats[f"len{length}_distinct_candidates"] = int(len(keys))
         stats[f"len{length}_after_first_filter"] = int(len(survivors))
         stats[f"len{length}_in_vocabulary"] = int(final.sum())
-        for key, freq in zip(survivors[final].tolist(), recount[final].tolist()):
-            ngrams.append(unpack(key, length, bits))
-            freqs.append(int(freq))
-    order = sorted(range(len(ngrams)), key=lambda i: (-freqs[i], ngrams[i]))
-    ngrams = [ngrams[i] for i in order]
-    frequency = np.asarray([freqs[i] for i in order], dtype=np.int64)
-    min_pmi = _min_pair_pmi(ngrams, pair_keys, pmi, vocab_size)
+        mat = np.full((int(final.sum()), params.max_len), -1, dtype=np.int64)
+        mat[:, :length] = unpack_keys(survivors[final], length, bits)
+        mats.append(mat)
+        freqs.append(recount[final])
+        lens.append(np.full(int(final.sum()), length, dtype=np.int64))
+    mat = np.concatenate(mats)
+    freq = np.concatenate(freqs)
+    length_of = np.concatenate(lens)
+    # descending frequency, then the token-id tuple ascending (-1 padding: prefixes first)
+    order = np.lexsort([mat[:, j] for j in range(params.max_len - 1, -1, -1)] + [-freq])
+    mat, freq, length_of = mat[order], freq[order], length_of[order]
+    a, b = mat[:, :-1], mat[:, 1:]
+    has = b >= 0
+    pmi = np.full(a.shape, np.inf)
+    pmi[has] = pair_pmi(a[has], b[has], types, counts, unigram, n, vocab_size)
+    min_pmi = pmi.min(axis=1) if len(mat) else np.zeros(0)
+    ngrams = [tuple(row[:k]) for row, k in zip(mat.tolist(), length_of.tolist())]
     stats["vocabulary_size"] = len(ngrams)
     log.info("G-grams: %d tokens, %d sequences, %.1f%% boundaries cut, %d candidates, "
              "%d G-grams", n, len(offsets) - 1, 100 * float(stats["share_boundaries_cut"]),
              len(piece_start), len(ngrams))
-    return GgramVocab(ngrams, frequency, min_pmi, params, stats)
-
-
-def _min_pair_pmi(ngrams: list[tuple[int, ...]], pair_keys: np.ndarray, pmi: np.ndarray,
-                  vocab_size: int) -> np.ndarray:
-    if not ngrams:
-        return np.zeros(0, dtype=np.float64)
-    firsts, seconds, owner = [], [], []
-    for i, ng in enumerate(ngrams):
-        firsts.extend(ng[:-1])
-        seconds.extend(ng[1:])
-        owner.extend([i] * (len(ng) - 1))
-    keys = np.asarray(firsts, np.int64) * vocab_size + np.asarray(seconds, np.int64)
-    values = pmi[np.searchsorted(pair_keys, keys)]
-    out = np.full(len(ngrams), np.inf)
-    np.minimum.at(out, np.asarray(owner), values)
-    return out
+    return GgramVocab(ngrams, freq, min_pmi, params, stats)
 
 
 # ---------------------------------------------------------------- files

@@ -29,13 +29,17 @@ from genovocab.sequence import bpe as _bpe
 from genovocab.sequence.ggram import (
     PAD_NGRAM_ID,
     GgramVocab,
-    iter_valid_windows,
+    boundary_pair_keys,
+    check_offsets,
     key_bits,
     pack,
     read_ngram_json,
     read_vocab_tsv,
-    sequence_ends,
+    window_keys,
 )
+
+# vocabularies up to 4096 tokens look first token pairs up in a dense V*V table (16 MiB)
+DENSE_PREFIX_MAX = 1 << 24
 
 
 @dataclass
@@ -52,6 +56,10 @@ class GgramMatcher:
     """Finds every vocabulary G-gram in token-id sequences (vectorised)."""
 
     def __init__(self, vocab: GgramVocab, vocab_size: int):
+        too_big = [ng for ng in vocab.ngrams if max(ng) >= vocab_size]
+        if too_big:
+            raise ValueError(f"G-gram {too_big[0]} has a token id outside the "
+                             f"{vocab_size}-token vocabulary")
         lengths = sorted({len(ng) for ng in vocab.ngrams})
         self.lengths = lengths
         self.max_len = max(lengths) if lengths else 2
@@ -65,33 +73,52 @@ class GgramMatcher:
             members.sort()
             self.keys[length] = np.asarray([k for k, _ in members], dtype=np.int64)
             self.ids[length] = np.asarray([g for _, g in members], dtype=np.int64)
-        too_big = [ng for ng in vocab.ngrams if max(ng) >= vocab_size]
-        if too_big:
-            raise ValueError(f"G-gram {too_big[0]} has a token id outside the "
-                             f"{vocab_size}-token vocabulary")
+        prefixes = np.unique(np.asarray(
+            [ng[0] * vocab_size + ng[1] for ng in vocab.ngrams], dtype=np.int64))
+        self.prefixes = prefixes
+        self.prefix_table = None
+        if vocab_size * vocab_size <= DENSE_PREFIX_MAX:
+            self.prefix_table = np.zeros(vocab_size * vocab_size, dtype=bool)
+            self.prefix_table[prefixes] = True
 
     def match_stream(self, ids: np.ndarray, offsets: np.ndarray,
                      max_ngrams: int | None = None) -> Matches:
-        """All occurrences in the concatenated sequences (``offsets`` as in ggram)."""
+        """All occurrences in the concatenated sequences (``offsets`` as in ggram).
+
+        A dense table of the G-grams' first token pairs picks the few positions where a
+        G-gram can start; only those windows are packed and looked up.
+        """
         ids = np.asarray(ids)
         offsets = np.asarray(offsets, dtype=np.int64)
-        seq_end = sequence_ends(offsets, len(ids))
+        check_offsets(offsets, len(ids))
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.lengths or len(ids) < 2:
+            return Matches(empty, empty, empty, empty)
+        if len(ids) and int(ids.max()) >= self.vocab_size:
+            raise ValueError(f"token id {int(ids.max())} is not below {self.vocab_size}")
+        pkeys = boundary_pair_keys(ids, self.vocab_size)
+        if self.prefix_table is not None:
+            cand = np.flatnonzero(self.prefix_table[pkeys])
+        else:
+            idx = np.searchsorted(self.prefixes, pkeys)
+            idx[idx == len(self.prefixes)] = 0
+            cand = np.flatnonzero(self.prefixes[idx] == pkeys)
+        seq = np.searchsorted(offsets, cand, side="right") - 1
+        room = offsets[seq + 1] - cand  # tokens from the candidate to its sequence end
         pos_parts, len_parts, id_parts = [], [], []
         for length in self.lengths:
             keys = self.keys[length]
-            for pos, wkeys in iter_valid_windows(ids, seq_end, length, self.bits):
-                idx = np.searchsorted(keys, wkeys)
-                idx[idx == len(keys)] = 0
-                hit = keys[idx] == wkeys
-                pos_parts.append(pos[hit])
-                len_parts.append(np.full(int(hit.sum()), length, dtype=np.int64))
-                id_parts.append(self.ids[length][idx[hit]])
-        if pos_parts:
-            pos = np.concatenate(pos_parts)
-            lens = np.concatenate(len_parts)
-            gids = np.concatenate(id_parts)
-        else:
-            pos = lens = gids = np.zeros(0, dtype=np.int64)
+            pos = cand[room >= length]
+            wkeys = window_keys(ids, pos, length, self.bits)
+            idx = np.searchsorted(keys, wkeys)
+            idx[idx == len(keys)] = 0
+            hit = keys[idx] == wkeys
+            pos_parts.append(pos[hit])
+            len_parts.append(np.full(int(hit.sum()), length, dtype=np.int64))
+            id_parts.append(self.ids[length][idx[hit]])
+        pos = np.concatenate(pos_parts).astype(np.int64)
+        lens = np.concatenate(len_parts)
+        gids = np.concatenate(id_parts)
         order = np.lexsort((lens, pos))
         pos, lens, gids = pos[order], lens[order], gids[order]
         seq = np.searchsorted(offsets, pos, side="right") - 1
