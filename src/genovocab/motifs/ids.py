@@ -18,7 +18,8 @@ same pattern, and all-zero rows only count towards ``n``. Accumulation is float6
 
 Memory is O((K d)^2 + chunk): the chunk is processed in slices of bounded size (sparse product
 when the slice is sparse enough, dense BLAS product otherwise, whichever the cost model says is
-cheaper).
+cheaper). ``backend="torch"`` does the same float64 accumulation with PyTorch (dense products,
+on the GPU when one is visible); it agrees with the numpy path to rounding (tested to 1e-6).
 
 Conventions (where the definition is silent): a feature whose column has zero variance has IDS 0
 with every feature, itself included; every other feature has IDS 1 with itself, in all norms. A
