@@ -173,6 +173,16 @@ def test_matches_reference_on_random_corpora(seed):
     assert len(ref) > 0 or seed > 3
 
 
+def test_matches_reference_with_a_large_vocabulary():
+    """8192 token ids (13-bit keys, max_len 4): same answer as the reference."""
+    rng = random.Random(11)
+    seqs = markov_corpus(rng, 150, 8192, (5, 60), sticky=0.7)
+    seqs = [[t % 40 + 8150 if i % 3 else t for i, t in enumerate(s)] for s in seqs]
+    kw = dict(min_pmi=1.0, min_token_count=2, min_ngram_freq=2, max_len=4)
+    _, got = ours(seqs, 8192, **kw)
+    assert got == reference_extract(seqs, **kw) and len(got) > 0
+
+
 @pytest.mark.realdata
 def test_matches_reference_on_real_bpe_tokens(real_data, tmp_path):
     """BPE tokens of 200 kbp of real hg19 sequence: ours == the reference, exactly."""

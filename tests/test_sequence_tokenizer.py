@@ -38,18 +38,24 @@ def random_vocab(rng, n, vocab_size, max_len=5):
     return GgramVocab(ngrams, np.ones(n, np.int64), np.zeros(n))
 
 
-@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("seed", range(6))
 def test_matcher_equals_brute_force(seed):
     rng = random.Random(seed)
-    vocab_size = rng.choice([6, 20, 4096])
+    # 8192 ids: the sparse (binary search) prefix path instead of the dense table
+    vocab_size = [6, 20, 4096, 8192, 4096, 8192][seed]
+    max_len = 4 if vocab_size > 4096 else 5
     alphabet = min(vocab_size, 6)  # small alphabet so that G-grams occur, overlaps included
-    v = random_vocab(rng, rng.randint(5, 60), alphabet)
+    v = random_vocab(rng, rng.randint(5, 60), alphabet, max_len)
+    if (vocab_size - 1, 0) not in v.ngrams:
+        v.ngrams[0] = (vocab_size - 1, 0)  # the largest id packs too
     matcher = GgramMatcher(v, vocab_size)
+    assert (matcher.prefix_table is None) == (vocab_size > 4096)
     d = v.as_dict()
     seqs = [[rng.randrange(alphabet) for _ in range(rng.randint(0, 80))] for _ in range(30)]
+    seqs.append([vocab_size - 1, 0, 1, vocab_size - 1, 0])
     cap = rng.choice([None, 3, 30])
     for s in seqs:
-        assert matcher.match(s, cap) == brute_force(s, d, 2, 5, cap)
+        assert matcher.match(s, cap) == brute_force(s, d, 2, max_len, cap)
     # the batched stream gives the same, per sequence
     ids = np.asarray([t for s in seqs for t in s], dtype=np.uint16)
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in seqs])])
@@ -58,7 +64,20 @@ def test_matcher_equals_brute_force(seed):
         sel = m.seq == i
         got = list(zip(m.ngram_id[sel].tolist(), m.position[sel].tolist(),
                        m.length[sel].tolist()))
-        assert got == brute_force(s, d, 2, 5, cap)
+        assert got == brute_force(s, d, 2, max_len, cap)
+
+
+def test_matcher_errors():
+    v = GgramVocab([(1, 9)], np.ones(1, np.int64), np.zeros(1))
+    with pytest.raises(ValueError, match="token id outside the 8-token vocabulary"):
+        GgramMatcher(v, 8)
+    with pytest.raises(ValueError, match=r"G-gram \(1, 2\) is listed twice \(ids 1 and 3\)"):
+        GgramMatcher(GgramVocab([(1, 2), (2, 3), (1, 2)], np.ones(3), np.zeros(3)), 8)
+    m = GgramMatcher(v, 16)
+    with pytest.raises(ValueError, match="not below 16"):
+        m.match([1, 20])
+    with pytest.raises(ValueError, match="offsets do not describe"):
+        m.match_stream(np.array([1, 9]), np.array([0, 3]))
 
 
 def test_matching_matrix_by_hand():

@@ -60,6 +60,11 @@ class GgramMatcher:
         if too_big:
             raise ValueError(f"G-gram {too_big[0]} has a token id outside the "
                              f"{vocab_size}-token vocabulary")
+        seen: dict[tuple[int, ...], int] = {}
+        for i, ng in enumerate(vocab.ngrams, 1):
+            if ng in seen:
+                raise ValueError(f"G-gram {ng} is listed twice (ids {seen[ng]} and {i})")
+            seen[ng] = i
         lengths = sorted({len(ng) for ng in vocab.ngrams})
         self.lengths = lengths
         self.max_len = max(lengths) if lengths else 2
