@@ -122,50 +122,51 @@ def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
     return float(lower), float(upper)
 
 
-@lazy_njit
-def _ccf_segments(inter, track, run_s, run_e, max_rows):  # pragma: no cover - numba
-    out = np.empty((max_rows, 4), dtype=np.int64)
-    k = 0
-    n_runs = len(run_s)
-    for r in range(n_runs):
-        S = run_s[r]
-        E = run_e[r]
-        last_run = r == n_runs - 1
-        prev = -1
-        cur_start = S
-        cs = 0
-        for p in range(S, E + 1):
-            if inter[p] != 2:
-                continue
-            if prev == -1:
-                cs = p + 1 if p == S else p
-            elif p - prev >= 50:
-                ce = prev
-                m = prev
-                best = track[prev]
-                for q in range(prev + 1, p):
-                    if track[q] < best:
-                        best = track[q]
-                        m = q
-                if last_run or cs != ce:
-                    out[k, 0] = cur_start
-                    out[k, 1] = m + 1
-                    out[k, 2] = cs
-                    out[k, 3] = ce
-                    k += 1
-                cur_start = m + 1
-                cs = p + 1 if p == cur_start else p
-            prev = p
-        if prev == -1:
-            continue
-        ce = prev - 1 if prev == E else prev
-        if last_run or cs != ce:
-            out[k, 0] = cur_start
-            out[k, 1] = E + 1
-            out[k, 2] = cs
-            out[k, 3] = ce
-            k += 1
-    return out[:k]
+def _first_min(track: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Position of the first minimum of ``track[lo:hi]`` for each of the sorted, disjoint,
+    non-empty ranges."""
+    if len(lo) == 0:
+        return np.zeros(0, np.int64)
+    lengths = hi - lo
+    seg = np.repeat(np.arange(len(lo)), lengths)
+    pos = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths) + \
+        np.repeat(lo, lengths)
+    values = track[pos]
+    mins = np.minimum.reduceat(values, np.cumsum(lengths) - lengths)
+    hit = np.flatnonzero(values == mins[seg])
+    first = np.unique(seg[hit], return_index=True)[1]
+    return pos[hit[first]]
+
+
+def _ccf_segments(inter: np.ndarray, track: np.ndarray, run_s: np.ndarray,
+                  run_e: np.ndarray) -> np.ndarray:
+    """geniml's ``save_regions``/``ana_region`` for all runs at once: ``(n, 4)`` rows of start,
+    end, thickStart, thickEnd. ``run_e`` is inclusive (the run's last base)."""
+    core = np.flatnonzero(inter == 2)
+    if len(core) == 0:
+        return np.zeros((0, 4), np.int64)
+    run = np.searchsorted(run_s, core, side="right") - 1
+    same_run = np.r_[False, run[1:] == run[:-1]]
+    split = same_run & (np.r_[0, np.diff(core)] >= 50)  # core[i] opens a new piece
+    piece_first = ~same_run | split  # first core position of each piece
+    first_idx = np.flatnonzero(piece_first)
+    last_idx = np.r_[first_idx[1:] - 1, len(core) - 1]
+    split_idx = np.flatnonzero(split)
+    cut = _first_min(track, core[split_idx - 1], core[split_idx])  # region end - 1 at a split
+    piece_run = run[first_idx]
+    opened_by_split = split[first_idx]
+    starts = run_s[piece_run].astype(np.int64)
+    starts[opened_by_split] = cut + 1
+    ends = run_e[piece_run].astype(np.int64) + 1
+    closes_by_split = np.r_[opened_by_split[1:], False]
+    ends[closes_by_split] = cut + 1
+    thick_s = core[first_idx].astype(np.int64)
+    thick_s[thick_s == starts] += 1
+    thick_e = core[last_idx].astype(np.int64)
+    at_run_end = ~closes_by_split & (thick_e == run_e[piece_run])
+    thick_e[at_run_end] -= 1
+    keep = (piece_run == len(run_s) - 1) | (thick_s != thick_e)
+    return np.stack([starts, ends, thick_s, thick_e], axis=1)[keep]
 
 
 def ccf_regions(cov: ChromCoverage) -> pd.DataFrame:
@@ -181,7 +182,7 @@ def ccf_regions(cov: ChromCoverage) -> pd.DataFrame:
     inter[cov.core >= lower] = 1
     inter[cov.core > upper] = 2
     rs, re = true_runs(inter != 0)
-    rows = _ccf_segments(inter, cov.core, rs, re - 1, int((inter == 2).sum()) + len(rs) + 1)
+    rows = _ccf_segments(inter, cov.core, rs, re - 1)
     return _frame(cov.chrom, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
 
 
@@ -198,9 +199,9 @@ def active_segments(start: np.ndarray, core: np.ndarray,
     total += end
     total &= 255
     size = len(total)
-    nonzero = np.flatnonzero(total)
-    if len(nonzero) < size - len(nonzero):
-        return _full_full_pos(nonzero, size)
+    n_nonzero = int(np.count_nonzero(total))
+    if n_nonzero < size - n_nonzero:
+        return _full_full_pos(np.flatnonzero(total), size)
     return _full_empty_pos(np.flatnonzero(total == 0), size)
 
 
