@@ -178,3 +178,36 @@ def test_chromosome_cluster_features_streamed_blocks(tmp_path):
                                                            for i in direct.inverse]
     assert sorted(merged.counts.tolist()) == sorted(direct.counts.tolist())
     assert len(merge_patterns([])) == 0
+
+
+def test_token_vocab_files_and_chromosome_tokens(tmp_path):
+    import json
+
+    from genovocab.motifs.tokens import chromosome_tokens, token_vocab_files
+
+    cfs = [sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9]], dtype=np.float32)),
+           sp.csr_matrix(np.array([[0.0, 0], [0.8, 0]], dtype=np.float32))]
+    pats, edges = [], []
+    for i, (cf, e) in enumerate(zip(cfs, ([0, 10, 30, 60], [0, 5, 25]))):
+        active_patterns(cf, 0.5).save(tmp_path / f"p{i}.npz")
+        np.save(tmp_path / f"e{i}.npy", np.array(e, dtype=np.int64))
+        pats.append(tmp_path / f"p{i}.npz")
+        edges.append(tmp_path / f"e{i}.npy")
+    summary = token_vocab_files(pats, edges, vocab_out=tmp_path / "v.tsv",
+                                zipf_out=tmp_path / "z.json", plot_out=tmp_path / "z.png")
+    assert (tmp_path / "v.tsv").read_text() == (
+        "token\tcount\tfraction\tn_active\tclusters\n"
+        "0\t2\t0.4\t0\t.\n1\t2\t0.4\t1\t0\n2\t1\t0.2\t2\t0,1\n")  # tie: fewer active first
+    cov = summary["coverage"]
+    assert cov["n_bins"] == 5 and cov["total_bp"] == 85
+    assert cov["fraction_bp_with_active_cluster"] == pytest.approx((10 + 30 + 20) / 85)
+    assert json.loads((tmp_path / "z.json").read_text())["zipf"]["n_tokens"] == 3
+    assert chromosome_tokens(pats[0], tmp_path / "v.tsv",
+                             tokens_out=tmp_path / "t0.npy").tolist() == [1, 0, 2]
+    assert np.load(tmp_path / "t0.npy").dtype == np.int32
+    assert chromosome_tokens(pats[1], tmp_path / "v.tsv",
+                             tokens_out=tmp_path / "t1.npy").tolist() == [0, 1]
+    with pytest.raises(InputError, match=r"p0.npz: 3 bins, but .*e1.npy gives 2"):
+        token_vocab_files([pats[0]], [edges[1]], vocab_out=tmp_path / "v2.tsv",
+                          zipf_out=tmp_path / "z2.json")
+    assert not (tmp_path / "v2.tsv").exists()
