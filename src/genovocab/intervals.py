@@ -65,6 +65,14 @@ class BedRegions:
         return int(self.starts.shape[0])
 
 
+def _as_numpy(column) -> np.ndarray:
+    """A chunked Arrow column without nulls as one numpy array (zero-copy when possible)."""
+    import pyarrow as pa
+
+    array = column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
+    return array.to_numpy(zero_copy_only=False)
+
+
 def _fast_read(source, size: int, check_order: bool = True) -> BedRegions | None:
     """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
 
@@ -95,8 +103,9 @@ def _fast_read(source, size: int, check_order: bool = True) -> BedRegions | None
         return None
     if table.num_columns != 3:
         return None
-    starts = table.column(1).to_numpy()
-    ends = table.column(2).to_numpy()
+    # combine chunks in Arrow's memory pool (reused between calls), then view as numpy
+    starts = _as_numpy(table.column(1))
+    ends = _as_numpy(table.column(2))
     if len(starts) == 0 or (starts < 0).any() or (ends < starts).any():
         return None
     chrom_col = table.column(0).unify_dictionaries()
@@ -107,8 +116,8 @@ def _fast_read(source, size: int, check_order: bool = True) -> BedRegions | None
     if any(not name or name.startswith(_HEADER_STARTS) for name in dictionary) \
             or len(set(dictionary)) != len(dictionary):
         return None
-    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False)
-                            for chunk in chrom_col.chunks]).astype(np.int32, copy=False)
+    codes = _as_numpy(pa.chunked_array([chunk.indices for chunk in chrom_col.chunks],
+                                       type=pa.int32()))
     names = dictionary
     if check_order and (codes[0] != 0 or (
             codes[1:] > np.maximum.accumulate(codes)[:-1] + 1).any()):
@@ -182,7 +191,7 @@ class _Sublist:
     ids: np.ndarray
     start_keys: np.ndarray
     end_keys: np.ndarray
-    max_end_keys: np.ndarray
+    padded_max_end_keys: np.ndarray  # -1, then the running maximum of end_keys
     ends_monotonic: bool
     is_identity: bool = False  # ids == arange(N): the only sublist, positions are ids
 
@@ -303,9 +312,12 @@ class Universe:
         lists = _decompose(start_keys, end_keys)
         for rows in lists:
             ek = end_keys[rows]
-            max_ek = np.maximum.accumulate(ek) if len(ek) else ek
+            padded = np.empty(len(ek) + 1, dtype=np.int64)
+            padded[0] = -1
+            np.maximum.accumulate(ek, out=padded[1:])
             self._sublists.append(_Sublist(
-                ids=rows, start_keys=start_keys[rows], end_keys=ek, max_end_keys=max_ek,
+                ids=rows, start_keys=start_keys[rows], end_keys=ek,
+                padded_max_end_keys=padded,
                 ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all()),
                 is_identity=len(lists) == 1))
 
@@ -345,20 +357,41 @@ class Universe:
         ranks = np.asarray(ranks, dtype=np.int64)
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
-        unknown = ranks < 0
-        qs = (ranks << self.shift) | starts
-        qe = (ranks << self.shift) | ends
-        if unknown.any():
-            qs[unknown] = -1
-            qe[unknown] = -1
+        qs = ranks << self.shift
+        qs[ranks < 0] = -1
+        return self._pairs(qs, starts, ends, min_overlap=min_overlap,
+                           min_query_fraction=min_query_fraction,
+                           min_region_fraction=min_region_fraction)
+
+    def pairs_for(self, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
+                  ends: np.ndarray, **options) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`overlaps` for queries given as chromosome names + per-row codes."""
+        shifted = np.array([(self._rank[c] << self.shift) if c in self._rank else -1
+                            for c in chroms], dtype=np.int64)
+        base = shifted[chrom_index] if len(shifted) else np.zeros(0, dtype=np.int64)
+        return self._pairs(base, np.asarray(starts, dtype=np.int64),
+                           np.asarray(ends, dtype=np.int64), **options)
+
+    def _pairs(self, base: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+               min_overlap: int = 1, min_query_fraction: float = 0.0,
+               min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of queries whose key base (``rank << shift``, or -1 for a chromosome not in
+        the universe) is ``base``; ``base`` is reused as the start keys (modified in place).
+
+        With -1 (all bits set) as the base, ``base | position`` stays -1, so a query on an
+        unknown chromosome gets start and end key -1 and no candidate, without a mask.
+        """
+        qe = base | ends
+        qs = base
+        qs |= starts
         q_parts: list[np.ndarray] = []
         u_parts: list[np.ndarray] = []
         for sub in self._sublists:
             if len(sub.ids) == 0:
                 continue
             hi = np.searchsorted(sub.start_keys, qe, "left")
-            lo = _first_reaching(sub.max_end_keys, qs, hi)
-            counts = hi - lo
+            lo = _first_reaching(sub.padded_max_end_keys, qs, hi)
+            counts = np.subtract(hi, lo, out=hi)
             q_idx = np.flatnonzero(counts)  # queries with at least one candidate
             if len(q_idx) == 0:
                 continue
@@ -398,34 +431,34 @@ class Universe:
         return q_idx, u_idx
 
 
-def _first_reaching(max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray
+                    ) -> np.ndarray:
     """For each query, the first region j < hi whose running-max end key is > qs (else hi).
 
-    Equal to ``min(hi, searchsorted(max_end_keys, qs, "right"))``, but cheaper: most queries
-    have zero, one or two candidates, so step back from ``hi`` a few times with whole-array
-    operations and binary-search only the queries that are still reaching further back.
+    ``padded_max_end_keys`` is the running maximum of end keys with a leading -1, so that
+    entry ``j`` is the value of region ``j - 1`` and stepping back from region 0 stops by
+    itself. Equal to ``min(hi, searchsorted(max_end_keys, qs, "right"))``, but cheaper: most
+    queries have zero, one or two candidates, so step back from ``hi`` a few times with
+    whole-array operations and binary-search only the queries still reaching further back.
     """
     lo = hi.copy()
-    if len(max_end_keys) == 0:
-        return lo
-    reaching = hi > 0
-    for _ in range(_STEP_BACK):
-        prev = lo - 1
-        np.maximum(prev, 0, out=prev)
-        reaching &= lo > 0
-        reaching &= max_end_keys[prev] > qs
+    reaching = padded_max_end_keys[lo] > qs
+    for step in range(_STEP_BACK):
         lo -= reaching
-        if not reaching.any():
-            return lo
-    rest = np.flatnonzero(reaching & (lo > 0))
+        if step + 1 == _STEP_BACK or not reaching.any():
+            break
+        reaching &= padded_max_end_keys[lo] > qs
+    rest = np.flatnonzero(reaching)
     if len(rest):
-        lo[rest] = np.minimum(lo[rest], np.searchsorted(max_end_keys, qs[rest], "right"))
+        rest = rest[padded_max_end_keys[lo[rest]] > qs[rest]]
+    if len(rest):
+        found = np.searchsorted(padded_max_end_keys[1:], qs[rest], "right")
+        lo[rest] = np.minimum(lo[rest], found)
     return lo
 
 
 def overlap_pairs(universe: Universe, queries: BedRegions, **options) -> tuple[np.ndarray,
                                                                                  np.ndarray]:
     """(query row, region id) pairs of a :class:`BedRegions` against a :class:`Universe`."""
-    ranks = universe.chrom_ranks(queries.chroms)
-    row_ranks = ranks[queries.chrom_index] if len(ranks) else np.zeros(0, dtype=np.int64)
-    return universe.overlaps(row_ranks, queries.starts, queries.ends, **options)
+    return universe.pairs_for(queries.chroms, queries.chrom_index, queries.starts,
+                              queries.ends, **options)

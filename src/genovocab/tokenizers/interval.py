@@ -439,12 +439,16 @@ class IntervalTokenizer:
             if target is None and len(set(lengths)) > 1:
                 raise ValueError("documents have different lengths: use padding=True to "
                                  "return tensors")
-            ids = np.full((len(seqs), max(width, max(lengths, default=0))), self.pad_token_id,
-                          dtype=np.int64)
-            mask = np.zeros(ids.shape, dtype=np.int64)
-            for row, s in enumerate(seqs):
-                ids[row, :len(s)] = s
-                mask[row, :len(s)] = 1
+            width = max(width, max(lengths, default=0))
+            if len(seqs) == 1 and lengths[0] == width:
+                ids = seqs[0].astype(np.int64, copy=False).reshape(1, width)
+                mask = np.ones((1, width), dtype=np.int64)
+            else:
+                ids = np.full((len(seqs), width), self.pad_token_id, dtype=np.int64)
+                mask = np.zeros(ids.shape, dtype=np.int64)
+                for row, s in enumerate(seqs):
+                    ids[row, :len(s)] = s
+                    mask[row, :len(s)] = 1
             if return_tensors == "pt":
                 import torch
 
