@@ -255,3 +255,15 @@ def test_real_data_against_bedtools(tmp_path, real_data):
         ours = our_pair_set(universe, plain)
         assert len(ours) > 100
         assert ours == bedtools_pairs(merged, plain)
+
+
+def test_overlaps_with_ranks_equals_pairs_for(tmp_path):
+    u = Universe.from_bed(write(tmp_path / "u.bed", "chr1\t0\t10\nchr2\t5\t20\nchr2\t8\t9\n"))
+    ranks = u.chrom_ranks(["chr2", "chrZ", "chr1"])
+    assert ranks.tolist() == [1, -1, 0]
+    qi, ui = u.overlaps(ranks, np.array([7, 0, 9]), np.array([9, 100, 11]))
+    assert list(zip(qi.tolist(), ui.tolist())) == [(0, 1), (0, 2), (2, 0)]
+    qi2, ui2 = u.pairs_for(["chr2", "chrZ", "chr1"], np.array([0, 1, 2]),
+                           np.array([7, 0, 9]), np.array([9, 100, 11]))
+    assert qi2.tolist() == qi.tolist() and ui2.tolist() == ui.tolist()
+    assert u.find("chr2", 8, 9) == 2 and u.find("chr2", 8, 10) == -1 and u.find("chrZ", 0, 1) == -1
