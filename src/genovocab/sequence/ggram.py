@@ -145,6 +145,10 @@ def boundary_pair_keys(ids: np.ndarray, vocab_size: int) -> np.ndarray:
     return ids[:-1].astype(dtype) * dtype(vocab_size) + ids[1:].astype(dtype)
 
 
+# vocabularies up to 4096 tokens mark kept pair types in a dense V*V table (16 MiB)
+DENSE_PAIRS_MAX = 1 << 24
+
+
 def group_pairs(pair_keys: np.ndarray, positions: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sort boundaries by pair key: ``(types, counts, order_positions, group_sizes)``.
@@ -159,7 +163,8 @@ def group_pairs(pair_keys: np.ndarray, positions: np.ndarray
         keys_sorted = pair_keys[order].astype(np.int64)
         pos_sorted = positions[order]
     else:
-        packed = (pair_keys.astype(np.int64) << 32) | positions.astype(np.int64)
+        packed = pair_keys.astype(np.int64) << 32
+        packed |= positions
         packed.sort()
         keys_sorted = packed >> 32
         pos_sorted = packed & np.int64(0xFFFFFFFF)
@@ -204,14 +209,12 @@ def pair_pmi(a: np.ndarray, b: np.ndarray, types: np.ndarray, counts: np.ndarray
             - np.log2(unigram[a].astype(np.float64)) - np.log2(unigram[b].astype(np.float64)))
 
 
-def maximal_runs(kept_boundary: np.ndarray, n_tokens: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(starts, ends)`` of the maximal runs of tokens joined by kept boundaries."""
-    if n_tokens == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    is_start = np.ones(n_tokens, dtype=bool)
-    is_start[1:] = ~kept_boundary
-    starts = np.flatnonzero(is_start).astype(np.int64)
-    return starts, np.append(starts[1:], n_tokens)
+def maximal_runs(kept_boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, ends)`` (token positions, end exclusive) of the maximal runs of two or more
+    tokens joined by kept boundaries: the stretches of True in ``kept_boundary``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], kept_boundary, [False]))
+                                   .view(np.int8)))
+    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64) + 1
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray, step: int) -> np.ndarray:
@@ -255,14 +258,29 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
     bits = key_bits(vocab_size, params.max_len)
     unigram = np.bincount(ids, minlength=vocab_size).astype(np.int64)
     valid = boundary_valid(offsets, n)
-    positions = np.flatnonzero(valid)
-    types, counts, grouped_pos, sizes = group_pairs(
-        boundary_pair_keys(ids, vocab_size)[positions], positions)
-    kept_t = kept_pair_types(types, counts, unigram, n, vocab_size, params)
-    kept_boundary = np.zeros(max(0, n - 1), dtype=bool)
-    kept_boundary[grouped_pos] = np.repeat(kept_t, sizes)
-    del grouped_pos, positions
-    run_starts, run_ends = maximal_runs(kept_boundary, n)
+    pkeys = boundary_pair_keys(ids, vocab_size)
+    if vocab_size * vocab_size <= DENSE_PAIRS_MAX:
+        # sort the keys once for the types and counts, then a dense V*V table of kept types
+        ordered = np.sort(pkeys[valid])
+        first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        types = ordered[first].astype(np.int64)
+        counts = np.diff(np.append(first, len(ordered))).astype(np.int64)
+        del ordered, first
+        kept_t = kept_pair_types(types, counts, unigram, n, vocab_size, params)
+        table = np.zeros(vocab_size * vocab_size, dtype=bool)
+        table[types[kept_t]] = True
+        kept_boundary = table[pkeys]
+        kept_boundary &= valid
+        del table
+    else:
+        positions = np.flatnonzero(valid)
+        types, counts, grouped_pos, sizes = group_pairs(pkeys[valid], positions)
+        kept_t = kept_pair_types(types, counts, unigram, n, vocab_size, params)
+        kept_boundary = np.zeros(max(0, n - 1), dtype=bool)
+        kept_boundary[grouped_pos] = np.repeat(kept_t, sizes)
+        del grouped_pos, positions
+    del pkeys
+    run_starts, run_ends = maximal_runs(kept_boundary)
     piece_start, piece_len = candidate_pieces(run_starts, run_ends, params)
     stats: dict[str, object] = {
         "sequences": int(len(offsets) - 1),
