@@ -157,12 +157,12 @@ def test_ties_broken_by_token_ids_and_ids_start_at_one():
 
 
 # ----------------------------------------------------------------- reference equality
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_matches_reference_on_random_corpora(seed):
     rng = random.Random(seed)
     vocab = rng.choice([12, 40, 200])
     seqs = markov_corpus(rng, rng.randint(20, 120), vocab, (0, 60), sticky=rng.random())
-    kw = dict(min_pmi=rng.choice([0.0, 1.0, 2.0, 1.5]), min_token_count=rng.randint(1, 4),
+    kw = dict(min_pmi=rng.choice([0.0, 1.0, 2.0, 1.5, -1.0]), min_token_count=rng.randint(1, 4),
               min_ngram_freq=rng.randint(1, 4), min_len=rng.choice([2, 2, 3]),
               max_len=rng.choice([3, 4, 5]))
     if kw["max_len"] < kw["min_len"]:
@@ -171,6 +171,23 @@ def test_matches_reference_on_random_corpora(seed):
     ref = reference_extract(seqs, **kw)
     assert got == ref
     assert len(ref) > 0 or seed > 3
+
+
+def test_pmi_threshold_is_exact_even_beyond_int64():
+    """N * c(ab) >= 2**t * c(a) * c(b) with products past 2**62 (exact Python integers)."""
+    keys = np.array([0 * 4 + 1, 2 * 4 + 3], dtype=np.int64)  # pairs (0, 1) and (2, 3)
+    counts = np.array([5 * 10**8, 5 * 10**8], dtype=np.int64)
+    unigram = np.array([2 * 10**9, 2 * 10**9, 10**9, 10**9], dtype=np.int64)
+    n = 10**10  # N*c = 5e18; c(a)c(b) = 4e18 and 1e18
+    keep = ggram.kept_pair_types(keys, counts, unigram, n, 4, GgramParams(min_pmi=0.0))
+    assert keep.tolist() == [True, True]
+    keep = ggram.kept_pair_types(keys, counts, unigram, n, 4, GgramParams(min_pmi=1.0))
+    assert keep.tolist() == [False, True]  # 5e18 < 8e18; 5e18 >= 2e18
+    keep = ggram.kept_pair_types(keys, counts, unigram, n, 4, GgramParams(min_pmi=2.0))
+    assert keep.tolist() == [False, True]  # 5e18 >= 4e18
+    keep = ggram.kept_pair_types(keys, counts, unigram, n, 4,
+                                 GgramParams(min_pmi=2.0, min_token_count=10**9))
+    assert keep.tolist() == [False, False]
 
 
 def test_matches_reference_with_a_large_vocabulary():
