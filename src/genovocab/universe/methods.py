@@ -237,24 +237,49 @@ def _full_empty_pos(zeros: np.ndarray, size: int, gap: int = 10000,
     return np.asarray(seg_s, np.int64), np.asarray(seg_e, np.int64)
 
 
+@lazy_njit
+def _path_rows(path, offset):  # pragma: no cover - numba
+    cap = 1024
+    out = np.empty((cap, 5), dtype=np.int64)
+    k = 0
+    n = len(path)
+    i = 0
+    while i < n:
+        if path[i] == BACKGROUND:
+            i += 1
+            continue
+        start = i
+        first_core = -1
+        first_end = -1
+        while i < n and path[i] != BACKGROUND:
+            if path[i] == 1 and first_core < 0:
+                first_core = i
+            elif path[i] == 2 and first_end < 0:
+                first_end = i
+            i += 1
+        if first_core < 0:
+            continue
+        if first_end < 0:
+            first_end = i
+        if k == cap:
+            cap *= 2
+            grown = np.empty((cap, 5), dtype=np.int64)
+            grown[:k] = out[:k]
+            out = grown
+        out[k, 0] = start + offset
+        out[k, 1] = i + offset
+        out[k, 2] = first_core + offset
+        out[k, 3] = first_end + offset
+        out[k, 4] = path[i - 1]
+        k += 1
+    return out[:k]
+
+
 def path_regions(path: np.ndarray, offset: int = 0) -> np.ndarray:
     """Regions of one state path: ``(n, 5)`` int64 rows ``start, end, first core, first end
     state, state of the last base`` (absolute coordinates: ``offset`` added). Runs without a core
     state are skipped; a run without an end state has its core run to its end."""
-    rs, re = true_runs(path != BACKGROUND)
-    if len(rs) == 0:
-        return np.zeros((0, 5), np.int64)
-    core_pos = np.flatnonzero(path == 1)
-    end_pos = np.flatnonzero(path == 2)
-    ci = np.searchsorted(core_pos, rs)
-    first_core = np.where(ci < len(core_pos), core_pos[np.minimum(ci, len(core_pos) - 1)]
-                          if len(core_pos) else re, re)
-    ei = np.searchsorted(end_pos, rs)
-    first_end = np.where(ei < len(end_pos), end_pos[np.minimum(ei, len(end_pos) - 1)]
-                         if len(end_pos) else re, re)
-    first_end = np.minimum(first_end, re)
-    rows = np.stack([rs, re, first_core, first_end, path[re - 1].astype(np.int64)], axis=1)
-    return rows[first_core < re] + np.array([offset] * 4 + [0])
+    return _path_rows(np.ascontiguousarray(path, dtype=np.uint8), np.int64(offset))
 
 
 def states_to_regions(chrom: str, rows: np.ndarray) -> pd.DataFrame:
@@ -269,42 +294,51 @@ def states_to_regions(chrom: str, rows: np.ndarray) -> pd.DataFrame:
 # --- ml --------------------------------------------------------------------------------------
 
 @lazy_njit
-def _ml_path(cs, cc, ce, ms, mc, me):  # pragma: no cover - numba
+def _ml_path(cs, cc, ce, s0, s1, c0, c1, e0, e1):  # pragma: no cover - numba
+    # geniml's programme: score[i, j] = emission[i, j] + max(score[i-1, j], score[i-1, j-1]);
+    # bit j of back[i] records score[i, j-1] > score[i, j] (then state j was entered at i + 1)
     n = len(cs)
-    back = np.zeros(n, dtype=np.uint8)  # bit j: state j came from state j-1
-    prev = np.empty(4)
-    cur = np.empty(4)
+    back = np.empty(n, dtype=np.uint8)
+    p0 = p1 = p2 = p3 = 0.0
     for i in range(n):
-        sb = ms[cs[i], 0]
-        cb = mc[cc[i], 0]
-        eb = me[ce[i], 0]
-        cur[0] = ms[cs[i], 1] + cb + eb
-        cur[1] = sb + mc[cc[i], 1] + eb
-        cur[2] = sb + cb + me[ce[i], 1]
-        cur[3] = sb + cb + eb
+        sb = s0[cs[i]]
+        cb = c0[cc[i]]
+        eb = e0[ce[i]]
+        x0 = s1[cs[i]] + cb + eb
+        x1 = sb + c1[cc[i]] + eb
+        x2 = sb + cb + e1[ce[i]]
+        x3 = sb + cb + eb
         if i > 0:
             bits = 0
-            for j in range(4):
-                jm = j - 1 if j > 0 else 3
-                a = prev[j]
-                b = prev[jm]
-                cur[j] += max(a, b)
-                if b > a:
-                    bits |= 1 << j
-            back[i - 1] = bits  # decision of backtracking at position i - 1
-        for j in range(4):
-            prev[j] = cur[j]
+            if p3 > p0:
+                bits |= 1
+            if p0 > p1:
+                bits |= 2
+            if p1 > p2:
+                bits |= 4
+            if p2 > p3:
+                bits |= 8
+            back[i - 1] = bits
+            x0 += max(p0, p3)
+            x1 += max(p1, p0)
+            x2 += max(p2, p1)
+            x3 += max(p3, p2)
+        p0, p1, p2, p3 = x0, x1, x2, x3
     path = np.empty(n, dtype=np.uint8)
     best = 0
-    for j in range(1, 4):
-        if prev[j] > prev[best]:
-            best = j
+    top = p0
+    if p1 > top:
+        best, top = 1, p1
+    if p2 > top:
+        best, top = 2, p2
+    if p3 > top:
+        best, top = 3, p3
     path[n - 1] = best
     for i in range(n - 2, -1, -1):
-        p = path[i + 1]
-        if (back[i] >> p) & 1:
-            p = p - 1 if p > 0 else 3
-        path[i] = p
+        q = path[i + 1]
+        if (back[i] >> q) & 1:
+            q = q - 1 if q > 0 else 3
+        path[i] = q
     return path
 
 
@@ -313,10 +347,11 @@ def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray]) -> np.ndarra
     likelihood tables ``models`` of ``start``, ``core``, ``end``; see :mod:`.model`) on the
     active segments, as :func:`path_regions` rows."""
     rows = [np.zeros((0, 5), np.int64)]
+    columns = [np.ascontiguousarray(models[t][:, k]) for t in ("start", "core", "end")
+               for k in (0, 1)]
     for s, e in zip(*active_segments(cov.start, cov.core, cov.end)):
         if e > s:
-            path = _ml_path(cov.start[s:e], cov.core[s:e], cov.end[s:e],
-                            models["start"], models["core"], models["end"])
+            path = _ml_path(cov.start[s:e], cov.core[s:e], cov.end[s:e], *columns)
             rows.append(path_regions(path, int(s)))
     return np.concatenate(rows)
 
