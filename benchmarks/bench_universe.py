@@ -97,7 +97,14 @@ def real_inputs(all_chroms: bool) -> tuple[list[str], str] | None:
 
 # --- measured calls (module level: they run in fresh processes) ------------------------------
 
+def _quiet() -> None:
+    import logging
+
+    logging.getLogger("genovocab").setLevel(logging.ERROR)
+
+
 def ours(files: list[str], sizes_path: str, method: str, out: str) -> int:
+    _quiet()
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.build import build_universe
     from genovocab.universe.inputs import read_peak_files
@@ -111,6 +118,7 @@ def ours(files: list[str], sizes_path: str, method: str, out: str) -> int:
 
 def coverage_bigwigs(files: list[str], sizes_path: str, folder: str) -> int:
     """geniml's input: the three coverage bigWigs (what uniwig would write)."""
+    _quiet()
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.coverage import peakset_coverage, write_bigwigs
     from genovocab.universe.inputs import read_peak_files
