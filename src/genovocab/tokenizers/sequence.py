@@ -78,20 +78,25 @@ class GgramMatcher:
             members.sort()
             self.keys[length] = np.asarray([k for k, _ in members], dtype=np.int64)
             self.ids[length] = np.asarray([g for _, g in members], dtype=np.int64)
-        prefixes = np.unique(np.asarray(
-            [ng[0] * vocab_size + ng[1] for ng in vocab.ngrams], dtype=np.int64))
-        self.prefixes = prefixes
+        # first token pair of the G-grams -> bit (length - 2) set for each length present
+        flags: dict[int, int] = {}
+        for ng in vocab.ngrams:
+            key = ng[0] * vocab_size + ng[1]
+            flags[key] = flags.get(key, 0) | (1 << (len(ng) - 2))
+        self.prefixes = np.asarray(sorted(flags), dtype=np.int64)
+        self.prefix_flags = np.asarray([flags[k] for k in sorted(flags)], dtype=np.uint16)
         self.prefix_table = None
         if vocab_size * vocab_size <= DENSE_PREFIX_MAX:
-            self.prefix_table = np.zeros(vocab_size * vocab_size, dtype=bool)
-            self.prefix_table[prefixes] = True
+            self.prefix_table = np.zeros(vocab_size * vocab_size, dtype=np.uint16)
+            self.prefix_table[self.prefixes] = self.prefix_flags
 
     def match_stream(self, ids: np.ndarray, offsets: np.ndarray,
                      max_ngrams: int | None = None) -> Matches:
         """All occurrences in the concatenated sequences (``offsets`` as in ggram).
 
-        A dense table of the G-grams' first token pairs picks the few positions where a
-        G-gram can start; only those windows are packed and looked up.
+        A table of the G-grams' first token pairs (a bit per G-gram length) picks the
+        positions where a G-gram of each length can start; only those windows are packed and
+        looked up (binary search in the sorted keys of that length).
         """
         ids = np.asarray(ids)
         offsets = np.asarray(offsets, dtype=np.int64)
@@ -103,17 +108,20 @@ class GgramMatcher:
             raise ValueError(f"token id {int(ids.max())} is not below {self.vocab_size}")
         pkeys = boundary_pair_keys(ids, self.vocab_size)
         if self.prefix_table is not None:
-            cand = np.flatnonzero(self.prefix_table[pkeys])
+            flags = self.prefix_table[pkeys]
         else:
             idx = np.searchsorted(self.prefixes, pkeys)
             idx[idx == len(self.prefixes)] = 0
-            cand = np.flatnonzero(self.prefixes[idx] == pkeys)
-        seq = np.searchsorted(offsets, cand, side="right") - 1
-        room = offsets[seq + 1] - cand  # tokens from the candidate to its sequence end
+            flags = np.where(self.prefixes[idx] == pkeys, self.prefix_flags[idx], 0)
+        cand = np.flatnonzero(flags)
+        flags = flags[cand]
+        lengths = np.diff(offsets)
+        seq_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        room = offsets[seq_of[cand] + 1] - cand  # tokens from the candidate to its sequence end
         pos_parts, len_parts, id_parts = [], [], []
         for length in self.lengths:
             keys = self.keys[length]
-            pos = cand[room >= length]
+            pos = cand[((flags & (1 << (length - 2))) != 0) & (room >= length)]
             wkeys = window_keys(ids, pos, length, self.bits)
             idx = np.searchsorted(keys, wkeys)
             idx[idx == len(keys)] = 0
@@ -124,9 +132,9 @@ class GgramMatcher:
         pos = np.concatenate(pos_parts).astype(np.int64)
         lens = np.concatenate(len_parts)
         gids = np.concatenate(id_parts)
-        order = np.lexsort((lens, pos))
+        order = np.argsort(pos * 64 + lens)  # (position, length) pairs are unique
         pos, lens, gids = pos[order], lens[order], gids[order]
-        seq = np.searchsorted(offsets, pos, side="right") - 1
+        seq = seq_of[pos]
         if max_ngrams is not None and len(pos):
             first = np.searchsorted(seq, seq, side="left")
             keep = (np.arange(len(seq)) - first) < max_ngrams
