@@ -56,3 +56,16 @@ def test_demo_universe_loads_in_gtars(demo_run):
     n = len(gzip.decompress((out / "universe.bed.gz").read_bytes()).splitlines())
     tok = tokenizers.Tokenizer(str(out / "universe.bed.gz"))
     assert tok.vocab_size == n + 7  # regions then the 7 special tokens
+
+
+def test_demo_comparison_table(demo_run):
+    config, out = release(demo_run)
+    compare = [m for m in config["universe"].get("compare_methods", [])
+               if m != config["universe"]["method"]]
+    if not compare:
+        pytest.skip("no compare_methods in the demo config")
+    table = pd.read_csv(out / "comparison.tsv", sep="\t")
+    assert table["method"].tolist() == [config["universe"]["method"], *compare]
+    first = pd.read_csv(out / "assessment.tsv", sep="\t").iloc[-1]
+    assert table["f10"].iloc[0] == pytest.approx(first["f10"])
+    assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"

@@ -191,9 +191,16 @@ def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
 
 
 def value_counts(track: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:
-    """``np.bincount(track)`` of a ``uint16`` track, in chunks (no 64-bit copy of the track)."""
+    """``np.bincount(track)`` of a ``uint16`` track without a 64-bit copy of the track: from the
+    non-zero positions when they are few (sparse peaks on a long chromosome), else in chunks."""
     if len(track) == 0:
         return np.zeros(1, dtype=np.int64)
+    n_nonzero = int(np.count_nonzero(track))
+    if n_nonzero * 4 < len(track):
+        values = track[np.flatnonzero(track)]
+        counts = np.bincount(values, minlength=1).astype(np.int64)
+        counts[0] = len(track) - n_nonzero
+        return counts
     counts = np.zeros(int(track.max()) + 1, dtype=np.int64)
     for lo in range(0, len(track), chunk):
         part = np.bincount(track[lo:lo + chunk])
