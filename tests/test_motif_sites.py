@@ -393,3 +393,20 @@ def test_bigbed_streams_by_window_once_each():
     assert len(Sites.concat(list(iter_bigbed(bb, "chrZ", mset)))) == 0
     with pytest.raises(InputError, match="not a bigBed"):
         list(iter_bigbed(REPO / "pyproject.toml", "chr1", mset))
+
+
+def test_track_fast_path_equals_line_parser(tmp_path, real_data):
+    from genovocab.motifs import sites as sites_mod
+
+    track = real_data / SLICE / "tfbs/JASPAR2022_hg38_MA0139.1_CTCF.chr1_1-99950.tsv"
+    p = tmp_path / "MA0139.1.tsv.gz"
+    p.write_bytes(gzip.compress(b"chrom\tstart\tend\tname\tscore\tpval\tstrand\n"
+                                + track.read_bytes() + b"chrUn_x\t1\t20\tCTCF\t900\t500\t+\n"))
+    sizes = {"chr1": 99950}
+    for path in (track, p):
+        fast = sites_mod._read_track_fast(path, 6, sizes, 805, chunk_rows=7)
+        slow = sites_mod._read_track_slow(path, 6, sizes, 805)
+        assert list(fast) == list(slow) == ["chr1"]
+        for f in ("start", "length", "feature", "score", "neglog10p"):
+            np.testing.assert_array_equal(getattr(fast["chr1"], f), getattr(slow["chr1"], f))
+        assert len(fast["chr1"]) == 23

@@ -83,6 +83,8 @@ def tracks_to_site_files(tracks: Sequence[str | os.PathLike], matrix_set: Matrix
     """Split a batch of per-matrix tracks into ``out_dir/<chrom>.parquet`` partial site files.
 
     Every selected chromosome gets a file (possibly empty), so the gather knows its inputs.
+    Memory is about 15 bytes x the batch's sites (x2 while sorting one chromosome): hg38 tracks
+    hold ~14 M sites per matrix, hence few matrices per batch (``tracks_batches``).
     """
     index = matrix_set.index()
     per: dict[str, list[Sites]] = {c: [] for c in chrom_sizes}
@@ -93,16 +95,21 @@ def tracks_to_site_files(tracks: Sequence[str | os.PathLike], matrix_set: Matrix
         for chrom, sites in read_track(path, 2 * index[mid], chrom_sizes, min_score).items():
             per[chrom].append(sites)
     counts = {}
-    for chrom, parts in per.items():
-        sites = Sites.concat(parts).sorted()
+    for chrom in list(per):
+        sites = Sites.concat(per.pop(chrom)).sorted()
         counts[chrom] = write_site_file(os.path.join(out_dir, f"{chrom}.parquet"), [sites],
                                         matrix_set, chrom, chrom_sizes[chrom])
+        del sites
     return counts
 
 
 def merge_site_files(inputs: Sequence[str | os.PathLike], out: str | os.PathLike,
-                     window: int = 1 << 20) -> int:
-    """Merge start-sorted site files of one chromosome (same matrix set) into one."""
+                     window: int = 1 << 20, batch_size: int = 1 << 16) -> int:
+    """Merge start-sorted site files of one chromosome (same matrix set) into one.
+
+    Each input is read ``batch_size`` rows at a time, so memory is about
+    inputs x batch_size + one window of sites, whatever the chromosome's site count.
+    """
     infos = [site_file_info(p) for p in inputs]
     if not infos:
         raise ValueError("no site files to merge")
@@ -110,8 +117,8 @@ def merge_site_files(inputs: Sequence[str | os.PathLike], out: str | os.PathLike
     for p, (m, c, _, _) in zip(inputs, infos):
         if m != mset or c != chrom:
             raise InputError(p, "site files to merge differ in matrices or chromosome")
-    return write_site_file(out, merge_sorted_chunks([iter_site_file(p) for p in inputs], window),
-                           mset, chrom, length)
+    streams = [iter_site_file(p, batch_size=batch_size) for p in inputs]
+    return write_site_file(out, merge_sorted_chunks(streams, window), mset, chrom, length)
 
 
 def bigbed_to_site_file(bigbed: str | os.PathLike, chrom: str, length: int,

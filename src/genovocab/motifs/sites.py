@@ -499,15 +499,78 @@ def track_matrix_id(path: str | os.PathLike) -> str:
     return m.group(1)
 
 
+class _SlowPath(Exception):
+    """The fast track parser met something it cannot judge; the line parser will name it."""
+
+
 def read_track(path: str | os.PathLike, feature_base: int,
                chrom_sizes: dict[str, int] | None = None,
-               min_score: int = MIN_RELATIVE) -> dict[str, Sites]:
+               min_score: int = MIN_RELATIVE, chunk_rows: int = 1 << 22) -> dict[str, Sites]:
     """One JASPAR per-matrix track (7 columns: chrom, start, end, TF, rel x1000, -log10p x100,
     strand; an optional header line) as sorted per-chromosome sites of matrix ``feature_base//2``.
 
     Rows below ``min_score`` are dropped; chromosomes not in ``chrom_sizes`` (when given) are
-    skipped (tracks cover alt/random contigs the run may not select).
+    skipped (tracks cover alt/random contigs the run may not select). Valid files take a fast
+    path (pandas' C parser, in chunks, vectorised checks); otherwise the file is re-read line by
+    line, which names the first bad line.
     """
+    try:
+        return _read_track_fast(path, feature_base, chrom_sizes, min_score, chunk_rows)
+    except _SlowPath:
+        return _read_track_slow(path, feature_base, chrom_sizes, min_score)
+
+
+def _read_track_fast(path, feature_base: int, chrom_sizes, min_score: int, chunk_rows: int
+                     ) -> dict[str, Sites]:
+    import pandas as pd
+
+    with open_text(path) as handle:
+        first = handle.readline().rstrip("\n").split("\t")
+    skip = 1 if len(first) < 2 or not first[1].strip().isdigit() else 0
+    names = ["chrom", "start", "end", "name", "score", "nlp", "strand"]
+    parts: dict[str, list[Sites]] = {}
+    try:
+        reader = pd.read_csv(
+            path, sep="\t", header=None, names=names, skiprows=skip, chunksize=chunk_rows,
+            dtype={"chrom": str, "start": np.int64, "end": np.int64, "name": str,
+                   "score": np.int64, "nlp": np.int64, "strand": str},
+            na_filter=False, compression="gzip" if is_gzip(path) else None,
+            skip_blank_lines=True, engine="c")
+        for df in reader:
+            start = df["start"].to_numpy()
+            end = df["end"].to_numpy()
+            strand = df["strand"].to_numpy()
+            chrom = df["chrom"].to_numpy()
+            plus, minus = strand == "+", strand == "-"
+            length = end - start
+            if (start < 0).any() or (length < 1).any() or (length > 255).any() or \
+                    not (plus | minus).all():
+                raise _SlowPath
+            keep = df["score"].to_numpy() >= min_score
+            if chrom_sizes is not None:
+                size = pd.Series(chrom).map(chrom_sizes).to_numpy(dtype=np.float64)
+                known = ~np.isnan(size)
+                if (end[known] > size[known]).any():
+                    raise _SlowPath
+                keep &= known
+            if not keep.all():
+                df, start, length, minus, chrom = (df[keep], start[keep], length[keep],
+                                                   minus[keep], chrom[keep])
+            score = df["score"].to_numpy()
+            nlp = df["nlp"].to_numpy()
+            for c in pd.unique(chrom):
+                sel = chrom == c
+                parts.setdefault(c, []).append(Sites(
+                    start[sel], length[sel].astype(np.uint8),
+                    (feature_base + minus[sel]).astype(np.uint16),
+                    np.clip(score[sel], 0, 65535).astype(np.uint16),
+                    np.clip(nlp[sel], 0, 65535).astype(np.uint16)))
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _SlowPath from exc
+    return {c: Sites.concat(v).sorted() for c, v in parts.items()}
+
+
+def _read_track_slow(path, feature_base: int, chrom_sizes, min_score: int) -> dict[str, Sites]:
     per: dict[str, tuple[list, list, list, list, list]] = {}
     with open_text(path) as handle:
         for lineno, line in enumerate(handle, 1):
