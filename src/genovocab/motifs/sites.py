@@ -634,40 +634,40 @@ def iter_bigbed(path: str | os.PathLike, chrom: str, matrix_set: MatrixSet,
         size = bb.chroms().get(chrom)
         if size is None:
             return
+        import pandas as pd
+
         index = matrix_set.index()
         by_name = {n: i for i, n in reversed(list(enumerate(matrix_set.names)))}
         for w0 in range(0, size, window):
             w1 = min(size, w0 + window)
-            entries = bb.entries(chrom, w0, w1) or []
-            st, ln, ft, sc = [], [], [], []
-            for s, e, rest in entries:
-                if s < w0:
-                    continue  # started in the previous window
-                f = rest.split("\t")
-                if len(f) < 3:
-                    raise InputError(path, f"{chrom}:{s}-{e}: expected BED6+ entries")
-                mid = None
-                for field in [f[0]] + f[3:]:
-                    m = _MATRIX_ID.fullmatch(field.strip())
-                    if m and m.group(1) in index:
-                        mid = index[m.group(1)]
-                        break
-                if mid is None:
-                    mid = by_name.get(f[0])
-                if mid is None:
-                    continue
-                score = int(float(f[1]))
-                if score < min_score:
-                    continue
-                st.append(s)
-                ln.append(e - s)
-                ft.append(2 * mid + (f[2] == "-"))
-                sc.append(score)
-            n = len(st)
-            if n:
-                yield Sites(np.array(st, dtype=np.int64), np.array(ln, dtype=np.int64),
-                            np.array(ft, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                            np.array(sc, dtype=np.int64)).sorted()
+            entries = [x for x in (bb.entries(chrom, w0, w1) or []) if x[0] >= w0]
+            if not entries:
+                continue  # (entries starting before w0 belong to the previous window)
+            n = len(entries)
+            st = np.fromiter((x[0] for x in entries), dtype=np.int64, count=n)
+            en = np.fromiter((x[1] for x in entries), dtype=np.int64, count=n)
+            rest = pd.Series([x[2] for x in entries]).str.split("\t", expand=True)
+            if rest.shape[1] < 3 or rest[2].isna().any():
+                k = int(np.flatnonzero(rest[2].isna().to_numpy())[0]) if rest.shape[1] >= 3 \
+                    else 0
+                raise InputError(path, f"{chrom}:{st[k]}-{en[k]}: expected BED6+ entries")
+            # matrix: an MA id in the name or in an extra field, else the name as a TF name
+            mid = rest[0].str.strip().map(index)
+            for col in range(3, rest.shape[1]):
+                mid = mid.fillna(rest[col].str.strip().map(index))
+            mid = mid.fillna(rest[0].map(by_name))
+            try:
+                score = pd.to_numeric(rest[1]).to_numpy().astype(np.int64)
+            except ValueError as exc:
+                raise InputError(path, f"{chrom}: non-numeric bigBed score ({exc})") from exc
+            keep = mid.notna().to_numpy() & (score >= min_score)
+            if not keep.any():
+                continue
+            m = mid.to_numpy()[keep].astype(np.int64)
+            minus = (rest[2].to_numpy()[keep] == "-")
+            k = int(keep.sum())
+            yield Sites(st[keep], (en - st)[keep], 2 * m + minus, np.zeros(k, dtype=np.int64),
+                        score[keep]).sorted()
     finally:
         bb.close()
 
