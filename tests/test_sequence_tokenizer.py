@@ -193,6 +193,18 @@ def test_padding_truncation_matrix_and_single(trained):
         st(batch, padding="sideways")
 
 
+def test_save_pretrained_roundtrip(trained, tmp_path):
+    root, _, v, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram", max_ngrams=7)
+    st.save_pretrained(tmp_path / "both")
+    back = SequenceTokenizer.from_pretrained(tmp_path / "both")
+    assert back.ggrams.ngrams == v.ngrams and back.max_ngrams == 7
+    assert back(lines[:4]) == st(lines[:4])
+    via_json = SequenceTokenizer.from_pretrained(tmp_path / "both",
+                                                 tmp_path / "both" / "ngram.json")
+    assert via_json.max_ngrams == 7 and via_json(lines[:4]) == st(lines[:4])
+
+
 def test_loading_errors(tmp_path):
     with pytest.raises(InputError, match="tokenizer.json not found"):
         SequenceTokenizer.from_pretrained(tmp_path)

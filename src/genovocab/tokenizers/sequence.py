@@ -179,7 +179,7 @@ class SequenceTokenizer:
 
         ``ggram_path`` is a ``vocab.tsv``, an ``ngram.json`` or a folder holding either (the
         TSV is preferred); ``None`` looks for them in ``bpe_dir``. ``max_ngrams`` defaults to
-        ``ngram.json``'s ``max_ngram_count`` when that file is used.
+        ``max_ngram_count`` of the ``ngram.json`` used or lying beside the ``vocab.tsv``.
         """
         tok = _bpe.load_tokenizer(bpe_dir)
         config = Path(bpe_dir) / "tokenizer_config.json"
@@ -205,9 +205,28 @@ class SequenceTokenizer:
                 "max_ngram_count", 30)))
         elif path.is_file():
             vocab = read_vocab_tsv(path)
+            sibling = path.parent / "ngram.json"
+            if sibling.is_file() and "max_ngrams" not in kwargs:
+                import json
+
+                kwargs["max_ngrams"] = int(json.loads(sibling.read_text()).get(
+                    "max_ngram_count", 30))
         elif ggram_path is not None:
             raise InputError(path, "G-gram vocabulary not found")
         return cls(tok, vocab, **kwargs)
+
+    def save_pretrained(self, out_dir: str | os.PathLike) -> Path:
+        """Write the BPE files plus ``vocab.tsv`` and ``ngram.json`` into one folder that
+        :meth:`from_pretrained` (and ``transformers.AutoTokenizer``, for the BPE) loads."""
+        from genovocab.fileutil import write_text_atomic
+        from genovocab.sequence.ggram import ngram_json, vocab_tsv
+
+        out = _bpe.save_tokenizer_folder(self.tokenizer, out_dir,
+                                         model_max_length=self.model_max_length)
+        write_text_atomic(out / "vocab.tsv", vocab_tsv(self.ggrams, self.tokenizer))
+        write_text_atomic(out / "ngram.json", ngram_json(self.ggrams, self.tokenizer,
+                                                         self.max_ngrams))
+        return out
 
     # ------------------------------------------------------------------ basic API
     @property
