@@ -68,6 +68,8 @@ def test_window_sample_is_seeded_and_in_genome_order(genome):
     c = corpus.genome_windows(fa, ["chr1", "chr2"], window=500, min_window=100,
                               total_bp=2000, seed=6)
     assert a == b and a != c
+    assert list(corpus.iter_genome_windows(fa, ["chr1", "chr2"], window=500, min_window=100,
+                                           total_bp=2000, seed=5)) == a
     total = sum(w.end - w.start for w in a)
     assert 2000 <= total < 2500  # stops at the first window reaching the total
     order = [(0 if w.chrom == "chr1" else 1, w.start) for w in a]
@@ -85,7 +87,8 @@ def test_window_errors(genome, tmp_path):
 
 def test_training_text_and_read_lines(tmp_path):
     wins = [corpus.Window("c", 0, 4, "AACG")]
-    assert corpus.write_training_text(tmp_path / "t.txt", wins, reverse_complements=True) == 2
+    assert corpus.write_training_text(tmp_path / "t.txt", iter(wins),
+                                      reverse_complements=True) == (2, 1, 4)
     assert (tmp_path / "t.txt").read_text() == "AACG\nCGTT\n"
     corpus.write_lines(tmp_path / "t.txt.gz", ["ACGT", "TTTT"])
     assert corpus.read_lines(tmp_path / "t.txt.gz") == ["ACGT", "TTTT"]

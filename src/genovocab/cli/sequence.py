@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 def run_sample_windows(args: argparse.Namespace) -> int:
     """Genome -> gap-free windows, one per line."""
     from genovocab.io import read_chrom_sizes
-    from genovocab.sequence.corpus import genome_windows, write_training_text
+    from genovocab.sequence.corpus import iter_genome_windows, write_training_text
 
     if args.chrom_sizes:
         chroms = list(read_chrom_sizes(args.chrom_sizes))
@@ -21,10 +21,12 @@ def run_sample_windows(args: argparse.Namespace) -> int:
 
         with open_fasta(args.fasta) as fasta:
             chroms = list(fasta.keys())
-    windows = genome_windows(args.fasta, chroms, window=args.window,
-                             min_window=args.min_window, total_bp=args.total_bp, seed=args.seed)
-    n = write_training_text(args.out, windows, reverse_complements=args.reverse_complements)
-    log.info("wrote %d lines to %s", n, args.out)
+    windows = iter_genome_windows(args.fasta, chroms, window=args.window,
+                                  min_window=args.min_window, total_bp=args.total_bp,
+                                  seed=args.seed)
+    n, n_windows, bp = write_training_text(args.out, windows,
+                                           reverse_complements=args.reverse_complements)
+    log.info("wrote %d lines (%d windows, %d bp) to %s", n, n_windows, bp, args.out)
     return 0
 
 

@@ -8,6 +8,7 @@ sample when a total size is configured (hg38: sample, never the whole genome).
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from genovocab.errors import InputError
-from genovocab.fileutil import atomic_path, gzip_bytes, open_text
+from genovocab.fileutil import atomic_path, open_text
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def tile_segments(segments: Iterable[tuple[int, int]], window: int,
                 yield s, e
 
 
-def genome_windows(
+def iter_genome_windows(
     fasta_path: str | os.PathLike,
     chroms: Sequence[str],
     *,
@@ -73,43 +74,52 @@ def genome_windows(
     min_window: int = 100,
     total_bp: int | None = None,
     seed: int = 0,
-) -> list[Window]:
+) -> Iterator[Window]:
     """Deterministic sample of gap-free genome windows, in chromosome then position order.
 
     Every chromosome in ``chroms`` is tiled (see :func:`tile_segments`); when ``total_bp`` is
     given and smaller than the tiled total, windows are drawn without replacement with a
     ``numpy`` generator seeded by ``seed`` until ``total_bp`` is reached, then put back in genome
-    order. The same FASTA, chromosomes and parameters always give the same windows.
+    order. The same FASTA, chromosomes and parameters always give the same windows. Windows
+    are yielded one chromosome at a time (only one chromosome's sequence is held).
     """
     from genovocab.io.fasta import open_fasta
 
     fasta = open_fasta(fasta_path)
-    spans: list[tuple[int, int, int]] = []  # (chrom index, start, end)
+    parts: list[np.ndarray] = []  # (chrom index, start, end) rows
     for ci, chrom in enumerate(chroms):
         if chrom not in fasta:
             raise InputError(fasta_path, f"chromosome {chrom!r} is not in the FASTA")
-        seq = str(fasta[chrom][:])
-        for s, e in tile_segments(acgt_segments(seq, min_window), window, min_window):
-            spans.append((ci, s, e))
-    if not spans:
+        tiles = list(tile_segments(acgt_segments(str(fasta[chrom][:]), min_window), window,
+                                   min_window))
+        if tiles:
+            rows = np.empty((len(tiles), 3), dtype=np.int64)
+            rows[:, 0] = ci
+            rows[:, 1:] = np.asarray(tiles, dtype=np.int64)
+            parts.append(rows)
+    if not parts:
         raise InputError(fasta_path, "no gap-free window of at least "
                                      f"{min_window} bp in the selected chromosomes")
-    arr = np.asarray(spans, dtype=np.int64)
+    arr = np.concatenate(parts)
     lengths = arr[:, 2] - arr[:, 1]
     if total_bp is not None and total_bp < int(lengths.sum()):
         order = np.random.default_rng(seed).permutation(len(arr))
         take = int(np.searchsorted(np.cumsum(lengths[order]), total_bp)) + 1
-        chosen = np.sort(order[:take])
-        arr = arr[chosen]
-    out: list[Window] = []
+        arr = arr[np.sort(order[:take])]
     current = -1
     seq = ""
     for ci, s, e in arr.tolist():
         if ci != current:
             current = ci
             seq = str(fasta[chroms[ci]][:])
-        out.append(Window(chroms[ci], s, e, seq[s:e]))
+        yield Window(chroms[ci], s, e, seq[s:e])
     fasta.close()
+
+
+def genome_windows(fasta_path: str | os.PathLike, chroms: Sequence[str], **kwargs
+                   ) -> list[Window]:
+    """:func:`iter_genome_windows` as a list."""
+    out = list(iter_genome_windows(fasta_path, chroms, **kwargs))
     log.info("%d windows, %d bp, from %d chromosomes", len(out),
              sum(w.end - w.start for w in out), len(chroms))
     return out
@@ -121,25 +131,40 @@ def reverse_complement(seq: str) -> str:
 
 
 def write_lines(path: str | os.PathLike, sequences: Iterable[str]) -> int:
-    """Write one sequence per line (gzip, deterministic, when the name ends .gz); returns count."""
-    lines = list(sequences)
-    data = ("\n".join(lines) + "\n").encode("ascii") if lines else b""
-    if str(path).endswith(".gz"):
-        data = gzip_bytes(data)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return len(lines)
+    """Stream one sequence per line into ``path`` atomically (deterministic gzip when the name
+    ends .gz); returns the line count."""
+    count = 0
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
+        handle = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+                  if str(path).endswith(".gz") else raw)
+        try:
+            for line in sequences:
+                handle.write(line.encode("ascii") + b"\n")
+                count += 1
+        finally:
+            if handle is not raw:
+                handle.close()
+    return count
 
 
-def write_training_text(path: str | os.PathLike, windows: Sequence[Window], *,
-                        reverse_complements: bool = False) -> int:
-    """One window per line, each optionally followed by its reverse complement; line count."""
+def write_training_text(path: str | os.PathLike, windows: Iterable[Window], *,
+                        reverse_complements: bool = False) -> tuple[int, int, int]:
+    """One window per line, each optionally followed by its reverse complement.
+
+    Returns ``(lines, windows, bp of the windows)``; ``windows`` may be a generator.
+    """
+    stats = [0, 0]
+
     def lines() -> Iterator[str]:
         for w in windows:
+            stats[0] += 1
+            stats[1] += w.end - w.start
             yield w.seq
             if reverse_complements:
                 yield reverse_complement(w.seq)
-    return write_lines(path, lines())
+
+    n = write_lines(path, lines())
+    return n, stats[0], stats[1]
 
 
 def read_lines(path: str | os.PathLike) -> list[str]:
