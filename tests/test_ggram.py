@@ -173,6 +173,16 @@ def test_matches_reference_on_random_corpora(seed):
     assert len(ref) > 0 or seed > 3
 
 
+@pytest.mark.parametrize("vocab_size, max_len", [(16, 5), (8192, 4)])
+@pytest.mark.parametrize("seqs", [[], [[3]], [[], []], [[1], [2]], [[1, 2]]])
+def test_degenerate_corpora(seqs, vocab_size, max_len):
+    v, got = ours(seqs, vocab_size, min_pmi=0.0, min_token_count=1, min_ngram_freq=1,
+                  max_len=max_len)
+    assert got == reference_extract(seqs, min_pmi=0.0, min_token_count=1, min_ngram_freq=1,
+                                     max_len=max_len)
+    assert v.stats["boundaries"] == sum(max(0, len(s) - 1) for s in seqs)
+
+
 def test_pmi_threshold_is_exact_even_beyond_int64():
     """N * c(ab) >= 2**t * c(a) * c(b) with products past 2**62 (exact Python integers)."""
     keys = np.array([0 * 4 + 1, 2 * 4 + 3], dtype=np.int64)  # pairs (0, 1) and (2, 3)

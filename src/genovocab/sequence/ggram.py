@@ -204,6 +204,8 @@ def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.
 def pair_pmi(a: np.ndarray, b: np.ndarray, types: np.ndarray, counts: np.ndarray,
              unigram: np.ndarray, n_tokens: int, vocab_size: int) -> np.ndarray:
     """PMI (log2) of observed pairs ``(a, b)`` (elementwise)."""
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float64)
     c = counts[np.searchsorted(types, a * vocab_size + b)]
     return (np.log2(float(n_tokens)) + np.log2(c.astype(np.float64))
             - np.log2(unigram[a].astype(np.float64)) - np.log2(unigram[b].astype(np.float64)))
@@ -262,7 +264,8 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
     if vocab_size * vocab_size <= DENSE_PAIRS_MAX:
         # sort the keys once for the types and counts, then a dense V*V table of kept types
         ordered = np.sort(pkeys[valid])
-        first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        first = (np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+                 if len(ordered) else np.zeros(0, dtype=np.int64))
         types = ordered[first].astype(np.int64)
         counts = np.diff(np.append(first, len(ordered))).astype(np.int64)
         del ordered, first
