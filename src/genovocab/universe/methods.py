@@ -342,6 +342,28 @@ def _ml_path(cs, cc, ce, s0, s1, c0, c1, e0, e1):  # pragma: no cover - numba
     return path
 
 
+@lazy_njit
+def _histograms3(a, b, c):  # pragma: no cover - numba
+    top = 0
+    for t in (a, b, c):
+        for v in t:
+            if v > top:
+                top = v
+    counts = np.zeros((3, int(top) + 1), dtype=np.int64)
+    for i in range(len(a)):
+        counts[0, a[i]] += 1
+        counts[1, b[i]] += 1
+        counts[2, c[i]] += 1
+    return counts
+
+
+def ml_models(cov: ChromCoverage) -> dict[str, np.ndarray]:
+    """The binomial tables of the three tracks (one pass over the chromosome for the counts)."""
+    counts = _histograms3(cov.start, cov.core, cov.end)
+    return {t: binomial_model(cov.track(t), cov.n_files, counts[k])
+            for k, t in enumerate(("start", "core", "end"))}
+
+
 def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray]) -> np.ndarray:
     """Maximum-likelihood state paths (geniml's ``ml`` dynamic programme over the binomial
     likelihood tables ``models`` of ``start``, ``core``, ``end``; see :mod:`.model`) on the
@@ -360,8 +382,7 @@ def ml_regions(cov: ChromCoverage) -> pd.DataFrame:
     """``ml``: maximum-likelihood flexible universe (binomial model of this chromosome)."""
     if cov.is_empty():
         return _frame(cov.chrom, [], [], [], [])
-    models = {t: binomial_model(cov.track(t), cov.n_files) for t in ("start", "core", "end")}
-    return states_to_regions(cov.chrom, ml_path_rows(cov, models))
+    return states_to_regions(cov.chrom, ml_path_rows(cov, ml_models(cov)))
 
 
 # --- hmm -------------------------------------------------------------------------------------

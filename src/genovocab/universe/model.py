@@ -19,11 +19,14 @@ import numpy as np
 from genovocab.universe.coverage import value_counts
 
 
-def binomial_model(track: np.ndarray, n_files: int) -> np.ndarray:
-    """The ``(max + 1, 2)`` float64 table of :mod:`this module <genovocab.universe.model>`."""
+def binomial_model(track: np.ndarray, n_files: int,
+                   counts: np.ndarray | None = None) -> np.ndarray:
+    """The ``(max + 1, 2)`` float64 table of :mod:`this module <genovocab.universe.model>`
+    (``counts``: the track's value counts when already known)."""
     track = np.asarray(track, dtype=np.uint16)
     possible = n_files * len(track)
-    counts = value_counts(track)
+    if counts is None:
+        counts = value_counts(track)
     values = np.flatnonzero(counts).astype(np.uint16)  # == np.unique(track), without a sort
     total = np.uint64(int(np.dot(counts.astype(np.uint64), np.arange(len(counts),
                                                                       dtype=np.uint64))))
