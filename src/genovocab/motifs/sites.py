@@ -335,23 +335,41 @@ def site_file_info(path: str | os.PathLike) -> tuple[MatrixSet, str, int | None,
 
 def iter_site_file(path: str | os.PathLike, batch_size: int = 1 << 22,
                    scores: bool = True) -> Iterator[Sites]:
-    """Stream a site file in sorted chunks of about ``batch_size`` rows.
+    """Stream a site file in sorted chunks of about ``batch_size`` rows (whole row groups).
 
     ``start`` comes back as int64; the other columns keep their compact dtypes (uint8/uint16).
     With ``scores=False`` the two score columns are not read (zero-filled read-only views).
+    Row groups are read one at a time: ``ParquetFile.iter_batches`` reads ahead and its
+    memory grows with the file.
     """
     pf = pq.ParquetFile(path)
     columns = None if scores else ["start", "length", "feature"]
-    for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
-        n = batch.num_rows
-        start = batch.column(0).to_numpy().astype(np.int64)
-        length = batch.column(1).to_numpy()
-        feature = batch.column(2).to_numpy()
+    pending: list[pa.Table] = []
+    rows = 0
+
+    def emit() -> Sites:
+        table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+        n = table.num_rows
+        start = table.column("start").to_numpy().astype(np.int64)
+        length = table.column("length").to_numpy()
+        feature = table.column("feature").to_numpy()
         if scores:
-            score, nlp = batch.column(3).to_numpy(), batch.column(4).to_numpy()
+            score, nlp = table.column("score").to_numpy(), table.column("neglog10p").to_numpy()
         else:
             score = nlp = np.broadcast_to(np.uint16(0), (n,))
-        yield Sites(start, length, feature, score, nlp)
+        return Sites(start, length, feature, score, nlp)
+
+    for i in range(pf.num_row_groups):
+        table = pf.read_row_group(i, columns=columns)
+        if table.num_rows == 0:
+            continue
+        pending.append(table)
+        rows += table.num_rows
+        if rows >= batch_size:
+            yield emit()
+            pending, rows = [], 0
+    if pending:
+        yield emit()
 
 
 def read_site_file(path: str | os.PathLike) -> Sites:
