@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genovocab.motifs.binning import bin_edges, coverage, peak_edges, trim_long_bins
+from genovocab.motifs.binning import (
+    bin_edges,
+    coverage,
+    peak_edges,
+    smooth_coverage,
+    trim_long_bins,
+)
 from genovocab.motifs.sites import Sites
 
 
@@ -110,3 +116,28 @@ def test_random_coverage_edges_increasing_and_bounded():
         assert np.all(np.diff(e) > 0)
         assert np.diff(e).max() <= max_bin
         assert 8 < np.diff(e).mean() < 25
+
+
+def test_peak_finder_equals_scipy_find_peaks():
+    from scipy.signal import find_peaks
+
+    from genovocab.motifs.binning import local_maxima, peak_edges_smoothed
+
+    rng = np.random.default_rng(21)
+    signals = [np.array([0.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.5]),
+               np.array([2.0, 1.0, 2.0]), np.array([0.0, 2.0, 2.0, 2.0, 3.0, 1.0])]
+    for _ in range(30):
+        # small integers give many plateaus, also at both ends
+        signals.append(rng.integers(0, 4, int(rng.integers(3, 400))).astype(np.float64))
+    for _ in range(5):
+        signals.append(smooth_coverage(rng.integers(0, 30, 5000).astype(np.int32)))
+    for x in signals:
+        ref, props = find_peaks(x)
+        for block in (1 << 23, 7):
+            np.testing.assert_array_equal(local_maxima(x, block=block), ref)
+        ref_w, props_w = find_peaks(x, width=5)
+        edges, n = peak_edges_smoothed(x, 5)
+        assert n == ref_w.size
+        np.testing.assert_array_equal(
+            edges, np.concatenate([props_w["left_ips"].astype(np.int64),
+                                   props_w["right_ips"].astype(np.int64)]))

@@ -64,22 +64,87 @@ def coverage(chunks: Iterable[Sites], length: int) -> np.ndarray:
     return cov
 
 
+def smooth_coverage(cov: np.ndarray, sigma: float = SIGMA) -> np.ndarray:
+    """Gaussian-smoothed coverage (float64; mode ``reflect``, truncate 4; sigma 0 = none).
+
+    The int input is smoothed straight into a float64 output (no full-length float copy).
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    if sigma > 0 and cov.size:
+        return gaussian_filter1d(cov, sigma, output=np.float64, mode="reflect", truncate=4.0)
+    return cov.astype(np.float64)
+
+
+def local_maxima(x: np.ndarray, block: int = 1 << 23) -> np.ndarray:
+    """Indices of local maxima exactly as ``scipy.signal.find_peaks`` finds them.
+
+    A sample rising from its left neighbour starts a candidate; the candidate's plateau of
+    equal values (possibly one sample) must then fall on its right, and the plateau's middle
+    (rounded down) is the peak; plateaus reaching the last sample are not peaks. Computed block
+    by block, so the temporaries are a few bytes per sample of one block, not of the whole
+    chromosome (scipy's own finder allocates three int64 arrays of half the input length).
+    """
+    n = int(x.size)
+    out = []
+    for b0 in range(1, max(n - 1, 1), block):
+        b1 = min(n - 1, b0 + block)  # candidates i in [b0, b1), i <= n - 2
+        cur = x[b0:b1]
+        rising = x[b0 - 1:b1 - 1] < cur
+        nxt = x[b0 + 1:b1 + 1]
+        strict = np.flatnonzero(rising & (nxt < cur)) + b0
+        flat = np.flatnonzero(rising & (nxt == cur)) + b0
+        del rising, nxt, cur
+        if flat.size:
+            extra = []
+            for i in flat.tolist():
+                v = x[i]
+                j = i + 1
+                step = 64
+                while True:  # find the plateau's end: first index > i with x != v (or n - 1)
+                    hi = min(n - 1, j + step)
+                    diff = np.flatnonzero(x[j:hi] != v)
+                    if diff.size:
+                        j = j + int(diff[0])
+                        break
+                    j = hi
+                    if j >= n - 1:
+                        break
+                    step *= 2
+                if j < n - 1 or (j == n - 1 and x[j] != v):
+                    if x[j] < v:
+                        extra.append((i + j - 1) // 2)
+            if extra:
+                strict = np.union1d(strict, np.array(extra, dtype=np.int64))
+        out.append(strict.astype(np.int64))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
 def peak_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH
                ) -> tuple[np.ndarray, int]:
     """Truncated half-prominence crossings of the smoothed coverage's peaks (unsorted), count."""
-    from scipy.ndimage import gaussian_filter1d
-    from scipy.signal import find_peaks
+    return peak_edges_smoothed(smooth_coverage(cov, sigma), width)
 
-    if cov.size == 0:
+
+def peak_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH
+                        ) -> tuple[np.ndarray, int]:
+    """``find_peaks(smooth, width=width)``'s peaks and their truncated ``left_ips``/``right_ips``.
+
+    Same steps as scipy's ``find_peaks`` with only ``width`` given (local maxima, prominences,
+    widths at half prominence, keep width >= ``width``), with a leaner local-maxima finder.
+    """
+    from scipy.signal import peak_prominences, peak_widths
+
+    if smooth.size < 3:
         return np.zeros(0, dtype=np.int64), 0
-    # int input, float64 output: no full-length float copy of the input is made
-    smooth = gaussian_filter1d(cov, sigma, output=np.float64, mode="reflect", truncate=4.0) \
-        if sigma > 0 else cov.astype(np.float64)
-    peaks, props = find_peaks(smooth, width=width)
-    del smooth
-    left = props["left_ips"].astype(np.int64)
-    right = props["right_ips"].astype(np.int64)
-    return np.concatenate([left, right]), int(peaks.size)
+    peaks = local_maxima(smooth)
+    if peaks.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    prom = peak_prominences(smooth, peaks)
+    widths, _, left, right = peak_widths(smooth, peaks, rel_height=0.5, prominence_data=prom)
+    keep = widths >= width
+    return (np.concatenate([left[keep].astype(np.int64), right[keep].astype(np.int64)]),
+            int(keep.sum()))
 
 
 def trim_long_bins(edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP
@@ -106,8 +171,14 @@ def trim_long_bins(edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = T
 def bin_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH,
               max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP) -> BinResult:
     """Bin edges of one chromosome from its coverage (see the module docstring)."""
-    length = int(cov.size)
-    inner, n_peaks = peak_edges(cov, sigma, width)
+    return bin_edges_smoothed(smooth_coverage(cov, sigma), width, max_bin, trim_step)
+
+
+def bin_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH, max_bin: int = MAX_BIN,
+                       trim_step: int = TRIM_STEP) -> BinResult:
+    """Bin edges from an already smoothed coverage (lets the caller drop the int coverage)."""
+    length = int(smooth.size)
+    inner, n_peaks = peak_edges_smoothed(smooth, width)
     edges = np.unique(np.concatenate([np.array([0, length], dtype=np.int64), inner]))
     edges, n_long, n_trimmed = trim_long_bins(edges, max_bin, trim_step)
     return BinResult(edges.astype(np.int64), n_peaks, n_long, n_trimmed)

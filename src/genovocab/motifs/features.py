@@ -373,12 +373,13 @@ def bin_and_accumulate(site_chunks, length: int, n_features: int, *, sigma: floa
                        extra_chunks=None, spill_dir: str | os.PathLike | None = None):
     """Like :func:`bin_and_featurize` but returns the filled :class:`FeatureAccumulator`
     (call its ``finish`` or ``write_npz``); with ``spill_dir`` the non-zeros go to disk."""
-    from genovocab.motifs.binning import bin_edges, coverage
+    from genovocab.motifs.binning import bin_edges_smoothed, coverage, smooth_coverage
     from genovocab.motifs.sites import merge_sorted_chunks
 
-    cov = coverage(site_chunks(), length)
-    result = bin_edges(cov, sigma=sigma, width=width, max_bin=max_bin, trim_step=trim_step)
-    del cov
+    # no name keeps the int coverage alive once it is smoothed (peak memory ~12 bytes/bp)
+    smooth = smooth_coverage(coverage(site_chunks(), length), sigma)
+    result = bin_edges_smoothed(smooth, width=width, max_bin=max_bin, trim_step=trim_step)
+    del smooth
     stream = site_chunks() if extra_chunks is None else merge_sorted_chunks(
         [site_chunks(), extra_chunks()])
     acc = FeatureAccumulator(result.edges, n_features, spill_dir=spill_dir)
