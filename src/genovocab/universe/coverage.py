@@ -31,21 +31,40 @@ MAX_COUNT = np.iinfo(np.uint16).max
 class ChromCoverage:
     """The three tracks of one chromosome (``uint16``, one value per base).
 
-    ``start`` and ``end`` may be given, or computed on first use from the region starts and last
-    bases (so methods that only read ``core`` never build them).
+    ``core`` may be given dense or as runs (``core_runs``: starts, ends, values of its non-zero
+    stretches; what ``union``, ``cc`` and ``ccf`` work on, so they never touch the uncovered
+    bases); either is derived from the other on first use. ``start`` and ``end`` may be given,
+    or computed on first use from the region starts and last bases.
     """
 
-    def __init__(self, chrom: str, start: np.ndarray | None, core: np.ndarray,
+    def __init__(self, chrom: str, start: np.ndarray | None, core: np.ndarray | None,
                  end: np.ndarray | None, n_files: int, *, window: int = 25,
-                 starts: np.ndarray | None = None, lasts: np.ndarray | None = None):
+                 starts: np.ndarray | None = None, lasts: np.ndarray | None = None,
+                 size: int | None = None,
+                 core_runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None):
         self.chrom = chrom
-        self.core = core
+        self._core = core
+        self._core_runs = core_runs
+        self._size = int(core.shape[0]) if core is not None else int(size)
         self.n_files = n_files
         self.window = window
         self._start = start
         self._end = end
         self._starts = starts
         self._lasts = lasts
+
+    @property
+    def core(self) -> np.ndarray:
+        if self._core is None:
+            self._core = runs_to_track(*self._core_runs, self._size)
+        return self._core
+
+    @property
+    def core_runs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(starts, ends, values) of the runs of equal non-zero core coverage."""
+        if self._core_runs is None:
+            self._core_runs = track_runs(self._core)
+        return self._core_runs
 
     @property
     def start(self) -> np.ndarray:
@@ -61,11 +80,13 @@ class ChromCoverage:
 
     @property
     def size(self) -> int:
-        return int(self.core.shape[0])
+        return self._size
 
     def is_empty(self) -> bool:
         """True when no file covers any base of the chromosome."""
-        return not self.core.any()
+        if self._core_runs is not None:
+            return len(self._core_runs[0]) == 0
+        return not self._core.any()
 
     def track(self, name: str) -> np.ndarray:
         return getattr(self, name)
@@ -89,11 +110,13 @@ def lazy_njit(func):
     return call
 
 
-def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.ndarray:
-    """Dense ``uint16`` track of length ``size`` from +/- events (value changes by ``delta`` at
-    ``position``; positions in ``[0, size]``)."""
+def events_to_runs(positions: np.ndarray, deltas: np.ndarray,
+                   size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, values) of the non-zero runs of the track made by +/- events (the value
+    changes by ``delta`` at ``position``; positions in ``[0, size]``)."""
+    empty = np.zeros(0, np.int64)
     if len(positions) == 0:
-        return np.zeros(size, dtype=np.uint16)
+        return empty, empty.copy(), np.zeros(0, np.uint16)
     order = np.argsort(positions, kind="stable")
     pos = positions[order]
     d = deltas[order]
@@ -102,11 +125,40 @@ def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.
     values = np.cumsum(np.add.reduceat(d, first))
     if values.max() > MAX_COUNT:
         raise GenovocabError(f"coverage above {MAX_COUNT} (uint16); too many regions stacked")
-    bounds = np.r_[0, uniq, size]
-    lengths = np.diff(bounds)
-    runs = np.r_[0, values].astype(np.uint16)
-    keep = lengths > 0
-    return np.repeat(runs[keep], lengths[keep])
+    starts, ends = uniq[:-1], uniq[1:]
+    keep = (values[:-1] != 0) & (ends > starts) & (starts < size)
+    return (starts[keep].astype(np.int64), np.minimum(ends[keep], size).astype(np.int64),
+            values[:-1][keep].astype(np.uint16))
+
+
+def runs_to_track(starts: np.ndarray, ends: np.ndarray, values: np.ndarray,
+                  size: int) -> np.ndarray:
+    """Dense ``uint16`` track of length ``size`` from non-overlapping sorted runs."""
+    if len(starts) == 0:
+        return np.zeros(size, dtype=np.uint16)
+    bounds = np.empty(2 * len(starts) + 2, dtype=np.int64)
+    bounds[0] = 0
+    bounds[1:-1:2] = starts
+    bounds[2:-1:2] = ends
+    bounds[-1] = size
+    vals = np.zeros(2 * len(starts) + 1, dtype=np.uint16)
+    vals[1::2] = values
+    return np.repeat(vals, np.diff(bounds))
+
+
+def track_runs(track: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(starts, ends, values) of the runs of equal non-zero values of a dense track."""
+    change = np.flatnonzero(track[1:] != track[:-1]) + 1
+    bounds = np.r_[0, change, len(track)]
+    values = track[bounds[:-1]]
+    nz = values != 0
+    return (bounds[:-1][nz].astype(np.int64), bounds[1:][nz].astype(np.int64),
+            values[nz].astype(np.uint16))
+
+
+def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.ndarray:
+    """Dense ``uint16`` track of length ``size`` from +/- events (see :func:`events_to_runs`)."""
+    return runs_to_track(*events_to_runs(positions, deltas, size), size)
 
 
 def merge_per_file(files: np.ndarray, starts: np.ndarray,
@@ -140,10 +192,10 @@ def chrom_coverage(chrom: str, size: int, files: np.ndarray, starts: np.ndarray,
     starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
     ms, me = merge_per_file(np.asarray(files), starts, ends)
-    core = events_to_track(np.r_[ms, me], np.r_[np.ones(len(ms), np.int64),
-                                               -np.ones(len(me), np.int64)], size)
-    return ChromCoverage(chrom, None, core, None, n_files, window=window, starts=starts,
-                         lasts=ends - 1)
+    runs = events_to_runs(np.r_[ms, me], np.r_[np.ones(len(ms), np.int64),
+                                              -np.ones(len(me), np.int64)], size)
+    return ChromCoverage(chrom, None, None, None, n_files, window=window, starts=starts,
+                         lasts=ends - 1, size=size, core_runs=runs)
 
 
 def peakset_coverage(peaks, chrom: str, window: int = 25) -> ChromCoverage:
@@ -151,15 +203,6 @@ def peakset_coverage(peaks, chrom: str, window: int = 25) -> ChromCoverage:
     f, s, e = peaks.on_chrom(chrom)
     size = int(peaks.sizes[peaks.chroms.index(chrom)])
     return chrom_coverage(chrom, size, f, s, e, peaks.n_files, window)
-
-
-def _runs(track: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(starts, ends, values) of the runs of equal non-zero values of ``track``."""
-    change = np.flatnonzero(track[1:] != track[:-1]) + 1
-    bounds = np.r_[0, change, len(track)]
-    values = track[bounds[:-1]]
-    nz = values != 0
-    return bounds[:-1][nz], bounds[1:][nz], values[nz]
 
 
 def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
@@ -180,7 +223,8 @@ def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
         bw = pyBigWig.open(tmp, "w")
         bw.addHeader(header, maxZooms=0)
         for name, _ in header:
-            s, e, v = _runs(covs[name].track(track))
+            s, e, v = (covs[name].core_runs if track == "core"
+                       else track_runs(covs[name].track(track)))
             if len(s):
                 bw.addEntries([name] * len(s), s.tolist(), ends=e.tolist(),
                               values=v.astype(np.float64).tolist())

@@ -70,18 +70,34 @@ def ml_cutoff(core: np.ndarray) -> float:
     return float(np.sum(core, dtype=np.uint64)) / len(core)
 
 
+def _runs_total(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> int:
+    return int(np.dot(values.astype(np.int64), ends - starts))
+
+
+def merge_touching(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Join sorted, non-overlapping intervals that touch (end == next start)."""
+    if len(starts) == 0:
+        return starts, ends
+    new = np.r_[True, starts[1:] != ends[:-1]]
+    last = np.r_[new[1:], True]
+    return starts[new], ends[last]
+
+
 def cc_regions(cov: ChromCoverage, cutoff: float | None = None, merge: int = 0,
                filter_size: int = 0) -> pd.DataFrame:
-    """``cc``: bases with core coverage >= ``cutoff`` (default :func:`ml_cutoff`), as regions.
+    """``cc``: bases with core coverage >= ``cutoff`` (default: the mean core coverage of the
+    chromosome, :func:`ml_cutoff`), as regions; computed on the runs of the core track.
 
     ``merge``: regions whose gap ``start_next - last_base`` is below ``merge`` are joined;
     ``filter_size``: regions shorter than it are dropped (geniml's ``--merge``/``--filter-size``).
     """
     if cov.is_empty():
         return _frame(cov.chrom, [], [])
+    rs, re, rv = cov.core_runs
     if cutoff is None:
-        cutoff = ml_cutoff(cov.core)
-    starts, ends = true_runs(cov.core >= cutoff)
+        cutoff = _runs_total(rs, re, rv) / cov.size
+    keep = rv >= cutoff
+    starts, ends = merge_touching(rs[keep], re[keep])
     if merge > 1 and len(starts) > 1:
         # geniml joins consecutive kept bases p < q when q - p < merge; q - p = next start - (end-1)
         joined = (starts[1:] - (ends[:-1] - 1)) < merge
@@ -105,11 +121,17 @@ def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
     """(lower, upper) coverage bounds of ``ccf``: the quantiles 0.2 below and above the position
     of the rounded mean coverage among the sorted non-zero coverage values (geniml's rule)."""
     counts = value_counts(core)
+    total = int(np.dot(counts, np.arange(len(counts))))
+    return _ccf_thresholds(counts, total, len(core))
+
+
+def _ccf_thresholds(counts: np.ndarray, total: int, size: int) -> tuple[float, float]:
+    counts = counts.copy()
     counts[0] = 0
     n = int(counts.sum())
     values = np.flatnonzero(counts)
     ordered = np.repeat(values.astype(np.uint16), counts[values])  # == sorted non-zero values
-    cutoff = max([1, np.round(np.sum(core) / len(core))])
+    cutoff = max([1, np.round(np.uint64(total) / size)])
     if cutoff >= len(counts) or counts[int(cutoff)] == 0:
         dist = np.absolute(values.astype(np.uint16) - cutoff)
         cutoff = values[dist.argmin()]
@@ -123,7 +145,7 @@ def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
 
 
 def _first_min(track: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Position of the first minimum of ``track[lo:hi]`` for each of the sorted, disjoint,
+    """Index of the first minimum of ``track[lo:hi]`` for each of the sorted, disjoint,
     non-empty ranges."""
     if len(lo) == 0:
         return np.zeros(0, np.int64)
@@ -138,32 +160,38 @@ def _first_min(track: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return pos[hit[first]]
 
 
-def _ccf_segments(inter: np.ndarray, track: np.ndarray, run_s: np.ndarray,
-                  run_e: np.ndarray) -> np.ndarray:
-    """geniml's ``save_regions``/``ana_region`` for all runs at once: ``(n, 4)`` rows of start,
-    end, thickStart, thickEnd. ``run_e`` is inclusive (the run's last base)."""
-    core = np.flatnonzero(inter == 2)
-    if len(core) == 0:
+def _ccf_segments(run_s: np.ndarray, run_e: np.ndarray, piece_s: np.ndarray,
+                  piece_e: np.ndarray, cs: np.ndarray, ce: np.ndarray,
+                  cv: np.ndarray) -> np.ndarray:
+    """geniml's ``save_regions``/``ana_region`` for all flexible runs at once, on intervals:
+    ``run_s/run_e`` the flexible runs, ``piece_s/piece_e`` the core stretches (half-open),
+    ``cs, ce, cv`` the coverage runs (for the minima). Returns ``(n, 4)`` rows of start, end,
+    thickStart, thickEnd."""
+    if len(piece_s) == 0:
         return np.zeros((0, 4), np.int64)
-    run = np.searchsorted(run_s, core, side="right") - 1
+    run = np.searchsorted(run_s, piece_s, side="right") - 1
     same_run = np.r_[False, run[1:] == run[:-1]]
-    split = same_run & (np.r_[0, np.diff(core)] >= 50)  # core[i] opens a new piece
-    piece_first = ~same_run | split  # first core position of each piece
-    first_idx = np.flatnonzero(piece_first)
-    last_idx = np.r_[first_idx[1:] - 1, len(core) - 1]
+    # a new core piece when the next core base is >= 50 bp after the last one
+    split = same_run & (np.r_[0, piece_s[1:] - (piece_e[:-1] - 1)] >= 50)
+    first_idx = np.flatnonzero(~same_run | split)
+    last_idx = np.r_[first_idx[1:] - 1, len(piece_s) - 1]
     split_idx = np.flatnonzero(split)
-    cut = _first_min(track, core[split_idx - 1], core[split_idx])  # region end - 1 at a split
+    lo = piece_e[split_idx - 1] - 1  # the last core base before the split
+    hi = piece_s[split_idx]
+    first_run = np.searchsorted(ce, lo, side="right")
+    after_run = np.searchsorted(cs, hi, side="left")
+    cut = np.maximum(cs[_first_min(cv, first_run, after_run)], lo)  # geniml's argmin
     piece_run = run[first_idx]
     opened_by_split = split[first_idx]
     starts = run_s[piece_run].astype(np.int64)
     starts[opened_by_split] = cut + 1
-    ends = run_e[piece_run].astype(np.int64) + 1
+    ends = run_e[piece_run].astype(np.int64)
     closes_by_split = np.r_[opened_by_split[1:], False]
     ends[closes_by_split] = cut + 1
-    thick_s = core[first_idx].astype(np.int64)
+    thick_s = piece_s[first_idx].astype(np.int64)
     thick_s[thick_s == starts] += 1
-    thick_e = core[last_idx].astype(np.int64)
-    at_run_end = ~closes_by_split & (thick_e == run_e[piece_run])
+    thick_e = piece_e[last_idx].astype(np.int64) - 1
+    at_run_end = ~closes_by_split & (thick_e == run_e[piece_run] - 1)
     thick_e[at_run_end] -= 1
     keep = (piece_run == len(run_s) - 1) | (thick_s != thick_e)
     return np.stack([starts, ends, thick_s, thick_e], axis=1)[keep]
@@ -174,15 +202,18 @@ def ccf_regions(cov: ChromCoverage) -> pd.DataFrame:
     upper the core; core pieces 50 bp or more apart are split at the first coverage minimum
     between them. Columns as geniml writes them: thickStart = first core base (moved one base in
     when the core touches the region's start), thickEnd = last core base (one less when the core
-    touches the region's end)."""
+    touches the region's end). Computed on the runs of the core track."""
     if cov.is_empty():
         return _frame(cov.chrom, [], [], [], [])
-    lower, upper = ccf_thresholds(cov.core)
-    inter = np.zeros(cov.size, dtype=np.uint8)
-    inter[cov.core >= lower] = 1
-    inter[cov.core > upper] = 2
-    rs, re = true_runs(inter != 0)
-    rows = _ccf_segments(inter, cov.core, rs, re - 1)
+    cs, ce, cv = cov.core_runs
+    counts = np.bincount(cv, weights=ce - cs).astype(np.int64)
+    counts[0] = cov.size - int(counts.sum())
+    lower, upper = _ccf_thresholds(counts, _runs_total(cs, ce, cv), cov.size)
+    flex = cv >= lower
+    run_s, run_e = merge_touching(cs[flex], ce[flex])
+    core = cv > upper
+    piece_s, piece_e = merge_touching(cs[core], ce[core])
+    rows = _ccf_segments(run_s, run_e, piece_s, piece_e, cs, ce, cv)
     return _frame(cov.chrom, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
 
 
