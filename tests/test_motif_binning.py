@@ -141,3 +141,15 @@ def test_peak_finder_equals_scipy_find_peaks():
         np.testing.assert_array_equal(
             edges, np.concatenate([props_w["left_ips"].astype(np.int64),
                                    props_w["right_ips"].astype(np.int64)]))
+
+
+def test_blockwise_smoothing_is_bit_identical():
+    from scipy.ndimage import gaussian_filter1d
+
+    rng = np.random.default_rng(1)
+    for n in (1, 5, 13, 30, 1000, 20011):
+        c = rng.integers(0, 50, n).astype(np.int32)
+        ref = gaussian_filter1d(c.astype(np.float64), 3.0, mode="reflect", truncate=4.0)
+        for block in (1, 7, 25, 4096, 1 << 22):
+            np.testing.assert_array_equal(smooth_coverage(c, 3.0, block=block), ref)
+    assert smooth_coverage(np.array([1, 2], dtype=np.int32), 0).tolist() == [1.0, 2.0]
