@@ -362,3 +362,29 @@ def test_bed9_writer_sorted_by_chrom_sizes(tmp_path):
     write_universe_bed9(out, u, ["chr10", "chr2"])
     assert [line.split("\t")[:3] for line in out.read_text().splitlines()] == [
         ["chr10", "1", "4"], ["chr2", "1", "3"], ["chr2", "5", "9"]]
+
+
+def test_sparse_and_dense_paths_agree():
+    """ml/hmm on sparse coverage work from the tracks' runs; the dense per-base rule agrees."""
+    from genovocab.universe.methods import (
+        active_segments,
+        hmm_path_rows,
+        ml_models,
+        ml_path_rows,
+        sparse_active_segments,
+    )
+
+    rng = np.random.default_rng(11)
+    centers = np.sort(rng.choice(np.arange(2000, 198000, 300), 60, replace=False))
+    files = rng.integers(0, 5, 200)
+    starts = rng.choice(centers, 200) + rng.integers(-40, 40, 200)
+    ends = starts + rng.integers(100, 400, 200)
+    cov = chrom_coverage("c", 200000, files, starts, ends, n_files=5)
+    runs3 = [cov.runs(t) for t in ("start", "core", "end")]
+    sparse = sparse_active_segments(runs3, cov.size)
+    dense = active_segments(cov.start, cov.core, cov.end)
+    assert sparse is not None and len(sparse[0]) > 5
+    assert sparse[0].tolist() == dense[0].tolist() and sparse[1].tolist() == dense[1].tolist()
+    fresh = chrom_coverage("c", 200000, files, starts, ends, n_files=5)
+    assert ml_path_rows(fresh).tolist() == ml_path_rows(cov, ml_models(cov)).tolist()
+    assert len(hmm_path_rows(fresh)) > 5

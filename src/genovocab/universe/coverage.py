@@ -66,6 +66,17 @@ class ChromCoverage:
             self._core_runs = track_runs(self._core)
         return self._core_runs
 
+    def runs(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(starts, ends, values) of the non-zero runs of track ``name``, without building the
+        dense track when it was not built yet."""
+        if name == "core":
+            return self.core_runs
+        dense = self._start if name == "start" else self._end
+        if dense is not None:
+            return track_runs(dense)
+        points = self._starts if name == "start" else self._lasts
+        return _window_runs(points, self.window, self.size)
+
     @property
     def start(self) -> np.ndarray:
         if self._start is None:
@@ -177,6 +188,33 @@ def merge_per_file(files: np.ndarray, starts: np.ndarray,
     block_end = np.maximum.reduceat(e, idx)
     offset = f[idx] * big
     return s[idx] - offset, block_end - offset
+
+
+def _window_runs(points: np.ndarray, window: int,
+                 size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lo = np.clip(points - window, 0, size)
+    hi = np.clip(points + window + 1, 0, size)
+    return events_to_runs(np.r_[lo, hi], np.r_[np.ones(len(lo), np.int64),
+                                              -np.ones(len(hi), np.int64)], size)
+
+
+def runs_counts(runs: tuple[np.ndarray, np.ndarray, np.ndarray], size: int) -> np.ndarray:
+    """Value counts (index = value) of the track made by ``runs`` over ``size`` bases."""
+    starts, ends, values = runs
+    counts = np.bincount(values, weights=ends - starts, minlength=1).astype(np.int64)
+    counts[0] += size - int((ends - starts).sum())
+    return counts
+
+
+def runs_window(runs: tuple[np.ndarray, np.ndarray, np.ndarray], lo: int,
+                hi: int) -> np.ndarray:
+    """Dense ``uint16`` values of bases ``lo..hi-1`` of the track made by ``runs``."""
+    starts, ends, values = runs
+    i0 = np.searchsorted(ends, lo, side="right")
+    i1 = np.searchsorted(starts, hi, side="left")
+    s = np.clip(starts[i0:i1], lo, hi) - lo
+    e = np.clip(ends[i0:i1], lo, hi) - lo
+    return runs_to_track(s, e, values[i0:i1], hi - lo)
 
 
 def _window_track(points: np.ndarray, window: int, size: int) -> np.ndarray:

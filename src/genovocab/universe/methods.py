@@ -22,7 +22,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from genovocab.universe.coverage import ChromCoverage, lazy_njit, value_counts
+from genovocab.universe.coverage import (
+    ChromCoverage,
+    lazy_njit,
+    runs_counts,
+    runs_window,
+    value_counts,
+)
 from genovocab.universe.model import binomial_model
 from genovocab.universe.output import empty_universe
 
@@ -236,6 +242,37 @@ def active_segments(start: np.ndarray, core: np.ndarray,
     return _full_empty_pos(np.flatnonzero(total == 0), size)
 
 
+def sparse_active_segments(runs3: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                           size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`active_segments` from the runs of the three tracks, without per-base arrays; None
+    when at least half the bases are non-zero (then the dense rule applies)."""
+    bounds = np.unique(np.concatenate([np.r_[r[0], r[1]] for r in runs3]))
+    empty = np.zeros(0, np.int64)
+    if len(bounds) < 2:
+        return empty, empty.copy()
+    seg_s, seg_e = bounds[:-1], bounds[1:]
+    total = np.zeros(len(seg_s), dtype=np.int64)
+    for starts, ends, values in runs3:
+        if len(starts) == 0:
+            continue
+        idx = np.searchsorted(starts, seg_s, side="right") - 1
+        safe = np.clip(idx, 0, len(starts) - 1)
+        inside = (idx >= 0) & (seg_s < ends[safe])
+        total += np.where(inside, values[safe].astype(np.int64), 0)
+    nz = (total & 255) != 0
+    ns, ne = merge_touching(seg_s[nz], seg_e[nz])
+    n_nonzero = int((ne - ns).sum())
+    if n_nonzero >= size - n_nonzero:
+        return None
+    if n_nonzero == 0:
+        return empty, empty.copy()
+    brk = np.flatnonzero(ns[1:] - (ne[:-1] - 1) > 1000)
+    first = int(ns[0] - 500) if ns[0] > 1000 else 0
+    starts = np.r_[first, ns[brk + 1] - 500]
+    ends = np.r_[ne[brk] - 1 + 500, min(int(ne[-1]) - 1 + 500, size)]
+    return starts.astype(np.int64), ends.astype(np.int64)
+
+
 def _full_full_pos(pos: np.ndarray, size: int, gap: int = 1000,
                    area: int = 500) -> tuple[np.ndarray, np.ndarray]:
     if len(pos) == 0:
@@ -395,17 +432,29 @@ def ml_models(cov: ChromCoverage) -> dict[str, np.ndarray]:
             for k, t in enumerate(("start", "core", "end"))}
 
 
-def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray]) -> np.ndarray:
+def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Maximum-likelihood state paths (geniml's ``ml`` dynamic programme over the binomial
-    likelihood tables ``models`` of ``start``, ``core``, ``end``; see :mod:`.model`) on the
-    active segments, as :func:`path_regions` rows."""
+    likelihood tables of ``start``, ``core``, ``end``; see :mod:`.model`) on the active
+    segments, as :func:`path_regions` rows. Sparse coverage is handled from the tracks' runs
+    (per-base arrays only for the active segments); dense coverage with per-base tracks."""
+    names = ("start", "core", "end")
+    runs3 = [cov.runs(t) for t in names]
+    segments = sparse_active_segments(runs3, cov.size) if models is None else None
+    if models is None:
+        models = {t: binomial_model(None, cov.n_files, runs_counts(r, cov.size), cov.size)
+                  for t, r in zip(names, runs3)}
+    columns = [np.ascontiguousarray(models[t][:, k]) for t in names for k in (0, 1)]
     rows = [np.zeros((0, 5), np.int64)]
-    columns = [np.ascontiguousarray(models[t][:, k]) for t in ("start", "core", "end")
-               for k in (0, 1)]
-    for s, e in zip(*active_segments(cov.start, cov.core, cov.end)):
+    if segments is None:
+        for s, e in zip(*active_segments(cov.start, cov.core, cov.end)):
+            if e > s:
+                path = _ml_path(cov.start[s:e], cov.core[s:e], cov.end[s:e], *columns)
+                rows.append(path_regions(path, int(s)))
+        return np.concatenate(rows)
+    for s, e in zip(*segments):
         if e > s:
-            path = _ml_path(cov.start[s:e], cov.core[s:e], cov.end[s:e], *columns)
-            rows.append(path_regions(path, int(s)))
+            window = [runs_window(r, int(s), int(e)) for r in runs3]
+            rows.append(path_regions(_ml_path(*window, *columns), int(s)))
     return np.concatenate(rows)
 
 
@@ -413,23 +462,21 @@ def ml_regions(cov: ChromCoverage) -> pd.DataFrame:
     """``ml``: maximum-likelihood flexible universe (binomial model of this chromosome)."""
     if cov.is_empty():
         return _frame(cov.chrom, [], [], [], [])
-    return states_to_regions(cov.chrom, ml_path_rows(cov, ml_models(cov)))
+    return states_to_regions(cov.chrom, ml_path_rows(cov))
 
 
 # --- hmm -------------------------------------------------------------------------------------
 
-def hmm_normalize(track: np.ndarray, mode: str) -> np.ndarray:
-    """geniml's ``norm``: each non-zero value becomes the negative-binomial (r = 1, p = 0.1 for
-    start/end, 0.2 for core) quantile at the midpoint of that value's share of the non-zero
-    values; returns a new ``uint16`` track."""
+def _hmm_lut(counts: np.ndarray, mode: str) -> np.ndarray:
     from scipy.stats import nbinom
 
     p = {"ends": 0.1, "core": 0.2}[mode]
-    counts = value_counts(track)
+    counts = counts.copy()
     counts[0] = 0
     total = int(counts.sum())
+    lut = np.zeros(len(counts), dtype=np.uint16)
     if total == 0:
-        return track.copy()
+        return lut
     values = np.flatnonzero(counts)
     quantiles = np.empty(len(values))
     bs = 0
@@ -437,9 +484,15 @@ def hmm_normalize(track: np.ndarray, mode: str) -> np.ndarray:
         move = (int(counts[v]) / total) / 2
         quantiles[k] = bs + move
         bs = bs + move * 2
-    lut = np.zeros(len(counts), dtype=np.uint16)
     lut[values] = nbinom.ppf(quantiles, 1, p).astype(np.uint16)
-    return lut[track]
+    return lut
+
+
+def hmm_normalize(track: np.ndarray, mode: str) -> np.ndarray:
+    """geniml's ``norm``: each non-zero value becomes the negative-binomial (r = 1, p = 0.1 for
+    start/end, 0.2 for core) quantile at the midpoint of that value's share of the non-zero
+    values; returns a new ``uint16`` track."""
+    return _hmm_lut(value_counts(track), mode)[track]
 
 
 @lazy_njit
@@ -484,20 +537,35 @@ def _poisson_tables(max_value: int) -> list[np.ndarray]:
 
 def hmm_path_rows(cov: ChromCoverage, normalize: bool = True) -> np.ndarray:
     """Viterbi paths of geniml's fixed 4-state Poisson HMM over the (normalised) tracks, on the
-    active segments, as :func:`path_regions` rows."""
-    tracks = [cov.start, cov.core, cov.end]
-    if normalize:
-        tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
-                  hmm_normalize(tracks[2], "ends")]
-    tables = _poisson_tables(int(max(t.max() for t in tracks)))
+    active segments, as :func:`path_regions` rows (sparse coverage from the tracks' runs)."""
+    runs3 = []
+    for name, mode in (("start", "ends"), ("core", "core"), ("end", "ends")):
+        starts, ends, values = cov.runs(name)
+        if normalize:
+            values = _hmm_lut(runs_counts((starts, ends, values), cov.size), mode)[values]
+        runs3.append((starts, ends, values))
+    top = max([int(r[2].max()) if len(r[2]) else 0 for r in runs3])
+    tables = _poisson_tables(top)
     log = np.vectorize(lambda v: math.log(v) if v > 0 else -np.inf)
     log_start = log(HMM_STARTPROB).astype(np.float64)
     log_trans = log(HMM_TRANSMAT).astype(np.float64)
     rows = [np.zeros((0, 5), np.int64)]
-    for s, e in zip(*active_segments(*tracks)):
+    segments = sparse_active_segments(runs3, cov.size)
+    if segments is None:  # dense coverage: per-base tracks of the whole chromosome
+        tracks = [cov.start, cov.core, cov.end]
+        if normalize:
+            tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
+                      hmm_normalize(tracks[2], "ends")]
+        for s, e in zip(*active_segments(*tracks)):
+            if e > s:
+                path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
+                                log_start, log_trans)
+                rows.append(path_regions(path, int(s)))
+        return np.concatenate(rows)
+    for s, e in zip(*segments):
         if e > s:
-            path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
-                            log_start, log_trans)
+            window = [runs_window(r, int(s), int(e)) for r in runs3]
+            path = _viterbi(*window, *tables, log_start, log_trans)
             rows.append(path_regions(path, int(s)))
     return np.concatenate(rows)
 

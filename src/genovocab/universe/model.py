@@ -19,14 +19,16 @@ import numpy as np
 from genovocab.universe.coverage import value_counts
 
 
-def binomial_model(track: np.ndarray, n_files: int,
-                   counts: np.ndarray | None = None) -> np.ndarray:
-    """The ``(max + 1, 2)`` float64 table of :mod:`this module <genovocab.universe.model>`
-    (``counts``: the track's value counts when already known)."""
-    track = np.asarray(track, dtype=np.uint16)
-    possible = n_files * len(track)
+def binomial_model(track: np.ndarray | None, n_files: int, counts: np.ndarray | None = None,
+                   size: int | None = None) -> np.ndarray:
+    """The ``(max + 1, 2)`` float64 table of :mod:`this module <genovocab.universe.model>`, from a
+    dense track, or from its value ``counts`` (index = value) and chromosome ``size``."""
     if counts is None:
+        track = np.asarray(track, dtype=np.uint16)
         counts = value_counts(track)
+    if size is None:
+        size = len(track)
+    possible = n_files * size
     values = np.flatnonzero(counts).astype(np.uint16)  # == np.unique(track), without a sort
     total = np.uint64(int(np.dot(counts.astype(np.uint64), np.arange(len(counts),
                                                                       dtype=np.uint64))))
