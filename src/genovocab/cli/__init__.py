@@ -27,7 +27,10 @@ SUBCOMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available stage's subcommands."""
-    parser = argparse.ArgumentParser(prog="genovocab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="genovocab",
+        description="Vocabularies for machine learning on the genome: interval universes, "
+                    "motif-aware bins, BPE + PMI G-grams, tokenized corpora.")
     parser.add_argument("--version", action="version", version=f"genovocab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
