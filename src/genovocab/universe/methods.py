@@ -242,6 +242,13 @@ def active_segments(start: np.ndarray, core: np.ndarray,
     return _full_empty_pos(np.flatnonzero(total == 0), size)
 
 
+def _likely_sparse(cov: ChromCoverage) -> bool:
+    """Cheap pre-check: the run-based path pays off when the core covers well under half the
+    chromosome (the exact dense/sparse rule is applied afterwards either way)."""
+    starts, ends, _ = cov.core_runs
+    return int((ends - starts).sum()) * 5 < cov.size * 2
+
+
 def sparse_active_segments(runs3: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
                            size: int) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`active_segments` from the runs of the three tracks, without per-base arrays; None
@@ -438,11 +445,14 @@ def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray] | None = None
     segments, as :func:`path_regions` rows. Sparse coverage is handled from the tracks' runs
     (per-base arrays only for the active segments); dense coverage with per-base tracks."""
     names = ("start", "core", "end")
-    runs3 = [cov.runs(t) for t in names]
-    segments = sparse_active_segments(runs3, cov.size) if models is None else None
-    if models is None:
+    segments = None
+    if models is None and _likely_sparse(cov):
+        runs3 = [cov.runs(t) for t in names]
+        segments = sparse_active_segments(runs3, cov.size)
         models = {t: binomial_model(None, cov.n_files, runs_counts(r, cov.size), cov.size)
                   for t, r in zip(names, runs3)}
+    elif models is None:
+        models = ml_models(cov)
     columns = [np.ascontiguousarray(models[t][:, k]) for t in names for k in (0, 1)]
     rows = [np.zeros((0, 5), np.int64)]
     if segments is None:
@@ -538,6 +548,8 @@ def _poisson_tables(max_value: int) -> list[np.ndarray]:
 def hmm_path_rows(cov: ChromCoverage, normalize: bool = True) -> np.ndarray:
     """Viterbi paths of geniml's fixed 4-state Poisson HMM over the (normalised) tracks, on the
     active segments, as :func:`path_regions` rows (sparse coverage from the tracks' runs)."""
+    if not _likely_sparse(cov):
+        return _hmm_dense_rows(cov, normalize)
     runs3 = []
     for name, mode in (("start", "ends"), ("core", "core"), ("end", "ends")):
         starts, ends, values = cov.runs(name)
@@ -546,26 +558,37 @@ def hmm_path_rows(cov: ChromCoverage, normalize: bool = True) -> np.ndarray:
         runs3.append((starts, ends, values))
     top = max([int(r[2].max()) if len(r[2]) else 0 for r in runs3])
     tables = _poisson_tables(top)
-    log = np.vectorize(lambda v: math.log(v) if v > 0 else -np.inf)
-    log_start = log(HMM_STARTPROB).astype(np.float64)
-    log_trans = log(HMM_TRANSMAT).astype(np.float64)
+    log_start, log_trans = _hmm_log_params()
     rows = [np.zeros((0, 5), np.int64)]
     segments = sparse_active_segments(runs3, cov.size)
-    if segments is None:  # dense coverage: per-base tracks of the whole chromosome
-        tracks = [cov.start, cov.core, cov.end]
-        if normalize:
-            tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
-                      hmm_normalize(tracks[2], "ends")]
-        for s, e in zip(*active_segments(*tracks)):
-            if e > s:
-                path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
-                                log_start, log_trans)
-                rows.append(path_regions(path, int(s)))
-        return np.concatenate(rows)
+    if segments is None:
+        return _hmm_dense_rows(cov, normalize)
     for s, e in zip(*segments):
         if e > s:
             window = [runs_window(r, int(s), int(e)) for r in runs3]
             path = _viterbi(*window, *tables, log_start, log_trans)
+            rows.append(path_regions(path, int(s)))
+    return np.concatenate(rows)
+
+
+def _hmm_log_params() -> tuple[np.ndarray, np.ndarray]:
+    log = np.vectorize(lambda v: math.log(v) if v > 0 else -np.inf)  # libm log, as hmmlearn
+    return log(HMM_STARTPROB).astype(np.float64), log(HMM_TRANSMAT).astype(np.float64)
+
+
+def _hmm_dense_rows(cov: ChromCoverage, normalize: bool) -> np.ndarray:
+    """The HMM on per-base tracks of the whole chromosome (dense coverage)."""
+    tracks = [cov.start, cov.core, cov.end]
+    if normalize:
+        tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
+                  hmm_normalize(tracks[2], "ends")]
+    tables = _poisson_tables(int(max(t.max() for t in tracks)))
+    log_start, log_trans = _hmm_log_params()
+    rows = [np.zeros((0, 5), np.int64)]
+    for s, e in zip(*active_segments(*tracks)):
+        if e > s:
+            path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
+                            log_start, log_trans)
             rows.append(path_regions(path, int(s)))
     return np.concatenate(rows)
 
