@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, os.path.join(workflow.basedir, "src"))
+# The library comes from this checkout's src/, for the workflow and for every job's script
+# (jobs inherit the environment), whether or not genovocab is pip-installed.
+SRC = os.path.join(workflow.basedir, "src")
+sys.path.insert(0, SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (SRC, os.environ.get("PYTHONPATH", "")) if p
+)
 
 GENOME = config["genome"]
 RES = f"resources/{GENOME}"
