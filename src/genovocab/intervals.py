@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genovocab.errors import InputError
-from genovocab.fileutil import is_gzip, read_bytes
 from genovocab.io.bed import read_bed
 
 log = logging.getLogger(__name__)
@@ -47,7 +45,6 @@ _MIN_SUBLIST = 64
 #: whole-array steps back from the last candidate before binary search takes over
 _STEP_BACK = 2
 #: a first column starting with one of these is a header/comment line: use the careful reader
-_HEADER_STARTS = ("#", "track", "browser", "\ufeff")
 
 
 @dataclass
@@ -65,123 +62,16 @@ class BedRegions:
         return int(self.starts.shape[0])
 
 
-def _as_numpy(column) -> np.ndarray:
-    """A chunked Arrow column without nulls as one numpy array (zero-copy when possible)."""
-    import pyarrow as pa
+def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedRegions:
+    """Chromosome, start and end of every region of a BED file, through the shared reader.
 
-    array = column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
-    return array.to_numpy(zero_copy_only=False)
-
-
-def _fast_read(source, size: int, check_order: bool = True) -> BedRegions | None:
-    """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
-
-    Anything the fast path does not fully understand (header or comment lines anywhere,
-    ragged columns, non-integer coordinates, empty names, negative or inverted coordinates)
-    returns None, and the caller falls back to the shared reader, whose messages name the
-    file, the line and the problem.
+    :func:`genovocab.io.read_bed` parses well-formed files with pyarrow's multithreaded CSV
+    reader and names file, line and problem for bad ones; zero-length intervals are skipped.
+    Chromosomes are listed in order of first appearance; the file is never re-sorted.
     """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        table = pacsv.read_csv(
-            source,
-            # blocks of a quarter of the file (256 KiB..4 MiB): small files still use threads
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True,
-                                           block_size=int(min(4 << 20,
-                                                              max(256 << 10, size // 4)))),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False,
-                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=["f0", "f1", "f2"],
-                column_types={"f0": pa.dictionary(pa.int32(), pa.string()),
-                              "f1": pa.int64(), "f2": pa.int64()},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, KeyError):
-        return None
-    if table.num_columns != 3:
-        return None
-    # combine chunks in Arrow's memory pool (reused between calls), then view as numpy
-    starts = _as_numpy(table.column(1))
-    ends = _as_numpy(table.column(2))
-    if len(starts) == 0 or (starts < 0).any() or (ends < starts).any():
-        return None
-    chrom_col = table.column(0).unify_dictionaries()
-    if chrom_col.num_chunks == 0:
-        return None
-    # after unification every chunk shares one dictionary, in order of first appearance
-    dictionary = [name.rstrip("\r") for name in chrom_col.chunk(0).dictionary.to_pylist()]
-    if any(not name or name.startswith(_HEADER_STARTS) for name in dictionary) \
-            or len(set(dictionary)) != len(dictionary):
-        return None
-    codes = _as_numpy(pa.chunked_array([chunk.indices for chunk in chrom_col.chunks],
-                                       type=pa.int32()))
-    names = dictionary
-    if check_order and (codes[0] != 0 or (
-            codes[1:] > np.maximum.accumulate(codes)[:-1] + 1).any()):
-        # not in first-appearance order: renumber (rare; pyarrow keeps appearance order)
-        _, first = np.unique(codes, return_index=True)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty(len(order), dtype=np.int32)
-        rank[order] = np.arange(len(order), dtype=np.int32)
-        codes = rank[codes]
-        names = [dictionary[i] for i in order]
-    return BedRegions(chroms=names, chrom_index=codes.astype(np.int32, copy=False),
-                      starts=starts, ends=ends)
-
-
-def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
-                 check_order: bool = True) -> BedRegions:
-    """Read chromosome, start and end of every region of a BED file, quickly.
-
-    Plain or gzip (by magic bytes), LF or CRLF, any number of extra columns (text included).
-    Zero-length intervals are skipped (the shared reader's rule). Irregular files go through
-    :func:`genovocab.io.read_bed`, so errors name the file, the line and the problem.
-    Chromosomes are listed in order of first appearance (pyarrow's dictionary order, checked
-    unless ``check_order`` is False: queries do not need it); the file is never re-sorted.
-    """
-    import pyarrow as pa
-
-    path_str = os.fspath(path)
-    try:
-        if is_gzip(path_str):
-            data = read_bytes(path_str)
-            regions = (_fast_read(pa.BufferReader(data), len(data), check_order)
-                       if data.strip() else None)
-        elif (size := os.path.getsize(path_str)) == 0:
-            regions = None
-        else:
-            with pa.memory_map(path_str) as source:
-                regions = _fast_read(source, size, check_order)
-    except OSError as exc:
-        raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
-    except (EOFError, ValueError) as exc:
-        raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
-    if regions is None:
-        iv = read_bed(path_str, allow_empty=allow_empty)
-        return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index,
-                          starts=iv.starts, ends=iv.ends, path=path_str,
-                          n_zero_length=iv.n_zero_length)
-    regions.path = path_str
-    zero = regions.starts == regions.ends
-    if zero.any():
-        n = int(zero.sum())
-        log.warning("%s: skipped %d zero-length interval(s)", path_str, n)
-        keep = ~zero
-        regions = BedRegions(chroms=regions.chroms, chrom_index=regions.chrom_index[keep],
-                             starts=regions.starts[keep], ends=regions.ends[keep],
-                             path=path_str, n_zero_length=n)
-        used = np.unique(regions.chrom_index)
-        if len(used) < len(regions.chroms):
-            remap = np.full(len(regions.chroms), -1, dtype=np.int32)
-            remap[used] = np.arange(len(used), dtype=np.int32)
-            regions.chrom_index = remap[regions.chrom_index]
-            regions.chroms = [regions.chroms[i] for i in used]
-    if len(regions) == 0 and not allow_empty:
-        raise InputError(path_str, "no intervals left (all were zero-length)")
-    return regions
+    iv = read_bed(path, allow_empty=allow_empty)
+    return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index, starts=iv.starts,
+                      ends=iv.ends, path=iv.path, n_zero_length=iv.n_zero_length)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def _frame_regions(frame: pd.DataFrame) -> BedRegions:
 def to_regions(document: Any) -> BedRegions:
     """One document (BED path, DataFrame, regions as tuples or ``.chr/.start/.end``) as arrays."""
     if isinstance(document, (str, os.PathLike)):
-        return read_regions(document, allow_empty=True, check_order=False)
+        return read_regions(document, allow_empty=True)
     if isinstance(document, pd.DataFrame):
         return _frame_regions(document)
     if isinstance(document, (list, tuple)):
