@@ -16,12 +16,18 @@ os.environ.update(
 GENOME = config["genome"]
 RES = f"resources/{GENOME}"
 RELEASE = f"{config['release']['name']}-{config['release']['version']}"
-OUT = f"results/{RELEASE}"
+OUT = f"results/{RELEASE}"  # the release and nothing else (written by rule release)
+WORK = f"results/{RELEASE}.work"  # every stage's outputs and intermediate files
 LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
+
+# Release parts: release path (file or folder, relative to {OUT}) -> stage output it is copied
+# from; a value may also be a function of no arguments returning such a dict (for files that
+# depend on the selected chromosomes). Each stage file registers what it contributes.
+RELEASE_PARTS = {}
 
 
 def read_sample_sheet(path, schema):

@@ -1,7 +1,7 @@
 # Interval corpora (DESIGN.md 4.4 and 4.8, issue 3): each configured corpus is a sample sheet
 # of BED files; every file becomes one document tokenized against the release universe
-# ({OUT}/universe/universe.bed.gz) and the documents are written as Hugging Face Parquet
-# shards + dataset card under {OUT}/corpora/<corpus>/. One job per corpus (the tokenizer is
+# ({WORK}/universe/universe.bed.gz) and the documents are written as Hugging Face Parquet
+# shards + dataset card under {WORK}/corpora/<corpus>/. One job per corpus (the tokenizer is
 # fast; a corpus of thousands of files is still one job, which keeps job counts low).
 # A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
 # gets its own downloads under {RES}/corpora/<corpus>/samples/.
@@ -34,8 +34,8 @@ CORPUS_SAMPLE_FILES = {
     for name, sheet in CORPUS_SHEETS.items()
 }
 CORPUS_OUTPUTS = {
-    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
-    + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
+    name: [f"{WORK}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    + [f"{WORK}/corpora/{name}/README.md", f"{WORK}/corpora/{name}/stats.json"]
     for name, c in CORPORA.items()
 }
 CORPUS_METADATA = {
@@ -76,7 +76,7 @@ for _corpus in CORPORA:
         name:
             f"corpora_tokenize_{_corpus}"
         input:
-            universe=f"{OUT}/universe/universe.bed.gz",
+            universe=f"{WORK}/universe/universe.bed.gz",
             samples=CORPUS_SAMPLE_FILES[_corpus],
         output:
             CORPUS_OUTPUTS[_corpus],
@@ -99,3 +99,10 @@ for _corpus in CORPORA:
             "../scripts/corpora_tokenize.py"
 
     ALL_TARGETS.extend(CORPUS_OUTPUTS[_corpus])
+    RELEASE_PARTS.update(
+        {
+            f"corpora/{_corpus}/{os.path.relpath(p, f'{WORK}/corpora/{_corpus}')}": p
+            for p in CORPUS_OUTPUTS[_corpus]
+            if not p.endswith("stats.json")
+        }
+    )

@@ -1,20 +1,20 @@
 # Motif tokens (DESIGN.md 4.6, issue 6): IDS partial sums per chromosome (scatter) -> one IDS
 # matrix (reduce) -> hierarchical clusters -> per chromosome bin x cluster features and active
 # patterns (scatter) -> token vocabulary + Zipf fit (gather) -> per chromosome token ids.
-# Inputs are the motif-bins stage's {OUT}/motifs/bins/{chrom}.{bins.npy,features.npz} and
-# {OUT}/motifs/features.tsv.
+# Inputs are the motif-bins stage's {WORK}/motifs/bins/{chrom}.{bins.npy,features.npz} and
+# {WORK}/motifs/features.tsv.
 
 IDS_CFG = config.get("ids", {})
-IDS_WORK = f"{OUT}/work/ids"
+IDS_WORK = f"{WORK}/ids"
 IDS_MODE = IDS_CFG.get("mode", "exact")
 
 
 rule ids_partial:
     input:
-        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
+        features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
         # sample mode shares the genome-wide sample out by bins per chromosome
         all_bins=lambda wc: (
-            expand(f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
+            expand(f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
             if IDS_MODE == "sample"
             else []
         ),
@@ -45,10 +45,10 @@ rule ids_reduce:
         partials=lambda wc: expand(
             f"{IDS_WORK}/partials/{{chrom}}.npz", chrom=selected_chromosomes()
         ),
-        features=f"{OUT}/motifs/features.tsv",
+        features=f"{WORK}/motifs/features.tsv",
     output:
-        ids=f"{OUT}/motifs/ids.npy",
-        labels=f"{OUT}/motifs/ids.tsv",
+        ids=f"{WORK}/motifs/ids.npy",
+        labels=f"{WORK}/motifs/ids.tsv",
     params:
         norm=str(IDS_CFG.get("norm", "max")),
     conda:
@@ -65,13 +65,13 @@ rule ids_reduce:
 
 rule ids_cluster:
     input:
-        ids=f"{OUT}/motifs/ids.npy",
-        features=f"{OUT}/motifs/features.tsv",
+        ids=f"{WORK}/motifs/ids.npy",
+        features=f"{WORK}/motifs/features.tsv",
     output:
-        clusters=f"{OUT}/motifs/clusters.tsv",
-        summary=f"{OUT}/motifs/cluster_summary.tsv",
+        clusters=f"{WORK}/motifs/clusters.tsv",
+        summary=f"{WORK}/motifs/cluster_summary.tsv",
         heatmap=report(
-            f"{OUT}/motifs/ids_heatmap.png",
+            f"{WORK}/motifs/ids_heatmap.png",
             caption="../report/ids_heatmap.rst",
             category="motifs",
         ),
@@ -93,10 +93,10 @@ rule ids_cluster:
 
 rule ids_cluster_features:
     input:
-        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
-        clusters=f"{OUT}/motifs/clusters.tsv",
+        features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
+        clusters=f"{WORK}/motifs/clusters.tsv",
     output:
-        cluster_features=f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
+        cluster_features=f"{WORK}/motifs/cluster_features/{{chrom}}.npz",
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
     params:
         threshold=IDS_CFG.get("token_threshold", 0.5),
@@ -118,13 +118,13 @@ rule ids_token_vocab:
             f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=selected_chromosomes()
         ),
         bins=lambda wc: expand(
-            f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+            f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
         ),
     output:
-        vocab=f"{OUT}/motifs/token_vocab.tsv",
-        zipf=f"{OUT}/motifs/zipf.json",
+        vocab=f"{WORK}/motifs/token_vocab.tsv",
+        zipf=f"{WORK}/motifs/zipf.json",
         plot=report(
-            f"{OUT}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
+            f"{WORK}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
         ),
     conda:
         "../envs/genovocab.yaml"
@@ -141,9 +141,9 @@ rule ids_token_vocab:
 rule ids_tokens:
     input:
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
-        vocab=f"{OUT}/motifs/token_vocab.tsv",
+        vocab=f"{WORK}/motifs/token_vocab.tsv",
     output:
-        tokens=f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
+        tokens=f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -162,9 +162,22 @@ ALL_TARGETS.extend(rules.ids_token_vocab.output)
 ALL_TARGETS.append(
     lambda wc: expand(
         [
-            f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
-            f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy",
+            f"{WORK}/motifs/cluster_features/{{chrom}}.npz",
+            f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
         ],
         chrom=selected_chromosomes(),
     )
 )
+
+RELEASE_PARTS.update(
+    {
+        f"motifs/{Path(p).name}": p
+        for r in (rules.ids_reduce, rules.ids_cluster, rules.ids_token_vocab)
+        for p in r.output
+    }
+)
+RELEASE_PARTS["motifs/cluster_features"] = lambda: {
+    f"motifs/{sub}/{c}{ext}": f"{WORK}/motifs/{sub}/{c}{ext}"
+    for c in selected_chromosomes()
+    for sub, ext in (("cluster_features", ".npz"), ("tokens", ".tokens.npy"))
+}

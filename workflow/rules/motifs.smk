@@ -12,7 +12,7 @@ MOTIF_CPG = MOTIFS.get("cpg", "none")
 MOTIF_MATRICES = list(MOTIFS.get("matrices", []) or [])
 MOTIF_TRACK_BATCHES = int(MOTIF_SITES.get("tracks_batches", 200))
 MOTIF_SITES_DIR = f"{RES}/motifs/sites"
-MWORK = f"{OUT}/work/motifs"
+MWORK = f"{WORK}/motifs"
 MOTIF_PFMS = f"{RES}/downloads/jaspar_pfms"
 MOTIF_BIN_PARAMS = dict(
     sigma=MOTIF_BINNING.get("sigma", 3.0),
@@ -132,8 +132,8 @@ rule motifs_bin:
         sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
-        bins=f"{OUT}/motifs/bins/{{chrom}}.bins.npy",
-        features=f"{OUT}/motifs/bins/{{chrom}}.features.npz",
+        bins=f"{WORK}/motifs/bins/{{chrom}}.bins.npy",
+        features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
         stats=f"{MWORK}/stats/{{chrom}}.json",
     params:
         cpg=MOTIF_CPG,
@@ -158,11 +158,11 @@ rule motifs_gather:
         ),
         pfms=MOTIF_PFMS,
     output:
-        features=f"{OUT}/motifs/features.tsv",
-        stats=f"{OUT}/motifs/stats.tsv",
-        sites_per_feature=f"{OUT}/motifs/sites_per_feature.tsv",
+        features=f"{WORK}/motifs/features.tsv",
+        stats=f"{WORK}/motifs/stats.tsv",
+        sites_per_feature=f"{WORK}/motifs/sites_per_feature.tsv",
         histogram=report(
-            f"{OUT}/motifs/bin_lengths.png",
+            f"{WORK}/motifs/bin_lengths.png",
             caption="../report/motifs_bin_lengths.rst",
             category="motifs",
         ),
@@ -184,7 +184,17 @@ rule motifs_gather:
 ALL_TARGETS.extend(rules.motifs_gather.output)
 ALL_TARGETS.append(
     lambda wc: expand(
-        [f"{OUT}/motifs/bins/{{chrom}}.bins.npy", f"{OUT}/motifs/bins/{{chrom}}.features.npz"],
+        [f"{WORK}/motifs/bins/{{chrom}}.bins.npy", f"{WORK}/motifs/bins/{{chrom}}.features.npz"],
         chrom=selected_chromosomes(),
     )
 )
+
+RELEASE_PARTS.update(
+    {f"motifs/{Path(p).name}": p for p in rules.motifs_gather.output}
+)
+RELEASE_PARTS["motifs/matrices.jaspar"] = MOTIF_PFMS
+RELEASE_PARTS["motifs/bins"] = lambda: {
+    f"motifs/bins/{c}.{ext}": f"{WORK}/motifs/bins/{c}.{ext}"
+    for c in selected_chromosomes()
+    for ext in ("bins.npy", "features.npz")
+}

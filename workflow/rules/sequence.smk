@@ -1,6 +1,6 @@
 # Sequence vocabulary (DESIGN.md 4.7, issue 7): gap-free genome windows -> DNABERT-2-style BPE
-# ({OUT}/bpe/) -> token stream -> PMI G-grams ({OUT}/ggram/) -> a sequence corpus of the
-# regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
+# ({WORK}/bpe/) -> token stream -> PMI G-grams ({WORK}/ggram/) -> a sequence corpus of the
+# regulatory elements ({WORK}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
 # here because the sample is read in seconds.
 from genovocab.shards import shard_names as _sequence_shard_names
@@ -12,17 +12,17 @@ SEQ_GGRAM = SEQ.get("ggram") or {}
 SEQ_CORPUS = SEQ.get("corpus") or {}
 SEQ_CORPUS_NAME = SEQ_CORPUS.get("name", "ccre_sequences")
 SEQ_CORPUS_REGIONS = SEQ_CORPUS.get("regions", "ccres")
-SEQ_CORPUS_DIR = f"{OUT}/corpora/{SEQ_CORPUS_NAME}"
+SEQ_CORPUS_DIR = f"{WORK}/corpora/{SEQ_CORPUS_NAME}"
 SEQ_BPE_FILES = [
-    f"{OUT}/bpe/tokenizer.json",
-    f"{OUT}/bpe/tokenizer_config.json",
-    f"{OUT}/bpe/special_tokens_map.json",
+    f"{WORK}/bpe/tokenizer.json",
+    f"{WORK}/bpe/tokenizer_config.json",
+    f"{WORK}/bpe/special_tokens_map.json",
 ]
 SEQ_GGRAM_FILES = {
-    "vocab": f"{OUT}/ggram/vocab.tsv",
-    "ngram_json": f"{OUT}/ggram/ngram.json",
-    "stats": f"{OUT}/ggram/stats.tsv",
-    "plot": f"{OUT}/ggram/ggram_lengths.png",
+    "vocab": f"{WORK}/ggram/vocab.tsv",
+    "ngram_json": f"{WORK}/ggram/ngram.json",
+    "stats": f"{WORK}/ggram/stats.tsv",
+    "plot": f"{WORK}/ggram/ggram_lengths.png",
 }
 SEQ_CORPUS_FILES = [
     f"{SEQ_CORPUS_DIR}/{name}"
@@ -49,7 +49,7 @@ rule sequence_windows:
         fai=f"{RES}/genome/genome.fa.fai",
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
-        f"{OUT}/work/sequence/windows_{{kind}}.txt",
+        f"{WORK}/sequence/windows_{{kind}}.txt",
     wildcard_constraints:
         kind="training|all",
     params:
@@ -68,7 +68,7 @@ rule sequence_windows:
 
 rule sequence_train_bpe:
     input:
-        f"{OUT}/work/sequence/windows_training.txt",
+        f"{WORK}/sequence/windows_training.txt",
     output:
         SEQ_BPE_FILES,
     params:
@@ -89,10 +89,10 @@ rule sequence_train_bpe:
 
 rule sequence_token_stream:
     input:
-        windows=f"{OUT}/work/sequence/windows_{SEQ_GGRAM.get('windows', 'training')}.txt",
+        windows=f"{WORK}/sequence/windows_{SEQ_GGRAM.get('windows', 'training')}.txt",
         tokenizer=SEQ_BPE_FILES[0],
     output:
-        f"{OUT}/work/sequence/tokens.npz",
+        f"{WORK}/sequence/tokens.npz",
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -107,7 +107,7 @@ rule sequence_token_stream:
 
 rule sequence_ggram:
     input:
-        tokens=f"{OUT}/work/sequence/tokens.npz",
+        tokens=f"{WORK}/sequence/tokens.npz",
         tokenizer=SEQ_BPE_FILES[0],
     output:
         **SEQ_GGRAM_FILES,
@@ -164,3 +164,21 @@ rule sequence_corpus:
 
 
 ALL_TARGETS.extend(SEQ_BPE_FILES + list(SEQ_GGRAM_FILES.values()) + SEQ_CORPUS_FILES)
+
+RELEASE_PARTS.update({f"sequence/{Path(p).name}": p for p in SEQ_BPE_FILES})
+RELEASE_PARTS.update(
+    {
+        "sequence/ngram.json": SEQ_GGRAM_FILES["ngram_json"],
+        "sequence/ggram_vocab.tsv": SEQ_GGRAM_FILES["vocab"],
+        "sequence/stats.tsv": SEQ_GGRAM_FILES["stats"],
+        "sequence/ggram_lengths.png": SEQ_GGRAM_FILES["plot"],
+    }
+)
+# the corpus folder's card and Parquet shards (its stats.json stays in the work folder)
+RELEASE_PARTS.update(
+    {
+        f"corpora/{SEQ_CORPUS_NAME}/{os.path.relpath(p, SEQ_CORPUS_DIR)}": p
+        for p in SEQ_CORPUS_FILES
+        if not p.endswith("stats.json")
+    }
+)

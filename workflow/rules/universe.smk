@@ -13,7 +13,7 @@ UNIVERSE_PARAMS = dict(
     filter_size=UNIVERSE.get("filter_size", 0),
     hmm_normalize=UNIVERSE.get("hmm_normalize", True),
 )
-UWORK = f"{OUT}/work/universe"
+UWORK = f"{WORK}/universe"
 
 
 wildcard_constraints:
@@ -122,15 +122,15 @@ rule universe_assess:
 
 UNIVERSE_FLEXIBLE = UNIVERSE_METHOD in ("ccf", "ml", "hmm")
 UNIVERSE_BED_OUTPUTS = dict(
-    universe=f"{OUT}/universe/universe.bed.gz",
-    stats=f"{OUT}/universe/stats.tsv",
+    universe=f"{WORK}/universe/universe.bed.gz",
+    stats=f"{WORK}/universe/stats.tsv",
 )
 if UNIVERSE_FLEXIBLE:
-    UNIVERSE_BED_OUTPUTS["flexible"] = f"{OUT}/universe/universe_flexible.bed.gz"
-UNIVERSE_REPORT_OUTPUTS = dict(assessment=f"{OUT}/universe/assessment.tsv")
+    UNIVERSE_BED_OUTPUTS["flexible"] = f"{WORK}/universe/universe_flexible.bed.gz"
+UNIVERSE_REPORT_OUTPUTS = dict(assessment=f"{WORK}/universe/assessment.tsv")
 if UNIVERSE_COMPARE:
-    UNIVERSE_REPORT_OUTPUTS["comparison"] = f"{OUT}/universe/comparison.tsv"
-    UNIVERSE_REPORT_OUTPUTS["plot"] = f"{OUT}/universe/comparison.png"
+    UNIVERSE_REPORT_OUTPUTS["comparison"] = f"{WORK}/universe/comparison.tsv"
+    UNIVERSE_REPORT_OUTPUTS["plot"] = f"{WORK}/universe/comparison.png"
 
 
 rule universe_bed:
@@ -174,3 +174,35 @@ rule universe_report:
 
 ALL_TARGETS.extend(rules.universe_bed.output)
 ALL_TARGETS.extend(rules.universe_report.output)
+
+
+rule universe_tokenizer:
+    input:
+        universe=UNIVERSE_BED_OUTPUTS["universe"],
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        universe=f"{WORK}/universe/tokenizer/universe.bed.gz",
+        config=f"{WORK}/universe/tokenizer/tokenizer_config.json",
+        toml=f"{WORK}/universe/tokenizer/tokenizer.toml",
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/universe/tokenizer.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/release_interval_tokenizer.py"
+
+
+RELEASE_PARTS.update(
+    {f"intervals/{Path(p).name}": p for p in rules.universe_tokenizer.output}
+)
+RELEASE_PARTS.update(
+    {
+        f"intervals/{Path(p).name}": p
+        for key, p in {**UNIVERSE_BED_OUTPUTS, **UNIVERSE_REPORT_OUTPUTS}.items()
+        if key != "universe"
+    }
+)

@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = (
     "genovocab.cli.motifs",
     "genovocab.cli.ids",
     "genovocab.cli.sequence",
+    "genovocab.cli.release",
 )
 
 

@@ -1,0 +1,67 @@
+# Release: the last step of `rule all`. Copies every registered release part (RELEASE_PARTS)
+# from the work folder into {OUT} = results/<name>-<version>/, adds provenance (resolved config,
+# the digests of every downloaded input, software versions, chrom.sizes), the manifest, the
+# release card and SHA256SUMS, then packs results/<name>-<version>.tar.gz deterministically.
+import json
+
+
+def release_parts():
+    """Every release part as release path -> stage file (functions resolved)."""
+    parts = {}
+    for dest, src in RELEASE_PARTS.items():
+        if callable(src):
+            parts.update(src())
+        else:
+            parts[dest] = src
+    return {str(k): str(v) for k, v in sorted(parts.items())}
+
+
+def release_downloads():
+    """Downloaded inputs the workflow reads: name -> (path, url)."""
+    found = {}
+    prefix = f"{RES}/downloads/"
+    for r in workflow.rules:
+        for item in r.input:
+            if isinstance(item, str) and item.startswith(prefix):
+                name = item[len(prefix) :]
+                if name in config["sources"]:
+                    found[name] = (str(item), str(config["sources"][name]["url"]))
+    for s in PEAK_SAMPLES.index:
+        found[s] = (f"{RES}/samples/{s}", str(PEAK_SAMPLES.loc[s, "url"]))
+    for corpus, files in CORPUS_SAMPLE_FILES.items():
+        sheet = CORPUS_SHEETS[corpus]
+        for s, path in zip(sheet.index, files):
+            found.setdefault(s, (str(path), str(sheet.loc[s, "url"])))
+    return dict(sorted(found.items()))
+
+
+RELEASE_DOWNLOADS = release_downloads()
+# the resolved configuration (schema defaults filled by validate) as plain dicts and lists
+RELEASE_CONFIG = json.loads(json.dumps(config, default=str))
+
+
+rule release:
+    input:
+        parts=lambda wc: list(release_parts().values()),
+        downloads=[p for p, _ in RELEASE_DOWNLOADS.values()],
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        release=directory(OUT),
+        tarball=f"{OUT}.tar.gz",
+    params:
+        parts=lambda wc: release_parts(),
+        downloads=RELEASE_DOWNLOADS,
+        config=RELEASE_CONFIG,
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/release/release.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    script:
+        "../scripts/release_build.py"
+
+
+ALL_TARGETS.extend(rules.release.output)
