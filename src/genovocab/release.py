@@ -181,8 +181,8 @@ def _vocab_entries(root: Path) -> dict[str, dict[str, Any]]:
                  "main": "sequence/tokenizer.json"}
         ngram = root / "sequence" / "ngram.json"
         if ngram.is_file():
-            entry["ngrams"] = len(json.loads(ngram.read_text(encoding="utf-8"))
-                                  .get("ngram_dict", {}))
+            data = json.loads(ngram.read_text(encoding="utf-8"))
+            entry["ngrams"] = int(data.get("ngram_size", len(data.get("vocab", {}))))
         out["sequence"] = entry
     vocab_tsv = root / "motifs" / "token_vocab.tsv"
     if vocab_tsv.is_file():
@@ -337,8 +337,8 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
     import yaml
 
     out = Path(out_dir)
-    if out.exists():
-        raise InputError(out, "release folder already exists; remove it first")
+    if out.exists() and not _is_release_folder(out):
+        raise InputError(out, "exists and is not a genovocab release folder; not replacing it")
     tmp = out.with_name(out.name + ".partial")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -372,11 +372,26 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
         write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         (tmp / CARD).write_text(release_card(tmp, manifest, config, sources), encoding="utf-8")
         write_sums(tmp)
+        if out.exists():  # an earlier build of this release: replace it
+            old = out.with_name(out.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            shutil.rmtree(old)
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _is_release_folder(path: Path) -> bool:
+    """True for an empty folder or one an earlier :func:`build_release` wrote (only the
+    release's top-level entries, with ``provenance/config.yaml``)."""
+    if not path.is_dir():
+        return False
+    names = {p.name for p in path.iterdir()}
+    return not names or ((path / "provenance" / "config.yaml").is_file()
+                         and names <= set(TOP_LEVEL))
 
 
 def plain(value: Any) -> Any:

@@ -46,7 +46,11 @@ rule release:
         downloads=[p for p, _ in RELEASE_DOWNLOADS.values()],
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
-        release=directory(OUT),
+        # the folder itself is not declared (snakemake would add a timestamp file to it);
+        # build_release replaces an earlier build of the same release as a whole
+        manifest=f"{OUT}/release.json",
+        sums=f"{OUT}/SHA256SUMS",
+        card=f"{OUT}/README.md",
         tarball=f"{OUT}.tar.gz",
     params:
         parts=lambda wc: release_parts(),
