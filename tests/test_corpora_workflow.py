@@ -14,7 +14,7 @@ def test_demo_peak_corpus(demo_run):
 
     from genovocab.tokenizers import IntervalTokenizer
 
-    release = next((demo_run / "results").iterdir())
+    release = next((demo_run / "results").glob("*.work"))
     corpus = release / "corpora" / "peaks"
     shards = sorted((corpus / "data").glob("train-*.parquet"))
     assert [s.name for s in shards] == ["train-00000-of-00002.parquet",

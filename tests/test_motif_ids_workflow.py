@@ -18,7 +18,7 @@ pytestmark = pytest.mark.workflow
 
 @pytest.fixture(scope="module")
 def motifs_dir(demo_run):
-    found = sorted((demo_run / "results").glob("*/motifs/ids.npy"))
+    found = sorted((demo_run / "results").glob("*.work/motifs/ids.npy"))
     assert len(found) == 1, found
     return found[0].parent
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.workflow
 
 
 def _release(demo_run):
-    (out,) = list((demo_run / "results").glob("genovocab-demo-*"))
+    (out,) = list((demo_run / "results").glob("genovocab-demo-*.work"))
     return out
 
 

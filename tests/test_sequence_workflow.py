@@ -12,7 +12,7 @@ pytestmark = pytest.mark.workflow
 
 
 def _out(demo_run):
-    return next((demo_run / "results").glob("genovocab-demo-*"))
+    return next((demo_run / "results").glob("genovocab-demo-*.work"))
 
 
 def test_bpe_folder(demo_run):
@@ -34,7 +34,7 @@ def test_training_windows_avoid_gaps(demo_run):
 
     out = _out(demo_run)
     genome = demo_run / "resources" / "demo-genome" / "genome"
-    lines = (out / "work" / "sequence" / "windows_training.txt").read_text().split()
+    lines = (out / "sequence" / "windows_training.txt").read_text().split()
     assert lines and all(set(line) <= set("ACGT") for line in lines)
     gaps = read_bed(genome / "gaps.bed", allow_empty=True)
     gap_bp = int((gaps.ends - gaps.starts).sum())
@@ -48,7 +48,7 @@ def test_ggram_vocabulary_recomputes(demo_run):
 
     out = _out(demo_run)
     tok = bpe.load_tokenizer(out / "bpe")
-    lines = (out / "work" / "sequence" / "windows_training.txt").read_text().split()
+    lines = (out / "sequence" / "windows_training.txt").read_text().split()
     ids, offsets = bpe.encode_ids(tok, lines)
     expected = ggram.extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(),
                                     params=ggram.GgramParams())

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.workflow
 def release(demo_run):
     config = yaml.safe_load((demo_run / "config/config.yaml").read_text())
     rel = f"{config['release']['name']}-{config['release']['version']}"
-    return config, demo_run / "results" / rel / "universe"
+    return config, demo_run / "results" / f"{rel}.work" / "universe"
 
 
 def test_demo_universe_is_sorted_bed3_equal_to_library(demo_run):

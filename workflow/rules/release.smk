@@ -5,36 +5,6 @@
 import json
 
 
-def release_parts():
-    """Every release part as release path -> stage file (functions resolved)."""
-    parts = {}
-    for dest, src in RELEASE_PARTS.items():
-        if callable(src):
-            parts.update(src())
-        else:
-            parts[dest] = src
-    return {str(k): str(v) for k, v in sorted(parts.items())}
-
-
-def release_downloads():
-    """Downloaded inputs the workflow reads: name -> (path, url)."""
-    found = {}
-    prefix = f"{RES}/downloads/"
-    for r in workflow.rules:
-        for item in r.input:
-            if isinstance(item, str) and item.startswith(prefix):
-                name = item[len(prefix) :]
-                if name in config["sources"]:
-                    found[name] = (str(item), str(config["sources"][name]["url"]))
-    for s in PEAK_SAMPLES.index:
-        found[s] = (f"{RES}/samples/{s}", str(PEAK_SAMPLES.loc[s, "url"]))
-    for corpus, files in CORPUS_SAMPLE_FILES.items():
-        sheet = CORPUS_SHEETS[corpus]
-        for s, path in zip(sheet.index, files):
-            found.setdefault(s, (str(path), str(sheet.loc[s, "url"])))
-    return dict(sorted(found.items()))
-
-
 RELEASE_DOWNLOADS = release_downloads()
 # the resolved configuration (schema defaults filled by validate) as plain dicts and lists
 RELEASE_CONFIG = json.loads(json.dumps(config, default=str))

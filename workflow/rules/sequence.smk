@@ -21,8 +21,16 @@ SEQ_BPE_FILES = [
 SEQ_GGRAM_FILES = {
     "vocab": f"{WORK}/ggram/vocab.tsv",
     "ngram_json": f"{WORK}/ggram/ngram.json",
-    "stats": f"{WORK}/ggram/stats.tsv",
-    "plot": f"{WORK}/ggram/ggram_lengths.png",
+    "stats": report(
+        f"{WORK}/ggram/stats.tsv",
+        caption="../report/ggram_stats.rst",
+        category="sequence",
+    ),
+    "plot": report(
+        f"{WORK}/ggram/ggram_lengths.png",
+        caption="../report/ggram_lengths.rst",
+        category="sequence",
+    ),
 }
 SEQ_CORPUS_FILES = [
     f"{SEQ_CORPUS_DIR}/{name}"

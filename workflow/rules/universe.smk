@@ -123,14 +123,28 @@ rule universe_assess:
 UNIVERSE_FLEXIBLE = UNIVERSE_METHOD in ("ccf", "ml", "hmm")
 UNIVERSE_BED_OUTPUTS = dict(
     universe=f"{WORK}/universe/universe.bed.gz",
-    stats=f"{WORK}/universe/stats.tsv",
+    stats=report(
+        f"{WORK}/universe/stats.tsv",
+        caption="../report/universe_stats.rst",
+        category="intervals",
+    ),
 )
 if UNIVERSE_FLEXIBLE:
     UNIVERSE_BED_OUTPUTS["flexible"] = f"{WORK}/universe/universe_flexible.bed.gz"
-UNIVERSE_REPORT_OUTPUTS = dict(assessment=f"{WORK}/universe/assessment.tsv")
+UNIVERSE_REPORT_OUTPUTS = dict(
+    assessment=report(
+        f"{WORK}/universe/assessment.tsv",
+        caption="../report/universe_assessment.rst",
+        category="intervals",
+    )
+)
 if UNIVERSE_COMPARE:
     UNIVERSE_REPORT_OUTPUTS["comparison"] = f"{WORK}/universe/comparison.tsv"
-    UNIVERSE_REPORT_OUTPUTS["plot"] = f"{WORK}/universe/comparison.png"
+    UNIVERSE_REPORT_OUTPUTS["plot"] = report(
+        f"{WORK}/universe/comparison.png",
+        caption="../report/universe_comparison.rst",
+        category="intervals",
+    )
 
 
 rule universe_bed:

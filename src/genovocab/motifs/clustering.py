@@ -186,6 +186,16 @@ def read_clusters(path: str | os.PathLike) -> np.ndarray:
     return labels
 
 
+def _label_runs(values: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(start, end, value)`` of each run of equal values (end exclusive)."""
+    if not len(values):
+        return []
+    cuts = np.flatnonzero(np.diff(values)) + 1
+    starts = np.concatenate([[0], cuts])
+    ends = np.concatenate([cuts, [len(values)]])
+    return [(int(a), int(b), int(values[a])) for a, b in zip(starts, ends)]
+
+
 def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Clustering,
                      labels: list[str] | None = None, title: str = "IDS") -> None:
     """PNG: the IDS matrix in dendrogram order with the dendrogram on top."""
@@ -213,9 +223,19 @@ def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Cl
         ticks = np.arange(len(order))
         ax_map.set_yticks(ticks, [labels[i] for i in order], fontsize=6)
         ax_map.set_xticks(ticks, [labels[i] for i in order], fontsize=6, rotation=90)
+        ax_map.set_xlabel("motif feature")
+        ax_map.set_ylabel("motif feature")
     else:
-        ax_map.set_xticks([])
-        ax_map.set_yticks([])
+        # too many features to name: one tick per cluster run in dendrogram order
+        # (at most 60 labelled), named by its cluster id
+        runs = _label_runs(clustering.labels[order])
+        step = max(1, -(-len(runs) // 60))
+        ticks = [(a + b - 1) / 2 for a, b, _ in runs[::step]]
+        names = [f"c{c}" for _, _, c in runs[::step]]
+        ax_map.set_xticks(ticks, names, fontsize=6, rotation=90)
+        ax_map.set_yticks(ticks, names, fontsize=6)
+        ax_map.set_xlabel(f"motif features in dendrogram order, by cluster ({len(order)} features)")
+        ax_map.set_ylabel("cluster")
     fig.colorbar(image, cax=ax_bar, label="IDS")
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})

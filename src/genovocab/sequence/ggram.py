@@ -409,7 +409,8 @@ def plot_vocab(vocab: GgramVocab, path: str | os.PathLike) -> None:
     span = np.arange(vocab.params.min_len, vocab.params.max_len + 1)
     ax1.bar(span, [int((lengths == k).sum()) for k in span], color="#4477aa")
     ax1.set_xlabel("G-gram length (tokens)")
-    ax1.set_ylabel("G-grams in vocabulary")
+    ax1.set_ylabel("G-grams in vocabulary (log)")
+    ax1.set_yscale("log")
     ax1.set_xticks(span)
     if len(vocab):
         ax2.loglog(np.arange(1, len(vocab) + 1), vocab.frequency, color="#aa3377")

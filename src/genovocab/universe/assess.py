@@ -358,11 +358,17 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(1, 2, figsize=(8, 3))
-        axes[0].bar(comparison["method"], comparison["f10"])
-        axes[0].set_title("F10 (mean over files)")
-        axes[1].bar(comparison["method"], comparison["rbs"])
-        axes[1].set_title("RBS (mean over files)")
+        # the first method is the one the release uses: highlighted and marked
+        names = [f"{m}\n(release)" if i == 0 else m
+                 for i, m in enumerate(comparison["method"])]
+        colors = ["#cc6677" if i == 0 else "#88aacc" for i in range(len(names))]
+        fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+        for ax, column, title in ((axes[0], "f10", "F10 (mean over files)"),
+                                  (axes[1], "rbs", "RBS (mean over files)")):
+            ax.bar(names, comparison[column], color=colors)
+            ax.set_title(title)
+            ax.set_xlabel("universe method")
+            ax.set_ylabel(column.upper())
         fig.tight_layout()
         from genovocab.fileutil import atomic_path
 
