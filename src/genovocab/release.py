@@ -12,7 +12,6 @@ verifies and opens it (folder or ``.tar.gz``), returning a :class:`Release`.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import platform
@@ -418,8 +417,22 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     root = Path(release_dir)
     mtime = source_date_epoch() if epoch is None else epoch
     entries = sorted({p.relative_to(root).as_posix() for p in root.rglob("*")})
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    tar_path = Path(tar_path)
+    tmp = tar_path.with_name(tar_path.name + ".partial")
+    try:
+        _write_tar(root, entries, tmp, mtime)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(tar_path)
+    return tar_path
+
+
+def _write_tar(root: Path, entries: list[str], tmp: Path, mtime: int) -> None:
+    # streamed (constant memory); gzip level 6: most members are already compressed
+    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                               compresslevel=6) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for rel in [""] + entries:
             path = root / rel if rel else root
             name = f"{root.name}/{rel}" if rel else root.name
@@ -432,13 +445,6 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
                 info.mode, info.size = 0o644, path.stat().st_size
                 with path.open("rb") as handle:
                     tar.addfile(info, handle)
-    tar_path = Path(tar_path)
-    tmp = tar_path.with_name(tar_path.name + ".partial")
-    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                               mtime=0) as gz:
-        gz.write(buffer.getvalue())
-    tmp.replace(tar_path)
-    return tar_path
 
 
 # ---------------------------------------------------------------------- verification
