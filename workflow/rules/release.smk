@@ -30,6 +30,8 @@ rule release:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/release/release.log",
+    benchmark:
+        f"{LOGS}/release/release.benchmark.tsv"
     threads: 1
     resources:
         mem_mb=2000,

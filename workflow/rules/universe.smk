@@ -202,6 +202,8 @@ rule universe_tokenizer:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/tokenizer.log",
+    benchmark:
+        f"{LOGS}/universe/tokenizer.benchmark.tsv"
     threads: 1
     resources:
         mem_mb=2000,
