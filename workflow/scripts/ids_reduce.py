@@ -2,12 +2,12 @@
 
 import time
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.clustering import read_feature_table, write_tsv
 from genovocab.motifs.ids import reduce_partials, write_ids
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 t0 = time.perf_counter()
 total = reduce_partials(list(sm.input.partials))
 features = read_feature_table(sm.input.features, d=total.d)

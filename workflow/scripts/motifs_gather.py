@@ -2,13 +2,13 @@
 
 import json
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.features import feature_table, write_feature_table
 from genovocab.motifs.run import load_matrix_set
 from genovocab.motifs.stats import gather_stats
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 _, mset = load_matrix_set(sm.input.pfms, sm.params.matrices)
 write_feature_table(sm.output.features, mset, sm.params.cpg)
 per_chrom = []
