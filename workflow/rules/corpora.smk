@@ -12,7 +12,7 @@ CORPORA = {
     name: resolve_corpus_config(
         name, entry, config["samples"], config["release"]["name"]
     )
-    for name, entry in sorted((config.get("corpora") or {}).items())
+    for name, entry in sorted(config["corpora"].items())
 }
 CORPUS_SHEETS = {
     name: (

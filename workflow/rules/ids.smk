@@ -4,9 +4,9 @@
 # Inputs are the motif-bins stage's {OUT}/motifs/bins/{chrom}.{bins.npy,features.npz} and
 # {OUT}/motifs/features.tsv.
 
-IDS_CFG = config.get("ids", {})
+IDS_CFG = config["ids"]
 IDS_WORK = f"{OUT}/work/ids"
-IDS_MODE = IDS_CFG.get("mode", "exact")
+IDS_MODE = IDS_CFG["mode"]
 
 
 rule ids_partial:
@@ -22,11 +22,11 @@ rule ids_partial:
         partial=temp(f"{IDS_WORK}/partials/{{chrom}}.npz"),
     params:
         mode=IDS_MODE,
-        sample_size=IDS_CFG.get("sample_size", 2000000),
-        seed=IDS_CFG.get("seed", 0),
-        terms=IDS_CFG.get("terms", 6),
-        bandwidth=IDS_CFG.get("bandwidth", 0.5),
-        backend=IDS_CFG.get("backend", "numpy"),
+        sample_size=IDS_CFG["sample_size"],
+        seed=IDS_CFG["seed"],
+        terms=IDS_CFG["terms"],
+        bandwidth=IDS_CFG["bandwidth"],
+        backend=IDS_CFG["backend"],
         chroms=lambda wc: selected_chromosomes(),
     conda:
         "../envs/genovocab.yaml"
@@ -50,7 +50,7 @@ rule ids_reduce:
         ids=f"{OUT}/motifs/ids.npy",
         labels=f"{OUT}/motifs/ids.tsv",
     params:
-        norm=str(IDS_CFG.get("norm", "max")),
+        norm=str(IDS_CFG["norm"]),
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -76,9 +76,9 @@ rule ids_cluster:
             category="motifs",
         ),
     params:
-        threshold=IDS_CFG.get("threshold", 0.5),
-        n_clusters=IDS_CFG.get("n_clusters"),
-        method=IDS_CFG.get("linkage", "average"),
+        threshold=IDS_CFG["threshold"],
+        n_clusters=IDS_CFG["n_clusters"],
+        method=IDS_CFG["linkage"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -99,7 +99,7 @@ rule ids_cluster_features:
         cluster_features=f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
     params:
-        threshold=IDS_CFG.get("token_threshold", 0.5),
+        threshold=IDS_CFG["token_threshold"],
     conda:
         "../envs/genovocab.yaml"
     log:
