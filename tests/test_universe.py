@@ -12,6 +12,11 @@ from genovocab.cli import main as cli_main
 from genovocab.errors import InputError
 from genovocab.universe.build import build_universe
 from genovocab.universe.coverage import chrom_coverage, events_to_track, merge_per_file
+from genovocab.universe.files import (
+    read_universe_bed,
+    write_universe_bed3,
+    write_universe_bed9,
+)
 from genovocab.universe.inputs import ccre_universe, read_peak_files
 from genovocab.universe.methods import (
     BACKGROUND,
@@ -24,11 +29,6 @@ from genovocab.universe.methods import (
     union_regions,
 )
 from genovocab.universe.model import binomial_model
-from genovocab.universe.output import (
-    read_universe_bed,
-    write_universe_bed3,
-    write_universe_bed9,
-)
 
 
 def write(path, text):

@@ -1,9 +1,10 @@
 """Snakemake adapter: assess one universe against the peak samples (genovocab.universe.assess)."""
 
 from genovocab.logutil import configure_logging
+from genovocab.tables import write_tsv
 from genovocab.universe.assess import assess_universe
+from genovocab.universe.files import read_universe_table
 from genovocab.universe.inputs import PeakSet
-from genovocab.universe.output import read_universe_table, write_tsv
 
 log = configure_logging(snakemake)
 peaks = PeakSet.load(snakemake.input.peaks)

@@ -2,10 +2,10 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.universe.output import (
+from genovocab.tables import write_tsv
+from genovocab.universe.files import (
     read_universe_table,
     universe_stats,
-    write_tsv,
     write_universe_bed3,
     write_universe_bed9,
 )

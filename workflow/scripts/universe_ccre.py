@@ -2,8 +2,8 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
+from genovocab.universe.files import write_universe_table
 from genovocab.universe.inputs import ccre_universe
-from genovocab.universe.output import write_universe_table
 
 log = configure_logging(snakemake)
 sizes = read_chrom_sizes(snakemake.input.chrom_sizes)

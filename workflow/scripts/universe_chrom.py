@@ -1,9 +1,9 @@
 """Snakemake adapter: coverage and segmentation of one chromosome (genovocab.universe.build)."""
 
 from genovocab.logutil import configure_logging
+from genovocab.tables import write_tsv
 from genovocab.universe.build import build_chromosome
 from genovocab.universe.inputs import PeakSet
-from genovocab.universe.output import write_tsv
 
 log = configure_logging(snakemake)
 p = snakemake.params

@@ -4,7 +4,7 @@ import pandas as pd
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.universe.output import read_universe_table, write_universe_table
+from genovocab.universe.files import read_universe_table, write_universe_table
 
 log = configure_logging(snakemake)
 sizes = read_chrom_sizes(snakemake.input.chrom_sizes)

@@ -11,9 +11,9 @@ def _build(args: argparse.Namespace) -> int:
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.build import build_universe
     from genovocab.universe.coverage import peakset_coverage, write_bigwigs
+    from genovocab.universe.files import write_universe_bed3, write_universe_bed9
     from genovocab.universe.inputs import ccre_universe, read_peak_files
     from genovocab.universe.methods import FLEXIBLE_METHODS
-    from genovocab.universe.output import write_universe_bed3, write_universe_bed9
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     if args.method == "ccre":
@@ -39,8 +39,8 @@ def _build(args: argparse.Namespace) -> int:
 def _assess(args: argparse.Namespace) -> int:
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.assess import assess_universe
+    from genovocab.universe.files import read_universe_bed
     from genovocab.universe.inputs import read_peak_files
-    from genovocab.universe.output import read_universe_bed
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     universe = read_universe_bed(args.universe, sizes)

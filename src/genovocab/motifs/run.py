@@ -39,7 +39,8 @@ from genovocab.motifs.sites import (
     track_matrix_id,
     write_site_file,
 )
-from genovocab.motifs.stats import chrom_stats, write_json
+from genovocab.motifs.stats import chrom_stats
+from genovocab.tables import write_json
 
 log = logging.getLogger(__name__)
 
