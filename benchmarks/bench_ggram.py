@@ -49,7 +49,7 @@ PARAMS = dict(min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2, max_l
 
 # ------------------------------------------------------------------ inputs
 def real_windows() -> list[str]:
-    from genovocab.sequence.corpus import acgt_segments, tile_segments
+    from genovocab.sequence.windows import acgt_segments, tile_segments
 
     with gzip.open(REAL, "rt") as handle:
         seq = "".join(line.strip() for line in handle if not line.startswith(">")).upper()
@@ -94,7 +94,7 @@ def synthetic_windows(real: list[str], total_bp: int, seed: int = 1, order: int 
 
 def prepare(quick: bool) -> dict[str, Path]:
     from genovocab.sequence import bpe
-    from genovocab.sequence.corpus import write_lines
+    from genovocab.sequence.windows import write_lines
 
     OUT.mkdir(parents=True, exist_ok=True)
     real = real_windows()
@@ -112,7 +112,7 @@ def prepare(quick: bool) -> dict[str, Path]:
         npz = OUT / f"markov_tokens_{syn_bp // 10**6}M.npz" if name == "syn" else \
             OUT / "real_tokens.npz"
         if not npz.exists():
-            from genovocab.sequence.corpus import read_lines
+            from genovocab.sequence.windows import read_lines
 
             ids, offsets = bpe.encode_ids(tok, read_lines(paths[f"{name}_txt"]))
             bpe.save_token_stream(npz, ids, offsets)

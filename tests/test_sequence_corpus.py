@@ -12,7 +12,7 @@ import pytest
 
 from genovocab.cli import main
 from genovocab.errors import InputError
-from genovocab.sequence import corpus
+from genovocab.sequence import windows as corpus
 
 
 def write_fasta(path, records):

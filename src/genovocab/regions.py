@@ -16,7 +16,7 @@ The kernels below are the one implementation of each interval primitive:
 * :func:`true_runs` / :func:`acgt_runs` / :func:`n_runs`: runs of a mask, of A/C/G/T bases
   (gap-free stretches: motif scanning, genome windows), of N bases (assembly gaps);
 * :func:`merge_touching`: join sorted, disjoint intervals that touch (run-length tracks);
-* :func:`merge_overlapping`: the union of sorted intervals (bp covered);
+* :func:`merge_overlapping`: the union of intervals (bp covered);
 * :func:`chrom_ranks` / :func:`sort_order` / :func:`first_of_duplicates`: sort and dedupe.
 """
 
@@ -84,8 +84,8 @@ def merge_touching(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np
 
 
 def merge_overlapping(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The union of intervals of one chromosome as sorted, disjoint blocks (overlapping ones
-    joined; touching ones stay apart, as bedtools merge -d -1 would keep them)."""
+    """The union of intervals of one chromosome as sorted, disjoint blocks (overlapping and
+    touching intervals joined, as ``bedtools merge`` does)."""
     s = np.asarray(starts, np.int64)
     e = np.asarray(ends, np.int64)
     if len(s) == 0:

@@ -9,7 +9,7 @@ from genovocab.sequence.bpe import (
     save_tokenizer_folder,
     train_bpe,
 )
-from genovocab.sequence.corpus import read_lines
+from genovocab.sequence.windows import read_lines
 
 log = configure_logging(snakemake)
 sm = snakemake

@@ -5,8 +5,8 @@ from pathlib import Path
 from genovocab.fileutil import sha256_file
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.sequence.corpus import genome_windows, region_sequences
 from genovocab.sequence.dataset import write_sequence_corpus
+from genovocab.sequence.windows import genome_windows, region_sequences
 from genovocab.tokenizers import SequenceTokenizer
 
 log = configure_logging(snakemake)

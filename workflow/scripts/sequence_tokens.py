@@ -7,7 +7,7 @@ from genovocab.sequence.bpe import (
     mean_bp_per_token,
     save_token_stream,
 )
-from genovocab.sequence.corpus import read_lines
+from genovocab.sequence.windows import read_lines
 
 log = configure_logging(snakemake)
 sm = snakemake

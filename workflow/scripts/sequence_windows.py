@@ -2,7 +2,7 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.sequence.corpus import iter_genome_windows, write_training_text
+from genovocab.sequence.windows import iter_genome_windows, write_training_text
 
 log = configure_logging(snakemake)
 sm = snakemake

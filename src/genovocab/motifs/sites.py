@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from genovocab.errors import InputError
 from genovocab.fileutil import atomic_path, is_gzip, open_text
 from genovocab.io.jaspar import Matrix
+from genovocab.regions import acgt_runs
 
 log = logging.getLogger(__name__)
 
@@ -188,19 +189,7 @@ def make_scorer(matrix: Matrix, min_relative: int = MIN_RELATIVE,
 
 # --------------------------------------------------------------------------- scanning
 
-_VALID = np.zeros(256, dtype=bool)
-_VALID[[ord(c) for c in "ACGT"]] = True
 _PAD = "A" * 64  # MOODS drops hits near the end of a sequence; padding + a filter fixes it
-
-
-def _acgt_segments(seq: str) -> list[tuple[int, int]]:
-    """Maximal runs of A/C/G/T (upper case) as (start, end) pairs."""
-    arr = np.frombuffer(seq.encode("ascii", errors="replace"), dtype=np.uint8)
-    ok = _VALID[arr].astype(np.int8)
-    if ok.size == 0:
-        return []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok, [0]))))
-    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
 class MotifScanner:
@@ -226,7 +215,7 @@ class MotifScanner:
     def scan(self, seq: str, offset: int = 0) -> Sites:
         """Sites in ``seq`` (upper case; non-ACGT never inside a site), coordinates + offset."""
         parts = []
-        for s0, s1 in _acgt_segments(seq):
+        for s0, s1 in zip(*(a.tolist() for a in acgt_runs(seq))):
             if s1 - s0 < 1:
                 continue
             results = self._scanner.scan(seq[s0:s1] + _PAD)
