@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __all__ = [
     "COVERAGE_METHODS", "CPG_MODES", "FLEXIBLE_METHODS", "IDS_BACKENDS", "IDS_NORMS",
-    "LINKAGE_METHODS", "MOTIF_SOURCES", "UNIVERSE_METHODS", "WINDOWS_SEED",
+    "LINKAGE_METHODS", "MOTIF_BINNING", "MOTIF_SOURCES", "UNIVERSE_METHODS", "WINDOWS_SEED",
 ]
 
 #: Universe construction methods: a registry (``ccre``) or one of geniml's coverage methods.
@@ -24,6 +24,9 @@ FLEXIBLE_METHODS = ("ccf", "ml", "hmm")
 
 #: Where motif sites come from: our MOODS scan, JASPAR per-matrix tracks, or the JASPAR bigBed.
 MOTIF_SOURCES = ("scan", "tracks", "bigbed")
+#: Peak binning of motif coverage (``motifs.binning``; motif-aware tokenization's values).
+MOTIF_BINNING = {"sigma": 3.0, "peak_width": 5.0, "max_bin": 50, "trim_step": 25,
+                 "chunk_sites": 1 << 22}
 #: The optional CpG feature of the bin x feature matrix.
 CPG_MODES = ("none", "dinucleotide", "islands")
 

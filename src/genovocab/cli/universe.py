@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from genovocab.defaults import FLEXIBLE_METHODS, UNIVERSE_METHODS
+
 
 def _build(args: argparse.Namespace) -> int:
     from genovocab.errors import GenovocabError
@@ -13,7 +15,6 @@ def _build(args: argparse.Namespace) -> int:
     from genovocab.universe.coverage import peakset_coverage, write_bigwigs
     from genovocab.universe.files import write_universe_bed3, write_universe_bed9
     from genovocab.universe.inputs import ccre_universe, read_peak_files
-    from genovocab.universe.methods import FLEXIBLE_METHODS
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     if args.method == "ccre":
@@ -57,8 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build a universe: BED3 for ccre/union/cc, BED9 (columns 1-3 = outer "
                     "flexible edges, thickStart/thickEnd = core) for ccf/ml/hmm.")
     p.add_argument("files", nargs="+", help="peak BED files (for ccre: the registry BED)")
-    p.add_argument("--method", required=True,
-                   choices=["ccre", "union", "cc", "ccf", "ml", "hmm"])
+    p.add_argument("--method", required=True, choices=UNIVERSE_METHODS)
     p.add_argument("--chrom-sizes", required=True, help="chrom.sizes of the genome")
     p.add_argument("--cutoff", type=int, default=None,
                    help="cc: core coverage cutoff (default: maximum-likelihood cutoff)")

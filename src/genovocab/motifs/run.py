@@ -5,7 +5,10 @@
   site files (one batch of matrices per call), :func:`merge_site_files` - merge the partials of
   one chromosome (streaming, window by window);
 * :func:`bigbed_to_site_file` - stream one chromosome of the JASPAR bigBed;
-* :func:`bin_chromosome` - coverage, bins, features and statistics of one chromosome.
+* :func:`bin_chromosome` - coverage, bins, features and statistics of one chromosome;
+  :func:`gather_bins` - the genome-wide feature table, statistics and histogram;
+* :func:`bin_genome` - every chromosome of a set of site files, then the gather (the CLI's
+  ``bin-motifs``; the workflow runs the same two steps as separate jobs).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from genovocab.defaults import MOTIF_BINNING
 from genovocab.errors import InputError
 from genovocab.io.jaspar import Matrix
 from genovocab.motifs.features import (
@@ -26,34 +30,43 @@ from genovocab.motifs.features import (
     feature_table,
     interval_sites,
     save_bins,
+    write_feature_table,
 )
 from genovocab.motifs.sites import (
     MatrixSet,
     MotifScanner,
     Sites,
+    is_parquet,
     iter_bigbed,
     iter_site_file,
     merge_sorted_chunks,
+    read_sites_tsv,
     read_track,
     site_file_info,
     track_matrix_id,
     write_site_file,
 )
-from genovocab.motifs.stats import chrom_stats
+from genovocab.motifs.stats import chrom_stats, gather_stats
 from genovocab.tables import write_json
+
+__all__ = [
+    "BinParams", "bigbed_to_site_file", "bin_chromosome", "bin_genome", "fetch_track_batch",
+    "gather_bins", "load_matrix_set", "merge_site_files", "read_cpg_islands",
+    "scan_to_site_file", "site_files_by_chrom", "tracks_to_site_files",
+]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BinParams:
-    """Peak-binning parameters (defaults = the paper's)."""
+    """Peak-binning parameters (defaults = motif-aware tokenization's, Davarmanesh et al.)."""
 
-    sigma: float = 3.0
-    peak_width: float = 5.0
-    max_bin: int = 50
-    trim_step: int = 25
-    chunk_sites: int = 1 << 22
+    sigma: float = MOTIF_BINNING["sigma"]
+    peak_width: float = MOTIF_BINNING["peak_width"]
+    max_bin: int = MOTIF_BINNING["max_bin"]
+    trim_step: int = MOTIF_BINNING["trim_step"]
+    chunk_sites: int = MOTIF_BINNING["chunk_sites"]
 
 
 def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[Matrix],
@@ -191,6 +204,88 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
              length / max(result.n_bins, 1), result.n_trimmed_bins, nnz, t1 - t0,
              time.perf_counter() - t1)
     return stats
+
+
+def gather_bins(per_chrom: Sequence[dict], matrix_set: MatrixSet, cpg: str, *,
+                features_out: str | os.PathLike, stats_out: str | os.PathLike,
+                sites_per_feature_out: str | os.PathLike,
+                histogram_out: str | os.PathLike | None = None) -> dict:
+    """The genome-wide files of the binning: ``features.tsv``, ``stats.tsv`` (one row per
+    chromosome plus ``all``), ``sites_per_feature.tsv`` and the bin-length histogram, from the
+    per-chromosome statistics of :func:`bin_chromosome`. Returns the ``all`` row."""
+    write_feature_table(features_out, matrix_set, cpg)
+    return gather_stats(per_chrom, feature_table(matrix_set, cpg), stats_out,
+                        sites_per_feature_out, histogram_out)
+
+
+def site_files_by_chrom(sites: Sequence[str | os.PathLike], chrom_sizes: dict[str, int],
+                        work_dir: str | os.PathLike, matrix_set: MatrixSet | None = None
+                        ) -> tuple[MatrixSet, dict[str, str]]:
+    """One compact site file per chromosome of ``chrom_sizes`` from any mix of site files and
+    BED6+2 site TSVs (converted into ``work_dir``); chromosomes without sites get an empty file.
+
+    ``matrix_set`` fixes the feature list (default: the matrices of the site files / TSVs).
+    Site files that disagree on their matrices, or TSV sites on a chromosome outside
+    ``chrom_sizes``, are an :class:`InputError`.
+    """
+    files: dict[str, str] = {}
+    tsvs = [p for p in sites if not is_parquet(p)]
+    for path in sites:
+        if is_parquet(path):
+            found, chrom, _, _ = site_file_info(path)
+            if matrix_set is None:
+                matrix_set = found
+            elif found != matrix_set:
+                raise InputError(path, "site file matrices differ from the others")
+            files[chrom] = os.fspath(path)
+    if tsvs:
+        matrix_set, per = read_sites_tsv(tsvs, matrix_set)
+        for chrom, chrom_sites in per.items():
+            if chrom not in chrom_sizes:
+                raise InputError(tsvs[0], f"chromosome {chrom} is not in the chromosome sizes")
+            path = os.path.join(work_dir, f"{chrom}.parquet")
+            write_site_file(path, [chrom_sites], matrix_set, chrom, chrom_sizes[chrom])
+            files[chrom] = path
+    if matrix_set is None:
+        raise ValueError("no sites given")
+    for chrom, length in chrom_sizes.items():
+        if chrom not in files:
+            files[chrom] = os.path.join(work_dir, f"{chrom}.parquet")
+            write_site_file(files[chrom], [Sites.empty()], matrix_set, chrom, length)
+    return matrix_set, files
+
+
+def bin_genome(sites: Sequence[str | os.PathLike], chrom_sizes: dict[str, int],
+               out_dir: str | os.PathLike, *, params: BinParams = BinParams(), cpg: str = "none",
+               genome: str | os.PathLike | None = None,
+               cpg_islands: str | os.PathLike | None = None,
+               matrix_set: MatrixSet | None = None) -> dict:
+    """Bin every chromosome of ``chrom_sizes`` and gather: the workflow's ``motifs_bin`` and
+    ``motifs_gather`` steps in one call. Writes ``<chrom>.bins.npy``, ``<chrom>.features.npz``,
+    ``features.tsv``, ``stats.tsv``, ``sites_per_feature.tsv`` and ``bin_lengths.png`` into
+    ``out_dir``; ``cpg_islands``: BED or UCSC ``cpgIslandExt`` table (as the workflow reads it).
+    Returns the genome-wide statistics row."""
+    import tempfile
+
+    if cpg == "islands" and cpg_islands is None:
+        raise ValueError("cpg: islands needs the CpG island file")
+    if cpg == "dinucleotide" and genome is None:
+        raise ValueError("cpg: dinucleotide needs the genome FASTA")
+    out = os.fspath(out_dir)
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".sites.") as tmp:
+        matrix_set, files = site_files_by_chrom(sites, chrom_sizes, tmp, matrix_set)
+        stats = []
+        for chrom, length in chrom_sizes.items():
+            islands = read_cpg_islands(cpg_islands, chrom) if cpg == "islands" else None
+            stats.append(bin_chromosome(
+                files[chrom], chrom, length, out_bins=os.path.join(out, f"{chrom}.bins.npy"),
+                out_features=os.path.join(out, f"{chrom}.features.npz"), params=params,
+                cpg=cpg, genome=genome, islands=islands))
+    return gather_bins(stats, matrix_set, cpg, features_out=os.path.join(out, "features.tsv"),
+                       stats_out=os.path.join(out, "stats.tsv"),
+                       sites_per_feature_out=os.path.join(out, "sites_per_feature.tsv"),
+                       histogram_out=os.path.join(out, "bin_lengths.png"))
 
 
 def load_matrix_set(pfms: str | os.PathLike, ids: Sequence[str] | None = None
