@@ -10,7 +10,7 @@ Both are tokenized with a 4096-token BPE trained on the real windows.
 
 Rows:
 - ``extract``: :func:`genovocab.sequence.ggram.extract_ggrams` vs a plain-Python implementation
-  of DESIGN.md 4.7 (dicts and loops; the recount scans every window against the survivor set);
+  of DNAZEN's extraction (dicts and loops; the recount scans every window against the survivor set);
   equality of the whole vocabulary (G-grams, order, recounts).
 - ``match``: :class:`GgramMatcher` on a batch of 512-token sequences vs a DNAZEN-style loop
   (every start, every length, space-joined token strings looked up in a dict); equality of all
@@ -123,7 +123,7 @@ def prepare(quick: bool) -> dict[str, Path]:
 # ------------------------------------------------------------------ plain-Python references
 def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_freq, min_len,
                    max_len) -> list[tuple[tuple[int, ...], int]]:
-    """DESIGN.md 4.7 with dicts and loops (same exact PMI test as the library)."""
+    """DNAZEN's extraction with dicts and loops (same exact PMI test as the library)."""
     uni: dict[int, int] = {}
     pairs: dict[tuple[int, int], int] = {}
     n = 0

@@ -1,6 +1,6 @@
 """Tokenized corpora as Hugging Face-style Parquet shards with a dataset card.
 
-Layout (DESIGN.md 4.8)::
+Layout (docs/architecture.md)::
 
     <out_dir>/data/<split>-00000-of-000NN.parquet   (zstd; one row per document)
     <out_dir>/README.md                              (dataset card, YAML ``configs`` header)

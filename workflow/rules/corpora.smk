@@ -1,4 +1,4 @@
-# Interval corpora (DESIGN.md 4.4 and 4.8, issue 3): each configured corpus is a sample sheet
+# Interval corpora (docs/architecture.md): each configured corpus is a sample sheet
 # of BED files; every file becomes one document tokenized against the release universe
 # ({OUT}/universe/universe.bed.gz) and the documents are written as Hugging Face Parquet
 # shards + dataset card under {OUT}/corpora/<corpus>/. One job per corpus (the tokenizer is

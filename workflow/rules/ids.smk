@@ -1,4 +1,4 @@
-# Motif tokens (DESIGN.md 4.6, issue 6): IDS partial sums per chromosome (scatter) -> one IDS
+# Motif tokens (docs/architecture.md): IDS partial sums per chromosome (scatter) -> one IDS
 # matrix (reduce) -> hierarchical clusters -> per chromosome bin x cluster features and active
 # patterns (scatter) -> token vocabulary + Zipf fit (gather) -> per chromosome token ids.
 # Inputs are the motif-bins stage's {OUT}/motifs/bins/{chrom}.{bins.npy,features.npz} and

@@ -1,4 +1,4 @@
-# Motif-aware bins (DESIGN.md 4.5, issue 5): motif sites per chromosome from one of three
+# Motif-aware bins (docs/architecture.md): motif sites per chromosome from one of three
 # sources (scan the genome with the PFMs | JASPAR per-matrix tracks | the JASPAR bigBed), stored
 # as compact per-chromosome Parquet site files under {RES}/motifs/sites/; then per chromosome
 # (scatter) coverage -> Gaussian smoothing -> find_peaks -> bin edges and the bin x feature CSR;

@@ -1,4 +1,4 @@
-# Sequence vocabulary (DESIGN.md 4.7, issue 7): gap-free genome windows -> DNABERT-2-style BPE
+# Sequence vocabulary (docs/architecture.md): gap-free genome windows -> DNABERT-2-style BPE
 # ({OUT}/bpe/) -> token stream -> PMI G-grams ({OUT}/ggram/) -> a sequence corpus of the
 # regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead

@@ -1,4 +1,4 @@
-# Consensus universe (DESIGN.md 4.3): coverage of the peak samples per chromosome (scatter), one
+# Consensus universe (docs/architecture.md): coverage of the peak samples per chromosome (scatter), one
 # of six methods (ccre, union, cc, ccf, ml, hmm), a gather into the interval vocabulary
 # universe/universe.bed.gz, stats and an assessment against the samples.
 

@@ -2,8 +2,8 @@
 
 After clustering (``clustering.py``) every bin is described by one value per motif cluster: the
 mean of its member feature columns (a bin x cluster CSR matrix, float32). For the linguistic
-check of seed 001 the cluster vector is discretised: a cluster is *active* in a bin when its
-value is ``>= threshold`` (default 0.5), and every distinct set of active clusters is a token.
+check of Davarmanesh et al. the cluster vector is discretised: a cluster is *active* in a bin
+when its value is ``>= threshold`` (default 0.5); every distinct set of active clusters is a token.
 Token ids are given by descending genome-wide frequency (ties: fewer active clusters first, then
 the cluster ids lexicographically), the all-zero pattern being a token like any other. Zipf's
 law is checked by the Pearson correlation of log frequency against log rank (paper: r ~ -0.99).

@@ -1,4 +1,5 @@
-"""DNABERT-2-style byte-pair encoding of DNA with Hugging Face ``tokenizers`` (DESIGN.md 4.7).
+"""DNABERT-2-style byte-pair encoding of DNA with Hugging Face ``tokenizers``
+(docs/architecture.md).
 
 The model is a plain BPE over the characters of the training lines (one window per line, no
 pre-tokenizer splitting inside a line), ``[UNK]`` for anything unseen (N, IUPAC), specials

@@ -1,4 +1,5 @@
-"""Sequence corpora: DNA documents -> BPE ids + G-gram matches -> Parquet shards (DESIGN.md 4.8).
+"""Sequence corpora: DNA documents -> BPE ids + G-gram matches -> Parquet shards
+(docs/architecture.md).
 
 One row per document (a BED region, or a window of the genome, or a line of text):
 ``id``, ``input_ids`` (list<int32>: BPE ids *without* ``[CLS]``/``[SEP]``; a collator adds

@@ -1,4 +1,4 @@
-"""DNA tokenizer: DNABERT-2-style BPE plus DNAZEN G-gram matching (DESIGN.md 4.7).
+"""DNA tokenizer: DNABERT-2-style BPE plus DNAZEN G-gram matching (docs/architecture.md).
 
 ``SequenceTokenizer`` wraps the BPE ``tokenizer.json`` (Hugging Face ``tokenizers``) and a
 G-gram vocabulary. Calling it on DNA strings gives, like a Hugging Face tokenizer,
