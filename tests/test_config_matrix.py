@@ -38,8 +38,8 @@ def test_dry_run(matrix_copy, config):
 
 def _run(tmp_path: Path, config: str, target: str) -> Path:
     workdir = copy_workflow(tmp_path)
-    proc = run_snakemake(workdir, "--cores", "2", "--configfile", f"config/test/{config}",
-                         target)
+    proc = run_snakemake(workdir, target, "--cores", "2", "--configfile",
+                         f"config/test/{config}")  # --configfile takes several values: last
     assert proc.returncode == 0, proc.stderr[-6000:]
     return workdir
 
@@ -90,7 +90,7 @@ def test_library_defaults_match_the_schema():
 def test_library_signatures_use_the_defaults():
     import inspect
 
-    from genovocab.motifs.run import BinParams
+    from genovocab.motifs.steps import BinParams
     from genovocab.sequence.windows import iter_genome_windows
 
     assert inspect.signature(iter_genome_windows).parameters["seed"].default == 13

@@ -2,7 +2,7 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import bigbed_to_site_file, load_matrix_set
+from genovocab.motifs.steps import bigbed_to_site_file, load_matrix_set
 
 sm = snakemake
 log = configure_logging(snakemake)

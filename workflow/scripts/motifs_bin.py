@@ -2,7 +2,7 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import BinParams, bin_chromosome, read_cpg_islands
+from genovocab.motifs.steps import BinParams, bin_chromosome, read_cpg_islands
 
 sm = snakemake
 log = configure_logging(snakemake)

@@ -3,7 +3,7 @@
 import json
 
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import gather_bins, load_matrix_set
+from genovocab.motifs.steps import gather_bins, load_matrix_set
 
 sm = snakemake
 log = configure_logging(snakemake)

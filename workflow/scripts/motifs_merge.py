@@ -3,7 +3,7 @@
 import os
 
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import merge_site_files
+from genovocab.motifs.steps import merge_site_files
 
 sm = snakemake
 log = configure_logging(snakemake)

@@ -1,7 +1,7 @@
 """Snakemake adapter: scan one chromosome with the PFMs into its compact site file."""
 
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import load_matrix_set, scan_to_site_file
+from genovocab.motifs.steps import load_matrix_set, scan_to_site_file
 
 sm = snakemake
 log = configure_logging(snakemake)

@@ -2,7 +2,7 @@
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.motifs.run import fetch_track_batch, load_matrix_set, tracks_to_site_files
+from genovocab.motifs.steps import fetch_track_batch, load_matrix_set, tracks_to_site_files
 
 sm = snakemake
 log = configure_logging(snakemake)

@@ -35,8 +35,8 @@ def _scan(args: argparse.Namespace) -> int:
 def _bin(args: argparse.Namespace) -> int:
     from genovocab.io import read_chrom_sizes
     from genovocab.io.jaspar import read_matrices
-    from genovocab.motifs.run import BinParams, bin_genome
     from genovocab.motifs.sites import MatrixSet
+    from genovocab.motifs.steps import BinParams, bin_genome
 
     if args.cpg == "islands" and not args.cpg_islands:
         raise SystemExit("--cpg islands needs --cpg-islands FILE")
