@@ -445,6 +445,23 @@ def write_sites_tsv(path: str | os.PathLike,
     return total
 
 
+def _site_fields(path, lineno: int, line: str, f: list[str], nlp_col: int,
+                 strand_col: int) -> tuple[int, int, int, int]:
+    """(start, end, score, -log10 p) of one site line, checked: integers, ``0 <= start < end``,
+    length <= 255, strand ``+``/``-``; anything else is an :class:`InputError` at ``lineno``."""
+    try:
+        start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[nlp_col])
+    except ValueError as exc:
+        raise InputError(path, f"start, end, score and -log10(p) must be integers: "
+                               f"{line[:80]!r}", lineno) from exc
+    if not 0 <= start < end or end - start > 255:
+        raise InputError(path, f"bad site coordinates {start}-{end} (need "
+                               "0 <= start < end, length <= 255)", lineno)
+    if f[strand_col] not in ("+", "-"):
+        raise InputError(path, f"strand must be + or -, found {f[strand_col]!r}", lineno)
+    return start, end, score, nlp
+
+
 def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | None = None
                    ) -> tuple[MatrixSet, dict[str, Sites]]:
     """Read BED6+2 site files into sorted per-chromosome :class:`Sites`.
@@ -464,16 +481,7 @@ def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | N
                 if len(f) < 8:
                     raise InputError(path, f"expected 8 tab-separated columns (BED6+2), found "
                                            f"{len(f)}", lineno)
-                try:
-                    start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[7])
-                except ValueError as exc:
-                    raise InputError(path, f"start, end, score and -log10(p) must be integers: "
-                                           f"{line[:80]!r}", lineno) from exc
-                if not 0 <= start < end or end - start > 255:
-                    raise InputError(path, f"bad site coordinates {start}-{end} (need "
-                                           "0 <= start < end, length <= 255)", lineno)
-                if f[5] not in ("+", "-"):
-                    raise InputError(path, f"strand must be + or -, found {f[5]!r}", lineno)
+                start, end, score, nlp = _site_fields(path, lineno, line, f, 7, 5)
                 if matrix_set is not None and f[3] not in matrix_set.ids:
                     raise InputError(path, f"matrix id {f[3]} is not among the matrices",
                                      lineno)
@@ -590,15 +598,7 @@ def _read_track_slow(path, feature_base: int, chrom_sizes, min_score: int) -> di
             if len(f) != 7:
                 raise InputError(path, f"expected 7 tab-separated columns (chrom, start, end, "
                                        f"name, score, -log10p, strand), found {len(f)}", lineno)
-            try:
-                start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[5])
-            except ValueError as exc:
-                raise InputError(path, f"start, end, score and -log10(p) must be integers: "
-                                       f"{line[:80]!r}", lineno) from exc
-            if not 0 <= start < end or end - start > 255:
-                raise InputError(path, f"bad site coordinates {start}-{end}", lineno)
-            if f[6] not in ("+", "-"):
-                raise InputError(path, f"strand must be + or -, found {f[6]!r}", lineno)
+            start, end, score, nlp = _site_fields(path, lineno, line, f, 5, 6)
             if chrom_sizes is not None:
                 size = chrom_sizes.get(f[0])
                 if size is None:
