@@ -47,6 +47,7 @@ from genovocab.motifs.sites import (
     write_site_file,
 )
 from genovocab.motifs.stats import chrom_stats, gather_stats
+from genovocab.regions import Regions
 from genovocab.tables import write_json
 
 __all__ = [
@@ -325,8 +326,9 @@ def read_cpg_islands(path: str | os.PathLike, chrom: str) -> tuple[np.ndarray, n
                 raise InputError(path, f"bad interval {s_i}-{e_i}", lineno)
             starts.append(s_i)
             ends.append(e_i)
-    order = np.lexsort((np.array(ends, dtype=np.int64), np.array(starts, dtype=np.int64)))
-    return (np.array(starts, dtype=np.int64)[order], np.array(ends, dtype=np.int64)[order])
+    islands = Regions((chrom,), np.zeros(len(starts), np.int32), np.asarray(starts, np.int64),
+                      np.asarray(ends, np.int64)).sorted()
+    return islands.starts, islands.ends
 
 
 def fetch_track_batch(matrix_ids: Sequence[str], url_template: str, downloads: str | os.PathLike,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from genovocab.io.bed import read_bed
+from genovocab.regions import Regions
 from genovocab.tables import read_npz, write_npz
 
 __all__ = ["PeakSet", "ccre_universe", "read_peak_files"]
@@ -88,5 +89,4 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
 def ccre_universe(path: str | os.PathLike, chrom_sizes: Mapping[str, int]) -> pd.DataFrame:
     """The ``ccre`` method: a downloaded registry (ENCODE cCREs V3 6-column or V4 BED9+1, any BED)
     as the universe, its columns 1-3 only; chromosomes outside ``chrom_sizes`` are dropped."""
-    iv = read_bed(path, chrom_sizes, unknown_chroms="drop")
-    return pd.DataFrame({"chrom": iv.chrom_names(), "start": iv.starts, "end": iv.ends})
+    return Regions.from_bed(path, chrom_sizes, unknown_chroms="drop").to_frame()
