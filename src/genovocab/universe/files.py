@@ -23,7 +23,7 @@ from genovocab.tables import write_tsv
 __all__ = [
     "FLEX_COLUMNS", "empty_universe", "is_flexible", "read_universe_bed", "read_universe_table",
     "sort_universe", "universe_stats", "write_universe_bed3", "write_universe_bed9",
-    "write_universe_table",
+    "write_universe_files", "write_universe_table",
 ]
 
 FLEX_COLUMNS = ("thick_start", "thick_end")
@@ -99,6 +99,26 @@ def universe_stats(universe: pd.DataFrame, method: str,
         "max_length": q[4],
     }
     return pd.DataFrame([row])
+
+
+def write_universe_files(universe: pd.DataFrame, method: str, chrom_sizes: Mapping[str, int], *,
+                         bed3: str | os.PathLike | None = None,
+                         bed9: str | os.PathLike | None = None,
+                         stats: str | os.PathLike | None = None) -> int:
+    """The files of a universe, one contract for the CLI and the workflow: the BED3 interval
+    vocabulary (outer edges), the BED9 flexible universe (flexible methods only; ignored for a
+    hard universe), the one-row stats TSV. Each is written when its path is given; returns the
+    number of regions (of the BED3 when written)."""
+    order = list(chrom_sizes)
+    n = write_universe_bed3(bed3, universe, order) if bed3 is not None else None
+    if bed9 is not None and is_flexible(universe):
+        n9 = write_universe_bed9(bed9, universe, order)
+        n = n9 if n is None else n
+    if n is None:
+        n = len(sort_universe(universe, order))
+    if stats is not None:
+        write_tsv(stats, universe_stats(universe, method, chrom_sizes))
+    return n
 
 
 def write_universe_table(path: str | os.PathLike, universe: pd.DataFrame,
