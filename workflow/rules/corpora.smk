@@ -5,8 +5,8 @@
 # fast; a corpus of thousands of files is still one job, which keeps job counts low).
 # A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
 # gets its own downloads under {RES}/corpora/<corpus>/samples/.
-from genovocab.shards import shard_names as _corpus_shard_names
-from genovocab.tokenizers.interval import resolve_corpus_config
+from genovocab.corpora.shards import shard_names as _corpus_shard_names
+from genovocab.corpora.interval import resolve_corpus_config
 
 CORPORA = {
     name: resolve_corpus_config(

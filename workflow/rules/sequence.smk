@@ -3,7 +3,7 @@
 # regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
 # here because the sample is read in seconds.
-from genovocab.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.shards import shard_names as _sequence_shard_names
 
 SEQ = config.get("sequence") or {}
 SEQ_WINDOWS = SEQ.get("windows") or {}

@@ -7,7 +7,7 @@ import pandas as pd
 from genovocab.fileutil import sha256_file
 from genovocab.logutil import log_to_file
 from genovocab.tokenizers import IntervalTokenizer
-from genovocab.tokenizers.interval import write_interval_corpus
+from genovocab.corpora.interval import write_interval_corpus
 
 log = log_to_file(snakemake.log[0])  # noqa: F821
 sm = snakemake  # noqa: F821

@@ -9,7 +9,7 @@ from genovocab.fileutil import sha256_file  # noqa: E402
 from genovocab.io import read_chrom_sizes  # noqa: E402
 from genovocab.logutil import log_to_file  # noqa: E402
 from genovocab.sequence.corpus import genome_windows, region_sequences  # noqa: E402
-from genovocab.sequence.dataset import write_sequence_corpus  # noqa: E402
+from genovocab.corpora.sequence import write_sequence_corpus  # noqa: E402
 from genovocab.tokenizers import SequenceTokenizer  # noqa: E402
 
 log = log_to_file(snakemake.log[0])  # noqa: F821

@@ -74,7 +74,7 @@ def run_ggram(args: argparse.Namespace) -> int:
 def run_tokenize_sequences(args: argparse.Namespace) -> int:
     """DNA documents -> Parquet shards with BPE ids and G-gram matches."""
     from genovocab.sequence.corpus import read_lines, region_sequences
-    from genovocab.sequence.dataset import write_sequence_corpus
+    from genovocab.corpora.sequence import write_sequence_corpus
     from genovocab.tokenizers import SequenceTokenizer
 
     st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram)
