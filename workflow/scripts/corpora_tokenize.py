@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from genovocab.corpora.interval import write_interval_corpus
 from genovocab.fileutil import sha256_file
 from genovocab.logutil import log_to_file
 from genovocab.tokenizers import IntervalTokenizer
-from genovocab.corpora.interval import write_interval_corpus
 
 log = log_to_file(snakemake.log[0])  # noqa: F821
 sm = snakemake  # noqa: F821

@@ -5,11 +5,11 @@ from pathlib import Path
 
 os.environ["RAYON_NUM_THREADS"] = str(snakemake.threads)  # noqa: F821 (before tokenizers)
 
+from genovocab.corpora.sequence import write_sequence_corpus  # noqa: E402
 from genovocab.fileutil import sha256_file  # noqa: E402
 from genovocab.io import read_chrom_sizes  # noqa: E402
 from genovocab.logutil import log_to_file  # noqa: E402
 from genovocab.sequence.corpus import genome_windows, region_sequences  # noqa: E402
-from genovocab.corpora.sequence import write_sequence_corpus  # noqa: E402
 from genovocab.tokenizers import SequenceTokenizer  # noqa: E402
 
 log = log_to_file(snakemake.log[0])  # noqa: F821

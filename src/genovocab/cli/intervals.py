@@ -48,8 +48,8 @@ def tokenizer_from_args(args: argparse.Namespace):
 
 def run_tokenize(args: argparse.Namespace) -> int:
     """Tokenize every query file; text lines (name TAB ids) or Parquet shards."""
-    from genovocab.fileutil import write_text_atomic
     from genovocab.corpora.interval import write_interval_corpus
+    from genovocab.fileutil import write_text_atomic
 
     tok = tokenizer_from_args(args)
     log.info("universe %s: %d regions, vocab_size %d", args.universe, tok.n_regions,
