@@ -306,7 +306,7 @@ class TokenizerBase:
     @property
     def all_special_tokens(self) -> list[str]:
         seen: list[str] = []
-        for name in SPECIAL_TOKEN_NAMES:
+        for name in self._special_tokens:
             token = self._special_tokens.get(name)
             if token is not None and token not in seen:
                 seen.append(token)
