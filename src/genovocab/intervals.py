@@ -3,8 +3,9 @@
 The universe (any BED: BED3..BED12, cCRE layouts, overlapping or nested regions, duplicates)
 is sorted by (chromosome, start, end) and deduplicated for the overlap index; token ids follow
 the universe *file's* line order (first appearance of each distinct region), as gtars' do, so
-``Universe.ids[row]`` maps a sorted row to its id (identity for a position-sorted file). Overlap means at least 1 bp in common between half-open intervals, so the
-pairs are exactly those of ``bedtools intersect -wa -wb``.
+``Universe.ids[row]`` maps a sorted row to its id (identity for a position-sorted file).
+Overlap means at least 1 bp in common between half-open intervals, so the pairs are exactly
+those of ``bedtools intersect -wa -wb``.
 
 How a query finds its regions without a Python loop per query
 --------------------------------------------------------------

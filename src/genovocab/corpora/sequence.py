@@ -35,6 +35,25 @@ COLUMN_DOCS = {
 }
 
 
+def region_labels(bed_path: str | os.PathLike, column: int | str,
+                  chrom_sizes: Mapping[str, int] | None = None) -> list[str]:
+    """One BED column's values (1-based ``column``, or ``"last"``), for the regions
+    :func:`genovocab.sequence.corpus.region_sequences` keeps (same reader, same drop rule).
+    The cCRE class is column 10 of ENCODE V4 (BED9+1) and column 6 of V3: ``"last"`` for
+    both."""
+    from genovocab.errors import InputError
+    from genovocab.io import read_bed
+
+    iv = read_bed(bed_path, chrom_sizes, unknown_chroms="drop" if chrom_sizes else "keep",
+                  allow_empty=True, keep_columns=True)
+    extra = iv.columns.shape[1] if iv.columns is not None else 0
+    index = extra - 1 if column == "last" else int(column) - 4
+    if not 0 <= index < extra:
+        raise InputError(bed_path, f"label column {column} is not one of the file's extra "
+                                   f"columns 4..{3 + extra}")
+    return [str(x) for x in iv.columns.iloc[:, index].tolist()]
+
+
 def sequence_table(tokenizer: Any, ids: Sequence[str], sequences: Sequence[str], *,
                    max_ngrams: int | None = None,
                    coordinates: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
