@@ -109,6 +109,71 @@ def _check(path: str | os.PathLike, first_line: int, frame: pd.DataFrame
     return frame[0].to_numpy(dtype=object), starts, ends, frame[3].to_numpy(dtype=object)
 
 
+def _fast_chunks(path: str | os.PathLike, chunk_lines: int
+                 ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                     list, list]]:
+    """pyarrow's streaming CSV reader (multithreaded, typed): ``(first line, chrom codes,
+    starts, ends, barcode codes, chrom names, barcode names)`` per block. Raises
+    ``pa.ArrowInvalid`` on a malformed file (the careful reader then names the line)."""
+    import pyarrow.csv as pacsv
+
+    skip = _header_lines(path)
+    names = ["chrom", "start", "end", "barcode", "count"]
+    reader = pacsv.open_csv(
+        os.fspath(path),
+        read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
+                                       block_size=max(1 << 20, chunk_lines * 64)),
+        parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"chrom": pa.dictionary(pa.int32(), pa.string()),
+                          "start": pa.int64(), "end": pa.int64(),
+                          "barcode": pa.dictionary(pa.int32(), pa.string()),
+                          "count": pa.int64()},
+            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    line = skip + 1
+    for batch in reader:
+        n = batch.num_rows
+        chrom, barcode = batch.column(0), batch.column(3)
+        starts = batch.column(1).to_numpy()
+        ends = batch.column(2).to_numpy()
+        counts = batch.column(4).to_numpy()
+        bad = (starts < 0) | (ends <= starts) | (counts < 0)
+        ch_names, bc_names = chrom.dictionary.to_pylist(), barcode.dictionary.to_pylist()
+        if np.any(bad) or "" in ch_names or "" in bc_names:
+            raise pa.ArrowInvalid("bad values")  # the careful reader locates them
+        yield (line, chrom.indices.to_numpy(), starts, ends, barcode.indices.to_numpy(),
+               ch_names, bc_names)
+        line += n
+
+
+def _careful_chunks(path: str | os.PathLike, chunk_lines: int):
+    """The pandas reader with per-line checks (same output as :func:`_fast_chunks`)."""
+    for first_line, frame in _chunks(path, chunk_lines):
+        chroms, starts, ends, barcodes = _check(path, first_line, frame)
+        ch_codes, ch_uniques = pd.factorize(chroms, sort=False)
+        bc_codes, bc_uniques = pd.factorize(barcodes, sort=False)
+        yield (first_line, ch_codes, starts, ends, bc_codes, [str(c) for c in ch_uniques],
+               [str(b) for b in bc_uniques])
+
+
+def _blocks(path: str | os.PathLike, chunk_lines: int):
+    """Fast blocks when the file is clean; otherwise the careful reader, which raises the
+    located error (nothing is yielded twice: a bad file is read again from the start only
+    to find the line, and the error always comes)."""
+    fast = _fast_chunks(path, chunk_lines)
+    buffered = []
+    try:
+        for block in fast:
+            buffered.append(block)
+            if len(buffered) > 1:
+                yield buffered.pop(0)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        for _ in _careful_chunks(path, chunk_lines):
+            pass
+        raise InputError(path, "malformed fragments file") from None
+    yield from buffered
+
+
 def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "drop",
                     whitelist: Iterable[str] | None = None, min_fragments: int = 1,
                     chunk_lines: int = CHUNK_LINES) -> FragmentCounts:
@@ -123,17 +188,18 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     frag_counts = np.zeros(0, dtype=np.int64)
     keys_acc: np.ndarray = np.zeros(0, dtype=np.int64)
     hits_acc: np.ndarray = np.zeros(0, dtype=np.int64)
-    for first_line, frame in _chunks(path, chunk_lines):
-        chroms, starts, ends, barcodes = _check(path, first_line, frame)
+    for _, ch_codes, starts, ends, bc_codes, ch_names, bc_names in _blocks(path, chunk_lines):
         if keep is not None:
-            mask = np.fromiter((b in keep for b in barcodes), dtype=bool, count=len(barcodes))
-            chroms, starts, ends, barcodes = (chroms[mask], starts[mask], ends[mask],
-                                              barcodes[mask])
+            allowed = np.fromiter((b in keep for b in bc_names), dtype=bool,
+                                  count=len(bc_names))
+            mask = allowed[bc_codes]
+            ch_codes, starts, ends, bc_codes = (ch_codes[mask], starts[mask], ends[mask],
+                                                bc_codes[mask])
         if not len(starts):
             continue
-        bc_codes, bc_uniques = pd.factorize(barcodes, sort=False)
+        bc_uniques = bc_names
         local = np.empty(len(bc_uniques), dtype=np.int64)
-        for i, b in enumerate(bc_uniques.tolist()):
+        for i, b in enumerate(bc_uniques):
             code = codes.get(b)
             if code is None:
                 code = codes[b] = len(codes)
@@ -142,9 +208,8 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
         frag_counts = np.concatenate([frag_counts,
                                       np.zeros(len(codes) - len(frag_counts), np.int64)])
         frag_counts += np.bincount(cells, minlength=len(codes))
-        ch_codes, ch_uniques = pd.factorize(chroms, sort=False)
-        regions = BedRegions(chroms=[str(c) for c in ch_uniques],
-                             chrom_index=ch_codes.astype(np.int32), starts=starts, ends=ends)
+        regions = BedRegions(chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32),
+                             starts=starts, ends=ends)
         q_idx, rows = overlap_pairs(universe, regions)
         key_parts = [cells[q_idx] * width + rows]
         if unknown == "unk":
