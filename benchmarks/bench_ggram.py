@@ -302,8 +302,8 @@ def run_dnazen_layout(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int, repea
 
 
 def layout_row(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int) -> dict:
-    ours = measure(run_ours_layout, npz, vocab_npz, bpe_dir, n_seqs, 3)
-    ref = measure(run_dnazen_layout, npz, vocab_npz, bpe_dir, n_seqs, 1)
+    ours = measure(run_ours_layout, npz, vocab_npz, bpe_dir, n_seqs, 5)
+    ref = measure(run_dnazen_layout, npz, vocab_npz, bpe_dir, n_seqs, 3)
     t_ours, n, got = ours.result
     t_ref, _, expected = ref.result
     equal = set(got) == set(expected) and all(np.array_equal(got[k], expected[k])

@@ -320,3 +320,20 @@ def test_train_bpe_errors(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(InputError, match="training text file is empty"):
         bpe.train_bpe([tmp_path / "empty.txt"])
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "max_length", "truncation": True, "max_length": 40},
+    {"padding": True, "truncation": True, "max_ngrams": 3, "return_ngram_positions": True},
+    {"padding": True, "pad_to_multiple_of": 8, "max_length": 30},
+    {"padding": "max_length", "max_length": 20, "truncation": True, "max_ngrams": 0},
+])
+def test_dense_path_equals_generic_path(trained, kwargs):
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    batch = [lines[0][:120], lines[1][:10], "", lines[2][:300]]
+    fast = st(batch, return_tensors="np", **kwargs)
+    generic = st(batch, **kwargs)  # lists: the per-item path
+    assert set(fast) == set(generic)
+    for key in generic:
+        assert fast[key].tolist() == generic[key], key

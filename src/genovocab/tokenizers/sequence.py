@@ -323,7 +323,86 @@ class SequenceTokenizer(TokenizerBase):
         ``max_ngrams`` (row cap) and ``return_ngram_positions``."""
         cap = kwargs.get("max_ngrams")
         self._cap = self.max_ngrams if cap is None else cap
+        fast = self._dense_call(inputs, **kwargs)
+        if fast is not None:
+            return fast
         return super().__call__(inputs, **kwargs)
+
+    def _dense_call(self, inputs: Any, *, add_special_tokens: bool = True,
+                    padding: bool | str = False, truncation: bool | str | None = None,
+                    max_length: int | None = None, pad_to_multiple_of: int | None = None,
+                    return_tensors: str | None = None,
+                    return_attention_mask: bool | None = None,
+                    return_special_tokens_mask: bool = False, return_length: bool = False,
+                    max_ngrams: int | None = None, return_ngram_positions: bool | None = None
+                    ) -> BatchEncoding | None:
+        """The padded-tensor case in whole-batch array operations (no per-item work); the
+        same result as the generic path (tested), which handles every other case."""
+        if (return_tensors is None or not add_special_tokens or return_special_tokens_mask
+                or return_length or self.padding_side != "right"
+                or self.truncation_side != "right"):
+            return None
+        options = self._resolve_options(padding, truncation, max_length, pad_to_multiple_of)
+        if options.padding is None:
+            return None
+        items, batched = self._split_batch(inputs)
+        cap = self._cap
+        want_pos = self.return_ngram_positions if return_ngram_positions is None \
+            else bool(return_ngram_positions)
+        contents = self._content_ids(items)
+        if options.max_tokens is not None:
+            keep = max(0, options.max_tokens - 2)
+            contents = [c[:keep] for c in contents]
+        n = len(contents)
+        lengths = np.asarray([len(c) for c in contents], dtype=np.int64)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = np.concatenate(contents) if n else np.zeros(0, np.int64)
+        m = self.matcher.match_stream(flat, offsets)
+        occ_row, row_seq, row_first = distinct_rows(m, n, cap)
+        longest = int(lengths.max()) + 2 if n else 2
+        width = max(options.pad_length or 0, longest) if options.padding == "max_length" \
+            else longest
+        if options.pad_to_multiple_of:
+            width = -(-width // options.pad_to_multiple_of) * options.pad_to_multiple_of
+        per_seq = np.bincount(row_seq, minlength=n) if n else np.zeros(0, np.int64)
+        most = int(per_seq.max()) if len(per_seq) else 0
+        if options.padding == "max_length":
+            rows = max(cap if cap is not None else most, most, 1)
+        else:
+            rows = max(1, most)
+        seq_of = np.repeat(np.arange(n), lengths)
+        col = np.arange(len(flat)) - offsets[seq_of] + 1
+        ids = np.full((n, width), self.pad_token_id, dtype=np.int64)
+        ids[seq_of, col] = flat
+        ids[np.arange(n), 0] = self.cls_token_id
+        ids[np.arange(n), lengths + 1] = self.sep_token_id
+        out = BatchEncoding({"input_ids": ids})
+        if self._want_attention_mask(return_attention_mask):
+            out["attention_mask"] = (np.arange(width)[None, :] < (lengths + 2)[:, None]
+                                     ).astype(np.int64)
+        start = np.searchsorted(row_seq, np.arange(n))
+        rank = np.arange(len(row_seq)) - start[row_seq] if n else np.zeros(0, np.int64)
+        gids = np.zeros((n, rows), dtype=np.int64)
+        gids[row_seq, rank] = m.ngram_id[row_first]
+        out["ngram_input_ids"] = gids
+        out["ngram_attention_mask"] = (gids != PAD_NGRAM_ID).astype(np.int64)
+        match = np.zeros((n, rows, width), dtype=np.int64)
+        kept = occ_row >= 0
+        o_seq, o_row = m.seq[kept], occ_row[kept]
+        o_pos, o_len = m.position[kept] + 1, m.length[kept]
+        for k in range(int(o_len.max()) if len(o_len) else 0):
+            sel = o_len > k
+            match[o_seq[sel], o_row[sel], o_pos[sel] + k] = 1
+        out["ngram_attention_match"] = match
+        if want_pos:
+            pos = np.zeros((n, rows), dtype=np.int64)
+            lens = np.zeros((n, rows), dtype=np.int64)
+            pos[row_seq, rank] = m.position[row_first] + 1
+            lens[row_seq, rank] = m.length[row_first]
+            out["ngram_positions"], out["ngram_lengths"] = pos, lens
+        del batched  # a single item with tensors is a batch of one, as in the generic path
+        return out.convert_to_tensors(return_tensors)
 
     def pad(self, encoded_inputs: Any, *args: Any, **kwargs: Any) -> BatchEncoding:
         """transformers' ``pad``; corpus rows (``input_ids`` without specials and no G-gram
