@@ -277,3 +277,22 @@ def test_ids_equal_gtars_real_data(tmp_path, real_data):
     ours = tok.encode(query_path)
     assert len(ours) > 100
     assert ours == gtars_ids(saved, regions)
+
+
+def test_collators_and_dataloader(tok):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    feats = [tok(QUERY), tok([("chr2", 1, 2)]), tok([("chr1", 150, 151)])]
+    loader = torch.utils.data.DataLoader(feats, batch_size=3,
+                                         collate_fn=transformers.DataCollatorWithPadding(tok))
+    batch = next(iter(loader))
+    assert batch["input_ids"].tolist() == [[0, 1, 0, 1, 2, 3], [3, 5, 5, 5, 5, 5],
+                                           [0, 1, 5, 5, 5, 5]]
+    assert batch["attention_mask"].tolist()[1] == [1, 0, 0, 0, 0, 0]
+    np_batch = tok.pad(feats, return_tensors="np")  # numpy always, torch or not
+    assert np_batch["input_ids"].shape == (3, 6)
+    mlm = transformers.DataCollatorForLanguageModeling(tok, mlm_probability=0.5, seed=1)
+    out = mlm([{"input_ids": f["input_ids"]} for f in feats])
+    assert (out["labels"][batch["attention_mask"] == 0] == -100).all()
+    assert ((out["input_ids"] == tok.mask_token_id) | (out["labels"] == -100)
+            | (out["input_ids"] < tok.vocab_size)).all()
