@@ -33,7 +33,7 @@ from genovocab.corpora.shards import write_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.errors import InputError
 from genovocab.fileutil import open_text
-from genovocab.intervals import BedRegions, overlap_pairs
+from genovocab.overlap import BedRegions, overlap_pairs
 
 CHUNK_LINES = 1_000_000
 

@@ -33,8 +33,8 @@ import pandas as pd
 
 from genovocab.errors import InputError
 from genovocab.fileutil import write_text_atomic
-from genovocab.intervals import BedRegions, Universe, overlap_pairs, read_regions
 from genovocab.io.bed import write_bed3
+from genovocab.overlap import BedRegions, Universe, overlap_pairs, read_regions
 from genovocab.tokenizers.base import TokenizerBase
 
 SPECIAL_TOKENS = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>")
