@@ -9,12 +9,15 @@ from genovocab.corpora.shards import shard_names as _corpus_shard_names
 from genovocab.corpora.interval import resolve_corpus_config
 from genovocab.corpora.splits import declared_splits as _corpus_splits
 
-CORPORA = {
+ALL_CORPORA = {
     name: resolve_corpus_config(
         name, entry, config["samples"], config["release"]["name"]
     )
     for name, entry in sorted((config.get("corpora") or {}).items())
 }
+# sample-sheet corpora (one document per BED file) and fragments corpora (one per cell)
+CORPORA = {n: c for n, c in ALL_CORPORA.items() if not c["fragments"]}
+FRAGMENT_CORPORA = {n: c for n, c in ALL_CORPORA.items() if c["fragments"]}
 CORPUS_SHEETS = {
     name: (
         PEAK_SAMPLES
@@ -114,6 +117,8 @@ for _corpus in CORPORA:
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/corpora/{_corpus}.log",
+        benchmark:
+            f"{LOGS}/corpora/{_corpus}.benchmark.tsv"
         threads: 1
         resources:
             mem_mb=4000,
@@ -122,3 +127,44 @@ for _corpus in CORPORA:
             "../scripts/corpora_tokenize.py"
 
     ALL_TARGETS.extend(CORPUS_OUTPUTS[_corpus])
+
+
+# Fragments corpora: a 10x fragments file (a `sources` entry) -> one document per cell barcode.
+FRAGMENT_OUTPUTS = {
+    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
+    + ([f"{OUT}/corpora/{name}/cells.h5ad"] if c["fragment_options"]["h5ad"] else [])
+    for name, c in FRAGMENT_CORPORA.items()
+}
+
+for _corpus, _c in FRAGMENT_CORPORA.items():
+
+    rule:
+        name:
+            f"corpora_fragments_{_corpus}"
+        input:
+            universe=f"{OUT}/universe/universe.bed.gz",
+            fragments=f"{RES}/downloads/{_c['fragments']}",
+            whitelist=_c["fragment_options"]["whitelist"] or [],
+        output:
+            FRAGMENT_OUTPUTS[_corpus],
+        params:
+            corpus=_corpus,
+            n_shards=_c["n_shards"],
+            title=_c["title"],
+            license=_c["license"],
+            options=_c["fragment_options"],
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/{_corpus}.log",
+        benchmark:
+            f"{LOGS}/corpora/{_corpus}.benchmark.tsv"
+        threads: 2
+        resources:
+            mem_mb=8000,
+            runtime=120,
+        script:
+            "../scripts/corpora_fragments.py"
+
+    ALL_TARGETS.extend(FRAGMENT_OUTPUTS[_corpus])

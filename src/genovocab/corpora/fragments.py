@@ -32,7 +32,7 @@ from genovocab.corpora import card as _card
 from genovocab.corpora.shards import write_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.errors import InputError
-from genovocab.fileutil import open_text
+from genovocab.fileutil import is_gzip, open_text
 from genovocab.overlap import BedRegions, overlap_pairs
 
 CHUNK_LINES = 1_000_000
@@ -64,6 +64,7 @@ def _chunks(path: str | os.PathLike, chunk_lines: int) -> Iterator[tuple[int, pd
     """``(first line number, frame of 5 string columns)`` per chunk."""
     skip = _header_lines(path)
     reader = pd.read_csv(path, sep="\t", header=None, skiprows=skip, dtype=str,
+                         compression="gzip" if is_gzip(path) else None,
                          chunksize=chunk_lines, keep_default_na=False, na_filter=False,
                          engine="c", quoting=3, on_bad_lines="error")
     line = skip + 1
@@ -119,8 +120,10 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
 
     skip = _header_lines(path)
     names = ["chrom", "start", "end", "barcode", "count"]
+    # compression by content, not by name (downloads keep the source's name)
+    stream = pa.input_stream(os.fspath(path), compression="gzip" if is_gzip(path) else None)
     reader = pacsv.open_csv(
-        os.fspath(path),
+        stream,
         read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
                                        block_size=max(1 << 20, chunk_lines * 64)),
         parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),

@@ -158,7 +158,8 @@ def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_sa
                           release_name: str) -> dict[str, Any]:
     """One ``corpora.<name>`` interval entry with every default filled in (the workflow's
     view): ``samples``, ``n_shards``, ``title``, ``tokenizer`` options, ``splits``,
-    ``dtypes``, ``label``, ``text_columns``, ``license``."""
+    ``dtypes``, ``label``, ``text_columns``, ``license``; ``fragments`` (a source name: a
+    fragments corpus, one document per cell) and its ``fragment_options``."""
     entry = dict(entry or {})
     tokenizer = dict(CORPUS_TOKENIZER_DEFAULTS, **(entry.get("tokenizer") or {}))
     return {
@@ -171,4 +172,11 @@ def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_sa
         "label": entry.get("label") or None,
         "text_columns": list(entry.get("text_columns") or []),
         "license": entry.get("license") or "other",
+        "fragments": entry.get("fragments") or None,
+        "fragment_options": dict(FRAGMENT_DEFAULTS, **(entry.get("fragment_options") or {})),
     }
+
+
+FRAGMENT_DEFAULTS: dict[str, Any] = {
+    "dedupe": False, "unknown": "drop", "min_fragments": 1, "whitelist": None, "h5ad": False,
+}
