@@ -20,7 +20,7 @@ def test_fragments_corpus_rule(demo_run, tmp_path):
     universe = gzip.decompress((out / "universe" / "universe.bed.gz").read_bytes()).decode()
     regions = [line.split("\t")[:3] for line in universe.splitlines()][:40]
     lines = ["# demo fragments"]
-    for i, (chrom, start, end) in enumerate(regions):
+    for i, (chrom, start, _end) in enumerate(regions):
         s = int(start)
         for cell in range(1 + i % 3):
             lines.append(f"{chrom}\t{s + cell}\t{s + cell + 30}\tC{cell}-1\t1")
