@@ -162,6 +162,8 @@ rule sequence_corpus:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/corpus.log",
+    benchmark:
+        f"{LOGS}/sequence/corpus.benchmark.tsv"
     threads: 4
     resources:
         mem_mb=8000,
