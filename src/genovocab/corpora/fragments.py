@@ -125,7 +125,7 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
     reader = pacsv.open_csv(
         stream,
         read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
-                                       block_size=max(1 << 20, chunk_lines * 64)),
+                                       block_size=max(1 << 20, chunk_lines * 16)),
         parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
         convert_options=pacsv.ConvertOptions(
             column_types={"chrom": pa.dictionary(pa.int32(), pa.string()),
