@@ -90,7 +90,9 @@ def test_resolve_corpus_config_defaults():
                                  "min_overlap": 1, "min_query_fraction": 0.0,
                                  "min_region_fraction": 0.0},
                    "splits": None, "dtypes": {}, "label": None, "text_columns": [],
-                   "license": "other"}
+                   "license": "other", "fragments": None,
+                   "fragment_options": {"dedupe": False, "unknown": "drop", "min_fragments": 1,
+                                        "whitelist": None, "h5ad": False}}
     assert resolve_corpus_config("x", None, "s.tsv", "r")["n_shards"] == 1
 
 
