@@ -66,7 +66,7 @@ def _coordinates(values: Any, source: str, what: str) -> np.ndarray:
     negative value anywhere is an error naming the source, the row (1-based) and the value."""
     if isinstance(values, np.ndarray):
         arr = values
-    elif all(type(v) is int for v in values):  # the common case, checked cheaply
+    elif set(map(type, values)) <= {int}:  # the common case, checked in C (map, set)
         arr = np.asarray(values, dtype=np.int64)
     else:  # never let numpy coerce strings or bools: check every value as given
         arr = np.empty(len(values), dtype=object)
