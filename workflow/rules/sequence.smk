@@ -3,7 +3,8 @@
 # regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
 # here because the sample is read in seconds.
-from genovocab.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.splits import declared_splits as _sequence_splits
 
 SEQ = config["sequence"]
 SEQ_WINDOWS = SEQ["windows"]
@@ -24,9 +25,11 @@ SEQ_GGRAM_FILES = {
     "stats": f"{OUT}/ggram/stats.tsv",
     "plot": f"{OUT}/ggram/ggram_lengths.png",
 }
+SEQ_CORPUS_SPLITS = _sequence_splits(SEQ_CORPUS["splits"] or None)
 SEQ_CORPUS_FILES = [
     f"{SEQ_CORPUS_DIR}/{name}"
-    for name in _sequence_shard_names(SEQ_CORPUS["n_shards"])
+    for split in SEQ_CORPUS_SPLITS
+    for name in _sequence_shard_names(SEQ_CORPUS["n_shards"], split)
 ] + [f"{SEQ_CORPUS_DIR}/README.md", f"{SEQ_CORPUS_DIR}/stats.json"]
 
 
@@ -151,10 +154,16 @@ rule sequence_corpus:
         min_length=SEQ_WINDOWS["min_length"],
         max_ngrams=SEQ_CORPUS["max_ngrams"],
         n_shards=SEQ_CORPUS["n_shards"],
+        label_column=SEQ_CORPUS["label_column"],
+        splits=SEQ_CORPUS["splits"] or None,
+        n_runs=SEQ_CORPUS["n_runs"],
+        license=SEQ_CORPUS["license"],
     conda:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/corpus.log",
+    benchmark:
+        f"{LOGS}/sequence/corpus.benchmark.tsv"
     threads: 4
     resources:
         mem_mb=8000,
