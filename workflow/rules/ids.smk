@@ -168,3 +168,62 @@ ALL_TARGETS.append(
         chrom=selected_chromosomes(),
     )
 )
+
+
+# Motif tokenizer folder: the trained token vocabulary (motifs.tokens: min_count, max_vocab,
+# specials), every parameter and file a MotifTokenizer needs to tokenize genome regions from
+# the stored bins or any DNA from scratch, and the tokenizer plots. The release copies it.
+MOTIF_TOKENS = MOTIFS.get("tokens", {})
+
+
+rule motif_tokenizer:
+    input:
+        bins=lambda wc: expand(
+            f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+        ),
+        cluster_features=lambda wc: expand(
+            f"{OUT}/motifs/cluster_features/{{chrom}}.npz", chrom=selected_chromosomes()
+        ),
+        tokens=lambda wc: expand(
+            f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
+        ),
+        token_vocab=f"{OUT}/motifs/token_vocab.tsv",
+        features=f"{OUT}/motifs/features.tsv",
+        ids=f"{OUT}/motifs/ids.npy",
+        clusters=f"{OUT}/motifs/clusters.tsv",
+        cluster_summary=f"{OUT}/motifs/cluster_summary.tsv",
+        pfms=MOTIF_PFMS,
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        folder=directory(f"{OUT}/motifs/tokenizer"),
+    params:
+        chroms=lambda wc: selected_chromosomes(),
+        matrices=MOTIF_MATRICES,
+        site_source=MOTIF_SOURCE,
+        min_relative=MOTIF_SITES.get("min_relative", 800),
+        max_pvalue=MOTIF_SITES.get("max_pvalue", 0.05),
+        scan_window=MOTIF_SITES.get("scan_window", 1000000),
+        sigma=MOTIF_BIN_PARAMS["sigma"],
+        peak_width=MOTIF_BIN_PARAMS["peak_width"],
+        max_bin=MOTIF_BIN_PARAMS["max_bin"],
+        trim_step=MOTIF_BIN_PARAMS["trim_step"],
+        cpg=MOTIF_CPG,
+        token_threshold=IDS_CFG.get("token_threshold", 0.5),
+        min_count=MOTIF_TOKENS.get("min_count", 5),
+        max_vocab=MOTIF_TOKENS.get("max_vocab"),
+        model_max_length=MOTIF_TOKENS.get("model_max_length", 1250),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/ids/motif_tokenizer.log",
+    benchmark:
+        f"{LOGS}/ids/motif_tokenizer.benchmark.tsv"
+    threads: 1
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    script:
+        "../scripts/motif_tokenizer.py"
+
+
+ALL_TARGETS.extend(rules.motif_tokenizer.output)
