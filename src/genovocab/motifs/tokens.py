@@ -685,7 +685,8 @@ def token_map_points(ids: np.ndarray, nonzero: np.ndarray, frequent: np.ndarray,
 
 def plot_token_map(path: str | os.PathLike, values: sp.csr_matrix, families: list[str],
                    title: str = "Motif token map", n_families: int = 10) -> np.ndarray:
-    """PNG: PCA (2 components, scikit-learn) of cluster vectors, coloured by motif family.
+    """PNG: PCA (2 components, scikit-learn) of log1p cluster vectors, coloured by the
+    dominant cluster's motif family.
 
     The ``n_families`` most frequent families get a colour, the rest are ``other``. Returns the
     two components (n x 2).
@@ -696,7 +697,8 @@ def plot_token_map(path: str | os.PathLike, values: sp.csr_matrix, families: lis
     import matplotlib.pyplot as plt
     from sklearn.decomposition import PCA
 
-    dense = sp.csr_matrix(values).toarray().astype(np.float64)
+    # log1p tames the CpG feature, whose bin values count dinucleotides (not capped at 1)
+    dense = np.log1p(sp.csr_matrix(values).toarray().astype(np.float64))
     fig, ax = plt.subplots(figsize=(7, 5.5))
     coords = np.zeros((dense.shape[0], 2))
     if dense.shape[0] >= 3 and dense.shape[1] >= 2:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ import scipy.sparse as sp
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir, write_text_atomic
+from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
 
 CONFIG_NAME = "motif_tokenizer_config.json"
 FORMAT_VERSION = 1
@@ -283,7 +285,7 @@ class GenomeBins:
         cf = sp.csr_matrix((np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
                            shape=(i1 - i0, self.n_clusters))
         edges = np.array(a.edges[i0:i1 + 1], dtype=np.int64)
-        return Bins(edges[:-1], edges[1:], np.array(a.ids[i0:i1], dtype=np.int32), cf, chrom)
+        return Bins(edges[:-1].copy(), edges[1:].copy(), np.array(a.ids[i0:i1], dtype=np.int32), cf, chrom)
 
     def bin_range(self, chrom: str, first: int, last: int) -> Bins:
         """Bins ``first .. last - 1`` of ``chrom`` by index."""
@@ -293,7 +295,7 @@ class GenomeBins:
         cf = sp.csr_matrix((np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
                            shape=(last - first, self.n_clusters))
         edges = np.array(a.edges[first:last + 1], dtype=np.int64)
-        return Bins(edges[:-1], edges[1:], np.array(a.ids[first:last], dtype=np.int32), cf,
+        return Bins(edges[:-1].copy(), edges[1:].copy(), np.array(a.ids[first:last], dtype=np.int32), cf,
                     chrom)
 
     def n_bins(self, chrom: str) -> int:
@@ -357,7 +359,7 @@ class DnaEncoder:
         edges = result.edges + int(offset)
         self.timings["scan"] += t1 - t0
         self.timings["rest"] += time.perf_counter() - t1
-        return Bins(edges[:-1], edges[1:], ids, cf)
+        return Bins(edges[:-1].copy(), edges[1:].copy(), ids, cf)
 
 
 # --------------------------------------------------------------------------- agreement
@@ -386,3 +388,237 @@ def bp_agreement(genome: Bins, dna: Bins, margin: int = 100, atol: float = 1e-6
         same_bin[k] = diff.nnz == 0 or float(np.abs(diff.data).max()) <= atol
     del gi
     return int(same_bin[di].sum()), int(pos.size)
+
+
+# --------------------------------------------------------------------------- the tokenizer
+
+
+class Dna(str):
+    """A DNA string given to :class:`MotifTokenizer` (so it is never read as a region)."""
+
+
+_REGION = re.compile(r"^([^:\s]+):([0-9,]+)-([0-9,]+)$")
+
+
+def _is_region(item: Any) -> bool:
+    return (isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[0], str)
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                    for v in item[1:]))
+
+
+def parse_region(item: Any) -> tuple[str, int, int]:
+    """``(chrom, start, end)`` from a tuple or a ``chrom:start-end`` string (0-based, half-open)."""
+    if _is_region(item):
+        return str(item[0]), int(item[1]), int(item[2])
+    if isinstance(item, str) and not isinstance(item, Dna):
+        m = _REGION.match(item.strip())
+        if m:
+            return m.group(1), int(m.group(2).replace(",", "")), int(m.group(3).replace(",", ""))
+    raise GenovocabError(f"not a region (chrom, start, end) or 'chrom:start-end': {item!r}")
+
+
+class MotifTokenizer(TokenizerBase):
+    """Motif tokens of genome regions (stored bins) and of any DNA (scanned on the fly).
+
+    ``tok([("chr1", 10_000, 30_000)])`` or ``tok("chr1:10000-30000")`` returns per region the
+    bins overlapping it: ``input_ids``, ``bin_starts``/``bin_ends`` (genome coordinates),
+    ``cluster_values`` and, in the sparse format, ``cluster_indices``.
+    ``tok.encode_dna("ACGT...")`` returns the same keys for a DNA sequence (coordinates
+    relative to the sequence).
+
+    Cluster vectors: ``cluster_format="dense"`` gives ``cluster_values`` of shape
+    (bins, clusters) float32; ``"sparse"`` gives per bin ``k`` slots of ``cluster_indices``
+    (``-1`` = unused) and ``cluster_values`` (0 there), ``k`` the most non-zero clusters of a
+    bin in the item (in the batch when padded). The default is dense with ``return_tensors``,
+    sparse without. Special tokens: none by default (one position per bin, aligned with
+    per-bin targets); ``add_cls_sep=True`` puts ``<cls>`` before and ``<sep>`` after.
+    """
+
+    default_special_tokens = {"pad_token": "<pad>", "unk_token": "<unk>", "cls_token": "<cls>",
+                              "sep_token": "<sep>", "mask_token": "<mask>"}
+
+    def __init__(self, folder: str | os.PathLike, *, add_cls_sep: bool = False,
+                 **kwargs: Any) -> None:
+        from genovocab.motifs import tokens as tk
+        from genovocab.motifs.clustering import read_clusters
+
+        self.folder = Path(folder)
+        config_path = self.folder / CONFIG_NAME
+        try:
+            self.config = json.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise InputError(config_path, "no motif tokenizer config in this folder") from exc
+        except json.JSONDecodeError as exc:
+            raise InputError(config_path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+        if self.config.get("format_version") != FORMAT_VERSION:
+            raise InputError(config_path, f"format_version {self.config.get('format_version')} "
+                                          f"is not {FORMAT_VERSION}")
+        super().__init__(name_or_path=str(folder), **kwargs)
+        self.params = MotifParams.from_json(self.config)
+        self.vocab = tk.read_trained_vocab(self.folder / "vocab.tsv")
+        self.labels = read_clusters(self.folder / "clusters.tsv")
+        self.n_clusters = int(self.config["n_clusters"])
+        self.n_features = int(self.config["n_features"])
+        if len(self.vocab) != int(self.config["vocab_size"]):
+            raise InputError(self.folder / "vocab.tsv", f"{len(self.vocab)} ids, the config "
+                                                        f"says {self.config['vocab_size']}")
+        self.add_cls_sep = bool(add_cls_sep)
+        self.genome = GenomeBins(self.folder, {c["name"]: int(c["length"]) for c in
+                                               self.config["chromosomes"]}, self.n_clusters)
+        self._tokens = self.vocab.tokens()
+        self._dna: DnaEncoder | None = None
+        self._format: str | None = None
+
+    # ---------------------------------------------------------------- loading / saving
+    @classmethod
+    def from_pretrained(cls, directory: str | os.PathLike, **kwargs: Any) -> MotifTokenizer:
+        """Load a motif tokenizer folder (the motif stage's, or a release's ``motifs/``)."""
+        options = cls.common_options(cls.read_config(directory, required=False))
+        options.pop("special_tokens", None)
+        options.update(kwargs)
+        return cls(directory, **options)
+
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
+                        ) -> tuple[str, ...]:
+        """Copy the folder to ``save_directory`` (contract files rewritten)."""
+        target = Path(save_directory)
+        if target.resolve() != self.folder.resolve():
+            shutil.copytree(self.folder, target, dirs_exist_ok=True)
+        paths = self._write_config(target, {"add_cls_sep": self.add_cls_sep})
+        return tuple(str(p) for p in [target / CONFIG_NAME, *paths])
+
+    def config_dict(self) -> dict[str, Any]:
+        config = super().config_dict()
+        config["add_cls_sep"] = self.add_cls_sep
+        return config
+
+    # ---------------------------------------------------------------- vocabulary
+    def get_vocab(self) -> dict[str, int]:
+        return {t: i for i, t in enumerate(self._tokens)}
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self._tokens)
+
+    def _convert_id_to_token(self, index: int) -> str:
+        if not 0 <= index < len(self._tokens):
+            raise ValueError(f"token id {index} is outside the vocabulary "
+                             f"(0..{len(self._tokens) - 1})")
+        return self._tokens[index]
+
+    def cluster_names(self) -> list[str]:
+        """Per cluster, its motif names (``/`` between members)."""
+        from genovocab.motifs.tokens import cluster_motif_names
+
+        table = pd.read_csv(self.folder / "clusters.tsv", sep="\t", dtype=str,
+                            keep_default_na=False)
+        return cluster_motif_names(table.assign(cluster=self.labels))
+
+    def __repr__(self) -> str:
+        return (f"MotifTokenizer({str(self.folder)!r}, vocab_size={self.vocab_size}, "
+                f"clusters={self.n_clusters}, chromosomes={len(self.genome.lengths)})")
+
+    # ---------------------------------------------------------------- low-level encoders
+    def region_bins(self, chrom: str, start: int, end: int) -> Bins:
+        """The stored bins overlapping a region (memory-mapped reads)."""
+        return self.genome.region(chrom, int(start), int(end))
+
+    @property
+    def dna_encoder(self) -> DnaEncoder:
+        if self._dna is None:
+            from genovocab.io.jaspar import read_matrices, select_matrices
+
+            pfms = self.folder / self.config["files"]["matrices"]
+            matrices = select_matrices(read_matrices(pfms), list(self.params.matrices) or None,
+                                       pfms)
+            self._dna = DnaEncoder(matrices, self.params, self.labels, self.n_features,
+                                   self.vocab.index(), self.unk_token_id)
+        return self._dna
+
+    def dna_bins(self, sequence: str) -> Bins:
+        """Scan, bin, featurise and tokenize one DNA sequence."""
+        return self.dna_encoder.encode(str(sequence))
+
+    def encode_dna(self, sequences: str | Sequence[str], **kwargs: Any):
+        """``tok(...)`` for DNA: one sequence or a list (same options as ``__call__``)."""
+        if isinstance(sequences, str):
+            return self(Dna(sequences), **kwargs)
+        return self([Dna(s) for s in sequences], **kwargs)
+
+    # ---------------------------------------------------------------- contract hooks
+    def __call__(self, inputs: Any, *, cluster_format: str | None = None,
+                 return_tensors: str | None = None, **kwargs: Any):
+        """Tokenize regions (or :class:`Dna`); see the class docstring for the keys."""
+        if cluster_format not in (None, "dense", "sparse"):
+            raise ValueError(f"cluster_format must be 'dense' or 'sparse', not "
+                             f"{cluster_format!r}")
+        self._format = cluster_format or ("dense" if return_tensors else "sparse")
+        try:
+            return super().__call__(inputs, return_tensors=return_tensors, **kwargs)
+        finally:
+            self._format = None
+
+    def _split_batch(self, inputs: Any) -> tuple[list[Any], bool]:
+        if isinstance(inputs, str) or _is_region(inputs):
+            return [inputs], False
+        if isinstance(inputs, pd.DataFrame):
+            cols = list(inputs.columns[:3])
+            return list(zip(inputs[cols[0]].astype(str), inputs[cols[1]].astype(int),
+                            inputs[cols[2]].astype(int))), True
+        return list(inputs), True
+
+    def _special_template(self) -> tuple[list[int], list[int]]:
+        if self.add_cls_sep:
+            return [self.cls_token_id], [self.sep_token_id]
+        return [], []
+
+    def key_specs(self) -> dict[str, KeySpec]:
+        specs = super().key_specs()
+        specs["bin_starts"] = KeySpec(pad_value=-1, special_value=-1)
+        specs["bin_ends"] = KeySpec(pad_value=-1, special_value=-1)
+        specs["cluster_values"] = KeySpec(axes=(SEQ, "clusters"), pad_value=0.0,
+                                          special_value=0.0, dtype="float32")
+        specs["cluster_indices"] = KeySpec(axes=(SEQ, "clusters"), pad_value=-1,
+                                           special_value=-1, dtype="int32")
+        return specs
+
+    def _encode_batch(self, items: list[Any], max_tokens: int | None
+                      ) -> list[dict[str, np.ndarray]]:
+        fmt = self._format or "sparse"
+        out = []
+        for item in items:
+            bins = self.dna_bins(item) if isinstance(item, Dna) else \
+                self.region_bins(*parse_region(item))
+            n = len(bins) if max_tokens is None else min(len(bins), max_tokens)
+            if self.truncation_side == "left" and n < len(bins):
+                keep = slice(len(bins) - n, len(bins))
+            else:
+                keep = slice(0, n)
+            cf = bins.clusters[keep]
+            enc = {"input_ids": bins.ids[keep].astype(np.int64),
+                   "bin_starts": bins.starts[keep], "bin_ends": bins.ends[keep]}
+            if fmt == "dense":
+                enc["cluster_values"] = cf.toarray().astype(np.float32)
+            else:
+                enc["cluster_indices"], enc["cluster_values"] = ell(cf)
+            out.append(enc)
+        return out
+
+    def _axis_target(self, axis: str, sizes: list[int], options) -> int:
+        return max(sizes, default=0)
+
+
+def ell(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """A CSR matrix as fixed-width rows: (indices, values), ``k`` = most non-zeros of a row;
+    unused slots hold index -1 and value 0."""
+    csr = sp.csr_matrix(matrix)
+    counts = np.diff(csr.indptr)
+    k = int(counts.max()) if counts.size else 0
+    indices = np.full((csr.shape[0], k), -1, dtype=np.int32)
+    values = np.zeros((csr.shape[0], k), dtype=np.float32)
+    if csr.nnz:
+        rows = np.repeat(np.arange(csr.shape[0]), counts)
+        slots = np.arange(csr.nnz) - np.repeat(csr.indptr[:-1], counts)
+        indices[rows, slots] = csr.indices
+        values[rows, slots] = csr.data
+    return indices, values
