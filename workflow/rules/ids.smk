@@ -227,3 +227,37 @@ rule motif_tokenizer:
 
 
 ALL_TARGETS.extend(rules.motif_tokenizer.output)
+
+
+# Motif corpus: fragments of consecutive bins per chromosome with per-bin bigWig targets,
+# split by chromosome, as Parquet shards + a dataset card under {OUT}/corpora/<name>/.
+MOTIF_CORPUS = MOTIFS.get("corpus", {})
+MOTIF_CORPUS_NAME = MOTIF_CORPUS.get("name", "motif_fragments")
+MOTIF_TARGETS = MOTIF_CORPUS.get("targets", {}) or {}
+
+if MOTIF_CORPUS_NAME:
+
+    rule motif_corpus:
+        input:
+            tokenizer=f"{OUT}/motifs/tokenizer",
+            tracks=[f"{RES}/downloads/{t['source']}" for t in MOTIF_TARGETS.values()],
+        output:
+            corpus=directory(f"{OUT}/corpora/{MOTIF_CORPUS_NAME}"),
+        params:
+            entry=MOTIF_CORPUS,
+            name=MOTIF_CORPUS_NAME,
+            track_names=list(MOTIF_TARGETS),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
+        benchmark:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.benchmark.tsv"
+        threads: 1
+        resources:
+            mem_mb=16000,
+            runtime=240,
+        script:
+            "../scripts/motif_corpus.py"
+
+    ALL_TARGETS.extend(rules.motif_corpus.output)

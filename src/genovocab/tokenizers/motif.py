@@ -580,6 +580,8 @@ class MotifTokenizer(TokenizerBase):
                                           special_value=0.0, dtype="float32")
         specs["cluster_indices"] = KeySpec(axes=(SEQ, "clusters"), pad_value=-1,
                                            special_value=-1, dtype="int32")
+        specs["targets"] = KeySpec(axes=(SEQ, None), pad_value=0.0, special_value=0.0,
+                                   dtype="float32")
         return specs
 
     def _encode_batch(self, items: list[Any], max_tokens: int | None

@@ -1,0 +1,1 @@
+"""Model-ready corpora (Parquet shards + dataset cards)."""
