@@ -280,12 +280,7 @@ class GenomeBins:
                                  f"(0-{length}) or is empty")
         i0 = int(np.searchsorted(a.edges, start, side="right")) - 1
         i1 = int(np.searchsorted(a.edges, end, side="left"))
-        ptr = np.asarray(a.indptr[i0:i1 + 1], dtype=np.int64)
-        lo, hi = int(ptr[0]), int(ptr[-1])
-        cf = sp.csr_matrix((np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
-                           shape=(i1 - i0, self.n_clusters))
-        edges = np.array(a.edges[i0:i1 + 1], dtype=np.int64)
-        return Bins(edges[:-1].copy(), edges[1:].copy(), np.array(a.ids[i0:i1], dtype=np.int32), cf, chrom)
+        return self.bin_range(chrom, i0, i1)
 
     def bin_range(self, chrom: str, first: int, last: int) -> Bins:
         """Bins ``first .. last - 1`` of ``chrom`` by index."""
@@ -295,8 +290,8 @@ class GenomeBins:
         cf = sp.csr_matrix((np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
                            shape=(last - first, self.n_clusters))
         edges = np.array(a.edges[first:last + 1], dtype=np.int64)
-        return Bins(edges[:-1].copy(), edges[1:].copy(), np.array(a.ids[first:last], dtype=np.int32), cf,
-                    chrom)
+        ids = np.array(a.ids[first:last], dtype=np.int32)
+        return Bins(edges[:-1].copy(), edges[1:].copy(), ids, cf, chrom)
 
     def n_bins(self, chrom: str) -> int:
         return int(self.arrays(chrom).ids.shape[0])

@@ -1,0 +1,219 @@
+"""MotifTokenizer: genome regions from the stored bins (by hand), DNA scanning, the contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from genovocab.errors import GenovocabError
+from genovocab.io.jaspar import read_matrices, write_jaspar
+from genovocab.motifs.features import write_feature_table
+from genovocab.motifs.sites import MatrixSet
+from genovocab.motifs.tokens import (
+    N_SPECIAL,
+    UNK_ID,
+    active_patterns,
+    build_vocab,
+    tokens_for,
+    write_token_vocab,
+)
+from genovocab.tokenizers.motif import MotifParams, MotifTokenizer, write_tokenizer_folder
+
+DEMO_PFMS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "jaspar2022_demo.jaspar"
+MATRICES = ("MA0139.1", "MA0079.5")  # CTCF, SP1
+# Three small chromosomes; bins and cluster values written by hand (4 features -> 2 clusters).
+CHROMS = {
+    "chr1": ([0, 10, 25, 30, 50, 75, 100],
+             [[0.6, 0.0], [0.0, 0.0], [0.6, 0.9], [0.0, 0.2], [0.6, 0.0], [0.0, 0.0]]),
+    "chr2": ([0, 15, 40], [[0.0, 0.7], [0.6, 0.0]]),
+    "chr3": ([0, 20, 40, 60], [[0.0, 0.0], [0.6, 0.0], [0.0, 0.0]]),
+}
+LABELS = [0, 0, 1, 1]
+
+
+def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
+                cpg: str = "none") -> Path:
+    """A motif tokenizer folder from hand-made motif-stage files; returns its path."""
+    src = root / "stage"
+    (src / "bins").mkdir(parents=True)
+    matrices = [m for m in read_matrices(DEMO_PFMS) if m.matrix_id in MATRICES]
+    write_jaspar(src / "pfms.jaspar", matrices)
+    write_feature_table(src / "features.tsv", MatrixSet.from_matrices(matrices))
+    ms = MatrixSet.from_matrices(matrices)
+    rows = ["feature\tcluster\tmatrix_id\tname\tstrand"]
+    for f, c in enumerate(LABELS):
+        rows.append(f"{f}\t{c}\t{ms.ids[f // 2]}\t{ms.names[f // 2]}\t{'+-'[f % 2]}")
+    (src / "clusters.tsv").write_text("\n".join(rows) + "\n")
+    (src / "cluster_summary.tsv").write_text("cluster\tsize\tmean_ids\tfeatures\tmembers\n"
+                                             "0\t2\tNA\t0,1\tx\n1\t2\tNA\t2,3\ty\n")
+    np.save(src / "ids.npy", np.eye(4, dtype=np.float32))
+    parts = {}
+    for chrom, (edges, values) in CHROMS.items():
+        np.save(src / "bins" / f"{chrom}.bins.npy", np.array(edges, dtype=np.int64))
+        cf = sp.csr_matrix(np.array(values, dtype=np.float32))
+        sp.save_npz(src / "bins" / f"{chrom}.cf.npz", cf)
+        parts[chrom] = active_patterns(cf, 0.5)
+    vocab = build_vocab(list(parts.values()))
+    write_token_vocab(src / "token_vocab.tsv", vocab)
+    for chrom, part in parts.items():
+        np.save(src / "bins" / f"{chrom}.tokens.npy", tokens_for(part, vocab.index()))
+    names = list(CHROMS)
+    folder = root / "tokenizer"
+    write_tokenizer_folder(
+        folder, chroms=names, chrom_sizes={c: CHROMS[c][0][-1] for c in names},
+        bins=[src / "bins" / f"{c}.bins.npy" for c in names],
+        cluster_features=[src / "bins" / f"{c}.cf.npz" for c in names],
+        tokens=[src / "bins" / f"{c}.tokens.npy" for c in names],
+        token_vocab=src / "token_vocab.tsv", features=src / "features.tsv",
+        ids=src / "ids.npy", clusters=src / "clusters.tsv",
+        cluster_summary=src / "cluster_summary.tsv", pfms=src / "pfms.jaspar",
+        params=MotifParams(min_count=min_count, max_vocab=max_vocab, cpg=cpg,
+                           matrices=MATRICES),
+        model_max_length=8)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return make_folder(tmp_path_factory.mktemp("motif_tok"))
+
+
+def pattern_id(tok: MotifTokenizer, row) -> int:
+    """Token id of a cluster row, computed from the vocabulary file by hand."""
+    key = tuple(int(i) for i in np.flatnonzero(np.asarray(row) >= 0.5))
+    return tok.get_vocab().get("+".join(f"m{c}" for c in key) if key else "m-", UNK_ID)
+
+
+@pytest.mark.parametrize("chrom,start,end,want", [
+    ("chr1", 0, 5, [0]),            # chromosome start, inside the first bin
+    ("chr1", 95, 100, [5]),         # chromosome end
+    ("chr1", 12, 20, [1]),          # inside one bin
+    ("chr1", 5, 60, [0, 1, 2, 3, 4]),  # many bins
+    ("chr1", 0, 100, [0, 1, 2, 3, 4, 5]),  # the whole chromosome
+    ("chr1", 25, 30, [2]),          # exactly one bin
+    ("chr2", 14, 16, [0, 1]),       # across one edge
+])
+def test_genome_path_returns_stored_bins(folder, chrom, start, end, want):
+    tok = MotifTokenizer.from_pretrained(folder)
+    edges, values = CHROMS[chrom]
+    enc = tok((chrom, start, end), cluster_format="dense")
+    assert enc["bin_starts"] == [edges[i] for i in want]
+    assert enc["bin_ends"] == [edges[i + 1] for i in want]
+    assert enc["input_ids"] == [pattern_id(tok, values[i]) for i in want]
+    assert np.allclose(enc["cluster_values"], [values[i] for i in want])
+    assert enc["attention_mask"] == [1] * len(want)
+    sparse = tok(f"{chrom}:{start}-{end}")  # string form, sparse format
+    dense = np.zeros((len(want), 2), dtype=np.float32)
+    for b, (ci, cv) in enumerate(zip(sparse["cluster_indices"], sparse["cluster_values"])):
+        for i, v in zip(ci, cv):
+            if i >= 0:
+                dense[b, i] = v
+            else:
+                assert v == 0
+    assert np.allclose(dense, [values[i] for i in want])
+
+
+def test_genome_path_is_memory_mapped(folder):
+    tok = MotifTokenizer.from_pretrained(folder)
+    tok(("chr1", 0, 10))
+    arrays = tok.genome.arrays("chr1")
+    assert all(isinstance(getattr(arrays, n), np.memmap) for n in
+               ("edges", "ids", "indptr", "indices", "values"))
+    assert "chr2" not in tok.genome._open  # chromosomes open on first use only
+
+
+def test_bad_regions(folder):
+    tok = MotifTokenizer.from_pretrained(folder)
+    with pytest.raises(GenovocabError, match="chromosome 'chrX' is not in the motif tokenizer"):
+        tok(("chrX", 0, 10))
+    with pytest.raises(GenovocabError, match=r"region chr1:90-120 is not inside chr1 \(0-100\)"):
+        tok(("chr1", 90, 120))
+    with pytest.raises(GenovocabError, match="not a region"):
+        tok(["chr1:10"])
+
+
+def test_contract_padding_truncation_specials_save(folder, tmp_path):
+    tok = MotifTokenizer.from_pretrained(folder)
+    assert tok.vocab_size == len(tok.get_vocab()) == N_SPECIAL + len(tok.vocab.patterns)
+    assert tok.pad_token_id == 0 and tok.unk_token_id == 1 and tok.mask_token_id == 4
+    assert tok.model_max_length == 8
+    batch = tok([("chr1", 0, 100), ("chr2", 0, 40)], padding=True, return_tensors="np")
+    assert batch["input_ids"].shape == (2, 6) and batch["cluster_values"].shape == (2, 6, 2)
+    assert batch["attention_mask"].tolist() == [[1] * 6, [1, 1, 0, 0, 0, 0]]
+    assert batch["input_ids"][1, 2:].tolist() == [0] * 4
+    assert batch["bin_starts"][1].tolist() == [0, 15, -1, -1, -1, -1]
+    assert np.all(batch["cluster_values"][1, 2:] == 0)
+    cut = tok(("chr1", 0, 100), truncation=True, max_length=3, cluster_format="dense")
+    assert cut["bin_starts"] == [0, 10, 25] and len(cut["cluster_values"]) == 3
+    framed = MotifTokenizer.from_pretrained(folder, add_cls_sep=True)
+    enc = framed(("chr2", 0, 40), cluster_format="dense")
+    assert enc["input_ids"][0] == framed.cls_token_id and enc["input_ids"][-1] == 3
+    assert enc["bin_starts"] == [-1, 0, 15, -1] and enc["cluster_values"][0] == [0.0, 0.0]
+    # pad() (what data collators call) on sparse items of different widths
+    items = [tok(("chr1", 0, 100)), tok(("chr3", 0, 20))]
+    padded = tok.pad(items, return_tensors="np")
+    assert padded["cluster_indices"].shape == (2, 6, 2)
+    assert padded["cluster_indices"][1, 0].tolist() == [-1, -1]
+    tok.save_pretrained(tmp_path / "copy")
+    again = MotifTokenizer.from_pretrained(tmp_path / "copy")
+    assert again(("chr1", 5, 60)) == tok(("chr1", 5, 60))
+    config = json.loads((folder / "motif_tokenizer_config.json").read_text())
+    assert config["binning"] == {"sigma": 3.0, "peak_width": 5.0, "max_bin": 50, "trim_step": 25}
+    assert config["scanning"]["min_relative"] == 800 and config["n_clusters"] == 2
+
+
+def test_transformers_collator_and_dataloader(folder):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    tok = MotifTokenizer.from_pretrained(folder)
+    items = [tok(r, cluster_format="dense") for r in
+             [("chr1", 0, 100), ("chr2", 0, 40), ("chr3", 0, 60)]]
+    collator = transformers.DataCollatorWithPadding(tok, return_tensors="pt")
+    loader = torch.utils.data.DataLoader(items, batch_size=2, collate_fn=collator)
+    first = next(iter(loader))
+    assert first["input_ids"].shape == (2, 6)
+    assert first["cluster_values"].dtype == torch.float32
+    assert first["cluster_values"].shape == (2, 6, 2)
+    assert first["attention_mask"].sum().item() == 8
+
+
+def test_encode_dna_activates_planted_clusters(tmp_path):
+    folder = make_folder(tmp_path)
+    tok = MotifTokenizer.from_pretrained(folder)
+    matrices = {m.matrix_id: m for m in read_matrices(DEMO_PFMS)}
+    rng = np.random.default_rng(3)
+    seq = np.array(list("ACGT"))[rng.integers(0, 4, size=600)]
+    planted = {}
+    for k, (mid, pos) in enumerate((("MA0139.1", 150), ("MA0079.5", 400))):
+        counts = matrices[mid].counts
+        consensus = np.array(list("ACGT"))[counts.argmax(axis=0)]
+        seq[pos:pos + consensus.size] = consensus
+        planted[mid] = (pos, pos + consensus.size)
+    dna = "".join(seq)
+    sites = tok.dna_encoder.scan(dna)
+    ms = MatrixSet.from_matrices(matrices[m] for m in MATRICES)
+    for mid, (s, e) in planted.items():
+        k = ms.ids.index(mid)
+        hit = (sites.start == s) & (sites.feature == 2 * k)  # + strand, as planted
+        assert hit.sum() == 1, mid
+    bins = tok.dna_bins(dna)
+    assert bins.starts[0] == 0 and bins.ends[-1] == len(dna)
+    assert np.all(bins.starts[1:] == bins.ends[:-1])
+    for mid, (s, e) in planted.items():
+        cluster = ms.ids.index(mid)  # matrix k's two strands are cluster k
+        over = (bins.starts < e) & (bins.ends > s)
+        values = bins.clusters.toarray()[over, cluster]
+        # the planted + site's values over its bins sum to 1, so the cluster (mean of the two
+        # strands) holds at least 0.5 over them
+        assert values.sum() >= 0.5 - 1e-6
+    enc = tok.encode_dna(dna, cluster_format="dense")
+    assert enc["bin_starts"] == bins.starts.tolist()
+    assert enc["input_ids"] == [pattern_id(tok, r) for r in bins.clusters.toarray()]
+    lower = tok.encode_dna(dna.lower(), cluster_format="dense")
+    assert lower["input_ids"] == enc["input_ids"]
+    assert tok.encode_dna([dna, dna[:300]], padding=True, return_tensors="np")[
+        "input_ids"].shape[0] == 2
