@@ -217,3 +217,71 @@ def test_encode_dna_activates_planted_clusters(tmp_path):
     assert lower["input_ids"] == enc["input_ids"]
     assert tok.encode_dna([dna, dna[:300]], padding=True, return_tensors="np")[
         "input_ids"].shape[0] == 2
+
+
+# --------------------------------------------------------------------------- the demo run
+
+AGREEMENT_THRESHOLD = 0.9  # measured on the demo: 0.964 over these 15 regions of 20 kb
+
+
+@pytest.fixture(scope="module")
+def demo_tokenizer(demo_run):
+    found = sorted((demo_run / "results").glob("*/motifs/tokenizer"))
+    assert len(found) == 1, found
+    return MotifTokenizer.from_pretrained(found[0])
+
+
+@pytest.mark.workflow
+def test_demo_folder_holds_the_trained_vocabulary(demo_tokenizer, demo_run):
+    tok = demo_tokenizer
+    motifs = tok.folder.parent
+    stats = json.loads((tok.folder / "vocab_stats.json").read_text())
+    full = np.loadtxt(motifs / "token_vocab.tsv", skiprows=1, usecols=1, dtype=np.int64)
+    kept = full[full >= 5]
+    assert stats["vocab_size"] == tok.vocab_size == N_SPECIAL + kept.size
+    assert stats["unk_bins"] == int(full[full < 5].sum())
+    r = np.corrcoef(np.log10(np.arange(1, kept.size + 1)), np.log10(kept))[0, 1]
+    assert stats["zipf_kept"]["pearson_r"] == pytest.approx(r, abs=1e-9)
+    for chrom in tok.genome.lengths:
+        raw = np.load(motifs / "tokens" / f"{chrom}.tokens.npy")
+        stored = np.asarray(tok.genome.arrays(chrom).ids)
+        # raw ids are ranks of the full vocabulary: kept ones shift by the specials
+        assert np.array_equal(stored, np.where(raw < kept.size, raw + N_SPECIAL, UNK_ID))
+    for png in ("zipf_kept.png", "token_map.png"):
+        assert (tok.folder / png).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.workflow
+def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
+    from genovocab.io.fasta import open_fasta
+    from genovocab.tokenizers.motif import bp_agreement
+
+    tok = demo_tokenizer
+    fasta = sorted((demo_run / "resources").glob("*/genome/genome.fa"))[0]
+    fa = open_fasta(fasta)
+    rng = np.random.default_rng(0)
+    agree = total = 0
+    for chrom, length in tok.genome.lengths.items():
+        for start in rng.integers(20_000, length - 30_000, size=5).tolist():
+            end = start + 20_000
+            genome = tok.region_bins(chrom, start, end)
+            dna = tok.dna_bins(fa[chrom][start:end])
+            dna.starts += start
+            dna.ends += start
+            a, n = bp_agreement(genome, dna, margin=100)
+            agree, total = agree + a, total + n
+    assert total == 15 * (20_000 - 200)
+    assert agree / total >= AGREEMENT_THRESHOLD
+
+
+@pytest.mark.workflow
+def test_demo_motif_corpus_loads_with_targets(demo_run):
+    datasets = pytest.importorskip("datasets")
+    found = sorted((demo_run / "results").glob("*/corpora/motif_fragments"))
+    assert len(found) == 1
+    ds = datasets.load_dataset("parquet", data_dir=str(found[0] / "data"))
+    assert set(ds) == {"train", "validation", "test"}
+    assert set(ds["validation"]["chrom"]) == {"chr2"} and set(ds["test"]["chrom"]) == {"chr3"}
+    row = ds["train"][0]
+    assert len(row["input_ids"]) == len(row["targets"]) == 1250
+    assert len(row["targets"][0]) == 1
