@@ -285,3 +285,36 @@ def test_demo_motif_corpus_loads_with_targets(demo_run):
     row = ds["train"][0]
     assert len(row["input_ids"]) == len(row["targets"]) == 1250
     assert len(row["targets"][0]) == 1
+
+
+def test_cli_motif_tokenize(folder, tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    from genovocab.cli import main
+
+    tok = MotifTokenizer.from_pretrained(folder)
+    bed = tmp_path / "r.bed"
+    bed.write_text("chr1\t5\t60\nchr2\t14\t16\n")
+    assert main(["motif-tokenize", "--regions", str(bed), "--tokenizer", str(folder),
+                 "--out", str(tmp_path / "r.parquet")]) == 0
+    rows = pq.read_table(tmp_path / "r.parquet").to_pylist()
+    assert [r["id"] for r in rows] == ["chr1:5-60", "chr2:14-16"]
+    want = tok(("chr1", 5, 60), cluster_format="dense")
+    assert rows[0]["input_ids"] == want["input_ids"]
+    assert rows[0]["bin_starts"] == want["bin_starts"] == [0, 10, 25, 30, 50]
+    assert rows[0]["cluster_indices"][2] == [0, 1] and rows[0]["cluster_indices"][1] == []
+    fasta = tmp_path / "s.fa"
+    rng = np.random.default_rng(5)
+    seqs = ["".join(np.array(list("ACGT"))[rng.integers(0, 4, size=n)]) for n in (300, 80)]
+    fasta.write_text(f">a desc\n{seqs[0][:100]}\n{seqs[0][100:]}\n>b\n{seqs[1]}\n")
+    assert main(["motif-tokenize", "--fasta", str(fasta), "--tokenizer", str(folder),
+                 "--out", str(tmp_path / "s.parquet")]) == 0
+    rows = pq.read_table(tmp_path / "s.parquet").to_pylist()
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["input_ids"] == tok.encode_dna(seqs[0])["input_ids"]
+    bad = tmp_path / "bad.bed"
+    bad.write_text("chr1\t5\t60\nchr1\t90\t120\n")
+    assert main(["motif-tokenize", "--regions", str(bad), "--tokenizer", str(folder),
+                 "--out", str(tmp_path / "bad.parquet")]) == 1
+    err = capsys.readouterr().err
+    assert "bad.bed, line 2" in err and not (tmp_path / "bad.parquet").exists()

@@ -619,3 +619,58 @@ def ell(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         indices[rows, slots] = csr.indices
         values[rows, slots] = csr.data
     return indices, values
+
+
+# --------------------------------------------------------------------------- batch output
+
+
+def read_fasta_records(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """(name, sequence) of every record of a plain or gzip FASTA, in file order."""
+    from genovocab.fileutil import open_text
+
+    records: list[tuple[str, list[str]]] = []
+    with open_text(path) as handle:
+        for lineno, line in enumerate(handle, 1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith(">"):
+                name = line[1:].split()[0] if line[1:].strip() else ""
+                if not name:
+                    raise InputError(path, "FASTA header without a name", lineno)
+                records.append((name, []))
+            elif not records:
+                raise InputError(path, "sequence before the first '>' header", lineno)
+            else:
+                records[-1][1].append(line)
+    if not records:
+        raise InputError(path, "no FASTA records")
+    return [(name, "".join(parts)) for name, parts in records]
+
+
+def encodings_table(tok: MotifTokenizer, names: Sequence[str], bins: Sequence[Bins],
+                    regions: Sequence[tuple[str, int, int]] | None = None):
+    """A pyarrow table, one row per region or sequence: ``id`` (+ ``chrom, start, end``),
+    ``input_ids``, ``bin_starts``, ``bin_ends``, ``cluster_indices``, ``cluster_values``
+    (per bin the non-zero clusters, sparse lists)."""
+    import pyarrow as pa
+
+    def nested(b: Bins, field_name: str):
+        csr = b.clusters
+        arr = csr.indices if field_name == "indices" else csr.data
+        return [arr[csr.indptr[i]:csr.indptr[i + 1]].tolist() for i in range(len(b))]
+
+    columns: dict[str, Any] = {"id": pa.array(list(names), type=pa.string())}
+    if regions is not None:
+        columns["chrom"] = pa.array([r[0] for r in regions], type=pa.string())
+        columns["start"] = pa.array([r[1] for r in regions], type=pa.int64())
+        columns["end"] = pa.array([r[2] for r in regions], type=pa.int64())
+    columns["input_ids"] = pa.array([b.ids.tolist() for b in bins], type=pa.list_(pa.int32()))
+    columns["bin_starts"] = pa.array([b.starts.tolist() for b in bins],
+                                     type=pa.list_(pa.int64()))
+    columns["bin_ends"] = pa.array([b.ends.tolist() for b in bins], type=pa.list_(pa.int64()))
+    columns["cluster_indices"] = pa.array([nested(b, "indices") for b in bins],
+                                          type=pa.list_(pa.list_(pa.int32())))
+    columns["cluster_values"] = pa.array([nested(b, "values") for b in bins],
+                                         type=pa.list_(pa.list_(pa.float32())))
+    return pa.table(columns)
