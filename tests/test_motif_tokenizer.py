@@ -188,7 +188,7 @@ def test_encode_dna_activates_planted_clusters(tmp_path):
     rng = np.random.default_rng(3)
     seq = np.array(list("ACGT"))[rng.integers(0, 4, size=600)]
     planted = {}
-    for k, (mid, pos) in enumerate((("MA0139.1", 150), ("MA0079.5", 400))):
+    for mid, pos in (("MA0139.1", 150), ("MA0079.5", 400)):
         counts = matrices[mid].counts
         consensus = np.array(list("ACGT"))[counts.argmax(axis=0)]
         seq[pos:pos + consensus.size] = consensus
@@ -196,7 +196,7 @@ def test_encode_dna_activates_planted_clusters(tmp_path):
     dna = "".join(seq)
     sites = tok.dna_encoder.scan(dna)
     ms = MatrixSet.from_matrices(matrices[m] for m in MATRICES)
-    for mid, (s, e) in planted.items():
+    for mid, (s, _) in planted.items():
         k = ms.ids.index(mid)
         hit = (sites.start == s) & (sites.feature == 2 * k)  # + strand, as planted
         assert hit.sum() == 1, mid

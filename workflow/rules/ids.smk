@@ -195,7 +195,12 @@ rule motif_tokenizer:
         pfms=MOTIF_PFMS,
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
-        folder=directory(f"{OUT}/motifs/tokenizer"),
+        folder=report(
+            directory(f"{OUT}/motifs/tokenizer"),
+            patterns=["{name}.png"],
+            caption="../report/motif_tokenizer.rst",
+            category="motifs",
+        ),
     params:
         chroms=lambda wc: selected_chromosomes(),
         matrices=MOTIF_MATRICES,
@@ -242,7 +247,12 @@ if MOTIF_CORPUS_NAME:
             tokenizer=f"{OUT}/motifs/tokenizer",
             tracks=[f"{RES}/downloads/{t['source']}" for t in MOTIF_TARGETS.values()],
         output:
-            corpus=directory(f"{OUT}/corpora/{MOTIF_CORPUS_NAME}"),
+            corpus=report(
+                directory(f"{OUT}/corpora/{MOTIF_CORPUS_NAME}"),
+                patterns=["{name}.png"],
+                caption="../report/motif_corpus.rst",
+                category="motifs",
+            ),
         params:
             entry=MOTIF_CORPUS,
             name=MOTIF_CORPUS_NAME,

@@ -71,7 +71,7 @@ class Patterns:
 
     def pattern(self, i: int) -> tuple[int, ...]:
         """Cluster ids of pattern ``i``."""
-        return tuple(int(v) for v in self.indices[self.indptr[i]:self.indptr[i + 1]])
+        return tuple(self.indices[self.indptr[i]:self.indptr[i + 1]].tolist())
 
     def save(self, path: str | os.PathLike) -> None:
         """Write to ``.npz`` atomically."""

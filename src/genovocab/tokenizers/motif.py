@@ -348,7 +348,9 @@ class DnaEncoder:
                                          trim_step=p.trim_step, extra_chunks=extra)
         cf = cluster_features(acc.finish(), self.labels)
         patterns = active_patterns(cf, p.token_threshold)
-        local = np.array([self.vocab_index.get(patterns.pattern(i), self.unk_id)
+        flat, ptr = patterns.indices.tolist(), patterns.indptr.tolist()
+        get = self.vocab_index.get
+        local = np.array([get(tuple(flat[ptr[i]:ptr[i + 1]]), self.unk_id)
                           for i in range(len(patterns))], dtype=np.int32)
         ids = local[patterns.inverse] if len(patterns) else np.zeros(0, dtype=np.int32)
         edges = result.edges + int(offset)
