@@ -1,9 +1,11 @@
 """Exact, vectorised interval overlap: a sorted universe against batches of queries.
 
 The universe (any BED: BED3..BED12, cCRE layouts, overlapping or nested regions, duplicates)
-is sorted by (chromosome, start, end) and deduplicated; row ``i`` of the sorted universe is
-region id ``i``. Overlap means at least 1 bp in common between half-open intervals, so the
-pairs are exactly those of ``bedtools intersect -wa -wb``.
+is sorted by (chromosome, start, end) and deduplicated for the overlap index; token ids follow
+the universe *file's* line order (first appearance of each distinct region), as gtars' do, so
+``Universe.ids[row]`` maps a sorted row to its id (identity for a position-sorted file).
+Overlap means at least 1 bp in common between half-open intervals, so the pairs are exactly
+those of ``bedtools intersect -wa -wb``.
 
 How a query finds its regions without a Python loop per query
 --------------------------------------------------------------
@@ -121,6 +123,9 @@ class Universe:
     ends: np.ndarray
     shift: int = 32
     n_duplicates: int = 0
+    ids: np.ndarray | None = None       # sorted row -> token id (file order)
+    rows: np.ndarray | None = None      # token id -> sorted row
+    file_sorted: bool = True
     _sublists: list[_Sublist] = field(default_factory=list, repr=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
@@ -171,8 +176,16 @@ class Universe:
             ends_sorted = ends_sorted[keep]
             order = order[keep]
         sorted_ranks = (start_keys >> shift).astype(np.int32)
+        # ids in order of first appearance in the file (lexsort is stable, so the row kept
+        # for a run of duplicates is its first line)
+        rows_by_id = np.argsort(order, kind="stable")
+        ids = np.empty(len(order), dtype=np.int64)
+        ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
+        fa_order = np.lexsort((ends, starts, chrom_index)) if len(starts) else order
+        file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
         universe = cls(chroms=list(final), chrom_index=sorted_ranks,
-                       starts=starts[order], ends=ends_sorted, shift=shift, n_duplicates=n_dup)
+                       starts=starts[order], ends=ends_sorted, shift=shift, n_duplicates=n_dup,
+                       ids=ids, rows=rows_by_id, file_sorted=file_sorted)
         universe._build(start_keys)
         return universe
 
@@ -224,7 +237,7 @@ class Universe:
         return np.asarray(self.chroms, dtype=object)[self.chrom_index]
 
     def find(self, chrom: str, start: int, end: int) -> int:
-        """Id of the region exactly ``chrom:start-end``, or -1."""
+        """Token id of the region exactly ``chrom:start-end``, or -1."""
         rank = self._rank.get(chrom)
         if rank is None or self._start_keys is None:
             return -1
@@ -232,12 +245,15 @@ class Universe:
         lo = int(np.searchsorted(self._start_keys, key, "left"))
         hi = int(np.searchsorted(self._start_keys, key, "right"))
         j = lo + int(np.searchsorted(self.ends[lo:hi], int(end)))
-        return j if j < hi and self.ends[j] == end else -1
+        if j < hi and self.ends[j] == end:
+            return int(self.ids[j]) if self.ids is not None else j
+        return -1
 
     def overlaps(self, ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
                  min_overlap: int = 1, min_query_fraction: float = 0.0,
                  min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-        """All (query row, region id) pairs that overlap, sorted by query row then region id.
+        """All (query row, region row) pairs that overlap, sorted by query row then region row
+        (rows of the sorted universe: :attr:`ids` maps them to token ids).
 
         ``ranks`` are the queries' chromosome ranks (:meth:`chrom_ranks`; -1 = not in the
         universe, so no hit). A pair is kept when the shared length is at least
@@ -271,9 +287,14 @@ class Universe:
         With -1 (all bits set) as the base, ``base | position`` stays -1, so a query on an
         unknown chromosome gets start and end key -1 and no candidate, without a mask.
         """
-        qe = base | ends
-        qs = base
-        qs |= starts
+        # positions past the universe's key width are clamped, never OR-ed into the
+        # chromosome bits (a start >= 2**shift would otherwise read as another chromosome);
+        # clamping keeps every overlap, as all universe positions are below the limit
+        limit = (1 << self.shift) - 1
+        if len(starts) and (int(starts.min()) < 0 or bool((ends < starts).any())):
+            raise ValueError("query coordinates must be non-negative with start <= end")
+        qe = base | np.minimum(ends, limit)
+        qs = base | np.minimum(starts, limit)
         q_parts: list[np.ndarray] = []
         u_parts: list[np.ndarray] = []
         for sub in self._sublists:

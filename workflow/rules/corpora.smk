@@ -5,8 +5,9 @@
 # fast; a corpus of thousands of files is still one job, which keeps job counts low).
 # A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
 # gets its own downloads under {RES}/corpora/<corpus>/samples/.
-from genovocab.shards import shard_names as _corpus_shard_names
-from genovocab.tokenizers.interval import resolve_corpus_config
+from genovocab.corpora.shards import shard_names as _corpus_shard_names
+from genovocab.corpora.interval import resolve_corpus_config
+from genovocab.corpora.splits import declared_splits as _corpus_splits
 
 CORPORA = {
     name: resolve_corpus_config(
@@ -33,8 +34,24 @@ CORPUS_SAMPLE_FILES = {
     ]
     for name, sheet in CORPUS_SHEETS.items()
 }
+# splits are known before any data is read (a split column is read from the sheet here)
+CORPUS_SPLITS = {
+    name: _corpus_splits(
+        c["splits"],
+        (
+            CORPUS_SHEETS[name][c["splits"]["column"]].tolist()
+            if c["splits"] and c["splits"].get("column") in CORPUS_SHEETS[name].columns
+            else None
+        ),
+    )
+    for name, c in CORPORA.items()
+}
 CORPUS_OUTPUTS = {
-    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    name: [
+        f"{OUT}/corpora/{name}/{f}"
+        for split in CORPUS_SPLITS[name]
+        for f in _corpus_shard_names(c["n_shards"], split)
+    ]
     + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
     for name, c in CORPORA.items()
 }
@@ -82,11 +99,17 @@ for _corpus in CORPORA:
             CORPUS_OUTPUTS[_corpus],
         params:
             corpus=_corpus,
+            sheet=CORPORA[_corpus]["samples"],
             names=list(CORPUS_SHEETS[_corpus].index),
             metadata=CORPUS_METADATA[_corpus],
             n_shards=CORPORA[_corpus]["n_shards"],
             tokenizer=CORPORA[_corpus]["tokenizer"],
             title=CORPORA[_corpus]["title"],
+            splits=CORPORA[_corpus]["splits"],
+            dtypes=CORPORA[_corpus]["dtypes"],
+            label=CORPORA[_corpus]["label"],
+            text_columns=CORPORA[_corpus]["text_columns"],
+            license=CORPORA[_corpus]["license"],
         conda:
             "../envs/genovocab.yaml"
         log:

@@ -3,7 +3,8 @@
 # regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
 # here because the sample is read in seconds.
-from genovocab.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.splits import declared_splits as _sequence_splits
 
 SEQ = config.get("sequence") or {}
 SEQ_WINDOWS = SEQ.get("windows") or {}
@@ -24,9 +25,11 @@ SEQ_GGRAM_FILES = {
     "stats": f"{OUT}/ggram/stats.tsv",
     "plot": f"{OUT}/ggram/ggram_lengths.png",
 }
+SEQ_CORPUS_SPLITS = _sequence_splits(SEQ_CORPUS.get("splits") or None)
 SEQ_CORPUS_FILES = [
     f"{SEQ_CORPUS_DIR}/{name}"
-    for name in _sequence_shard_names(SEQ_CORPUS.get("n_shards", 2))
+    for split in SEQ_CORPUS_SPLITS
+    for name in _sequence_shard_names(SEQ_CORPUS.get("n_shards", 2), split)
 ] + [f"{SEQ_CORPUS_DIR}/README.md", f"{SEQ_CORPUS_DIR}/stats.json"]
 
 
@@ -151,6 +154,10 @@ rule sequence_corpus:
         min_length=SEQ_WINDOWS.get("min_length", 100),
         max_ngrams=SEQ_CORPUS.get("max_ngrams", 0),
         n_shards=SEQ_CORPUS.get("n_shards", 2),
+        label_column=SEQ_CORPUS.get("label_column", "last"),
+        splits=SEQ_CORPUS.get("splits") or None,
+        n_runs=SEQ_CORPUS.get("n_runs", "unk_run"),
+        license=SEQ_CORPUS.get("license", "other"),
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -5,18 +5,20 @@ from pathlib import Path
 
 os.environ["RAYON_NUM_THREADS"] = str(snakemake.threads)  # noqa: F821 (before tokenizers)
 
+from genovocab.corpora.sequence import region_labels, write_sequence_corpus  # noqa: E402
 from genovocab.fileutil import sha256_file  # noqa: E402
 from genovocab.io import read_chrom_sizes  # noqa: E402
 from genovocab.logutil import log_to_file  # noqa: E402
 from genovocab.sequence.corpus import genome_windows, region_sequences  # noqa: E402
-from genovocab.sequence.dataset import write_sequence_corpus  # noqa: E402
 from genovocab.tokenizers import SequenceTokenizer  # noqa: E402
 
 log = log_to_file(snakemake.log[0])  # noqa: F821
 sm = snakemake  # noqa: F821
 try:
     sizes = read_chrom_sizes(sm.input.chrom_sizes)
-    st = SequenceTokenizer.from_pretrained(Path(sm.input.tokenizer).parent, sm.input.vocab)
+    st = SequenceTokenizer.from_pretrained(Path(sm.input.tokenizer).parent, sm.input.vocab,
+                                           n_runs=sm.params.n_runs)
+    labels = None
     if sm.params.regions == "windows":
         wins = genome_windows(sm.input.fasta, list(sizes), window=sm.params.window,
                               min_window=sm.params.min_length)
@@ -31,10 +33,13 @@ try:
                                                            sizes)
         ids = list(ids)
         what = f"regions of {sm.input.regions}"
+        if sm.params.label_column:
+            labels = region_labels(sm.input.regions, sm.params.label_column, sizes)
     max_ngrams = sm.params.max_ngrams or None
     paths, stats = write_sequence_corpus(
         st, ids, seqs, Path(sm.output[-1]).parent, n_shards=sm.params.n_shards,
-        max_ngrams=max_ngrams, coordinates=(chroms, starts, ends),
+        max_ngrams=max_ngrams, coordinates=(chroms, starts, ends), labels=labels,
+        splits=sm.params.splits, license=sm.params.license,
         title=f"{sm.params.name}: DNA sequences with BPE ids and G-grams",
         extra_stats={"corpus": sm.params.name, "documents_from": what,
                      "tokenizer_sha256": sha256_file(sm.input.tokenizer),

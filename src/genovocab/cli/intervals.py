@@ -13,12 +13,15 @@ log = logging.getLogger(__name__)
 def add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     """The tokenizer options shared by the interval subcommands."""
     parser.add_argument("--chrom-sizes", metavar="PATH",
-                        help="order chromosomes as in this chrom.sizes (default: order of "
-                             "first appearance in the universe file)")
+                        help="check the universe against this chrom.sizes (ids always follow "
+                             "the universe file's line order)")
     parser.add_argument("--unknown", choices=("drop", "unk"), default="drop",
                         help="a query region with no hit: dropped (default) or one <unk>")
     parser.add_argument("--order", choices=("query", "genomic"), default="query",
-                        help="token order: query order (default) or ascending id")
+                        help="token order: query order with genomic order inside a query "
+                             "(default, as gtars) or genomic order over the whole file")
+    parser.add_argument("--empty-document", choices=("unk", "empty"), default="unk",
+                        help="a file with no token: [<unk>] (default, as gtars) or nothing")
     parser.add_argument("--dedupe", action="store_true",
                         help="keep only the first occurrence of each token id")
     parser.add_argument("--min-overlap", type=int, default=1, metavar="BP",
@@ -35,7 +38,8 @@ def tokenizer_from_args(args: argparse.Namespace):
     try:
         return IntervalTokenizer.from_bed(
             args.universe, chrom_sizes=args.chrom_sizes, unknown=args.unknown,
-            order=args.order, dedupe=args.dedupe, min_overlap=args.min_overlap,
+            order=args.order, dedupe=args.dedupe, empty_document=args.empty_document,
+            min_overlap=args.min_overlap,
             min_query_fraction=args.min_query_fraction,
             min_region_fraction=args.min_region_fraction)
     except ValueError as exc:
@@ -48,8 +52,8 @@ def tokenizer_from_args(args: argparse.Namespace):
 
 def run_tokenize(args: argparse.Namespace) -> int:
     """Tokenize every query file; text lines (name TAB ids) or Parquet shards."""
+    from genovocab.corpora.interval import write_interval_corpus
     from genovocab.fileutil import write_text_atomic
-    from genovocab.tokenizers.interval import write_interval_corpus
 
     tok = tokenizer_from_args(args)
     log.info("universe %s: %d regions, vocab_size %d", args.universe, tok.n_regions,

@@ -73,24 +73,35 @@ def run_ggram(args: argparse.Namespace) -> int:
 
 def run_tokenize_sequences(args: argparse.Namespace) -> int:
     """DNA documents -> Parquet shards with BPE ids and G-gram matches."""
+    from genovocab.corpora.sequence import write_sequence_corpus
     from genovocab.sequence.corpus import read_lines, region_sequences
-    from genovocab.sequence.dataset import write_sequence_corpus
     from genovocab.tokenizers import SequenceTokenizer
 
-    st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram)
+    from genovocab.corpora.sequence import region_labels
+
+    st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram, n_runs=args.n_runs)
     coords = None
+    labels = None
+    splits = {k: v for k, v in (("validation", args.validation_chroms),
+                                ("test", args.test_chroms)) if v}
     if args.bed:
         if not args.fasta:
             raise SystemExit("genovocab tokenize-sequences: error: --bed needs --fasta")
         chroms, starts, ends, ids, seqs = region_sequences(args.fasta, args.bed)
         coords = (chroms, starts, ends)
         ids = list(ids)
+        if args.label_column:
+            labels = region_labels(args.bed, args.label_column)
     else:
+        if args.label_column or splits:
+            raise SystemExit("genovocab tokenize-sequences: error: --label-column and "
+                             "chromosome splits need --bed")
         seqs = read_lines(args.sequences)
         ids = [str(i) for i in range(len(seqs))]
     max_ngrams = args.max_ngrams if args.max_ngrams and args.max_ngrams > 0 else None
     paths, stats = write_sequence_corpus(st, ids, seqs, args.out, n_shards=args.n_shards,
                                          max_ngrams=max_ngrams, coordinates=coords,
+                                         labels=labels, splits=splits or None,
                                          title=args.title)
     log.info("wrote %d shard(s) to %s: %d documents, %d tokens, %d G-gram matches",
              len(paths), args.out, stats["documents"], stats["tokens"], stats["ngram_matches"])
@@ -165,7 +176,17 @@ def register(subparsers) -> None:
     p.add_argument("--fasta", help="indexed FASTA for --bed")
     p.add_argument("--max-ngrams", type=int, default=0,
                    help="keep at most this many G-grams per document (0: all)")
-    p.add_argument("--n-shards", type=int, default=1, help="number of shards (1)")
+    p.add_argument("--n-runs", choices=("unk_run", "drop", "unk_base"), default="unk_run",
+                   help="non-ACGT runs: one [UNK] per run (default), dropped, or one [UNK] "
+                        "per base")
+    p.add_argument("--label-column", metavar="N|last",
+                   help="BED column (1-based, or 'last') holding a class label, e.g. the "
+                        "cCRE class; becomes the `label` column")
+    p.add_argument("--validation-chroms", nargs="+", metavar="CHROM",
+                   help="documents on these chromosomes form the validation split")
+    p.add_argument("--test-chroms", nargs="+", metavar="CHROM",
+                   help="documents on these chromosomes form the test split")
+    p.add_argument("--n-shards", type=int, default=1, help="number of shards per split (1)")
     p.add_argument("--title", default="Sequence corpus", help="dataset card title")
     p.add_argument("--out", required=True, metavar="DIR", help="output corpus folder")
     p.set_defaults(func=run_tokenize_sequences)

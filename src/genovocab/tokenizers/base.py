@@ -306,7 +306,7 @@ class TokenizerBase:
     @property
     def all_special_tokens(self) -> list[str]:
         seen: list[str] = []
-        for name in SPECIAL_TOKEN_NAMES:
+        for name in self._special_tokens:
             token = self._special_tokens.get(name)
             if token is not None and token not in seen:
                 seen.append(token)
@@ -381,13 +381,15 @@ class TokenizerBase:
         return self.convert_tokens_to_string(
             self.convert_ids_to_tokens(_flat_ids(token_ids), skip_special_tokens))
 
-    def batch_decode(self, sequences: Any, skip_special_tokens: bool = False,
+    def batch_decode(self, sequences: Any, skip_special_tokens: bool | None = None,
                      **kwargs: Any) -> list[str]:
-        """:meth:`decode` of each row (lists, a 2-D array or a tensor)."""
+        """:meth:`decode` of each row (lists, a 2-D array or a tensor); ``None`` keeps
+        :meth:`decode`'s default."""
         if hasattr(sequences, "tolist"):
             sequences = sequences.tolist()
-        return [self.decode(s, skip_special_tokens=skip_special_tokens, **kwargs)
-                for s in sequences]
+        if skip_special_tokens is not None:
+            kwargs["skip_special_tokens"] = skip_special_tokens
+        return [self.decode(s, **kwargs) for s in sequences]
 
     # ---------------------------------------------------------------- options
     def _resolve_options(self, padding: Any, truncation: Any, max_length: int | None,
