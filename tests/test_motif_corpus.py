@@ -127,7 +127,7 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path):
                        atol=1e-4)
     card = (out / "README.md").read_text()
     assert "- split: validation" in card and "| validation | chr2 | 1 | 2 |" in card
-    assert json.loads((out / "corpus.json").read_text())["splits"]["test"]["rows"] == 2
+    assert json.loads((out / "stats.json").read_text())["splits"]["test"]["rows"] == 2
     assert (out / "target_track.png").read_bytes()[:4] == b"\x89PNG"
     # collation: the tokenizer's pad through a torch DataLoader
     torch = pytest.importorskip("torch")

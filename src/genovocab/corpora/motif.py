@@ -16,6 +16,9 @@ optionally one or more target tracks (bigWig, e.g. ATAC-seq) averaged over the b
   optional per-track transform (``log1p``; ``zscore`` / ``log1p_zscore`` with the mean and
   standard deviation of the train split's bins, so held-out data do not leak into it).
 
+The shards are streamed chromosome by chromosome (one chromosome's rows in memory, never a
+split's: hg38 is tens of GB), with the package's shard names and card metadata.
+
 Rows (one per fragment): ``id``, ``chrom``, ``start``, ``end`` (bp), ``first_bin``,
 ``bin_lengths``, ``input_ids``, ``cluster_indices`` / ``cluster_values`` (per bin the non-zero
 clusters, as sparse lists) and ``targets`` (per bin one value per track). Parquet shards per
@@ -36,6 +39,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from genovocab.corpora.card import feature_type, size_category
+from genovocab.corpora.shards import shard_names
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir
 
@@ -222,12 +227,6 @@ def fragment_table(chrom: str, arrays, bounds: np.ndarray,
 # --------------------------------------------------------------------------- writing
 
 
-def shard_names(split: str, n_shards: int) -> list[str]:
-    width = max(5, len(str(n_shards)))
-    return [f"data/{split}-{i:0{width}d}-of-{n_shards:0{width}d}.parquet"
-            for i in range(n_shards)]
-
-
 def _open_tracks(config: CorpusConfig):
     import pyBigWig
 
@@ -276,7 +275,7 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
             members = [c for c in chroms if split_of(c, config) == split]
             n_rows = sum(len(bounds[c]) for c in members)
             cuts = np.linspace(0, n_rows, config.n_shards + 1).round().astype(int)
-            names = shard_names(split, config.n_shards)
+            names = shard_names(config.n_shards, split)
             writers: list[pq.ParquetWriter | None] = [None] * config.n_shards
             schema = None
             row = 0
@@ -310,8 +309,9 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                 writers[k].close()
             stats["splits"][split] = {"chromosomes": members, "rows": n_rows, "bins": n_bins}
         stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
-        (tmp / "README.md").write_text(corpus_card(name, tok, config, stats), encoding="utf-8")
-        (tmp / "corpus.json").write_text(json.dumps(_clean(stats), indent=2, sort_keys=True)
+        (tmp / "README.md").write_text(corpus_card(name, tok, config, stats, schema),
+                                       encoding="utf-8")
+        (tmp / "stats.json").write_text(json.dumps(_clean(stats), indent=2, sort_keys=True)
                                          + "\n", encoding="utf-8")
         if plot:
             plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats,
@@ -360,21 +360,28 @@ def _clean(value):
     return value
 
 
-def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any]) -> str:
-    """The dataset card: Hugging Face YAML header (configs, splits) and a description."""
+def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
+                schema: pa.Schema) -> str:
+    """The dataset card: Hugging Face YAML header (configs, features, splits) and a
+    description. Written from the statistics, so the shards never have to be in memory."""
+    import yaml
+
     total_rows = sum(s["rows"] for s in stats["splits"].values())
-    size = ("n<1K" if total_rows < 1_000 else "1K<n<10K" if total_rows < 10_000 else
-            "10K<n<100K" if total_rows < 100_000 else "100K<n<1M")
-    header = ["---", f"pretty_name: {config.title or name}", "tags:", "- genomics",
-              "- motif-tokens", "- sequence-to-function", "task_categories:",
-              "- other", "size_categories:", f"- {size}", "configs:",
-              "- config_name: default", "  data_files:"]
-    for split in SPLITS:
-        header += [f"  - split: {split}", f"    path: data/{split}-*.parquet"]
-    header += ["dataset_info:", "  splits:"]
-    for split in SPLITS:
-        header += [f"  - name: {split}", f"    num_examples: {stats['splits'][split]['rows']}"]
-    header.append("---")
+    meta = {
+        "pretty_name": config.title or name,
+        "license": "other",
+        "tags": ["biology", "genomics", "motif-tokens", "sequence-to-function"],
+        "task_categories": ["other"],
+        "size_categories": [size_category(total_rows)],
+        "configs": [{"config_name": "default", "data_files": [
+            {"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS]}],
+        "dataset_info": {
+            "features": [{"name": f.name, **feature_type(f.type)} for f in schema],
+            "splits": [{"name": s, "num_examples": stats["splits"][s]["rows"]}
+                       for s in SPLITS],
+        },
+    }
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     split_rows = "\n".join(
         f"| {s} | {', '.join(v['chromosomes']) or '-'} | {v['rows']} | {v['bins']} |"
         for s, v in stats["splits"].items())
@@ -384,7 +391,7 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any]) 
         or "| (none) | | | | | |"
     last = "kept (a shorter last fragment reaches each chromosome end)" if config.keep_last \
         else "dropped (bins after the last full fragment are in no row of their own)"
-    return "\n".join(header) + f"""
+    return f"---\n{header}---" + f"""
 
 # {config.title or name}
 
@@ -537,4 +544,4 @@ def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]
 
 def corpus_shards(entry: Mapping[str, Any]) -> list[str]:
     """Shard paths (relative to the corpus folder) a config will produce."""
-    return [p for split in SPLITS for p in shard_names(split, int(entry.get("n_shards", 1)))]
+    return [p for split in SPLITS for p in shard_names(int(entry.get("n_shards", 1)), split)]
