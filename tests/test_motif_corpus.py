@@ -140,7 +140,7 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path):
     assert batch["input_ids"][0].tolist() == rows[0]["input_ids"]
 
 
-def test_corpus_is_deterministic_and_checks_splits(tmp_path):
+def test_corpus_is_deterministic_and_checks_splits(tmp_path, monkeypatch):
     folder = make_folder(tmp_path)
     config = CorpusConfig(fragment_bins=2, stride_bins=2, keep_last=True,
                           validation=("chr2",), test=("chr3",))
@@ -151,7 +151,27 @@ def test_corpus_is_deterministic_and_checks_splits(tmp_path):
             assert p.read_bytes() == (tmp_path / "b" / p.relative_to(tmp_path / "a")).read_bytes()
     chr1 = pq.read_table(tmp_path / "a" / "data" / "train-00000-of-00001.parquet")
     assert chr1.column("first_bin").to_pylist() == [0, 2, 4]  # 6 bins: 3 full fragments
+    import genovocab.corpora.motif as motif_corpus
+
+    monkeypatch.setattr(motif_corpus, "FRAGMENTS_PER_TABLE", 1)  # rows built one at a time
+    build_motif_corpus(folder, tmp_path / "one", config, plot=False)
+    for p in sorted((tmp_path / "a" / "data").iterdir()):
+        assert pq.read_table(tmp_path / "one" / "data" / p.name).equals(pq.read_table(p))
     with pytest.raises(GenovocabError, match=r"split chromosome\(s\) \['chr9'\]"):
         build_motif_corpus(folder, tmp_path / "c", CorpusConfig(validation=("chr9",),
                                                                test=("chr3",)))
     assert not (tmp_path / "c").exists()
+
+
+def test_workflow_rejects_a_target_without_source(tmp_path):
+    import yaml
+
+    from tests.conftest import copy_workflow, run_snakemake
+
+    work = copy_workflow(tmp_path)
+    extra = {"motifs": {"corpus": {"targets": {"atac": {"source": "nope"}}}}}
+    (work / "extra.yaml").write_text(yaml.safe_dump(extra))
+    proc = run_snakemake(work, "-n", "--configfile", "extra.yaml", timeout=300)
+    assert proc.returncode != 0
+    assert "motifs.corpus.targets.atac.source: 'nope' is not a `sources` entry" in (
+        proc.stdout + proc.stderr)

@@ -225,8 +225,19 @@ rule motif_tokenizer:
         f"{LOGS}/ids/motif_tokenizer.benchmark.tsv"
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        # one chromosome at a time: its compressed cluster matrix decompressed, plus copies
+        mem_mb=lambda wc, input, attempt: attempt
+        * max(
+            4000,
+            int(
+                12e-6
+                * max(
+                    [os.path.getsize(p) for p in input.cluster_features if os.path.exists(p)],
+                    default=0,
+                )
+            ),
+        ),
+        runtime=lambda wc, attempt: 120 * attempt,
     script:
         "../scripts/motif_tokenizer.py"
 
@@ -239,6 +250,12 @@ ALL_TARGETS.extend(rules.motif_tokenizer.output)
 MOTIF_CORPUS = MOTIFS.get("corpus", {})
 MOTIF_CORPUS_NAME = MOTIF_CORPUS.get("name", "motif_fragments")
 MOTIF_TARGETS = MOTIF_CORPUS.get("targets", {}) or {}
+for _track, _spec in MOTIF_TARGETS.items():
+    if _spec["source"] not in config["sources"]:
+        raise ValueError(
+            f"motifs.corpus.targets.{_track}.source: {_spec['source']!r} is not a "
+            f"`sources` entry ({', '.join(sorted(config['sources']))})"
+        )
 
 if MOTIF_CORPUS_NAME:
 
@@ -265,8 +282,9 @@ if MOTIF_CORPUS_NAME:
             f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.benchmark.tsv"
         threads: 1
         resources:
-            mem_mb=16000,
-            runtime=240,
+            # per-bin targets of every chromosome (float32 per track) + one block of rows
+            mem_mb=lambda wc, attempt: attempt * 16000,
+            runtime=lambda wc, attempt: 240 * attempt,
         script:
             "../scripts/motif_corpus.py"
 

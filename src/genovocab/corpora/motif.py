@@ -46,6 +46,7 @@ from genovocab.fileutil import atomic_dir
 
 SPLITS = ("train", "validation", "test")
 NORMALIZE = ("none", "zscore", "log1p", "log1p_zscore")
+FRAGMENTS_PER_TABLE = 256  # rows built at a time (and Parquet row group size)
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,8 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
     handles = _open_tracks(config)
     try:
         raw = {c: np.stack([bin_means(bw, c, np.asarray(tok.genome.arrays(c).edges))
-                            for bw in handles], axis=1) if handles else None for c in chroms}
+                            for bw in handles], axis=1).astype(np.float32)
+               if handles else None for c in chroms}
     finally:
         for bw in handles:
             bw.close()
@@ -287,18 +289,21 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                         normalize_track(raw[chrom][:, k], t.normalize, track_stats[t.name]["mean"],
                                         track_stats[t.name]["std"], config.missing)
                         for k, t in enumerate(config.tracks)])
-                table = fragment_table(chrom, tok.genome.arrays(chrom), bounds[chrom], targets)
-                schema = table.schema
                 n_bins += int((bounds[chrom][:, 1] - bounds[chrom][:, 0]).sum())
-                for k in range(config.n_shards):
-                    lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
-                    if lo >= hi:
-                        continue
-                    if writers[k] is None:
-                        writers[k] = pq.ParquetWriter(tmp / names[k], schema,
-                                                      compression="zstd")
-                    writers[k].write_table(table.slice(lo - row, hi - lo), row_group_size=256)
-                row += table.num_rows
+                for c0 in range(0, len(bounds[chrom]), FRAGMENTS_PER_TABLE):
+                    table = fragment_table(chrom, tok.genome.arrays(chrom),
+                                           bounds[chrom][c0:c0 + FRAGMENTS_PER_TABLE], targets)
+                    schema = table.schema
+                    for k in range(config.n_shards):
+                        lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
+                        if lo >= hi:
+                            continue
+                        if writers[k] is None:
+                            writers[k] = pq.ParquetWriter(tmp / names[k], schema,
+                                                          compression="zstd")
+                        writers[k].write_table(table.slice(lo - row, hi - lo),
+                                               row_group_size=FRAGMENTS_PER_TABLE)
+                    row += table.num_rows
             if schema is None:
                 schema = fragment_table("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
                                         np.zeros((1, len(config.tracks)), np.float32)
@@ -337,7 +342,7 @@ def _track_statistics(raw: Mapping[str, np.ndarray | None], config: CorpusConfig
     for k, t in enumerate(config.tracks):
         train = [raw[c][:, k] for c in raw if split_of(c, config) == "train"
                  and raw[c] is not None]
-        values = np.concatenate(train) if train else np.zeros(0)
+        values = np.concatenate(train).astype(np.float64) if train else np.zeros(0)
         allv = np.concatenate([raw[c][:, k] for c in raw if raw[c] is not None]) \
             if raw else np.zeros(0)
         tv = _transform(values, t.normalize)
