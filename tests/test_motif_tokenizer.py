@@ -318,3 +318,22 @@ def test_cli_motif_tokenize(folder, tmp_path, capsys):
                  "--out", str(tmp_path / "bad.parquet")]) == 1
     err = capsys.readouterr().err
     assert "bad.bed, line 2" in err and not (tmp_path / "bad.parquet").exists()
+
+
+@pytest.mark.workflow
+def test_demo_encode_dna_sites_equal_the_genome_scan(demo_tokenizer, demo_run):
+    from genovocab.io.fasta import open_fasta
+    from genovocab.motifs.sites import read_site_file
+
+    tok = demo_tokenizer
+    res = sorted((demo_run / "resources").glob("*/genome/genome.fa"))[0].parents[1]
+    fa = open_fasta(res / "genome" / "genome.fa")
+    for chrom, start, end in (("chr1", 100_000, 130_000), ("chr3", 5_000, 25_000)):
+        genome = read_site_file(res / "motifs" / "sites" / f"{chrom}.parquet")
+        inside = (genome.start >= start) & (genome.start + genome.length <= end)
+        want = genome.take(np.flatnonzero(inside))
+        got = tok.dna_encoder.scan(fa[chrom][start:end])
+        assert len(want) > 100
+        for name in ("start", "length", "feature", "score", "neglog10p"):
+            w = getattr(want, name) - (start if name == "start" else 0)
+            assert np.array_equal(getattr(got, name), w), name
