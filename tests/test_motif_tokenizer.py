@@ -337,3 +337,18 @@ def test_demo_encode_dna_sites_equal_the_genome_scan(demo_tokenizer, demo_run):
         for name in ("start", "length", "feature", "score", "neglog10p"):
             w = getattr(want, name) - (start if name == "start" else 0)
             assert np.array_equal(getattr(got, name), w), name
+
+
+def test_bp_agreement_by_hand():
+    from genovocab.tokenizers.motif import Bins, bp_agreement
+
+    def bins(edges, rows):
+        e = np.array(edges, dtype=np.int64)
+        return Bins(e[:-1], e[1:], np.zeros(len(rows), np.int32),
+                    sp.csr_matrix(np.array(rows, dtype=np.float32)))
+
+    genome = bins([0, 10, 20, 30, 40], [[1, 0], [0, 1], [0, 0], [1, 1]])
+    dna = bins([0, 10, 15, 30, 40], [[1, 0], [0, 1], [0, 0], [1, 0.5]])
+    # bin 0-10 agrees (edges + vector); 10-15, 15-30 have other edges; 30-40 another vector
+    assert bp_agreement(genome, dna, margin=0) == (10, 40)
+    assert bp_agreement(genome, dna, margin=5) == (5, 30)

@@ -370,7 +370,6 @@ def bp_agreement(genome: Bins, dna: Bins, margin: int = 100, atol: float = 1e-6
     if hi <= lo:
         return 0, 0
     pos = np.arange(lo, hi, dtype=np.int64)
-    gi = np.searchsorted(genome.ends, pos, side="right")
     di = np.searchsorted(dna.ends, pos, side="right")
     # bins that agree as a whole (same edges, same vector), then the bases they cover
     same_bin = np.zeros(len(dna), dtype=bool)
@@ -381,9 +380,8 @@ def bp_agreement(genome: Bins, dna: Bins, margin: int = 100, atol: float = 1e-6
         j = gmap.get((s, e))
         if j is None:
             continue
-        diff = (g[j] - d[k])
+        diff = g[j] - d[k]
         same_bin[k] = diff.nnz == 0 or float(np.abs(diff.data).max()) <= atol
-    del gi
     return int(same_bin[di].sum()), int(pos.size)
 
 
@@ -602,9 +600,6 @@ class MotifTokenizer(TokenizerBase):
                 enc["cluster_indices"], enc["cluster_values"] = ell(cf)
             out.append(enc)
         return out
-
-    def _axis_target(self, axis: str, sizes: list[int], options) -> int:
-        return max(sizes, default=0)
 
 
 def ell(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
