@@ -73,11 +73,9 @@ def run_ggram(args: argparse.Namespace) -> int:
 
 def run_tokenize_sequences(args: argparse.Namespace) -> int:
     """DNA documents -> Parquet shards with BPE ids and G-gram matches."""
-    from genovocab.corpora.sequence import write_sequence_corpus
+    from genovocab.corpora.sequence import region_labels, write_sequence_corpus
     from genovocab.sequence.corpus import read_lines, region_sequences
     from genovocab.tokenizers import SequenceTokenizer
-
-    from genovocab.corpora.sequence import region_labels
 
     st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram, n_runs=args.n_runs)
     coords = None
