@@ -168,3 +168,124 @@ ALL_TARGETS.append(
         chrom=selected_chromosomes(),
     )
 )
+
+
+# Motif tokenizer folder: the trained token vocabulary (motifs.tokens: min_count, max_vocab,
+# specials), every parameter and file a MotifTokenizer needs to tokenize genome regions from
+# the stored bins or any DNA from scratch, and the tokenizer plots. The release copies it.
+MOTIF_TOKENS = MOTIFS.get("tokens", {})
+
+
+rule motif_tokenizer:
+    input:
+        bins=lambda wc: expand(
+            f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+        ),
+        cluster_features=lambda wc: expand(
+            f"{OUT}/motifs/cluster_features/{{chrom}}.npz", chrom=selected_chromosomes()
+        ),
+        tokens=lambda wc: expand(
+            f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
+        ),
+        token_vocab=f"{OUT}/motifs/token_vocab.tsv",
+        features=f"{OUT}/motifs/features.tsv",
+        ids=f"{OUT}/motifs/ids.npy",
+        clusters=f"{OUT}/motifs/clusters.tsv",
+        cluster_summary=f"{OUT}/motifs/cluster_summary.tsv",
+        pfms=MOTIF_PFMS,
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        folder=report(
+            directory(f"{OUT}/motifs/tokenizer"),
+            patterns=["{name}.png"],
+            caption="../report/motif_tokenizer.rst",
+            category="motifs",
+        ),
+    params:
+        chroms=lambda wc: selected_chromosomes(),
+        matrices=MOTIF_MATRICES,
+        site_source=MOTIF_SOURCE,
+        min_relative=MOTIF_SITES.get("min_relative", 800),
+        max_pvalue=MOTIF_SITES.get("max_pvalue", 0.05),
+        scan_window=MOTIF_SITES.get("scan_window", 1000000),
+        sigma=MOTIF_BIN_PARAMS["sigma"],
+        peak_width=MOTIF_BIN_PARAMS["peak_width"],
+        max_bin=MOTIF_BIN_PARAMS["max_bin"],
+        trim_step=MOTIF_BIN_PARAMS["trim_step"],
+        cpg=MOTIF_CPG,
+        token_threshold=IDS_CFG.get("token_threshold", 0.5),
+        min_count=MOTIF_TOKENS.get("min_count", 5),
+        max_vocab=MOTIF_TOKENS.get("max_vocab"),
+        model_max_length=MOTIF_TOKENS.get("model_max_length", 1250),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/ids/motif_tokenizer.log",
+    benchmark:
+        f"{LOGS}/ids/motif_tokenizer.benchmark.tsv"
+    threads: 1
+    resources:
+        # one chromosome at a time: its compressed cluster matrix decompressed, plus copies
+        mem_mb=lambda wc, input, attempt: attempt
+        * max(
+            4000,
+            int(
+                12e-6
+                * max(
+                    [os.path.getsize(p) for p in input.cluster_features if os.path.exists(p)],
+                    default=0,
+                )
+            ),
+        ),
+        runtime=lambda wc, attempt: 120 * attempt,
+    script:
+        "../scripts/motif_tokenizer.py"
+
+
+ALL_TARGETS.extend(rules.motif_tokenizer.output)
+
+
+# Motif corpus: fragments of consecutive bins per chromosome with per-bin bigWig targets,
+# split by chromosome, as Parquet shards + a dataset card under {OUT}/corpora/<name>/.
+MOTIF_CORPUS = MOTIFS.get("corpus", {})
+MOTIF_CORPUS_NAME = MOTIF_CORPUS.get("name", "motif_fragments")
+MOTIF_TARGETS = MOTIF_CORPUS.get("targets", {}) or {}
+for _track, _spec in MOTIF_TARGETS.items():
+    if _spec["source"] not in config["sources"]:
+        raise ValueError(
+            f"motifs.corpus.targets.{_track}.source: {_spec['source']!r} is not a "
+            f"`sources` entry ({', '.join(sorted(config['sources']))})"
+        )
+
+if MOTIF_CORPUS_NAME:
+
+    rule motif_corpus:
+        input:
+            tokenizer=f"{OUT}/motifs/tokenizer",
+            tracks=[f"{RES}/downloads/{t['source']}" for t in MOTIF_TARGETS.values()],
+        output:
+            corpus=report(
+                directory(f"{OUT}/corpora/{MOTIF_CORPUS_NAME}"),
+                patterns=["{name}.png"],
+                caption="../report/motif_corpus.rst",
+                category="motifs",
+            ),
+        params:
+            entry=MOTIF_CORPUS,
+            name=MOTIF_CORPUS_NAME,
+            track_names=list(MOTIF_TARGETS),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
+        benchmark:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.benchmark.tsv"
+        threads: 1
+        resources:
+            # per-bin targets of every chromosome (float32 per track) + one block of rows
+            mem_mb=lambda wc, attempt: attempt * 16000,
+            runtime=lambda wc, attempt: 240 * attempt,
+        script:
+            "../scripts/motif_corpus.py"
+
+    ALL_TARGETS.extend(rules.motif_corpus.output)

@@ -1,4 +1,4 @@
-"""``genovocab scan-motifs`` and ``genovocab bin-motifs``."""
+"""``genovocab scan-motifs``, ``genovocab bin-motifs`` and ``genovocab motif-tokenize``."""
 
 from __future__ import annotations
 
@@ -53,8 +53,39 @@ def _bin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tokenize(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
+    from genovocab.errors import GenovocabError, InputError
+    from genovocab.fileutil import atomic_path
+    from genovocab.io import read_bed
+    from genovocab.tokenizers.motif import MotifTokenizer, encodings_table, read_fasta_records
+
+    tok = MotifTokenizer.from_pretrained(args.tokenizer)
+    if args.regions:
+        iv = read_bed(args.regions, tok.genome.lengths, unknown_chroms="error")
+        regions = [(iv.chroms[int(c)], int(s), int(e))
+                   for c, s, e in zip(iv.chrom_index, iv.starts, iv.ends)]
+        bins = []
+        for (chrom, start, end), line in zip(regions, iv.line_numbers.tolist()):
+            try:
+                bins.append(tok.region_bins(chrom, start, end))
+            except GenovocabError as exc:  # located by file and line
+                raise InputError(args.regions, str(exc), int(line)) from exc
+        table = encodings_table(tok, [f"{c}:{s}-{e}" for c, s, e in regions], bins, regions)
+    else:
+        records = read_fasta_records(args.fasta)
+        bins = [tok.dna_bins(seq) for _, seq in records]
+        table = encodings_table(tok, [name for name, _ in records], bins)
+    with atomic_path(args.out, suffix=".parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    log.info("%d %s -> %d bins -> %s", table.num_rows, "regions" if args.regions else
+             "sequences", sum(len(b) for b in bins), args.out)
+    return 0
+
+
 def register(subparsers) -> None:
-    """Add ``scan-motifs`` and ``bin-motifs``."""
+    """Add ``scan-motifs``, ``bin-motifs`` and ``motif-tokenize``."""
     p = subparsers.add_parser(
         "scan-motifs", help="scan a genome with JASPAR PFMs (both strands, JASPAR's cut)",
         description="Scan a FASTA with PFMs (JASPAR or MEME format) using MOODS: relative score "
@@ -98,3 +129,18 @@ def register(subparsers) -> None:
     b.add_argument("--cpg-islands",
                    help="CpG islands, BED or UCSC cpgIslandExt table, for --cpg islands")
     b.set_defaults(func=_bin)
+
+    t = subparsers.add_parser(
+        "motif-tokenize", help="motif tokens of BED regions or FASTA sequences",
+        description="Tokenize genome regions (the stored bins of a motif tokenizer folder) or "
+                    "any DNA (scanned, binned and clustered with the folder's matrices and "
+                    "parameters) into a Parquet file: one row per region or sequence with "
+                    "input_ids, bin_starts, bin_ends, cluster_indices and cluster_values.")
+    source = t.add_mutually_exclusive_group(required=True)
+    source.add_argument("--regions", help="BED file of genome regions")
+    source.add_argument("--fasta", help="FASTA of DNA sequences (plain or gzip)")
+    t.add_argument("--tokenizer", required=True,
+                   help="motif tokenizer folder (a release's motifs/ or "
+                        "<results>/motifs/tokenizer)")
+    t.add_argument("--out", required=True, help="output Parquet file")
+    t.set_defaults(func=_tokenize)
