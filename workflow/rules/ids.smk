@@ -173,7 +173,7 @@ ALL_TARGETS.append(
 # Motif tokenizer folder: the trained token vocabulary (motifs.tokens: min_count, max_vocab,
 # specials), every parameter and file a MotifTokenizer needs to tokenize genome regions from
 # the stored bins or any DNA from scratch, and the tokenizer plots. The release copies it.
-MOTIF_TOKENS = MOTIFS.get("tokens", {})
+MOTIF_TOKENS = MOTIFS["tokens"]
 
 
 rule motif_tokenizer:
@@ -205,18 +205,18 @@ rule motif_tokenizer:
         chroms=lambda wc: selected_chromosomes(),
         matrices=MOTIF_MATRICES,
         site_source=MOTIF_SOURCE,
-        min_relative=MOTIF_SITES.get("min_relative", 800),
-        max_pvalue=MOTIF_SITES.get("max_pvalue", 0.05),
-        scan_window=MOTIF_SITES.get("scan_window", 1000000),
+        min_relative=MOTIF_SITES["min_relative"],
+        max_pvalue=MOTIF_SITES["max_pvalue"],
+        scan_window=MOTIF_SITES["scan_window"],
         sigma=MOTIF_BIN_PARAMS["sigma"],
         peak_width=MOTIF_BIN_PARAMS["peak_width"],
         max_bin=MOTIF_BIN_PARAMS["max_bin"],
         trim_step=MOTIF_BIN_PARAMS["trim_step"],
         cpg=MOTIF_CPG,
-        token_threshold=IDS_CFG.get("token_threshold", 0.5),
-        min_count=MOTIF_TOKENS.get("min_count", 5),
-        max_vocab=MOTIF_TOKENS.get("max_vocab"),
-        model_max_length=MOTIF_TOKENS.get("model_max_length", 1250),
+        token_threshold=IDS_CFG["token_threshold"],
+        min_count=MOTIF_TOKENS["min_count"],
+        max_vocab=MOTIF_TOKENS["max_vocab"],
+        model_max_length=MOTIF_TOKENS["model_max_length"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -247,9 +247,9 @@ ALL_TARGETS.extend(rules.motif_tokenizer.output)
 
 # Motif corpus: fragments of consecutive bins per chromosome with per-bin bigWig targets,
 # split by chromosome, as Parquet shards + a dataset card under {OUT}/corpora/<name>/.
-MOTIF_CORPUS = MOTIFS.get("corpus", {})
-MOTIF_CORPUS_NAME = MOTIF_CORPUS.get("name", "motif_fragments")
-MOTIF_TARGETS = MOTIF_CORPUS.get("targets", {}) or {}
+MOTIF_CORPUS = MOTIFS["corpus"]
+MOTIF_CORPUS_NAME = MOTIF_CORPUS["name"]
+MOTIF_TARGETS = MOTIF_CORPUS["targets"] or {}
 for _track, _spec in MOTIF_TARGETS.items():
     if _spec["source"] not in config["sources"]:
         raise ValueError(

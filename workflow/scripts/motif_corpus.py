@@ -1,10 +1,10 @@
 """Snakemake adapter: the motif corpus (fragments of motif bins + per-bin targets)."""
 
 from genovocab.corpora.motif import build_motif_corpus, config_from_mapping
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+log = configure_logging(snakemake)
+sm = snakemake
 config = config_from_mapping(sm.params.entry, dict(zip(sm.params.track_names,
                                                         sm.input.tracks)))
 stats = build_motif_corpus(sm.input.tokenizer, sm.output.corpus, config, name=sm.params.name)

@@ -1,11 +1,11 @@
 """Snakemake adapter: the motif tokenizer folder (trained vocabulary, bins, parameters, plots)."""
 
 from genovocab.io import read_chrom_sizes
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.tokenizers.motif import MotifParams, write_tokenizer_folder
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+log = configure_logging(snakemake)
+sm = snakemake
 p = sm.params
 params = MotifParams(
     min_relative=int(p.min_relative), max_pvalue=float(p.max_pvalue),
