@@ -128,15 +128,18 @@ def _copy(src: Path, dest: Path) -> None:
 # ---------------------------------------------------------------------- interval tokenizer
 def write_interval_tokenizer(universe_bed: str | os.PathLike, chrom_sizes: str | os.PathLike,
                              out_dir: str | os.PathLike) -> list[Path]:
-    """The release's ``intervals/`` tokenizer files: our ``tokenizer_config.json`` +
-    ``universe.bed.gz`` (via :meth:`IntervalTokenizer.save_pretrained`) and gtars'
-    ``tokenizer.toml`` (``universe = "universe.bed.gz"``), which ``gtars.tokenizers
-    .Tokenizer.from_pretrained(folder)`` reads."""
+    """The release's ``intervals/`` tokenizer files: ``universe.bed.gz``,
+    ``tokenizer_config.json`` and ``special_tokens_map.json`` (via
+    :meth:`IntervalTokenizer.save_pretrained`) and gtars' ``tokenizer.toml``
+    (``universe = "universe.bed.gz"``, which ``gtars.tokenizers.Tokenizer.from_pretrained``
+    reads)."""
     tok = IntervalTokenizer.from_bed(universe_bed, chrom_sizes)
-    paths = tok.save_pretrained(out_dir)
+    paths = [Path(p) for p in tok.save_pretrained(out_dir)]
     toml = Path(out_dir) / "tokenizer.toml"
-    write_text_atomic(toml, 'universe = "universe.bed.gz"\n')
-    return [*paths, toml]
+    if toml not in paths:
+        write_text_atomic(toml, 'universe = "universe.bed.gz"\n')
+        paths.append(toml)
+    return paths
 
 
 class ReleaseIntervalTokenizer(IntervalTokenizer):
@@ -183,11 +186,14 @@ def _vocab_entries(root: Path) -> dict[str, dict[str, Any]]:
             data = json.loads(ngram.read_text(encoding="utf-8"))
             entry["ngrams"] = int(data.get("ngram_size", len(data.get("vocab", {}))))
         out["sequence"] = entry
-    vocab_tsv = root / "motifs" / "token_vocab.tsv"
-    if vocab_tsv.is_file():
-        n = max(0, sum(1 for line in vocab_tsv.open() if line.strip()) - 1)
-        out["motifs"] = {"kind": "motif tokens", "path": "motifs", "size": n,
-                         "main": "motifs/token_vocab.tsv"}
+    # the motif tokenizer's trained vocabulary, else the stage's full token vocabulary
+    for name in ("vocab.tsv", "token_vocab.tsv"):
+        vocab_tsv = root / "motifs" / name
+        if vocab_tsv.is_file():
+            n = max(0, sum(1 for line in vocab_tsv.open() if line.strip()) - 1)
+            out["motifs"] = {"kind": "motif tokens", "path": "motifs", "size": n,
+                             "main": f"motifs/{name}"}
+            break
     for key, entry in out.items():
         entry["sha256"] = sha256_file(root / entry["main"])
         out[key] = entry
@@ -590,8 +596,10 @@ class Release:
         folder = self.path / "intervals"
         if not (folder / "tokenizer_config.json").is_file():
             return None
-        base = IntervalTokenizer.from_pretrained(folder)
-        tok = ReleaseIntervalTokenizer(base.universe, **base.options())
+        tok = IntervalTokenizer.from_pretrained(folder)
+        # same state, plus the genome check: the saved config names IntervalTokenizer, so
+        # load it as one and switch the class
+        tok.__class__ = ReleaseIntervalTokenizer
         tok.chrom_sizes = self.chrom_sizes
         return tok
 

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.release import (
     SOFTWARE,
     build_release,
@@ -12,7 +12,7 @@ from genovocab.release import (
     write_tarball,
 )
 
-log = log_to_file(snakemake.log[0])  # noqa: F821
+log = configure_logging(snakemake)  # noqa: F821
 started = time.perf_counter()
 out = snakemake.output  # noqa: F821
 sources = [source_record(name, path, url)
