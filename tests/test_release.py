@@ -233,13 +233,16 @@ def test_demo_release_layout_and_sums(demo_run):
                       "assessment.tsv", "stats.tsv"},
         "sequence": {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                      "ngram.json", "ggram_vocab.tsv", "stats.tsv", "ggram_lengths.png"},
-        "motifs": {"features.tsv", "ids.npy", "clusters.tsv", "token_vocab.tsv",
-                   "matrices.jaspar", "bins", "cluster_features", "ids_heatmap.png"},
+        "motifs": {"features.tsv", "ids.npy", "clusters.tsv", "vocab.tsv", "matrices.jaspar",
+                   "bins", "motif_tokenizer_config.json", "tokenizer_config.json",
+                   "ids_heatmap.png", "zipf.png", "bin_lengths.png"},
     }.items():
         assert names <= {p.name for p in (rel / sub).iterdir()}, sub
-    assert {p.name for p in (rel / "corpora").iterdir()} == {"peaks", "ccre_sequences"}
+    assert {p.name for p in (rel / "corpora").iterdir()} == {"peaks", "ccre_sequences",
+                                                             "motif_fragments"}
     for corpus in (rel / "corpora").iterdir():
-        assert {p.name for p in corpus.iterdir()} == {"README.md", "data"}
+        assert {"README.md", "data"} <= {p.name for p in corpus.iterdir()}
+    assert not list(rel.rglob(".snakemake*"))
     subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=rel, check=True)
     assert verify(rel) == []
 
@@ -251,7 +254,7 @@ def test_demo_manifest_and_sources(demo_run):
     rel, work = demo_release(demo_run)
     m = json.loads((rel / "release.json").read_text())
     assert set(m["vocabularies"]) == {"intervals", "sequence", "motifs"}
-    assert set(m["corpora"]) == {"peaks", "ccre_sequences"}
+    assert set(m["corpora"]) == {"peaks", "ccre_sequences", "motif_fragments"}
     for e in [*m["vocabularies"].values(), *m["corpora"].values()]:
         assert e["sha256"] == sha(rel / e["main"])
     assert m["vocabularies"]["intervals"]["sha256"] == sha(
@@ -295,6 +298,12 @@ def test_demo_load_release_same_ids_as_stage_outputs(demo_run):
         assert json.dumps(ours[key], default=lambda a: a.tolist()) == json.dumps(
             theirs[key], default=lambda a: a.tolist()), key
     assert rel.sequence.ngram_vocab_size > 1
+    from genovocab.tokenizers.motif import MotifTokenizer
+
+    motif_direct = MotifTokenizer.from_pretrained(work / "motifs" / "tokenizer")
+    region = [("chr1", 10_000, 30_000)]
+    assert rel.motifs is not None
+    assert list(rel.motifs(region)["input_ids"]) == list(motif_direct(region)["input_ids"])
     # the tarball gives the same release
     tar = rel_dir.with_name(rel_dir.name + ".tar.gz")
     from_tar = load_release(tar, cache_dir=demo_run / "cache")

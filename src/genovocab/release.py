@@ -115,11 +115,17 @@ def _files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
+#: Snakemake's marker in folder outputs; bookkeeping, not release content
+SNAKEMAKE_MARKER = ".snakemake_timestamp"
+
+
 def _copy(src: Path, dest: Path) -> None:
-    """Copy a file's bytes (not its metadata), or a folder's files recursively."""
+    """Copy a file's bytes (not its metadata), or a folder's files recursively (without
+    Snakemake's timestamp markers)."""
     if src.is_dir():
         for rel in _files(src):
-            _copy(src / rel, dest / rel)
+            if Path(rel).name != SNAKEMAKE_MARKER:
+                _copy(src / rel, dest / rel)
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
