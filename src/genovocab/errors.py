@@ -42,3 +42,12 @@ class ChecksumError(DownloadError):
             f"sha256 mismatch for {label}: expected {expected}, actual {actual}; "
             "the downloaded file was removed"
         )
+
+
+class OutputError(GenovocabError, ValueError):
+    """An output path that genovocab refuses to write (it would replace the user's files)."""
+
+    def __init__(self, path: str | os.PathLike, problem: str):
+        self.path = os.fspath(path)
+        self.problem = problem
+        super().__init__(f"output {self.path}: {problem}")

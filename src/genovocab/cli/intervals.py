@@ -7,6 +7,8 @@ import logging
 import os
 from pathlib import Path
 
+from genovocab.cli.types import fraction, positive_int
+
 log = logging.getLogger(__name__)
 
 
@@ -21,11 +23,11 @@ def add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
                         help="token order: query order (default) or ascending id")
     parser.add_argument("--dedupe", action="store_true",
                         help="keep only the first occurrence of each token id")
-    parser.add_argument("--min-overlap", type=int, default=1, metavar="BP",
+    parser.add_argument("--min-overlap", type=positive_int, default=1, metavar="BP",
                         help="minimum shared length in bp (default 1)")
-    parser.add_argument("--min-query-fraction", type=float, default=0.0, metavar="F",
+    parser.add_argument("--min-query-fraction", type=fraction, default=0.0, metavar="F",
                         help="minimum shared fraction of the query region (default 0)")
-    parser.add_argument("--min-region-fraction", type=float, default=0.0, metavar="F",
+    parser.add_argument("--min-region-fraction", type=fraction, default=0.0, metavar="F",
                         help="minimum shared fraction of the universe region (default 0)")
 
 
@@ -84,7 +86,8 @@ def register(subparsers) -> None:
                         help="universe BED (any layout; duplicates are dropped)")
     add_tokenizer_options(parser)
     parser.add_argument("--format", choices=("text", "parquet"), default="text")
-    parser.add_argument("--n-shards", type=int, default=1, help="Parquet shards (default 1)")
+    parser.add_argument("--n-shards", type=positive_int, default=1,
+                        help="Parquet shards (default 1)")
     parser.add_argument("--title", default="Interval corpus", help="dataset card title")
     parser.add_argument("--out", required=True,
                         help="output file (text; '-' = stdout) or folder (parquet)")

@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from genovocab.cli.types import per_mille, positive_float, positive_int, probability
+
 log = logging.getLogger(__name__)
 
 
@@ -118,14 +120,14 @@ def register(subparsers) -> None:
                     ">= 0.8 and p < 0.05, log-odds with pseudocount sqrt(N)/4 and a uniform "
                     "background; writes BED6+2 sites (chrom, start, end, matrix id, relative "
                     "score x1000, strand, TF name, -log10(p) x100).")
-    p.add_argument("--genome", required=True, help="FASTA (plain or BGZF; indexed on first use)")
+    p.add_argument("--genome", required=True, help="FASTA: plain, BGZF or gzip (indexed on first use)")
     p.add_argument("--pfms", required=True, help="matrices, JASPAR or MEME format")
     p.add_argument("--matrix", action="append", default=[], metavar="ID",
                    help="scan only this matrix id (repeatable; default: all)")
     p.add_argument("--chrom", action="append", default=[], help="only this chromosome "
                    "(repeatable; default: all in FASTA order)")
-    p.add_argument("--min-relative", type=int, default=800, help="relative score x1000 cut")
-    p.add_argument("--max-pvalue", type=float, default=0.05, help="p-value cut (strict)")
+    p.add_argument("--min-relative", type=per_mille, default=800, help="relative score x1000 cut")
+    p.add_argument("--max-pvalue", type=probability, default=0.05, help="p-value cut (strict)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", required=True, help="sites TSV (.gz for gzip)")
     p.set_defaults(func=_scan)
@@ -142,12 +144,13 @@ def register(subparsers) -> None:
     b.add_argument("--out-dir", required=True)
     b.add_argument("--pfms", help="matrix file fixing the feature list (default: the matrix "
                                   "ids found in the sites)")
-    b.add_argument("--sigma", type=float, default=3.0, help="Gaussian sigma (bp)")
-    b.add_argument("--width", type=float, default=5.0, help="find_peaks minimum width")
-    b.add_argument("--max-bin", type=int, default=50, help="longest bin kept as is (bp)")
-    b.add_argument("--trim-step", type=int, default=25, help="long bins are cut every N bp")
+    b.add_argument("--sigma", type=positive_float, default=3.0, help="Gaussian sigma (bp)")
+    b.add_argument("--width", type=positive_float, default=5.0, help="find_peaks minimum width")
+    b.add_argument("--max-bin", type=positive_int, default=50, help="longest bin kept as is (bp)")
+    b.add_argument("--trim-step", type=positive_int, default=25,
+                   help="long bins are cut every N bp")
     b.add_argument("--cpg", choices=["none", "dinucleotide", "islands"], default="none",
                    help="add a CpG feature (last)")
-    b.add_argument("--genome", help="FASTA, for --cpg dinucleotide")
+    b.add_argument("--genome", help="FASTA (plain, BGZF or gzip), for --cpg dinucleotide")
     b.add_argument("--cpg-islands", help="BED of CpG islands, for --cpg islands")
     b.set_defaults(func=_bin)
