@@ -33,13 +33,15 @@ class DownloadError(GenovocabError, RuntimeError):
 class ChecksumError(DownloadError):
     """A fetched file's sha256 differs from the configured one."""
 
-    def __init__(self, source: str, expected: str, actual: str, name: str | None = None):
+    def __init__(self, source: str, expected: str, actual: str, name: str | None = None,
+                 reason: str | None = None):
         self.source = source
         self.expected = expected
         self.actual = actual
         label = f"source {name!r} ({source})" if name else source
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"sha256 mismatch for {label}: expected {expected}, actual {actual}; "
+            f"sha256 mismatch for {label}: expected {expected}, actual {actual}{why}; "
             "the downloaded file was removed"
         )
 
