@@ -9,6 +9,7 @@ stages never join or tokenize across them.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import os
@@ -168,7 +169,18 @@ def prepare_genome(
     if min_gap < 1:
         raise InputError(None, f"min_gap must be at least 1, got {min_gap}")
     out = Path(out_dir)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _prepare(fasta_in, out, chromosomes, chromosome_regex, min_gap)
+    except BaseException:
+        if created:  # leave no empty output folder behind a failure
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+
+
+def _prepare(fasta_in, out: Path, chromosomes, chromosome_regex, min_gap) -> PreparedGenome:
     fasta_out = out / "genome.fa"
     sizes: dict[str, int] = {}
     all_names: list[str] = []
