@@ -75,7 +75,7 @@ def apply_umask_mode(path: str | os.PathLike) -> None:
 
 
 def tmp_name(target: Path, suffix: str = "") -> str:
-    """A recognisable temporary name beside ``target``: ``.<name>.genovocab-tmp-XXXXXXXX<suffix>``."""
+    """A recognisable temporary name beside ``target``: ``.<name>.genovocab-tmp-XXXX<suffix>``."""
     return f".{target.name}{TMP_TAG}{secrets.token_hex(4)}{suffix}"
 
 

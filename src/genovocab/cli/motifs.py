@@ -120,7 +120,8 @@ def register(subparsers) -> None:
                     ">= 0.8 and p < 0.05, log-odds with pseudocount sqrt(N)/4 and a uniform "
                     "background; writes BED6+2 sites (chrom, start, end, matrix id, relative "
                     "score x1000, strand, TF name, -log10(p) x100).")
-    p.add_argument("--genome", required=True, help="FASTA: plain, BGZF or gzip (indexed on first use)")
+    p.add_argument("--genome", required=True,
+                   help="FASTA: plain, BGZF or gzip (indexed on first use)")
     p.add_argument("--pfms", required=True, help="matrices, JASPAR or MEME format")
     p.add_argument("--matrix", action="append", default=[], metavar="ID",
                    help="scan only this matrix id (repeatable; default: all)")

@@ -42,7 +42,7 @@ def cache_dir() -> Path:
 
 
 def plain_copy(path: str | os.PathLike) -> Path:
-    """A decompressed copy of gzip FASTA ``path`` (made once; reused while the file is unchanged)."""
+    """A decompressed copy of gzip FASTA ``path``, made once and reused while it is unchanged."""
     source = Path(path).resolve()
     stat = source.stat()
     key = hashlib.sha256(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()).hexdigest()
