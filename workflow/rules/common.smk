@@ -20,6 +20,16 @@ OUT = f"results/{RELEASE}"
 LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
+from genovocab.defaults import COVERAGE_METHODS, UNIVERSE_METHODS
+
+# Every wildcard is constrained, so no two rules can claim the same file.
+wildcard_constraints:
+    chrom="[A-Za-z0-9_.-]+",
+    batch="[0-9]+",
+    corpus="[A-Za-z0-9_.-]+",
+    umethod="|".join(UNIVERSE_METHODS),
+
+
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
 
@@ -77,7 +87,7 @@ def selected_chromosomes():
     Call only inside input functions: without an explicit list it waits on the
     `prepare_genome` checkpoint and reads its chrom.sizes.
     """
-    listed = config["genome_prep"].get("chromosomes") or []
+    listed = config["genome_prep"]["chromosomes"]
     if listed:
         return list(listed)
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
