@@ -33,12 +33,23 @@ class DownloadError(GenovocabError, RuntimeError):
 class ChecksumError(DownloadError):
     """A fetched file's sha256 differs from the configured one."""
 
-    def __init__(self, source: str, expected: str, actual: str, name: str | None = None):
+    def __init__(self, source: str, expected: str, actual: str, name: str | None = None,
+                 reason: str | None = None):
         self.source = source
         self.expected = expected
         self.actual = actual
         label = f"source {name!r} ({source})" if name else source
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"sha256 mismatch for {label}: expected {expected}, actual {actual}; "
+            f"sha256 mismatch for {label}: expected {expected}, actual {actual}{why}; "
             "the downloaded file was removed"
         )
+
+
+class OutputError(GenovocabError, ValueError):
+    """An output path that genovocab refuses to write (it would replace the user's files)."""
+
+    def __init__(self, path: str | os.PathLike, problem: str):
+        self.path = os.fspath(path)
+        self.problem = problem
+        super().__init__(f"output {self.path}: {problem}")

@@ -9,10 +9,12 @@ stages never join or tokenize across them.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,12 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
                 if line.startswith(b">"):
                     if name is not None:
                         yield _finish(path, name, header_line, chunks, first_line_of_chunk)
-                    name = line[1:].split(maxsplit=1)[0].decode() if line[1:].strip() else ""
+                    try:
+                        name = (line[1:].split(maxsplit=1)[0].decode("utf-8")
+                                if line[1:].strip() else "")
+                    except UnicodeDecodeError:
+                        raise InputError(path, "FASTA header is not UTF-8 text",
+                                         number) from None
                     if not name:
                         raise InputError(path, "FASTA header without a sequence name", number)
                     if name in seen:
@@ -84,8 +91,8 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
             if name is None:
                 raise InputError(path, "no FASTA records found (empty file?)")
             yield _finish(path, name, header_line, chunks, first_line_of_chunk)
-    except (EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(path, f"corrupt gzip data: {exc}") from exc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(path, f"corrupt or truncated gzip data: {exc}") from exc
 
 
 def _finish(path, name: str, header_line: int, chunks: list[bytes],
@@ -145,8 +152,24 @@ def prepare_genome(
     Only the selected chromosomes are written, in FASTA order. All three files appear only
     when the whole FASTA was read without error.
     """
+    if not Path(fasta_in).is_file():
+        raise InputError(fasta_in, "no such file" if not Path(fasta_in).exists()
+                         else "is not a file")
+    if min_gap < 1:
+        raise InputError(None, f"min_gap must be at least 1, got {min_gap}")
     out = Path(out_dir)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _prepare(fasta_in, out, chromosomes, chromosome_regex, min_gap)
+    except BaseException:
+        if created:  # leave no empty output folder behind a failure
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+
+
+def _prepare(fasta_in, out: Path, chromosomes, chromosome_regex, min_gap) -> PreparedGenome:
     fasta_out = out / "genome.fa"
     sizes: dict[str, int] = {}
     all_names: list[str] = []

@@ -40,27 +40,51 @@ ALL_TARGETS = []
 RELEASE_PARTS = {}
 
 
+from genovocab.config_checks import check_config
+from genovocab.config_checks import read_sample_sheet as _checked_sheet
+from genovocab.download import local_fingerprint
+
+PIN = config.get("pin", "lock")
+SOURCES_LOCK = f"{RES}/sources.lock.tsv"
+
+
 def read_sample_sheet(path, schema):
-    """A TSV sample sheet, validated against its schema (names must be unique)."""
-    sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
+    """A TSV sample sheet, checked (file and 1-based line in every error) and schema-validated."""
+    sheet = _checked_sheet(path)
     validate(sheet, schema)
-    duplicated = sheet["name"][sheet["name"].duplicated()].tolist()
-    if duplicated:
-        raise ValueError(f"{path}: duplicated sample names: {', '.join(duplicated)}")
-    return sheet.set_index("name", drop=False)
+    return sheet
 
 
 PEAK_SAMPLES = read_sample_sheet(
     config["samples"], "../schemas/samples.schema.yaml"
 )
+# Every cross-reference (keys naming sources, local files, pinning) before any job runs.
+check_config(
+    config,
+    config_name="config",
+    lock=SOURCES_LOCK,
+    sheets={"samples/": PEAK_SAMPLES},
+)
 
 
 def source_entry(name):
-    """The configured {url, sha256} of source `name`, or of sample `name`."""
+    """The configured {url, sha256} of source `name`, or of sample `name`.
+
+    Samples are named `samples/<name>` in the sources lock and the download sidecar.
+    """
     if name in config["sources"]:
         return config["sources"][name]
     row = PEAK_SAMPLES.loc[name]
-    return {"url": row["url"], "sha256": row.get("sha256", "") or None}
+    return {
+        "url": row["url"],
+        "sha256": row.get("sha256", "") or None,
+        "name": f"samples/{name}",
+    }
+
+
+def source_fingerprint(entry):
+    """size:mtime of a local source: in params, an edited local file reruns its download."""
+    return local_fingerprint(entry["url"])
 
 
 def selected_chromosomes():

@@ -71,12 +71,19 @@ if any(sheet is not PEAK_SAMPLES for sheet in CORPUS_SHEETS.values()):
     rule corpora_download_sample:
         output:
             f"{RES}/corpora/{{corpus}}/samples/{{sample}}",
+            f"{RES}/corpora/{{corpus}}/samples/{{sample}}.source.json",
         params:
             entry=lambda wc: {
                 "url": CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"],
                 "sha256": CORPUS_SHEETS[wc.corpus].loc[wc.sample].get("sha256", "")
                 or None,
+                "name": f"corpora/{wc.corpus}/samples/{wc.sample}",
             },
+            fingerprint=lambda wc: local_fingerprint(
+                CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"]
+            ),
+            lock=SOURCES_LOCK,
+            pin=PIN,
         conda:
             "../envs/genovocab.yaml"
         log:

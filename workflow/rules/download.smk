@@ -1,16 +1,22 @@
-# Downloads: every configured source and every peak sample, verified by sha256.
+# Downloads: every configured source and every peak sample, verified by sha256 and/or the
+# sources lock ({RES}/sources.lock.tsv); each writes a sidecar <file>.source.json. The params
+# carry the entry and a fingerprint of local files, so an edited source reruns its download.
 
 
 wildcard_constraints:
     source="|".join(sorted(config["sources"])),
-    sample="[A-Za-z0-9_.-]+",
+    sample="(?!.*\\.source\\.json$)[A-Za-z0-9_.-]+",
 
 
 rule download_source:
     output:
         f"{RES}/downloads/{{source}}",
+        f"{RES}/downloads/{{source}}.source.json",
     params:
         entry=lambda wc: source_entry(wc.source),
+        fingerprint=lambda wc: source_fingerprint(source_entry(wc.source)),
+        lock=SOURCES_LOCK,
+        pin=PIN,
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -27,8 +33,12 @@ rule download_source:
 rule download_sample:
     output:
         f"{RES}/samples/{{sample}}",
+        f"{RES}/samples/{{sample}}.source.json",
     params:
         entry=lambda wc: source_entry(wc.sample),
+        fingerprint=lambda wc: source_fingerprint(source_entry(wc.sample)),
+        lock=SOURCES_LOCK,
+        pin=PIN,
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -1,9 +1,12 @@
-"""Snakemake adapter: download one source or sample (genovocab.download)."""
+"""Snakemake adapter: download one source or sample (genovocab.download.fetch) and write its
+sidecar <file>.source.json (name, url, sha256, bytes)."""
 
-from genovocab.download import download
+from genovocab.download import fetch, write_sidecar
 from genovocab.logutil import configure_logging
 
 log = configure_logging(snakemake)
 entry = snakemake.params.entry
-name = snakemake.wildcards.get("source") or snakemake.wildcards.get("sample")
-download(entry["url"], snakemake.output[0], entry.get("sha256") or None, name=name)
+name = entry.get("name") or snakemake.wildcards.get("source")
+record = fetch(entry["url"], snakemake.output[0], entry.get("sha256") or None, name=name,
+               lock=snakemake.params.lock, pin=snakemake.params.pin)
+write_sidecar(snakemake.output[0], record)

@@ -3,17 +3,26 @@
 Each stage contributes its subcommands from its own module in this package: the module
 defines ``register(subparsers)``, which adds parsers whose ``func`` attribute takes the parsed
 arguments and returns an exit code. New modules are listed in ``SUBCOMMAND_MODULES``.
+
+Every expected failure (bad input, missing or unreadable files, decode errors, corrupt
+archives, network errors) ends as one line ``genovocab <cmd>: error: ...`` and exit status 1;
+usage errors are argparse's (exit 2); ``--debug`` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import http.client
 import importlib
 import logging
+import os
 import sys
+import zlib
+from pathlib import Path
 
 from genovocab import __version__
-from genovocab.errors import GenovocabError
+from genovocab.errors import GenovocabError, OutputError
 
 SUBCOMMAND_MODULES = (
     "genovocab.cli.foundation",
@@ -34,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "motif-aware bins, BPE + PMI G-grams, tokenized corpora.")
     parser.add_argument("--version", action="version", version=f"genovocab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error (default: one line)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
         try:
@@ -46,6 +57,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _path_values(args: argparse.Namespace, skip: set[str]) -> list[str]:
+    """Every existing path among the parsed arguments (inputs), except the ``skip`` names."""
+    found = []
+    for key, value in vars(args).items():
+        if key in skip or key == "func":
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str) and item not in ("", "-") and os.path.exists(item):
+                found.append(item)
+    return found
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output that is one of the inputs, or a folder holding one of them."""
+    outs = {k: getattr(args, k) for k in ("out", "out_dir")
+            if isinstance(getattr(args, k, None), str) and getattr(args, k) != "-"}
+    if not outs:
+        return
+    inputs = _path_values(args, set(outs))
+    for key, out in outs.items():
+        target = Path(out).resolve()
+        for item in inputs:
+            source = Path(item).resolve()
+            if source == target:
+                raise OutputError(out, f"is also an input ({item}); give another output")
+            if key == "out" and target in source.parents:
+                raise OutputError(out, f"contains the input {item}; give another folder")
+
+
+def describe_error(exc: BaseException) -> str:
+    """The one-line message of an expected failure."""
+    if isinstance(exc, UnicodeDecodeError):
+        return (f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start}): {exc.reason}")
+    if isinstance(exc, gzip.BadGzipFile | EOFError | zlib.error):
+        return f"corrupt or truncated gzip data: {exc}"
+    if isinstance(exc, http.client.HTTPException):
+        return f"network error: {type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return str(exc) or type(exc).__name__
+
+
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    GenovocabError, OSError, ValueError, EOFError, zlib.error, http.client.HTTPException,
+    LookupError,
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser = build_parser()
@@ -56,9 +117,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        check_outputs(args)
         return int(args.func(args) or 0)
-    except GenovocabError as exc:
-        print(f"genovocab {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"genovocab {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except EXPECTED_ERRORS as exc:
+        if args.debug:
+            raise
+        print(f"genovocab {args.command}: error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a pyfaidx/pyarrow/... error type we do not list
+        if args.debug or type(exc).__module__.split(".")[0] in ("builtins", "genovocab"):
+            raise
+        print(f"genovocab {args.command}: error: {type(exc).__name__}: {describe_error(exc)}",
+              file=sys.stderr)
         return 1
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from genovocab.cli.types import non_negative_int, positive_float, positive_int
+
 
 def _download(args: argparse.Namespace) -> int:
     from genovocab.download import download
@@ -28,8 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("url", help="http(s)://, ftp://, file:// URL or local path")
     p.add_argument("--sha256", help="expected sha256 (hex); mismatch is an error")
     p.add_argument("--out", required=True, help="output file")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per connection")
-    p.add_argument("--retries", type=int, default=5, help="retries on connection errors/5xx")
+    p.add_argument("--timeout", type=positive_float, default=60.0, help="seconds per connection")
+    p.add_argument("--retries", type=non_negative_int, default=5,
+                   help="retries on connection errors/5xx")
     p.set_defaults(func=_download)
 
     p = subparsers.add_parser("prepare-genome",
@@ -38,5 +41,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out-dir", required=True)
     p.add_argument("--chromosome", action="append", help="keep this chromosome (repeatable)")
     p.add_argument("--regex", default=".*", help="keep chromosomes matching (default: all)")
-    p.add_argument("--min-gap", type=int, default=1, help="shortest N run in gaps.bed")
+    p.add_argument("--min-gap", type=positive_int, default=1, help="shortest N run in gaps.bed")
     p.set_defaults(func=_prepare_genome)

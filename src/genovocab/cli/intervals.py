@@ -7,6 +7,8 @@ import logging
 import os
 from pathlib import Path
 
+from genovocab.cli.types import fraction, positive_int
+
 log = logging.getLogger(__name__)
 
 
@@ -24,11 +26,11 @@ def add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
                         help="a file with no token: [<unk>] (default, as gtars) or nothing")
     parser.add_argument("--dedupe", action="store_true",
                         help="keep only the first occurrence of each token id")
-    parser.add_argument("--min-overlap", type=int, default=1, metavar="BP",
+    parser.add_argument("--min-overlap", type=positive_int, default=1, metavar="BP",
                         help="minimum shared length in bp (default 1)")
-    parser.add_argument("--min-query-fraction", type=float, default=0.0, metavar="F",
+    parser.add_argument("--min-query-fraction", type=fraction, default=0.0, metavar="F",
                         help="minimum shared fraction of the query region (default 0)")
-    parser.add_argument("--min-region-fraction", type=float, default=0.0, metavar="F",
+    parser.add_argument("--min-region-fraction", type=fraction, default=0.0, metavar="F",
                         help="minimum shared fraction of the universe region (default 0)")
 
 
@@ -90,7 +92,8 @@ def register(subparsers) -> None:
                         help="universe BED (any layout; duplicates are dropped)")
     add_tokenizer_options(parser)
     parser.add_argument("--format", choices=("text", "parquet"), default="text")
-    parser.add_argument("--n-shards", type=int, default=1, help="Parquet shards (default 1)")
+    parser.add_argument("--n-shards", type=positive_int, default=1,
+                        help="Parquet shards (default 1)")
     parser.add_argument("--title", default="Interval corpus", help="dataset card title")
     parser.add_argument("--out", required=True,
                         help="output file (text; '-' = stdout) or folder (parquet)")
@@ -133,11 +136,11 @@ def register_fragments(subparsers) -> None:
                         help="a fragment with no hit: dropped (default) or one <unk> (gtars)")
     parser.add_argument("--dedupe", action="store_true",
                         help="each region once per cell, with a `counts` column")
-    parser.add_argument("--min-fragments", type=int, default=1,
+    parser.add_argument("--min-fragments", type=positive_int, default=1,
                         help="drop cells with fewer fragments (1)")
     parser.add_argument("--whitelist", metavar="TXT", help="barcodes to keep, one per line")
     parser.add_argument("--h5ad", metavar="PATH", help="also write a cells x regions .h5ad")
-    parser.add_argument("--n-shards", type=int, default=1, help="Parquet shards (1)")
+    parser.add_argument("--n-shards", type=positive_int, default=1, help="Parquet shards (1)")
     parser.add_argument("--title", default="Fragments corpus", help="dataset card title")
     parser.add_argument("--out", required=True, metavar="DIR", help="output corpus folder")
     parser.set_defaults(func=run_tokenize_fragments, order="query", dedupe_ids=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from genovocab.cli.types import per_mille, positive_float, positive_int, probability
 from genovocab.defaults import CPG_MODES, MOTIF_BINNING
 
 log = logging.getLogger(__name__)
@@ -92,14 +93,15 @@ def register(subparsers) -> None:
                     ">= 0.8 and p < 0.05, log-odds with pseudocount sqrt(N)/4 and a uniform "
                     "background; writes BED6+2 sites (chrom, start, end, matrix id, relative "
                     "score x1000, strand, TF name, -log10(p) x100).")
-    p.add_argument("--genome", required=True, help="FASTA (plain or BGZF; indexed on first use)")
+    p.add_argument("--genome", required=True,
+                   help="FASTA: plain, BGZF or gzip (indexed on first use)")
     p.add_argument("--pfms", required=True, help="matrices, JASPAR or MEME format")
     p.add_argument("--matrix", action="append", default=[], metavar="ID",
                    help="scan only this matrix id (repeatable; default: all)")
     p.add_argument("--chrom", action="append", default=[], help="only this chromosome "
                    "(repeatable; default: all in FASTA order)")
-    p.add_argument("--min-relative", type=int, default=800, help="relative score x1000 cut")
-    p.add_argument("--max-pvalue", type=float, default=0.05, help="p-value cut (strict)")
+    p.add_argument("--min-relative", type=per_mille, default=800, help="relative score x1000 cut")
+    p.add_argument("--max-pvalue", type=probability, default=0.05, help="p-value cut (strict)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", required=True, help="sites TSV (.gz for gzip)")
     p.set_defaults(func=_scan)
@@ -116,16 +118,16 @@ def register(subparsers) -> None:
     b.add_argument("--out-dir", required=True)
     b.add_argument("--pfms", help="matrix file fixing the feature list (default: the matrix "
                                   "ids found in the sites)")
-    b.add_argument("--sigma", type=float, default=MOTIF_BINNING["sigma"],
+    b.add_argument("--sigma", type=positive_float, default=MOTIF_BINNING["sigma"],
                    help="Gaussian sigma (bp)")
-    b.add_argument("--width", type=float, default=MOTIF_BINNING["peak_width"],
+    b.add_argument("--width", type=positive_float, default=MOTIF_BINNING["peak_width"],
                    help="find_peaks minimum width")
-    b.add_argument("--max-bin", type=int, default=MOTIF_BINNING["max_bin"],
+    b.add_argument("--max-bin", type=positive_int, default=MOTIF_BINNING["max_bin"],
                    help="longest bin kept as is (bp)")
-    b.add_argument("--trim-step", type=int, default=MOTIF_BINNING["trim_step"],
+    b.add_argument("--trim-step", type=positive_int, default=MOTIF_BINNING["trim_step"],
                    help="long bins are cut every N bp")
     b.add_argument("--cpg", choices=CPG_MODES, default="none", help="add a CpG feature (last)")
-    b.add_argument("--genome", help="FASTA, for --cpg dinucleotide")
+    b.add_argument("--genome", help="FASTA (plain, BGZF or gzip), for --cpg dinucleotide")
     b.add_argument("--cpg-islands",
                    help="CpG islands, BED or UCSC cpgIslandExt table, for --cpg islands")
     b.set_defaults(func=_bin)

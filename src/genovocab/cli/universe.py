@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from genovocab.cli.types import non_negative_int, positive_int
 from genovocab.defaults import FLEXIBLE_METHODS, UNIVERSE_METHODS
 
 
@@ -60,11 +61,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", help="peak BED files (for ccre: the registry BED)")
     p.add_argument("--method", required=True, choices=UNIVERSE_METHODS)
     p.add_argument("--chrom-sizes", required=True, help="chrom.sizes of the genome")
-    p.add_argument("--cutoff", type=int, default=None,
+    p.add_argument("--cutoff", type=positive_int, default=None,
                    help="cc: core coverage cutoff (default: maximum-likelihood cutoff)")
-    p.add_argument("--window", type=int, default=25, help="start/end smoothing half-width, bp")
-    p.add_argument("--merge", type=int, default=0, help="cc: merge regions closer than this")
-    p.add_argument("--filter-size", type=int, default=0, help="cc: drop regions shorter")
+    p.add_argument("--window", type=positive_int, default=25,
+                   help="start/end smoothing half-width, bp")
+    p.add_argument("--merge", type=non_negative_int, default=0,
+                   help="cc: merge regions closer than this")
+    p.add_argument("--filter-size", type=non_negative_int, default=0,
+                   help="cc: drop regions shorter")
     p.add_argument("--no-hmm-normalize", action="store_true",
                    help="hmm: decode raw counts (default: geniml's quantile normalisation)")
     p.add_argument("--bigwig-prefix", help="also write {prefix}_start/_core/_end.bw coverage")
@@ -79,5 +83,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", help="the peak BED files the universe should represent")
     p.add_argument("--universe", required=True, help="universe BED3 or BED9 (flexible)")
     p.add_argument("--chrom-sizes", required=True)
-    p.add_argument("--window", type=int, default=25, help="start/end smoothing half-width, bp")
+    p.add_argument("--window", type=positive_int, default=25,
+                   help="start/end smoothing half-width, bp")
     p.set_defaults(func=_assess)

@@ -271,7 +271,7 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
             bw.close()
     track_stats = _track_statistics(raw, config)
     stats: dict[str, Any] = {"splits": {}, "tracks": track_stats}
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind="corpus") as tmp:
         (tmp / "data").mkdir()
         for split in SPLITS:
             members = [c for c in chroms if split_of(c, config) == split]

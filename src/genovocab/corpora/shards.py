@@ -74,7 +74,7 @@ def write_corpus(tables: Mapping[str, pa.Table] | pa.Table, out_dir: str | os.Pa
         raise ValueError(f"split(s) {extra} are not in the declared splits {names}")
     schema = next(iter(tables.values())).schema
     paths: list[Path] = []
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind="corpus") as tmp:
         (tmp / "data").mkdir()
         for split in names:
             table = tables.get(split)

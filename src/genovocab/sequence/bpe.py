@@ -135,7 +135,7 @@ def save_tokenizer_folder(tok: Tokenizer, out_dir: str | os.PathLike, *,
     """Write the three tokenizer files into ``out_dir`` atomically (the folder is replaced)."""
     if tok.decoder is None:
         tok.decoder = decoders.Fuse()
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind="bpe-tokenizer") as tmp:
         # pretty=True gives stable, sorted-by-id JSON; the same model gives the same bytes
         tok.save(str(tmp / "tokenizer.json"), pretty=True)
         (tmp / "tokenizer_config.json").write_text(

@@ -134,7 +134,7 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     stats = tk.vocab_statistics(full, trained)
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     chrom_rows = []
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, kind="motif-tokenizer") as tmp:
         (tmp / "bins").mkdir()
         for chrom, bin_path, cf_path, tok_path in zip(chroms, bins, cluster_features, tokens):
             edges = tk.read_bin_edges(bin_path)
