@@ -28,6 +28,7 @@ import numpy as np
 
 from genovocab._version import __version__
 from genovocab.errors import GenovocabError, InputError
+from genovocab.fileutil import MARKER as _OUTPUT_MARKER
 from genovocab.fileutil import sha256_file, write_text_atomic
 from genovocab.tokenizers.interval import IntervalTokenizer
 
@@ -115,8 +116,9 @@ def _files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
-#: Snakemake's marker in folder outputs; bookkeeping, not release content
+#: Snakemake's and genovocab's markers in folder outputs: bookkeeping, not release content
 SNAKEMAKE_MARKER = ".snakemake_timestamp"
+OUTPUT_MARKER = _OUTPUT_MARKER
 
 
 def _copy(src: Path, dest: Path) -> None:
@@ -124,7 +126,7 @@ def _copy(src: Path, dest: Path) -> None:
     Snakemake's timestamp markers)."""
     if src.is_dir():
         for rel in _files(src):
-            if Path(rel).name != SNAKEMAKE_MARKER:
+            if Path(rel).name not in (SNAKEMAKE_MARKER, OUTPUT_MARKER):
                 _copy(src / rel, dest / rel)
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
