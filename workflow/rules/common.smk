@@ -20,6 +20,12 @@ OUT = f"results/{RELEASE}"
 LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
+# Cluster requests from the work: RS.mem_mb(base, per_unit, by) / RS.runtime(...) scale with
+# the job's input MB (or its chromosome's Mbp) times `attempt`, capped by `resources.max_*`.
+from genovocab.resources import ResourceScaler
+
+RS = ResourceScaler(config, chrom_sizes=f"{RES}/genome/chrom.sizes")
+
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
 

@@ -7,6 +7,23 @@
 IDS_CFG = config.get("ids", {})
 IDS_WORK = f"{OUT}/work/ids"
 IDS_MODE = IDS_CFG.get("mode", "exact")
+# Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
+# (the sums are additive), so no job works on more than ~block_bp of genome.
+IDS_BLOCK_BP = int(IDS_CFG.get("block_bp", 50000000))
+
+
+def ids_partial_files(wildcards):
+    """The partial-sum files of every (chromosome, block); waits on genome preparation."""
+    sizes = checkpoints.prepare_genome.get().output.chrom_sizes
+    with open(sizes) as handle:
+        length = dict(line.split("\t")[:2] for line in handle if line.strip())
+    from genovocab.motifs.ids import chromosome_blocks
+
+    files = []
+    for chrom in selected_chromosomes():
+        n = chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
+        files += [f"{IDS_WORK}/partials/{chrom}.{b}-of-{n}.npz" for b in range(n)]
+    return files
 
 
 rule ids_partial:
@@ -19,7 +36,10 @@ rule ids_partial:
             else []
         ),
     output:
-        partial=temp(f"{IDS_WORK}/partials/{{chrom}}.npz"),
+        partial=temp(f"{IDS_WORK}/partials/{{chrom}}.{{block}}-of-{{nblocks}}.npz"),
+    wildcard_constraints:
+        block=r"\d+",
+        nblocks=r"\d+",
     params:
         mode=IDS_MODE,
         sample_size=IDS_CFG.get("sample_size", 2000000),
@@ -27,24 +47,23 @@ rule ids_partial:
         terms=IDS_CFG.get("terms", 6),
         bandwidth=IDS_CFG.get("bandwidth", 0.5),
         backend=IDS_CFG.get("backend", "numpy"),
-        chroms=lambda wc: selected_chromosomes(),
     conda:
         "../envs/genovocab.yaml"
     log:
-        f"{LOGS}/ids/partial/{{chrom}}.log",
+        f"{LOGS}/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=1440,
+        mem_mb=RS.mem_mb(400, 4, "input:features"),
+        runtime=RS.runtime(10, 0.5, "input:features"),
     script:
         "../scripts/ids_partial.py"
 
 
 rule ids_reduce:
     input:
-        partials=lambda wc: expand(
-            f"{IDS_WORK}/partials/{{chrom}}.npz", chrom=selected_chromosomes()
-        ),
+        partials=ids_partial_files,
         features=f"{OUT}/motifs/features.tsv",
     output:
         ids=f"{OUT}/motifs/ids.npy",
@@ -55,10 +74,12 @@ rule ids_reduce:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/reduce.log",
+    benchmark:
+        f"{LOGS}/bench/ids/reduce.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(600, 0.05),
+        runtime=RS.runtime(10, 0.01),
     script:
         "../scripts/ids_reduce.py"
 
@@ -83,10 +104,12 @@ rule ids_cluster:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster.log",
+    benchmark:
+        f"{LOGS}/bench/ids/cluster.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=RS.mem_mb(500, 4, "input:ids"),
+        runtime=RS.runtime(30),
     script:
         "../scripts/ids_cluster.py"
 
@@ -104,10 +127,12 @@ rule ids_cluster_features:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster_features/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 4, "input:features"),
+        runtime=RS.runtime(10, 0.05, "input:features"),
     script:
         "../scripts/ids_cluster_features.py"
 
@@ -130,10 +155,12 @@ rule ids_token_vocab:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/token_vocab.log",
+    benchmark:
+        f"{LOGS}/bench/ids/token_vocab.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 2),
+        runtime=RS.runtime(10, 0.02),
     script:
         "../scripts/ids_token_vocab.py"
 
@@ -148,10 +175,12 @@ rule ids_tokens:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/tokens/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=RS.mem_mb(300, 3),
+        runtime=RS.runtime(5, 0.02),
     script:
         "../scripts/ids_tokens.py"
 
