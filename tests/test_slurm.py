@@ -20,7 +20,8 @@ import pytest
 
 from tests.conftest import REPO, copy_workflow, run_snakemake
 
-KIT = REPO.parent / "shared" / "slurm"
+# where the kit is: next to the repository, or GENOVOCAB_SLURM_KIT (a checkout elsewhere)
+KIT = Path(os.environ.get("GENOVOCAB_SLURM_KIT") or REPO.parent / "shared" / "slurm")
 KILLED_RULE = "universe_peaks"
 
 pytestmark = [pytest.mark.slurm, pytest.mark.workflow]

@@ -87,7 +87,7 @@ def work_units(wildcards: Any, input: Any, by: str, chrom_sizes: str | None = No
     if by == "chrom":
         return chrom_mbp(wildcards, input, chrom_sizes)
     if by.startswith("input:"):
-        files = getattr(input, by.split(":", 1)[1])
+        files = getattr(input, by.split(":", 1)[1], None) or []
         files = [files] if isinstance(files, str) else list(files)
         total = 0.0
         for f in files:
