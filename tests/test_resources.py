@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from genovocab.resources import FLOOR_MB, ResourceScaler, caps, chrom_mbp, scaled
+from genovocab.resources import FLOOR_MB, JOB_OVERHEAD_MB, ResourceScaler, caps, chrom_mbp, scaled
 
 
 class Files(SimpleNamespace):
@@ -34,11 +34,11 @@ def test_mem_and_runtime_follow_input_size_and_attempt(tmp_path):
     rs = ResourceScaler({"resources": {"max_mem_mb": 3000}})
     mem = rs.mem_mb(400, 10)
     job_input = Files(size_mb=50.0)
-    assert [mem(None, job_input, a) for a in (1, 2, 3)] == [900, 1800, 2700]
+    assert [mem(None, job_input, a) for a in (1, 2, 3)] == [1100, 2200, 3000]  # + overhead
     assert mem(None, Files(size_mb=500.0), 1) == 3000  # the configured cap
     runtime = rs.runtime(10, 0.5)
     assert runtime(None, job_input, 2) == 70
-    assert mem.scaling == {"base": 400, "per_unit": 10, "by": "input", "floor": FLOOR_MB,
+    assert mem.scaling == {"base": 400 + JOB_OVERHEAD_MB, "per_unit": 10, "by": "input", "floor": FLOOR_MB,
                            "cap": 3000}
 
 
@@ -48,7 +48,7 @@ def test_named_input_scaling_counts_only_that_file(tmp_path):
     small.write_bytes(b"x" * 10)
     job_input = Files(sites=str(big), chrom_sizes=str(small), size_mb=999.0)
     mem = ResourceScaler({}).mem_mb(300, 4, "input:sites")
-    assert mem(None, job_input, 1) == 308  # 300 + 4 x 2.0 MB
+    assert mem(None, job_input, 1) == 508  # 300 + 200 overhead + 4 x 2.0 MB
 
 
 def test_chromosome_scaling_reads_the_job_or_workflow_sizes(tmp_path):
@@ -58,10 +58,10 @@ def test_chromosome_scaling_reads_the_job_or_workflow_sizes(tmp_path):
     assert chrom_mbp(wc, Files(chrom_sizes=str(sizes))) == pytest.approx(46.709983)
     # a job without a chrom.sizes input falls back on the workflow's file
     mem = ResourceScaler({}, chrom_sizes=str(sizes)).mem_mb(500, 10, "chrom")
-    assert mem(SimpleNamespace(chrom="chr1"), Files(), 1) == 500 + 2490  # ceil(2489.56)
+    assert mem(SimpleNamespace(chrom="chr1"), Files(), 1) == 700 + 2490  # ceil(2489.56)
     # before genome preparation no size is known: the base alone
     assert ResourceScaler({}, chrom_sizes=str(tmp_path / "no")).mem_mb(500, 10, "chrom")(
-        wc, Files(), 2) == 1000
+        wc, Files(), 2) == 1400
 
 
 def test_unknown_scaling_is_refused():

@@ -51,8 +51,11 @@ def slurm() -> Path:
 
 
 def _digests(root: Path) -> dict[str, str]:
+    """sha256 of every result file; a SIGKILLed attempt's hidden ``.<name>.*.tmp`` (its atomic
+    write never finished, and a killed process cannot clean up) is not a result."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))}
 
 
 def slurm_args(*extra: str) -> list[str]:

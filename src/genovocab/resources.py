@@ -27,6 +27,9 @@ FLOOR_MB = 200
 """Smallest memory request (MB): the in-job Snakemake process alone peaks at ~190 MB."""
 FLOOR_MINUTES = 5
 """Smallest runtime request (minutes)."""
+JOB_OVERHEAD_MB = 200
+"""Added to every rule's own ``base``: the in-job Snakemake process that runs the script (a
+SLURM job's memory limit counts both; measured: a 250 MB script peaks at ~430 MB as a job)."""
 DEFAULT_MAX_MEM_MB = 64000
 DEFAULT_MAX_RUNTIME = 24 * 60
 
@@ -108,9 +111,11 @@ class ResourceScaler:
 
     def mem_mb(self, base: float = FLOOR_MB, per_unit: float = 0.0, by: str = "input",
                floor: float = FLOOR_MB) -> Callable[..., int]:
-        """``mem_mb`` callable: ``base`` MB plus ``per_unit`` MB per unit of ``by`` (see
-        :func:`work_units`), times the attempt, within [floor, resources.max_mem_mb]."""
-        return self._make("mem_mb", base, per_unit, by, floor, max(self.max_mem_mb, floor))
+        """``mem_mb`` callable: the script's ``base`` MB plus :data:`JOB_OVERHEAD_MB` plus
+        ``per_unit`` MB per unit of ``by`` (see :func:`work_units`), times the attempt, within
+        [floor, resources.max_mem_mb]."""
+        return self._make("mem_mb", base + JOB_OVERHEAD_MB, per_unit, by, floor,
+                          max(self.max_mem_mb, floor))
 
     def runtime(self, base: float = FLOOR_MINUTES, per_unit: float = 0.0, by: str = "input",
                 floor: float = FLOOR_MINUTES) -> Callable[..., int]:
