@@ -10,13 +10,18 @@ Both are tokenized with a 4096-token BPE trained on the real windows.
 
 Rows:
 - ``extract``: :func:`genovocab.sequence.ggram.extract_ggrams` vs a plain-Python implementation
-  of DESIGN.md 4.7 (dicts and loops; the recount scans every window against the survivor set);
+  of DNAZEN's extraction (dicts and loops; the recount scans every window against the survivor set);
   equality of the whole vocabulary (G-grams, order, recounts).
 - ``match``: :class:`GgramMatcher` on a batch of 512-token sequences vs a DNAZEN-style loop
   (every start, every length, space-joined token strings looked up in a dict); equality of all
   matches; throughput in sequences per second.
 - ``bpe``: BPE training time and peak RSS per Mbp of training text (real 1.8 Mbp; full mode
   also the first 10 Mbp of the synthetic text).
+- ``layout``: :class:`SequenceTokenizer` output in DNAZEN's layout (``input_ids``,
+  ``attention_mask``, ``ngram_input_ids``, ``ngram_attention_match``, ``ngram_attention_mask``;
+  512 positions, ``max_ngram_count`` 30, padded) vs DNAZEN's own algorithm re-typed plainly
+  (the reference of ``tests/test_dnazen_parity.py``); equality of every key of every sequence.
+  ``--layout-only`` runs just this row (real sequence, vocabulary extracted by us).
 
 Each measured call runs in a fresh process (``_common.measure``); the times are of the work
 itself (inputs are loaded before the clock starts): ours the median of 5 calls in that process,
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import sys
 import time
 from pathlib import Path
@@ -42,14 +48,15 @@ sys.path.insert(0, str(HERE))
 
 from _common import measure, report  # noqa: E402
 
-REAL = HERE.parent.parent / "shared" / "data" / "real" / "misc" / "hg19_chr1_1-2000000.fa.gz"
+REAL = Path(os.environ.get("GENOVOCAB_REAL_DATA", HERE.parent.parent / "shared" / "data" / "real")
+            ) / "misc" / "hg19_chr1_1-2000000.fa.gz"
 OUT = HERE / "out" / "sequence"
 PARAMS = dict(min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2, max_len=5)
 
 
 # ------------------------------------------------------------------ inputs
 def real_windows() -> list[str]:
-    from genovocab.sequence.corpus import acgt_segments, tile_segments
+    from genovocab.sequence.windows import acgt_segments, tile_segments
 
     with gzip.open(REAL, "rt") as handle:
         seq = "".join(line.strip() for line in handle if not line.startswith(">")).upper()
@@ -94,7 +101,7 @@ def synthetic_windows(real: list[str], total_bp: int, seed: int = 1, order: int 
 
 def prepare(quick: bool) -> dict[str, Path]:
     from genovocab.sequence import bpe
-    from genovocab.sequence.corpus import write_lines
+    from genovocab.sequence.windows import write_lines
 
     OUT.mkdir(parents=True, exist_ok=True)
     real = real_windows()
@@ -112,7 +119,7 @@ def prepare(quick: bool) -> dict[str, Path]:
         npz = OUT / f"markov_tokens_{syn_bp // 10**6}M.npz" if name == "syn" else \
             OUT / "real_tokens.npz"
         if not npz.exists():
-            from genovocab.sequence.corpus import read_lines
+            from genovocab.sequence.windows import read_lines
 
             ids, offsets = bpe.encode_ids(tok, read_lines(paths[f"{name}_txt"]))
             bpe.save_token_stream(npz, ids, offsets)
@@ -123,7 +130,7 @@ def prepare(quick: bool) -> dict[str, Path]:
 # ------------------------------------------------------------------ plain-Python references
 def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_freq, min_len,
                    max_len) -> list[tuple[tuple[int, ...], int]]:
-    """DESIGN.md 4.7 with dicts and loops (same exact PMI test as the library)."""
+    """DNAZEN's extraction with dicts and loops (same exact PMI test as the library)."""
     uni: dict[int, int] = {}
     pairs: dict[tuple[int, int], int] = {}
     n = 0
@@ -252,6 +259,87 @@ def run_python_match(npz: str, vocab_npz: str, n_seqs: int, bpe_dir: str, repeat
     return dt, len(batch), found
 
 
+def _layout_inputs(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int):
+    from genovocab.sequence.bpe import load_tokenizer
+    from genovocab.sequence.ggram import GgramVocab
+    from genovocab.tokenizers import SequenceTokenizer
+
+    ids, offsets = _load(npz)
+    n = min(n_seqs, len(ids) // 510)
+    batch = ids[:n * 510].reshape(n, 510).astype(np.int64)
+    with np.load(vocab_npz, allow_pickle=False) as data:
+        flat, lens = data["flat"], data["lens"]
+    ngrams = [tuple(g.tolist()) for g in np.split(flat, np.cumsum(lens)[:-1])]
+    st = SequenceTokenizer(load_tokenizer(bpe_dir),
+                           GgramVocab(ngrams, np.zeros(len(ngrams)), np.zeros(len(ngrams))),
+                           max_ngrams=30, model_max_length=512)
+    return st, batch, ngrams
+
+
+def run_ours_layout(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int, repeats: int):
+    st, batch, _ = _layout_inputs(npz, vocab_npz, bpe_dir, n_seqs)
+    rows = list(batch)
+    dt, out = _timed(lambda: st(rows, padding="max_length", truncation=True,
+                                return_tensors="np"), repeats)
+    return dt, len(rows), {k: np.asarray(v) for k, v in out.items()}
+
+
+def run_dnazen_layout(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int, repeats: int):
+    sys.path.insert(0, str(HERE.parent))
+    from tests.test_dnazen_parity import dnazen_reference
+
+    st, batch, ngrams = _layout_inputs(npz, vocab_npz, bpe_dir, n_seqs)
+    strings = [st.tokenizer.id_to_token(i) for i in range(st.vocab_size)]
+    vocab = {" ".join(strings[t] for t in g): i + 1 for i, g in enumerate(ngrams)}
+    token_id = st.get_vocab()
+    token_lists = [[strings[t] for t in row] for row in batch.tolist()]
+
+    def run():
+        return [dnazen_reference(t, vocab, token_id, 512, True, 30, min(map(len, ngrams)),
+                                 max(map(len, ngrams))) for t in token_lists]
+    dt, outs = _timed(run, repeats)
+    return dt, len(outs), {k: np.asarray([o[k] for o in outs]) for k in outs[0]}
+
+
+def layout_row(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int) -> dict:
+    ours = measure(run_ours_layout, npz, vocab_npz, bpe_dir, n_seqs, 5)
+    ref = measure(run_dnazen_layout, npz, vocab_npz, bpe_dir, n_seqs, 3)
+    t_ours, n, got = ours.result
+    t_ref, _, expected = ref.result
+    equal = set(got) == set(expected) and all(np.array_equal(got[k], expected[k])
+                                              for k in expected)
+    return {"what": f"layout real (DNAZEN keys, {n} x 512, cap 30)", "tokens": n * 510,
+            "G-grams": int(got["ngram_attention_mask"].sum()),
+            "ours_s": f"{t_ours:.3f} ({n / t_ours:,.0f} seq/s)",
+            "ref_s": f"{t_ref:.2f} ({n / t_ref:,.0f} seq/s)",
+            "ratio_ours/ref": f"{t_ours / t_ref:.4f}", "speedup": f"{t_ref / t_ours:.1f}x",
+            "ours_MiB": f"{ours.peak_mib:.0f}", "ref_MiB": f"{ref.peak_mib:.0f}",
+            "equal": equal}
+
+
+def prepare_layout() -> dict[str, Path]:
+    """Only what the layout row needs: the real windows, their BPE, tokens and G-grams."""
+    from genovocab.sequence import bpe
+    from genovocab.sequence.ggram import GgramParams, extract_ggrams
+    from genovocab.sequence.windows import write_lines
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    real = real_windows()
+    paths = {"real_txt": OUT / "real.txt", "bpe": OUT / "bpe4096",
+             "real_tokens": OUT / "real_tokens.npz", "vocab": OUT / "real_vocab.npz"}
+    write_lines(paths["real_txt"], real)
+    if not (paths["bpe"] / "tokenizer.json").exists():
+        bpe.save_tokenizer_folder(bpe.train_bpe([paths["real_txt"]], vocab_size=4096),
+                                  paths["bpe"])
+    tok = bpe.load_tokenizer(paths["bpe"])
+    ids, offsets = bpe.encode_ids(tok, real)
+    bpe.save_token_stream(paths["real_tokens"], ids, offsets)
+    v = extract_ggrams(ids, offsets, vocab_size=4096, params=GgramParams(**PARAMS))
+    np.savez(paths["vocab"], flat=np.asarray([t for g in v.ngrams for t in g], np.int64),
+             lens=np.asarray([len(g) for g in v.ngrams], np.int64))
+    return paths
+
+
 def run_bpe(txt: str) -> tuple[float, int]:
     from genovocab.sequence.bpe import train_bpe
 
@@ -265,10 +353,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="10 Mbp synthetic corpus, fewer match sequences")
+    parser.add_argument("--layout-only", action="store_true",
+                        help="only the DNAZEN-layout row (real sequence)")
+    parser.add_argument("--layout-seqs", type=int, default=500,
+                        help="512-token sequences in the layout row (500)")
     args = parser.parse_args()
     if not REAL.exists():
         print(f"real sequence {REAL} is absent; nothing to benchmark")
         return 0
+    if args.layout_only:
+        p = prepare_layout()
+        row = layout_row(str(p["real_tokens"]), str(p["vocab"]), str(p["bpe"]),
+                         args.layout_seqs)
+        print(report([row], ["what", "tokens", "G-grams", "ours_s", "ref_s", "ratio_ours/ref",
+                             "speedup", "ours_MiB", "ref_MiB", "equal"]))
+        return 0 if row["equal"] else 1
     paths = prepare(args.quick)
     rows = []
     vocab_npz = {}
@@ -323,6 +422,8 @@ def main() -> int:
         rows.append({"what": f"bpe train {name} {mbp:.1f} Mbp (vocab 4096)",
                      "ours_s": f"{m.result[0]:.1f} ({m.result[0] / mbp:.2f} s/Mbp)",
                      "ours_MiB": f"{m.peak_mib:.0f} ({m.peak_mib / mbp:.0f} MiB/Mbp)"})
+    rows.append(layout_row(str(paths["real_tokens"]), str(vocab_npz["real"]),
+                           str(paths["bpe"]), 500))
     print(report(rows, ["what", "tokens", "G-grams", "ours_s", "ref_s", "ratio_ours/ref",
                         "speedup", "ours_MiB", "ref_MiB", "equal"]))
     return 0 if all(r.get("equal", True) for r in rows) else 1

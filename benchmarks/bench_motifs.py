@@ -2,8 +2,9 @@
 
 1. Binning + features: one synthetic chromosome with hg38-like site density (about 4 site
    starts per bp over 1,682 (matrix, strand) features, lengths 6-21 bp), stored as our compact
-   per-chromosome Parquet site file. Ours (``genovocab.motifs.run.bin_chromosome``: streaming
-   coverage, peaks, streaming CSR, files written) against the reference approach of seed 001,
+   per-chromosome Parquet site file. Ours (``genovocab.motifs.steps.bin_chromosome``: streaming
+   coverage, peaks, streaming CSR, files written) against the reference approach of motif-aware
+   tokenization (Davarmanesh et al.),
    written here as the baseline: one base-resolution array per feature for the coverage and
    one weighted ``np.histogram`` per feature for the features (the same scipy peak calling in
    between). The baseline is run on a slice and scaled linearly (it is O(features x length));
@@ -64,7 +65,7 @@ def make_sites(path: str, length: int, seed: int = 0, window: int = 1 << 20) -> 
 
 
 def run_ours(path: str, length: int, out_dir: str) -> dict:
-    from genovocab.motifs.run import bin_chromosome
+    from genovocab.motifs.steps import bin_chromosome
 
     stats = bin_chromosome(path, "chrB", length, out_bins=os.path.join(out_dir, "b.bins.npy"),
                            out_features=os.path.join(out_dir, "b.features.npz"),
@@ -73,7 +74,8 @@ def run_ours(path: str, length: int, out_dir: str) -> dict:
 
 
 def run_baseline(path: str, length: int, out_npz: str) -> dict:
-    """Seed 001's approach: one array per feature (coverage and histogram per feature)."""
+    """Motif-aware tokenization's approach: one array per feature (coverage and histogram per
+    feature)."""
     import scipy.sparse as sp
 
     from genovocab.motifs.binning import bin_edges

@@ -107,8 +107,8 @@ def ours(files: list[str], sizes_path: str, method: str, out: str) -> int:
     _quiet()
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.build import build_universe
+    from genovocab.universe.files import write_universe_bed3, write_universe_bed9
     from genovocab.universe.inputs import read_peak_files
-    from genovocab.universe.output import write_universe_bed3, write_universe_bed9
 
     sizes = read_chrom_sizes(sizes_path)
     universe = build_universe(read_peak_files(files, sizes), method)

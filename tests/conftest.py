@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "data" / "real"
+# GENOVOCAB_REAL_DATA points elsewhere (e.g. from a git worktree)
+REAL = Path(os.environ.get("GENOVOCAB_REAL_DATA", REPO.parent / "shared" / "data" / "real"))
 COPIED = ("Snakefile", "workflow", "config", "resources/demo", "src", "profiles")
 
 

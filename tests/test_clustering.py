@@ -8,6 +8,7 @@ import pytest
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.motifs.clustering import (
+    TSV_FORMAT,
     cluster_ids,
     cluster_summary,
     cluster_table,
@@ -15,8 +16,8 @@ from genovocab.motifs.clustering import (
     read_clusters,
     read_feature_table,
     renumber,
-    write_tsv,
 )
+from genovocab.tables import write_tsv
 
 
 def block_matrix(blocks, seed=0, inside=0.85, outside=0.05):
@@ -82,8 +83,8 @@ def test_members_and_summary(tmp_path):
     assert summary["members"].iloc[1] == "TF1(-),TF2(+)"
     table = cluster_table(c, feats)
     assert table.columns.tolist() == ["feature", "cluster", "matrix_id", "name", "strand"]
-    write_tsv(tmp_path / "clusters.tsv", table)
-    write_tsv(tmp_path / "summary.tsv", summary)
+    write_tsv(tmp_path / "clusters.tsv", table, **TSV_FORMAT)
+    write_tsv(tmp_path / "summary.tsv", summary, **TSV_FORMAT)
     assert read_clusters(tmp_path / "clusters.tsv").tolist() == WANT.tolist()
     text = (tmp_path / "summary.tsv").read_text()
     assert "\tNA\t" in text and text.startswith("cluster\tsize\tmean_ids\tfeatures\tmembers\n")

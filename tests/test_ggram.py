@@ -18,7 +18,7 @@ from genovocab.sequence.ggram import GgramParams, extract_ggrams
 # ----------------------------------------------------------------- plain-Python reference
 def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2,
                       max_len=5):
-    """DESIGN.md 4.7 written with loops and dicts; returns [(tuple, recount)] in vocab order."""
+    """DNAZEN's G-grams with loops and dicts; returns [(tuple, recount)] in vocab order."""
     uni, pairs = {}, {}
     n = 0
     for s in seqs:

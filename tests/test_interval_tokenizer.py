@@ -14,7 +14,9 @@ from genovocab.errors import InputError
 from genovocab.tokenizers import IntervalTokenizer
 
 UNIVERSE = "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr1\t150\t400\nchr2\t0\t50\n"
-# sorted, deduplicated: 0 chr1:100-200, 1 chr1:150-400, 2 chr1:160-170, 3 chr2:0-50; specials 4..
+# file order, the duplicate line takes no id: 0 chr1:100-200, 1 chr1:150-400, 2 chr1:160-170,
+# 3 chr2:0-50; specials 4..
+pytestmark = pytest.mark.filterwarnings("ignore:.*not position-sorted")
 
 
 def write(path: Path, text: str) -> Path:
@@ -27,7 +29,8 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def tok(tmp_path) -> IntervalTokenizer:
-    return IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE))
+    return IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE),
+                                      empty_document="empty")
 
 
 class Region:
@@ -138,8 +141,22 @@ def test_bad_options(tmp_path, kwargs, message):
 def test_bad_inputs(tok, tmp_path):
     with pytest.raises(InputError, match=r"<regions>, line 2: start 9 is greater than end 5"):
         tok.encode([("chr1", 1, 2), ("chr1", 9, 5)])
-    with pytest.raises(InputError, match=r"<DataFrame>, line 1: negative start -4"):
+    with pytest.raises(InputError, match=r"<DataFrame>, line 1: start -4 is not a non-neg"):
         tok.encode(pd.DataFrame({"chrom": ["chr1"], "start": [-4], "end": [3]}))
+    # every row is checked, not only the first; lists, tuples and frames alike
+    for bad, shown in ((1.5, "1.5"), (float("nan"), "nan"), ("7", "'7'"), (True, "True"),
+                       (-1, "-1")):
+        with pytest.raises(InputError, match=rf"<regions>, line 3: end {shown} is not"):
+            tok.encode([("chr1", 1, 2), ("chr1", 3, 4), ("chr1", 5, bad)])
+        with pytest.raises(InputError, match=r"<regions>, line 2: start"):
+            tok.encode([[("chr1", 1, 2)], (("chr1", 1, 2), ("chr1", bad, 9))])
+    with pytest.raises(InputError, match=r"<DataFrame>, line 2: start nan is not"):
+        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, np.nan],
+                                 "end": [3, 4]}))
+    with pytest.raises(InputError, match=r"<DataFrame>, line 2: end 'x' is not"):
+        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, 2],
+                                 "end": [3, "x"]}))
+    assert tok.encode([("chr1", 100.0, 101.0)]) == [0]  # integer-valued floats are fine
     with pytest.raises(InputError, match=r"q.bed, line 2: end 'z' is not an integer"):
         tok.encode(write(tmp_path / "q.bed", "chr1\t1\t2\nchr1\t3\tz\n"))
     with pytest.raises(TypeError, match="cannot tokenize"):
@@ -151,8 +168,12 @@ def test_conversions(tok):
     assert tok.convert_tokens_to_ids(["chr2:0-50", "<pad>", "chr9:1-2", "junk"]) == [3, 5, 4, 4]
     assert tok.convert_ids_to_tokens(1) == "chr1:150-400"
     assert tok.convert_ids_to_tokens([3, 4, 10]) == ["chr2:0-50", "<unk>", "<sep>"]
-    assert tok.decode([0, 2, 5, 5]) == ["chr1:100-200", "chr1:160-170", "<pad>", "<pad>"]
-    assert tok.decode([0, 2, 5], skip_special_tokens=True) == ["chr1:100-200", "chr1:160-170"]
+    assert tok.decode([0, 2, 5, 5]) == "chr1:100-200 chr1:160-170 <pad> <pad>"
+    assert tok.decode([0, 2, 5], skip_special_tokens=True) == "chr1:100-200 chr1:160-170"
+    assert tok.batch_decode(np.array([[0, 5], [3, 5]]), skip_special_tokens=True) == \
+        ["chr1:100-200", "chr2:0-50"]
+    assert tok.get_special_tokens_mask([0, 4, 5], already_has_special_tokens=True) == \
+        [0, 1, 1]
     with pytest.raises(ValueError, match="outside the vocabulary"):
         tok.convert_ids_to_tokens([11])
 
@@ -160,8 +181,10 @@ def test_conversions(tok):
 def test_save_and_load_round_trip(tmp_path):
     tok = IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE), unknown="unk",
                                      min_overlap=3)
-    paths = tok.save_pretrained(tmp_path / "tok")
-    assert [p.name for p in paths] == ["universe.bed.gz", "tokenizer_config.json"]
+    paths = [Path(p) for p in tok.save_pretrained(tmp_path / "tok")]
+    assert [p.name for p in paths] == ["universe.bed.gz", "tokenizer_config.json",
+                                       "special_tokens_map.json", "tokenizer.toml"]
+    assert paths[3].read_text() == 'universe = "universe.bed.gz"\n'
     assert gzip.decompress(paths[0].read_bytes()).decode() == (
         "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr2\t0\t50\n")
     config = json.loads(paths[1].read_text())
@@ -180,7 +203,7 @@ def test_save_and_load_round_trip(tmp_path):
 
 def test_bed6_and_ccre_universes_load(tmp_path):
     bed6 = write(tmp_path / "u6.bed", "chr1\t100\t200\tpeak one\t5\t+\nchr1\t0\t10\tp2\t0\t-\n")
-    assert IntervalTokenizer.from_bed(bed6).get_vocab()["chr1:0-10"] == 0
+    assert IntervalTokenizer.from_bed(bed6).get_vocab()["chr1:0-10"] == 1  # line order
     ccre_v3 = write(tmp_path / "v3.bed", "chr1\t10\t20\tEH38D1\tEH38E1\tpELS,CTCF-bound\n"
                                          "chr1\t5\t8\tEH38D2\tEH38E2\tdELS\n")
     assert IntervalTokenizer.from_bed(ccre_v3).tokenize([("chr1", 0, 100)]) == [
@@ -193,7 +216,8 @@ def test_universe_order_never_lexicographic(tmp_path):
     assert tok.convert_ids_to_tokens([0, 1, 2]) == ["chr10:0-10", "chr2:0-10", "chr1:0-10"]
     sizes = write(tmp_path / "g.sizes", "chr1\t100\nchr2\t100\nchr10\t100\n")
     tok = IntervalTokenizer.from_bed(u, chrom_sizes=sizes)
-    assert tok.convert_ids_to_tokens([0, 1, 2]) == ["chr1:0-10", "chr2:0-10", "chr10:0-10"]
+    # chrom.sizes checks the regions; ids stay in line order (as gtars)
+    assert tok.convert_ids_to_tokens([0, 1, 2]) == ["chr10:0-10", "chr2:0-10", "chr1:0-10"]
 
 
 def test_real_ccre_v4_universe(real_data):
@@ -253,3 +277,22 @@ def test_ids_equal_gtars_real_data(tmp_path, real_data):
     ours = tok.encode(query_path)
     assert len(ours) > 100
     assert ours == gtars_ids(saved, regions)
+
+
+def test_collators_and_dataloader(tok):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    feats = [tok(QUERY), tok([("chr2", 1, 2)]), tok([("chr1", 150, 151)])]
+    loader = torch.utils.data.DataLoader(feats, batch_size=3,
+                                         collate_fn=transformers.DataCollatorWithPadding(tok))
+    batch = next(iter(loader))
+    assert batch["input_ids"].tolist() == [[0, 1, 0, 1, 2, 3], [3, 5, 5, 5, 5, 5],
+                                           [0, 1, 5, 5, 5, 5]]
+    assert batch["attention_mask"].tolist()[1] == [1, 0, 0, 0, 0, 0]
+    np_batch = tok.pad(feats, return_tensors="np")  # numpy always, torch or not
+    assert np_batch["input_ids"].shape == (3, 6)
+    mlm = transformers.DataCollatorForLanguageModeling(tok, mlm_probability=0.5, seed=1)
+    out = mlm([{"input_ids": f["input_ids"]} for f in feats])
+    assert (out["labels"][batch["attention_mask"] == 0] == -100).all()
+    assert ((out["input_ids"] == tok.mask_token_id) | (out["labels"] == -100)
+            | (out["input_ids"] < tok.vocab_size)).all()

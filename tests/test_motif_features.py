@@ -50,7 +50,7 @@ def test_overlapping_sites_of_one_matrix_both_count():
 
 
 def dense_reference(sites: Sites, edges: np.ndarray, n_features: int, length: int):
-    """Seed 001's approach: one base-resolution array per feature, histogram per feature."""
+    """Davarmanesh et al.'s approach: one base-resolution array and one histogram per feature."""
     out = np.zeros((edges.size - 1, n_features))
     positions = np.arange(length)
     for f in range(n_features):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.realdata
 
 @pytest.fixture(scope="module")
 def real_bins(real_data, tmp_path_factory):
-    from genovocab.motifs.run import bin_chromosome, load_matrix_set, scan_to_site_file
+    from genovocab.motifs.steps import bin_chromosome, load_matrix_set, scan_to_site_file
 
     base = real_data / "hg38_chr1_1-99950"
     fasta = base / "genome" / "hg38_chr1_1-99950.fa"

@@ -1,4 +1,4 @@
-"""The demo run's IDS, clusters, cluster features, tokens and Zipf outputs (issue 6)."""
+"""The demo run's IDS, clusters, cluster features, tokens and Zipf outputs."""
 
 from __future__ import annotations
 

@@ -325,7 +325,7 @@ def test_track_file_name_without_id(tmp_path):
 
 
 def test_tracks_batches_merge_to_one_sorted_file(tmp_path):
-    from genovocab.motifs.run import merge_site_files, tracks_to_site_files
+    from genovocab.motifs.steps import merge_site_files, tracks_to_site_files
 
     mset = MatrixSet(("MA0001.1", "MA0002.1"), ("A", "B"))
     (tmp_path / "MA0001.1.tsv").write_text("chr1\t30\t40\tA\t900\t500\t+\n"

@@ -211,3 +211,53 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
         token_vocab_files([pats[0]], [edges[1]], vocab_out=tmp_path / "v2.tsv",
                           zipf_out=tmp_path / "z2.json")
     assert not (tmp_path / "v2.tsv").exists()
+
+
+def test_trained_vocab_cut_by_hand(tmp_path):
+    import pandas as pd
+
+    from genovocab.motifs.tokens import (
+        SPECIAL_TOKENS,
+        TokenVocab,
+        cluster_motif_names,
+        id_lookup,
+        read_trained_vocab,
+        train_vocab,
+        trained_vocab_table,
+        vocab_statistics,
+        write_trained_vocab,
+    )
+
+    # full vocabulary (ids by descending count): (), (0,), (1, 2), (2,), (0, 1), (3,)
+    full = TokenVocab([(), (0,), (1, 2), (2,), (0, 1), (3,)], np.array([40, 12, 5, 5, 4, 1]))
+    trained = train_vocab(full, min_count=5)
+    assert trained.patterns == [(), (0,), (2,), (1, 2)]  # tie at 5: fewer active first
+    assert trained.counts.tolist() == [40, 12, 5, 5]
+    assert trained.unk_count == 5 and trained.unk_patterns == 2
+    assert trained.tokens() == list(SPECIAL_TOKENS) + ["m-", "m0", "m2", "m1+m2"]
+    # every pattern below min_count -> <unk> (id 1)
+    assert id_lookup(full, trained).tolist() == [5, 6, 8, 7, 1, 1]
+    capped = train_vocab(full, min_count=1, max_vocab=7)  # 5 specials + the 2 most frequent
+    assert capped.patterns == [(), (0,)] and capped.unk_count == 5 + 5 + 4 + 1
+    with pytest.raises(GenovocabError, match="max_vocab must be > 5"):
+        train_vocab(full, max_vocab=5)
+    with pytest.raises(GenovocabError, match="min_count must be >= 1"):
+        train_vocab(full, min_count=0)
+    clusters = pd.DataFrame({"cluster": [0, 0, 1, 2, 3], "name": ["CTCF", "CTCF", "SP1",
+                                                                 "KLF4", "GATA1"]})
+    names = cluster_motif_names(clusters)
+    assert names == ["CTCF", "SP1", "KLF4", "GATA1"]
+    table = trained_vocab_table(trained, names)
+    assert table["motifs"].tolist()[5:] == [".", "CTCF", "KLF4", "SP1|KLF4"]
+    assert table["count"].tolist() == [0, 5, 0, 0, 0, 40, 12, 5, 5]
+    write_trained_vocab(tmp_path / "vocab.tsv", trained, names)
+    back = read_trained_vocab(tmp_path / "vocab.tsv")
+    assert back.patterns == trained.patterns and back.unk_count == 5
+    stats = vocab_statistics(full, trained)
+    assert stats["vocab_size"] == 9 and stats["n_patterns"] == 6
+    assert stats["fraction_bins_unk"] == pytest.approx(5 / 67)
+    assert stats["zipf_all"]["n_tokens"] == 6 and stats["zipf_kept"]["n_tokens"] == 4
+    bad = tmp_path / "bad.tsv"
+    bad.write_text((tmp_path / "vocab.tsv").read_text().replace("m1+m2", "m1+m3"))
+    with pytest.raises(InputError, match=r"bad.tsv, line 10: token 'm1\+m3' does not spell"):
+        read_trained_vocab(bad)

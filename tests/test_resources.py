@@ -38,8 +38,8 @@ def test_mem_and_runtime_follow_input_size_and_attempt(tmp_path):
     assert mem(None, Files(size_mb=500.0), 1) == 3000  # the configured cap
     runtime = rs.runtime(10, 0.5)
     assert runtime(None, job_input, 2) == 70
-    assert mem.scaling == {"base": 400 + JOB_OVERHEAD_MB, "per_unit": 10, "by": "input", "floor": FLOOR_MB,
-                           "cap": 3000}
+    assert mem.scaling == {"base": 400 + JOB_OVERHEAD_MB, "per_unit": 10, "by": "input",
+                           "floor": FLOOR_MB, "cap": 3000}
 
 
 def test_named_input_scaling_counts_only_that_file(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from genovocab.cli import main
 from genovocab.errors import InputError
-from genovocab.sequence import corpus
+from genovocab.sequence import windows as corpus
 
 
 def write_fasta(path, records):
@@ -148,7 +148,11 @@ def test_cli_end_to_end(genome, tmp_path):
     assert table.column("id").to_pylist() == ["a", "b", "c"]
     st = SequenceTokenizer.from_pretrained(tmp_path / "bpe", tmp_path / "gg")
     docs = [seqs["chr1"][0:300], seqs["chr2"][500:900], seqs["chr1"][2400:2900]]
-    ref = st(docs, add_special_tokens=False, max_ngrams=10**6)
+    ref = {"input_ids": [st.encode(d, add_special_tokens=False) for d in docs]}
+    occ = [st.matcher.match(ids) for ids in ref["input_ids"]]  # brute-force tested
+    ref["ngram_ids"] = [[g for g, _, _ in o] for o in occ]
+    ref["ngram_positions"] = [[p for _, p, _ in o] for o in occ]
+    ref["ngram_lengths"] = [[n for _, _, n in o] for o in occ]
     assert table.column("input_ids").to_pylist() == ref["input_ids"]
     assert table.column("ngram_ids").to_pylist() == ref["ngram_ids"]
     assert table.column("ngram_positions").to_pylist() == ref["ngram_positions"]
@@ -158,6 +162,17 @@ def test_cli_end_to_end(genome, tmp_path):
     assert (tmp_path / "corpus" / "data" / "train-00001-of-00002.parquet").is_file()
     card = (tmp_path / "corpus" / "README.md").read_text()
     assert "path: data/train-*.parquet" in card and "`ngram_positions`" in card
+    # labels from a BED column, splits by chromosome
+    assert main(["tokenize-sequences", "--tokenizer", str(tmp_path / "bpe"), "--ggram",
+                 str(tmp_path / "gg"), "--bed", str(bed), "--fasta", str(fa),
+                 "--label-column", "last", "--validation-chroms", "chr2",
+                 "--out", str(tmp_path / "labelled")]) == 0
+    train = pq.read_table(tmp_path / "labelled/data/train-00000-of-00001.parquet")
+    val = pq.read_table(tmp_path / "labelled/data/validation-00000-of-00001.parquet")
+    assert train.column("id").to_pylist() == ["a", "c"] and val.column("id").to_pylist() == ["b"]
+    assert train.column("label").to_pylist() == [0, 2] and val.column("label").to_pylist() == [1]
+    lcard = (tmp_path / "labelled" / "README.md").read_text()
+    assert "class_label" in lcard and "'2': c" in lcard
     stats = json.loads((tmp_path / "corpus" / "stats.json").read_text())
     assert stats["documents"] == 3 and stats["tokens"] == sum(map(len, ref["input_ids"]))
 

@@ -12,7 +12,7 @@ from genovocab.errors import InputError
 from genovocab.sequence import bpe, ggram
 from genovocab.sequence.ggram import GgramParams, GgramVocab
 from genovocab.tokenizers import SequenceTokenizer
-from genovocab.tokenizers.sequence import GgramMatcher, matching_matrix
+from genovocab.tokenizers.sequence import GgramMatcher, matching_matrix  # noqa: F401
 
 
 def brute_force(tokens, vocab: dict, min_len, max_len, cap=None):
@@ -141,56 +141,157 @@ def test_transformers_loads_folder_when_installed(trained):
     assert fast.pad_token_id == 3 and fast.mask_token_id == 4
 
 
-def test_tokenizer_call_matches_brute_force(trained):
+def test_tokenizer_rows_are_distinct_ggrams_with_union(trained):
     root, tok, v, lines = trained
     st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
     assert len(v) > 5 and st.ngram_vocab_size == len(v) + 1
-    assert st.model_max_length == 64
-    out = st(lines[:20], max_ngrams=5)
+    assert st.model_max_length == 64 and st.max_ngrams == 30
+    out = st(lines[:20], max_ngrams=5, return_ngram_positions=True, truncation=True)
     d = v.as_dict()
     for i, line in enumerate(lines[:20]):
-        content = tok.encode(line, add_special_tokens=False).ids
+        content = tok.encode(line, add_special_tokens=False).ids[:62]
         assert out["input_ids"][i] == [1, *content, 2]
-        ref = brute_force(content, d, 2, 5, 5)
-        assert out["ngram_ids"][i] == [g for g, _, _ in ref]
-        assert out["ngram_positions"][i] == [p + 1 for _, p, _ in ref]  # index in input_ids
-        assert out["ngram_lengths"][i] == [n for _, _, n in ref]
-        assert out["ngram_attention_mask"][i] == [1] * len(ref)
-    assert any(len(x) == 5 for x in out["ngram_ids"])  # the cap was reached somewhere
-    # the same vocabulary through ngram.json
+        occ = brute_force(content, d, 2, 5)
+        rows: list[int] = []
+        for g, _, _ in occ:
+            if g not in rows:
+                rows.append(g)
+        rows = rows[:5]
+        assert out["ngram_input_ids"][i] == (rows or [0])
+        assert out["ngram_attention_mask"][i] == ([1] * len(rows) or [0])
+        for r, g in enumerate(rows):
+            cover = {p + 1 + k for gg, p, n in occ if gg == g for k in range(n)}
+            assert out["ngram_attention_match"][i][r] == \
+                [1 if j in cover else 0 for j in range(len(content) + 2)]
+            first = next((p, n) for gg, p, n in occ if gg == g)
+            assert (out["ngram_positions"][i][r], out["ngram_lengths"][i][r]) == \
+                (first[0] + 1, first[1])
+    assert any(len(x) == 5 for x in out["ngram_input_ids"])  # the cap was reached somewhere
     st2 = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram" / "ngram.json")
-    assert st2(lines[:5], max_ngrams=5)["ngram_ids"] == out["ngram_ids"][:5]
+    assert st2(lines[:5], max_ngrams=5)["ngram_input_ids"] == \
+        st(lines[:5], max_ngrams=5)["ngram_input_ids"]
 
 
-def test_padding_truncation_matrix_and_single(trained):
+def test_padding_truncation_and_single(trained):
     root, tok, v, lines = trained
     st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
     batch = [lines[0][:40], lines[1][:200]]
     out = st(batch, padding="max_length", truncation=True, max_length=24, max_ngrams=4,
-             return_matching_matrix=True, return_tensors="np")
-    assert out["input_ids"].shape == (2, 24) and out["ngram_ids"].shape == (2, 4)
+             return_tensors="np")
+    assert out["input_ids"].shape == (2, 24) and out["ngram_input_ids"].shape == (2, 4)
+    assert out["ngram_attention_match"].shape == (2, 4, 24)
     content = tok.encode(batch[1], add_special_tokens=False).ids[:22]
     assert out["input_ids"][1].tolist() == [1, *content, 2]
     n0 = len(tok.encode(batch[0], add_special_tokens=False).ids)
     assert out["attention_mask"][0].tolist() == [1] * (n0 + 2) + [0] * (22 - n0)
     assert (out["input_ids"][0][n0 + 2:] == 3).all()
-    ref = brute_force(content, v.as_dict(), 2, 5, 4)
-    got = [(g, p - 1, n) for g, p, n, k in zip(*(out[k][1].tolist() for k in (
-        "ngram_ids", "ngram_positions", "ngram_lengths", "ngram_attention_mask"))) if k]
-    assert got == ref
-    mat = out["ngram_matching_matrix"][1]
-    assert mat.shape == (24, 4)
-    for j, (_, p, n) in enumerate(ref):
-        assert mat[:, j].tolist() == [1 if p + 1 <= i < p + 1 + n else 0 for i in range(24)]
+    assert out["ngram_attention_match"][:, :, 0].sum() == 0  # [CLS] column
     longest = st(batch, padding=True)
     assert len(longest["input_ids"][0]) == len(longest["input_ids"][1])
     one = st(lines[2][:50], add_special_tokens=False)
     assert one["input_ids"] == tok.encode(lines[2][:50], add_special_tokens=False).ids
     assert st.decode(st.encode(lines[3])) == lines[3]
-    with pytest.raises(ValueError, match="needs padding"):
+    assert st.batch_decode(out["input_ids"])[1] == st.decode(out["input_ids"][1])
+    with pytest.raises(ValueError, match="padding=True"):
         st(batch, return_tensors="np")
-    with pytest.raises(ValueError, match="unknown padding"):
+    with pytest.raises(ValueError, match="padding must be"):
         st(batch, padding="sideways")
+    # token-id input (a corpus row) gives the same as the DNA
+    ids = tok.encode(lines[4], add_special_tokens=False).ids
+    assert st(ids, truncation=True) == st(lines[4], truncation=True)
+
+
+def test_n_runs_counts_by_hand(trained):
+    root, tok, _, _ = trained
+    dna = "ACGT" + "N" * 50 + "acgt" + "NRN" + "TTGA" + "nnnn"
+    for mode, n_unk in (("unk_run", 3), ("unk_base", 57), ("drop", 0)):
+        st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram", n_runs=mode)
+        ids = st(dna, add_special_tokens=False).input_ids
+        assert ids.count(st.unk_token_id) == n_unk, mode
+        assert st.decode(ids).replace("[UNK]", "") == "ACGTACGTTTGA"
+    # drop: the pieces are tokenized separately (no token spans the gap)
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram", n_runs="drop")
+    pieces = [tok.encode(p, add_special_tokens=False).ids for p in ("ACGT", "ACGT", "TTGA")]
+    assert st(dna, add_special_tokens=False).input_ids == [t for p in pieces for t in p]
+    with pytest.raises(ValueError, match="n_runs"):
+        SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram", n_runs="keep")
+
+
+def test_transformers_decodes_without_spaces_and_keeps_n_runs(trained, tmp_path):
+    transformers = pytest.importorskip("transformers")
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    st.save_pretrained(tmp_path / "f")
+    fast = transformers.AutoTokenizer.from_pretrained(str(tmp_path / "f"))
+    ids = fast(lines[0])["input_ids"]
+    assert fast.decode(ids, skip_special_tokens=True) == lines[0]
+    dna = "ACGT" + "N" * 20 + "ACGT"
+    assert fast(dna)["input_ids"] == st(dna).input_ids
+    assert fast(dna)["input_ids"].count(0) == 1
+
+
+def test_collators_and_dataloader(trained):
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    feats = [st(x[:150], truncation=True) for x in lines[:6]]
+    pad = transformers.DataCollatorWithPadding(st)
+    loader = torch.utils.data.DataLoader(feats, batch_size=3, collate_fn=pad)
+    batch = next(iter(loader))
+    direct = st([x[:150] for x in lines[:3]], padding=True, truncation=True,
+                return_tensors="pt")
+    for key in direct:
+        assert torch.equal(batch[key], direct[key]), key
+    # corpus rows (ids without specials) through pad() give the same layout
+    rows = [{"input_ids": st.encode(x[:150], add_special_tokens=False), "label": 1}
+            for x in lines[:3]]
+    from_rows = st.pad(rows, return_tensors="pt")
+    for key in direct:
+        assert torch.equal(from_rows[key], direct[key]), key
+    assert from_rows["label"].tolist() == [1, 1, 1]
+    mlm = transformers.DataCollatorForLanguageModeling(st, mlm_probability=0.2, seed=0)
+    out = mlm([{"input_ids": f["input_ids"]} for f in feats[:3]])
+    assert out["labels"].shape == out["input_ids"].shape
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_whole_ngram_masking_property(trained, seed):
+    from genovocab.tokenizers.collators import NgramMaskingCollator
+
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    feats = [st(x, truncation=True) for x in lines[:16]]
+    coll = NgramMaskingCollator(st, mlm_probability=0.15, seed=seed, return_tensors="np")
+    before = st.pad(feats, return_tensors="np")
+    out = coll(feats)
+    masked = out["labels"] != -100
+    assert masked.any()
+    assert (out["labels"][masked] == before["input_ids"][masked]).all()
+    special = np.isin(before["input_ids"], [1, 2, 3])
+    assert not (masked & special).any()
+    match = before["ngram_attention_match"].astype(bool)
+    for b in range(len(feats)):
+        kept = [g for g in out["ngram_input_ids"][b].tolist() if g]
+        dropped = []
+        for r, g in enumerate(before["ngram_input_ids"][b].tolist()):
+            if not g:
+                continue
+            cover = match[b, r]
+            if (cover & masked[b]).any():
+                assert (masked[b][cover]).all()  # a touched G-gram is masked whole
+                dropped.append(g)
+        expected = [g for g in before["ngram_input_ids"][b].tolist() if g and g not in dropped]
+        assert kept == expected  # untouched rows stay, in order, at the front
+        n = len(kept)
+        assert out["ngram_attention_mask"][b].tolist() == [1] * n + [0] * (len(
+            out["ngram_attention_mask"][b]) - n)
+    # 80/10/10: about 80% of masked positions hold [MASK]
+    big = NgramMaskingCollator(st, mlm_probability=0.5, seed=seed, return_tensors="np",
+                               whole_ngram_masking=False)(feats * 4)
+    m = big["labels"] != -100
+    share = float((big["input_ids"][m] == st.mask_token_id).mean())
+    assert 0.74 < share < 0.86
 
 
 def test_save_pretrained_roundtrip(trained, tmp_path):
@@ -219,3 +320,20 @@ def test_train_bpe_errors(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(InputError, match="training text file is empty"):
         bpe.train_bpe([tmp_path / "empty.txt"])
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding": "max_length", "truncation": True, "max_length": 40},
+    {"padding": True, "truncation": True, "max_ngrams": 3, "return_ngram_positions": True},
+    {"padding": True, "pad_to_multiple_of": 8, "max_length": 30},
+    {"padding": "max_length", "max_length": 20, "truncation": True, "max_ngrams": 0},
+])
+def test_dense_path_equals_generic_path(trained, kwargs):
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    batch = [lines[0][:120], lines[1][:10], "", lines[2][:300]]
+    fast = st(batch, return_tensors="np", **kwargs)
+    generic = st(batch, **kwargs)  # lists: the per-item path
+    assert set(fast) == set(generic)
+    for key in generic:
+        assert fast[key].tolist() == generic[key], key

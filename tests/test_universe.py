@@ -12,6 +12,11 @@ from genovocab.cli import main as cli_main
 from genovocab.errors import InputError
 from genovocab.universe.build import build_universe
 from genovocab.universe.coverage import chrom_coverage, events_to_track, merge_per_file
+from genovocab.universe.files import (
+    read_universe_bed,
+    write_universe_bed3,
+    write_universe_bed9,
+)
 from genovocab.universe.inputs import ccre_universe, read_peak_files
 from genovocab.universe.methods import (
     BACKGROUND,
@@ -24,11 +29,6 @@ from genovocab.universe.methods import (
     union_regions,
 )
 from genovocab.universe.model import binomial_model
-from genovocab.universe.output import (
-    read_universe_bed,
-    write_universe_bed3,
-    write_universe_bed9,
-)
 
 
 def write(path, text):
@@ -282,6 +282,20 @@ def test_cli_flexible_is_bed9(tiny, tmp_path):
     assert out.read_text() == "chr1\t2\t10\tuniverse\t0\t.\t5\t7\t0,0,255\n"
     back = read_universe_bed(out)
     assert back.values.tolist() == [["chr1", 2, 10, 5, 7]]
+
+
+def test_cli_writes_the_workflow_files(tiny, tmp_path):
+    """--bed3-out / --stats-out: the BED3 vocabulary of the outer edges and the stats row, as
+    the workflow's universe_bed step writes them."""
+    sizes, files = tiny
+    out, bed3, stats = tmp_path / "u.bed", tmp_path / "u3.bed", tmp_path / "s.tsv"
+    assert cli_main(["universe", "--method", "ccf", "--chrom-sizes", str(sizes), "--window",
+                     "1", "--out", str(out), "--bed3-out", str(bed3), "--stats-out", str(stats),
+                     *map(str, files)]) == 0
+    assert out.read_text() == "chr1\t2\t10\tuniverse\t0\t.\t5\t7\t0,0,255\n"
+    assert bed3.read_text() == "chr1\t2\t10\n"
+    row = pd.read_csv(stats, sep="\t").iloc[0]
+    assert (row["method"], row["regions"], row["bp_covered"]) == ("ccf", 1, 8)
 
 
 def test_cli_assess_prints_tsv(tiny, tmp_path, capsys):

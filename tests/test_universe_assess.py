@@ -140,7 +140,7 @@ def test_likelihoods_match_reference():
 
 
 def test_report_comparison(tmp_path, one_file):
-    from genovocab.universe.output import write_tsv
+    from genovocab.tables import write_tsv
 
     u1 = pd.DataFrame({"chrom": ["chr1"], "start": [10], "end": [40]})
     u2 = pd.DataFrame({"chrom": ["chr1"], "start": [12], "end": [38]})

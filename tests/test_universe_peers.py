@@ -15,8 +15,8 @@ import pytest
 from genovocab.universe.assess import assess_universe
 from genovocab.universe.build import build_universe
 from genovocab.universe.coverage import peakset_coverage, write_bigwigs
+from genovocab.universe.files import write_universe_bed3, write_universe_bed9
 from genovocab.universe.inputs import read_peak_files
-from genovocab.universe.output import write_universe_bed3, write_universe_bed9
 
 pytestmark = pytest.mark.peers
 REPO = Path(__file__).resolve().parents[1]

@@ -14,9 +14,14 @@ Writes into resources/demo/:
   jittered boundaries, dropouts and noise peaks; sample07 also has peaks on chrUn_demo, a
   chromosome the genome lacks (the pipeline must drop those with a warning);
 - ../../config/samples.tsv: the peak sample sheet (file:// URLs + sha256);
+- atac_demo.bw: a synthetic ATAC-like signal track (bigWig, written with pyBigWig): a noisy
+  background with bumps over the elements of ccres.bed.gz (promoters highest), no data over
+  N gaps; made from the committed ccres.bed.gz and genome.fa.gz with its own seed, so
+  ``python resources/demo/make_demo.py --atac-only`` rewrites only this file;
 - SHA256SUMS.
 
-Needs numpy and pyjaspar (4.0.0 was used; its JASPAR2022 database is what the matrices come from).
+Needs numpy and pyjaspar (4.0.0 was used; its JASPAR2022 database is what the matrices come from),
+and pyBigWig for the signal track.
 """
 
 from __future__ import annotations
@@ -270,6 +275,77 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+ATAC_SEED = 20261201
+ATAC_STEP = 10  # bp per bigWig entry
+ATAC_HEIGHT = {"PLS": 12.0, "pELS": 7.0, "dELS": 5.0, "CTCF-only,CTCF-bound": 3.0,
+               "DNase-H3K4me3": 6.0}
+
+
+def fasta_lengths_and_gaps(data: bytes) -> tuple[dict[str, int], dict[str, list]]:
+    """Chromosome lengths and N runs of a (decompressed) FASTA."""
+    lengths, gaps = {}, {}
+    for block in data.split(b">")[1:]:
+        header, _, body = block.partition(b"\n")
+        name = header.split()[0].decode()
+        seq = np.frombuffer(body.replace(b"\n", b""), dtype=np.uint8)
+        is_n = np.concatenate([[0], (seq == N_CODE).astype(np.int8), [0]])
+        d = np.diff(is_n)
+        lengths[name] = int(seq.size)
+        gaps[name] = list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+    return lengths, gaps
+
+
+def atac_bigwig(ccres: bytes, genome: bytes) -> bytes:
+    """The synthetic ATAC track: background ~0.3 plus a Gaussian bump per element."""
+    import tempfile
+
+    import pyBigWig
+
+    rng = np.random.default_rng(ATAC_SEED)
+    lengths, gaps = fasta_lengths_and_gaps(gzip.decompress(genome))
+    elements: dict[str, list[tuple[int, int, str]]] = {c: [] for c in lengths}
+    for line in gzip.decompress(ccres).decode().splitlines():
+        f = line.split("\t")
+        elements[f[0]].append((int(f[1]), int(f[2]), f[5]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/atac.bw"
+        bw = pyBigWig.open(path, "w")
+        bw.addHeader(list(lengths.items()), maxZooms=4)
+        for chrom, length in lengths.items():
+            n = -(-length // ATAC_STEP)
+            mid = np.arange(n) * ATAC_STEP + ATAC_STEP / 2
+            signal = rng.gamma(2.0, 0.15, size=n)
+            for s, e, cls in elements[chrom]:
+                centre = (s + e) / 2
+                width = (e - s) / 2 + 50
+                lo = max(0, int((centre - 4 * width) // ATAC_STEP))
+                hi = min(n, int((centre + 4 * width) // ATAC_STEP) + 1)
+                height = ATAC_HEIGHT.get(cls, 4.0) * rng.uniform(0.6, 1.4)
+                signal[lo:hi] += height * np.exp(-0.5 * ((mid[lo:hi] - centre) / width) ** 2)
+            keep = np.ones(n, dtype=bool)
+            for gs, ge in gaps[chrom]:
+                keep[gs // ATAC_STEP:-(-ge // ATAC_STEP)] = False
+            keep[-1] = keep[-1] and length % ATAC_STEP == 0  # a step never passes the end
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(np.int8), [0]])))
+            for r0, r1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+                bw.addEntries(chrom, r0 * ATAC_STEP, values=np.round(signal[r0:r1], 2).tolist(),
+                              span=ATAC_STEP, step=ATAC_STEP)
+        bw.close()
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def write_atac_only() -> None:
+    """Rewrite atac_demo.bw from the committed files and update its SHA256SUMS line."""
+    data = atac_bigwig((HERE / "ccres.bed.gz").read_bytes(), (HERE / "genome.fa.gz").read_bytes())
+    (HERE / "atac_demo.bw").write_bytes(data)
+    sums = (HERE / "SHA256SUMS").read_text().splitlines()
+    rows = {line.split("  ", 1)[1]: line for line in sums if line.strip()}
+    rows["atac_demo.bw"] = f"{sha256(data)}  atac_demo.bw"
+    (HERE / "SHA256SUMS").write_text("".join(rows[k] + "\n" for k in sorted(rows)))
+    print(f"wrote atac_demo.bw, {len(data) / 1e6:.2f} MB, sha256 {sha256(data)}")
+
+
 def main() -> None:
     rng = np.random.default_rng(SEED)
     matrices = load_matrices(rng)
@@ -308,6 +384,7 @@ def main() -> None:
         replicate = (sample - 1) // len(CELL_GROUPS) + 1
         sheet.append(f"sample{sample:02d}\tfile://resources/demo/{rel}\t{sha256(files[rel])}\t"
                      f"{CELL_GROUPS[group]}\tATAC-seq\t{replicate}\n")
+    files["atac_demo.bw"] = atac_bigwig(files["ccres.bed.gz"], files["genome.fa.gz"])
     (HERE / "peaks").mkdir(exist_ok=True)
     for rel, data in files.items():
         (HERE / rel).write_bytes(data)
@@ -320,4 +397,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    write_atac_only() if "--atac-only" in sys.argv[1:] else main()

@@ -23,6 +23,7 @@ import pyfaidx
 from genovocab.errors import InputError
 from genovocab.fileutil import GZIP_MAGIC, atomic_path, write_text_atomic
 from genovocab.io.chromsizes import write_chrom_sizes
+from genovocab.regions import n_runs
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ LINE_WIDTH = 60
 IUPAC = b"ACGTNRYKMSWBDHVUacgtnrykmswbdhvu"
 _ALLOWED = np.zeros(256, dtype=bool)
 _ALLOWED[np.frombuffer(IUPAC, dtype=np.uint8)] = True
-_IS_N = np.zeros(256, dtype=bool)
-_IS_N[[ord("N"), ord("n")]] = True
 
 
 @dataclass
@@ -103,16 +102,6 @@ def _finish(path, name: str, header_line: int, chunks: list[bytes],
         raise InputError(path, f"invalid character {chr(codes[pos])!r} in sequence {name!r} "
                                "(not an IUPAC nucleotide code)", lines[which])
     return Record(name, sequence, header_line)
-
-
-def n_runs(sequence: bytes, min_length: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Half-open (starts, ends) of runs of N/n at least ``min_length`` long."""
-    is_n = _IS_N[np.frombuffer(sequence, dtype=np.uint8)].astype(np.int8)
-    edges = np.diff(np.concatenate([[0], is_n, [0]]))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    keep = (ends - starts) >= min_length
-    return starts[keep], ends[keep]
 
 
 def select_chromosomes(names: list[str], listed: list[str] | None, regex: str | None,

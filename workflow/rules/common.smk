@@ -20,6 +20,15 @@ OUT = f"results/{RELEASE}"
 LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
+from genovocab.defaults import COVERAGE_METHODS, UNIVERSE_METHODS
+
+# Every wildcard is constrained, so no two rules can claim the same file.
+wildcard_constraints:
+    chrom="[A-Za-z0-9_.-]+",
+    batch="[0-9]+",
+    corpus="[A-Za-z0-9_.-]+",
+    umethod="|".join(UNIVERSE_METHODS),
+
 # Cluster requests from the work: RS.mem_mb(base, per_unit, by) / RS.runtime(...) scale with
 # the job's input MB (or its chromosome's Mbp) times `attempt`, capped by `resources.max_*`.
 from genovocab.resources import ResourceScaler
@@ -59,9 +68,24 @@ def selected_chromosomes():
     Call only inside input functions: without an explicit list it waits on the
     `prepare_genome` checkpoint and reads its chrom.sizes.
     """
-    listed = config["genome_prep"].get("chromosomes") or []
+    listed = config["genome_prep"]["chromosomes"]
     if listed:
         return list(listed)
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
     with open(sizes) as handle:
         return [line.split("\t")[0] for line in handle if line.strip()]
+
+
+def ids_partial_files(wildcards):
+    """IDS partial-sum files of every (chromosome, block) (rules/ids.smk: IDS_WORK,
+    IDS_BLOCK_BP); an input function: it waits on genome preparation."""
+    sizes = checkpoints.prepare_genome.get().output.chrom_sizes
+    with open(sizes) as handle:
+        length = dict(line.split("\t")[:2] for line in handle if line.strip())
+    from genovocab.motifs.ids import chromosome_blocks
+
+    files = []
+    for chrom in selected_chromosomes():
+        n = chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
+        files += [f"{IDS_WORK}/partials/{chrom}.{b}-of-{n}.npz" for b in range(n)]
+    return files

@@ -1,19 +1,23 @@
-# Interval corpora (DESIGN.md 4.4 and 4.8, issue 3): each configured corpus is a sample sheet
+# Interval corpora (docs/architecture.md): each configured corpus is a sample sheet
 # of BED files; every file becomes one document tokenized against the release universe
 # ({OUT}/universe/universe.bed.gz) and the documents are written as Hugging Face Parquet
 # shards + dataset card under {OUT}/corpora/<corpus>/. One job per corpus (the tokenizer is
 # fast; a corpus of thousands of files is still one job, which keeps job counts low).
 # A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
 # gets its own downloads under {RES}/corpora/<corpus>/samples/.
-from genovocab.shards import shard_names as _corpus_shard_names
-from genovocab.tokenizers.interval import resolve_corpus_config
+from genovocab.corpora.shards import shard_names as _corpus_shard_names
+from genovocab.corpora.interval import resolve_corpus_config
+from genovocab.corpora.splits import declared_splits as _corpus_splits
 
-CORPORA = {
+ALL_CORPORA = {
     name: resolve_corpus_config(
         name, entry, config["samples"], config["release"]["name"]
     )
-    for name, entry in sorted((config.get("corpora") or {}).items())
+    for name, entry in sorted(config["corpora"].items())
 }
+# sample-sheet corpora (one document per BED file) and fragments corpora (one per cell)
+CORPORA = {n: c for n, c in ALL_CORPORA.items() if not c["fragments"]}
+FRAGMENT_CORPORA = {n: c for n, c in ALL_CORPORA.items() if c["fragments"]}
 CORPUS_SHEETS = {
     name: (
         PEAK_SAMPLES
@@ -33,8 +37,24 @@ CORPUS_SAMPLE_FILES = {
     ]
     for name, sheet in CORPUS_SHEETS.items()
 }
+# splits are known before any data is read (a split column is read from the sheet here)
+CORPUS_SPLITS = {
+    name: _corpus_splits(
+        c["splits"],
+        (
+            CORPUS_SHEETS[name][c["splits"]["column"]].tolist()
+            if c["splits"] and c["splits"].get("column") in CORPUS_SHEETS[name].columns
+            else None
+        ),
+    )
+    for name, c in CORPORA.items()
+}
 CORPUS_OUTPUTS = {
-    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    name: [
+        f"{OUT}/corpora/{name}/{f}"
+        for split in CORPUS_SPLITS[name]
+        for f in _corpus_shard_names(c["n_shards"], split)
+    ]
     + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
     for name, c in CORPORA.items()
 }
@@ -87,11 +107,17 @@ for _corpus in CORPORA:
             CORPUS_OUTPUTS[_corpus],
         params:
             corpus=_corpus,
+            sheet=CORPORA[_corpus]["samples"],
             names=list(CORPUS_SHEETS[_corpus].index),
             metadata=CORPUS_METADATA[_corpus],
             n_shards=CORPORA[_corpus]["n_shards"],
             tokenizer=CORPORA[_corpus]["tokenizer"],
             title=CORPORA[_corpus]["title"],
+            splits=CORPORA[_corpus]["splits"],
+            dtypes=CORPORA[_corpus]["dtypes"],
+            label=CORPORA[_corpus]["label"],
+            text_columns=CORPORA[_corpus]["text_columns"],
+            license=CORPORA[_corpus]["license"],
         conda:
             "../envs/genovocab.yaml"
         log:
@@ -106,3 +132,44 @@ for _corpus in CORPORA:
             "../scripts/corpora_tokenize.py"
 
     ALL_TARGETS.extend(CORPUS_OUTPUTS[_corpus])
+
+
+# Fragments corpora: a 10x fragments file (a `sources` entry) -> one document per cell barcode.
+FRAGMENT_OUTPUTS = {
+    name: [f"{OUT}/corpora/{name}/{f}" for f in _corpus_shard_names(c["n_shards"])]
+    + [f"{OUT}/corpora/{name}/README.md", f"{OUT}/corpora/{name}/stats.json"]
+    + ([f"{OUT}/corpora/{name}/cells.h5ad"] if c["fragment_options"]["h5ad"] else [])
+    for name, c in FRAGMENT_CORPORA.items()
+}
+
+for _corpus, _c in FRAGMENT_CORPORA.items():
+
+    rule:
+        name:
+            f"corpora_fragments_{_corpus}"
+        input:
+            universe=f"{OUT}/universe/universe.bed.gz",
+            fragments=f"{RES}/downloads/{_c['fragments']}",
+            whitelist=_c["fragment_options"]["whitelist"] or [],
+        output:
+            FRAGMENT_OUTPUTS[_corpus],
+        params:
+            corpus=_corpus,
+            n_shards=_c["n_shards"],
+            title=_c["title"],
+            license=_c["license"],
+            options=_c["fragment_options"],
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/{_corpus}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/{_corpus}.tsv",
+        threads: 2
+        resources:
+            mem_mb=RS.mem_mb(7800),
+            runtime=RS.runtime(120),
+        script:
+            "../scripts/corpora_fragments.py"
+
+    ALL_TARGETS.extend(FRAGMENT_OUTPUTS[_corpus])

@@ -10,9 +10,9 @@ checkpoint prepare_genome:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
         gaps=f"{RES}/genome/gaps.bed",
     params:
-        chromosomes=config["genome_prep"].get("chromosomes", []),
-        chromosome_regex=config["genome_prep"].get("chromosome_regex", ".*"),
-        min_gap=config["genome_prep"].get("min_gap", 1),
+        chromosomes=config["genome_prep"]["chromosomes"],
+        chromosome_regex=config["genome_prep"]["chromosome_regex"],
+        min_gap=config["genome_prep"]["min_gap"],
     conda:
         "../envs/genovocab.yaml"
     log:

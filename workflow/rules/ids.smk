@@ -1,29 +1,15 @@
-# Motif tokens (DESIGN.md 4.6, issue 6): IDS partial sums per chromosome (scatter) -> one IDS
+# Motif tokens (docs/architecture.md): IDS partial sums per chromosome (scatter) -> one IDS
 # matrix (reduce) -> hierarchical clusters -> per chromosome bin x cluster features and active
 # patterns (scatter) -> token vocabulary + Zipf fit (gather) -> per chromosome token ids.
 # Inputs are the motif-bins stage's {OUT}/motifs/bins/{chrom}.{bins.npy,features.npz} and
 # {OUT}/motifs/features.tsv.
 
-IDS_CFG = config.get("ids", {})
+IDS_CFG = config["ids"]
 IDS_WORK = f"{OUT}/work/ids"
-IDS_MODE = IDS_CFG.get("mode", "exact")
+IDS_MODE = IDS_CFG["mode"]
 # Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
 # (the sums are additive), so no job works on more than ~block_bp of genome.
 IDS_BLOCK_BP = int(IDS_CFG.get("block_bp", 50000000))
-
-
-def ids_partial_files(wildcards):
-    """The partial-sum files of every (chromosome, block); waits on genome preparation."""
-    sizes = checkpoints.prepare_genome.get().output.chrom_sizes
-    with open(sizes) as handle:
-        length = dict(line.split("\t")[:2] for line in handle if line.strip())
-    from genovocab.motifs.ids import chromosome_blocks
-
-    files = []
-    for chrom in selected_chromosomes():
-        n = chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
-        files += [f"{IDS_WORK}/partials/{chrom}.{b}-of-{n}.npz" for b in range(n)]
-    return files
 
 
 rule ids_partial:
@@ -42,11 +28,11 @@ rule ids_partial:
         nblocks=r"\d+",
     params:
         mode=IDS_MODE,
-        sample_size=IDS_CFG.get("sample_size", 2000000),
-        seed=IDS_CFG.get("seed", 0),
-        terms=IDS_CFG.get("terms", 6),
-        bandwidth=IDS_CFG.get("bandwidth", 0.5),
-        backend=IDS_CFG.get("backend", "numpy"),
+        sample_size=IDS_CFG["sample_size"],
+        seed=IDS_CFG["seed"],
+        terms=IDS_CFG["terms"],
+        bandwidth=IDS_CFG["bandwidth"],
+        backend=IDS_CFG["backend"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -69,7 +55,7 @@ rule ids_reduce:
         ids=f"{OUT}/motifs/ids.npy",
         labels=f"{OUT}/motifs/ids.tsv",
     params:
-        norm=str(IDS_CFG.get("norm", "max")),
+        norm=str(IDS_CFG["norm"]),
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -97,9 +83,9 @@ rule ids_cluster:
             category="motifs",
         ),
     params:
-        threshold=IDS_CFG.get("threshold", 0.5),
-        n_clusters=IDS_CFG.get("n_clusters"),
-        method=IDS_CFG.get("linkage", "average"),
+        threshold=IDS_CFG["threshold"],
+        n_clusters=IDS_CFG["n_clusters"],
+        method=IDS_CFG["linkage"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -122,7 +108,7 @@ rule ids_cluster_features:
         cluster_features=f"{OUT}/motifs/cluster_features/{{chrom}}.npz",
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
     params:
-        threshold=IDS_CFG.get("token_threshold", 0.5),
+        threshold=IDS_CFG["token_threshold"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -197,3 +183,115 @@ ALL_TARGETS.append(
         chrom=selected_chromosomes(),
     )
 )
+
+
+# Motif tokenizer folder: the trained token vocabulary (motifs.tokens: min_count, max_vocab,
+# specials), every parameter and file a MotifTokenizer needs to tokenize genome regions from
+# the stored bins or any DNA from scratch, and the tokenizer plots. The release copies it.
+MOTIF_TOKENS = MOTIFS["tokens"]
+
+
+rule motif_tokenizer:
+    input:
+        bins=lambda wc: expand(
+            f"{OUT}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+        ),
+        cluster_features=lambda wc: expand(
+            f"{OUT}/motifs/cluster_features/{{chrom}}.npz", chrom=selected_chromosomes()
+        ),
+        tokens=lambda wc: expand(
+            f"{OUT}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
+        ),
+        token_vocab=f"{OUT}/motifs/token_vocab.tsv",
+        features=f"{OUT}/motifs/features.tsv",
+        ids=f"{OUT}/motifs/ids.npy",
+        clusters=f"{OUT}/motifs/clusters.tsv",
+        cluster_summary=f"{OUT}/motifs/cluster_summary.tsv",
+        pfms=MOTIF_PFMS,
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        folder=report(
+            directory(f"{OUT}/motifs/tokenizer"),
+            patterns=["{name}.png"],
+            caption="../report/motif_tokenizer.rst",
+            category="motifs",
+        ),
+    params:
+        chroms=lambda wc: selected_chromosomes(),
+        matrices=MOTIF_MATRICES,
+        site_source=MOTIF_SOURCE,
+        min_relative=MOTIF_SITES["min_relative"],
+        max_pvalue=MOTIF_SITES["max_pvalue"],
+        scan_window=MOTIF_SITES["scan_window"],
+        sigma=MOTIF_BIN_PARAMS["sigma"],
+        peak_width=MOTIF_BIN_PARAMS["peak_width"],
+        max_bin=MOTIF_BIN_PARAMS["max_bin"],
+        trim_step=MOTIF_BIN_PARAMS["trim_step"],
+        cpg=MOTIF_CPG,
+        token_threshold=IDS_CFG["token_threshold"],
+        min_count=MOTIF_TOKENS["min_count"],
+        max_vocab=MOTIF_TOKENS["max_vocab"],
+        model_max_length=MOTIF_TOKENS["model_max_length"],
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/ids/motif_tokenizer.log",
+    benchmark:
+        f"{LOGS}/bench/ids/motif_tokenizer.tsv",
+    threads: 1
+    resources:
+        # one chromosome at a time: its compressed cluster matrix decompressed, plus copies
+        # (12 MB per MB of the largest file; chr1 holds ~8% of all: ~1 MB per MB of them all)
+        mem_mb=RS.mem_mb(3800, 1, "input:cluster_features"),
+        runtime=RS.runtime(120),
+    script:
+        "../scripts/motif_tokenizer.py"
+
+
+ALL_TARGETS.extend(rules.motif_tokenizer.output)
+
+
+# Motif corpus: fragments of consecutive bins per chromosome with per-bin bigWig targets,
+# split by chromosome, as Parquet shards + a dataset card under {OUT}/corpora/<name>/.
+MOTIF_CORPUS = MOTIFS["corpus"]
+MOTIF_CORPUS_NAME = MOTIF_CORPUS["name"]
+MOTIF_TARGETS = MOTIF_CORPUS["targets"] or {}
+for _track, _spec in MOTIF_TARGETS.items():
+    if _spec["source"] not in config["sources"]:
+        raise ValueError(
+            f"motifs.corpus.targets.{_track}.source: {_spec['source']!r} is not a "
+            f"`sources` entry ({', '.join(sorted(config['sources']))})"
+        )
+
+if MOTIF_CORPUS_NAME:
+
+    rule motif_corpus:
+        input:
+            tokenizer=f"{OUT}/motifs/tokenizer",
+            tracks=[f"{RES}/downloads/{t['source']}" for t in MOTIF_TARGETS.values()],
+        output:
+            corpus=report(
+                directory(f"{OUT}/corpora/{MOTIF_CORPUS_NAME}"),
+                patterns=["{name}.png"],
+                caption="../report/motif_corpus.rst",
+                category="motifs",
+            ),
+        params:
+            entry=MOTIF_CORPUS,
+            name=MOTIF_CORPUS_NAME,
+            track_names=list(MOTIF_TARGETS),
+        conda:
+            "../envs/genovocab.yaml"
+        log:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/motif_{MOTIF_CORPUS_NAME}.tsv",
+        threads: 1
+        resources:
+            # per-bin targets of every chromosome (float32 per track) + one block of rows
+            mem_mb=RS.mem_mb(15800),
+            runtime=RS.runtime(240),
+        script:
+            "../scripts/motif_corpus.py"
+
+    ALL_TARGETS.extend(rules.motif_corpus.output)

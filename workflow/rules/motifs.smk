@@ -1,25 +1,25 @@
-# Motif-aware bins (DESIGN.md 4.5, issue 5): motif sites per chromosome from one of three
+# Motif-aware bins (docs/architecture.md): motif sites per chromosome from one of three
 # sources (scan the genome with the PFMs | JASPAR per-matrix tracks | the JASPAR bigBed), stored
 # as compact per-chromosome Parquet site files under {RES}/motifs/sites/; then per chromosome
 # (scatter) coverage -> Gaussian smoothing -> find_peaks -> bin edges and the bin x feature CSR;
 # a gather writes features.tsv, stats.tsv, sites_per_feature.tsv and the bin-length histogram.
 
-MOTIFS = config.get("motifs", {})
-MOTIF_SITES = MOTIFS.get("sites", {})
-MOTIF_SOURCE = MOTIF_SITES.get("source", "scan")
-MOTIF_BINNING = MOTIFS.get("binning", {})
-MOTIF_CPG = MOTIFS.get("cpg", "none")
-MOTIF_MATRICES = list(MOTIFS.get("matrices", []) or [])
-MOTIF_TRACK_BATCHES = int(MOTIF_SITES.get("tracks_batches", 200))
+MOTIFS = config["motifs"]
+MOTIF_SITES = MOTIFS["sites"]
+MOTIF_SOURCE = MOTIF_SITES["source"]
+MOTIF_BINNING = MOTIFS["binning"]
+MOTIF_CPG = MOTIFS["cpg"]
+MOTIF_MATRICES = list(MOTIFS["matrices"])
+MOTIF_TRACK_BATCHES = int(MOTIF_SITES["tracks_batches"])
 MOTIF_SITES_DIR = f"{RES}/motifs/sites"
 MWORK = f"{OUT}/work/motifs"
 MOTIF_PFMS = f"{RES}/downloads/jaspar_pfms"
 MOTIF_BIN_PARAMS = dict(
-    sigma=MOTIF_BINNING.get("sigma", 3.0),
-    peak_width=MOTIF_BINNING.get("peak_width", 5.0),
-    max_bin=MOTIF_BINNING.get("max_bin", 50),
-    trim_step=MOTIF_BINNING.get("trim_step", 25),
-    chunk_sites=MOTIF_BINNING.get("chunk_sites", 4194304),
+    sigma=MOTIF_BINNING["sigma"],
+    peak_width=MOTIF_BINNING["peak_width"],
+    max_bin=MOTIF_BINNING["max_bin"],
+    trim_step=MOTIF_BINNING["trim_step"],
+    chunk_sites=MOTIF_BINNING["chunk_sites"],
 )
 
 
@@ -34,9 +34,9 @@ if MOTIF_SOURCE == "scan":
             sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
         params:
             matrices=MOTIF_MATRICES,
-            window=MOTIF_SITES.get("scan_window", 1000000),
-            min_relative=MOTIF_SITES.get("min_relative", 800),
-            max_pvalue=MOTIF_SITES.get("max_pvalue", 0.05),
+            window=MOTIF_SITES["scan_window"],
+            min_relative=MOTIF_SITES["min_relative"],
+            max_pvalue=MOTIF_SITES["max_pvalue"],
         conda:
             "../envs/genovocab.yaml"
         log:
@@ -61,10 +61,10 @@ elif MOTIF_SOURCE == "tracks":
         params:
             matrices=MOTIF_MATRICES,
             batches=MOTIF_TRACK_BATCHES,
-            url=lambda wc: MOTIF_SITES.get("tracks_url", ""),
-            sha256=MOTIF_SITES.get("tracks_sha256", {}),
+            url=lambda wc: MOTIF_SITES["tracks_url"],
+            sha256=MOTIF_SITES["tracks_sha256"],
             downloads=f"{RES}/downloads/jaspar_tracks",
-            min_relative=MOTIF_SITES.get("min_relative", 800),
+            min_relative=MOTIF_SITES["min_relative"],
         conda:
             "../envs/genovocab.yaml"
         log:
@@ -102,14 +102,14 @@ elif MOTIF_SOURCE == "bigbed":
 
     rule motifs_bigbed:
         input:
-            bigbed=f"{RES}/downloads/{MOTIF_SITES.get('bigbed_source', 'jaspar_bigbed')}",
+            bigbed=f"{RES}/downloads/{MOTIF_SITES['bigbed_source']}",
             pfms=MOTIF_PFMS,
             chrom_sizes=f"{RES}/genome/chrom.sizes",
         output:
             sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
         params:
             matrices=MOTIF_MATRICES,
-            min_score=MOTIF_SITES.get("bigbed_min_score", 0),
+            min_score=MOTIF_SITES["bigbed_min_score"],
         conda:
             "../envs/genovocab.yaml"
         log:
@@ -130,7 +130,7 @@ if MOTIF_CPG == "dinucleotide":
     MOTIF_BIN_EXTRA["fai"] = f"{RES}/genome/genome.fa.fai"
 elif MOTIF_CPG == "islands":
     MOTIF_BIN_EXTRA["islands"] = (
-        f"{RES}/downloads/{MOTIFS.get('cpg_islands_source', 'cpg_islands')}"
+        f"{RES}/downloads/{MOTIFS['cpg_islands_source']}"
     )
 
 
@@ -145,7 +145,7 @@ rule motifs_bin:
         stats=f"{MWORK}/stats/{{chrom}}.json",
     params:
         cpg=MOTIF_CPG,
-        compress=MOTIFS.get("compress", True),
+        compress=MOTIFS["compress"],
         **MOTIF_BIN_PARAMS,
     conda:
         "../envs/genovocab.yaml"

@@ -1,17 +1,18 @@
-# Sequence vocabulary (DESIGN.md 4.7, issue 7): gap-free genome windows -> DNABERT-2-style BPE
+# Sequence vocabulary (docs/architecture.md): gap-free genome windows -> DNABERT-2-style BPE
 # ({OUT}/bpe/) -> token stream -> PMI G-grams ({OUT}/ggram/) -> a sequence corpus of the
 # regulatory elements ({OUT}/corpora/<name>/). BPE training and G-gram extraction are single
 # (reduction) jobs over the sampled windows; a genome-wide scatter would only add job overhead
 # here because the sample is read in seconds.
-from genovocab.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.shards import shard_names as _sequence_shard_names
+from genovocab.corpora.splits import declared_splits as _sequence_splits
 
-SEQ = config.get("sequence") or {}
-SEQ_WINDOWS = SEQ.get("windows") or {}
-SEQ_BPE = SEQ.get("bpe") or {}
-SEQ_GGRAM = SEQ.get("ggram") or {}
-SEQ_CORPUS = SEQ.get("corpus") or {}
-SEQ_CORPUS_NAME = SEQ_CORPUS.get("name", "ccre_sequences")
-SEQ_CORPUS_REGIONS = SEQ_CORPUS.get("regions", "ccres")
+SEQ = config["sequence"]
+SEQ_WINDOWS = SEQ["windows"]
+SEQ_BPE = SEQ["bpe"]
+SEQ_GGRAM = SEQ["ggram"]
+SEQ_CORPUS = SEQ["corpus"]
+SEQ_CORPUS_NAME = SEQ_CORPUS["name"]
+SEQ_CORPUS_REGIONS = SEQ_CORPUS["regions"]
 SEQ_CORPUS_DIR = f"{OUT}/corpora/{SEQ_CORPUS_NAME}"
 SEQ_BPE_FILES = [
     f"{OUT}/bpe/tokenizer.json",
@@ -24,20 +25,22 @@ SEQ_GGRAM_FILES = {
     "stats": f"{OUT}/ggram/stats.tsv",
     "plot": f"{OUT}/ggram/ggram_lengths.png",
 }
+SEQ_CORPUS_SPLITS = _sequence_splits(SEQ_CORPUS["splits"] or None)
 SEQ_CORPUS_FILES = [
     f"{SEQ_CORPUS_DIR}/{name}"
-    for name in _sequence_shard_names(SEQ_CORPUS.get("n_shards", 2))
+    for split in SEQ_CORPUS_SPLITS
+    for name in _sequence_shard_names(SEQ_CORPUS["n_shards"], split)
 ] + [f"{SEQ_CORPUS_DIR}/README.md", f"{SEQ_CORPUS_DIR}/stats.json"]
 
 
 # Window sampling of the BPE training text ("training") and of the whole genome ("all").
 SEQ_WINDOW_PARAMS = {
     kind: {
-        "length": SEQ_WINDOWS.get("length", 1000),
-        "min_length": SEQ_WINDOWS.get("min_length", 100),
-        "total_bp": SEQ_WINDOWS.get("total_bp") if kind == "training" else None,
-        "seed": SEQ_WINDOWS.get("seed", 13),
-        "reverse_complements": SEQ_WINDOWS.get("reverse_complements", False),
+        "length": SEQ_WINDOWS["length"],
+        "min_length": SEQ_WINDOWS["min_length"],
+        "total_bp": SEQ_WINDOWS["total_bp"] if kind == "training" else None,
+        "seed": SEQ_WINDOWS["seed"],
+        "reverse_complements": SEQ_WINDOWS["reverse_complements"],
     }
     for kind in ("training", "all")
 }
@@ -74,9 +77,9 @@ rule sequence_train_bpe:
     output:
         SEQ_BPE_FILES,
     params:
-        vocab_size=SEQ_BPE.get("vocab_size", 4096),
-        min_frequency=SEQ_BPE.get("min_frequency", 2),
-        model_max_length=SEQ_BPE.get("model_max_length", 512),
+        vocab_size=SEQ_BPE["vocab_size"],
+        min_frequency=SEQ_BPE["min_frequency"],
+        model_max_length=SEQ_BPE["model_max_length"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -93,7 +96,7 @@ rule sequence_train_bpe:
 
 rule sequence_token_stream:
     input:
-        windows=f"{OUT}/work/sequence/windows_{SEQ_GGRAM.get('windows', 'training')}.txt",
+        windows=f"{OUT}/work/sequence/windows_{SEQ_GGRAM['windows']}.txt",
         tokenizer=SEQ_BPE_FILES[0],
     output:
         f"{OUT}/work/sequence/tokens.npz",
@@ -118,12 +121,12 @@ rule sequence_ggram:
     output:
         **SEQ_GGRAM_FILES,
     params:
-        min_pmi=SEQ_GGRAM.get("min_pmi", 2.0),
-        min_token_count=SEQ_GGRAM.get("min_token_count", 5),
-        min_ngram_freq=SEQ_GGRAM.get("min_ngram_freq", 5),
-        min_len=SEQ_GGRAM.get("min_len", 2),
-        max_len=SEQ_GGRAM.get("max_len", 5),
-        max_ngrams=SEQ_GGRAM.get("max_ngrams", 30),
+        min_pmi=SEQ_GGRAM["min_pmi"],
+        min_token_count=SEQ_GGRAM["min_token_count"],
+        min_ngram_freq=SEQ_GGRAM["min_ngram_freq"],
+        min_len=SEQ_GGRAM["min_len"],
+        max_len=SEQ_GGRAM["max_len"],
+        max_ngrams=SEQ_GGRAM["max_ngrams"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -155,10 +158,14 @@ rule sequence_corpus:
     params:
         name=SEQ_CORPUS_NAME,
         regions=SEQ_CORPUS_REGIONS,
-        window=SEQ_CORPUS.get("window", 1000),
-        min_length=SEQ_WINDOWS.get("min_length", 100),
-        max_ngrams=SEQ_CORPUS.get("max_ngrams", 0),
-        n_shards=SEQ_CORPUS.get("n_shards", 2),
+        window=SEQ_CORPUS["window"],
+        min_length=SEQ_WINDOWS["min_length"],
+        max_ngrams=SEQ_CORPUS["max_ngrams"],
+        n_shards=SEQ_CORPUS["n_shards"],
+        label_column=SEQ_CORPUS["label_column"],
+        splits=SEQ_CORPUS["splits"] or None,
+        n_runs=SEQ_CORPUS["n_runs"],
+        license=SEQ_CORPUS["license"],
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -1,23 +1,19 @@
-# Consensus universe (DESIGN.md 4.3): coverage of the peak samples per chromosome (scatter), one
+# Consensus universe (docs/architecture.md): coverage of the peak samples per chromosome (scatter), one
 # of six methods (ccre, union, cc, ccf, ml, hmm), a gather into the interval vocabulary
 # universe/universe.bed.gz, stats and an assessment against the samples.
 
-UNIVERSE = config.get("universe", {})
-UNIVERSE_METHOD = UNIVERSE.get("method", "cc")
-UNIVERSE_COMPARE = [m for m in UNIVERSE.get("compare_methods", []) if m != UNIVERSE_METHOD]
+UNIVERSE = config["universe"]
+UNIVERSE_METHOD = UNIVERSE["method"]
+UNIVERSE_COMPARE = [m for m in UNIVERSE["compare_methods"] if m != UNIVERSE_METHOD]
 UNIVERSE_ALL_METHODS = [UNIVERSE_METHOD] + UNIVERSE_COMPARE
 UNIVERSE_PARAMS = dict(
-    cutoff=UNIVERSE.get("cutoff"),
-    window=UNIVERSE.get("window", 25),
-    merge=UNIVERSE.get("merge", 0),
-    filter_size=UNIVERSE.get("filter_size", 0),
-    hmm_normalize=UNIVERSE.get("hmm_normalize", True),
+    cutoff=UNIVERSE["cutoff"],
+    window=UNIVERSE["window"],
+    merge=UNIVERSE["merge"],
+    filter_size=UNIVERSE["filter_size"],
+    hmm_normalize=UNIVERSE["hmm_normalize"],
 )
 UWORK = f"{OUT}/work/universe"
-
-
-wildcard_constraints:
-    umethod="ccre|union|cc|ccf|ml|hmm",
 
 
 rule universe_ccre:
@@ -91,6 +87,8 @@ rule universe_gather:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         table=f"{UWORK}/{{umethod}}/universe.tsv",
+    wildcard_constraints:
+        umethod="|".join(COVERAGE_METHODS),
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -103,9 +101,6 @@ rule universe_gather:
         runtime=RS.runtime(10),
     script:
         "../scripts/universe_gather.py"
-
-
-ruleorder: universe_ccre > universe_gather
 
 
 rule universe_assess:

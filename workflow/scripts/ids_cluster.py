@@ -1,10 +1,10 @@
 """Snakemake adapter: hierarchical clustering of ids.npy -> clusters, summary, heatmap."""
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.clustering import cluster_files
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 clustering = cluster_files(sm.input.ids, sm.input.features, clusters_out=sm.output.clusters,
                            summary_out=sm.output.summary, heatmap_out=sm.output.heatmap,
                            threshold=sm.params.threshold, n_clusters=sm.params.n_clusters,

@@ -1,10 +1,10 @@
 """Snakemake adapter: one chromosome's bin x cluster matrix and its active-cluster patterns."""
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.tokens import chromosome_cluster_features
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 bins, patterns = chromosome_cluster_features(
     sm.input.features, sm.input.clusters, cluster_features_out=sm.output.cluster_features,
     patterns_out=sm.output.patterns, threshold=sm.params.threshold)

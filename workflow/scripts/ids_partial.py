@@ -3,11 +3,11 @@
 import time
 from pathlib import Path
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.ids import bins_in, chromosome_partial
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 t0 = time.perf_counter()
 sample_size = sm.params.sample_size if sm.params.mode == "sample" else None
 bin_counts = None

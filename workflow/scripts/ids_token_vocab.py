@@ -1,10 +1,10 @@
 """Snakemake adapter: token vocabulary of all chromosomes, Zipf fit, coverage, Zipf plot."""
 
-from genovocab.logutil import log_to_file
+from genovocab.logutil import configure_logging
 from genovocab.motifs.tokens import token_vocab_files
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 summary = token_vocab_files(list(sm.input.patterns), list(sm.input.bins),
                             vocab_out=sm.output.vocab, zipf_out=sm.output.zipf,
                             plot_out=sm.output.plot)

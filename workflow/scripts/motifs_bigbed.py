@@ -1,11 +1,11 @@
 """Snakemake adapter: stream one chromosome of the JASPAR bigBed into its site file."""
 
 from genovocab.io import read_chrom_sizes
-from genovocab.logutil import log_to_file
-from genovocab.motifs.run import bigbed_to_site_file, load_matrix_set
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import bigbed_to_site_file, load_matrix_set
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 _, mset = load_matrix_set(sm.input.pfms, sm.params.matrices)
 chrom = sm.wildcards.chrom
 length = read_chrom_sizes(sm.input.chrom_sizes)[chrom]

@@ -1,11 +1,11 @@
 """Snakemake adapter: coverage, peak bins and the bin x feature matrix of one chromosome."""
 
 from genovocab.io import read_chrom_sizes
-from genovocab.logutil import log_to_file
-from genovocab.motifs.run import BinParams, bin_chromosome, read_cpg_islands
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import BinParams, bin_chromosome, read_cpg_islands
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 p = sm.params
 chrom = sm.wildcards.chrom
 length = read_chrom_sizes(sm.input.chrom_sizes)[chrom]

@@ -2,20 +2,18 @@
 
 import json
 
-from genovocab.logutil import log_to_file
-from genovocab.motifs.features import feature_table, write_feature_table
-from genovocab.motifs.run import load_matrix_set
-from genovocab.motifs.stats import gather_stats
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import gather_bins, load_matrix_set
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 _, mset = load_matrix_set(sm.input.pfms, sm.params.matrices)
-write_feature_table(sm.output.features, mset, sm.params.cpg)
 per_chrom = []
 for path in sm.input.stats:
     with open(path) as handle:
         per_chrom.append(json.load(handle))
-row = gather_stats(per_chrom, feature_table(mset, sm.params.cpg), sm.output.stats,
-                   sm.output.sites_per_feature, sm.output.histogram)
+row = gather_bins(per_chrom, mset, sm.params.cpg, features_out=sm.output.features,
+                  stats_out=sm.output.stats, sites_per_feature_out=sm.output.sites_per_feature,
+                  histogram_out=sm.output.histogram)
 log.info("%d bins, mean %.2f bp, median %g bp, %.4f trimmed", row["bins"],
          row["mean_bin_length"], row["median_bin_length"], row["share_trimmed"])

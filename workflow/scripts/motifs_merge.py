@@ -2,11 +2,11 @@
 
 import os
 
-from genovocab.logutil import log_to_file
-from genovocab.motifs.run import merge_site_files
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import merge_site_files
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 parts = [os.path.join(d, f"{sm.wildcards.chrom}.parquet") for d in sm.input.partials]
 n = merge_site_files(parts, sm.output.sites)
 log.info("%s: %d sites from %d batches", sm.wildcards.chrom, n, len(parts))

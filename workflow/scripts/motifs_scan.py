@@ -1,10 +1,10 @@
 """Snakemake adapter: scan one chromosome with the PFMs into its compact site file."""
 
-from genovocab.logutil import log_to_file
-from genovocab.motifs.run import load_matrix_set, scan_to_site_file
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import load_matrix_set, scan_to_site_file
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 matrices, _ = load_matrix_set(sm.input.pfms, sm.params.matrices)
 with open(sm.log[0], "a") as progress:  # the tqdm bar goes to the rule's log too
     scan_to_site_file(sm.input.fasta, sm.wildcards.chrom, matrices, sm.output.sites,

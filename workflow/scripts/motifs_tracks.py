@@ -1,11 +1,11 @@
 """Snakemake adapter: download one batch of JASPAR per-matrix tracks, split per chromosome."""
 
 from genovocab.io import read_chrom_sizes
-from genovocab.logutil import log_to_file
-from genovocab.motifs.run import fetch_track_batch, load_matrix_set, tracks_to_site_files
+from genovocab.logutil import configure_logging
+from genovocab.motifs.steps import fetch_track_batch, load_matrix_set, tracks_to_site_files
 
-sm = snakemake  # noqa: F821
-log = log_to_file(sm.log[0])
+sm = snakemake
+log = configure_logging(snakemake)
 _, mset = load_matrix_set(sm.input.pfms, sm.params.matrices)
 batch, n_batches = int(sm.wildcards.batch), int(sm.params.batches)
 ids = [m for i, m in enumerate(mset.ids) if i % n_batches == batch]

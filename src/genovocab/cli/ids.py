@@ -6,6 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from genovocab.defaults import IDS_BACKENDS, IDS_NORMS, LINKAGE_METHODS
+
 log = logging.getLogger(__name__)
 
 
@@ -53,12 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="bin x feature matrices (scipy save_npz, CSR, same columns)")
     p.add_argument("--terms", type=int, default=6, help="kernel terms K (default 6)")
     p.add_argument("--bandwidth", type=float, default=0.5, help="kernel bandwidth B (0.5)")
-    p.add_argument("--norm", choices=["max", "2", "1"], default="max",
+    p.add_argument("--norm", choices=IDS_NORMS, default="max",
                    help="aggregation over term pairs (default max)")
     p.add_argument("--sample", type=int, default=None,
                    help="use this many random bins over all files (default: all bins)")
     p.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
-    p.add_argument("--backend", choices=["numpy", "torch"], default="numpy",
+    p.add_argument("--backend", choices=IDS_BACKENDS, default="numpy",
                    help="numpy (CPU, default) or torch (GPU when present; needs PyTorch)")
     p.add_argument("--out", required=True, type=Path, help="ids.npy (float32 d x d)")
     p.set_defaults(func=_ids)
@@ -75,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="cut at this 1 - IDS distance (default 0.5)")
     cut.add_argument("--clusters", type=int, default=None, help="cut into this many clusters")
     c.add_argument("--method", default="average",
-                   choices=["single", "complete", "average", "weighted"],
+                   choices=LINKAGE_METHODS,
                    help="linkage method (default average)")
     c.add_argument("--out", required=True, type=Path, help="clusters.tsv")
     c.add_argument("--summary", type=Path, default=None,

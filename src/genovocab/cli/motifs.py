@@ -1,12 +1,11 @@
-"""``genovocab scan-motifs`` and ``genovocab bin-motifs``."""
+"""``genovocab scan-motifs``, ``genovocab bin-motifs`` and ``genovocab motif-tokenize``."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
-import tempfile
-from pathlib import Path
+
+from genovocab.defaults import CPG_MODES, MOTIF_BINNING
 
 log = logging.getLogger(__name__)
 
@@ -34,84 +33,59 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _bin(args: argparse.Namespace) -> int:
-    import numpy as np
-
-    from genovocab.io import read_bed, read_chrom_sizes
+    from genovocab.io import read_chrom_sizes
     from genovocab.io.jaspar import read_matrices
-    from genovocab.motifs.features import write_feature_table
-    from genovocab.motifs.run import BinParams, bin_chromosome
-    from genovocab.motifs.sites import (
-        MatrixSet,
-        Sites,
-        is_parquet,
-        read_sites_tsv,
-        site_file_info,
-        write_site_file,
-    )
-    from genovocab.motifs.stats import gather_stats
+    from genovocab.motifs.sites import MatrixSet
+    from genovocab.motifs.steps import BinParams, bin_genome
 
-    sizes = read_chrom_sizes(args.chrom_sizes)
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    params = BinParams(args.sigma, args.width, args.max_bin, args.trim_step)
-    mset = MatrixSet.from_matrices(read_matrices(args.pfms)) if args.pfms else None
-    islands = None
-    if args.cpg == "islands":
-        if not args.cpg_islands:
-            raise SystemExit("--cpg islands needs --cpg-islands BED")
-        iv = read_bed(args.cpg_islands, sizes, unknown_chroms="drop")
-        islands = {c: (iv.starts[r], iv.ends[r]) for c, r in iv.rows_by_chrom().items()}
+    if args.cpg == "islands" and not args.cpg_islands:
+        raise SystemExit("--cpg islands needs --cpg-islands FILE")
     if args.cpg == "dinucleotide" and not args.genome:
         raise SystemExit("--cpg dinucleotide needs --genome FA")
-    with tempfile.TemporaryDirectory(dir=out, prefix=".sites.") as tmp:
-        site_files: dict[str, str] = {}
-        tsvs = [p for p in args.sites if not is_parquet(p)]
-        for p in args.sites:
-            if is_parquet(p):
-                m, chrom, _, _ = site_file_info(p)
-                if mset is None:
-                    mset = m
-                elif m != mset:
-                    from genovocab.errors import InputError
-
-                    raise InputError(p, "site file matrices differ from the others")
-                site_files[chrom] = os.fspath(p)
-        if tsvs:
-            mset, per = read_sites_tsv(tsvs, mset)
-            for chrom, sites in per.items():
-                if chrom not in sizes:
-                    from genovocab.errors import InputError
-
-                    raise InputError(tsvs[0], f"chromosome {chrom} is not in {args.chrom_sizes}")
-                path = os.path.join(tmp, f"{chrom}.parquet")
-                write_site_file(path, [sites], mset, chrom, sizes[chrom])
-                site_files[chrom] = path
-        if mset is None:
-            raise SystemExit("no sites given")
-        stats = []
-        for chrom, length in sizes.items():
-            path = site_files.get(chrom)
-            if path is None:
-                path = os.path.join(tmp, f"{chrom}.parquet")
-                write_site_file(path, [Sites.empty()], mset, chrom, length)
-            stats.append(bin_chromosome(
-                path, chrom, length, out_bins=out / f"{chrom}.bins.npy",
-                out_features=out / f"{chrom}.features.npz", params=params, cpg=args.cpg,
-                genome=args.genome,
-                islands=(islands or {}).get(chrom, (np.zeros(0), np.zeros(0)))
-                if args.cpg == "islands" else None))
-    from genovocab.motifs.features import feature_table
-
-    write_feature_table(out / "features.tsv", mset, args.cpg)
-    row = gather_stats(stats, feature_table(mset, args.cpg), out / "stats.tsv",
-                       out / "sites_per_feature.tsv", out / "bin_lengths.png")
+    sizes = read_chrom_sizes(args.chrom_sizes)
+    mset = MatrixSet.from_matrices(read_matrices(args.pfms)) if args.pfms else None
+    row = bin_genome(args.sites, sizes, args.out_dir,
+                     params=BinParams(args.sigma, args.width, args.max_bin, args.trim_step),
+                     cpg=args.cpg, genome=args.genome, cpg_islands=args.cpg_islands,
+                     matrix_set=mset)
     log.info("%d bins over %d chromosome(s), mean %.2f bp -> %s", row["bins"], len(sizes),
-             row["mean_bin_length"], out)
+             row["mean_bin_length"], args.out_dir)
+    return 0
+
+
+def _tokenize(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
+    from genovocab.errors import GenovocabError, InputError
+    from genovocab.fileutil import atomic_path
+    from genovocab.io import read_bed
+    from genovocab.tokenizers.motif import MotifTokenizer, encodings_table, read_fasta_records
+
+    tok = MotifTokenizer.from_pretrained(args.tokenizer)
+    if args.regions:
+        iv = read_bed(args.regions, tok.genome.lengths, unknown_chroms="error")
+        regions = [(iv.chroms[int(c)], int(s), int(e))
+                   for c, s, e in zip(iv.chrom_index, iv.starts, iv.ends)]
+        bins = []
+        for (chrom, start, end), line in zip(regions, iv.line_numbers.tolist()):
+            try:
+                bins.append(tok.region_bins(chrom, start, end))
+            except GenovocabError as exc:  # located by file and line
+                raise InputError(args.regions, str(exc), int(line)) from exc
+        table = encodings_table(tok, [f"{c}:{s}-{e}" for c, s, e in regions], bins, regions)
+    else:
+        records = read_fasta_records(args.fasta)
+        bins = [tok.dna_bins(seq) for _, seq in records]
+        table = encodings_table(tok, [name for name, _ in records], bins)
+    with atomic_path(args.out, suffix=".parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+    log.info("%d %s -> %d bins -> %s", table.num_rows, "regions" if args.regions else
+             "sequences", sum(len(b) for b in bins), args.out)
     return 0
 
 
 def register(subparsers) -> None:
-    """Add ``scan-motifs`` and ``bin-motifs``."""
+    """Add ``scan-motifs``, ``bin-motifs`` and ``motif-tokenize``."""
     p = subparsers.add_parser(
         "scan-motifs", help="scan a genome with JASPAR PFMs (both strands, JASPAR's cut)",
         description="Scan a FASTA with PFMs (JASPAR or MEME format) using MOODS: relative score "
@@ -142,12 +116,31 @@ def register(subparsers) -> None:
     b.add_argument("--out-dir", required=True)
     b.add_argument("--pfms", help="matrix file fixing the feature list (default: the matrix "
                                   "ids found in the sites)")
-    b.add_argument("--sigma", type=float, default=3.0, help="Gaussian sigma (bp)")
-    b.add_argument("--width", type=float, default=5.0, help="find_peaks minimum width")
-    b.add_argument("--max-bin", type=int, default=50, help="longest bin kept as is (bp)")
-    b.add_argument("--trim-step", type=int, default=25, help="long bins are cut every N bp")
-    b.add_argument("--cpg", choices=["none", "dinucleotide", "islands"], default="none",
-                   help="add a CpG feature (last)")
+    b.add_argument("--sigma", type=float, default=MOTIF_BINNING["sigma"],
+                   help="Gaussian sigma (bp)")
+    b.add_argument("--width", type=float, default=MOTIF_BINNING["peak_width"],
+                   help="find_peaks minimum width")
+    b.add_argument("--max-bin", type=int, default=MOTIF_BINNING["max_bin"],
+                   help="longest bin kept as is (bp)")
+    b.add_argument("--trim-step", type=int, default=MOTIF_BINNING["trim_step"],
+                   help="long bins are cut every N bp")
+    b.add_argument("--cpg", choices=CPG_MODES, default="none", help="add a CpG feature (last)")
     b.add_argument("--genome", help="FASTA, for --cpg dinucleotide")
-    b.add_argument("--cpg-islands", help="BED of CpG islands, for --cpg islands")
+    b.add_argument("--cpg-islands",
+                   help="CpG islands, BED or UCSC cpgIslandExt table, for --cpg islands")
     b.set_defaults(func=_bin)
+
+    t = subparsers.add_parser(
+        "motif-tokenize", help="motif tokens of BED regions or FASTA sequences",
+        description="Tokenize genome regions (the stored bins of a motif tokenizer folder) or "
+                    "any DNA (scanned, binned and clustered with the folder's matrices and "
+                    "parameters) into a Parquet file: one row per region or sequence with "
+                    "input_ids, bin_starts, bin_ends, cluster_indices and cluster_values.")
+    source = t.add_mutually_exclusive_group(required=True)
+    source.add_argument("--regions", help="BED file of genome regions")
+    source.add_argument("--fasta", help="FASTA of DNA sequences (plain or gzip)")
+    t.add_argument("--tokenizer", required=True,
+                   help="motif tokenizer folder (a release's motifs/ or "
+                        "<results>/motifs/tokenizer)")
+    t.add_argument("--out", required=True, help="output Parquet file")
+    t.set_defaults(func=_tokenize)

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 def run_sample_windows(args: argparse.Namespace) -> int:
     """Genome -> gap-free windows, one per line."""
     from genovocab.io import read_chrom_sizes
-    from genovocab.sequence.corpus import iter_genome_windows, write_training_text
+    from genovocab.sequence.windows import iter_genome_windows, write_training_text
 
     if args.chrom_sizes:
         chroms = list(read_chrom_sizes(args.chrom_sizes))
@@ -38,7 +38,7 @@ def run_train_bpe(args: argparse.Namespace) -> int:
         save_tokenizer_folder,
         train_bpe,
     )
-    from genovocab.sequence.corpus import read_lines
+    from genovocab.sequence.windows import read_lines
 
     tok = train_bpe(args.corpus, vocab_size=args.vocab_size, min_frequency=args.min_frequency)
     save_tokenizer_folder(tok, args.out, model_max_length=args.model_max_length)
@@ -52,8 +52,8 @@ def run_train_bpe(args: argparse.Namespace) -> int:
 def run_ggram(args: argparse.Namespace) -> int:
     """Tokenize a text corpus and extract the G-gram vocabulary."""
     from genovocab.sequence.bpe import encode_ids, load_tokenizer
-    from genovocab.sequence.corpus import read_lines
     from genovocab.sequence.ggram import GgramParams, extract_ggrams, write_vocab
+    from genovocab.sequence.windows import read_lines
 
     tok = load_tokenizer(args.tokenizer)
     seqs = [s for path in args.corpus for s in read_lines(path)]
@@ -73,24 +73,33 @@ def run_ggram(args: argparse.Namespace) -> int:
 
 def run_tokenize_sequences(args: argparse.Namespace) -> int:
     """DNA documents -> Parquet shards with BPE ids and G-gram matches."""
-    from genovocab.sequence.corpus import read_lines, region_sequences
-    from genovocab.sequence.dataset import write_sequence_corpus
+    from genovocab.corpora.sequence import region_labels, write_sequence_corpus
+    from genovocab.sequence.windows import read_lines, region_sequences
     from genovocab.tokenizers import SequenceTokenizer
 
-    st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram)
+    st = SequenceTokenizer.from_pretrained(args.tokenizer, args.ggram, n_runs=args.n_runs)
     coords = None
+    labels = None
+    splits = {k: v for k, v in (("validation", args.validation_chroms),
+                                ("test", args.test_chroms)) if v}
     if args.bed:
         if not args.fasta:
             raise SystemExit("genovocab tokenize-sequences: error: --bed needs --fasta")
         chroms, starts, ends, ids, seqs = region_sequences(args.fasta, args.bed)
         coords = (chroms, starts, ends)
         ids = list(ids)
+        if args.label_column:
+            labels = region_labels(args.bed, args.label_column)
     else:
+        if args.label_column or splits:
+            raise SystemExit("genovocab tokenize-sequences: error: --label-column and "
+                             "chromosome splits need --bed")
         seqs = read_lines(args.sequences)
         ids = [str(i) for i in range(len(seqs))]
     max_ngrams = args.max_ngrams if args.max_ngrams and args.max_ngrams > 0 else None
     paths, stats = write_sequence_corpus(st, ids, seqs, args.out, n_shards=args.n_shards,
                                          max_ngrams=max_ngrams, coordinates=coords,
+                                         labels=labels, splits=splits or None,
                                          title=args.title)
     log.info("wrote %d shard(s) to %s: %d documents, %d tokens, %d G-gram matches",
              len(paths), args.out, stats["documents"], stats["tokens"], stats["ngram_matches"])
@@ -165,7 +174,17 @@ def register(subparsers) -> None:
     p.add_argument("--fasta", help="indexed FASTA for --bed")
     p.add_argument("--max-ngrams", type=int, default=0,
                    help="keep at most this many G-grams per document (0: all)")
-    p.add_argument("--n-shards", type=int, default=1, help="number of shards (1)")
+    p.add_argument("--n-runs", choices=("unk_run", "drop", "unk_base"), default="unk_run",
+                   help="non-ACGT runs: one [UNK] per run (default), dropped, or one [UNK] "
+                        "per base")
+    p.add_argument("--label-column", metavar="N|last",
+                   help="BED column (1-based, or 'last') holding a class label, e.g. the "
+                        "cCRE class; becomes the `label` column")
+    p.add_argument("--validation-chroms", nargs="+", metavar="CHROM",
+                   help="documents on these chromosomes form the validation split")
+    p.add_argument("--test-chroms", nargs="+", metavar="CHROM",
+                   help="documents on these chromosomes form the test split")
+    p.add_argument("--n-shards", type=int, default=1, help="number of shards per split (1)")
     p.add_argument("--title", default="Sequence corpus", help="dataset card title")
     p.add_argument("--out", required=True, metavar="DIR", help="output corpus folder")
     p.set_defaults(func=run_tokenize_sequences)

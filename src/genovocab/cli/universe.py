@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from genovocab.defaults import FLEXIBLE_METHODS, UNIVERSE_METHODS
+
 
 def _build(args: argparse.Namespace) -> int:
     from genovocab.errors import GenovocabError
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.build import build_universe
     from genovocab.universe.coverage import peakset_coverage, write_bigwigs
+    from genovocab.universe.files import write_universe_files
     from genovocab.universe.inputs import ccre_universe, read_peak_files
-    from genovocab.universe.methods import FLEXIBLE_METHODS
-    from genovocab.universe.output import write_universe_bed3, write_universe_bed9
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     if args.method == "ccre":
@@ -28,10 +29,10 @@ def _build(args: argparse.Namespace) -> int:
         if args.bigwig_prefix:
             write_bigwigs(args.bigwig_prefix,
                           (peakset_coverage(peaks, c, args.window) for c in peaks.chroms), sizes)
-    if args.method in FLEXIBLE_METHODS:
-        n = write_universe_bed9(args.out, universe, list(sizes))
-    else:
-        n = write_universe_bed3(args.out, universe, list(sizes))
+    flexible = args.method in FLEXIBLE_METHODS
+    n = write_universe_files(universe, args.method, sizes,
+                             bed3=args.bed3_out if flexible else args.out,
+                             bed9=args.out if flexible else None, stats=args.stats_out)
     print(f"{args.method}: {n} region(s) -> {args.out}", file=sys.stderr)
     return 0
 
@@ -39,8 +40,8 @@ def _build(args: argparse.Namespace) -> int:
 def _assess(args: argparse.Namespace) -> int:
     from genovocab.io import read_chrom_sizes
     from genovocab.universe.assess import assess_universe
+    from genovocab.universe.files import read_universe_bed
     from genovocab.universe.inputs import read_peak_files
-    from genovocab.universe.output import read_universe_bed
 
     sizes = read_chrom_sizes(args.chrom_sizes)
     universe = read_universe_bed(args.universe, sizes)
@@ -57,8 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build a universe: BED3 for ccre/union/cc, BED9 (columns 1-3 = outer "
                     "flexible edges, thickStart/thickEnd = core) for ccf/ml/hmm.")
     p.add_argument("files", nargs="+", help="peak BED files (for ccre: the registry BED)")
-    p.add_argument("--method", required=True,
-                   choices=["ccre", "union", "cc", "ccf", "ml", "hmm"])
+    p.add_argument("--method", required=True, choices=UNIVERSE_METHODS)
     p.add_argument("--chrom-sizes", required=True, help="chrom.sizes of the genome")
     p.add_argument("--cutoff", type=int, default=None,
                    help="cc: core coverage cutoff (default: maximum-likelihood cutoff)")
@@ -69,6 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="hmm: decode raw counts (default: geniml's quantile normalisation)")
     p.add_argument("--bigwig-prefix", help="also write {prefix}_start/_core/_end.bw coverage")
     p.add_argument("--out", required=True, help="output BED (.gz: deterministic gzip)")
+    p.add_argument("--bed3-out", help="flexible methods: also write the BED3 interval vocabulary "
+                                      "(outer edges), as the workflow's universe.bed.gz")
+    p.add_argument("--stats-out", help="also write the one-row stats TSV (as the workflow does)")
     p.set_defaults(func=_build)
 
     p = subparsers.add_parser("assess-universe",

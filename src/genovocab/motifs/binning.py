@@ -1,4 +1,5 @@
-"""Motif coverage and peak binning of one chromosome (seed 001, appendix A.1).
+"""Motif coverage and peak binning of one chromosome (motif-aware tokenization, Davarmanesh
+et al., appendix A.1).
 
 coverage[x] = number of sites covering base x (all matrices, both strands), accumulated from
 streamed site chunks into one difference array (never one array per matrix). The coverage is

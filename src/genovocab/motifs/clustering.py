@@ -1,11 +1,12 @@
 """Hierarchical clustering of motif features on their IDS matrix.
 
 Motif features that bind the same sequences (paralogous TFs, the two strands of a palindrome)
-are redundant; seed 001 groups them with hierarchical clustering of the genome-wide IDS matrix
-(1,682 features -> 871 clusters). Distance is ``1 - IDS`` (clipped to [0, 1]); the tree is
-scipy's ``linkage`` (``average`` by default) and is cut either at a distance threshold or into a
-given number of clusters. Cluster numbers are made deterministic and readable: clusters are
-numbered 0, 1, ... in the order of their first member in feature order.
+are redundant; motif-aware tokenization (Davarmanesh et al.) groups them with hierarchical
+clustering of the genome-wide IDS matrix (1,682 features -> 871 clusters). Distance is
+``1 - IDS`` (clipped to [0, 1]); the tree is scipy's ``linkage`` (``average`` by default) and is
+cut either at a distance threshold or into a given number of clusters. Cluster numbers are made
+deterministic and readable: clusters are numbered 0, 1, ... in the order of their first member
+in feature order.
 """
 
 from __future__ import annotations
@@ -18,11 +19,21 @@ import pandas as pd
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
+from genovocab.defaults import LINKAGE_METHODS
 from genovocab.errors import GenovocabError, InputError
-from genovocab.fileutil import write_text_atomic
+from genovocab.plotting import pyplot, save_png
+from genovocab.tables import write_tsv
 
-# Methods valid for an arbitrary dissimilarity (centroid, median and ward assume Euclidean).
-LINKAGE_METHODS = ("single", "complete", "average", "weighted")
+__all__ = [
+    "FEATURE_COLUMNS", "LINKAGE_METHODS", "TSV_FORMAT", "Clustering", "cluster_files",
+    "cluster_ids", "cluster_summary", "cluster_table", "feature_labels", "plot_ids_heatmap",
+    "read_clusters", "read_feature_table",
+]
+
+# LINKAGE_METHODS: those valid for an arbitrary dissimilarity (centroid, median and ward
+# assume Euclidean distances).
+# The clustering tables are read by people: 6 significant digits, NA for missing values.
+TSV_FORMAT = {"float_format": "%.6g", "na_rep": "NA"}
 FEATURE_COLUMNS = ("index", "matrix_id", "name", "strand")
 
 
@@ -158,11 +169,12 @@ def cluster_summary(clustering: Clustering, features: pd.DataFrame,
     return pd.DataFrame(rows, columns=["cluster", "size", "mean_ids", "features", "members"])
 
 
-def write_tsv(path: str | os.PathLike, table: pd.DataFrame) -> None:
-    """Write a table as TSV (header, ``NA`` for missing, 6 significant decimals), atomically."""
-    text = table.to_csv(sep="\t", index=False, na_rep="NA", float_format="%.6g",
-                        lineterminator="\n")
-    write_text_atomic(path, text)
+def feature_labels(features: pd.DataFrame) -> pd.DataFrame:
+    """``index, matrix_id, name, strand, label`` with ``label`` = ``name(strand)``: the axis
+    labels of the IDS matrix (heatmaps, reports)."""
+    labels = features[list(FEATURE_COLUMNS)].copy()
+    labels["label"] = [f"{n}({s})" for n, s in zip(features["name"], features["strand"])]
+    return labels
 
 
 def read_clusters(path: str | os.PathLike) -> np.ndarray:
@@ -189,13 +201,7 @@ def read_clusters(path: str | os.PathLike) -> np.ndarray:
 def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Clustering,
                      labels: list[str] | None = None, title: str = "IDS") -> None:
     """PNG: the IDS matrix in dendrogram order with the dendrogram on top."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from genovocab.fileutil import atomic_path
-
+    plt = pyplot()
     m = np.asarray(matrix, dtype=np.float64)
     order = clustering.order
     fig = plt.figure(figsize=(8, 9))
@@ -217,9 +223,7 @@ def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Cl
         ax_map.set_xticks([])
         ax_map.set_yticks([])
     fig.colorbar(image, cax=ax_bar, label="IDS")
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    save_png(fig, path, dpi=100)
 
 
 def cluster_files(ids_path: str | os.PathLike, features_path: str | os.PathLike, *,
@@ -238,9 +242,9 @@ def cluster_files(ids_path: str | os.PathLike, features_path: str | os.PathLike,
         threshold = None
     clustering = cluster_ids(matrix, threshold=threshold, n_clusters=n_clusters or None,
                              method=method)
-    write_tsv(clusters_out, cluster_table(clustering, features))
-    write_tsv(summary_out, cluster_summary(clustering, features, matrix))
+    write_tsv(clusters_out, cluster_table(clustering, features), **TSV_FORMAT)
+    write_tsv(summary_out, cluster_summary(clustering, features, matrix), **TSV_FORMAT)
     if heatmap_out is not None:
-        labels = [f"{n}({s})" for n, s in zip(features["name"], features["strand"])]
+        labels = feature_labels(features)["label"].tolist()
         plot_ids_heatmap(heatmap_out, matrix, clustering, labels=labels)
     return clustering

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from genovocab.defaults import CPG_MODES
 from genovocab.fileutil import atomic_path, write_text_atomic
 from genovocab.motifs.sites import MatrixSet, Sites
 
 log = logging.getLogger(__name__)
-
-CPG_MODES = ("none", "dinucleotide", "islands")
 
 
 def feature_table(matrix_set: MatrixSet, cpg: str = "none") -> list[tuple[int, str, str, str]]:

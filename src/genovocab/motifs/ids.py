@@ -1,6 +1,6 @@
 """InterDependence Scores (IDS) between motif features, exact and streaming.
 
-IDS (Radhakrishnan et al., PNAS 2025; seed 001 ref. 19) measures non-linear dependence between
+IDS (Radhakrishnan et al., PNAS 2025) measures non-linear dependence between
 two variables with a few fixed kernel features: each column ``x`` is expanded into
 
     phi_k(x) = exp(-B x^2) x^k / sqrt(k!),   k = 0 .. K-1   (K = ``terms``, B = ``bandwidth``)

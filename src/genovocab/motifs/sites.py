@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from genovocab.errors import InputError
 from genovocab.fileutil import atomic_path, is_gzip, open_text
 from genovocab.io.jaspar import Matrix
+from genovocab.regions import acgt_runs
 
 log = logging.getLogger(__name__)
 
@@ -188,19 +189,7 @@ def make_scorer(matrix: Matrix, min_relative: int = MIN_RELATIVE,
 
 # --------------------------------------------------------------------------- scanning
 
-_VALID = np.zeros(256, dtype=bool)
-_VALID[[ord(c) for c in "ACGT"]] = True
 _PAD = "A" * 64  # MOODS drops hits near the end of a sequence; padding + a filter fixes it
-
-
-def _acgt_segments(seq: str) -> list[tuple[int, int]]:
-    """Maximal runs of A/C/G/T (upper case) as (start, end) pairs."""
-    arr = np.frombuffer(seq.encode("ascii", errors="replace"), dtype=np.uint8)
-    ok = _VALID[arr].astype(np.int8)
-    if ok.size == 0:
-        return []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok, [0]))))
-    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
 
 
 class MotifScanner:
@@ -226,7 +215,7 @@ class MotifScanner:
     def scan(self, seq: str, offset: int = 0) -> Sites:
         """Sites in ``seq`` (upper case; non-ACGT never inside a site), coordinates + offset."""
         parts = []
-        for s0, s1 in _acgt_segments(seq):
+        for s0, s1 in zip(*(a.tolist() for a in acgt_runs(seq))):
             if s1 - s0 < 1:
                 continue
             results = self._scanner.scan(seq[s0:s1] + _PAD)
@@ -456,6 +445,23 @@ def write_sites_tsv(path: str | os.PathLike,
     return total
 
 
+def _site_fields(path, lineno: int, line: str, f: list[str], nlp_col: int,
+                 strand_col: int) -> tuple[int, int, int, int]:
+    """(start, end, score, -log10 p) of one site line, checked: integers, ``0 <= start < end``,
+    length <= 255, strand ``+``/``-``; anything else is an :class:`InputError` at ``lineno``."""
+    try:
+        start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[nlp_col])
+    except ValueError as exc:
+        raise InputError(path, f"start, end, score and -log10(p) must be integers: "
+                               f"{line[:80]!r}", lineno) from exc
+    if not 0 <= start < end or end - start > 255:
+        raise InputError(path, f"bad site coordinates {start}-{end} (need "
+                               "0 <= start < end, length <= 255)", lineno)
+    if f[strand_col] not in ("+", "-"):
+        raise InputError(path, f"strand must be + or -, found {f[strand_col]!r}", lineno)
+    return start, end, score, nlp
+
+
 def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | None = None
                    ) -> tuple[MatrixSet, dict[str, Sites]]:
     """Read BED6+2 site files into sorted per-chromosome :class:`Sites`.
@@ -475,16 +481,7 @@ def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | N
                 if len(f) < 8:
                     raise InputError(path, f"expected 8 tab-separated columns (BED6+2), found "
                                            f"{len(f)}", lineno)
-                try:
-                    start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[7])
-                except ValueError as exc:
-                    raise InputError(path, f"start, end, score and -log10(p) must be integers: "
-                                           f"{line[:80]!r}", lineno) from exc
-                if not 0 <= start < end or end - start > 255:
-                    raise InputError(path, f"bad site coordinates {start}-{end} (need "
-                                           "0 <= start < end, length <= 255)", lineno)
-                if f[5] not in ("+", "-"):
-                    raise InputError(path, f"strand must be + or -, found {f[5]!r}", lineno)
+                start, end, score, nlp = _site_fields(path, lineno, line, f, 7, 5)
                 if matrix_set is not None and f[3] not in matrix_set.ids:
                     raise InputError(path, f"matrix id {f[3]} is not among the matrices",
                                      lineno)
@@ -601,15 +598,7 @@ def _read_track_slow(path, feature_base: int, chrom_sizes, min_score: int) -> di
             if len(f) != 7:
                 raise InputError(path, f"expected 7 tab-separated columns (chrom, start, end, "
                                        f"name, score, -log10p, strand), found {len(f)}", lineno)
-            try:
-                start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[5])
-            except ValueError as exc:
-                raise InputError(path, f"start, end, score and -log10(p) must be integers: "
-                                       f"{line[:80]!r}", lineno) from exc
-            if not 0 <= start < end or end - start > 255:
-                raise InputError(path, f"bad site coordinates {start}-{end}", lineno)
-            if f[6] not in ("+", "-"):
-                raise InputError(path, f"strand must be + or -, found {f[6]!r}", lineno)
+            start, end, score, nlp = _site_fields(path, lineno, line, f, 5, 6)
             if chrom_sizes is not None:
                 size = chrom_sizes.get(f[0])
                 if size is None:

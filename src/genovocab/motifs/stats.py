@@ -9,14 +9,14 @@ makes the genome-wide median exact without reloading the edges.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 
 import numpy as np
 
-from genovocab.fileutil import atomic_path, write_text_atomic
+from genovocab.fileutil import write_text_atomic
 from genovocab.motifs.binning import BinResult
+from genovocab.plotting import pyplot, save_png
 
 
 def chrom_stats(chrom: str, length: int, result: BinResult, sites_per_feature: np.ndarray,
@@ -36,10 +36,6 @@ def chrom_stats(chrom: str, length: int, result: BinResult, sites_per_feature: n
         "bin_length_hist": hist.astype(int).tolist(),
         "sites_per_feature": sites_per_feature.astype(int).tolist(),
     }
-
-
-def write_json(path: str | os.PathLike, data: dict) -> None:
-    write_text_atomic(path, json.dumps(data, sort_keys=True) + "\n")
 
 
 def _median_from_hist(hist: np.ndarray) -> float:
@@ -110,11 +106,7 @@ def gather_stats(per_chrom: Sequence[dict], feature_rows: Sequence[tuple[int, st
 
 def plot_histogram(path: str | os.PathLike, hist: np.ndarray, row: dict) -> None:
     """Bin-length histogram PNG (deterministic: no date metadata)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
     x = np.arange(hist.size)
     ax.bar(x[1:], hist[1:], width=1.0, color="#4c72b0")
@@ -123,6 +115,4 @@ def plot_histogram(path: str | os.PathLike, hist: np.ndarray, row: dict) -> None
     ax.set_title(f"motif bins: {row['bins']:,} bins, mean {row['mean_bin_length']:.1f} bp, "
                  f"median {row['median_bin_length']:g} bp", fontsize=9)
     fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    plt.close(fig)
+    save_png(fig, path)

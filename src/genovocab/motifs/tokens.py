@@ -2,8 +2,8 @@
 
 After clustering (``clustering.py``) every bin is described by one value per motif cluster: the
 mean of its member feature columns (a bin x cluster CSR matrix, float32). For the linguistic
-check of seed 001 the cluster vector is discretised: a cluster is *active* in a bin when its
-value is ``>= threshold`` (default 0.5), and every distinct set of active clusters is a token.
+check of Davarmanesh et al. the cluster vector is discretised: a cluster is *active* in a bin
+when its value is ``>= threshold`` (default 0.5); every distinct set of active clusters is a token.
 Token ids are given by descending genome-wide frequency (ties: fewer active clusters first, then
 the cluster ids lexicographically), the all-zero pattern being a token like any other. Zipf's
 law is checked by the Pearson correlation of log frequency against log rank (paper: r ~ -0.99).
@@ -71,7 +71,7 @@ class Patterns:
 
     def pattern(self, i: int) -> tuple[int, ...]:
         """Cluster ids of pattern ``i``."""
-        return tuple(int(v) for v in self.indices[self.indptr[i]:self.indptr[i + 1]])
+        return tuple(self.indices[self.indptr[i]:self.indptr[i + 1]].tolist())
 
     def save(self, path: str | os.PathLike) -> None:
         """Write to ``.npz`` atomically."""
@@ -426,3 +426,298 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
     tokens = tokens_for(part, read_token_vocab(vocab_path).index())
     write_npy(tokens_out, tokens)
     return tokens
+
+
+# --------------------------------------------------------------------------- trained vocabulary
+#
+# Most distinct active-cluster patterns are rare (on the demo most occur once), and a model
+# cannot learn an embedding row for a pattern it sees once. The trained vocabulary keeps the
+# patterns seen at least ``min_count`` times (at most ``max_vocab`` ids in all), maps every
+# other pattern to ``<unk>`` and puts five special tokens first, as tokenizers of language
+# models do. Ids: 0..4 = the specials, then the kept patterns in the order of the full
+# vocabulary (descending count; ties: fewer active clusters first, then cluster ids).
+
+SPECIAL_TOKENS = ("<pad>", "<unk>", "<cls>", "<sep>", "<mask>")
+PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(len(SPECIAL_TOKENS))
+N_SPECIAL = len(SPECIAL_TOKENS)
+VOCAB_COLUMNS = ("id", "token", "count", "fraction", "n_active", "clusters", "motifs")
+
+
+def pattern_token(pattern: tuple[int, ...]) -> str:
+    """Token string of a pattern: ``m3+m17`` (clusters 3 and 17 active); ``m-`` for none."""
+    return "+".join(f"m{c}" for c in pattern) if pattern else "m-"
+
+
+def parse_pattern_token(token: str) -> tuple[int, ...] | None:
+    """Inverse of :func:`pattern_token`; ``None`` when ``token`` is not a pattern string."""
+    if token == "m-":
+        return ()
+    parts = token.split("+")
+    if not all(p.startswith("m") and p[1:].isdigit() for p in parts):
+        return None
+    return tuple(int(p[1:]) for p in parts)
+
+
+@dataclass
+class TrainedVocab:
+    """The vocabulary a tokenizer uses: specials, then the kept patterns.
+
+    ``counts[i]`` is the number of bins of ``patterns[i]`` (token id ``N_SPECIAL + i``);
+    ``unk_count`` bins carry a pattern below the cut (``unk_patterns`` distinct ones).
+    """
+
+    patterns: list[tuple[int, ...]]
+    counts: np.ndarray
+    unk_count: int = 0
+    unk_patterns: int = 0
+    min_count: int = 5
+    max_vocab: int | None = None
+
+    def __len__(self) -> int:
+        return N_SPECIAL + len(self.patterns)
+
+    def index(self) -> dict[tuple[int, ...], int]:
+        """Pattern -> token id (patterns below the cut are absent: they are ``<unk>``)."""
+        return {p: N_SPECIAL + i for i, p in enumerate(self.patterns)}
+
+    def tokens(self) -> list[str]:
+        """Token strings in id order."""
+        return list(SPECIAL_TOKENS) + [pattern_token(p) for p in self.patterns]
+
+    def token_counts(self) -> np.ndarray:
+        """Bins per token id (specials 0 except ``<unk>``)."""
+        out = np.zeros(len(self), dtype=np.int64)
+        out[UNK_ID] = self.unk_count
+        out[N_SPECIAL:] = self.counts
+        return out
+
+
+def train_vocab(vocab: TokenVocab, min_count: int = 5, max_vocab: int | None = None
+                ) -> TrainedVocab:
+    """Keep the patterns of ``vocab`` with count >= ``min_count``, at most ``max_vocab`` ids.
+
+    ``max_vocab`` counts every id, the five specials included (like a language model's
+    ``vocab_size``); when it cuts, the most frequent patterns stay.
+    """
+    if min_count < 1:
+        raise GenovocabError(f"motifs.tokens.min_count must be >= 1, got {min_count}")
+    if max_vocab is not None and max_vocab < N_SPECIAL + 1:
+        raise GenovocabError(f"motifs.tokens.max_vocab must be > {N_SPECIAL} (the special "
+                             f"tokens take ids 0..{N_SPECIAL - 1}), got {max_vocab}")
+    counts = np.asarray(vocab.counts, dtype=np.int64)
+    order = sorted(range(len(vocab.patterns)),
+                   key=lambda i: (-int(counts[i]), len(vocab.patterns[i]), vocab.patterns[i]))
+    keep = [i for i in order if counts[i] >= min_count]
+    if max_vocab is not None:
+        keep = keep[:max_vocab - N_SPECIAL]
+    kept = np.zeros(len(vocab.patterns), dtype=bool)
+    kept[keep] = True
+    return TrainedVocab([vocab.patterns[i] for i in keep], counts[keep].copy(),
+                        unk_count=int(counts[~kept].sum()), unk_patterns=int((~kept).sum()),
+                        min_count=int(min_count), max_vocab=max_vocab)
+
+
+def id_lookup(vocab: TokenVocab, trained: TrainedVocab) -> np.ndarray:
+    """int32 array: full-vocabulary token id -> trained id (``<unk>`` for cut patterns)."""
+    index = trained.index()
+    return np.array([index.get(p, UNK_ID) for p in vocab.patterns], dtype=np.int32)
+
+
+def cluster_motif_names(clusters: pd.DataFrame) -> list[str]:
+    """Per cluster, its members' motif names (unique, in feature order) joined by ``/``.
+
+    ``clusters`` is the ``clusters.tsv`` table (``feature, cluster, matrix_id, name, strand``).
+    """
+    names: dict[int, list[str]] = {}
+    for c, name in zip(clusters["cluster"].astype(int), clusters["name"].astype(str)):
+        members = names.setdefault(int(c), [])
+        if name not in members:
+            members.append(name)
+    return ["/".join(names.get(c, [])) for c in range(max(names, default=-1) + 1)]
+
+
+def trained_vocab_table(trained: TrainedVocab, cluster_names: list[str] | None = None
+                        ) -> pd.DataFrame:
+    """One row per id: ``id token count fraction n_active clusters motifs``.
+
+    ``clusters`` lists the active cluster ids (``.`` = none), ``motifs`` their motif names
+    (``|`` between clusters); both are ``.`` for the specials.
+    """
+    counts = trained.token_counts()
+    total = int(counts.sum())
+    clusters = ["."] * N_SPECIAL + [",".join(map(str, p)) if p else "." for p in
+                                    trained.patterns]
+    if cluster_names is None:
+        motifs = ["."] * len(trained)
+    else:
+        motifs = ["."] * N_SPECIAL + ["|".join(cluster_names[c] for c in p) if p else "."
+                                      for p in trained.patterns]
+    return pd.DataFrame({
+        "id": np.arange(len(trained), dtype=np.int64),
+        "token": trained.tokens(),
+        "count": counts,
+        "fraction": counts / total if total else np.zeros(len(trained)),
+        "n_active": [0] * N_SPECIAL + [len(p) for p in trained.patterns],
+        "clusters": clusters,
+        "motifs": motifs,
+    }, columns=list(VOCAB_COLUMNS))
+
+
+def write_trained_vocab(path: str | os.PathLike, trained: TrainedVocab,
+                        cluster_names: list[str] | None = None) -> None:
+    """``vocab.tsv`` of a motif tokenizer (see :func:`trained_vocab_table`)."""
+    text = trained_vocab_table(trained, cluster_names).to_csv(
+        sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+    write_text_atomic(path, text)
+
+
+def read_trained_vocab(path: str | os.PathLike) -> TrainedVocab:
+    """Read ``vocab.tsv`` back: ids 0, 1, ... in order, the specials first."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype={"clusters": str, "token": str,
+                                                   "motifs": str}, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the motif vocabulary ({exc})") from exc
+    missing = [c for c in VOCAB_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(path, f"motif vocabulary lacks column(s) {', '.join(missing)}", line=1)
+    ids = table["id"].to_numpy()
+    bad = np.flatnonzero(ids != np.arange(len(table)))
+    if bad.size:
+        raise InputError(path, f"token id {ids[bad[0]]} is not {bad[0]}", line=int(bad[0]) + 2)
+    tokens = table["token"].tolist()
+    if tuple(tokens[:N_SPECIAL]) != SPECIAL_TOKENS:
+        raise InputError(path, f"the first {N_SPECIAL} tokens must be "
+                               f"{' '.join(SPECIAL_TOKENS)}", line=2)
+    patterns = []
+    for row, (token, clusters) in enumerate(zip(tokens[N_SPECIAL:],
+                                                table["clusters"].iloc[N_SPECIAL:]),
+                                            N_SPECIAL + 2):
+        pattern = tuple(int(v) for v in clusters.split(",")) if clusters != "." else ()
+        if parse_pattern_token(token) != pattern:
+            raise InputError(path, f"token {token!r} does not spell its clusters {clusters!r}",
+                             line=row)
+        patterns.append(pattern)
+    counts = table["count"].to_numpy(dtype=np.int64)
+    return TrainedVocab(patterns, counts[N_SPECIAL:].copy(), unk_count=int(counts[UNK_ID]))
+
+
+def vocab_statistics(vocab: TokenVocab, trained: TrainedVocab) -> dict:
+    """Sizes, coverage and the two Zipf fits: over all patterns and over the kept ones."""
+    total = int(np.asarray(vocab.counts).sum())
+    return {
+        "min_count": trained.min_count,
+        "max_vocab": trained.max_vocab,
+        "n_patterns": len(vocab.patterns),
+        "vocab_size": len(trained),
+        "n_kept_patterns": len(trained.patterns),
+        "n_unk_patterns": trained.unk_patterns,
+        "n_bins": total,
+        "unk_bins": trained.unk_count,
+        "fraction_bins_unk": trained.unk_count / total if total else float("nan"),
+        "fraction_patterns_once": float(np.mean(np.asarray(vocab.counts) == 1))
+        if len(vocab.patterns) else float("nan"),
+        "zipf_all": zipf_fit(vocab.counts),
+        "zipf_kept": zipf_fit(trained.counts),
+    }
+
+
+# --------------------------------------------------------------------------- tokenizer plots
+
+
+def plot_zipf_kept(path: str | os.PathLike, all_counts: np.ndarray, kept_counts: np.ndarray,
+                   stats: dict) -> None:
+    """PNG: rank-frequency of all patterns and of the kept vocabulary, with both Zipf r."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for counts, key, label in ((all_counts, "zipf_all", "all patterns"),
+                               (kept_counts, "zipf_kept", "kept vocabulary")):
+        freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
+        if freq.size == 0:
+            continue
+        ranks = np.arange(1, freq.size + 1)
+        fit = stats.get(key, {})
+        r = fit.get("pearson_r")
+        text = f"{label} ({freq.size}; r = {r:.3f})" if r is not None and math.isfinite(r) \
+            else f"{label} ({freq.size})"
+        ax.loglog(ranks, freq, ".", markersize=3, label=text)
+        slope = fit.get("slope")
+        if slope is not None and math.isfinite(slope):
+            ax.loglog(ranks, 10 ** (fit["intercept"] + slope * np.log10(ranks)), "-",
+                      linewidth=0.8, color="0.3")
+    ax.axhline(stats.get("min_count", 1), color="0.6", linestyle=":", linewidth=0.8,
+               label=f"min_count = {stats.get('min_count')}")
+    ax.set_xlabel("rank")
+    ax.set_ylabel("bins")
+    ax.set_title("Motif tokens: Zipf rank-frequency")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _savefig(fig, path)
+
+
+def dominant_family(cluster_names: list[str], values: sp.csr_matrix) -> list[str]:
+    """Per row, the first motif name of the cluster with the largest value (``none``: none)."""
+    csr = sp.csr_matrix(values)
+    out = []
+    for i in range(csr.shape[0]):
+        lo, hi = csr.indptr[i], csr.indptr[i + 1]
+        if hi == lo:
+            out.append("none")
+            continue
+        c = int(csr.indices[lo + int(np.argmax(csr.data[lo:hi]))])
+        out.append(cluster_names[c].split("/")[0] if cluster_names[c] else f"m{c}")
+    return out
+
+
+def token_map_points(ids: np.ndarray, nonzero: np.ndarray, frequent: np.ndarray,
+                     max_points: int = 5000, seed: int = 0) -> np.ndarray:
+    """Rows to draw: bins whose token id is in ``frequent`` and whose cluster vector is not
+    zero (``nonzero``), a seeded subsample of at most ``max_points`` (sorted)."""
+    rows = np.flatnonzero(np.isin(ids, frequent) & nonzero)
+    if rows.size > max_points:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, size=max_points, replace=False))
+    return rows
+
+
+def plot_token_map(path: str | os.PathLike, values: sp.csr_matrix, families: list[str],
+                   title: str = "Motif token map", n_families: int = 10) -> np.ndarray:
+    """PNG: PCA (2 components, scikit-learn) of log1p cluster vectors, coloured by the
+    dominant cluster's motif family.
+
+    The ``n_families`` most frequent families get a colour, the rest are ``other``. Returns the
+    two components (n x 2).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.decomposition import PCA
+
+    # log1p tames the CpG feature, whose bin values count dinucleotides (not capped at 1)
+    dense = np.log1p(sp.csr_matrix(values).toarray().astype(np.float64))
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    coords = np.zeros((dense.shape[0], 2))
+    if dense.shape[0] >= 3 and dense.shape[1] >= 2:
+        coords = PCA(n_components=2, svd_solver="full").fit_transform(dense)
+    names, counts = np.unique(np.array(families, dtype=object), return_counts=True)
+    order = sorted(zip(names.tolist(), counts.tolist()), key=lambda kv: (-kv[1], kv[0]))
+    top = [n for n, _ in order[:n_families]]
+    labels = np.array([f if f in top else "other" for f in families], dtype=object)
+    cmap = plt.get_cmap("tab10")
+    for k, name in enumerate(top + (["other"] if np.any(labels == "other") else [])):
+        sel = labels == name
+        colour = cmap(k % 10) if name != "other" else (0.75, 0.75, 0.75, 1.0)
+        ax.scatter(coords[sel, 0], coords[sel, 1], s=4, color=colour, label=f"{name} "
+                   f"({int(sel.sum())})", linewidths=0)
+    ax.set_xlabel("PC 1")
+    ax.set_ylabel("PC 2")
+    ax.set_title(f"{title} ({dense.shape[0]} bins of frequent tokens)")
+    ax.legend(fontsize=7, markerscale=3, loc="best", title="dominant cluster's motif",
+              title_fontsize=7)
+    fig.tight_layout()
+    _savefig(fig, path)
+    return coords

@@ -1,4 +1,5 @@
-"""DNABERT-2-style byte-pair encoding of DNA with Hugging Face ``tokenizers`` (DESIGN.md 4.7).
+"""DNABERT-2-style byte-pair encoding of DNA with Hugging Face ``tokenizers``
+(docs/architecture.md).
 
 The model is a plain BPE over the characters of the training lines (one window per line, no
 pre-tokenizer splitting inside a line), ``[UNK]`` for anything unseen (N, IUPAC), specials
@@ -19,7 +20,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import (
+    Regex,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+    trainers,
+)
 
 from genovocab.errors import InputError
 from genovocab.fileutil import atomic_dir
@@ -41,7 +51,28 @@ def new_tokenizer() -> Tokenizer:
     tok.normalizer = normalizers.Sequence(
         [normalizers.Replace(lower, lower.upper()) for lower in "acgtn"])
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.decoder = decoders.Fuse()
     return tok
+
+
+def set_n_runs(tok: Tokenizer, n_runs: str = "unk_run") -> None:
+    """Make the tokenizer's normalizer apply the non-ACGT rule (in place).
+
+    ``unk_run``: every maximal run of non-ACGT characters becomes one ``N`` (one ``[UNK]``);
+    ``drop``: runs become a space, so the pieces on either side are separate words (no token
+    spans a gap and nothing is emitted for the run); ``unk_base``: one ``[UNK]`` per base.
+    The ``Fuse`` decoder is set too, so ``transformers`` decodes to DNA without spaces.
+    Living in ``tokenizer.json``, the rule travels with the file to every loader.
+    """
+    steps = [normalizers.Replace(lower, lower.upper()) for lower in "acgtn"]
+    if n_runs == "unk_run":
+        steps.append(normalizers.Replace(Regex("[^ACGT]+"), "N"))
+    elif n_runs == "drop":
+        steps.append(normalizers.Replace(Regex("[^ACGT]+"), " "))
+    elif n_runs != "unk_base":
+        raise ValueError(f"n_runs must be unk_run, drop or unk_base, not {n_runs!r}")
+    tok.normalizer = normalizers.Sequence(steps)
+    tok.decoder = decoders.Fuse()
 
 
 def _set_post_processor(tok: Tokenizer) -> None:
@@ -102,6 +133,8 @@ def special_tokens_map() -> dict:
 def save_tokenizer_folder(tok: Tokenizer, out_dir: str | os.PathLike, *,
                           model_max_length: int = 512) -> Path:
     """Write the three tokenizer files into ``out_dir`` atomically (the folder is replaced)."""
+    if tok.decoder is None:
+        tok.decoder = decoders.Fuse()
     with atomic_dir(out_dir) as tmp:
         # pretty=True gives stable, sorted-by-id JSON; the same model gives the same bytes
         tok.save(str(tmp / "tokenizer.json"), pretty=True)

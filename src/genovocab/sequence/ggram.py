@@ -1,4 +1,4 @@
-"""PMI G-gram extraction over a BPE token stream (DNAZEN, seed 003; DESIGN.md 4.7).
+"""PMI G-gram extraction over a BPE token stream (DNAZEN; docs/architecture.md).
 
 The token stream is a flat array of token ids plus sequence offsets (sequence ``i`` is
 ``ids[offsets[i]:offsets[i+1]]``). Everything is vectorised with numpy; a G-gram of ``L``

@@ -1,20 +1,28 @@
 """The interval tokenizer: a BED file (or regions in memory) becomes a list of region ids.
 
-Vocabulary (the gtars layout, so a gtars ``Tokenizer`` built from the same ``universe.bed.gz``
-gives the same ids): the universe regions sorted by (chromosome, start, end), duplicates
-removed, ids ``0..N-1``; then ``<unk> <pad> <mask> <cls> <eos> <bos> <sep>`` as ids
+Vocabulary (gtars' layout, on purpose: a model trained with gtars on a published universe
+keeps its embedding rows): the universe regions in the *file's line order*, ids ``0..N-1``;
+a duplicate line keeps the id of its first appearance and takes no id of its own (gtars'
+``get_vocab`` does the same); then ``<unk> <pad> <mask> <cls> <eos> <bos> <sep>`` as ids
 ``N..N+6``. A query region becomes the ids of every universe region it overlaps by at least
 1 bp (the pairs of ``bedtools intersect -wa -wb``), in query order and, within one query, in
-id order. The API follows Hugging Face tokenizers: ``tok(regions)`` returns ``input_ids`` and
-``attention_mask``; ``encode``, ``decode``, ``tokenize``, ``vocab_size``, special tokens,
-padding, truncation and batches.
+genomic order of the regions (as gtars). A document with no token at all becomes ``[<unk>]``
+(gtars) or stays empty (``empty_document="empty"``). A universe file that is not
+position-sorted gets a warning: its ids are still file order, but gtars 0.10 returns wrong
+tokens on such files, so models trained with it on them will not match.
+
+The API is the shared contract (:mod:`genovocab.tokenizers.base`): ``tok(regions)`` returns a
+:class:`~genovocab.tokenizers.base.BatchEncoding` with ``input_ids`` and ``attention_mask``;
+``pad``, ``encode``, ``decode``, ``batch_decode``, ``tokenize``, special tokens, padding,
+truncation, tensors and batches.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -25,28 +33,61 @@ import pandas as pd
 
 from genovocab.errors import InputError
 from genovocab.fileutil import write_text_atomic
-from genovocab.intervals import BedRegions, Universe, overlap_pairs, read_regions
 from genovocab.io.bed import write_bed3
+from genovocab.overlap import BedRegions, Universe, overlap_pairs, read_regions
+from genovocab.tokenizers.base import TokenizerBase
 
 SPECIAL_TOKENS = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>")
 _SPECIAL_NAMES = ("unk", "pad", "mask", "cls", "eos", "bos", "sep")
 UNIVERSE_FILE = "universe.bed.gz"
 CONFIG_FILE = "tokenizer_config.json"
+GTARS_CONFIG = "tokenizer.toml"
 _TOKEN_RE = re.compile(r"^(.+):(\d+)-(\d+)$")
 _CHROM_COLUMNS = ("chrom", "chr", "chromosome", "seqname", "seqnames", "contig")
 
 Unknown = Literal["drop", "unk"]
 Order = Literal["query", "genomic"]
+EmptyDocument = Literal["unk", "empty"]
 
 
-class Encoding(dict):
-    """``{"input_ids": ..., "attention_mask": ...}`` with attribute access (``enc.input_ids``)."""
+def _bad_coordinate(value: Any) -> bool:
+    """True unless ``value`` is a non-negative integer (or an integer-valued float)."""
+    if isinstance(value, bool) or isinstance(value, (str, bytes)):
+        return True
+    if isinstance(value, (int, np.integer)):
+        return value < 0
+    if isinstance(value, (float, np.floating)):
+        return not (math.isfinite(value) and float(value).is_integer() and value >= 0)
+    return True
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
+
+def _coordinates(values: Any, source: str, what: str) -> np.ndarray:
+    """Start or end values as int64, checked in full: any non-integer, NaN, string or
+    negative value anywhere is an error naming the source, the row (1-based) and the value."""
+    if isinstance(values, np.ndarray):
+        arr = values
+    elif set(map(type, values)) <= {int}:  # the common case, checked in C (map, set)
+        arr = np.asarray(values, dtype=np.int64)
+    else:  # never let numpy coerce strings or bools: check every value as given
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = list(values)
+    if arr.dtype.kind in "iu":
+        bad = np.flatnonzero(arr < 0)
+    elif arr.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.floor(arr)) | (arr < 0))
+    else:
+        flat = arr.ravel().tolist()
+        bad = np.asarray([i for i, v in enumerate(flat) if _bad_coordinate(v)], dtype=np.int64)
+        if not len(bad):
+            arr = np.asarray(flat, dtype=np.int64)
+    if len(bad):
+        row = int(bad[0])
+        value = arr.ravel()[row]
+        if isinstance(value, np.generic):
+            value = value.item()
+        raise InputError(source, f"{what} {value!r} is not a non-negative integer", row + 1)
+    return arr.astype(np.int64, copy=False)
 
 
 def _is_int(value: Any) -> bool:
@@ -56,8 +97,8 @@ def _is_int(value: Any) -> bool:
 def _is_region(item: Any) -> bool:
     """A single region: ``(chrom, start, end, ...)`` or an object with ``chr/start/end``."""
     if isinstance(item, (tuple, list)):
-        return len(item) >= 3 and isinstance(item[0], str) and _is_int(item[1]) \
-            and _is_int(item[2])
+        return len(item) >= 3 and isinstance(item[0], str) and \
+            not isinstance(item[1], (list, tuple)) and not isinstance(item[2], (list, tuple))
     return hasattr(item, "chr") and hasattr(item, "start") and hasattr(item, "end")
 
 
@@ -73,16 +114,14 @@ def _is_document(item: Any) -> bool:
 def _from_columns(chroms: Sequence[Any], starts: Any, ends: Any, source: str) -> BedRegions:
     """In-memory regions as :class:`BedRegions`, checked like a BED file (row = 1-based)."""
     codes, uniques = pd.factorize(pd.Series(chroms, dtype=object), sort=False)
-    try:
-        starts = np.asarray(starts, dtype=np.int64)
-        ends = np.asarray(ends, dtype=np.int64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(source, f"start and end must be integers ({exc})") from exc
     if (codes < 0).any():
         raise InputError(source, "missing chromosome name", int(np.flatnonzero(codes < 0)[0]) + 1)
-    bad = np.flatnonzero(starts < 0)
-    if len(bad):
-        raise InputError(source, f"negative start {starts[bad[0]]}", int(bad[0]) + 1)
+    bad = [i for i, c in enumerate(uniques) if not isinstance(c, str)]
+    if bad:
+        row = int(np.flatnonzero(codes == bad[0])[0])
+        raise InputError(source, f"chromosome {uniques[bad[0]]!r} is not a string", row + 1)
+    starts = _coordinates(starts, source, "start")
+    ends = _coordinates(ends, source, "end")
     bad = np.flatnonzero(ends < starts)
     if len(bad):
         raise InputError(source, f"start {starts[bad[0]]} is greater than end {ends[bad[0]]}",
@@ -119,17 +158,16 @@ def to_regions(document: Any) -> BedRegions:
         if len(document) == 0:
             return _from_columns([], [], [], "<regions>")
         first = document[0]
-        n = len(document)
         try:
             if isinstance(first, (tuple, list)):
                 chroms = list(map(itemgetter(0), document))
-                starts = np.fromiter(map(itemgetter(1), document), dtype=np.int64, count=n)
-                ends = np.fromiter(map(itemgetter(2), document), dtype=np.int64, count=n)
+                starts = list(map(itemgetter(1), document))
+                ends = list(map(itemgetter(2), document))
             else:
                 chroms = [r.chr for r in document]
-                starts = np.fromiter((r.start for r in document), dtype=np.int64, count=n)
-                ends = np.fromiter((r.end for r in document), dtype=np.int64, count=n)
-        except (IndexError, TypeError, ValueError, AttributeError) as exc:
+                starts = [r.start for r in document]
+                ends = [r.end for r in document]
+        except (IndexError, TypeError, AttributeError) as exc:
             raise InputError("<regions>", "each region must be (chrom, start, end) with "
                                           f"integer start and end ({exc})") from exc
         return _from_columns(chroms, starts, ends, "<regions>")
@@ -137,24 +175,33 @@ def to_regions(document: Any) -> BedRegions:
                     "DataFrame, a list of (chrom, start, end), or a list of those")
 
 
-class IntervalTokenizer:
+class IntervalTokenizer(TokenizerBase):
     """Tokenize genomic regions against a universe (see the module docstring for the layout).
 
     Options: ``unknown`` ``"drop"`` (default, as gtars) or ``"unk"`` (one ``<unk>`` for each
-    query with no hit); ``order`` ``"query"`` (default: query order, ids ascending within a
-    query) or ``"genomic"`` (ids ascending over the whole document, ``<unk>`` last);
-    ``dedupe`` (keep only the first occurrence of each id); ``min_overlap`` (bp),
-    ``min_query_fraction`` and ``min_region_fraction`` (shared bp over the query's / the
-    region's length).
+    query with no hit); ``order`` ``"query"`` (default, gtars' order: query order, genomic
+    order within a query) or ``"genomic"`` (the whole document in genomic order of the
+    regions, ``<unk>`` last); ``dedupe`` (keep only the first occurrence of each id);
+    ``empty_document`` ``"unk"`` (default, as gtars: ``[<unk>]``) or ``"empty"``;
+    ``min_overlap`` (bp), ``min_query_fraction`` and ``min_region_fraction``.
     """
+
+    default_special_tokens = {"unk_token": "<unk>", "pad_token": "<pad>",
+                              "mask_token": "<mask>", "cls_token": "<cls>",
+                              "eos_token": "<eos>", "bos_token": "<bos>", "sep_token": "<sep>"}
 
     def __init__(self, universe: Universe, *, unknown: Unknown = "drop",
                  order: Order = "query", dedupe: bool = False, min_overlap: int = 1,
-                 min_query_fraction: float = 0.0, min_region_fraction: float = 0.0) -> None:
+                 min_query_fraction: float = 0.0, min_region_fraction: float = 0.0,
+                 empty_document: EmptyDocument = "unk", model_max_length: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(model_max_length=model_max_length, **kwargs)
         if unknown not in ("drop", "unk"):
             raise ValueError(f"unknown must be 'drop' or 'unk', not {unknown!r}")
         if order not in ("query", "genomic"):
             raise ValueError(f"order must be 'query' or 'genomic', not {order!r}")
+        if empty_document not in ("unk", "empty"):
+            raise ValueError(f"empty_document must be 'unk' or 'empty', not {empty_document!r}")
         if not _is_int(min_overlap) or min_overlap < 1:
             raise ValueError(f"min_overlap must be an integer >= 1, not {min_overlap!r}")
         for name, value in (("min_query_fraction", min_query_fraction),
@@ -165,9 +212,14 @@ class IntervalTokenizer:
         self.unknown = unknown
         self.order = order
         self.dedupe = bool(dedupe)
+        self.empty_document = empty_document
         self.min_overlap = int(min_overlap)
         self.min_query_fraction = float(min_query_fraction)
         self.min_region_fraction = float(min_region_fraction)
+        n = len(universe)
+        ids = universe.ids if universe.ids is not None else np.arange(n, dtype=np.int64)
+        self._row_to_id = np.append(ids, n).astype(np.int64)  # row n = <unk>
+        self._id_to_row = universe.rows if universe.rows is not None else np.arange(n)
         self._vocab: dict[str, int] | None = None
 
     # ------------------------------------------------------------------ loading / saving
@@ -175,16 +227,21 @@ class IntervalTokenizer:
     def from_bed(cls, path: str | os.PathLike,
                  chrom_sizes: Mapping[str, int] | str | os.PathLike | None = None,
                  **options: Any) -> IntervalTokenizer:
-        """A tokenizer whose vocabulary is the regions of a BED file (any layout).
-
-        Chromosomes are ordered by first appearance in the file, or by ``chrom_sizes`` (a
-        mapping or a chrom.sizes path) when given.
-        """
+        """A tokenizer whose vocabulary is the regions of a BED file (any layout), ids in
+        the file's line order; warns when the file is not position-sorted."""
         if chrom_sizes is not None and not isinstance(chrom_sizes, Mapping):
             from genovocab.io import read_chrom_sizes
 
             chrom_sizes = read_chrom_sizes(chrom_sizes)
-        return cls(Universe.from_bed(path, chrom_sizes), **options)
+        universe = Universe.from_bed(path, chrom_sizes)
+        if not universe.file_sorted:
+            warnings.warn(
+                f"{os.fspath(path)}: the universe is not position-sorted; token ids follow "
+                "its line order (as gtars), but gtars 0.10 returns wrong tokens on unsorted "
+                "universes, so sort it (sort -k1,1 -k2,2n -k3,3n) before training with gtars",
+                UserWarning, stacklevel=2)
+        options.setdefault("name_or_path", os.fspath(path))
+        return cls(universe, **options)
 
     @classmethod
     def from_pretrained(cls, directory: str | os.PathLike, **overrides: Any
@@ -192,16 +249,13 @@ class IntervalTokenizer:
         """Load what :meth:`save_pretrained` wrote; keyword arguments override saved options."""
         directory = Path(directory)
         config_path = directory / CONFIG_FILE
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise InputError(config_path, "no tokenizer_config.json in this folder") from exc
-        except json.JSONDecodeError as exc:
-            raise InputError(config_path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
+        config = cls.read_config(directory)
         if config.get("tokenizer_class") != cls.__name__:
             raise InputError(config_path, f"tokenizer_class is {config.get('tokenizer_class')!r}"
                                           f", expected {cls.__name__!r}")
         options = dict(config.get("options", {}))
+        options.update({k: v for k, v in cls.common_options(config).items()
+                        if k != "special_tokens"})
         options.update(overrides)
         tok = cls.from_bed(directory / config.get("universe_file", UNIVERSE_FILE), **options)
         if len(tok.universe) != config.get("n_regions", len(tok.universe)):
@@ -212,31 +266,34 @@ class IntervalTokenizer:
     def options(self) -> dict[str, Any]:
         """The tokenization options (what ``tokenizer_config.json`` stores)."""
         return {"unknown": self.unknown, "order": self.order, "dedupe": self.dedupe,
-                "min_overlap": self.min_overlap, "min_query_fraction": self.min_query_fraction,
+                "empty_document": self.empty_document, "min_overlap": self.min_overlap,
+                "min_query_fraction": self.min_query_fraction,
                 "min_region_fraction": self.min_region_fraction}
 
-    def save_pretrained(self, directory: str | os.PathLike) -> list[Path]:
-        """Write ``universe.bed.gz`` (sorted, deduplicated BED3, loadable by gtars) and
-        ``tokenizer_config.json`` into ``directory``; returns both paths."""
-        directory = Path(directory)
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
+                        ) -> tuple[str, ...]:
+        """Write ``universe.bed.gz`` (BED3, one line per id in id order, so gtars' ids are
+        ours), ``tokenizer_config.json``, ``special_tokens_map.json`` and gtars'
+        ``tokenizer.toml`` into one folder; returns the paths."""
+        directory = Path(save_directory)
         directory.mkdir(parents=True, exist_ok=True)
         universe_path = directory / UNIVERSE_FILE
         u = self.universe
-        write_bed3(universe_path, u.names(), u.starts, u.ends)
-        config = {
-            "tokenizer_class": type(self).__name__,
+        rows = self._id_to_row
+        write_bed3(universe_path, u.names()[rows], u.starts[rows], u.ends[rows])
+        extra = {
             "universe_file": UNIVERSE_FILE,
             "n_regions": len(u),
             "vocab_size": self.vocab_size,
             "chromosomes": list(u.chroms),
             "options": self.options(),
-            "special_tokens": {f"{n}_token": t for n, t in zip(_SPECIAL_NAMES, SPECIAL_TOKENS)},
             "special_token_ids": {f"{n}_token_id": len(u) + i
                                   for i, n in enumerate(_SPECIAL_NAMES)},
         }
-        config_path = directory / CONFIG_FILE
-        write_text_atomic(config_path, json.dumps(config, indent=2, sort_keys=True) + "\n")
-        return [universe_path, config_path]
+        paths = self._write_config(directory, extra)
+
+        write_text_atomic(directory / GTARS_CONFIG, f'universe = "{UNIVERSE_FILE}"\n')
+        return tuple(str(p) for p in [universe_path, *paths, directory / GTARS_CONFIG])
 
     # ------------------------------------------------------------------ vocabulary
     @property
@@ -248,17 +305,15 @@ class IntervalTokenizer:
     def vocab_size(self) -> int:
         return len(self.universe) + len(SPECIAL_TOKENS)
 
-    def __len__(self) -> int:
-        return self.vocab_size
-
     def __repr__(self) -> str:
         return (f"IntervalTokenizer({self.n_regions} regions, vocab_size={self.vocab_size}, "
                 f"unknown={self.unknown!r}, order={self.order!r}, dedupe={self.dedupe})")
 
     def _region_tokens(self, ids: np.ndarray) -> list[str]:
         u = self.universe
+        rows = self._id_to_row[np.asarray(ids, dtype=np.int64)]
         chroms = u.chroms
-        ci, st, en = u.chrom_index[ids].tolist(), u.starts[ids].tolist(), u.ends[ids].tolist()
+        ci, st, en = u.chrom_index[rows].tolist(), u.starts[rows].tolist(), u.ends[rows].tolist()
         return [f"{chroms[c]}:{s}-{e}" for c, s, e in zip(ci, st, en)]
 
     def get_vocab(self) -> dict[str, int]:
@@ -271,45 +326,31 @@ class IntervalTokenizer:
             self._vocab = vocab
         return dict(self._vocab)
 
-    # special tokens, as properties: unk_token, unk_token_id, pad_token, ...
-    def _special_id(self, name: str) -> int:
-        return self.n_regions + _SPECIAL_NAMES.index(name)
+    def _convert_token_to_id(self, token: str) -> int | None:
+        if token in SPECIAL_TOKENS:
+            return self.n_regions + SPECIAL_TOKENS.index(token)
+        match = _TOKEN_RE.match(token)
+        if match:
+            found = self.universe.find(match.group(1), int(match.group(2)),
+                                       int(match.group(3)))
+            if found >= 0:
+                return found
+        return None
 
-    unk_token = property(lambda self: "<unk>")
-    pad_token = property(lambda self: "<pad>")
-    mask_token = property(lambda self: "<mask>")
-    cls_token = property(lambda self: "<cls>")
-    eos_token = property(lambda self: "<eos>")
-    bos_token = property(lambda self: "<bos>")
-    sep_token = property(lambda self: "<sep>")
-    unk_token_id = property(lambda self: self._special_id("unk"))
-    pad_token_id = property(lambda self: self._special_id("pad"))
-    mask_token_id = property(lambda self: self._special_id("mask"))
-    cls_token_id = property(lambda self: self._special_id("cls"))
-    eos_token_id = property(lambda self: self._special_id("eos"))
-    bos_token_id = property(lambda self: self._special_id("bos"))
-    sep_token_id = property(lambda self: self._special_id("sep"))
+    def _convert_id_to_token(self, index: int) -> str:
+        return self.convert_ids_to_tokens([index])[0]
 
-    @property
-    def special_tokens_map(self) -> dict[str, str]:
-        return {f"{n}_token": t for n, t in zip(_SPECIAL_NAMES, SPECIAL_TOKENS)}
-
-    @property
-    def all_special_tokens(self) -> list[str]:
-        return list(SPECIAL_TOKENS)
-
-    @property
-    def all_special_ids(self) -> list[int]:
-        return [self.n_regions + i for i in range(len(SPECIAL_TOKENS))]
-
-    def convert_ids_to_tokens(self, ids: int | Sequence[int]) -> str | list[str]:
+    def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False
+                              ) -> str | list[str]:
         """Token string(s) of id(s); an id outside the vocabulary is an error."""
         single = _is_int(ids)
-        arr = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        arr = np.atleast_1d(np.asarray(ids, dtype=np.int64)).ravel()
         bad = (arr < 0) | (arr >= self.vocab_size)
         if bad.any():
             raise ValueError(f"token id {int(arr[bad][0])} is outside the vocabulary "
                              f"(0..{self.vocab_size - 1})")
+        if skip_special_tokens:
+            arr = arr[arr < self.n_regions]
         special = arr >= self.n_regions
         out = [""] * len(arr)
         region_pos = np.flatnonzero(~special)
@@ -318,34 +359,6 @@ class IntervalTokenizer:
         for p in np.flatnonzero(special).tolist():
             out[p] = SPECIAL_TOKENS[int(arr[p]) - self.n_regions]
         return out[0] if single else out
-
-    def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]:
-        """Id(s) of token string(s) (``chrom:start-end`` or a special token); a token not in
-        the vocabulary maps to ``unk_token_id``."""
-        single = isinstance(tokens, str)
-        items = [tokens] if single else list(tokens)
-        out = []
-        for token in items:
-            if token in SPECIAL_TOKENS:
-                out.append(self.n_regions + SPECIAL_TOKENS.index(token))
-                continue
-            match = _TOKEN_RE.match(token)
-            found = -1
-            if match:
-                found = self.universe.find(match.group(1), int(match.group(2)),
-                                           int(match.group(3)))
-            out.append(found if found >= 0 else self.unk_token_id)
-        return out[0] if single else out
-
-    def decode(self, ids: int | Sequence[int], skip_special_tokens: bool = False
-               ) -> str | list[str]:
-        """Token strings of ids (as gtars); ``skip_special_tokens`` drops ``<pad>`` etc."""
-        if _is_int(ids):
-            return self.convert_ids_to_tokens(ids)
-        arr = np.asarray(ids, dtype=np.int64).ravel()
-        if skip_special_tokens:
-            arr = arr[arr < self.n_regions]
-        return self.convert_ids_to_tokens(arr.tolist())
 
     # ------------------------------------------------------------------ tokenizing
     def encode_regions(self, regions: BedRegions) -> np.ndarray:
@@ -360,31 +373,34 @@ class IntervalTokenizer:
         return ids, len(regions), n_unknown
 
     def _encode(self, regions: BedRegions, count_unknown: bool) -> tuple[np.ndarray, int]:
-        q_idx, ids = overlap_pairs(
+        q_idx, rows = overlap_pairs(
             self.universe, regions, min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
             min_region_fraction=self.min_region_fraction)
         n_unknown = -1
+        n = len(regions)
         if self.unknown == "unk" or count_unknown:
-            n = len(regions)
             hits = np.bincount(q_idx, minlength=n) if len(q_idx) else np.zeros(n, np.int64)
             missing = hits == 0
             n_unknown = int(missing.sum())
             if self.unknown == "unk" and n_unknown:
                 width = np.where(missing, 1, hits)
                 first = np.cumsum(width) - width  # output offset of each query
-                out = np.full(int(width.sum()), self.unk_token_id, dtype=np.int64)
+                out = np.full(int(width.sum()), self.n_regions, dtype=np.int64)  # <unk> row
                 rank = np.arange(len(q_idx)) - (np.cumsum(hits) - hits)[q_idx]
-                out[first[q_idx] + rank] = ids
-                ids = out
+                out[first[q_idx] + rank] = rows
+                rows = out
         if self.order == "genomic":
-            ids = np.sort(ids, kind="stable")
+            rows = np.sort(rows, kind="stable")
+        ids = self._row_to_id[rows]
         if self.dedupe and len(ids):
             _, first = np.unique(ids, return_index=True)
             ids = ids[np.sort(first)]
+        if not len(ids) and self.empty_document == "unk":
+            ids = np.asarray([self.unk_token_id], dtype=np.int64)
         return ids, n_unknown
 
-    def _documents(self, regions: Any) -> tuple[list[Any], bool]:
+    def _split_batch(self, regions: Any) -> tuple[list[Any], bool]:
         if _is_document(regions) or _is_region(regions) and not isinstance(regions, list):
             if isinstance(regions, tuple) and _is_region(regions):
                 return [[regions]], False
@@ -394,175 +410,22 @@ class IntervalTokenizer:
         raise TypeError("cannot tokenize this input: give a BED path, a DataFrame, a list of "
                         "(chrom, start, end), or a list of those (a batch)")
 
-    def encode(self, regions: Any) -> list[int] | list[list[int]]:
+    def _encode_batch(self, items: list[Any], max_tokens: int | None
+                      ) -> list[dict[str, np.ndarray]]:
+        out = []
+        for d in items:
+            ids = self.encode_regions(to_regions(d))
+            out.append({"input_ids": ids if max_tokens is None else ids[:max_tokens]})
+        return out
+
+    def encode(self, regions: Any, add_special_tokens: bool = True, **kwargs: Any
+               ) -> list[int] | list[list[int]]:
         """Token ids of one document (list) or of a batch of documents (list of lists)."""
-        docs, batched = self._documents(regions)
-        out = [self.encode_regions(to_regions(d)).tolist() for d in docs]
-        return out if batched else out[0]
+        return super().encode(regions, add_special_tokens=add_special_tokens, **kwargs)
 
     def tokenize(self, regions: Any) -> list[str] | list[list[str]]:
         """Token strings (``chrom:start-end``, ``<unk>``) of one document or a batch."""
-        docs, batched = self._documents(regions)
+        docs, batched = self._split_batch(regions)
         out = [self.convert_ids_to_tokens(self.encode_regions(to_regions(d)).tolist())
                for d in docs]
         return out if batched else out[0]
-
-    def __call__(self, regions: Any, padding: bool | str = False,
-                 truncation: bool | str = False, max_length: int | None = None,
-                 return_tensors: str | None = None) -> Encoding:
-        """``{"input_ids", "attention_mask"}`` of one document or a batch of documents.
-
-        ``padding``: False, True/``"longest"`` (to the longest document) or ``"max_length"``;
-        pads on the right with ``pad_token_id`` (mask 0). ``truncation`` with ``max_length``
-        cuts documents to that many tokens. ``return_tensors``: None (lists), ``"np"`` or
-        ``"pt"`` (2-D, one row per document; documents must have equal lengths).
-        """
-        docs, batched = self._documents(regions)
-        seqs = [self.encode_regions(to_regions(d)) for d in docs]
-        if truncation not in (False, None, "do_not_truncate") and max_length is not None:
-            seqs = [s[:max_length] for s in seqs]
-        lengths = [len(s) for s in seqs]
-        target = None
-        if padding in (True, "longest"):
-            target = max(lengths, default=0)
-        elif padding == "max_length":
-            if max_length is None:
-                raise ValueError("padding='max_length' needs max_length")
-            target = max_length
-        elif padding not in (False, None, "do_not_pad"):
-            raise ValueError(f"padding must be False, True, 'longest' or 'max_length', "
-                             f"not {padding!r}")
-        if return_tensors is not None:
-            if return_tensors not in ("np", "pt"):
-                raise ValueError(f"return_tensors must be 'np' or 'pt', not {return_tensors!r}")
-            width = target if target is not None else (lengths[0] if lengths else 0)
-            if target is None and len(set(lengths)) > 1:
-                raise ValueError("documents have different lengths: use padding=True to "
-                                 "return tensors")
-            width = max(width, max(lengths, default=0))
-            if len(seqs) == 1 and lengths[0] == width:
-                ids = seqs[0].astype(np.int64, copy=False).reshape(1, width)
-                mask = np.ones((1, width), dtype=np.int64)
-            else:
-                ids = np.full((len(seqs), width), self.pad_token_id, dtype=np.int64)
-                mask = np.zeros(ids.shape, dtype=np.int64)
-                for row, s in enumerate(seqs):
-                    ids[row, :len(s)] = s
-                    mask[row, :len(s)] = 1
-            if return_tensors == "pt":
-                import torch
-
-                return Encoding(input_ids=torch.from_numpy(ids),
-                                attention_mask=torch.from_numpy(mask))
-            return Encoding(input_ids=ids, attention_mask=mask)
-        input_ids, attention = [], []
-        for s in seqs:
-            row = s.tolist()
-            pad = max(0, target - len(row)) if target is not None else 0
-            input_ids.append(row + [self.pad_token_id] * pad)
-            attention.append([1] * len(row) + [0] * pad)
-        if not batched:
-            return Encoding(input_ids=input_ids[0], attention_mask=attention[0])
-        return Encoding(input_ids=input_ids, attention_mask=attention)
-
-
-# ---------------------------------------------------------------------- corpora
-def corpus_table(tokenizer: IntervalTokenizer, documents: Sequence[tuple[str, Any]],
-                 metadata: pd.DataFrame | None = None) -> tuple[Any, dict[str, Any]]:
-    """Tokenize documents into a pyarrow table (one row per document) and corpus statistics.
-
-    ``documents``: ``(id, regions)`` pairs in output order (regions: a BED path or anything
-    :meth:`IntervalTokenizer.encode` takes). Columns: ``id``, ``input_ids`` (list<int32>),
-    ``n_regions`` (regions read), ``n_tokens``, ``n_unknown`` (regions with no hit), then the
-    ``metadata`` columns (strings; rows in the same order as ``documents``).
-    """
-    import pyarrow as pa
-
-    ids_col, n_regions, n_tokens, n_unknown = [], [], [], []
-    used = np.zeros(tokenizer.n_regions, dtype=bool)
-    for _, regions in documents:
-        ids, n_reg, n_unk = tokenizer.encode_with_counts(regions)
-        ids32 = ids.astype(np.int32)
-        ids_col.append(ids32)
-        used[ids[ids < tokenizer.n_regions]] = True
-        n_regions.append(n_reg)
-        n_tokens.append(len(ids))
-        n_unknown.append(n_unk)
-    offsets = np.concatenate([[0], np.cumsum(n_tokens)]).astype(np.int32)
-    flat = np.concatenate(ids_col) if ids_col else np.zeros(0, dtype=np.int32)
-    columns = {
-        "id": pa.array([str(d[0]) for d in documents], type=pa.string()),
-        "input_ids": pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()),
-                                              pa.array(flat, type=pa.int32())),
-        "n_regions": pa.array(n_regions, type=pa.int64()),
-        "n_tokens": pa.array(n_tokens, type=pa.int64()),
-        "n_unknown": pa.array(n_unknown, type=pa.int64()),
-    }
-    if metadata is not None:
-        if len(metadata) != len(documents):
-            raise ValueError(f"metadata has {len(metadata)} rows for {len(documents)} documents")
-        for name in metadata.columns:
-            if name in columns:
-                raise ValueError(f"metadata column {name!r} clashes with a corpus column")
-            columns[str(name)] = pa.array(metadata[name].astype(str).tolist(), type=pa.string())
-    table = pa.table(columns)
-    total_regions = int(sum(n_regions))
-    stats: dict[str, Any] = {
-        "documents": len(documents),
-        "regions": total_regions,
-        "tokens": int(sum(n_tokens)),
-        "unknown_regions": int(sum(n_unknown)),
-        "unknown_rate": round(sum(n_unknown) / total_regions, 6) if total_regions else 0.0,
-        "vocabulary_regions": tokenizer.n_regions,
-        "vocab_size": tokenizer.vocab_size,
-        "vocabulary_used": int(used.sum()),
-        "vocabulary_coverage": round(float(used.mean()), 6) if len(used) else 0.0,
-        "mean_tokens_per_document": round(sum(n_tokens) / len(documents), 3)
-        if documents else 0.0,
-    }
-    stats.update({f"tokenizer_{k}": v for k, v in tokenizer.options().items()})
-    return table, stats
-
-
-def write_interval_corpus(tokenizer: IntervalTokenizer, documents: Sequence[tuple[str, Any]],
-                          out_dir: str | os.PathLike, *, n_shards: int,
-                          metadata: pd.DataFrame | None = None, title: str = "Interval corpus",
-                          description: str = "", extra_stats: Mapping[str, Any] | None = None
-                          ) -> tuple[list[Path], dict[str, Any]]:
-    """Tokenize ``documents`` and write them as Parquet shards + dataset card (see
-    :func:`genovocab.shards.write_shards`); returns the shard paths and the statistics."""
-    from genovocab.shards import write_shards
-
-    table, stats = corpus_table(tokenizer, documents, metadata)
-    stats.update(extra_stats or {})
-    text = description or (
-        "Each row is one BED file tokenized against the interval vocabulary (universe): "
-        "`input_ids` are the ids of the universe regions each of its regions overlaps "
-        f"(ids 0..{tokenizer.n_regions - 1} are regions in universe order, then "
-        "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`). `n_regions`: regions read; "
-        "`n_tokens`: length of `input_ids`; `n_unknown`: regions that overlap no universe "
-        "region.")
-    paths = write_shards(table, out_dir, n_shards=n_shards, title=title, description=text,
-                         stats=stats)
-    return paths, stats
-
-
-CORPUS_TOKENIZER_DEFAULTS: dict[str, Any] = {
-    "unknown": "drop", "order": "query", "dedupe": False, "min_overlap": 1,
-    "min_query_fraction": 0.0, "min_region_fraction": 0.0,
-}
-
-
-def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_samples: str,
-                          release_name: str) -> dict[str, Any]:
-    """One ``corpora.<name>`` config entry with every default filled in (the workflow's view):
-    ``samples`` (sheet path; default the peak sample sheet), ``n_shards``, ``title`` and
-    ``tokenizer`` (:class:`IntervalTokenizer` options)."""
-    entry = dict(entry or {})
-    tokenizer = dict(CORPUS_TOKENIZER_DEFAULTS, **(entry.get("tokenizer") or {}))
-    return {
-        "samples": entry.get("samples") or default_samples,
-        "n_shards": int(entry.get("n_shards") or 1),
-        "title": entry.get("title") or f"{release_name} interval corpus '{name}'",
-        "tokenizer": tokenizer,
-    }

@@ -1,14 +1,28 @@
-"""DNA tokenizer: DNABERT-2-style BPE plus DNAZEN G-gram matching (DESIGN.md 4.7).
+"""DNA tokenizer: DNABERT-2-style BPE plus G-gram matching, DNAZEN's layout (Mao et al.).
 
 ``SequenceTokenizer`` wraps the BPE ``tokenizer.json`` (Hugging Face ``tokenizers``) and a
-G-gram vocabulary. Calling it on DNA strings gives, like a Hugging Face tokenizer,
-``input_ids`` and ``attention_mask`` (``[CLS] $A [SEP]``, padding and truncation on request),
-and in addition every vocabulary G-gram present in the (truncated) token sequence:
-``ngram_ids``, ``ngram_positions`` (index of the G-gram's first token in ``input_ids``),
-``ngram_lengths`` and ``ngram_attention_mask``. Overlapping G-grams are all reported, in
-position order (then length ascending), capped at ``max_ngrams`` per sequence (default 30).
-On request, the token x G-gram matching matrix (``ngram_matching_matrix``; 1 where token
-``i`` lies inside G-gram ``j``).
+G-gram vocabulary, on the shared contract of :mod:`genovocab.tokenizers.base`. For the same
+BPE and ``ngram.json`` it returns exactly what DNAZEN's ``NgramTokenizer`` returns:
+
+* ``input_ids``, ``attention_mask``: ``[CLS] tokens [SEP]``, tokens truncated to
+  ``max_length - 2`` *before* matching;
+* ``ngram_input_ids``: one row per *distinct* vocabulary G-gram found in the (truncated)
+  tokens, ordered by its first position (then by the length of that first occurrence), capped
+  at ``max_ngram_count`` (``max_ngrams``, default 30) rows;
+* ``ngram_attention_match``: rows x sequence positions, 1 at every position any occurrence of
+  the row's G-gram covers (the union; ``[CLS]`` offset included, specials and padding 0);
+* ``ngram_attention_mask``: 1 for real rows.
+
+Padding as DNAZEN: ``padding="max_length"`` pads the rows to ``max_ngram_count``; without
+padding a sequence with no G-gram gets one padding row (so the matrix is never empty);
+``padding=True`` pads rows to the batch's longest. ``return_ngram_positions=True`` adds our
+sparse ``ngram_positions`` / ``ngram_lengths`` (first occurrence of each row).
+
+Non-ACGT bases (``n_runs``): ``unk_run`` (default) gives one ``[UNK]`` per maximal run of
+non-ACGT bases, ``drop`` removes the runs (the pieces on either side are tokenized
+separately, so no token spans a gap), ``unk_base`` gives one ``[UNK]`` per base (plain BPE).
+The rule is a normalizer of the wrapped ``tokenizer.json``, so ``transformers`` loading the
+saved folder tokenizes identically; a ``Fuse`` decoder makes it decode DNA without spaces.
 
 Matching is vectorised: windows of ``L`` token ids are packed into int64 keys (see
 :mod:`genovocab.sequence.ggram`) and looked up in the sorted vocabulary keys of that length
@@ -17,10 +31,13 @@ with one ``searchsorted`` per length over a whole batch.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +53,15 @@ from genovocab.sequence.ggram import (
     read_ngram_json,
     read_vocab_tsv,
     window_keys,
+)
+from genovocab.tokenizers.base import (
+    SEQ,
+    BatchEncoding,
+    KeySpec,
+    Options,
+    TokenizerBase,
+    _items_of,
+    _to_numpy_or_value,
 )
 
 # vocabularies up to 4096 tokens look first token pairs up in a dense V*V table (16 MiB)
@@ -149,86 +175,71 @@ class GgramMatcher:
         return list(zip(m.ngram_id.tolist(), m.position.tolist(), m.length.tolist()))
 
 
-class SequenceTokenizer:
-    """BPE + G-gram tokenizer for DNA with a Hugging Face-shaped API."""
+N_RUNS = ("unk_run", "drop", "unk_base")
+_NON_ACGT = re.compile(r"[^ACGTacgt]+")
+NGRAM = "ngram"
+
+
+def distinct_rows(m: Matches, n_seqs: int, cap: int | None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """DNAZEN's rows from occurrences (in (sequence, position, length) order).
+
+    Returns, per occurrence, its row in its sequence (-1 when the row is past ``cap``), and per
+    row: sequence index and the occurrence index of its first occurrence. A row is one
+    distinct G-gram; rows are ordered by first occurrence.
+    """
+    if not len(m.seq):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    width = int(m.ngram_id.max()) + 1
+    key = m.seq * width + m.ngram_id
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")       # rows by first occurrence
+    rank_of_unique = np.empty(len(first), dtype=np.int64)
+    row_seq = m.seq[first[order]]
+    start = np.searchsorted(row_seq, np.arange(n_seqs))
+    rank_in_seq = np.arange(len(order)) - start[row_seq]
+    rank_of_unique[order] = rank_in_seq
+    occ_row = rank_of_unique[inverse.ravel()]
+    keep_rows = np.ones(len(order), dtype=bool) if cap is None else rank_in_seq < cap
+    if cap is not None:
+        occ_row = np.where(occ_row < cap, occ_row, -1)
+    return occ_row, row_seq[keep_rows], first[order][keep_rows]
+
+
+class SequenceTokenizer(TokenizerBase):
+    """BPE + G-gram tokenizer for DNA (module doc); Hugging Face-shaped."""
+
+    default_special_tokens = {"unk_token": "[UNK]", "cls_token": "[CLS]",
+                              "sep_token": "[SEP]", "pad_token": "[PAD]",
+                              "mask_token": "[MASK]"}
+    model_input_names = ["input_ids", "attention_mask", "ngram_input_ids",
+                         "ngram_attention_match", "ngram_attention_mask"]
 
     def __init__(self, tokenizer, ggrams: GgramVocab | None = None, *, max_ngrams: int = 30,
-                 model_max_length: int = 512):
+                 model_max_length: int = 512, n_runs: str = "unk_run",
+                 return_ngram_positions: bool = False, **kwargs: Any) -> None:
+        super().__init__(model_max_length=model_max_length, **kwargs)
+        if n_runs not in N_RUNS:
+            raise ValueError(f"n_runs must be one of {N_RUNS}, not {n_runs!r}")
+        if not isinstance(max_ngrams, int) or max_ngrams < 0:
+            raise ValueError(f"max_ngrams must be a non-negative integer, not {max_ngrams!r}")
         self.tokenizer = tokenizer
+        self.n_runs = n_runs
+        _bpe.set_n_runs(tokenizer, n_runs)
         self.ggrams = ggrams or GgramVocab([], np.zeros(0, np.int64), np.zeros(0))
         self.max_ngrams = max_ngrams
-        self.model_max_length = model_max_length
+        self.return_ngram_positions = bool(return_ngram_positions)
         self.matcher = GgramMatcher(self.ggrams, tokenizer.get_vocab_size())
         vocab = tokenizer.get_vocab()
         for name in _bpe.SPECIAL_TOKENS:
             if name not in vocab:
                 raise ValueError(f"tokenizer lacks the special token {name}")
-        self.unk_token_id = vocab["[UNK]"]
-        self.cls_token_id = vocab["[CLS]"]
-        self.sep_token_id = vocab["[SEP]"]
-        self.pad_token_id = vocab["[PAD]"]
-        self.mask_token_id = vocab["[MASK]"]
-        self.all_special_ids = sorted({self.unk_token_id, self.cls_token_id, self.sep_token_id,
-                                       self.pad_token_id, self.mask_token_id})
 
-    @classmethod
-    def from_pretrained(cls, bpe_dir: str | os.PathLike,
-                        ggram_path: str | os.PathLike | None = None, **kwargs
-                        ) -> SequenceTokenizer:
-        """Load the BPE folder (``tokenizer.json``) and a G-gram vocabulary.
+    # ---------------------------------------------------------------- vocabulary
+    def get_vocab(self) -> dict[str, int]:
+        return self.tokenizer.get_vocab()
 
-        ``ggram_path`` is a ``vocab.tsv``, an ``ngram.json`` or a folder holding either (the
-        TSV is preferred); ``None`` looks for them in ``bpe_dir``. ``max_ngrams`` defaults to
-        ``max_ngram_count`` of the ``ngram.json`` used or lying beside the ``vocab.tsv``.
-        """
-        tok = _bpe.load_tokenizer(bpe_dir)
-        config = Path(bpe_dir) / "tokenizer_config.json"
-        if config.is_file() and "model_max_length" not in kwargs:
-            import json
-
-            kwargs["model_max_length"] = int(json.loads(config.read_text()).get(
-                "model_max_length", 512))
-        path = Path(ggram_path) if ggram_path is not None else Path(bpe_dir)
-        vocab = None
-        if path.is_dir():
-            if (path / "vocab.tsv").is_file():
-                path = path / "vocab.tsv"
-            elif (path / "ngram.json").is_file():
-                path = path / "ngram.json"
-            elif ggram_path is not None:
-                raise InputError(path, "no vocab.tsv or ngram.json in this folder")
-        if path.is_file() and path.name.endswith(".json"):
-            import json
-
-            vocab = read_ngram_json(path, tok)
-            kwargs.setdefault("max_ngrams", int(json.loads(path.read_text()).get(
-                "max_ngram_count", 30)))
-        elif path.is_file():
-            vocab = read_vocab_tsv(path)
-            sibling = path.parent / "ngram.json"
-            if sibling.is_file() and "max_ngrams" not in kwargs:
-                import json
-
-                kwargs["max_ngrams"] = int(json.loads(sibling.read_text()).get(
-                    "max_ngram_count", 30))
-        elif ggram_path is not None:
-            raise InputError(path, "G-gram vocabulary not found")
-        return cls(tok, vocab, **kwargs)
-
-    def save_pretrained(self, out_dir: str | os.PathLike) -> Path:
-        """Write the BPE files plus ``vocab.tsv`` and ``ngram.json`` into one folder that
-        :meth:`from_pretrained` (and ``transformers.AutoTokenizer``, for the BPE) loads."""
-        from genovocab.fileutil import write_text_atomic
-        from genovocab.sequence.ggram import ngram_json, vocab_tsv
-
-        out = _bpe.save_tokenizer_folder(self.tokenizer, out_dir,
-                                         model_max_length=self.model_max_length)
-        write_text_atomic(out / "vocab.tsv", vocab_tsv(self.ggrams, self.tokenizer))
-        write_text_atomic(out / "ngram.json", ngram_json(self.ggrams, self.tokenizer,
-                                                         self.max_ngrams))
-        return out
-
-    # ------------------------------------------------------------------ basic API
     @property
     def vocab_size(self) -> int:
         """Number of BPE tokens (specials included)."""
@@ -239,108 +250,342 @@ class SequenceTokenizer:
         """Number of G-gram ids including the padding id 0."""
         return len(self.ggrams) + 1
 
-    def __len__(self) -> int:
-        return self.vocab_size
+    @property
+    def max_ngram_count(self) -> int:
+        """DNAZEN's name of the row cap."""
+        return self.max_ngrams
 
-    def encode(self, sequence: str, add_special_tokens: bool = True) -> list[int]:
-        """Token ids of one DNA string."""
-        return self.tokenizer.encode(sequence, add_special_tokens=add_special_tokens).ids
+    def _convert_token_to_id(self, token: str) -> int | None:
+        return self.tokenizer.token_to_id(token)
 
-    def decode(self, ids: Sequence[int], skip_special_tokens: bool = True) -> str:
-        """DNA string of token ids (tokens concatenated; specials dropped by default)."""
-        specials = set(self.all_special_ids) if skip_special_tokens else set()
-        return "".join(self.tokenizer.id_to_token(int(i)) for i in ids if int(i) not in specials)
+    def _convert_id_to_token(self, index: int) -> str:
+        token = self.tokenizer.id_to_token(index)
+        if token is None:
+            raise ValueError(f"token id {index} is outside the vocabulary "
+                             f"(0..{self.vocab_size - 1})")
+        return token
 
-    def convert_ids_to_tokens(self, ids: Sequence[int]) -> list[str]:
-        """Token strings of ids."""
-        return [self.tokenizer.id_to_token(int(i)) for i in ids]
+    def convert_tokens_to_string(self, tokens: list[str]) -> str:
+        return "".join(tokens)
+
+    def decode(self, token_ids: Any, skip_special_tokens: bool = True, **kwargs: Any) -> str:
+        """DNA of token ids (tokens concatenated; specials dropped by default)."""
+        return super().decode(token_ids, skip_special_tokens=skip_special_tokens)
 
     def ngram_tokens(self, ngram_id: int) -> tuple[int, ...]:
         """Token ids of a G-gram id (1..n)."""
         return self.ggrams.ngrams[ngram_id - 1]
 
-    # ------------------------------------------------------------------ batch call
-    def __call__(self, sequences: str | Sequence[str], *, add_special_tokens: bool = True,
-                 padding: bool | str = False, truncation: bool = False,
-                 max_length: int | None = None, max_ngrams: int | None = None,
-                 return_matching_matrix: bool = False, return_tensors: str | None = None
-                 ) -> dict[str, object]:
-        """Tokenize one DNA string or a batch, with G-grams (module doc).
+    # ---------------------------------------------------------------- contract hooks
+    def _split_batch(self, inputs: Any) -> tuple[list[Any], bool]:
+        if isinstance(inputs, str):
+            return [inputs], False
+        if isinstance(inputs, np.ndarray) and inputs.ndim == 1:
+            return [inputs], False
+        items = list(inputs)
+        if items and all(isinstance(x, (int, np.integer)) for x in items):
+            return [items], False  # one sequence of token ids
+        return items, True
 
-        ``padding``: ``False``, ``True``/``"longest"`` (to the longest in the batch) or
-        ``"max_length"`` (to ``max_length``; G-gram fields to ``max_ngrams``). ``truncation``
-        keeps the first ``max_length`` ids (specials included; default ``model_max_length``).
-        ``return_tensors="np"`` gives numpy arrays (needs equal lengths, i.e. padding).
-        """
-        single = isinstance(sequences, str)
-        batch = [sequences] if single else list(sequences)
-        cap = self.max_ngrams if max_ngrams is None else max_ngrams
-        if padding is True:
-            padding = "longest"
-        if padding not in (False, "longest", "max_length", "do_not_pad"):
-            raise ValueError(f"unknown padding {padding!r}")
-        if padding == "do_not_pad":
-            padding = False
-        limit = max_length if max_length is not None else self.model_max_length
-        n_special = 2 if add_special_tokens else 0
-        encs = self.tokenizer.encode_batch(batch, add_special_tokens=False)
-        contents = [enc.ids for enc in encs]
-        if truncation:
-            keep = max(0, limit - n_special)
-            contents = [ids[:keep] for ids in contents]
+    def _special_template(self) -> tuple[list[int], list[int]]:
+        return [self.cls_token_id], [self.sep_token_id]
+
+    def key_specs(self):
+        specs = super().key_specs()
+        specs["ngram_input_ids"] = KeySpec(axes=(NGRAM,), pad_value=PAD_NGRAM_ID)
+        specs["ngram_attention_mask"] = KeySpec(axes=(NGRAM,), pad_value=0)
+        specs["ngram_attention_match"] = KeySpec(axes=(NGRAM, SEQ), pad_value=0,
+                                                 special_value=0)
+        specs["ngram_positions"] = KeySpec(axes=(NGRAM,), pad_value=0)
+        specs["ngram_lengths"] = KeySpec(axes=(NGRAM,), pad_value=0)
+        return specs
+
+    def _axis_target(self, axis: str, sizes: list[int], options: Options) -> int:
+        if axis == NGRAM:
+            if options.padding == "max_length":
+                return self._cap if self._cap is not None else max(sizes, default=1)
+            return max(1, max(sizes, default=0))
+        return super()._axis_target(axis, sizes, options)
+
+    _cap: int | None = None
+
+    def _call_options(self, max_ngrams: int | None = None,
+                      return_ngram_positions: bool | None = None, **kwargs: Any):
+        if kwargs:
+            raise TypeError(f"unexpected keyword argument(s) {sorted(kwargs)}")
+        return _CallState(self, self.max_ngrams if max_ngrams is None else max_ngrams,
+                          self.return_ngram_positions if return_ngram_positions is None
+                          else bool(return_ngram_positions))
+
+    def __call__(self, inputs: Any, **kwargs: Any) -> BatchEncoding:
+        """Tokenize DNA (a string or a batch) or token-id sequences (a corpus row's
+        ``input_ids`` without specials). Options of :meth:`TokenizerBase.__call__`, plus
+        ``max_ngrams`` (row cap) and ``return_ngram_positions``."""
+        cap = kwargs.get("max_ngrams")
+        self._cap = self.max_ngrams if cap is None else cap
+        fast = self._dense_call(inputs, **kwargs)
+        if fast is not None:
+            return fast
+        return super().__call__(inputs, **kwargs)
+
+    def _dense_call(self, inputs: Any, *, add_special_tokens: bool = True,
+                    padding: bool | str = False, truncation: bool | str | None = None,
+                    max_length: int | None = None, pad_to_multiple_of: int | None = None,
+                    return_tensors: str | None = None,
+                    return_attention_mask: bool | None = None,
+                    return_special_tokens_mask: bool = False, return_length: bool = False,
+                    max_ngrams: int | None = None, return_ngram_positions: bool | None = None
+                    ) -> BatchEncoding | None:
+        """The padded-tensor case in whole-batch array operations (no per-item work); the
+        same result as the generic path (tested), which handles every other case."""
+        if (return_tensors is None or not add_special_tokens or return_special_tokens_mask
+                or return_length or self.padding_side != "right"
+                or self.truncation_side != "right"):
+            return None
+        options = self._resolve_options(padding, truncation, max_length, pad_to_multiple_of)
+        if options.padding is None:
+            return None
+        items, batched = self._split_batch(inputs)
+        cap = self._cap
+        want_pos = self.return_ngram_positions if return_ngram_positions is None \
+            else bool(return_ngram_positions)
+        contents = self._content_ids(items)
+        if options.max_tokens is not None:
+            keep = max(0, options.max_tokens - 2)
+            contents = [c[:keep] for c in contents]
+        n = len(contents)
+        lengths = np.asarray([len(c) for c in contents], dtype=np.int64)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        flat = np.concatenate(contents) if n else np.zeros(0, np.int64)
+        m = self.matcher.match_stream(flat, offsets)
+        occ_row, row_seq, row_first = distinct_rows(m, n, cap)
+        longest = int(lengths.max()) + 2 if n else 2
+        width = max(options.pad_length or 0, longest) if options.padding == "max_length" \
+            else longest
+        if options.pad_to_multiple_of:
+            width = -(-width // options.pad_to_multiple_of) * options.pad_to_multiple_of
+        per_seq = np.bincount(row_seq, minlength=n) if n else np.zeros(0, np.int64)
+        most = int(per_seq.max()) if len(per_seq) else 0
+        if options.padding == "max_length":
+            rows = max(cap if cap is not None else most, most, 1)
+        else:
+            rows = max(1, most)
+        seq_of = np.repeat(np.arange(n), lengths)
+        col = np.arange(len(flat)) - offsets[seq_of] + 1
+        ids = np.full((n, width), self.pad_token_id, dtype=np.int64)
+        ids[seq_of, col] = flat
+        ids[np.arange(n), 0] = self.cls_token_id
+        ids[np.arange(n), lengths + 1] = self.sep_token_id
+        out = BatchEncoding({"input_ids": ids})
+        if self._want_attention_mask(return_attention_mask):
+            out["attention_mask"] = (np.arange(width)[None, :] < (lengths + 2)[:, None]
+                                     ).astype(np.int64)
+        start = np.searchsorted(row_seq, np.arange(n))
+        rank = np.arange(len(row_seq)) - start[row_seq] if n else np.zeros(0, np.int64)
+        gids = np.zeros((n, rows), dtype=np.int64)
+        gids[row_seq, rank] = m.ngram_id[row_first]
+        out["ngram_input_ids"] = gids
+        out["ngram_attention_mask"] = (gids != PAD_NGRAM_ID).astype(np.int64)
+        match = np.zeros((n, rows, width), dtype=np.int64)
+        kept = occ_row >= 0
+        o_seq, o_row = m.seq[kept], occ_row[kept]
+        o_pos, o_len = m.position[kept] + 1, m.length[kept]
+        for k in range(int(o_len.max()) if len(o_len) else 0):
+            sel = o_len > k
+            match[o_seq[sel], o_row[sel], o_pos[sel] + k] = 1
+        out["ngram_attention_match"] = match
+        if want_pos:
+            pos = np.zeros((n, rows), dtype=np.int64)
+            lens = np.zeros((n, rows), dtype=np.int64)
+            pos[row_seq, rank] = m.position[row_first] + 1
+            lens[row_seq, rank] = m.length[row_first]
+            out["ngram_positions"], out["ngram_lengths"] = pos, lens
+        del batched  # a single item with tensors is a batch of one, as in the generic path
+        return out.convert_to_tensors(return_tensors)
+
+    def pad(self, encoded_inputs: Any, *args: Any, **kwargs: Any) -> BatchEncoding:
+        """transformers' ``pad``; corpus rows (``input_ids`` without specials and no G-gram
+        matrix) are first laid out as the tokenizer's own output."""
+        self._cap = self.max_ngrams
+        items, _ = _items_of(encoded_inputs)
+        if items and "ngram_attention_match" not in items[0] and "ngram_input_ids" not in \
+                items[0]:
+            rows = [np.asarray(_to_numpy_or_value(it["input_ids"])) for it in items]
+            enc = self(rows, padding=False, truncation=True)
+            extras = [{k: v for k, v in it.items()
+                       if k not in enc and k not in _CORPUS_ONLY} for it in items]
+            encoded_inputs = [dict({k: enc[k][i] for k in enc}, **extras[i])
+                              for i in range(len(items))]
+        return super().pad(encoded_inputs, *args, **kwargs)
+
+    # ---------------------------------------------------------------- encoding
+    def encode_stream(self, sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
+        """Token ids of every sequence without specials (flat + offsets) and the number of
+        non-ACGT runs in them (for the corpus statistics)."""
+        ids, offsets = _bpe.encode_ids(self.tokenizer, sequences)
+        n_runs = sum(len(_NON_ACGT.findall(s)) for s in sequences)
+        return ids, offsets, n_runs
+
+    def _content_ids(self, items: list[Any]) -> list[np.ndarray]:
+        texts = [i for i, x in enumerate(items) if isinstance(x, str)]
+        out: list[np.ndarray | None] = [None] * len(items)
+        if texts:
+            encs = self.tokenizer.encode_batch([items[i] for i in texts],
+                                               add_special_tokens=False)
+            for i, enc in zip(texts, encs):
+                out[i] = np.asarray(enc.ids, dtype=np.int64)
+        for i, x in enumerate(items):
+            if out[i] is None:
+                if isinstance(x, (bytes, dict)):
+                    raise TypeError(f"item {i}: give DNA strings or token-id sequences, not "
+                                    f"{type(x).__name__}")
+                arr = np.asarray(_to_numpy_or_value(x), dtype=np.int64).ravel()
+                if len(arr) and (arr.min() < 0 or arr.max() >= self.vocab_size):
+                    raise ValueError(f"item {i}: token id outside 0..{self.vocab_size - 1}")
+                out[i] = arr
+        return out  # type: ignore[return-value]
+
+    def _encode_batch(self, items: list[Any], max_tokens: int | None
+                      ) -> list[dict[str, np.ndarray]]:
+        contents = self._content_ids(items)
+        if max_tokens is not None:
+            contents = [c[:max_tokens] for c in contents]
         lengths = np.asarray([len(c) for c in contents], dtype=np.int64)
         offsets = np.zeros(len(contents) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        flat = np.fromiter((t for c in contents for t in c), dtype=np.int64,
-                           count=int(offsets[-1]))
-        m = self.matcher.match_stream(flat, offsets, cap)
-        bounds = np.searchsorted(m.seq, np.arange(len(batch) + 1))
-        shift = 1 if add_special_tokens else 0
-
-        input_ids, ngram_ids, ngram_pos, ngram_len = [], [], [], []
+        flat = np.concatenate(contents) if contents else np.zeros(0, np.int64)
+        m = self.matcher.match_stream(flat, offsets)
+        cap = self._cap if self._cap is not None else self.max_ngrams
+        occ_row, row_seq, row_first = distinct_rows(m, len(contents), cap)
+        row_bounds = np.searchsorted(row_seq, np.arange(len(contents) + 1))
+        occ_bounds = np.searchsorted(m.seq, np.arange(len(contents) + 1))
+        out = []
+        want_pos = self._want_positions
         for i, c in enumerate(contents):
-            ids = [self.cls_token_id, *c, self.sep_token_id] if add_special_tokens else list(c)
-            input_ids.append(ids)
-            a, b = bounds[i], bounds[i + 1]
-            ngram_ids.append(m.ngram_id[a:b].tolist())
-            ngram_pos.append((m.position[a:b] + shift).tolist())
-            ngram_len.append(m.length[a:b].tolist())
-        attention = [[1] * len(ids) for ids in input_ids]
-        ngram_mask = [[1] * len(g) for g in ngram_ids]
-        if padding:
-            width = limit if padding == "max_length" else max((len(x) for x in input_ids),
-                                                              default=0)
-            gwidth = cap if padding == "max_length" else max((len(g) for g in ngram_ids),
-                                                            default=0)
-            for i in range(len(batch)):
-                extra = max(0, width - len(input_ids[i]))
-                input_ids[i] = input_ids[i] + [self.pad_token_id] * extra
-                attention[i] = attention[i] + [0] * extra
-                gextra = max(0, gwidth - len(ngram_ids[i]))
-                ngram_ids[i] = ngram_ids[i] + [PAD_NGRAM_ID] * gextra
-                ngram_pos[i] = ngram_pos[i] + [0] * gextra
-                ngram_len[i] = ngram_len[i] + [0] * gextra
-                ngram_mask[i] = ngram_mask[i] + [0] * gextra
-        out: dict[str, object] = {
-            "input_ids": input_ids, "attention_mask": attention, "ngram_ids": ngram_ids,
-            "ngram_positions": ngram_pos, "ngram_lengths": ngram_len,
-            "ngram_attention_mask": ngram_mask,
-        }
-        if return_matching_matrix:
-            out["ngram_matching_matrix"] = [
-                matching_matrix(len(input_ids[i]), ngram_pos[i], ngram_len[i], ngram_mask[i])
-                for i in range(len(batch))]
-        if return_tensors == "np":
-            try:
-                out = {k: np.asarray(v) if k == "ngram_matching_matrix" else
-                       np.asarray(v, dtype=np.int64) for k, v in out.items()}
-            except ValueError as exc:
-                raise ValueError("return_tensors='np' needs padding (unequal lengths)") from exc
-        elif return_tensors is not None:
-            raise ValueError(f"unsupported return_tensors {return_tensors!r} (only 'np')")
-        if single:
-            out = {k: v[0] for k, v in out.items()}
+            a, b = row_bounds[i], row_bounds[i + 1]
+            n_rows = int(b - a)
+            first = row_first[a:b]
+            gids = m.ngram_id[first]
+            match = np.zeros((max(1, n_rows), len(c)), dtype=np.int64)
+            oa, ob = occ_bounds[i], occ_bounds[i + 1]
+            rows = occ_row[oa:ob]
+            keep = rows >= 0
+            rows, pos, lens = rows[keep], m.position[oa:ob][keep], m.length[oa:ob][keep]
+            for k in range(int(lens.max()) if len(lens) else 0):
+                sel = lens > k
+                match[rows[sel], pos[sel] + k] = 1
+            item = {"input_ids": c}
+            if n_rows:
+                item["ngram_input_ids"] = gids.astype(np.int64)
+                item["ngram_attention_mask"] = np.ones(n_rows, dtype=np.int64)
+            else:  # DNAZEN keeps one padding row
+                item["ngram_input_ids"] = np.zeros(1, dtype=np.int64)
+                item["ngram_attention_mask"] = np.zeros(1, dtype=np.int64)
+            item["ngram_attention_match"] = match
+            if want_pos:
+                item["ngram_positions"] = m.position[first].astype(np.int64) if n_rows \
+                    else np.zeros(1, np.int64)
+                item["ngram_lengths"] = m.length[first].astype(np.int64) if n_rows \
+                    else np.zeros(1, np.int64)
+            out.append(item)
         return out
+
+    _want_positions = False
+
+    def _add_special_tokens(self, item, specs):
+        out = super()._add_special_tokens(item, specs)
+        if "ngram_positions" in out:
+            real = np.asarray(out["ngram_attention_mask"]) > 0
+            out["ngram_positions"] = np.where(real, out["ngram_positions"] + 1, 0)
+        return out
+
+    # ---------------------------------------------------------------- save / load
+    @classmethod
+    def from_pretrained(cls, bpe_dir: str | os.PathLike,
+                        ggram_path: str | os.PathLike | None = None, **kwargs: Any
+                        ) -> SequenceTokenizer:
+        """Load a folder (``tokenizer.json`` + ``ngram.json`` / ``ggram_vocab.tsv`` /
+        ``vocab.tsv``, ``tokenizer_config.json``), or the BPE folder plus a G-gram file.
+
+        ``max_ngrams`` defaults to ``max_ngram_count`` of the ``ngram.json``; ``n_runs`` and
+        ``model_max_length`` to the saved config.
+        """
+        tok = _bpe.load_tokenizer(bpe_dir)
+        config = cls.read_config(bpe_dir, required=False) if Path(bpe_dir).is_dir() else {}
+        if "model_max_length" in config:
+            kwargs.setdefault("model_max_length", int(config["model_max_length"]))
+        if config.get("n_runs") in N_RUNS:
+            kwargs.setdefault("n_runs", config["n_runs"])
+        path = Path(ggram_path) if ggram_path is not None else Path(bpe_dir)
+        vocab = None
+        if path.is_dir():
+            for name in ("ggram_vocab.tsv", "vocab.tsv", "ngram.json"):
+                if (path / name).is_file():
+                    path = path / name
+                    break
+            else:
+                if ggram_path is not None:
+                    raise InputError(path, "no ggram_vocab.tsv, vocab.tsv or ngram.json in this "
+                                           "folder")
+        if path.is_file() and path.name.endswith(".json"):
+            vocab = read_ngram_json(path, tok)
+            kwargs.setdefault("max_ngrams", int(json.loads(path.read_text()).get(
+                "max_ngram_count", 30)))
+        elif path.is_file():
+            vocab = read_vocab_tsv(path)
+            sibling = path.parent / "ngram.json"
+            if sibling.is_file():
+                kwargs.setdefault("max_ngrams", int(json.loads(sibling.read_text()).get(
+                    "max_ngram_count", 30)))
+        elif ggram_path is not None:
+            raise InputError(path, "G-gram vocabulary not found")
+        kwargs.setdefault("name_or_path", os.fspath(bpe_dir))
+        return cls(tok, vocab, **kwargs)
+
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
+                        ) -> tuple[str, ...]:
+        """One folder that ``AutoTokenizer``, :meth:`from_pretrained` and DNAZEN's
+        ``NgramTokenizer.from_pretrained`` all load: ``tokenizer.json`` (with the n-runs
+        normalizer and the ``Fuse`` decoder), ``tokenizer_config.json``,
+        ``special_tokens_map.json``, ``ngram.json`` and ``ggram_vocab.tsv``."""
+        from genovocab.fileutil import write_text_atomic
+        from genovocab.sequence.ggram import ngram_json, vocab_tsv
+
+        out = Path(save_directory)
+        out.mkdir(parents=True, exist_ok=True)
+        self.tokenizer.save(str(out / "tokenizer.json"), pretty=True)
+        config = _bpe.tokenizer_config(self.model_max_length)
+        config["n_runs"] = self.n_runs
+        config["max_ngram_count"] = self.max_ngrams
+        write_text_atomic(out / "tokenizer_config.json",
+                          json.dumps(config, indent=2, sort_keys=True) + "\n")
+        write_text_atomic(out / "special_tokens_map.json",
+                          json.dumps(_bpe.special_tokens_map(), indent=2, sort_keys=True) + "\n")
+        write_text_atomic(out / "ngram.json", ngram_json(self.ggrams, self.tokenizer,
+                                                         self.max_ngrams))
+        write_text_atomic(out / "ggram_vocab.tsv", vocab_tsv(self.ggrams, self.tokenizer))
+        return tuple(str(out / n) for n in ("tokenizer.json", "tokenizer_config.json",
+                                            "special_tokens_map.json", "ngram.json",
+                                            "ggram_vocab.tsv"))
+
+
+_CORPUS_ONLY = {"ngram_ids", "ngram_positions", "ngram_lengths", "n_bp", "n_tokens",
+                "n_ngrams", "id", "chrom", "start", "end"}
+
+
+class _CallState:
+    """Per-call options of :class:`SequenceTokenizer` (set on entry, restored on exit)."""
+
+    def __init__(self, tok: SequenceTokenizer, cap: int, positions: bool) -> None:
+        self.tok, self.cap, self.positions = tok, cap, positions
+
+    def __enter__(self) -> None:
+        self.saved = (self.tok._cap, self.tok._want_positions)
+        self.tok._cap, self.tok._want_positions = self.cap, self.positions
+
+    def __exit__(self, *exc: object) -> None:
+        self.tok._want_positions = self.saved[1]
 
 
 def matching_matrix(n_tokens: int, positions: Sequence[int], lengths: Sequence[int],

@@ -1,4 +1,5 @@
-"""Consensus universe: the interval vocabulary (DESIGN.md 4.3; geniml 0.8.4 is the reference).
+"""Consensus universe: the interval vocabulary (geniml 0.8.4 is the reference; the stage is
+described in docs/architecture.md).
 
 - :mod:`.inputs`: peak files -> :class:`~.inputs.PeakSet`; the ``ccre`` registry;
 - :mod:`.coverage`: per-chromosome core/start/end tracks, bigWig export for geniml;
@@ -6,7 +7,8 @@
 - :mod:`.model`: the binomial likelihood model;
 - :mod:`.build`: a chromosome or the whole genome;
 - :mod:`.assess`: F10, boundary distances, RBS, likelihood;
-- :mod:`.output`: BED3 vocabulary, BED9 flexible universe, stats.
+- :mod:`.files`: BED3 vocabulary, BED9 flexible universe, intermediate TSV, stats (read and
+  written side by side).
 
 Example::
 
@@ -21,13 +23,13 @@ Example::
 
 from genovocab.universe.assess import assess_universe
 from genovocab.universe.build import build_chromosome, build_universe
-from genovocab.universe.inputs import PeakSet, ccre_universe, read_peak_files
-from genovocab.universe.methods import FLEXIBLE_METHODS, METHODS
-from genovocab.universe.output import (
+from genovocab.universe.files import (
     read_universe_bed,
     write_universe_bed3,
     write_universe_bed9,
 )
+from genovocab.universe.inputs import PeakSet, ccre_universe, read_peak_files
+from genovocab.universe.methods import FLEXIBLE_METHODS, METHODS
 
 __all__ = [
     "FLEXIBLE_METHODS", "METHODS", "PeakSet", "assess_universe", "build_chromosome",

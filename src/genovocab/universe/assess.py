@@ -38,9 +38,9 @@ from genovocab.universe.coverage import (
     runs_counts,
     runs_window,
 )
+from genovocab.universe.files import is_flexible
 from genovocab.universe.inputs import PeakSet
 from genovocab.universe.model import binomial_model
-from genovocab.universe.output import is_flexible
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
                  assessment_out: str | os.PathLike, comparison_out=None, plot_out=None) -> None:
     """The release's ``assessment.tsv`` (the first method's) and, with several methods, a
     comparison table (one row per method: its collection row) and a bar plot of F10 and RBS."""
-    from genovocab.universe.output import write_tsv
+    from genovocab.universe.files import write_tsv
 
     frames = [pd.read_csv(p, sep="\t") for p in assessments]
     write_tsv(assessment_out, frames[0])

@@ -9,9 +9,9 @@ import time
 import pandas as pd
 
 from genovocab.universe.coverage import peakset_coverage
+from genovocab.universe.files import empty_universe
 from genovocab.universe.inputs import PeakSet
 from genovocab.universe.methods import FLEXIBLE_METHODS, method_regions
-from genovocab.universe.output import empty_universe
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,10 @@ import numpy as np
 import pandas as pd
 
 from genovocab.io.bed import read_bed
+from genovocab.regions import Regions
+from genovocab.tables import read_npz, write_npz
+
+__all__ = ["PeakSet", "ccre_universe", "read_peak_files"]
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +43,17 @@ class PeakSet:
 
     def save(self, path: str | os.PathLike) -> None:
         """Store as an uncompressed ``.npz`` (fast to reload in per-chromosome jobs)."""
-        from genovocab.fileutil import atomic_path
-
-        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-            np.savez(handle, chroms=np.asarray(self.chroms), sizes=self.sizes,
-                     n_files=np.int64(self.n_files), file_index=self.file, chrom=self.chrom,
-                     starts=self.starts, ends=self.ends, names=np.asarray(self.names))
+        write_npz(path, chroms=np.asarray(self.chroms), sizes=self.sizes,
+                  n_files=np.int64(self.n_files), file_index=self.file, chrom=self.chrom,
+                  starts=self.starts, ends=self.ends, names=np.asarray(self.names))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PeakSet:
         """Reload what :meth:`save` wrote."""
-        with np.load(path, allow_pickle=False) as z:
-            return cls(chroms=[str(c) for c in z["chroms"]], sizes=z["sizes"],
-                       n_files=int(z["n_files"]), file=z["file_index"], chrom=z["chrom"],
-                       starts=z["starts"], ends=z["ends"], names=[str(n) for n in z["names"]])
+        z = read_npz(path)
+        return cls(chroms=[str(c) for c in z["chroms"]], sizes=z["sizes"],
+                   n_files=int(z["n_files"]), file=z["file_index"], chrom=z["chrom"],
+                   starts=z["starts"], ends=z["ends"], names=[str(n) for n in z["names"]])
 
 
 def read_peak_files(paths: Sequence[str | os.PathLike],
@@ -88,5 +89,4 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
 def ccre_universe(path: str | os.PathLike, chrom_sizes: Mapping[str, int]) -> pd.DataFrame:
     """The ``ccre`` method: a downloaded registry (ENCODE cCREs V3 6-column or V4 BED9+1, any BED)
     as the universe, its columns 1-3 only; chromosomes outside ``chrom_sizes`` are dropped."""
-    iv = read_bed(path, chrom_sizes, unknown_chroms="drop")
-    return pd.DataFrame({"chrom": iv.chrom_names(), "start": iv.starts, "end": iv.ends})
+    return Regions.from_bed(path, chrom_sizes, unknown_chroms="drop").to_frame()

@@ -22,6 +22,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from genovocab.defaults import COVERAGE_METHODS, FLEXIBLE_METHODS
+from genovocab.defaults import UNIVERSE_METHODS as METHODS
+from genovocab.regions import merge_touching, true_runs
 from genovocab.universe.coverage import (
     ChromCoverage,
     lazy_njit,
@@ -29,11 +32,9 @@ from genovocab.universe.coverage import (
     runs_window,
     value_counts,
 )
+from genovocab.universe.files import empty_universe
 from genovocab.universe.model import binomial_model
-from genovocab.universe.output import empty_universe
 
-METHODS = ("ccre", "union", "cc", "ccf", "ml", "hmm")
-FLEXIBLE_METHODS = ("ccf", "ml", "hmm")
 BACKGROUND = 3
 
 # geniml.universe.const: the fixed Poisson HMM (states start, core, end, background).
@@ -61,13 +62,6 @@ def _frame(chrom: str, starts, ends, thick_starts=None, thick_ends=None) -> pd.D
     return pd.DataFrame(data)
 
 
-def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half-open (starts, ends) of the runs of True in a boolean array."""
-    padded = np.r_[False, mask, False].astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
-
-
 # --- cc and union --------------------------------------------------------------------------
 
 def ml_cutoff(core: np.ndarray) -> float:
@@ -78,15 +72,6 @@ def ml_cutoff(core: np.ndarray) -> float:
 
 def _runs_total(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> int:
     return int(np.dot(values.astype(np.int64), ends - starts))
-
-
-def merge_touching(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Join sorted, non-overlapping intervals that touch (end == next start)."""
-    if len(starts) == 0:
-        return starts, ends
-    new = np.r_[True, starts[1:] != ends[:-1]]
-    last = np.r_[new[1:], True]
-    return starts[new], ends[last]
 
 
 def cc_regions(cov: ChromCoverage, cutoff: float | None = None, merge: int = 0,
@@ -615,7 +600,8 @@ def method_regions(method: str, cov: ChromCoverage, *, cutoff: float | None = No
     if method == "hmm":
         return hmm_regions(cov, hmm_normalize)
     raise ValueError(f"unknown coverage method {method!r} (expected one of "
-                     f"union, cc, ccf, ml, hmm)")
+                     f"{', '.join(COVERAGE_METHODS)})")
 
 
-__all__ = ["METHODS", "FLEXIBLE_METHODS", "method_regions", "empty_universe"]
+__all__ = ["FLEXIBLE_METHODS", "METHODS", "empty_universe", "merge_touching", "method_regions",
+           "true_runs"]

@@ -1,0 +1,552 @@
+"""The motif corpus: genome fragments of consecutive motif bins with per-bin targets.
+
+Sequence-to-function training as in motif-aware tokens (Zhou et al.): the genome is read as
+fragments of ``fragment_bins`` consecutive bins (1,250, ~20 kb) taken every ``stride_bins``
+(500) bins along each chromosome; each bin carries its token id and its cluster vector, and
+optionally one or more target tracks (bigWig, e.g. ATAC-seq) averaged over the bin.
+
+* Fragments per chromosome of ``n`` bins: ``floor((n - F) / S) + 1`` when ``n >= F`` (else 0),
+  starting at bins ``0, S, 2S, ...``. With ``keep_last`` a last, shorter fragment from the
+  next stride start to the chromosome end is added when the full ones do not reach the end
+  (and one fragment of all bins when ``n < F``); by default it is dropped.
+* Splits by chromosome: ``validation`` and ``test`` lists, every other corpus chromosome is
+  ``train`` (hg38 in the paper: chr15 validation, chr10 test, autosomes only).
+* Targets: per bin the mean of the track's values over the bin's bases that have data
+  (pyBigWig; bases without data are ignored, a bin without any gets ``missing``), then an
+  optional per-track transform (``log1p``; ``zscore`` / ``log1p_zscore`` with the mean and
+  standard deviation of the train split's bins, so held-out data do not leak into it).
+
+The shards are streamed chromosome by chromosome (one chromosome's rows in memory, never a
+split's: hg38 is tens of GB), with the package's shard names and card metadata.
+
+Rows (one per fragment): ``id``, ``chrom``, ``start``, ``end`` (bp), ``first_bin``,
+``bin_lengths``, ``input_ids``, ``cluster_indices`` / ``cluster_values`` (per bin the non-zero
+clusters, as sparse lists) and ``targets`` (per bin one value per track). Parquet shards per
+split plus a dataset card; Snakemake knows the shard names in advance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from genovocab.corpora.card import feature_type, size_category
+from genovocab.corpora.shards import shard_names
+from genovocab.errors import GenovocabError, InputError
+from genovocab.fileutil import atomic_dir
+
+SPLITS = ("train", "validation", "test")
+NORMALIZE = ("none", "zscore", "log1p", "log1p_zscore")
+FRAGMENTS_PER_TABLE = 256  # rows built at a time (and Parquet row group size)
+
+
+@dataclass(frozen=True)
+class Track:
+    """One target track: a bigWig file and its per-track transform."""
+
+    name: str
+    path: str
+    normalize: str = "none"
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """Fragmenting, splits, targets and sharding of a motif corpus."""
+
+    fragment_bins: int = 1250
+    stride_bins: int = 500
+    keep_last: bool = False
+    chromosome_regex: str = r"^chr[0-9]+$"
+    validation: tuple[str, ...] = ("chr15",)
+    test: tuple[str, ...] = ("chr10",)
+    tracks: tuple[Track, ...] = ()
+    missing: float = 0.0
+    n_shards: int = 1
+    title: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def check(self) -> None:
+        if self.fragment_bins < 1 or self.stride_bins < 1:
+            raise GenovocabError("fragment_bins and stride_bins must be >= 1")
+        if self.n_shards < 1:
+            raise GenovocabError("n_shards must be >= 1")
+        both = set(self.validation) & set(self.test)
+        if both:
+            raise GenovocabError(f"chromosome(s) {sorted(both)} are in both validation and test")
+        for t in self.tracks:
+            if t.normalize not in NORMALIZE:
+                raise GenovocabError(f"target {t.name!r}: normalize must be one of "
+                                     f"{', '.join(NORMALIZE)}, not {t.normalize!r}")
+
+
+# --------------------------------------------------------------------------- fragments
+
+
+def fragment_bounds(n_bins: int, fragment_bins: int, stride_bins: int,
+                    keep_last: bool = False) -> np.ndarray:
+    """(k, 2) int64 array of [first, last) bin indices of a chromosome's fragments."""
+    n, f, s = int(n_bins), int(fragment_bins), int(stride_bins)
+    n_full = (n - f) // s + 1 if n >= f else 0
+    starts = np.arange(n_full, dtype=np.int64) * s
+    bounds = np.stack([starts, starts + f], axis=1) if n_full else np.zeros((0, 2), np.int64)
+    if keep_last and n > 0:
+        reach = int(bounds[-1, 1]) if n_full else 0
+        if reach < n:
+            first = n_full * s if n_full else 0
+            bounds = np.concatenate([bounds, np.array([[first, n]], dtype=np.int64)])
+    return bounds
+
+
+def split_of(chrom: str, config: CorpusConfig) -> str:
+    if chrom in config.validation:
+        return "validation"
+    if chrom in config.test:
+        return "test"
+    return "train"
+
+
+def corpus_chromosomes(chroms: Sequence[str], config: CorpusConfig) -> list[str]:
+    """The chromosomes of the corpus: those matching the regex, in the tokenizer's order."""
+    pattern = re.compile(config.chromosome_regex)
+    return [c for c in chroms if pattern.search(c)]
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def bin_means(bigwig, chrom: str, edges: np.ndarray, block_bp: int = 1 << 22) -> np.ndarray:
+    """Per bin the mean of the track over the bin's bases with data (NaN when none).
+
+    ``bigwig`` is an open ``pyBigWig`` file. Read block by block (``block_bp`` bases, cut at
+    bin edges), so memory does not grow with the chromosome.
+    """
+    edges = np.asarray(edges, dtype=np.int64)
+    n_bins = edges.size - 1
+    out = np.full(n_bins, np.nan, dtype=np.float64)
+    sizes = bigwig.chroms()
+    if chrom not in sizes or n_bins <= 0:
+        return out
+    b0 = 0
+    while b0 < n_bins:
+        target = edges[b0] + block_bp
+        b1 = max(b0 + 1, int(np.searchsorted(edges, target, side="right")) - 1)
+        b1 = min(b1, n_bins)
+        lo, hi = int(edges[b0]), int(edges[b1])
+        top = min(hi, int(sizes[chrom]))
+        vals = np.full(hi - lo, np.nan, dtype=np.float64)
+        if top > lo:
+            vals[:top - lo] = np.asarray(bigwig.values(chrom, lo, top, numpy=True),
+                                         dtype=np.float64)
+        ok = ~np.isnan(vals)
+        csum = np.concatenate([[0.0], np.cumsum(np.where(ok, vals, 0.0))])
+        ccnt = np.concatenate([[0], np.cumsum(ok)])
+        rel = edges[b0:b1 + 1] - lo
+        total = csum[rel[1:]] - csum[rel[:-1]]
+        count = ccnt[rel[1:]] - ccnt[rel[:-1]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[b0:b1] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        b0 = b1
+    return out
+
+
+def _transform(values: np.ndarray, normalize: str) -> np.ndarray:
+    if normalize.startswith("log1p"):
+        return np.log1p(np.maximum(values, 0.0))
+    return values
+
+
+def normalize_track(values: np.ndarray, normalize: str, mean: float, std: float,
+                    missing: float) -> np.ndarray:
+    """The stored target of raw per-bin means (NaN -> ``missing`` after the transform)."""
+    out = _transform(values, normalize)
+    if normalize.endswith("zscore"):
+        out = (out - mean) / (std if std > 0 else 1.0)
+    return np.where(np.isnan(out), missing, out).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _take_ranges(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated bin indices of the fragments and the per-fragment offsets."""
+    lengths = bounds[:, 1] - bounds[:, 0]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    idx = np.repeat(bounds[:, 0] - offsets[:-1], lengths) + np.arange(int(offsets[-1]))
+    return idx.astype(np.int64), offsets
+
+
+def fragment_table(chrom: str, arrays, bounds: np.ndarray,
+                   targets: np.ndarray | None) -> pa.Table:
+    """The rows of one chromosome's fragments (vectorised, no per-bin Python objects).
+
+    ``arrays`` has ``edges, ids, indptr, indices, values`` (the tokenizer folder's arrays);
+    ``targets`` is (n_bins, n_tracks) float32 or None.
+    """
+    edges = np.asarray(arrays.edges)
+    idx, offsets = _take_ranges(bounds)
+    off32 = pa.array(offsets.astype(np.int32))
+    lengths = (edges[idx + 1] - edges[idx]).astype(np.int32)
+    ids = np.asarray(arrays.ids)[idx].astype(np.int32)
+    indptr = np.asarray(arrays.indptr)
+    nnz = (indptr[idx + 1] - indptr[idx]).astype(np.int64)
+    inner = np.concatenate([[0], np.cumsum(nnz)]).astype(np.int64)
+    pos = np.repeat(indptr[idx] - inner[:-1], nnz) + np.arange(int(inner[-1]))
+    c_idx = np.asarray(arrays.indices)[pos].astype(np.int32)
+    c_val = np.asarray(arrays.values)[pos].astype(np.float32)
+    inner_off = pa.array(inner.astype(np.int64), type=pa.int64())
+    cluster_indices = pa.LargeListArray.from_arrays(inner_off, pa.array(c_idx))
+    cluster_values = pa.LargeListArray.from_arrays(inner_off, pa.array(c_val))
+    starts = edges[bounds[:, 0]]
+    ends = edges[bounds[:, 1]]
+    columns = {
+        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
+        "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
+        "start": pa.array(starts.astype(np.int64)),
+        "end": pa.array(ends.astype(np.int64)),
+        "first_bin": pa.array(bounds[:, 0].astype(np.int64)),
+        "bin_lengths": pa.ListArray.from_arrays(off32, pa.array(lengths)),
+        "input_ids": pa.ListArray.from_arrays(off32, pa.array(ids)),
+        "cluster_indices": pa.ListArray.from_arrays(off32, cluster_indices),
+        "cluster_values": pa.ListArray.from_arrays(off32, cluster_values),
+    }
+    if targets is not None:
+        t = np.ascontiguousarray(targets[idx], dtype=np.float32)
+        fixed = pa.FixedSizeListArray.from_arrays(pa.array(t.ravel()), t.shape[1])
+        columns["targets"] = pa.ListArray.from_arrays(off32, fixed)
+    return pa.table(columns)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _open_tracks(config: CorpusConfig):
+    import pyBigWig
+
+    handles = []
+    for t in config.tracks:
+        try:
+            bw = pyBigWig.open(os.fspath(t.path))
+        except RuntimeError as exc:
+            raise InputError(t.path, f"target {t.name!r}: not a readable bigWig ({exc})") from exc
+        if bw is None or not bw.isBigWig():
+            raise InputError(t.path, f"target {t.name!r}: not a bigWig file")
+        handles.append(bw)
+    return handles
+
+
+def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathLike,
+                       config: CorpusConfig, *, name: str = "motif_fragments",
+                       plot: bool = True) -> dict[str, Any]:
+    """Write the motif corpus of a motif tokenizer folder into ``out_dir`` (atomically).
+
+    Returns the statistics the card shows (rows and bins per split, track statistics).
+    """
+    from genovocab.tokenizers.motif import MotifTokenizer
+
+    config.check()
+    tok = MotifTokenizer.from_pretrained(tokenizer_dir)
+    chroms = corpus_chromosomes(list(tok.genome.lengths), config)
+    unknown = sorted((set(config.validation) | set(config.test)) - set(chroms))
+    if unknown:
+        raise GenovocabError(f"split chromosome(s) {unknown} are not corpus chromosomes "
+                             f"({', '.join(chroms)})")
+    bounds = {c: fragment_bounds(tok.genome.n_bins(c), config.fragment_bins,
+                                 config.stride_bins, config.keep_last) for c in chroms}
+    handles = _open_tracks(config)
+    try:
+        raw = {c: np.stack([bin_means(bw, c, np.asarray(tok.genome.arrays(c).edges))
+                            for bw in handles], axis=1).astype(np.float32)
+               if handles else None for c in chroms}
+    finally:
+        for bw in handles:
+            bw.close()
+    track_stats = _track_statistics(raw, config)
+    stats: dict[str, Any] = {"splits": {}, "tracks": track_stats}
+    with atomic_dir(out_dir) as tmp:
+        (tmp / "data").mkdir()
+        for split in SPLITS:
+            members = [c for c in chroms if split_of(c, config) == split]
+            n_rows = sum(len(bounds[c]) for c in members)
+            cuts = np.linspace(0, n_rows, config.n_shards + 1).round().astype(int)
+            names = shard_names(config.n_shards, split)
+            writers: list[pq.ParquetWriter | None] = [None] * config.n_shards
+            schema = None
+            row = 0
+            n_bins = 0
+            for chrom in members:
+                targets = None
+                if raw[chrom] is not None:
+                    targets = np.column_stack([
+                        normalize_track(raw[chrom][:, k], t.normalize, track_stats[t.name]["mean"],
+                                        track_stats[t.name]["std"], config.missing)
+                        for k, t in enumerate(config.tracks)])
+                n_bins += int((bounds[chrom][:, 1] - bounds[chrom][:, 0]).sum())
+                for c0 in range(0, len(bounds[chrom]), FRAGMENTS_PER_TABLE):
+                    table = fragment_table(chrom, tok.genome.arrays(chrom),
+                                           bounds[chrom][c0:c0 + FRAGMENTS_PER_TABLE], targets)
+                    schema = table.schema
+                    for k in range(config.n_shards):
+                        lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
+                        if lo >= hi:
+                            continue
+                        if writers[k] is None:
+                            writers[k] = pq.ParquetWriter(tmp / names[k], schema,
+                                                          compression="zstd")
+                        writers[k].write_table(table.slice(lo - row, hi - lo),
+                                               row_group_size=FRAGMENTS_PER_TABLE)
+                    row += table.num_rows
+            if schema is None:
+                schema = fragment_table("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
+                                        np.zeros((1, len(config.tracks)), np.float32)
+                                        if config.tracks else None).schema
+            for k in range(config.n_shards):
+                if writers[k] is None:
+                    writers[k] = pq.ParquetWriter(tmp / names[k], schema, compression="zstd")
+                writers[k].close()
+            stats["splits"][split] = {"chromosomes": members, "rows": n_rows, "bins": n_bins}
+        stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
+        (tmp / "README.md").write_text(corpus_card(name, tok, config, stats, schema),
+                                       encoding="utf-8")
+        (tmp / "stats.json").write_text(json.dumps(_clean(stats), indent=2, sort_keys=True)
+                                         + "\n", encoding="utf-8")
+        if plot:
+            plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats,
+                              bounds)
+    return stats
+
+
+@dataclass
+class _Empty:
+    n_clusters: int
+    edges: np.ndarray = field(default_factory=lambda: np.zeros(2, np.int64))
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int32))
+    indptr: np.ndarray = field(default_factory=lambda: np.zeros(2, np.int64))
+    indices: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+
+def _track_statistics(raw: Mapping[str, np.ndarray | None], config: CorpusConfig
+                      ) -> dict[str, dict[str, float]]:
+    """Per track: mean and std (of the transformed values) over the train split's bins with
+    data, and the share of bins without data."""
+    out = {}
+    for k, t in enumerate(config.tracks):
+        train = [raw[c][:, k] for c in raw if split_of(c, config) == "train"
+                 and raw[c] is not None]
+        values = np.concatenate(train).astype(np.float64) if train else np.zeros(0)
+        allv = np.concatenate([raw[c][:, k] for c in raw if raw[c] is not None]) \
+            if raw else np.zeros(0)
+        tv = _transform(values, t.normalize)
+        tv = tv[~np.isnan(tv)]
+        out[t.name] = {"source": os.path.basename(os.fspath(t.path)), "normalize": t.normalize,
+                       "mean": float(tv.mean()) if tv.size else 0.0,
+                       "std": float(tv.std()) if tv.size else 1.0,
+                       "fraction_bins_missing": float(np.isnan(allv).mean())
+                       if allv.size else 0.0}
+    return out
+
+
+def _clean(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
+                schema: pa.Schema) -> str:
+    """The dataset card: Hugging Face YAML header (configs, features, splits) and a
+    description. Written from the statistics, so the shards never have to be in memory."""
+    import yaml
+
+    total_rows = sum(s["rows"] for s in stats["splits"].values())
+    meta = {
+        "pretty_name": config.title or name,
+        "license": "other",
+        "tags": ["biology", "genomics", "motif-tokens", "sequence-to-function"],
+        "task_categories": ["other"],
+        "size_categories": [size_category(total_rows)],
+        "configs": [{"config_name": "default", "data_files": [
+            {"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS]}],
+        "dataset_info": {
+            "features": [{"name": f.name, **feature_type(f.type)} for f in schema],
+            "splits": [{"name": s, "num_examples": stats["splits"][s]["rows"]}
+                       for s in SPLITS],
+        },
+    }
+    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
+    split_rows = "\n".join(
+        f"| {s} | {', '.join(v['chromosomes']) or '-'} | {v['rows']} | {v['bins']} |"
+        for s, v in stats["splits"].items())
+    track_rows = "\n".join(
+        f"| {n} | {v['source']} | {v['normalize']} | {v['mean']:.4g} | {v['std']:.4g} | "
+        f"{100 * v['fraction_bins_missing']:.2f} % |" for n, v in stats["tracks"].items()) \
+        or "| (none) | | | | | |"
+    last = "kept (a shorter last fragment reaches each chromosome end)" if config.keep_last \
+        else "dropped (bins after the last full fragment are in no row of their own)"
+    return f"---\n{header}---" + f"""
+
+# {config.title or name}
+
+Motif-token fragments of the genome for sequence-to-function models (motif-aware tokens,
+Zhou et al.): each row is {config.fragment_bins} consecutive motif bins of one chromosome,
+fragments start every {config.stride_bins} bins; the last, shorter window is {last}.
+Each bin carries its token id (`input_ids`, the motif tokenizer's vocabulary of
+{tok.vocab_size} ids), its cluster vector ({tok.n_clusters} motif clusters) as sparse lists
+(`cluster_indices`, `cluster_values`) and its length (`bin_lengths`, bp).
+`targets` holds per bin one value per track, in this order: {', '.join(stats['tracks']) or
+'none'}: the mean of the bigWig over the bin's bases with data (bases without data ignored;
+a bin without any gets {config.missing}), transformed as below (`zscore` uses the train split's
+mean and standard deviation).
+
+## Splits (by chromosome)
+
+| split | chromosomes | rows | bins (with overlaps) |
+|---|---|---|---|
+{split_rows}
+
+## Targets
+
+| track | source | normalize | mean | std | bins without data |
+|---|---|---|---|---|---|
+{track_rows}
+
+## Columns
+
+| column | type | meaning |
+|---|---|---|
+| `id` | string | `chrom:start-end` |
+| `chrom`, `start`, `end` | string, int64 | fragment coordinates (0-based, half-open) |
+| `first_bin` | int64 | index of the first bin on its chromosome |
+| `bin_lengths` | list<int32> | bp per bin |
+| `input_ids` | list<int32> | token id per bin |
+| `cluster_indices` | list<large_list<int32>> | non-zero clusters per bin |
+| `cluster_values` | list<large_list<float32>> | their values |
+| `targets` | list<fixed_size_list<float32>> | per bin, one value per track |
+
+Load with `datasets.load_dataset("parquet", data_dir="<this folder>/data")` (splits from the
+file names) or `pyarrow.parquet.read_table`; batch rows for a model with
+`genovocab.corpora.motif.MotifCollator(MotifTokenizer.from_pretrained(<motifs folder>))`.
+Shards: {config.n_shards} per split; {stats['bytes'] / 1e6:.2f} MB in all.
+"""
+
+
+# --------------------------------------------------------------------------- collation
+
+
+class MotifCollator:
+    """Batches corpus rows for a model: ``input_ids``, ``attention_mask``, dense
+    ``cluster_values`` (batch, bins, clusters) and ``targets`` (batch, bins, tracks),
+    padded through the tokenizer's ``pad``. Use as a torch ``DataLoader``'s ``collate_fn``."""
+
+    def __init__(self, tokenizer, *, return_tensors: str = "pt",
+                 pad_to_multiple_of: int | None = None):
+        self.tokenizer = tokenizer
+        self.return_tensors = return_tensors
+        self.pad_to_multiple_of = pad_to_multiple_of
+
+    def item(self, row: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        ids = np.asarray(row["input_ids"], dtype=np.int64)
+        dense = np.zeros((ids.size, self.tokenizer.n_clusters), dtype=np.float32)
+        for b, (ci, cv) in enumerate(zip(row["cluster_indices"], row["cluster_values"])):
+            if len(ci):
+                dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv, dtype=np.float32)
+        out = {"input_ids": ids, "cluster_values": dense}
+        if "targets" in row and row["targets"] is not None:
+            out["targets"] = np.asarray([list(t) for t in row["targets"]],
+                                        dtype=np.float32).reshape(ids.size, -1)
+        return out
+
+    def __call__(self, rows: Sequence[Mapping[str, Any]]):
+        return self.tokenizer.pad([self.item(r) for r in rows], padding=True,
+                                  pad_to_multiple_of=self.pad_to_multiple_of,
+                                  return_tensors=self.return_tensors)
+
+
+# --------------------------------------------------------------------------- plot
+
+
+def plot_target_track(path: str | os.PathLike, tok, config: CorpusConfig,
+                      raw: Mapping[str, np.ndarray | None], track_stats, bounds,
+                      max_bins: int = 1250) -> None:
+    """PNG: along one fragment (the validation fragment whose first target varies most, or
+    the first fragment), the per-bin target against the motif coverage (sum of the bin's
+    cluster values per bp) and the number of active clusters."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from genovocab.fileutil import atomic_path
+
+    chroms = [c for c in bounds if len(bounds[c])]
+    if not chroms:
+        return
+    pick = [c for c in chroms if split_of(c, config) == "validation"] or chroms
+    best = None
+    for c in pick:
+        for b0, b1 in bounds[c].tolist():
+            score = float(np.nanstd(raw[c][b0:b1, 0])) if raw[c] is not None and \
+                np.any(~np.isnan(raw[c][b0:b1, 0])) else 0.0
+            if best is None or score > best[0]:
+                best = (score, c, b0, min(b1, b0 + max_bins))
+    _, chrom, b0, b1 = best
+    bins = tok.genome.bin_range(chrom, b0, b1)
+    mid = (bins.starts + bins.ends) / 2
+    density = np.asarray(bins.clusters.sum(axis=1)).ravel() / (bins.ends - bins.starts)
+    active = np.diff((bins.clusters >= tok.params.token_threshold).tocsr().indptr)
+    fig, axes = plt.subplots(3 if raw[chrom] is not None else 2, 1, figsize=(10, 6),
+                             sharex=True)
+    k = 0
+    if raw[chrom] is not None:
+        for j, t in enumerate(config.tracks):
+            axes[0].step(mid, raw[chrom][b0:b1, j], where="mid", linewidth=0.8, label=t.name)
+        axes[0].set_ylabel("target (bin mean)")
+        axes[0].legend(fontsize=8)
+        k = 1
+    axes[k].step(mid, density, where="mid", linewidth=0.8, color="tab:green")
+    axes[k].set_ylabel("motif coverage\n(cluster sum / bp)")
+    axes[k + 1].step(mid, active, where="mid", linewidth=0.8, color="tab:purple")
+    axes[k + 1].set_ylabel("active clusters")
+    axes[-1].set_xlabel(f"{chrom} position (bp)")
+    axes[0].set_title(f"{chrom}:{int(bins.starts[0])}-{int(bins.ends[-1])}, "
+                      f"{len(bins)} bins")
+    fig.tight_layout()
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]
+                        ) -> CorpusConfig:
+    """A :class:`CorpusConfig` from the workflow's ``motifs.corpus`` mapping; ``track_paths``
+    maps each target name to its local bigWig."""
+    splits = entry.get("splits", {}) or {}
+    tracks = tuple(Track(n, os.fspath(track_paths[n]), str(spec.get("normalize", "none")))
+                   for n, spec in (entry.get("targets", {}) or {}).items())
+    return CorpusConfig(
+        fragment_bins=int(entry.get("fragment_bins", 1250)),
+        stride_bins=int(entry.get("stride_bins", 500)),
+        keep_last=bool(entry.get("keep_last", False)),
+        chromosome_regex=str(entry.get("chromosome_regex", r"^chr[0-9]+$")),
+        validation=tuple(splits.get("validation", ["chr15"])),
+        test=tuple(splits.get("test", ["chr10"])),
+        tracks=tracks, missing=float(entry.get("missing", 0.0)),
+        n_shards=int(entry.get("n_shards", 1)), title=entry.get("title"))
+
+
+def corpus_shards(entry: Mapping[str, Any]) -> list[str]:
+    """Shard paths (relative to the corpus folder) a config will produce."""
+    return [p for split in SPLITS for p in shard_names(int(entry.get("n_shards", 1)), split)]

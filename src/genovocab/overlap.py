@@ -1,0 +1,375 @@
+"""Exact, vectorised interval overlap: a sorted universe against batches of queries.
+
+The universe (any BED: BED3..BED12, cCRE layouts, overlapping or nested regions, duplicates)
+is sorted by (chromosome, start, end) and deduplicated for the overlap index; token ids follow
+the universe *file's* line order (first appearance of each distinct region), as gtars' do, so
+``Universe.ids[row]`` maps a sorted row to its id (identity for a position-sorted file).
+Overlap means at least 1 bp in common between half-open intervals, so the pairs are exactly
+those of ``bedtools intersect -wa -wb``.
+
+How a query finds its regions without a Python loop per query
+--------------------------------------------------------------
+Every position is turned into one sortable int64 *key* ``rank << shift | position``, where
+``rank`` is the chromosome's index in the universe's chromosome order; all chromosomes then
+form one sorted array and every query is answered by the same two ``np.searchsorted`` calls:
+
+* ``hi`` = number of regions whose start key is ``< query end``: no later region overlaps;
+* ``lo`` = first region whose *running maximum* of end keys is ``> query start``: no earlier
+  region can overlap, because every region before ``lo`` ends at or before the query start.
+
+Regions ``lo..hi-1`` are candidates; those with ``end <= query start`` are filtered out (a
+no-op, skipped, when ends are non-decreasing, as in a non-overlapping universe). One very long
+region would keep the running maximum high and make candidate ranges long, so the universe is
+first split, as in the augmented interval list (AIList, Feng et al. 2019, also used by gtars),
+into a few sublists: a region that contains many of the regions that follow it goes to the
+next sublist. Each sublist is searched the same way and the pairs are merged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genovocab.io.bed import read_bed
+
+log = logging.getLogger(__name__)
+
+#: AIList decomposition: a region that contains at least ``_COVER_MIN`` of the next
+#: ``_COVER_WINDOW`` regions moves to the next sublist; at most ``_MAX_SUBLISTS`` sublists.
+_COVER_WINDOW = 20
+_COVER_MIN = 3
+_MAX_SUBLISTS = 6
+_MIN_SUBLIST = 64
+#: whole-array steps back from the last candidate before binary search takes over
+_STEP_BACK = 2
+#: a first column starting with one of these is a header/comment line: use the careful reader
+
+
+@dataclass
+class BedRegions:
+    """Regions of one BED file in file order: chromosome names, per-row codes, coordinates."""
+
+    chroms: list[str]
+    chrom_index: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    path: str | None = None
+    n_zero_length: int = 0
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+
+def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedRegions:
+    """Chromosome, start and end of every region of a BED file, through the shared reader.
+
+    :func:`genovocab.io.read_bed` parses well-formed files with pyarrow's multithreaded CSV
+    reader and names file, line and problem for bad ones; zero-length intervals are skipped.
+    Chromosomes are listed in order of first appearance; the file is never re-sorted.
+    """
+    iv = read_bed(path, allow_empty=allow_empty)
+    return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index, starts=iv.starts,
+                      ends=iv.ends, path=iv.path, n_zero_length=iv.n_zero_length)
+
+
+@dataclass
+class _Sublist:
+    """Regions (global ids ``ids``, ascending) searchable by start key and running max end."""
+
+    ids: np.ndarray
+    start_keys: np.ndarray
+    end_keys: np.ndarray
+    padded_max_end_keys: np.ndarray  # -1, then the running maximum of end_keys
+    ends_monotonic: bool
+    is_identity: bool = False  # ids == arange(N): the only sublist, positions are ids
+
+
+def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]:
+    """Split sorted regions into AIList sublists; returns each sublist's row indices."""
+    remaining = np.arange(len(start_keys))
+    lists: list[np.ndarray] = []
+    while len(lists) < _MAX_SUBLISTS - 1 and len(remaining) > _MIN_SUBLIST:
+        ends = end_keys[remaining]
+        n = len(ends)
+        covered = np.zeros(n, dtype=np.int32)
+        for k in range(1, min(_COVER_WINDOW, n - 1) + 1):
+            covered[:-k] += ends[:-k] >= ends[k:]
+        moved = covered >= _COVER_MIN
+        n_moved = int(moved.sum())
+        if n_moved == 0 or n - n_moved < _MIN_SUBLIST:
+            break
+        lists.append(remaining[~moved])
+        remaining = remaining[moved]
+    lists.append(remaining)
+    return lists
+
+
+@dataclass
+class Universe:
+    """A sorted, deduplicated set of regions with ids ``0..N-1`` and an overlap index.
+
+    ``chroms`` is the chromosome order (first appearance in the source file, or a given
+    chrom.sizes order); ``chrom_index``, ``starts`` and ``ends`` are sorted by (chromosome,
+    start, end) with exact duplicates removed, so row ``i`` is region id ``i``.
+    """
+
+    chroms: list[str]
+    chrom_index: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    shift: int = 32
+    n_duplicates: int = 0
+    ids: np.ndarray | None = None       # sorted row -> token id (file order)
+    rows: np.ndarray | None = None      # token id -> sorted row
+    file_sorted: bool = True
+    _sublists: list[_Sublist] = field(default_factory=list, repr=False)
+    _rank: dict[str, int] = field(default_factory=dict, repr=False)
+    _start_keys: np.ndarray | None = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_arrays(cls, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
+                    ends: np.ndarray, chrom_order: Sequence[str] | None = None) -> Universe:
+        """Sort and deduplicate regions given as chromosome names + per-row codes.
+
+        ``chrom_order`` (e.g. chrom.sizes order) ranks the chromosomes; without it they rank
+        in the order given in ``chroms``. A chromosome missing from ``chrom_order`` raises
+        ValueError.
+        """
+        chroms = list(chroms)
+        chrom_index = np.asarray(chrom_index, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if chrom_order is not None:
+            order_list = list(chrom_order)
+            rank_of = {c: i for i, c in enumerate(order_list)}
+            missing = [c for c in chroms if c not in rank_of]
+            if missing:
+                raise ValueError(f"chromosome {missing[0]!r} is not in the chromosome order")
+            used = sorted({rank_of[c] for c in np.asarray(chroms, dtype=object)[
+                np.unique(chrom_index)]}) if len(chrom_index) else []
+            final = [order_list[r] for r in used]
+            new_rank = {c: i for i, c in enumerate(final)}
+            remap = np.array([new_rank.get(c, -1) for c in chroms], dtype=np.int64)
+            ranks = remap[chrom_index] if len(chroms) else chrom_index
+        else:
+            final = chroms
+            ranks = chrom_index
+        max_pos = int(ends.max()) if len(ends) else 0
+        shift = max(32, (max_pos + 1).bit_length())
+        if len(final) >= (1 << (62 - shift)):
+            raise ValueError("too many chromosomes for the key encoding")
+        # one sort on (rank, start, end) through a combined key plus a tie-break on end
+        start_keys = (ranks << shift) | starts
+        order = np.lexsort((ends, start_keys)) if len(starts) else np.zeros(0, dtype=np.int64)
+        start_keys = start_keys[order]
+        ends_sorted = ends[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = (start_keys[1:] != start_keys[:-1]) | (ends_sorted[1:] != ends_sorted[:-1])
+        n_dup = int(len(keep) - keep.sum())
+        if n_dup:
+            start_keys = start_keys[keep]
+            ends_sorted = ends_sorted[keep]
+            order = order[keep]
+        sorted_ranks = (start_keys >> shift).astype(np.int32)
+        # ids in order of first appearance in the file (lexsort is stable, so the row kept
+        # for a run of duplicates is its first line)
+        rows_by_id = np.argsort(order, kind="stable")
+        ids = np.empty(len(order), dtype=np.int64)
+        ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
+        fa_order = np.lexsort((ends, starts, chrom_index)) if len(starts) else order
+        file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
+        universe = cls(chroms=list(final), chrom_index=sorted_ranks,
+                       starts=starts[order], ends=ends_sorted, shift=shift, n_duplicates=n_dup,
+                       ids=ids, rows=rows_by_id, file_sorted=file_sorted)
+        universe._build(start_keys)
+        return universe
+
+    @classmethod
+    def from_bed(cls, path: str | os.PathLike,
+                 chrom_sizes: Mapping[str, int] | None = None) -> Universe:
+        """Load a universe from any BED-like file (text columns allowed, duplicates dropped).
+
+        With ``chrom_sizes``, chromosomes follow its order and a region on a chromosome it
+        does not list, or beyond its end, is an error naming the line.
+        """
+        regions = read_regions(path, allow_empty=True)
+        if chrom_sizes is not None:
+            unknown = [c for c in regions.chroms if c not in chrom_sizes]
+            sizes = np.array([chrom_sizes.get(c, 0) for c in regions.chroms], dtype=np.int64)
+            if unknown or (len(regions) and (regions.ends > sizes[regions.chrom_index]).any()):
+                read_bed(path, chrom_sizes, unknown_chroms="error", allow_empty=True)
+        return cls.from_arrays(regions.chroms, regions.chrom_index, regions.starts,
+                               regions.ends, chrom_order=None if chrom_sizes is None
+                               else list(chrom_sizes))
+
+    def _build(self, start_keys: np.ndarray) -> None:
+        self._rank = {c: i for i, c in enumerate(self.chroms)}
+        self._start_keys = start_keys
+        end_keys = (self.chrom_index.astype(np.int64) << self.shift) | self.ends
+        self._sublists = []
+        lists = _decompose(start_keys, end_keys)
+        for rows in lists:
+            ek = end_keys[rows]
+            padded = np.empty(len(ek) + 1, dtype=np.int64)
+            padded[0] = -1
+            np.maximum.accumulate(ek, out=padded[1:])
+            self._sublists.append(_Sublist(
+                ids=rows, start_keys=start_keys[rows], end_keys=ek,
+                padded_max_end_keys=padded,
+                ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all()),
+                is_identity=len(lists) == 1))
+
+    # ----------------------------------------------------------------- queries
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def chrom_ranks(self, chroms: Sequence[str]) -> np.ndarray:
+        """Rank of each chromosome name in the universe, -1 for chromosomes it lacks."""
+        return np.array([self._rank.get(c, -1) for c in chroms], dtype=np.int64)
+
+    def names(self) -> np.ndarray:
+        """Chromosome name of every region (object array)."""
+        return np.asarray(self.chroms, dtype=object)[self.chrom_index]
+
+    def find(self, chrom: str, start: int, end: int) -> int:
+        """Token id of the region exactly ``chrom:start-end``, or -1."""
+        rank = self._rank.get(chrom)
+        if rank is None or self._start_keys is None:
+            return -1
+        key = (rank << self.shift) | int(start)
+        lo = int(np.searchsorted(self._start_keys, key, "left"))
+        hi = int(np.searchsorted(self._start_keys, key, "right"))
+        j = lo + int(np.searchsorted(self.ends[lo:hi], int(end)))
+        if j < hi and self.ends[j] == end:
+            return int(self.ids[j]) if self.ids is not None else j
+        return -1
+
+    def overlaps(self, ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+                 min_overlap: int = 1, min_query_fraction: float = 0.0,
+                 min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """All (query row, region row) pairs that overlap, sorted by query row then region row
+        (rows of the sorted universe: :attr:`ids` maps them to token ids).
+
+        ``ranks`` are the queries' chromosome ranks (:meth:`chrom_ranks`; -1 = not in the
+        universe, so no hit). A pair is kept when the shared length is at least
+        ``min_overlap`` bp, at least ``min_query_fraction`` of the query's length and at
+        least ``min_region_fraction`` of the region's length.
+        """
+        ranks = np.asarray(ranks, dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        qs = ranks << self.shift
+        qs[ranks < 0] = -1
+        return self._pairs(qs, starts, ends, min_overlap=min_overlap,
+                           min_query_fraction=min_query_fraction,
+                           min_region_fraction=min_region_fraction)
+
+    def pairs_for(self, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
+                  ends: np.ndarray, **options) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`overlaps` for queries given as chromosome names + per-row codes."""
+        shifted = np.array([(self._rank[c] << self.shift) if c in self._rank else -1
+                            for c in chroms], dtype=np.int64)
+        base = shifted[chrom_index] if len(shifted) else np.zeros(0, dtype=np.int64)
+        return self._pairs(base, np.asarray(starts, dtype=np.int64),
+                           np.asarray(ends, dtype=np.int64), **options)
+
+    def _pairs(self, base: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
+               min_overlap: int = 1, min_query_fraction: float = 0.0,
+               min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of queries whose key base (``rank << shift``, or -1 for a chromosome not in
+        the universe) is ``base``; ``base`` is reused as the start keys (modified in place).
+
+        With -1 (all bits set) as the base, ``base | position`` stays -1, so a query on an
+        unknown chromosome gets start and end key -1 and no candidate, without a mask.
+        """
+        # positions past the universe's key width are clamped, never OR-ed into the
+        # chromosome bits (a start >= 2**shift would otherwise read as another chromosome);
+        # clamping keeps every overlap, as all universe positions are below the limit
+        limit = (1 << self.shift) - 1
+        if len(starts) and (int(starts.min()) < 0 or bool((ends < starts).any())):
+            raise ValueError("query coordinates must be non-negative with start <= end")
+        qe = base | np.minimum(ends, limit)
+        qs = base | np.minimum(starts, limit)
+        q_parts: list[np.ndarray] = []
+        u_parts: list[np.ndarray] = []
+        for sub in self._sublists:
+            if len(sub.ids) == 0:
+                continue
+            hi = np.searchsorted(sub.start_keys, qe, "left")
+            lo = _first_reaching(sub.padded_max_end_keys, qs, hi)
+            counts = np.subtract(hi, lo, out=hi)
+            q_idx = np.flatnonzero(counts)  # queries with at least one candidate
+            if len(q_idx) == 0:
+                continue
+            pos = lo[q_idx]
+            run = counts[q_idx]
+            if int(run.max()) > 1:
+                # expand runs: candidate = the run's first candidate + position within it
+                offsets = np.cumsum(run) - run
+                pos = np.arange(int(offsets[-1] + run[-1]), dtype=np.int64) + np.repeat(
+                    pos - offsets, run)
+                q_idx = np.repeat(q_idx, run)
+            if not sub.ends_monotonic:
+                hit = sub.end_keys[pos] > qs[q_idx]
+                q_idx = q_idx[hit]
+                pos = pos[hit]
+            q_parts.append(q_idx)
+            u_parts.append(pos if sub.is_identity else sub.ids[pos])
+        if not q_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(q_parts) == 1:
+            q_idx, u_idx = q_parts[0], u_parts[0]
+        else:
+            q_idx = np.concatenate(q_parts)
+            u_idx = np.concatenate(u_parts)
+            order = np.argsort(q_idx * (len(self) + 1) + u_idx, kind="stable")
+            q_idx, u_idx = q_idx[order], u_idx[order]
+        if min_overlap > 1 or min_query_fraction > 0 or min_region_fraction > 0:
+            us, ue = self.starts[u_idx], self.ends[u_idx]
+            q_s, q_e = starts[q_idx], ends[q_idx]
+            shared = np.minimum(q_e, ue) - np.maximum(q_s, us)
+            keep = shared >= min_overlap
+            if min_query_fraction > 0:
+                keep &= shared >= min_query_fraction * (q_e - q_s)
+            if min_region_fraction > 0:
+                keep &= shared >= min_region_fraction * (ue - us)
+            q_idx, u_idx = q_idx[keep], u_idx[keep]
+        return q_idx, u_idx
+
+
+def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray
+                    ) -> np.ndarray:
+    """For each query, the first region j < hi whose running-max end key is > qs (else hi).
+
+    ``padded_max_end_keys`` is the running maximum of end keys with a leading -1, so that
+    entry ``j`` is the value of region ``j - 1`` and stepping back from region 0 stops by
+    itself. Equal to ``min(hi, searchsorted(max_end_keys, qs, "right"))``, but cheaper: most
+    queries have zero, one or two candidates, so step back from ``hi`` a few times with
+    whole-array operations and binary-search only the queries still reaching further back.
+    """
+    lo = hi.copy()
+    reaching = padded_max_end_keys[lo] > qs
+    for step in range(_STEP_BACK):
+        lo -= reaching
+        if step + 1 == _STEP_BACK or not reaching.any():
+            break
+        reaching &= padded_max_end_keys[lo] > qs
+    rest = np.flatnonzero(reaching)
+    if len(rest):
+        rest = rest[padded_max_end_keys[lo[rest]] > qs[rest]]
+    if len(rest):
+        found = np.searchsorted(padded_max_end_keys[1:], qs[rest], "right")
+        lo[rest] = np.minimum(lo[rest], found)
+    return lo
+
+
+def overlap_pairs(universe: Universe, queries: BedRegions, **options) -> tuple[np.ndarray,
+                                                                                 np.ndarray]:
+    """(query row, region id) pairs of a :class:`BedRegions` against a :class:`Universe`."""
+    return universe.pairs_for(queries.chroms, queries.chrom_index, queries.starts,
+                              queries.ends, **options)

@@ -1,0 +1,75 @@
+"""genovocab.regions: the region model and its kernels, against hand-worked answers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genovocab.regions import (
+    Regions,
+    acgt_runs,
+    chrom_ranks,
+    merge_overlapping,
+    merge_touching,
+    merged_length,
+    n_runs,
+    true_runs,
+)
+
+
+def test_runs_by_hand():
+    s, e = true_runs(np.array([1, 1, 0, 1, 0, 0, 1, 1, 1], bool))
+    assert s.tolist() == [0, 3, 6] and e.tolist() == [2, 4, 9]
+    s, e = true_runs(np.array([1, 1, 0, 1, 0, 0, 1, 1, 1], bool), min_length=2)
+    assert s.tolist() == [0, 6] and e.tolist() == [2, 9]
+    s, e = acgt_runs("ACGTNNacgTTRGA")
+    assert list(zip(s.tolist(), e.tolist())) == [(0, 4), (9, 11), (12, 14)]
+    s, e = n_runs(b"NNacNNNnGN", 3)
+    assert list(zip(s.tolist(), e.tolist())) == [(4, 8)]
+    assert [a.tolist() for a in acgt_runs("")] == [[], []]
+
+
+def test_merges_by_hand():
+    s, e = merge_touching(np.array([0, 5, 9]), np.array([5, 8, 12]))
+    assert s.tolist() == [0, 9] and e.tolist() == [8, 12]
+    # unsorted and nested: overlaps join; touching blocks join too (bedtools merge)
+    s, e = merge_overlapping(np.array([10, 0, 2, 20]), np.array([15, 5, 3, 25]))
+    assert s.tolist() == [0, 10, 20] and e.tolist() == [5, 15, 25]
+    s, e = merge_overlapping(np.array([0, 5, 10]), np.array([5, 9, 12]))
+    assert s.tolist() == [0, 10] and e.tolist() == [9, 12]
+    assert merged_length(np.array([0, 2, 10]), np.array([5, 7, 11])) == 8
+
+
+def test_chrom_ranks_rejects_unknown():
+    assert chrom_ranks(["chr2", "chr1", "chr2"], ["chr1", "chr2"]).tolist() == [1, 0, 1]
+    with pytest.raises(ValueError, match="chrX"):
+        chrom_ranks(["chrX"], ["chr1"])
+
+
+def test_conversions_agree_and_sort_dedupe_merge():
+    rows = [("chr2", 5, 9), ("chr1", 7, 9), ("chr1", 0, 4), ("chr1", 7, 9), ("chr1", 3, 6)]
+    order = ["chr1", "chr2"]
+    a = Regions.from_tuples(rows, order)
+    b = Regions.from_frame(pd.DataFrame(rows, columns=["chrom", "start", "end"]), order)
+    c = Regions.from_objects([SimpleNamespace(chr=r[0], start=r[1], end=r[2]) for r in rows],
+                             order)
+    for r in (b, c):
+        assert r.chroms == a.chroms and r.chrom.tolist() == a.chrom.tolist()
+        assert r.starts.tolist() == a.starts.tolist() and r.ends.tolist() == a.ends.tolist()
+    got = a.sorted(dedupe=True).to_frame().itertuples(index=False, name=None)
+    assert list(got) == [("chr1", 0, 4), ("chr1", 3, 6), ("chr1", 7, 9), ("chr2", 5, 9)]
+    assert len(a.sorted()) == 5
+    merged = a.merged().to_frame().itertuples(index=False, name=None)
+    assert list(merged) == [("chr1", 0, 6), ("chr1", 7, 9), ("chr2", 5, 9)]
+    assert a.covered_bp() == 6 + 2 + 4
+
+
+def test_from_bed(tmp_path):
+    bed = tmp_path / "a.bed"
+    bed.write_text("chr2\t5\t9\nchr1\t0\t4\n")
+    r = Regions.from_bed(bed, {"chr1": 100, "chr2": 100})
+    assert r.chroms == ("chr1", "chr2")
+    assert r.names().tolist() == ["chr2", "chr1"] and r.starts.tolist() == [5, 0]
