@@ -30,6 +30,11 @@ wildcard_constraints:
     corpus="[A-Za-z0-9_.-]+",
     umethod="|".join(UNIVERSE_METHODS),
 
+# Cluster requests from the work: RS.mem_mb(base, per_unit, by) / RS.runtime(...) scale with
+# the job's input MB (or its chromosome's Mbp) times `attempt`, capped by `resources.max_*`.
+from genovocab.resources import ResourceScaler
+
+RS = ResourceScaler(config, chrom_sizes=f"{RES}/genome/chrom.sizes")
 
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
@@ -132,3 +137,17 @@ def release_downloads():
         for s, path in zip(sheet.index, files):
             found.setdefault(s, (str(path), str(sheet.loc[s, "url"])))
     return dict(sorted(found.items()))
+
+def ids_partial_files(wildcards):
+    """IDS partial-sum files of every (chromosome, block) (rules/ids.smk: IDS_WORK,
+    IDS_BLOCK_BP); an input function: it waits on genome preparation."""
+    sizes = checkpoints.prepare_genome.get().output.chrom_sizes
+    with open(sizes) as handle:
+        length = dict(line.split("\t")[:2] for line in handle if line.strip())
+    from genovocab.motifs.ids import chromosome_blocks
+
+    files = []
+    for chrom in selected_chromosomes():
+        n = chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
+        files += [f"{IDS_WORK}/partials/{chrom}.{b}-of-{n}.npz" for b in range(n)]
+    return files

@@ -88,13 +88,18 @@ if any(sheet is not PEAK_SAMPLES for sheet in CORPUS_SHEETS.values()):
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/corpora/download_{{corpus}}_{{sample}}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/download_{{corpus}}_{{sample}}.tsv",
         threads: 1
         resources:
-            mem_mb=500,
-            runtime=60,
+            mem_mb=RS.mem_mb(300),
+            runtime=RS.runtime(30),
         retries: 1
         script:
             "../scripts/download.py"
+
+    localrules:
+        corpora_download_sample,
 
 
 for _corpus in CORPORA:
@@ -125,11 +130,11 @@ for _corpus in CORPORA:
         log:
             f"{LOGS}/corpora/{_corpus}.log",
         benchmark:
-            f"{LOGS}/corpora/{_corpus}.benchmark.tsv"
+            f"{LOGS}/bench/corpora/{_corpus}.tsv",
         threads: 1
         resources:
-            mem_mb=4000,
-            runtime=60,
+            mem_mb=RS.mem_mb(500, 5),
+            runtime=RS.runtime(10, 0.05),
         script:
             "../scripts/corpora_tokenize.py"
 
@@ -173,11 +178,11 @@ for _corpus, _c in FRAGMENT_CORPORA.items():
         log:
             f"{LOGS}/corpora/{_corpus}.log",
         benchmark:
-            f"{LOGS}/corpora/{_corpus}.benchmark.tsv"
+            f"{LOGS}/bench/corpora/{_corpus}.tsv",
         threads: 2
         resources:
-            mem_mb=8000,
-            runtime=120,
+            mem_mb=RS.mem_mb(7800),
+            runtime=RS.runtime(120),
         script:
             "../scripts/corpora_fragments.py"
 

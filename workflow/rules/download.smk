@@ -21,10 +21,12 @@ rule download_source:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/download/source_{{source}}.log",
+    benchmark:
+        f"{LOGS}/bench/download/source_{{source}}.tsv",
     threads: 1
     resources:
-        mem_mb=500,
-        runtime=120,
+        mem_mb=RS.mem_mb(300),
+        runtime=RS.runtime(120),
     retries: 1
     script:
         "../scripts/download.py"
@@ -43,10 +45,19 @@ rule download_sample:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/download/sample_{{sample}}.log",
+    benchmark:
+        f"{LOGS}/bench/download/sample_{{sample}}.tsv",
     threads: 1
     resources:
-        mem_mb=500,
-        runtime=60,
+        mem_mb=RS.mem_mb(300),
+        runtime=RS.runtime(30),
     retries: 1
     script:
         "../scripts/download.py"
+
+
+# Downloads run on the submitting host (compute nodes often have no internet; 500 samples
+# should not be 500 cluster jobs).
+localrules:
+    download_source,
+    download_sample,

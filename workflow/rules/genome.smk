@@ -17,10 +17,12 @@ checkpoint prepare_genome:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/genome/prepare_genome.log",
+    benchmark:
+        f"{LOGS}/bench/genome/prepare_genome.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 0.5),
+        runtime=RS.runtime(10, 0.02),
     script:
         "../scripts/prepare_genome.py"
 

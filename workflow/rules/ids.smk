@@ -7,6 +7,9 @@
 IDS_CFG = config["ids"]
 IDS_WORK = f"{WORK}/ids"
 IDS_MODE = IDS_CFG["mode"]
+# Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
+# (the sums are additive), so no job works on more than ~block_bp of genome.
+IDS_BLOCK_BP = int(IDS_CFG.get("block_bp", 50000000))
 
 
 rule ids_partial:
@@ -19,7 +22,10 @@ rule ids_partial:
             else []
         ),
     output:
-        partial=temp(f"{IDS_WORK}/partials/{{chrom}}.npz"),
+        partial=temp(f"{IDS_WORK}/partials/{{chrom}}.{{block}}-of-{{nblocks}}.npz"),
+    wildcard_constraints:
+        block=r"\d+",
+        nblocks=r"\d+",
     params:
         mode=IDS_MODE,
         sample_size=IDS_CFG["sample_size"],
@@ -27,24 +33,23 @@ rule ids_partial:
         terms=IDS_CFG["terms"],
         bandwidth=IDS_CFG["bandwidth"],
         backend=IDS_CFG["backend"],
-        chroms=lambda wc: selected_chromosomes(),
     conda:
         "../envs/genovocab.yaml"
     log:
-        f"{LOGS}/ids/partial/{{chrom}}.log",
+        f"{LOGS}/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=1440,
+        mem_mb=RS.mem_mb(400, 4, "input:features"),
+        runtime=RS.runtime(10, 0.5, "input:features"),
     script:
         "../scripts/ids_partial.py"
 
 
 rule ids_reduce:
     input:
-        partials=lambda wc: expand(
-            f"{IDS_WORK}/partials/{{chrom}}.npz", chrom=selected_chromosomes()
-        ),
+        partials=ids_partial_files,
         features=f"{WORK}/motifs/features.tsv",
     output:
         ids=f"{WORK}/motifs/ids.npy",
@@ -55,10 +60,12 @@ rule ids_reduce:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/reduce.log",
+    benchmark:
+        f"{LOGS}/bench/ids/reduce.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(600, 0.05),
+        runtime=RS.runtime(10, 0.01),
     script:
         "../scripts/ids_reduce.py"
 
@@ -83,10 +90,12 @@ rule ids_cluster:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster.log",
+    benchmark:
+        f"{LOGS}/bench/ids/cluster.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=RS.mem_mb(500, 4, "input:ids"),
+        runtime=RS.runtime(30),
     script:
         "../scripts/ids_cluster.py"
 
@@ -104,10 +113,12 @@ rule ids_cluster_features:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster_features/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 4, "input:features"),
+        runtime=RS.runtime(10, 0.05, "input:features"),
     script:
         "../scripts/ids_cluster_features.py"
 
@@ -130,10 +141,12 @@ rule ids_token_vocab:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/token_vocab.log",
+    benchmark:
+        f"{LOGS}/bench/ids/token_vocab.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 2),
+        runtime=RS.runtime(10, 0.02),
     script:
         "../scripts/ids_token_vocab.py"
 
@@ -148,10 +161,12 @@ rule ids_tokens:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/tokens/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=RS.mem_mb(300, 3),
+        runtime=RS.runtime(5, 0.02),
     script:
         "../scripts/ids_tokens.py"
 
@@ -202,7 +217,6 @@ rule motif_tokenizer:
             category="motifs",
         ),
     params:
-        chroms=lambda wc: selected_chromosomes(),
         matrices=MOTIF_MATRICES,
         site_source=MOTIF_SOURCE,
         min_relative=MOTIF_SITES["min_relative"],
@@ -222,22 +236,13 @@ rule motif_tokenizer:
     log:
         f"{LOGS}/ids/motif_tokenizer.log",
     benchmark:
-        f"{LOGS}/ids/motif_tokenizer.benchmark.tsv"
+        f"{LOGS}/bench/ids/motif_tokenizer.tsv",
     threads: 1
     resources:
         # one chromosome at a time: its compressed cluster matrix decompressed, plus copies
-        mem_mb=lambda wc, input, attempt: attempt
-        * max(
-            4000,
-            int(
-                12e-6
-                * max(
-                    [os.path.getsize(p) for p in input.cluster_features if os.path.exists(p)],
-                    default=0,
-                )
-            ),
-        ),
-        runtime=lambda wc, attempt: 120 * attempt,
+        # (12 MB per MB of the largest file; chr1 holds ~8% of all: ~1 MB per MB of them all)
+        mem_mb=RS.mem_mb(400, 1, "input:cluster_features"),
+        runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"
 
@@ -284,12 +289,13 @@ if MOTIF_CORPUS_NAME:
         log:
             f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
         benchmark:
-            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.benchmark.tsv"
+            f"{LOGS}/bench/corpora/motif_{MOTIF_CORPUS_NAME}.tsv",
         threads: 1
         resources:
-            # per-bin targets of every chromosome (float32 per track) + one block of rows
-            mem_mb=lambda wc, attempt: attempt * 16000,
-            runtime=lambda wc, attempt: 240 * attempt,
+            # per-bin targets of every chromosome (float32 per track) + one block of rows; the
+        # demo job peaked at 410 MB under SLURM
+            mem_mb=RS.mem_mb(400, 0.5, "input:tokenizer"),
+            runtime=RS.runtime(240),
         script:
             "../scripts/motif_corpus.py"
 

@@ -41,10 +41,12 @@ if MOTIF_SOURCE == "scan":
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/scan/{{chrom}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/scan/{{chrom}}.tsv",
         threads: 1
         resources:
-            mem_mb=8000,
-            runtime=720,
+            mem_mb=RS.mem_mb(500, 10, "chrom"),
+            runtime=RS.runtime(10, 3, "chrom"),
         script:
             "../scripts/motifs_scan.py"
 
@@ -67,10 +69,12 @@ elif MOTIF_SOURCE == "tracks":
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/tracks/batch_{{batch}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/tracks/batch_{{batch}}.tsv",
         threads: 1
         resources:
-            mem_mb=8000,
-            runtime=720,
+            mem_mb=RS.mem_mb(1000),
+            runtime=RS.runtime(240),
         script:
             "../scripts/motifs_tracks.py"
 
@@ -85,10 +89,12 @@ elif MOTIF_SOURCE == "tracks":
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/tracks/merge_{{chrom}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/tracks/merge_{{chrom}}.tsv",
         threads: 1
         resources:
-            mem_mb=4000,
-            runtime=240,
+            mem_mb=RS.mem_mb(2000),
+            runtime=RS.runtime(120),
         script:
             "../scripts/motifs_merge.py"
 
@@ -108,10 +114,12 @@ elif MOTIF_SOURCE == "bigbed":
             "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/bigbed/{{chrom}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/bigbed/{{chrom}}.tsv",
         threads: 1
         resources:
-            mem_mb=4000,
-            runtime=480,
+            mem_mb=RS.mem_mb(500, 8, "chrom"),
+            runtime=RS.runtime(10, 1, "chrom"),
         script:
             "../scripts/motifs_bigbed.py"
 
@@ -143,10 +151,12 @@ rule motifs_bin:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/motifs/bin/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/motifs/bin/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=240,
+        mem_mb=RS.mem_mb(400, 4, "input:sites"),
+        runtime=RS.runtime(5, 0.05, "input:sites"),
     script:
         "../scripts/motifs_bin.py"
 
@@ -177,10 +187,12 @@ rule motifs_gather:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/motifs/gather.log",
+    benchmark:
+        f"{LOGS}/bench/motifs/gather.tsv",
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=RS.mem_mb(300, 1),
+        runtime=RS.runtime(10),
     script:
         "../scripts/motifs_gather.py"
 
@@ -197,3 +209,8 @@ ALL_TARGETS.append(
 # statistics
 RELEASE_PARTS["motifs/bin_lengths.png"] = rules.motifs_gather.output.histogram
 RELEASE_PARTS["motifs/stats.tsv"] = rules.motifs_gather.output.stats
+
+
+# The gather only reads the small per-chromosome stats: not worth a cluster job.
+localrules:
+    motifs_gather,

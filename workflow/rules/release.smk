@@ -31,11 +31,12 @@ rule release:
     log:
         f"{LOGS}/release/release.log",
     benchmark:
-        f"{LOGS}/release/release.benchmark.tsv"
+        f"{LOGS}/bench/release/release.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        # streams every file once (sha256, copy, tarball): memory does not grow with the data
+        mem_mb=RS.mem_mb(400),
+        runtime=RS.runtime(10, 0.01, "input"),
     script:
         "../scripts/release_build.py"
 

@@ -69,10 +69,12 @@ rule sequence_windows:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/windows_{{kind}}.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/windows_{{kind}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=RS.mem_mb(400, 0.3, "input:fasta"),
+        runtime=RS.runtime(10, 0.01, "input:fasta"),
     script:
         "../scripts/sequence_windows.py"
 
@@ -90,10 +92,12 @@ rule sequence_train_bpe:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/train_bpe.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/train_bpe.tsv",
     threads: 4
     resources:
-        mem_mb=8000,
-        runtime=240,
+        mem_mb=RS.mem_mb(500, 20),
+        runtime=RS.runtime(10, 0.5),
     script:
         "../scripts/sequence_bpe.py"
 
@@ -108,10 +112,12 @@ rule sequence_token_stream:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/token_stream.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/token_stream.tsv",
     threads: 4
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(500, 10),
+        runtime=RS.runtime(10, 0.2),
     script:
         "../scripts/sequence_tokens.py"
 
@@ -133,10 +139,12 @@ rule sequence_ggram:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/ggram.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/ggram.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(500, 5),
+        runtime=RS.runtime(10, 0.1),
     script:
         "../scripts/sequence_ggram.py"
 
@@ -171,11 +179,11 @@ rule sequence_corpus:
     log:
         f"{LOGS}/sequence/corpus.log",
     benchmark:
-        f"{LOGS}/sequence/corpus.benchmark.tsv"
+        f"{LOGS}/bench/sequence/corpus.tsv",
     threads: 4
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(500, 2),
+        runtime=RS.runtime(10, 0.05),
     script:
         "../scripts/sequence_corpus.py"
 

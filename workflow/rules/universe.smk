@@ -26,10 +26,12 @@ rule universe_ccre:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/ccre.log",
+    benchmark:
+        f"{LOGS}/bench/universe/ccre.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=30,
+        mem_mb=RS.mem_mb(400, 20, "input:registry"),
+        runtime=RS.runtime(10, 0.1),
     script:
         "../scripts/universe_ccre.py"
 
@@ -46,10 +48,12 @@ rule universe_peaks:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/peaks.log",
+    benchmark:
+        f"{LOGS}/bench/universe/peaks.tsv",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=RS.mem_mb(400, 10),
+        runtime=RS.runtime(10, 0.05),
     script:
         "../scripts/universe_peaks.py"
 
@@ -65,10 +69,12 @@ rule universe_chrom:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/universe/{{umethod}}/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(300, 14, "chrom"),
+        runtime=RS.runtime(10, 0.5, "chrom"),
     script:
         "../scripts/universe_chrom.py"
 
@@ -87,10 +93,12 @@ rule universe_gather:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/gather.log",
+    benchmark:
+        f"{LOGS}/bench/universe/{{umethod}}/gather.tsv",
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=RS.mem_mb(300, 3),
+        runtime=RS.runtime(10),
     script:
         "../scripts/universe_gather.py"
 
@@ -107,10 +115,12 @@ rule universe_assess:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/assess.log",
+    benchmark:
+        f"{LOGS}/bench/universe/{{umethod}}/assess.tsv",
     threads: 1
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=RS.mem_mb(400, 6),
+        runtime=RS.runtime(10, 0.2),
     script:
         "../scripts/universe_assess.py"
 
@@ -154,10 +164,12 @@ rule universe_bed:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/universe_bed.log",
+    benchmark:
+        f"{LOGS}/bench/universe/universe_bed.tsv",
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=RS.mem_mb(300, 3),
+        runtime=RS.runtime(10),
     script:
         "../scripts/universe_bed.py"
 
@@ -173,10 +185,12 @@ rule universe_report:
         "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/report.log",
+    benchmark:
+        f"{LOGS}/bench/universe/report.tsv",
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=RS.mem_mb(300, 1),
+        runtime=RS.runtime(5),
     script:
         "../scripts/universe_report.py"
 
@@ -199,11 +213,11 @@ rule universe_tokenizer:
     log:
         f"{LOGS}/universe/tokenizer.log",
     benchmark:
-        f"{LOGS}/universe/tokenizer.benchmark.tsv"
+        f"{LOGS}/bench/universe/tokenizer.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=RS.mem_mb(300, 1, "input:universe"),
+        runtime=RS.runtime(5),
     script:
         "../scripts/release_interval_tokenizer.py"
 
@@ -218,3 +232,7 @@ RELEASE_PARTS.update(
         if key != "universe"
     }
 )
+
+# The report only reads the small assessment tables: not worth a cluster job.
+localrules:
+    universe_report,

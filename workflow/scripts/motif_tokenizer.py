@@ -1,5 +1,7 @@
 """Snakemake adapter: the motif tokenizer folder (trained vocabulary, bins, parameters, plots)."""
 
+from pathlib import Path
+
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
 from genovocab.tokenizers.motif import MotifParams, write_tokenizer_folder
@@ -15,7 +17,7 @@ params = MotifParams(
     max_vocab=None if p.max_vocab is None else int(p.max_vocab),
     matrices=tuple(p.matrices))
 stats = write_tokenizer_folder(
-    sm.output.folder, chroms=list(p.chroms), chrom_sizes=read_chrom_sizes(sm.input.chrom_sizes),
+    sm.output.folder, chroms=[Path(b).name.removesuffix('.bins.npy') for b in sm.input.bins], chrom_sizes=read_chrom_sizes(sm.input.chrom_sizes),
     bins=list(sm.input.bins), cluster_features=list(sm.input.cluster_features),
     tokens=list(sm.input.tokens), token_vocab=sm.input.token_vocab,
     features=sm.input.features, ids=sm.input.ids, clusters=sm.input.clusters,

@@ -481,9 +481,14 @@ def bins_in(edges_path: str | os.PathLike) -> int:
 def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 6,
                        bandwidth: float = 0.5, sample_size: int | None = None,
                        bin_counts: Mapping[str, int] | None = None, seed: int = 0,
-                       chunk_rows: int = 1 << 18, backend: str = "numpy"
-                       ) -> tuple[IDSAccumulator, int]:
+                       chunk_rows: int = 1 << 18, backend: str = "numpy",
+                       block: tuple[int, int] = (0, 1)) -> tuple[IDSAccumulator, int]:
     """IDS partial sums of one chromosome's bin x feature matrix; (sums, rows used).
+
+    ``block = (b, n_blocks)`` restricts the sums to the b-th of ``n_blocks`` equal row ranges
+    (:func:`block_rows`); the partial sums are additive, so the blocks of a chromosome merged
+    (:meth:`IDSAccumulator.merge`) equal the whole chromosome's sums up to rounding, and one long
+    chromosome becomes several short jobs. Sample mode draws the same rows whatever the blocks.
 
     The matrix is streamed from its ``.npz`` in blocks of ``chunk_rows`` bins. Exact mode
     (``sample_size`` None) uses every bin. Sample mode draws ``sample_size`` bins genome-wide:
@@ -498,21 +503,41 @@ def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 
         share = allocate_sample(bin_counts, int(sample_size))[chrom]
         picked = sample_rows(int(bin_counts[chrom]), share, seed,
                              part=list(bin_counts).index(chrom))
+    r0, r1 = block_rows(npz_rows(features), *block)
     acc: IDSAccumulator | None = None
     seen = used = 0
-    for lo, block in iter_csr_npz(features, rows=chunk_rows):
+    for lo, chunk in iter_csr_npz(features, rows=chunk_rows):
         if acc is None:
-            acc = IDSAccumulator(block.shape[1], terms, bandwidth, backend=backend)
-        seen = lo + block.shape[0]
+            acc = IDSAccumulator(chunk.shape[1], terms, bandwidth, backend=backend)
+        seen = lo + chunk.shape[0]
+        keep = np.arange(max(lo, r0), min(seen, r1), dtype=np.int64)
         if picked is not None:
-            a, b = np.searchsorted(picked, [lo, seen])
-            block = block[picked[a:b] - lo]
-        acc.update(block)
-        used += block.shape[0]
+            a, b = np.searchsorted(picked, [max(lo, r0), max(min(seen, r1), max(lo, r0))])
+            keep = picked[a:b]
+        if len(keep) == 0:
+            continue
+        if len(keep) < chunk.shape[0]:
+            chunk = chunk[keep - lo]
+        acc.update(chunk)
+        used += chunk.shape[0]
     if picked is not None and seen != int(bin_counts[chrom]):
         raise InputError(features, f"matrix has {seen} rows but the bin edges of {chrom} give "
                                    f"{bin_counts[chrom]} bins")
     return acc, used
+
+
+def block_rows(n_rows: int, block: int, n_blocks: int) -> tuple[int, int]:
+    """Row range ``[lo, hi)`` of block ``block`` of ``n_blocks`` near-equal blocks of ``n_rows``."""
+    if n_blocks < 1 or not 0 <= block < n_blocks:
+        raise GenovocabError(f"block {block} of {n_blocks}: need 0 <= block < n_blocks")
+    return n_rows * block // n_blocks, n_rows * (block + 1) // n_blocks
+
+
+def chromosome_blocks(length_bp: int, block_bp: int) -> int:
+    """How many IDS blocks a chromosome of ``length_bp`` gets (``block_bp`` bp each, >= 1)."""
+    if block_bp < 1:
+        raise GenovocabError(f"ids.block_bp must be >= 1, got {block_bp}")
+    return max(1, -(-int(length_bp) // int(block_bp)))
 
 
 def _npy_header(handle, path, member: str) -> tuple[tuple[int, ...], np.dtype]:

@@ -32,7 +32,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from genovocab.universe.coverage import ChromCoverage, peakset_coverage, value_counts
+from genovocab.universe.coverage import (
+    ChromCoverage,
+    peakset_coverage,
+    runs_counts,
+    runs_window,
+)
 from genovocab.universe.files import is_flexible
 from genovocab.universe.inputs import PeakSet
 from genovocab.universe.model import binomial_model
@@ -175,60 +180,75 @@ def rbs(file_to_universe: float, universe_to_file: float) -> float:
 
 
 # --- likelihood ------------------------------------------------------------------------------
+# Every sum below is taken over the runs of a track (starts, ends, values of its non-zero
+# stretches), never over a per-base array: a chromosome costs O(runs + universe regions), and
+# memory does not grow with the chromosome's length.
 
-def _track_values(model: np.ndarray, cov: np.ndarray, col: int) -> np.ndarray:
-    return model[cov, col]
-
-
-def _range_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Sums of ``values[lo:hi]`` (Python slice semantics: clipped, empty when hi <= lo)."""
-    n = len(values)
-    lo = np.clip(lo, 0, n)
-    hi = np.clip(hi, 0, n)
-    out = np.zeros(len(lo))
-    for i in np.flatnonzero(hi > lo):
-        out[i] = values[lo[i]:hi[i]].sum()
-    return out
+Runs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def _background_total(model: np.ndarray, track: np.ndarray) -> float:
-    """Sum of the background column over a whole chromosome (exact: per distinct value)."""
-    counts = value_counts(track)
-    values = np.flatnonzero(counts)
-    return float(np.dot(counts[values].astype(np.float64), model[values, 0]))
+class _RunPrefix:
+    """``F(x) = sum(model[track[y], col] for y < x)`` of a track given as runs, for arrays of
+    points ``x``: ``model[0, col] * x`` plus the runs' excess over the background value."""
+
+    def __init__(self, model: np.ndarray, runs: Runs, size: int, col: int):
+        starts, ends, values = runs
+        self.size = int(size)
+        self.w0 = float(model[0, col])
+        self.starts, self.ends = starts, ends
+        self.excess = model[values.astype(np.int64), col] - self.w0
+        self.cum = np.r_[0.0, np.cumsum(self.excess * (ends - starts))]
+
+    def excess_at(self, x: np.ndarray) -> np.ndarray:
+        """``F(x) - model[0, col] * x`` at each point (points clipped to ``[0, size]``)."""
+        x = np.clip(np.asarray(x, dtype=np.int64), 0, self.size)
+        k = np.searchsorted(self.ends, x, side="right")  # runs ending at or before x
+        out = self.cum[k]
+        if len(self.starts):
+            kk = np.minimum(k, len(self.starts) - 1)
+            inside = (k < len(self.starts)) & (self.starts[kk] < x)
+            out = out + np.where(inside, self.excess[kk] * (x - self.starts[kk]), 0.0)
+        return out
+
+    def slices(self, lo: np.ndarray, hi: np.ndarray) -> float:
+        """Sum over the slices ``[lo, hi)`` (Python slice semantics: clipped, empty when
+        ``hi <= lo``), each counted once per slice."""
+        lo = np.clip(np.asarray(lo, dtype=np.int64), 0, self.size)
+        hi = np.clip(np.asarray(hi, dtype=np.int64), 0, self.size)
+        keep = hi > lo
+        if not keep.any():
+            return 0.0
+        lo, hi = lo[keep], hi[keep]
+        return float(self.w0 * float((hi - lo).sum())
+                     + (self.excess_at(hi) - self.excess_at(lo)).sum())
+
+    def total(self) -> float:
+        """Sum over the whole chromosome."""
+        return float(self.w0 * self.size + self.cum[-1])
 
 
-def _slices_sum(model: np.ndarray, track: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                col: int) -> float:
-    """Sum of ``model[track[x], col]`` over the union of the slices ``[lo, hi)`` (disjoint)."""
-    n = len(track)
-    lo = np.clip(lo, 0, n)
-    hi = np.clip(hi, 0, n)
-    keep = hi > lo
-    if not keep.any():
-        return 0.0
-    lo, hi = lo[keep], hi[keep]
-    lengths = hi - lo
-    idx = np.repeat(lo - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
-    return float(model[track[idx], col].sum())
+def _background_total(model: np.ndarray, runs: Runs, size: int) -> float:
+    """Sum of the background column over a whole chromosome."""
+    return _RunPrefix(model, runs, size, 0).total()
 
 
-def _hard_track_likelihood(model: np.ndarray, track: np.ndarray, lo: np.ndarray,
+def _hard_track_likelihood(model: np.ndarray, runs: Runs, size: int, lo: np.ndarray,
                            hi: np.ndarray) -> float:
     """geniml's hard likelihood of one track: slices ``[lo, hi)`` (in universe order) score the
     covered column, the gaps between consecutive slices (and before the first, after the last)
     the background column."""
-    n = len(track)
+    n = size
     clo, chi = np.clip(lo, 0, n), np.clip(hi, 0, n)
-    prev_end = np.r_[0, hi[:-1]]
+    covered = _RunPrefix(model, runs, size, 1).slices(lo, hi)
+    bg = _RunPrefix(model, runs, size, 0)
     disjoint = bool(np.all(clo[1:] >= chi[:-1])) and bool(np.all(chi >= clo))
-    covered = _slices_sum(model, track, lo, hi, 1)
     if disjoint:
-        background = _background_total(model, track) - _slices_sum(model, track, lo, hi, 0)
-    else:  # geniml's gaps, literally (nested or overlapping slices)
-        bg = _track_values(model, track, 0)
-        background = float(_range_sums(bg, prev_end, lo).sum())
-        background += float(bg[min(max(int(hi[-1]), 0), n):].sum()) if len(hi) else 0.0
+        return covered + bg.total() - bg.slices(lo, hi)
+    # geniml's gaps, literally (nested or overlapping slices): [previous end, this start)
+    prev_end = np.r_[0, hi[:-1]]
+    background = bg.slices(prev_end, lo)
+    if len(hi):
+        background += bg.slices(np.array([min(max(int(hi[-1]), 0), n)]), np.array([n]))
     return covered + background
 
 
@@ -236,12 +256,14 @@ def hard_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: ChromCove
                     models: dict[str, np.ndarray]) -> float:
     """Hard-universe likelihood of one chromosome (start track at region starts, end track at
     the base after each region, core track over regions)."""
+    size = cov.size
     if universe_chrom is None or len(universe_chrom["start"]) == 0:
-        return sum(_background_total(models[t], cov.track(t)) for t in ("start", "core", "end"))
+        return sum(_background_total(models[t], cov.runs(t), size)
+                   for t in ("start", "core", "end"))
     s, e = universe_chrom["start"], universe_chrom["end"]
-    return (_hard_track_likelihood(models["start"], cov.start, s, s + 1)
-            + _hard_track_likelihood(models["end"], cov.end, e, e + 1)
-            + _hard_track_likelihood(models["core"], cov.core, s, e))
+    return (_hard_track_likelihood(models["start"], cov.runs("start"), size, s, s + 1)
+            + _hard_track_likelihood(models["end"], cov.runs("end"), size, e, e + 1)
+            + _hard_track_likelihood(models["core"], cov.runs("core"), size, s, e))
 
 
 def flexible_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: ChromCoverage,
@@ -252,21 +274,25 @@ def flexible_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: Chrom
 
     Regions must be sorted and disjoint (what every method produces); only the regions' bases are
     gathered, the background is the whole-chromosome total minus the regions' share."""
-    tracks = {t: cov.track(t) for t in ("start", "core", "end")}
-    background = sum(_background_total(models[t], tracks[t]) for t in tracks)
+    size = cov.size
+    runs = {t: cov.runs(t) for t in ("start", "core", "end")}
+    bg = {t: _RunPrefix(models[t], runs[t], size, 0) for t in runs}
+    background = sum(p.total() for p in bg.values())
     if universe_chrom is None or len(universe_chrom["start"]) == 0:
         return background
     starts, ends = universe_chrom["start"], universe_chrom["end"]
     lo_first = min(carry, int(starts[0]))
     if lo_first > 0:  # geniml_compat: the first background starts at `carry`, not 0
-        head = np.array([0]), np.array([lo_first])
-        background -= sum(_slices_sum(models[t], tracks[t], *head, 0) for t in tracks)
-    background -= sum(_slices_sum(models[t], tracks[t], starts, ends, 0) for t in tracks)
+        background -= sum(p.slices(np.array([0]), np.array([lo_first])) for p in bg.values())
+    background -= sum(p.slices(starts, ends) for p in bg.values())
     res = background
     for ss, ee, se, es in zip(starts, ends, universe_chrom["thick_start"],
                               universe_chrom["thick_end"]):
-        col = {t: (models[t][tracks[t][ss:ee], 0], models[t][tracks[t][ss:ee], 1])
-               for t in tracks}
+        col = {}
+        for t in runs:  # the region's bases only, from the runs
+            lo = min(int(ss), size)
+            values = runs_window(runs[t], lo, max(lo, min(int(ee), size))).astype(np.int64)
+            col[t] = (models[t][values, 0], models[t][values, 1])
         s0, c0, e0 = col["start"][0], col["core"][0], col["end"][0]
         s1, c1, e1 = col["start"][1], col["core"][1], col["end"][1]
         a, b = se - ss, es - ss  # core part, relative to the region
@@ -323,7 +349,8 @@ def assess_universe(universe: pd.DataFrame, peaks: PeakSet, *, window: int = 25,
         cov = peakset_coverage(peaks, chrom, window)
         if cov.is_empty():
             continue  # not in the likelihood model (geniml: only covered chromosomes)
-        models = {t: binomial_model(cov.track(t), peaks.n_files) for t in ("start", "core", "end")}
+        models = {t: binomial_model(None, peaks.n_files, counts=runs_counts(cov.runs(t), cov.size),
+                                    size=cov.size) for t in ("start", "core", "end")}
         u = uni.get(chrom)
         hard += hard_likelihood(u, cov, models)
         if flexible:

@@ -1,0 +1,85 @@
+"""``config/hg38.yaml``: an offline dry-run that is quick and small, and a DAG whose every rule
+has a log, a benchmark, threads and requests that grow with the attempt."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import copy_workflow, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+INSPECT = r"""
+import json, sys
+from pathlib import Path
+from types import SimpleNamespace
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, ResourceSettings
+with SnakemakeApi() as api:
+    wf = api.workflow(resource_settings=ResourceSettings(), snakefile=Path("Snakefile"),
+                      config_settings=ConfigSettings(configfiles=[Path("config/hg38.yaml")]),
+                      workdir=Path("."))
+    w = wf._workflow
+    out = {}
+    for rule in w.rules:
+        if rule.name == "all":
+            continue
+        req = {}
+        for name in ("mem_mb", "runtime"):
+            res = rule.resources.get(name)
+            fn = getattr(res, "_evaluator", None) if res is not None else None
+            fake = SimpleNamespace(size_mb=0.0)
+            req[name] = [fn(None, fake, a) for a in (1, 2)] if callable(fn) else None
+        out[rule.name] = {"log": bool(rule.log), "benchmark": bool(rule.benchmark),
+                          "threads": rule.resources["_cores"].value, **req,
+                          "local": rule.name in w._localrules}
+    json.dump(out, sys.stdout)
+"""
+
+
+@pytest.fixture(scope="module")
+def hg38_workdir(tmp_path_factory):
+    return copy_workflow(tmp_path_factory.mktemp("hg38"))
+
+
+def test_hg38_dry_run_is_offline_quick_and_small(hg38_workdir):
+    t0 = time.perf_counter()
+    proc = run_snakemake(hg38_workdir, "-n", "--configfile", "config/hg38.yaml",
+                         "--quiet", "rules", timeout=120)
+    seconds = time.perf_counter() - t0
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    total = [line.split()[-1] for line in proc.stdout.splitlines()
+             if line.startswith("total")]
+    assert total, proc.stdout[-2000:]
+    jobs = int(total[-1])
+    # the jobs known before genome preparation: 200 track batches, 24 chromosomes x stages
+    assert 300 < jobs < 3000, jobs
+    assert "motifs_tracks_batch" in proc.stdout and "universe_chrom" in proc.stdout
+    assert seconds < 30, f"dry-run took {seconds:.1f} s"
+
+
+def test_every_hg38_rule_has_log_benchmark_threads_and_attempt_scaled_requests(hg38_workdir):
+    proc = subprocess.run([sys.executable, "-c", INSPECT], cwd=hg38_workdir, text=True,
+                          capture_output=True, timeout=120,
+                          env={**__import__("os").environ,
+                               "PYTHONPATH": str(hg38_workdir / "src")})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    rules = json.loads(proc.stdout)
+    assert {"ids_partial", "motifs_bin", "universe_chrom", "sequence_train_bpe"} <= set(rules)
+    for name, r in rules.items():
+        assert r["log"] and r["benchmark"], name
+        assert r["threads"] >= 1, name
+        for key in ("mem_mb", "runtime"):
+            assert r[key] is not None, (name, key)
+            first, second = r[key]
+            assert first >= (200 if key == "mem_mb" else 5), (name, key, first)
+            assert second == 2 * first, (name, key, r[key])  # attempt 2 asks for twice
+    # downloads and reports stay off the cluster
+    assert rules["download_sample"]["local"] and rules["universe_report"]["local"]
+    assert not rules["ids_partial"]["local"]
+    assert rules["sequence_train_bpe"]["threads"] == 4
