@@ -16,8 +16,10 @@ params = MotifParams(
     cpg=str(p.cpg), token_threshold=float(p.token_threshold), min_count=int(p.min_count),
     max_vocab=None if p.max_vocab is None else int(p.max_vocab),
     matrices=tuple(p.matrices))
+# the chromosomes come from this job's own inputs (no checkpoint read on a cluster node)
+chroms = [Path(b).name.removesuffix(".bins.npy") for b in sm.input.bins]
 stats = write_tokenizer_folder(
-    sm.output.folder, chroms=[Path(b).name.removesuffix('.bins.npy') for b in sm.input.bins], chrom_sizes=read_chrom_sizes(sm.input.chrom_sizes),
+    sm.output.folder, chroms=chroms, chrom_sizes=read_chrom_sizes(sm.input.chrom_sizes),
     bins=list(sm.input.bins), cluster_features=list(sm.input.cluster_features),
     tokens=list(sm.input.tokens), token_vocab=sm.input.token_vocab,
     features=sm.input.features, ids=sm.input.ids, clusters=sm.input.clusters,
