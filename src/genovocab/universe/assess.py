@@ -369,7 +369,7 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
     comparison table (one row per method: its collection row) and a bar plot of F10 and RBS."""
     from genovocab.universe.files import write_tsv
 
-    frames = [pd.read_csv(p, sep="\t") for p in assessments]
+    frames = [pd.read_csv(p, sep="\t", float_precision="round_trip") for p in assessments]
     write_tsv(assessment_out, frames[0])
     if comparison_out is None:
         return
