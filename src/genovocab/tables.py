@@ -18,7 +18,7 @@ import pandas as pd
 
 from genovocab.fileutil import atomic_path, write_text_atomic
 
-__all__ = ["read_npz", "write_json", "write_npz", "write_tsv"]
+__all__ = ["finite_or_none", "read_npz", "write_json", "write_npz", "write_tsv"]
 
 
 def write_tsv(path: str | os.PathLike, frame: pd.DataFrame, *, float_format: str | None = None,
@@ -33,20 +33,21 @@ def write_tsv(path: str | os.PathLike, frame: pd.DataFrame, *, float_format: str
     write_text_atomic(path, text)
 
 
-def _finite_or_none(value: Any) -> Any:
+def finite_or_none(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, inf) replaced by None, for JSON."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
+        return {k: finite_or_none(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_finite_or_none(v) for v in value]
+        return [finite_or_none(v) for v in value]
     return value
 
 
 def write_json(path: str | os.PathLike, data: Mapping[str, Any], *,
                indent: int | None = None) -> None:
     """JSON with sorted keys, NaN/inf written as ``null`` (valid JSON), a final newline."""
-    write_text_atomic(path, json.dumps(_finite_or_none(dict(data)), indent=indent,
+    write_text_atomic(path, json.dumps(finite_or_none(dict(data)), indent=indent,
                                        sort_keys=True) + "\n")
 
 

@@ -49,7 +49,7 @@ from genovocab.config_checks import check_config
 from genovocab.config_checks import read_sample_sheet as _checked_sheet
 from genovocab.download import local_fingerprint
 
-PIN = config.get("pin", "lock")
+PIN = config["pin"]
 SOURCES_LOCK = f"{RES}/sources.lock.tsv"
 
 

@@ -9,7 +9,7 @@ IDS_WORK = f"{WORK}/ids"
 IDS_MODE = IDS_CFG["mode"]
 # Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
 # (the sums are additive), so no job works on more than ~block_bp of genome.
-IDS_BLOCK_BP = int(IDS_CFG.get("block_bp", 50000000))
+IDS_BLOCK_BP = int(IDS_CFG["block_bp"])
 
 
 rule ids_partial:

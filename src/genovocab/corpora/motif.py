@@ -28,7 +28,6 @@ split plus a dataset card; Snakemake knows the shard names in advance.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -43,6 +42,7 @@ from genovocab.corpora.card import feature_type, size_category
 from genovocab.corpora.shards import shard_names
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir
+from genovocab.tables import finite_or_none
 
 SPLITS = ("train", "validation", "test")
 NORMALIZE = ("none", "zscore", "log1p", "log1p_zscore")
@@ -316,7 +316,7 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
         stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
         (tmp / "README.md").write_text(corpus_card(name, tok, config, stats, schema),
                                        encoding="utf-8")
-        (tmp / "stats.json").write_text(json.dumps(_clean(stats), indent=2, sort_keys=True)
+        (tmp / "stats.json").write_text(json.dumps(finite_or_none(stats), indent=2, sort_keys=True)
                                          + "\n", encoding="utf-8")
         if plot:
             plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats,
@@ -354,15 +354,6 @@ def _track_statistics(raw: Mapping[str, np.ndarray | None], config: CorpusConfig
                        if allv.size else 0.0}
     return out
 
-
-def _clean(value):
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,19 +220,26 @@ def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab) -> None:
     write_text_atomic(path, text)
 
 
-def read_token_vocab(path: str | os.PathLike) -> TokenVocab:
-    """Read ``token_vocab.tsv`` back (ids must be 0, 1, ... in order)."""
+def _read_id_table(path: str | os.PathLike, what: str, columns: Sequence[str], id_column: str,
+                   dtype: dict[str, type]) -> pd.DataFrame:
+    """A vocabulary TSV with the required ``columns`` and ids 0, 1, ... in row order."""
     try:
-        table = pd.read_csv(path, sep="\t", dtype={"clusters": str}, keep_default_na=False)
+        table = pd.read_csv(path, sep="\t", dtype=dtype, keep_default_na=False)
     except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot read the token vocabulary ({exc})") from exc
-    missing = [c for c in TOKEN_COLUMNS if c not in table.columns]
+        raise InputError(path, f"cannot read the {what} ({exc})") from exc
+    missing = [c for c in columns if c not in table.columns]
     if missing:
-        raise InputError(path, f"token vocabulary lacks column(s) {', '.join(missing)}", line=1)
-    ids = table["token"].to_numpy()
+        raise InputError(path, f"{what} lacks column(s) {', '.join(missing)}", line=1)
+    ids = table[id_column].to_numpy()
     bad = np.flatnonzero(ids != np.arange(len(table)))
     if bad.size:
         raise InputError(path, f"token id {ids[bad[0]]} is not {bad[0]}", line=int(bad[0]) + 2)
+    return table
+
+
+def read_token_vocab(path: str | os.PathLike) -> TokenVocab:
+    """Read ``token_vocab.tsv`` back (ids must be 0, 1, ... in order)."""
+    table = _read_id_table(path, "token vocabulary", TOKEN_COLUMNS, "token", {"clusters": str})
     patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in
                 table["clusters"]]
     return TokenVocab(patterns, table["count"].to_numpy(dtype=np.int64))
@@ -573,18 +581,8 @@ def write_trained_vocab(path: str | os.PathLike, trained: TrainedVocab,
 
 def read_trained_vocab(path: str | os.PathLike) -> TrainedVocab:
     """Read ``vocab.tsv`` back: ids 0, 1, ... in order, the specials first."""
-    try:
-        table = pd.read_csv(path, sep="\t", dtype={"clusters": str, "token": str,
-                                                   "motifs": str}, keep_default_na=False)
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot read the motif vocabulary ({exc})") from exc
-    missing = [c for c in VOCAB_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(path, f"motif vocabulary lacks column(s) {', '.join(missing)}", line=1)
-    ids = table["id"].to_numpy()
-    bad = np.flatnonzero(ids != np.arange(len(table)))
-    if bad.size:
-        raise InputError(path, f"token id {ids[bad[0]]} is not {bad[0]}", line=int(bad[0]) + 2)
+    table = _read_id_table(path, "motif vocabulary", VOCAB_COLUMNS, "id",
+                           {"clusters": str, "token": str, "motifs": str})
     tokens = table["token"].tolist()
     if tuple(tokens[:N_SPECIAL]) != SPECIAL_TOKENS:
         raise InputError(path, f"the first {N_SPECIAL} tokens must be "
