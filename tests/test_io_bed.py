@@ -158,3 +158,11 @@ def test_real_ccre_v4_layout(real_data):
                   keep_columns=True)
     assert len(iv) == 2755 and iv.chroms == ["chr20"]
     assert iv.columns.shape[1] == 7  # BED9+1: columns 4..10
+
+
+def test_utf8_bom_and_a_later_comment_keep_the_first_interval(tmp_path):
+    """A BOM before the first row and a `#` line further down must not eat the first row."""
+    path = tmp_path / "bom.bed"
+    path.write_text("\ufeffchr1\t10\t20\n# a comment\nchr1\t30\t40\n", encoding="utf-8")
+    bed = read_bed(path)
+    assert bed.starts.tolist() == [10, 30] and bed.ends.tolist() == [20, 40]

@@ -148,3 +148,13 @@ def test_meme_malformed(tmp_path, text, message, line):
         read_meme(p)
     if line is not None:
         assert exc.value.line == line
+
+
+def test_overflowing_count_is_an_error_naming_line(tmp_path):
+    """A count of 1e999 overflows to inf: it must be refused, not scanned as 0 sites."""
+    path = tmp_path / "m.jaspar"
+    path.write_text(">MA0001.1 X\nA [ 1 0 0 ]\nC [ 0 1e999 0 ]\nG [ 0 0 1 ]\nT [ 0 0 0 ]\n")
+    with pytest.raises(InputError) as err:
+        read_jaspar(path)
+    assert str(path) in str(err.value) and "line 3" in str(err.value)
+    assert "'1e999' is not a finite number" in str(err.value)

@@ -17,6 +17,7 @@ the problem.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable
@@ -59,6 +60,8 @@ def _numbers(fields: Iterable[str], path, line: int, what: str) -> list[float]:
         if not _NUMBER.match(field):
             raise InputError(path, f"{what}: {field!r} is not a number", line)
         value = float(field)
+        if not math.isfinite(value):
+            raise InputError(path, f"{what}: {field!r} is not a finite number", line)
         if value < 0:
             raise InputError(path, f"{what}: negative value {field}", line)
         values.append(value)
