@@ -109,6 +109,10 @@ RUNTIME = [
      "--chrom-sizes", "nosuch.sizes", "--out", "o"], "nosuch.sizes", None),
     ("scan-motifs bad matrix file", ["scan-motifs", "--genome", "g.fa", "--pfms", "a.bed",
      "--out", "o"], "a.bed, line 1", None),
+    ("train-bpe non-UTF-8 corpus", ["train-bpe", "--corpus", "bin.txt", "--out", "o"],
+     "bin.txt, line 2: not UTF-8", lambda p: (p / "bin.txt").write_bytes(b"ACGT\nAC\xffGT\n")),
+    ("train-bpe non-letter corpus", ["train-bpe", "--corpus", "num.txt", "--out", "o"],
+     "num.txt, line 1: a training line", lambda p: (p / "num.txt").write_text("AC1T\n")),
 ]
 
 

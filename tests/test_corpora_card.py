@@ -32,7 +32,8 @@ def test_write_corpus_splits_and_card(tmp_path):
                          splits=["train", "validation", "test"])
     assert [str(p.relative_to(out)) for p in paths] + ["README.md", "stats.json"] == \
         corpus_files(2, ["train", "validation", "test"])
-    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == \
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                  if p.is_file() and p.name != ".genovocab-output") == \
         sorted(corpus_files(2, ["train", "validation", "test"]))
     assert pq.read_table(paths[0])["id"].to_pylist() == ["a"]
     assert pq.read_table(out / "data/test-00000-of-00002.parquet").num_rows == 0

@@ -11,6 +11,7 @@ The folder written by :func:`save_tokenizer_folder` (``tokenizer.json``,
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -32,7 +33,7 @@ from tokenizers import (
 )
 
 from genovocab.errors import InputError
-from genovocab.fileutil import atomic_dir
+from genovocab.fileutil import atomic_dir, is_gzip
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def train_bpe(corpus_files: Sequence[str | os.PathLike], *, vocab_size: int = 40
             raise InputError(f, "training text file does not exist")
         if Path(f).stat().st_size == 0:
             raise InputError(f, "training text file is empty")
+        check_training_text(f)
     if vocab_size < len(SPECIAL_TOKENS) + 4:
         raise ValueError(f"vocab_size {vocab_size} is too small (specials + A, C, G, T)")
     tok = new_tokenizer()
@@ -122,6 +124,24 @@ def tokenizer_config(model_max_length: int) -> dict:
         "clean_up_tokenization_spaces": False,
         **special_tokens_map(),
     }
+
+
+def check_training_text(path: str | os.PathLike) -> None:
+    """Refuse a training text that is not UTF-8 lines of letters, naming the line.
+
+    Streams the file once before training, so a bad corpus fails before anything is written
+    (the trainer itself only says "stream did not contain valid UTF-8").
+    """
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"not UTF-8 text ({exc.reason})", line=number) from exc
+            if text and not (text.isascii() and text.isalpha()):
+                raise InputError(path, "a training line must hold only letters "
+                                       "(A, C, G, T, N, ...)", line=number)
 
 
 def special_tokens_map() -> dict:

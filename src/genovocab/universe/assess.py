@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from collections.abc import Sequence
 
 import numpy as np
@@ -367,10 +368,12 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
                  assessment_out: str | os.PathLike, comparison_out=None, plot_out=None) -> None:
     """The release's ``assessment.tsv`` (the first method's) and, with several methods, a
     comparison table (one row per method: its collection row) and a bar plot of F10 and RBS."""
+    from genovocab.fileutil import write_text_atomic
     from genovocab.universe.files import write_tsv
 
-    frames = [pd.read_csv(p, sep="\t", float_precision="round_trip") for p in assessments]
-    write_tsv(assessment_out, frames[0])
+    # the first method's table is copied as it is (a pandas round trip can change a last digit)
+    write_text_atomic(assessment_out, Path(assessments[0]).read_text(encoding="utf-8"))
+    frames = [pd.read_csv(p, sep="\t") for p in assessments]
     if comparison_out is None:
         return
     rows = []
