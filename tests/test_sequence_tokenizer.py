@@ -133,6 +133,21 @@ def test_bpe_rebuild_is_byte_identical(trained, tmp_path):
         assert (tmp_path / "again" / name).read_bytes() == (root / "bpe" / name).read_bytes()
 
 
+
+def test_build_bpe_folder_is_the_one_bpe_step(trained, tmp_path, monkeypatch):
+    """CLI and workflow call build_bpe_folder: it gives the same folder as train + save, and its
+    bp-per-token figure is the plain mean over the first STAT_LINES lines."""
+    root, _, _, _ = trained
+    monkeypatch.setattr(bpe, "STAT_LINES", 3)
+    tok, bp_per_token = bpe.build_bpe_folder([root / "train.txt"], tmp_path / "built",
+                                             vocab_size=300, model_max_length=64)
+    for name in bpe.TOKENIZER_FILES:
+        assert (tmp_path / "built" / name).read_bytes() == (root / "bpe" / name).read_bytes()
+    first = [line.strip().upper() for line in (root / "train.txt").read_text().splitlines()
+             if line.strip()][:3]
+    n_tokens = sum(len(tok.encode(line, add_special_tokens=False).ids) for line in first)
+    assert bp_per_token == pytest.approx(sum(map(len, first)) / n_tokens)
+
 def test_transformers_loads_folder_when_installed(trained):
     transformers = pytest.importorskip("transformers")
     root, tok, _, lines = trained

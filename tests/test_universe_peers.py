@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genovocab.regions import Regions
 from genovocab.universe.assess import assess_universe
 from genovocab.universe.build import build_universe
 from genovocab.universe.coverage import peakset_coverage, write_bigwigs
@@ -207,9 +208,9 @@ def test_geniml_cc_reports_empty_chromosome_whole(with_empty_chrom, demo):
     assert out[out["chrom"] == "chrZ"].values.tolist() == [["chrZ", 0, 5000]]  # the fault
     sizes = dict(demo.sizes, chrZ=5000)
     peaks = demo.peaks
-    peaks2 = type(peaks)(chroms=list(sizes), sizes=np.array(list(sizes.values())),
-                         n_files=peaks.n_files, file=peaks.file, chrom=peaks.chrom,
-                         starts=peaks.starts, ends=peaks.ends, names=peaks.names)
+    regions = Regions(tuple(sizes), peaks.chrom, peaks.starts, peaks.ends)
+    peaks2 = type(peaks)(regions=regions, sizes=np.array(list(sizes.values())),
+                         file=peaks.file, names=peaks.names)
     ours = build_universe(peaks2, "cc")
     assert "chrZ" not in set(ours["chrom"])
     assert canon(ours) == canon(out[out["chrom"] != "chrZ"])

@@ -12,7 +12,7 @@ sm = snakemake
 opts = dict(sm.params.options)
 tok = IntervalTokenizer.from_bed(sm.input.universe)
 whitelist = None
-if opts.get("whitelist"):
+if opts["whitelist"]:
     with open_text(sm.input.whitelist) as handle:
         whitelist = [line.strip() for line in handle if line.strip()]
 out_dir = Path(sm.output[0]).parent.parent

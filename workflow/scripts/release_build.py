@@ -12,17 +12,17 @@ from genovocab.release import (
     write_tarball,
 )
 
-log = configure_logging(snakemake)  # noqa: F821
+log = configure_logging(snakemake)
 started = time.perf_counter()
-out = snakemake.output  # noqa: F821
+out = snakemake.output
 sources = [source_record(name, path, url)
-           for name, (path, url) in snakemake.params.downloads.items()]  # noqa: F821
-config = snakemake.params.config  # noqa: F821
+           for name, (path, url) in snakemake.params.downloads.items()]
+config = snakemake.params.config
 # torch runs only with the torch IDS backend
 packages = [p for p in SOFTWARE
-            if p != "torch" or (config.get("ids") or {}).get("backend") == "torch"]
-release = build_release(Path(out.manifest).parent, parts=snakemake.params.parts,  # noqa: F821
-                        config=config, chrom_sizes=snakemake.input.chrom_sizes,  # noqa: F821
+            if p != "torch" or config["ids"]["backend"] == "torch"]
+release = build_release(Path(out.manifest).parent, parts=snakemake.params.parts,
+                        config=config, chrom_sizes=snakemake.input.chrom_sizes,
                         sources=sources, software=software_versions(packages))
 write_tarball(release, out.tarball)
 log.info("release %s and %s in %.2f s", release, out.tarball, time.perf_counter() - started)

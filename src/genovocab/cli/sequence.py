@@ -34,20 +34,10 @@ def run_sample_windows(args: argparse.Namespace) -> int:
 
 def run_train_bpe(args: argparse.Namespace) -> int:
     """Train the BPE and save the tokenizer folder."""
-    from genovocab.sequence.bpe import (
-        encode_ids,
-        mean_bp_per_token,
-        save_tokenizer_folder,
-        train_bpe,
-    )
-    from genovocab.sequence.windows import read_lines
+    from genovocab.sequence.bpe import build_bpe_folder
 
-    tok = train_bpe(args.corpus, vocab_size=args.vocab_size, min_frequency=args.min_frequency)
-    save_tokenizer_folder(tok, args.out, model_max_length=args.model_max_length)
-    sample = read_lines(args.corpus[0])[:2000]
-    ids, _ = encode_ids(tok, sample)
-    log.info("tokenizer (%d tokens) in %s; mean %.2f bp per token", tok.get_vocab_size(),
-             args.out, mean_bp_per_token(sample, len(ids)))
+    build_bpe_folder(args.corpus, args.out, vocab_size=args.vocab_size,
+                     min_frequency=args.min_frequency, model_max_length=args.model_max_length)
     return 0
 
 

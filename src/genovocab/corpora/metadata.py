@@ -37,17 +37,10 @@ def _cells(values: Sequence[Any]) -> list[str | None]:
     return out
 
 
-def _is_int(s: str) -> bool:
+def _parses_as(text: str, kind: type) -> bool:
+    """True when ``kind(text)`` (int or float) accepts the text."""
     try:
-        int(s)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_float(s: str) -> bool:
-    try:
-        float(s)
+        kind(text)
     except ValueError:
         return False
     return True
@@ -58,9 +51,9 @@ def infer_type(values: Sequence[Any]) -> str:
     cells = [c for c in _cells(values) if c is not None]
     if not cells:
         return "string"
-    if all(_is_int(c) for c in cells):
+    if all(_parses_as(c, int) for c in cells):
         return "int"
-    if all(_is_float(c) for c in cells):
+    if all(_parses_as(c, float) for c in cells):
         return "float"
     if all(c.lower() in _TRUE | _FALSE for c in cells):
         return "bool"

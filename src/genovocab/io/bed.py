@@ -26,6 +26,7 @@ import pandas as pd
 
 from genovocab.errors import InputError
 from genovocab.fileutil import is_gzip, read_bytes
+from genovocab.regions import Regions
 
 log = logging.getLogger(__name__)
 
@@ -443,19 +444,8 @@ def sort_dedupe_bed3(
     ``chroms`` holds names; a name missing from ``chrom_order`` is an error (ValueError).
     Returns (chrom names, starts, ends) as arrays.
     """
-    rank = {name: i for i, name in enumerate(chrom_order)}
-    names = np.asarray(chroms, dtype=object)
-    try:
-        ranks = np.fromiter((rank[c] for c in names), dtype=np.int64, count=len(names))
-    except KeyError as exc:
-        raise ValueError(f"chromosome {exc.args[0]!r} is not in the chromosome order") from exc
-    starts = np.asarray(starts, dtype=np.int64)
-    ends = np.asarray(ends, dtype=np.int64)
-    order = np.lexsort((ends, starts, ranks))
-    ranks, starts, ends = ranks[order], starts[order], ends[order]
-    keep = np.ones(len(order), dtype=bool)
-    keep[1:] = (ranks[1:] != ranks[:-1]) | (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
-    return names[order][keep], starts[keep], ends[keep]
+    regions = Regions.from_arrays(chroms, starts, ends, chrom_order).sorted(dedupe=True)
+    return regions.names(), regions.starts, regions.ends
 
 
 def write_bed3(path: str | os.PathLike, chroms: np.ndarray, starts: np.ndarray,

@@ -114,6 +114,28 @@ def train_bpe(corpus_files: Sequence[str | os.PathLike], *, vocab_size: int = 40
     return tok
 
 
+STAT_LINES = 5000
+"""Lines of the training text that :func:`build_bpe_folder` encodes for its bp-per-token figure."""
+
+
+def build_bpe_folder(corpus_files: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *,
+                     vocab_size: int = 4096, min_frequency: int = 2,
+                     model_max_length: int = 512) -> tuple[Tokenizer, float]:
+    """The one BPE step of CLI and workflow: train on ``corpus_files``, save the tokenizer folder
+    in ``out_dir``, and return the tokenizer with its mean bp per token over the first
+    :data:`STAT_LINES` lines of the first file (logged)."""
+    from genovocab.sequence.windows import read_lines
+
+    tok = train_bpe(corpus_files, vocab_size=vocab_size, min_frequency=min_frequency)
+    save_tokenizer_folder(tok, out_dir, model_max_length=model_max_length)
+    sample = read_lines(corpus_files[0], limit=STAT_LINES)
+    ids, _ = encode_ids(tok, sample)
+    bp_per_token = mean_bp_per_token(sample, len(ids))
+    log.info("tokenizer (%d tokens) in %s; mean %.3f bp per token over %d training lines",
+             tok.get_vocab_size(), out_dir, bp_per_token, len(sample))
+    return tok, bp_per_token
+
+
 def tokenizer_config(model_max_length: int) -> dict:
     """``tokenizer_config.json`` content for ``PreTrainedTokenizerFast``."""
     return {

@@ -169,8 +169,9 @@ def write_training_text(path: str | os.PathLike, windows: Iterable[Window], *,
     return n, stats[0], stats[1]
 
 
-def read_lines(path: str | os.PathLike) -> list[str]:
-    """Sequences of a one-per-line text file (plain or gzip), upper-cased; blank lines skipped.
+def read_lines(path: str | os.PathLike, limit: int | None = None) -> list[str]:
+    """Sequences of a one-per-line text file (plain or gzip), upper-cased; blank lines skipped;
+    the first ``limit`` sequences only when given.
 
     A line with characters other than letters is an :class:`InputError` naming the line.
     """
@@ -184,6 +185,8 @@ def read_lines(path: str | os.PathLike) -> list[str]:
                 raise InputError(path, "a sequence line must hold only letters "
                                        "(A, C, G, T, N, ...)", line=number)
             out.append(text.upper())
+            if limit is not None and len(out) >= limit:
+                break
     return out
 
 

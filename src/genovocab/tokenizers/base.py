@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -496,35 +496,27 @@ class TokenizerBase:
         if n <= budget:
             return item
         cut = slice(0, budget) if self.truncation_side == "right" else slice(n - budget, n)
-        out = {}
-        for key, value in item.items():
-            spec = specs.get(key)
-            if spec is None or SEQ not in spec.axes:
-                out[key] = value
-                continue
+
+        def truncate(key: str, value: Any, spec: KeySpec) -> np.ndarray:
             arr = np.asarray(value)
             index = [slice(None)] * arr.ndim
             index[spec.axes.index(SEQ)] = cut
-            out[key] = arr[tuple(index)]
-        return out
+            return arr[tuple(index)]
+
+        return _map_sequence_keys(item, specs, truncate)
 
     def _add_special_tokens(self, item: dict[str, Any],
                             specs: Mapping[str, KeySpec]) -> dict[str, Any]:
         prefix, suffix = self._special_template()
-        out = {}
-        for key, value in item.items():
-            spec = specs.get(key)
-            if spec is None or SEQ not in spec.axes:
-                out[key] = value
-                continue
+
+        def add_specials(key: str, value: Any, spec: KeySpec) -> np.ndarray:
             arr = np.asarray(value, dtype=spec.dtype)
             axis = spec.axes.index(SEQ)
             if spec.special_value is None:
                 if arr.ndim != 1:
                     raise ValueError(f"{key!r}: special token ids need a 1-D key")
-                out[key] = np.concatenate([np.asarray(prefix, dtype=arr.dtype), arr,
-                                           np.asarray(suffix, dtype=arr.dtype)])
-                continue
+                return np.concatenate([np.asarray(prefix, dtype=arr.dtype), arr,
+                                       np.asarray(suffix, dtype=arr.dtype)])
             parts = []
             for count in (len(prefix), None, len(suffix)):
                 if count is None:
@@ -533,8 +525,9 @@ class TokenizerBase:
                 shape = list(arr.shape)
                 shape[axis] = count
                 parts.append(np.full(shape, spec.special_value, dtype=arr.dtype))
-            out[key] = np.concatenate(parts, axis=axis)
-        return out
+            return np.concatenate(parts, axis=axis)
+
+        return _map_sequence_keys(item, specs, add_specials)
 
     # ---------------------------------------------------------------- padding
     def pad(self, encoded_inputs: Any, padding: bool | str = True,
@@ -712,6 +705,17 @@ def _to_numpy_or_value(value: Any) -> Any:
     if hasattr(value, "detach"):
         return value.detach().cpu().numpy()
     return value
+
+
+def _map_sequence_keys(item: dict[str, Any], specs: Mapping[str, KeySpec],
+                       fn: Callable[[str, Any, KeySpec], Any]) -> dict[str, Any]:
+    """``fn(key, value, spec)`` applied to each key of ``item`` that has a sequence axis; keys
+    without one (no spec, or a spec without ``SEQ``) pass through unchanged."""
+    out = {}
+    for key, value in item.items():
+        spec = specs.get(key)
+        out[key] = value if spec is None or SEQ not in spec.axes else fn(key, value, spec)
+    return out
 
 
 def _items_of(encoded: Any) -> tuple[list[dict[str, Any]], bool]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from genovocab.io.bed import read_bed
 from genovocab.regions import Regions
 from genovocab.tables import read_npz, write_npz
 
@@ -21,20 +20,37 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PeakSet:
-    """All regions of N files on one genome, as flat arrays.
+    """All regions of N files on one genome: a :class:`~genovocab.regions.Regions` (chromosomes
+    in the chrom.sizes order) plus the 0-based file number of each region.
 
-    ``chrom[i]`` indexes ``chroms`` (the chrom.sizes order), ``file[i]`` is the 0-based file
-    number. Regions keep file order within a file.
+    Regions keep file order within a file; ``names`` are the files' sample names.
     """
 
-    chroms: list[str]
+    regions: Regions
     sizes: np.ndarray
-    n_files: int
     file: np.ndarray
-    chrom: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
     names: list[str]
+
+    @property
+    def chroms(self) -> list[str]:
+        """Chromosome names, in the chrom.sizes order (``chrom[i]`` indexes them)."""
+        return list(self.regions.chroms)
+
+    @property
+    def chrom(self) -> np.ndarray:
+        return self.regions.chrom
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.regions.starts
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.regions.ends
+
+    @property
+    def n_files(self) -> int:
+        return len(self.names)
 
     def on_chrom(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(file, start, end) arrays of the regions on chromosome ``name``."""
@@ -51,9 +67,9 @@ class PeakSet:
     def load(cls, path: str | os.PathLike) -> PeakSet:
         """Reload what :meth:`save` wrote."""
         z = read_npz(path)
-        return cls(chroms=[str(c) for c in z["chroms"]], sizes=z["sizes"],
-                   n_files=int(z["n_files"]), file=z["file_index"], chrom=z["chrom"],
-                   starts=z["starts"], ends=z["ends"], names=[str(n) for n in z["names"]])
+        regions = Regions(tuple(str(c) for c in z["chroms"]), z["chrom"], z["starts"], z["ends"])
+        return cls(regions=regions, sizes=z["sizes"], file=z["file_index"],
+                   names=[str(n) for n in z["names"]])
 
 
 def read_peak_files(paths: Sequence[str | os.PathLike],
@@ -64,25 +80,19 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
     Malformed lines, ends beyond a chromosome and empty files are :class:`InputError` naming the
     file and line.
     """
-    order = {c: i for i, c in enumerate(chrom_sizes)}
-    files, chroms, starts, ends = [], [], [], []
-    for number, path in enumerate(paths):
-        iv = read_bed(path, chrom_sizes, unknown_chroms="drop")
-        rank = np.array([order[c] for c in iv.chroms], dtype=np.int32)
-        files.append(np.full(len(iv), number, dtype=np.int32))
-        chroms.append(rank[iv.chrom_index] if len(iv) else np.zeros(0, np.int32))
-        starts.append(iv.starts)
-        ends.append(iv.ends)
+    per_file = [Regions.from_bed(path, chrom_sizes, unknown_chroms="drop") for path in paths]
 
     def cat(parts: list[np.ndarray], dt) -> np.ndarray:
         return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
 
-    peaks = PeakSet(chroms=list(chrom_sizes), sizes=np.array(list(chrom_sizes.values()),
-                                                             dtype=np.int64),
-                    n_files=len(paths), file=cat(files, np.int32), chrom=cat(chroms, np.int32),
-                    starts=cat(starts, np.int64), ends=cat(ends, np.int64),
+    regions = Regions(tuple(chrom_sizes), cat([r.chrom for r in per_file], np.int32),
+                      cat([r.starts for r in per_file], np.int64),
+                      cat([r.ends for r in per_file], np.int64))
+    files = [np.full(len(r), number, dtype=np.int32) for number, r in enumerate(per_file)]
+    peaks = PeakSet(regions=regions, sizes=np.array(list(chrom_sizes.values()), dtype=np.int64),
+                    file=cat(files, np.int32),
                     names=[os.path.basename(os.fspath(p)) for p in paths])
-    log.info("read %d region(s) from %d file(s)", len(peaks.starts), len(paths))
+    log.info("read %d region(s) from %d file(s)", len(regions), len(paths))
     return peaks
 
 
