@@ -5,7 +5,11 @@ from snakemake.utils import min_version, validate
 min_version("8.0")
 
 
-configfile: "config/config.yaml"
+# A --configfile extends the demo config (config/config.yaml), unless it says `standalone: true`
+# (a production config such as config/hg38.yaml: no demo source, sample or corpus leaks in).
+if not workflow.config_settings.overwrite_config.get("standalone", False):
+
+    configfile: "config/config.yaml"
 
 
 

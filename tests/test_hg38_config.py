@@ -83,3 +83,34 @@ def test_every_hg38_rule_has_log_benchmark_threads_and_attempt_scaled_requests(h
     assert rules["download_sample"]["local"] and rules["universe_report"]["local"]
     assert not rules["ids_partial"]["local"]
     assert rules["sequence_train_bpe"]["threads"] == 4
+
+
+CONFIG = r"""
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, ResourceSettings
+with SnakemakeApi() as api:
+    wf = api.workflow(resource_settings=ResourceSettings(), snakefile=Path("Snakefile"),
+                      config_settings=ConfigSettings(configfiles=[Path("config/hg38.yaml")]),
+                      workdir=Path("."))
+    json.dump(wf._workflow.config, sys.stdout, default=str)
+"""
+
+
+def test_hg38_is_standalone_nothing_of_the_demo_leaks_in(hg38_workdir):
+    """config/hg38.yaml says `standalone: true`: the demo's sha256s, bigWig target and corpora
+    would otherwise be merged under it (a first hg38 download would fail on the demo digest)."""
+    proc = subprocess.run([sys.executable, "-c", CONFIG], cwd=hg38_workdir, text=True,
+                          capture_output=True, timeout=120,
+                          env={**__import__("os").environ,
+                               "PYTHONPATH": str(hg38_workdir / "src")})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    config = json.loads(proc.stdout)
+    assert set(config["sources"]) == {"genome", "jaspar_pfms", "jaspar_bigbed", "ccres",
+                                      "ccres_v3", "cpg_islands"}
+    assert not any(s.get("sha256") for s in config["sources"].values())
+    assert config["motifs"]["corpus"]["targets"] == {}
+    assert set(config["corpora"]) == {"peaks"} and config["samples"] == "config/hg38_samples.tsv"
+    assert all(url.startswith("https://") for url in
+               (s["url"] for s in config["sources"].values()))

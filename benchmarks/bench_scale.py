@@ -1,0 +1,541 @@
+"""Scale rehearsal: the hg38 workflow on synthetic hg38-shaped inputs at two fractions, per-rule
+scaling laws fitted on them, and the hg38 estimate (CPU-hours, peak GB per job, job count and
+the wall time of a 32-core allocation) they give.
+
+Inputs at fraction ``f`` of hg38 (``make_inputs``, seeded): the 24 chromosomes at ``f`` x their
+GRCh38 length (random DNA, 41 % GC, an N gap at the start and one in the middle); 841 JASPAR-like
+matrices (1,682 features with both strands) and one per-matrix TFBS track each at ~4 site starts
+per bp over all features (the density of the JASPAR 2022 hg38 tracks at relative score >= 0.8);
+a cCRE registry of ``f`` x 2,348,854 elements; ``f`` x 31,144 CpG islands (UCSC cpgIslandExt
+layout); 500 peak files of ``f`` x 60,000 narrowPeaks each, drawn from the cCREs with jitter
+plus 10 % background. ``config/test/scale.yaml`` points ``config/hg38.yaml`` at these files and
+keeps every hg38 setting; the inputs' ``fraction.yaml`` scales the two lengths that are
+configured in bp (``ids.block_bp``, ``sequence.windows.total_bp``), so the DAG has the hg38
+job count at every fraction.
+
+Each fraction runs in a copy of the workflow (``benchmarks/out/scale/f<F>/``) with
+``snakemake --cores 2``; every job's ``benchmark:`` file (wall s, CPU s, max RSS) is gathered
+into one table. Per rule, the totals and the largest job are fitted as ``a + b * f`` (a: fixed
+per-job cost, b: work that grows with the genome) and evaluated at f = 1; the log-log slope
+between the fractions is printed as the rule's exponent. Per job, the same law on its own two
+points gives its hg38 duration, and a greedy list schedule of the DAG (``snakemake --dag``:
+jobs, dependencies, threads) on 32 cores gives the wall-time estimate. These hg38 figures are
+extrapolations; ``benchmarks/bench_chr1.py`` measures the heaviest single jobs at full size.
+
+Usage: ``python benchmarks/bench_scale.py [--fractions 0.001,0.003] [--cores 2] [--keep] [--reuse]``
+       ``python benchmarks/bench_scale.py --make-inputs DIR --fraction F`` (inputs only)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out" / "scale"
+INPUTS = "scale-inputs"  # folder of the synthetic inputs inside a run's working copy
+COPIED = ("Snakefile", "workflow", "config", "src", "profiles", "pyproject.toml", "resources/demo")
+
+HG38 = {  # GRCh38 primary chromosome lengths (UCSC hg38.chrom.sizes)
+    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
+    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
+    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
+    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
+    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
+    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+}
+N_MATRICES = 841        # JASPAR 2022 CORE vertebrates non-redundant
+SITE_DENSITY = 4.0      # site starts per bp over all 1,682 features
+N_CCRES = 2_348_854     # ENCODE cCREs V4
+N_ISLANDS = 31_144      # UCSC cpgIslandExt, hg38
+N_SAMPLES = 500
+PEAKS_PER_SAMPLE = 60_000
+HG38_IDS_BLOCK_BP = 25_000_000
+HG38_BPE_TOTAL_BP = 50_000_000
+ALLOCATION_CORES = 32
+
+
+# --------------------------------------------------------------------------- inputs
+
+def chrom_lengths(fraction: float) -> dict[str, int]:
+    """hg38's chromosomes at ``fraction`` of their length (at least 20 kbp each)."""
+    return {c: max(20_000, int(round(n * fraction))) for c, n in HG38.items()}
+
+
+def _gaps(length: int) -> list[tuple[int, int]]:
+    """The N gaps of a synthetic chromosome: 1 % at the start, 2 % in the middle."""
+    head = length // 100
+    mid0 = length // 2 - length // 100
+    return [(0, head), (mid0, mid0 + length // 50)]
+
+
+def _open_gz(path: Path):
+    return gzip.open(path, "wt", compresslevel=1, newline="")
+
+
+def write_genome(path: Path, sizes: dict[str, int], rng: np.random.Generator) -> None:
+    """FASTA (gzip) of random DNA at 41 % GC with the N gaps of :func:`_gaps`."""
+    bases = np.frombuffer(b"ACGT", dtype=np.uint8)
+    p = [0.295, 0.205, 0.205, 0.295]
+    with _open_gz(path) as out:
+        for chrom, length in sizes.items():
+            seq = bases[rng.choice(4, size=length, p=p)]
+            for s, e in _gaps(length):
+                seq[s:e] = ord("N")
+            out.write(f">{chrom}\n")
+            text = seq.tobytes().decode()
+            out.write("\n".join(text[i:i + 60] for i in range(0, length, 60)) + "\n")
+
+
+def write_matrices(path: Path, rng: np.random.Generator) -> list[tuple[str, int]]:
+    """841 JASPAR-format count matrices of 6-21 columns; returns (matrix id, length)."""
+    out = []
+    with open(path, "w") as handle:
+        for i in range(N_MATRICES):
+            mid, width = f"MA{1000 + i:04d}.1", int(rng.integers(6, 22))
+            counts = rng.multinomial(20, [0.25] * 4, size=width).T
+            handle.write(f">{mid} TF{i}\n")
+            for base, row in zip("ACGT", counts):
+                handle.write(f"{base} [ " + " ".join(f"{v:3d}" for v in row) + " ]\n")
+            out.append((mid, width))
+    return out
+
+
+def _free_positions(length: int, n: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` sorted starts of ``width``-bp features that avoid the chromosome's N gaps."""
+    starts = np.sort(rng.integers(0, max(1, length - width), n))
+    keep = np.ones(n, dtype=bool)
+    for s, e in _gaps(length):
+        keep &= (starts + width <= s) | (starts >= e)
+    return starts[keep]
+
+
+def write_tracks(folder: Path, matrices: list[tuple[str, int]], sizes: dict[str, int],
+                 rng: np.random.Generator) -> int:
+    """One JASPAR hg38-style track per matrix (7 columns: chrom, start, end, TF, relative score
+    x1000 >= 800, -log10 p x100, strand), ~4 starts per bp over all matrices; total sites."""
+    folder.mkdir(parents=True, exist_ok=True)
+    per_bp = SITE_DENSITY / N_MATRICES
+    total = 0
+    for i, (mid, width) in enumerate(matrices):
+        with _open_gz(folder / f"{mid}.tsv.gz") as out:
+            for chrom, length in sizes.items():
+                starts = _free_positions(length, rng.poisson(per_bp * length), width, rng)
+                k = len(starts)
+                score = rng.integers(800, 1001, k)
+                nlp = rng.integers(400, 1200, k)
+                strand = np.where(rng.random(k) < 0.5, "+", "-")
+                out.writelines(f"{chrom}\t{s}\t{s + width}\tTF{i}\t{r}\t{p}\t{d}\n"
+                               for s, r, p, d in zip(starts.tolist(), score.tolist(),
+                                                     nlp.tolist(), strand.tolist()))
+                total += k
+    return total
+
+
+def write_ccres(path: Path, sizes: dict[str, int], fraction: float,
+                rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A cCRE registry in the ENCODE V3 6-column layout (150-350 bp, disjoint, sorted); the
+    starts per chromosome (the peak files are drawn from them)."""
+    genome = sum(sizes.values())
+    starts_of = {}
+    with _open_gz(path) as out:
+        number = 0
+        for chrom, length in sizes.items():
+            n = max(1, int(round(N_CCRES * fraction * length / genome)))
+            starts = np.unique(_free_positions(length, n, 350, rng))
+            widths = rng.integers(150, 351, len(starts))
+            disjoint = np.ones(len(starts), dtype=bool)
+            disjoint[1:] = starts[1:] >= starts[:-1] + widths[:-1]
+            starts, widths = starts[disjoint], widths[disjoint]
+            starts_of[chrom] = starts
+            for s, w in zip(starts.tolist(), widths.tolist()):
+                number += 1
+                out.write(f"{chrom}\t{s}\t{s + w}\tEH38D{number:07d}\tEH38E{number:07d}\t"
+                          f"dELS\n")
+    return starts_of
+
+
+def write_islands(path: Path, sizes: dict[str, int], fraction: float,
+                  rng: np.random.Generator) -> None:
+    """CpG islands in the UCSC cpgIslandExt layout (bin, chrom, start, end, name, ...)."""
+    genome = sum(sizes.values())
+    with _open_gz(path) as out:
+        for chrom, length in sizes.items():
+            n = max(1, int(round(N_ISLANDS * fraction * length / genome)))
+            for s in _free_positions(length, n, 2000, rng).tolist():
+                w = int(rng.integers(200, 2000))
+                out.write(f"585\t{chrom}\t{s}\t{s + w}\tCpG: {w // 10}\t{w}\t{w // 10}\t"
+                          f"{w // 2}\t20.0\t60.0\t0.9\n")
+
+
+def write_peaks(folder: Path, sizes: dict[str, int], ccres: dict[str, np.ndarray],
+                fraction: float, rng: np.random.Generator) -> list[Path]:
+    """500 narrowPeak files: ``fraction`` x 60,000 peaks each, 90 % on cCREs (jittered by up to
+    +-50 bp, 200-600 bp wide), 10 % anywhere; sorted per file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    genome = sum(sizes.values())
+    chroms = list(sizes)
+    weights = np.array([sizes[c] / genome for c in chroms])
+    paths = []
+    for sample in range(N_SAMPLES):
+        n = max(1, int(round(PEAKS_PER_SAMPLE * fraction)))
+        per_chrom = rng.multinomial(n, weights)
+        path = folder / f"sample{sample:03d}.narrowPeak.gz"
+        with _open_gz(path) as out:
+            for chrom, k in zip(chroms, per_chrom.tolist()):
+                if k == 0:
+                    continue
+                pool = ccres[chrom]
+                centres = pool[rng.integers(0, len(pool), k)] + 150
+                background = rng.permutation(_free_positions(sizes[chrom], 2 * k, 600, rng))
+                off = np.flatnonzero(rng.random(k) >= 0.9)[:len(background)]
+                centres[off] = background[:len(off)] + 300
+                centres = centres + rng.integers(-50, 51, k)
+                half = rng.integers(100, 301, k)
+                starts = np.clip(centres - half, 0, sizes[chrom] - 1)
+                ends = np.clip(centres + half, starts + 1, sizes[chrom])
+                order = np.argsort(starts, kind="stable")
+                for j, (s, e) in enumerate(zip(starts[order].tolist(), ends[order].tolist())):
+                    out.write(f"{chrom}\t{s}\t{e}\tpeak{j}\t1000\t.\t5.0\t10.0\t8.0\t"
+                              f"{(e - s) // 2}\n")
+        paths.append(path)
+    return paths
+
+
+def make_inputs(folder: Path, fraction: float, seed: int = 38) -> dict:
+    """Write every synthetic input of one fraction into ``folder`` (see the module docstring),
+    with ``samples.tsv`` and ``fraction.yaml``; returns a summary of the sizes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    sizes = chrom_lengths(fraction)
+    write_genome(folder / "genome.fa.gz", sizes, rng)
+    matrices = write_matrices(folder / "pfms.jaspar", rng)
+    sites = write_tracks(folder / "tracks", matrices, sizes, rng)
+    ccres = write_ccres(folder / "ccres.bed.gz", sizes, fraction, rng)
+    write_islands(folder / "cpgIslandExt.txt.gz", sizes, fraction, rng)
+    peaks = write_peaks(folder / "peaks", sizes, ccres, fraction, rng)
+    with open(folder / "samples.tsv", "w") as sheet:
+        sheet.write("name\turl\tsha256\n")
+        for path in peaks:
+            name = path.name.split(".")[0]
+            sheet.write(f"{name}\tfile://{INPUTS}/peaks/{path.name}\t\n")
+    block_bp = max(1000, int(round(HG38_IDS_BLOCK_BP * fraction)))
+    total_bp = max(10_000, int(round(HG38_BPE_TOTAL_BP * fraction)))
+    (folder / "fraction.yaml").write_text(
+        f"# written by benchmarks/bench_scale.py for fraction {fraction}\n"
+        f"ids:\n  block_bp: {block_bp}\nsequence:\n  windows:\n    total_bp: {total_bp}\n")
+    return {"fraction": fraction, "genome_bp": sum(sizes.values()), "sites": sites,
+            "ccres": int(sum(len(v) for v in ccres.values())), "peak_files": len(peaks),
+            "ids_block_bp": block_bp, "bpe_total_bp": total_bp}
+
+
+# --------------------------------------------------------------------------- one run
+
+def workflow_copy(dest: Path) -> Path:
+    """A copy of what a run needs (no results, no downloads)."""
+    for name in COPIED:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.egg-info", ".snakemake"))
+        elif src.exists():
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def configfiles() -> list[str]:
+    return ["config/hg38.yaml", "config/test/scale.yaml", f"{INPUTS}/fraction.yaml"]
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(workdir / "src"))
+    cmd = [sys.executable, "-m", "snakemake", "--configfile", *configfiles(), *args]
+    return subprocess.run(cmd, cwd=workdir, env=env, text=True, capture_output=True)
+
+
+def run_fraction(fraction: float, cores: int) -> dict:
+    """Make the inputs, run the workflow, and gather the jobs' benchmark rows."""
+    workdir = OUT / f"f{fraction:g}"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workflow_copy(workdir)
+    t0 = time.perf_counter()
+    summary = make_inputs(workdir / INPUTS, fraction)
+    summary["make_inputs_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    proc = snakemake(workdir, "--cores", str(cores), "--quiet", "rules")
+    summary["run_s"] = round(time.perf_counter() - t0, 1)
+    (workdir / "snakemake.stderr.txt").write_text(proc.stderr)
+    if proc.returncode != 0:
+        sys.exit(f"fraction {fraction}: snakemake failed (see {workdir}/snakemake.stderr.txt):\n"
+                 + proc.stderr[-3000:])
+    summary["jobs"] = gather_benchmarks(workdir)
+    summary["rules"] = rule_table(workdir)
+    summary["rulegraph"] = rule_graph(workdir)
+    return summary
+
+
+def gather_benchmarks(workdir: Path) -> dict[str, dict]:
+    """Every ``benchmark:`` file of the run: its path below ``logs/`` -> wall s, CPU s and max
+    RSS (MB), as Snakemake measured the job."""
+    jobs = {}
+    for path in sorted((workdir / "logs").rglob("*.tsv")):
+        if "/bench/" not in path.as_posix():
+            continue
+        with open(path) as handle:
+            row = next(csv.DictReader(handle, delimiter="\t"))
+        rss = row["max_rss"]
+        jobs[path.relative_to(workdir).as_posix()] = {
+            "s": float(row["s"]), "cpu_s": float(row.get("cpu_time") or 0.0),
+            "max_rss_mb": float(rss) if rss not in ("-", "NA", "") else 0.0}
+    return jobs
+
+
+_RULES = r"""
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, ResourceSettings
+with SnakemakeApi() as api:
+    wf = api.workflow(resource_settings=ResourceSettings(), snakefile=Path("Snakefile"),
+                      config_settings=ConfigSettings(configfiles=[Path(p) for p in sys.argv[1:]]),
+                      workdir=Path("."))
+    w = wf._workflow
+    out = {}
+    for rule in w.rules:
+        if rule.name == "all" or not rule.benchmark:
+            continue
+        threads = rule.resources["_cores"]
+        threads = getattr(threads, "value", threads)
+        out[rule.name] = {"benchmark": str(rule.benchmark),
+                          "threads": threads if isinstance(threads, int) else 1,
+                          "local": rule.name in w._localrules}
+    json.dump(out, sys.stdout)
+"""
+
+
+def rule_table(workdir: Path) -> dict[str, dict]:
+    """Each rule's benchmark path template, threads and whether it runs on the head node."""
+    proc = subprocess.run([sys.executable, "-c", _RULES, *configfiles()], cwd=workdir,
+                          text=True, capture_output=True,
+                          env=dict(os.environ, PYTHONPATH=str(workdir / "src")))
+    if proc.returncode != 0:
+        sys.exit("rule inspection failed:\n" + proc.stderr[-3000:])
+    return json.loads(proc.stdout)
+
+
+def rule_graph(workdir: Path) -> list[list[str]]:
+    """The rule graph's edges [upstream, downstream] (``snakemake --rulegraph``, all forced)."""
+    proc = snakemake(workdir, "--forceall", "--rulegraph")
+    if proc.returncode != 0:
+        sys.exit("snakemake --rulegraph failed:\n" + proc.stderr[-3000:])
+    names, edges = {}, []
+    for line in proc.stdout.splitlines():
+        node = re.match(r'\s*(\d+)\[label = "([^"]+)"', line)
+        if node:
+            names[node[1]] = node[2]
+        edge = re.match(r"\s*(\d+) -> (\d+)", line)
+        if edge:
+            edges.append((edge[1], edge[2]))
+    return [[names[a], names[b]] for a, b in edges if a in names and b in names]
+
+
+def template_regex(template: str) -> str:
+    """A path template's regex: its literal text escaped, each ``{wildcard,constraint}`` (braces
+    nested in the constraint included) as one path component."""
+    out, depth, literal = [], 0, []
+    for char in template:
+        if char == "{":
+            if depth == 0:
+                out.append(re.escape("".join(literal)))
+                literal = []
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append("[^/]+")
+        elif depth == 0:
+            literal.append(char)
+    out.append(re.escape("".join(literal)))
+    return "".join(out)
+
+
+def rule_of_jobs(jobs: dict[str, dict], rules: dict[str, dict]) -> dict[str, str]:
+    """Job (benchmark path) -> rule, by matching the rules' benchmark templates."""
+    patterns = [(name, re.compile(f"^{template_regex(info['benchmark'])}$"))
+                for name, info in rules.items()]
+    out = {}
+    for key in jobs:
+        hits = [name for name, rx in patterns if rx.match(key)]
+        out[key] = hits[0] if hits else "?"
+    return out
+
+
+# --------------------------------------------------------------------------- laws
+
+def affine(f1: float, y1: float, f2: float, y2: float, f: float = 1.0) -> float:
+    """``a + b * f`` through (f1, y1) and (f2, y2), evaluated at ``f`` (never below ``y2``'s
+    fixed part: a law that falls with size is read as flat)."""
+    b = max(0.0, (y2 - y1) / (f2 - f1))
+    return max(y1, y2) + b * (f - max(f1, f2))
+
+
+def exponent(f1: float, y1: float, f2: float, y2: float) -> float:
+    """The log-log slope between two points (1 = linear in the genome size, 0 = flat)."""
+    if y1 <= 0 or y2 <= 0:
+        return float("nan")
+    return math.log(y2 / y1) / math.log(f2 / f1)
+
+
+def stage_of(key: str) -> str:
+    """The stage of a job: the first folder below ``bench/`` (download, genome, motifs, ...)."""
+    return key.split("/bench/", 1)[1].split("/")[0]
+
+
+def laws(small: dict, large: dict) -> list[dict]:
+    """Per rule: job count, total CPU s and largest job (wall, RSS) at both fractions, the
+    fitted hg38 values and the exponents."""
+    f1, f2 = small["fraction"], large["fraction"]
+    rules = large["rules"]
+    owner = rule_of_jobs(large["jobs"], rules)
+    per_rule: dict[str, list[str]] = defaultdict(list)
+    for key in large["jobs"]:
+        if key in small["jobs"]:
+            per_rule[owner[key]].append(key)
+    rows = []
+    for rule, keys in sorted(per_rule.items()):
+        def total(run: dict, field: str, keys: list[str] = keys) -> float:
+            return sum(run["jobs"][k][field] for k in keys)
+
+        hg38_jobs = {k: {field: affine(f1, small["jobs"][k][field], f2, large["jobs"][k][field])
+                         for field in ("s", "cpu_s", "max_rss_mb")} for k in keys}
+        rows.append({
+            "rule": rule, "stage": stage_of(keys[0]), "jobs": len(keys),
+            "threads": rules.get(rule, {}).get("threads", 1),
+            "local": rules.get(rule, {}).get("local", False),
+            "cpu_s": [total(small, "cpu_s"), total(large, "cpu_s")],
+            "max_s": [max(small["jobs"][k]["s"] for k in keys),
+                      max(large["jobs"][k]["s"] for k in keys)],
+            "max_rss_mb": [max(small["jobs"][k]["max_rss_mb"] for k in keys),
+                           max(large["jobs"][k]["max_rss_mb"] for k in keys)],
+            "cpu_exponent": exponent(f1, total(small, "cpu_s"), f2, total(large, "cpu_s")),
+            "hg38_cpu_h": sum(j["cpu_s"] for j in hg38_jobs.values()) / 3600,
+            "hg38_max_s": max(j["s"] for j in hg38_jobs.values()),
+            "hg38_max_rss_gb": max(j["max_rss_mb"] for j in hg38_jobs.values()) / 1000,
+        })
+    return rows
+
+
+def critical_path(rows: list[dict], edges: list[list[str]]) -> tuple[float, list[str]]:
+    """Longest chain of the rule graph, each rule weighted by its longest hg38 job (an upper
+    bound of the job DAG's critical path: every per-chromosome chain is at most chr1's)."""
+    weight = {r["rule"]: r["hg38_max_s"] for r in rows}
+    preds: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        preds[b].append(a)
+    memo: dict[str, tuple[float, list[str]]] = {}
+
+    def longest(rule: str) -> tuple[float, list[str]]:
+        if rule not in memo:
+            best = max((longest(p) for p in preds[rule]), default=(0.0, []))
+            memo[rule] = (best[0] + weight.get(rule, 0.0), best[1] + [rule])
+        return memo[rule]
+
+    return max((longest(r) for r in set(weight) | set(preds)), default=(0.0, []))
+
+
+def estimate(rows: list[dict], edges: list[list[str]], cores: int = ALLOCATION_CORES) -> dict:
+    """hg38 wall time on ``cores``: between max(critical path, CPU / cores) and Graham's list-
+    scheduling bound CPU / cores + critical path."""
+    cpu_h = sum(r["hg38_cpu_h"] for r in rows)
+    path_s, path = critical_path(rows, edges)
+    low = max(path_s / 3600, cpu_h / cores)
+    return {"cpu_h": cpu_h, "critical_path_h": path_s / 3600, "critical_path": path,
+            "wall_low_h": low, "wall_high_h": cpu_h / cores + path_s / 3600, "cores": cores}
+
+
+def markdown(rows: list[dict], small: dict, large: dict, est: dict) -> str:
+    f1, f2 = small["fraction"], large["fraction"]
+    lines = [f"| rule | jobs | CPU s at {f1:g} / {f2:g} | exponent | largest job s at {f2:g} | "
+             f"peak MB at {f2:g} | hg38 CPU-h | hg38 longest job h | hg38 peak GB/job |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: -r["hg38_cpu_h"]):
+        lines.append(f"| {r['rule']} | {r['jobs']} | {r['cpu_s'][0]:.1f} / {r['cpu_s'][1]:.1f} | "
+                     f"{r['cpu_exponent']:.2f} | {r['max_s'][1]:.1f} | {r['max_rss_mb'][1]:.0f} | "
+                     f"{r['hg38_cpu_h']:.2f} | {r['hg38_max_s'] / 3600:.2f} | "
+                     f"{r['hg38_max_rss_gb']:.2f} |")
+    stages: dict[str, dict] = defaultdict(lambda: {"cpu_h": 0.0, "jobs": 0, "gb": 0.0})
+    for r in rows:
+        st = stages[r["stage"]]
+        st["cpu_h"] += r["hg38_cpu_h"]
+        st["jobs"] += r["jobs"]
+        st["gb"] = max(st["gb"], r["hg38_max_rss_gb"])
+    lines += ["", "| stage | hg38 CPU-h | peak GB per job | jobs |", "|---|---|---|---|"]
+    for name, st in sorted(stages.items(), key=lambda kv: -kv[1]["cpu_h"]):
+        lines.append(f"| {name} | {st['cpu_h']:.2f} | {st['gb']:.2f} | {st['jobs']} |")
+    lines += ["", f"hg38 (extrapolated): {est['cpu_h']:.1f} CPU-h; critical path "
+              f"{est['critical_path_h']:.2f} h ({' -> '.join(est['critical_path'])}); "
+              f"wall on {est['cores']} cores between {est['wall_low_h']:.2f} h and "
+              f"{est['wall_high_h']:.2f} h."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--fractions", default="0.001,0.003",
+                        help="two fractions of hg38, comma-separated (default 0.001,0.003)")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--make-inputs", metavar="DIR", help="only write the inputs into DIR")
+    parser.add_argument("--fraction", type=float, default=0.001,
+                        help="with --make-inputs: the fraction")
+    parser.add_argument("--keep", action="store_true", help="keep the runs' results and inputs")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse a fraction's measurements saved by an earlier run")
+    args = parser.parse_args(argv)
+    if args.make_inputs:
+        print(json.dumps(make_inputs(Path(args.make_inputs), args.fraction), indent=2))
+        return 0
+    fractions = sorted(float(x) for x in args.fractions.split(","))
+    if len(fractions) != 2:
+        parser.error("--fractions takes exactly two values")
+    OUT.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for fraction in fractions:
+        saved = OUT / f"f{fraction:g}.json"
+        if args.reuse and saved.exists():
+            runs.append(json.loads(saved.read_text()))
+            continue
+        run = run_fraction(fraction, args.cores)
+        saved.write_text(json.dumps(run, indent=1))
+        print(f"fraction {fraction:g}: {run['genome_bp']:,} bp, {run['sites']:,} sites, "
+              f"{len(run['jobs'])} jobs, inputs {run['make_inputs_s']} s, run {run['run_s']} s",
+              flush=True)
+        runs.append(run)
+        if not args.keep:
+            shutil.rmtree(OUT / f"f{fraction:g}" / "results", ignore_errors=True)
+            shutil.rmtree(OUT / f"f{fraction:g}" / INPUTS, ignore_errors=True)
+    rows = laws(*runs)
+    est = estimate(rows, runs[1]["rulegraph"])
+    (OUT / "scale.json").write_text(json.dumps({"runs": runs, "rules": rows, "hg38": est},
+                                               indent=1, default=str))
+    print(markdown(rows, *runs, est))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The scale rehearsal (benchmarks/bench_scale.py): its synthetic inputs have hg38's shape, the
+hg38 configuration dry-runs on them with hg38's job structure, and the fitted laws and the
+critical path give hand-computed answers."""
+
+from __future__ import annotations
+
+import gzip
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+from benchmarks import bench_scale as bs
+from tests.conftest import REPO, copy_workflow, run_snakemake
+
+FRACTION = 2e-5  # every chromosome at the 20 kbp minimum or more: 485 kbp in all
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scale") / bs.INPUTS
+    return folder, bs.make_inputs(folder, FRACTION)
+
+
+def test_inputs_have_hg38_shape(inputs):
+    folder, summary = inputs
+    sizes = bs.chrom_lengths(FRACTION)
+    assert list(sizes) == list(bs.HG38) and summary["genome_bp"] == sum(sizes.values())
+    # ~4 site starts per bp over the 841 tracks, none in the N gaps (3 % of each chromosome)
+    assert summary["sites"] / summary["genome_bp"] == pytest.approx(4.0 * 0.97, rel=0.02)
+    tracks = sorted((folder / "tracks").glob("*.tsv.gz"))
+    assert len(tracks) == 841 and summary["peak_files"] == 500
+    rows = [line.split("\t") for line in gzip.open(tracks[0], "rt")]
+    assert {len(r) for r in rows} == {7} and all(800 <= int(r[4]) <= 1000 for r in rows)
+    widths = {int(r[2]) - int(r[1]) for r in rows}
+    assert len(widths) == 1 and 6 <= widths.pop() <= 21  # one matrix, one width
+    # no site, cCRE or peak centre inside an N gap; cCREs sorted and disjoint
+    ccres = [line.split("\t") for line in gzip.open(folder / "ccres.bed.gz", "rt")]
+    for chrom in sizes:
+        starts = np.array([int(r[1]) for r in ccres if r[0] == chrom])
+        ends = np.array([int(r[2]) for r in ccres if r[0] == chrom])
+        assert np.all(starts[1:] >= ends[:-1])
+        for gap_start, gap_end in bs._gaps(sizes[chrom]):
+            assert not np.any((ends > gap_start) & (starts < gap_end))
+    sheet = (folder / "samples.tsv").read_text().splitlines()
+    assert sheet[0] == "name\turl\tsha256" and len(sheet) == 501
+    assert "block_bp: 1000\n" in (folder / "fraction.yaml").read_text()  # 25 Mbp x 2e-5 < 1000
+
+
+def test_inputs_are_deterministic(inputs, tmp_path):
+    folder, _ = inputs
+    again = tmp_path / "again"
+    bs.make_inputs(again, FRACTION)
+    for name in ("genome.fa.gz", "ccres.bed.gz", "peaks/sample123.narrowPeak.gz",
+                 "tracks/MA1000.1.tsv.gz", "pfms.jaspar"):
+        a, b = (folder / name).read_bytes(), (again / name).read_bytes()
+        if name.endswith(".gz"):
+            a, b = gzip.decompress(a), gzip.decompress(b)
+        assert a == b, name
+
+
+@pytest.mark.workflow
+def test_hg38_dry_runs_on_the_rehearsal_inputs(inputs, tmp_path):
+    folder, _ = inputs
+    work = copy_workflow(tmp_path / "w")
+    shutil.copytree(folder, work / bs.INPUTS)
+    proc = run_snakemake(work, "-n", "--configfile", *bs.configfiles(), "--quiet", "rules",
+                         timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    counts = {line.split()[0]: int(line.split()[-1]) for line in proc.stdout.splitlines()
+              if len(line.split()) == 2 and line.split()[-1].isdigit()}
+    # hg38's structure: 500 samples, 200 track batches, 24 chromosomes, 2 universe methods
+    assert counts["download_sample"] == 500 and counts["motifs_tracks_batch"] == 200
+    assert counts["motifs_bin"] == 24 and counts["universe_chrom"] == 48
+
+
+def test_laws_and_critical_path_by_hand():
+    # y = 2 + 100 f through f = 0.01 and 0.03: 102 at f = 1; slope 1 on log-log for y = 5 f
+    assert bs.affine(0.01, 3.0, 0.03, 5.0) == pytest.approx(102.0)
+    assert bs.affine(0.01, 5.0, 0.03, 4.0) == 5.0  # a falling law is read as flat
+    assert bs.exponent(0.01, 0.05, 0.03, 0.15) == pytest.approx(1.0)
+    assert math.isnan(bs.exponent(0.01, 0.0, 0.03, 1.0))
+    rows = [{"rule": r, "hg38_max_s": s, "hg38_cpu_h": 0.0}
+            for r, s in (("a", 10.0), ("b", 100.0), ("c", 1.0), ("d", 5.0))]
+    edges = [["a", "b"], ["a", "c"], ["b", "d"], ["c", "d"]]
+    length, path = bs.critical_path(rows, edges)
+    assert length == 115.0 and path == ["a", "b", "d"]
+    rows[0]["hg38_cpu_h"] = 64.0
+    est = bs.estimate(rows, edges, cores=32)
+    assert est["wall_low_h"] == pytest.approx(2.0)
+    assert est["wall_high_h"] == pytest.approx(2.0 + 115 / 3600)
+
+
+def test_benchmark_templates_match_their_jobs():
+    rx = bs.template_regex("logs/r/bench/ids/partial/{chrom,chr[0-9]{1,2}}.{block}-of-{n}.tsv")
+    import re
+
+    assert re.fullmatch(rx, "logs/r/bench/ids/partial/chr1.0-of-10.tsv")
+    assert not re.fullmatch(rx, "logs/r/bench/ids/partial/a/chr1.0-of-10.tsv")
+    assert (REPO / "config" / "test" / "scale.yaml").is_file()
