@@ -302,3 +302,20 @@ def test_torch_backend_equals_numpy(sparse_data, dense_data, norm, tmp_path):
 def test_unknown_backend():
     with pytest.raises(GenovocabError, match="IDS backend must be one of numpy, torch, got 'jax'"):
         IDSAccumulator(3, backend="jax")
+
+
+def test_partial_files_keep_the_upper_triangle_only(tmp_path):
+    """The Gram matrix is symmetric: a file holds w(w+1)/2 values, and reloads to the same S."""
+    from genovocab.motifs.ids import IDSAccumulator, symmetric_from_upper, upper_triangle
+
+    m = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 5.0], [3.0, 5.0, 6.0]])
+    assert upper_triangle(m).tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert np.array_equal(symmetric_from_upper(upper_triangle(m), 3), m)
+    rng = np.random.default_rng(3)
+    acc = IDSAccumulator(7, terms=3).update(sp.random(200, 7, density=0.3, random_state=rng,
+                                                      format="csr"))
+    acc.save(tmp_path / "p.npz")
+    with np.load(tmp_path / "p.npz") as data:
+        assert data["S_upper"].shape == (21 * 22 // 2,) and "S" not in data
+    back = IDSAccumulator.load(tmp_path / "p.npz")
+    assert np.array_equal(back.S, acc.S) and np.array_equal(back.s, acc.s) and back.n == 200

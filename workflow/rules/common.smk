@@ -138,16 +138,23 @@ def release_downloads():
             found.setdefault(s, (str(path), str(sheet.loc[s, "url"])))
     return dict(sorted(found.items()))
 
-def ids_partial_files(wildcards):
-    """IDS partial-sum files of every (chromosome, block) (rules/ids.smk: IDS_WORK,
-    IDS_BLOCK_BP); an input function: it waits on genome preparation."""
+def ids_blocks(chrom):
+    """Number of IDS blocks of ``chrom`` (rules/ids.smk: IDS_BLOCK_BP); it waits on genome
+    preparation."""
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
     with open(sizes) as handle:
         length = dict(line.split("\t")[:2] for line in handle if line.strip())
     from genovocab.motifs.ids import chromosome_blocks
 
-    files = []
-    for chrom in selected_chromosomes():
-        n = chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
-        files += [f"{IDS_WORK}/partials/{chrom}.{b}-of-{n}.npz" for b in range(n)]
-    return files
+    return chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
+
+
+def ids_block_files(wildcards):
+    """IDS partial-sum files of every block of one chromosome (an input function)."""
+    n = ids_blocks(wildcards.chrom)
+    return [f"{IDS_WORK}/partials/{wildcards.chrom}.{b}-of-{n}.npz" for b in range(n)]
+
+
+def ids_partial_files(wildcards):
+    """Per-chromosome IDS partial sums of every selected chromosome (an input function)."""
+    return [f"{IDS_WORK}/chrom_sums/{chrom}.npz" for chrom in selected_chromosomes()]

@@ -1,6 +1,7 @@
-# Motif tokens (docs/architecture.md): IDS partial sums per chromosome (scatter) -> one IDS
-# matrix (reduce) -> hierarchical clusters -> per chromosome bin x cluster features and active
-# patterns (scatter) -> token vocabulary + Zipf fit (gather) -> per chromosome token ids.
+# Motif tokens (docs/architecture.md): IDS partial sums per (chromosome, block) (scatter) ->
+# per-chromosome sums -> one IDS matrix (reduce) -> hierarchical clusters -> per chromosome
+# bin x cluster features and active patterns (scatter) -> token vocabulary + Zipf fit
+# (gather) -> per chromosome token ids.
 # Inputs are the motif-bins stage's {WORK}/motifs/bins/{chrom}.{bins.npy,features.npz} and
 # {WORK}/motifs/features.tsv.
 
@@ -45,6 +46,28 @@ rule ids_partial:
         runtime=RS.runtime(10, 0.5, "input:features"),
     script:
         "../scripts/ids_partial.py"
+
+
+rule ids_chrom_sum:
+    # a chromosome's blocks summed as soon as they are done, then removed (temp): one block's
+    # sums are 408 MB whatever its size (1,682 features x 6 terms), ~130 blocks on hg38
+    input:
+        partials=ids_block_files,
+    output:
+        chrom_sum=temp(f"{IDS_WORK}/chrom_sums/{{chrom}}.npz"),
+    priority: 10
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/ids/chrom_sum/{{chrom}}.log",
+    benchmark:
+        f"{LOGS}/bench/ids/chrom_sum/{{chrom}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(600, 0.05),
+        runtime=RS.runtime(10, 0.01),
+    script:
+        "../scripts/ids_chrom_sum.py"
 
 
 rule ids_reduce:
