@@ -64,12 +64,18 @@ N_CCRES = 2_348_854     # ENCODE cCREs V4
 N_ISLANDS = 31_144      # UCSC cpgIslandExt, hg38
 N_SAMPLES = 500
 PEAKS_PER_SAMPLE = 60_000
-HG38_IDS_BLOCK_BP = 25_000_000
-HG38_BPE_TOTAL_BP = 50_000_000
 ALLOCATION_CORES = 32
 
 
 # --------------------------------------------------------------------------- inputs
+
+def hg38_config() -> dict:
+    """config/hg38.yaml (its lengths in bp are scaled by the fraction)."""
+    import yaml
+
+    with open(REPO / "config" / "hg38.yaml") as handle:
+        return yaml.safe_load(handle)
+
 
 def chrom_lengths(fraction: float) -> dict[str, int]:
     """hg38's chromosomes at ``fraction`` of their length (at least 20 kbp each)."""
@@ -233,8 +239,9 @@ def make_inputs(folder: Path, fraction: float, seed: int = 38) -> dict:
         for path in peaks:
             name = path.name.split(".")[0]
             sheet.write(f"{name}\tfile://{INPUTS}/peaks/{path.name}\t\n")
-    block_bp = max(1000, int(round(HG38_IDS_BLOCK_BP * fraction)))
-    total_bp = max(10_000, int(round(HG38_BPE_TOTAL_BP * fraction)))
+    hg38 = hg38_config()
+    block_bp = max(1000, int(round(hg38["ids"]["block_bp"] * fraction)))
+    total_bp = max(10_000, int(round(hg38["sequence"]["windows"]["total_bp"] * fraction)))
     (folder / "fraction.yaml").write_text(
         f"# written by benchmarks/bench_scale.py for fraction {fraction}\n"
         f"ids:\n  block_bp: {block_bp}\nsequence:\n  windows:\n    total_bp: {total_bp}\n")
@@ -407,37 +414,193 @@ def stage_of(key: str) -> str:
     return key.split("/bench/", 1)[1].split("/")[0]
 
 
-def laws(small: dict, large: dict) -> list[dict]:
-    """Per rule: job count, total CPU s and largest job (wall, RSS) at both fractions, the
-    fitted hg38 values and the exponents."""
+def fixed_and_slope(n1: int, y1: float, f1: float, n2: int, y2: float, f2: float
+                    ) -> tuple[float, float]:
+    """Solve ``y = n * a + b * f`` (a: cost per job, b: cost of the whole genome's work) on two
+    runs with ``n1``/``n2`` jobs; a or b that come out negative (noise) are set to 0 and the
+    other one refitted by least squares."""
+    det = n1 * f2 - n2 * f1
+    a = (y1 * f2 - y2 * f1) / det if det else 0.0
+    b = (n1 * y2 - n2 * y1) / det if det else 0.0
+    if a < 0:
+        a, b = 0.0, (y1 * f1 + y2 * f2) / (f1 * f1 + f2 * f2)
+    if b < 0:
+        a, b = (y1 * n1 + y2 * n2) / (n1 * n1 + n2 * n2), 0.0
+    return a, b
+
+
+def rule_runs(run: dict) -> dict[str, list[dict]]:
+    """The run's benchmark rows grouped by rule."""
+    owner = rule_of_jobs(run["jobs"], run["rules"])
+    out: dict[str, list[dict]] = defaultdict(list)
+    for key, row in run["jobs"].items():
+        out[owner[key]].append(dict(row, key=key))
+    return out
+
+
+def laws(small: dict, large: dict, direct: dict | None = None) -> list[dict]:
+    """Per rule: jobs, total CPU s and largest job (wall, RSS) of both runs; hg38 CPU-h from
+    ``y = n a + b f`` (n = the larger run's job count, which has hg38's block structure); the
+    hg38 longest job and peak RSS from ``a + b f`` on the largest jobs, or from a measured
+    full-size run (``direct``: rule -> {"s", "cpu_s", "max_rss_mb"}) where there is one."""
     f1, f2 = small["fraction"], large["fraction"]
     rules = large["rules"]
-    owner = rule_of_jobs(large["jobs"], rules)
-    per_rule: dict[str, list[str]] = defaultdict(list)
-    for key in large["jobs"]:
-        if key in small["jobs"]:
-            per_rule[owner[key]].append(key)
+    one, two = rule_runs(small), rule_runs(large)
     rows = []
-    for rule, keys in sorted(per_rule.items()):
-        def total(run: dict, field: str, keys: list[str] = keys) -> float:
-            return sum(run["jobs"][k][field] for k in keys)
-
-        hg38_jobs = {k: {field: affine(f1, small["jobs"][k][field], f2, large["jobs"][k][field])
-                         for field in ("s", "cpu_s", "max_rss_mb")} for k in keys}
-        rows.append({
-            "rule": rule, "stage": stage_of(keys[0]), "jobs": len(keys),
+    for rule in sorted(set(one) & set(two)):
+        a, b = one[rule], two[rule]
+        cpu = [sum(j["cpu_s"] for j in a), sum(j["cpu_s"] for j in b)]
+        wall = [max(j["s"] for j in a), max(j["s"] for j in b)]
+        rss = [max(j["max_rss_mb"] for j in a), max(j["max_rss_mb"] for j in b)]
+        per_job, whole = fixed_and_slope(len(a), cpu[0], f1, len(b), cpu[1], f2)
+        row = {
+            "rule": rule, "stage": stage_of(b[0]["key"]), "jobs": [len(a), len(b)],
             "threads": rules.get(rule, {}).get("threads", 1),
             "local": rules.get(rule, {}).get("local", False),
-            "cpu_s": [total(small, "cpu_s"), total(large, "cpu_s")],
-            "max_s": [max(small["jobs"][k]["s"] for k in keys),
-                      max(large["jobs"][k]["s"] for k in keys)],
-            "max_rss_mb": [max(small["jobs"][k]["max_rss_mb"] for k in keys),
-                           max(large["jobs"][k]["max_rss_mb"] for k in keys)],
-            "cpu_exponent": exponent(f1, total(small, "cpu_s"), f2, total(large, "cpu_s")),
-            "hg38_cpu_h": sum(j["cpu_s"] for j in hg38_jobs.values()) / 3600,
-            "hg38_max_s": max(j["s"] for j in hg38_jobs.values()),
-            "hg38_max_rss_gb": max(j["max_rss_mb"] for j in hg38_jobs.values()) / 1000,
+            "cpu_s": cpu, "max_s": wall, "max_rss_mb": rss,
+            "cpu_exponent": exponent(f1, cpu[0] / len(a), f2, cpu[1] / len(b)),
+            "hg38_cpu_h": (len(b) * per_job + whole) / 3600,
+            "hg38_max_s": affine(f1, wall[0], f2, wall[1]),
+            "hg38_max_rss_gb": affine(f1, rss[0], f2, rss[1]) / 1000,
+            "source": "rehearsal law",
+        }
+        if direct and rule in direct:
+            d = direct[rule]
+            row.update(hg38_max_s=d["s"], hg38_max_rss_gb=d["max_rss_mb"] / 1000,
+                       source=d.get("note", "chr1-size run"))
+        rows.append(row)
+    for rule in sorted(set(two) - set(one)):  # new in the larger run: its cost taken as flat
+        b = two[rule]
+        rows.append({
+            "rule": rule, "stage": stage_of(b[0]["key"]), "jobs": [0, len(b)],
+            "threads": rules.get(rule, {}).get("threads", 1),
+            "local": rules.get(rule, {}).get("local", False),
+            "cpu_s": [0.0, sum(j["cpu_s"] for j in b)],
+            "max_s": [0.0, max(j["s"] for j in b)],
+            "max_rss_mb": [0.0, max(j["max_rss_mb"] for j in b)],
+            "cpu_exponent": float("nan"),
+            "hg38_cpu_h": sum(j["cpu_s"] for j in b) / 3600,
+            "hg38_max_s": max(j["s"] for j in b),
+            "hg38_max_rss_gb": max(j["max_rss_mb"] for j in b) / 1000,
+            "source": f"one run ({f2:g}), taken as flat",
         })
+    return rows
+
+
+CHR1_SHARE = HG38["chr1"] / sum(HG38.values())
+
+
+def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
+    """hg38 per-job figures of the heaviest rules from ``benchmarks/bench_chr1.py``'s results
+    (chr1-size jobs run directly): rule -> {"s", "cpu_s", "max_rss_mb", "note"}. A job measured
+    on a slice is scaled linearly to its hg38 size (and says so); genome-wide jobs measured on
+    chr1 are scaled by 1 / chr1's share of the genome in time, not in memory."""
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text())
+    by_fraction = {v["fraction"]: v for v in results.values() if isinstance(v, dict)
+                   and "fraction" in v}
+    out: dict[str, dict] = {}
+
+    def put(rule: str, job: dict, scale: float, note: str) -> None:
+        out[rule] = {"s": job["wall_s"] * scale, "cpu_s": job["cpu_s"] * scale,
+                     "max_rss_mb": job["peak_mib"] * 1.048576, "note": note}
+
+    def largest(name: str) -> tuple[float, dict] | None:
+        runs = sorted((f, v[name]) for f, v in by_fraction.items() if name in v)
+        return runs[-1] if runs else None
+
+    for rule, names, genome_wide in (
+            ("motifs_bin", ["motifs"], False),
+            ("universe_chrom", ["universe_chrom_cc", "universe_chrom_union"], False),
+            ("universe_peaks", ["universe_peaks"], True),
+            ("universe_assess", ["universe_assess_cc", "universe_assess_union",
+                                 "universe_assess_ccre"], True),
+            ("sequence_windows", ["windows"], False),
+            ("sequence_train_bpe", ["bpe"], False)):
+        found = [x for x in (largest(n) for n in names) if x]
+        if not found:
+            continue
+        fraction, job = max(found, key=lambda x: (x[0], x[1]["cpu_s"]))
+        scale = 1.0 if rule.startswith("sequence_") else 1.0 / fraction
+        note = "chr1-size run" if fraction == 1 else f"chr1 x {fraction:g} run, x{scale:g}"
+        if genome_wide:
+            scale /= CHR1_SHARE
+            note += f", x{1 / CHR1_SHARE:.1f} genome-wide (time)"
+        put(rule, job, scale, note)
+    ids = largest("ids")
+    if ids:
+        fraction, job = ids
+        scale = block_bp / (HG38["chr1"] * fraction)
+        run_mbp = HG38["chr1"] * fraction / 1e6
+        put("ids_partial", job, scale,
+            f"{run_mbp:.0f} Mbp block run, x{scale:.2f} to {block_bp / 1e6:g} Mbp")
+    return out
+
+
+_CHROM_IN_KEY = re.compile(r"/(chr[0-9XY]+)(?:\.(\d+)-of-(\d+))?\.tsv$")
+
+
+def job_bp(key: str, sizes: dict[str, int]) -> int | None:
+    """The genome a job covers, from its benchmark path: a chromosome (``.../chr7.tsv``) or one
+    block of it (``.../chr7.2-of-5.tsv``); None for a genome-wide job."""
+    m = _CHROM_IN_KEY.search(key)
+    if not m or m[1] not in sizes:
+        return None
+    return sizes[m[1]] // (int(m[3]) if m[3] else 1)
+
+
+def least_squares(x: list[float], y: list[float]) -> tuple[float, float]:
+    """``y = a + b x`` by least squares (b >= 0; a flat law when x does not vary)."""
+    xm, ym = sum(x) / len(x), sum(y) / len(y)
+    sxx = sum((v - xm) ** 2 for v in x)
+    b = max(0.0, sum((u - xm) * (v - ym) for u, v in zip(x, y)) / sxx) if sxx else 0.0
+    return ym - b * xm, b
+
+
+def one_run_laws(run: dict, direct: dict | None = None) -> list[dict]:
+    """Per rule, from one fraction: jobs that cover a chromosome or a block get ``y = a + b bp``
+    fitted over the rule's jobs (wall, CPU and RSS) and evaluated at their hg38 size; a
+    genome-wide job is read as a start-up cost (the run's smallest job) plus work linear in the
+    genome for time; its memory is not extrapolated (every stage streams by chromosome or
+    chunk), it is the run's. ``direct`` (chr1-size runs) replaces the longest job and its peak
+    where there is one."""
+    f = run["fraction"]
+    sizes = chrom_lengths(f)
+    startup_cpu = min(j["cpu_s"] for j in run["jobs"].values())
+    startup_s = min(j["s"] for j in run["jobs"].values())
+    rows = []
+    for rule, jobs in sorted(rule_runs(run).items()):
+        bps = [job_bp(j["key"], sizes) for j in jobs]
+        info = run["rules"].get(rule, {})
+        row = {"rule": rule, "stage": stage_of(jobs[0]["key"]), "jobs": [len(jobs), len(jobs)],
+               "threads": info.get("threads", 1), "local": info.get("local", False),
+               "cpu_s": [sum(j["cpu_s"] for j in jobs)] * 2,
+               "max_s": [max(j["s"] for j in jobs)] * 2,
+               "max_rss_mb": [max(j["max_rss_mb"] for j in jobs)] * 2,
+               "cpu_exponent": float("nan")}
+        if all(bp is not None for bp in bps):
+            hg38_bp = [bp / f for bp in bps]
+            fits = {k: least_squares(bps, [j[k] for j in jobs])
+                    for k in ("s", "cpu_s", "max_rss_mb")}
+            at = {k: [a + b * x for x in hg38_bp] for k, (a, b) in fits.items()}
+            row.update(hg38_cpu_h=sum(at["cpu_s"]) / 3600, hg38_max_s=max(at["s"]),
+                       hg38_max_rss_gb=max(at["max_rss_mb"]) / 1000,
+                       source="fit over its jobs' bp")
+        else:
+            cpu = sum(startup_cpu + max(0.0, j["cpu_s"] - startup_cpu) / f for j in jobs)
+            row.update(hg38_cpu_h=cpu / 3600,
+                       hg38_max_s=max(startup_s + max(0.0, j["s"] - startup_s) / f
+                                      for j in jobs),
+                       hg38_max_rss_gb=row["max_rss_mb"][0] / 1000,
+                       source="genome-wide: time linear, memory as measured")
+        if direct and rule in direct:
+            d = direct[rule]
+            if row["source"].startswith("genome-wide"):
+                row["hg38_cpu_h"] = d["cpu_s"] * len(jobs) / 3600
+            row.update(hg38_max_s=d["s"], hg38_max_rss_gb=d["max_rss_mb"] / 1000,
+                       source=d.get("note", "chr1-size run"))
+        rows.append(row)
     return rows
 
 
@@ -471,19 +634,21 @@ def estimate(rows: list[dict], edges: list[list[str]], cores: int = ALLOCATION_C
 
 def markdown(rows: list[dict], small: dict, large: dict, est: dict) -> str:
     f1, f2 = small["fraction"], large["fraction"]
-    lines = [f"| rule | jobs | CPU s at {f1:g} / {f2:g} | exponent | largest job s at {f2:g} | "
-             f"peak MB at {f2:g} | hg38 CPU-h | hg38 longest job h | hg38 peak GB/job |",
+    lines = [f"| rule | jobs | CPU s at {f1:g} / {f2:g} | exponent per job | "
+             f"largest job s at {f2:g} | peak MB at {f2:g} | hg38 CPU-h | hg38 longest job h | "
+             "hg38 peak GB/job |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["hg38_cpu_h"]):
-        lines.append(f"| {r['rule']} | {r['jobs']} | {r['cpu_s'][0]:.1f} / {r['cpu_s'][1]:.1f} | "
+        lines.append(f"| {r['rule']} | {r['jobs'][1]} | "
+                     f"{r['cpu_s'][0]:.1f} / {r['cpu_s'][1]:.1f} | "
                      f"{r['cpu_exponent']:.2f} | {r['max_s'][1]:.1f} | {r['max_rss_mb'][1]:.0f} | "
                      f"{r['hg38_cpu_h']:.2f} | {r['hg38_max_s'] / 3600:.2f} | "
-                     f"{r['hg38_max_rss_gb']:.2f} |")
+                     f"{r['hg38_max_rss_gb']:.2f} ({r['source']}) |")
     stages: dict[str, dict] = defaultdict(lambda: {"cpu_h": 0.0, "jobs": 0, "gb": 0.0})
     for r in rows:
         st = stages[r["stage"]]
         st["cpu_h"] += r["hg38_cpu_h"]
-        st["jobs"] += r["jobs"]
+        st["jobs"] += r["jobs"][1]
         st["gb"] = max(st["gb"], r["hg38_max_rss_gb"])
     lines += ["", "| stage | hg38 CPU-h | peak GB per job | jobs |", "|---|---|---|---|"]
     for name, st in sorted(stages.items(), key=lambda kv: -kv[1]["cpu_h"]):
@@ -511,8 +676,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(make_inputs(Path(args.make_inputs), args.fraction), indent=2))
         return 0
     fractions = sorted(float(x) for x in args.fractions.split(","))
-    if len(fractions) != 2:
-        parser.error("--fractions takes exactly two values")
+    if len(fractions) not in (1, 2):
+        parser.error("--fractions takes one or two values")
     OUT.mkdir(parents=True, exist_ok=True)
     runs = []
     for fraction in fractions:
@@ -529,11 +694,13 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(OUT / f"f{fraction:g}" / "results", ignore_errors=True)
             shutil.rmtree(OUT / f"f{fraction:g}" / INPUTS, ignore_errors=True)
-    rows = laws(*runs)
-    est = estimate(rows, runs[1]["rulegraph"])
+    direct = direct_runs(HERE / "out" / "chr1" / "results.json",
+                         int(hg38_config()["ids"]["block_bp"]))
+    rows = laws(*runs, direct=direct) if len(runs) == 2 else one_run_laws(runs[0], direct)
+    est = estimate(rows, runs[-1]["rulegraph"])
     (OUT / "scale.json").write_text(json.dumps({"runs": runs, "rules": rows, "hg38": est},
                                                indent=1, default=str))
-    print(markdown(rows, *runs, est))
+    print(markdown(rows, runs[0], runs[-1], est))
     return 0
 
 

@@ -45,7 +45,7 @@ def test_inputs_have_hg38_shape(inputs):
             assert not np.any((ends > gap_start) & (starts < gap_end))
     sheet = (folder / "samples.tsv").read_text().splitlines()
     assert sheet[0] == "name\turl\tsha256" and len(sheet) == 501
-    assert "block_bp: 1000\n" in (folder / "fraction.yaml").read_text()  # 25 Mbp x 2e-5 < 1000
+    assert "block_bp: 1000\n" in (folder / "fraction.yaml").read_text()  # 15 Mbp x 2e-5 < 1000
 
 
 def test_inputs_are_deterministic(inputs, tmp_path):
@@ -99,3 +99,22 @@ def test_benchmark_templates_match_their_jobs():
     assert re.fullmatch(rx, "logs/r/bench/ids/partial/chr1.0-of-10.tsv")
     assert not re.fullmatch(rx, "logs/r/bench/ids/partial/a/chr1.0-of-10.tsv")
     assert (REPO / "config" / "test" / "scale.yaml").is_file()
+
+
+def test_per_job_cost_and_genome_work_by_hand():
+    # y = n a + b f with a = 2 s per job, b = 1,000 s for the whole genome
+    a, b = bs.fixed_and_slope(10, 10 * 2 + 1000 * 0.001, 0.001, 17, 17 * 2 + 1000 * 0.002, 0.002)
+    assert a == pytest.approx(2.0) and b == pytest.approx(1000.0)
+    # noise that would make the per-job cost negative: all of it is read as genome work
+    a, b = bs.fixed_and_slope(10, 1.0, 0.001, 10, 3.0, 0.002)
+    assert a == 0.0 and b == pytest.approx((0.001 + 0.006) / (0.001 ** 2 + 0.002 ** 2))
+
+
+def test_job_size_from_its_benchmark_path_and_the_fit_over_jobs():
+    sizes = {"chr1": 1000, "chr2": 600}
+    assert bs.job_bp("logs/r/bench/motifs/bin/chr2.tsv", sizes) == 600
+    assert bs.job_bp("logs/r/bench/ids/partial/chr1.3-of-4.tsv", sizes) == 250
+    assert bs.job_bp("logs/r/bench/sequence/train_bpe.tsv", sizes) is None
+    a, b = bs.least_squares([1.0, 2.0, 3.0], [3.0, 5.0, 7.0])  # y = 1 + 2x
+    assert a == pytest.approx(1.0) and b == pytest.approx(2.0)
+    assert bs.least_squares([2.0, 2.0], [1.0, 3.0]) == (2.0, 0.0)  # x does not vary: flat

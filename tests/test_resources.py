@@ -67,3 +67,24 @@ def test_chromosome_scaling_reads_the_job_or_workflow_sizes(tmp_path):
 def test_unknown_scaling_is_refused():
     with pytest.raises(ValueError, match="unknown resource scaling"):
         ResourceScaler({}).mem_mb(300, 1, "chromosome")
+
+
+def test_block_and_table_square_units(tmp_path):
+    """``block``: the chromosome's Mbp over the job's blocks; ``lines2:<name>``: a table's line
+    count squared, in millions (an IDS job's d x d sums)."""
+    sizes = tmp_path / "chrom.sizes"
+    sizes.write_text("chr1\t30000000\nchr2\t1000000\n")
+    table = tmp_path / "features.tsv"
+    table.write_text("index\tname\n" + "".join(f"{i}\tf{i}\n" for i in range(999)))  # 1,000 lines
+    rs = ResourceScaler({}, chrom_sizes=str(sizes))
+    runtime = rs.runtime(10, 4, "block")
+    job = SimpleNamespace(chrom="chr1", nblocks="3")
+    assert runtime(job, Files(size_mb=0.0), 1) == 10 + 4 * 10  # 30 Mbp in 3 blocks
+    assert runtime(job, Files(size_mb=0.0), 2) == 2 * 50
+    mem = rs.mem_mb(300, 864, "lines2:feature_table")
+    assert mem(job, Files(size_mb=0.0, feature_table=str(table)), 1) == (
+        300 + JOB_OVERHEAD_MB + 864)  # 1,000 lines: 1e6 / 1e6 = 1 unit
+    assert mem(job, Files(size_mb=0.0, feature_table=str(tmp_path / "absent.tsv")), 1) == (
+        300 + JOB_OVERHEAD_MB)  # not there yet: the base
+    with pytest.raises(ValueError, match="lines2"):
+        rs.mem_mb(1, 1, "rows")

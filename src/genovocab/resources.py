@@ -93,18 +93,37 @@ def chrom_mbp(wildcards: Any, input: Any, chrom_sizes: str | None = None) -> flo
     return 0.0
 
 
+def _lines(path: str) -> int:
+    """Lines of a text file (0 when it does not exist yet)."""
+    try:
+        with open(path, "rb") as handle:
+            return sum(1 for _ in handle)
+    except OSError:
+        return 0
+
+
 def work_units(wildcards: Any, input: Any, by: str, chrom_sizes: str | None = None) -> float:
     """The size a request scales with: ``"input"`` = MB of all inputs, ``"chrom"`` = Mbp of the
-    job's chromosome, ``"input:<name>"`` = MB of the named input only."""
+    job's chromosome, ``"block"`` = that divided by the job's ``nblocks`` wildcard (one block of
+    a chromosome), ``"input:<name>"`` = MB of the named input only, ``"lines2:<name>"`` = the
+    square of the named input's line count in millions (a d x d matrix of a table's rows)."""
     if by == "input":
         return _input_mb(input)
     if by == "chrom":
         return chrom_mbp(wildcards, input, chrom_sizes)
+    if by == "block":
+        return chrom_mbp(wildcards, input, chrom_sizes) / max(1, int(wildcards.nblocks))
+    if by.startswith("lines2:"):
+        path = getattr(input, by.split(":", 1)[1], None)
+        return _lines(str(path)) ** 2 / 1e6 if path else 0.0
     if by.startswith("input:"):
         files = getattr(input, by.split(":", 1)[1], None) or []
         files = [files] if isinstance(files, str) else list(files)
         return sum(_path_mb(str(f)) for f in files)
-    raise ValueError(f"unknown resource scaling {by!r} (input | chrom | input:<name>)")
+    raise ValueError(f"unknown resource scaling {by!r} ({SCALINGS})")
+
+
+SCALINGS = "input | chrom | block | input:<name> | lines2:<name>"
 
 
 class ResourceScaler:
@@ -130,8 +149,8 @@ class ResourceScaler:
 
     def _make(self, name: str, base: float, per_unit: float, by: str, floor: float,
               cap: float) -> Callable[..., int]:
-        if by not in ("input", "chrom") and not by.startswith("input:"):
-            raise ValueError(f"unknown resource scaling {by!r} (input | chrom | input:<name>)")
+        if by not in ("input", "chrom", "block") and not by.startswith(("input:", "lines2:")):
+            raise ValueError(f"unknown resource scaling {by!r} ({SCALINGS})")
 
         def request(wildcards, input, attempt):
             units = work_units(wildcards, input, by, self.chrom_sizes)

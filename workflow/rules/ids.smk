@@ -16,6 +16,7 @@ IDS_BLOCK_BP = int(IDS_CFG["block_bp"])
 rule ids_partial:
     input:
         features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
+        feature_table=f"{WORK}/motifs/features.tsv",
         # sample mode shares the genome-wide sample out by bins per chromosome
         all_bins=lambda wc: (
             expand(f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
@@ -42,8 +43,11 @@ rule ids_partial:
         f"{LOGS}/bench/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(400, 4, "input:features"),
-        runtime=RS.runtime(10, 0.5, "input:features"),
+        # the (terms x features)^2 float64 sums, one slice's product and the saved triangle:
+        # ~3 x 8 B x terms^2 x d^2 (2.45 GB measured at 1,682 features, any block size);
+        # ~3.3 CPU-min per Mbp of block at hg38 density (chr1-size run, benchmarks/bench_chr1.py)
+        mem_mb=RS.mem_mb(300, 24 * IDS_CFG["terms"] ** 2, "lines2:feature_table"),
+        runtime=RS.runtime(10, 4, "block"),
     script:
         "../scripts/ids_partial.py"
 
