@@ -1,8 +1,10 @@
-"""Shared measuring for the benchmark scripts: wall time and peak RSS of one call.
+"""Shared measuring for the benchmark scripts: wall time, CPU time and peak RSS of one call.
 
 Each measured call runs in a fresh interpreter (multiprocessing "spawn"), so its peak RSS is
 its own and not the benchmark driver's. External tools (bedtools, ...) are run from inside that
-child, and their peak RSS is read from RUSAGE_CHILDREN.
+child, and their peak RSS is read from RUSAGE_CHILDREN. CPU time (user + sys, all threads of
+the child and of the tools it waited for) is read with ``resource.getrusage`` around each call,
+so it stays meaningful on a shared machine where wall time is noisy.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
 class Measure:
-    """Median wall time (s) over the repeats, the largest peak RSS (MiB), the call's result."""
+    """Median wall time (s) over the repeats, the largest peak RSS (MiB), the call's result;
+    ``cpu_seconds``: median CPU time (user + sys, s) over the repeats, ``cpu_times`` each."""
 
     seconds: float
     peak_mib: float
     result: object
     times: list[float]
+    cpu_seconds: float = float("nan")
+    cpu_times: list[float] = field(default_factory=list)
 
 
 def _vm_hwm_kib() -> int:
@@ -36,21 +41,33 @@ def _vm_hwm_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads) and of its waited-for children."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def _child(conn, fn: Callable, args: tuple, kwargs: dict, repeats: int) -> None:
-    times = []
+    times, cpus = [], []
     result = None
     for _ in range(repeats):
+        c0 = _cpu_seconds()
         t0 = time.perf_counter()
         result = fn(*args, **kwargs)
         times.append(time.perf_counter() - t0)
+        cpus.append(_cpu_seconds() - c0)
     self_kib = _vm_hwm_kib()
     child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    conn.send((times, max(self_kib, child_kib) / 1024.0, result))
+    conn.send((times, max(self_kib, child_kib) / 1024.0, result, cpus))
     conn.close()
 
 
 def measure(fn: Callable, *args, repeats: int = 1, **kwargs) -> Measure:
-    """Run ``fn(*args, **kwargs)`` ``repeats`` times in a fresh process; time and peak RSS.
+    """Run ``fn(*args, **kwargs)`` ``repeats`` times in a fresh process; wall and CPU time and
+    peak RSS.
 
     ``fn`` must be importable (a module-level function) and its result picklable; return a
     small summary (a count), not the data.
@@ -60,11 +77,15 @@ def measure(fn: Callable, *args, repeats: int = 1, **kwargs) -> Measure:
     proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, repeats))
     proc.start()
     child.close()
-    times, peak, result = parent.recv()
+    try:
+        times, peak, result, cpus = parent.recv()
+    except EOFError:  # the child died before sending (killed for memory, crashed)
+        proc.join()
+        raise RuntimeError(f"measured call {fn.__name__} died (exit {proc.exitcode})") from None
     proc.join()
     if proc.exitcode:
         raise RuntimeError(f"measured call {fn.__name__} failed (exit {proc.exitcode})")
-    return Measure(statistics.median(times), peak, result, times)
+    return Measure(statistics.median(times), peak, result, times, statistics.median(cpus), cpus)
 
 
 def run_command(cmd: list[str], stdout_path: str | None = None) -> int:

@@ -155,8 +155,9 @@ rule motifs_bin:
         f"{LOGS}/bench/motifs/bin/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(400, 4, "input:sites"),
-        runtime=RS.runtime(5, 0.05, "input:sites"),
+        # chr1-size runs (benchmarks/bench_chr1.py): ~1.3 GB + ~5-12 B per bp, ~8 CPU-s per Mbp
+        mem_mb=RS.mem_mb(1400, 8, "chrom"),
+        runtime=RS.runtime(10, 0.3, "chrom"),
     script:
         "../scripts/motifs_bin.py"
 

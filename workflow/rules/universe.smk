@@ -73,7 +73,8 @@ rule universe_chrom:
         f"{LOGS}/bench/universe/{{umethod}}/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(300, 14, "chrom"),
+        # 0.53 GB measured on chr1 with 500 files (benchmarks/bench_chr1.py)
+        mem_mb=RS.mem_mb(350, 1.5, "chrom"),
         runtime=RS.runtime(10, 0.5, "chrom"),
     script:
         "../scripts/universe_chrom.py"

@@ -1,0 +1,577 @@
+"""The heaviest single jobs of an hg38 run, run directly at chr1 size on this machine.
+
+Each job is the library call its workflow script makes (``workflow/scripts/*.py``), with the
+settings of ``config/hg38.yaml``, on a synthetic chromosome of 249,250,621 bp (x ``--fraction``)
+named chr1, timed in a fresh process (``_common.measure``: wall, CPU = user + sys of all
+threads, peak RSS). Inputs are made beforehand and not timed; they are cached under
+``benchmarks/out/chr1/`` (git-ignored), as are the jobs' outputs.
+
+1. ``motifs``: ``bin_chromosome`` (motifs_bin.py) on a site file at hg38 density (about 4 site
+   starts per bp over 1,682 (matrix, strand) features, lengths 6-21 bp: ~1e9 sites at full
+   size; ``bench_motifs.make_sites``) with the real hg38 chr1 CpG islands (``cpg: islands``)
+   and the config's binning parameters and compression.
+2. ``ids``: ``chromosome_partial`` (ids_partial.py) of block 0 of chr1's
+   ``ceil(length / ids.block_bp)`` blocks of the matrix job 1 wrote (exact mode, the config's
+   terms, bandwidth and backend) and the partial sums saved; the time of all hg38 blocks is
+   extrapolated in proportion to the bp (every block's rows are bins of the same density).
+3. ``universe``: 500 synthetic narrowPeak files (gzip) of chr1 only, 2.5-5k peaks each (about
+   8 % of an ENCODE file's 30-60k), around shared sites of skewed prevalence plus 15 % noise
+   peaks; ``read_peak_files`` + save (universe_peaks.py), ``build_chromosome`` for the config's
+   coverage methods (``universe.method`` and ``compare_methods`` minus ``ccre``;
+   universe_chrom.py) and ``assess_universe`` (universe_assess.py) of each, and of a
+   cCRE-like registry slice (8 % of 2,348,854 regions, 150-350 bp) for ``ccre``.
+4. ``bpe``: a synthetic chr1 FASTA (order-6 Markov chain fitted to the real
+   ``misc/hg19_chr1_1-2000000.fa.gz`` with pasted real fragments, ``bench_ggram``, and N gaps
+   where hg38 has them roughly), then ``iter_genome_windows`` + ``write_training_text``
+   (sequence_windows.py; ``total_bp`` x fraction) and the BPE (sequence_bpe.py:
+   ``build_bpe_folder``, or ``train_bpe`` + ``save_tokenizer_folder`` where it is absent).
+   The BPE trainer is multi-threaded: compare CPU with wall.
+
+Prints one markdown table (job, input size, wall s, CPU s, peak MiB; progress goes to stderr)
+and writes it with the extrapolations to ``benchmarks/out/chr1/results.json``.
+
+Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe] [--fraction F]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from benchmarks._common import Measure, measure, report  # noqa: E402
+
+OUT = HERE / "out" / "chr1"
+CONFIG = HERE.parent / "config" / "hg38.yaml"
+REAL = HERE.parent.parent / "shared" / "data" / "real"
+ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
+CHROM = "chr1"
+CHR1_BP = 249_250_621
+JOBS = ("motifs", "ids", "universe", "bpe")
+N_PEAK_FILES = 500
+CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
+CHR1_SHARE = 0.08
+# hg38 chr1-22, X, Y (genome_prep.chromosomes of config/hg38.yaml), for the IDS extrapolation
+HG38_SIZES = {
+    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
+    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
+    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
+    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
+    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
+    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+}
+COLUMNS = ["job", "input size", "wall s", "CPU s", "peak MiB"]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def load_config() -> dict:
+    import yaml
+
+    with open(CONFIG) as handle:
+        return yaml.safe_load(handle)
+
+
+def _quiet() -> None:
+    import logging
+
+    logging.getLogger("genovocab").setLevel(logging.WARNING)
+
+
+def _log(message: str) -> None:
+    """Progress on stderr (stdout gets the table only)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _row(job: str, size: str, m: Measure) -> dict:
+    return {"job": job, "input size": size, "wall s": f"{m.seconds:.1f}",
+            "CPU s": f"{m.cpu_seconds:.1f}", "peak MiB": f"{m.peak_mib:.0f}"}
+
+
+def _record(m: Measure) -> dict:
+    return {"wall_s": m.seconds, "cpu_s": m.cpu_seconds, "peak_mib": m.peak_mib,
+            "result": m.result}
+
+
+# --- 1. motif binning ------------------------------------------------------------------------
+
+def site_file(length: int) -> Path:
+    """The synthetic site file of ``length`` bp (made once, atomically, then cached)."""
+    from benchmarks.bench_motifs import make_sites
+
+    path = OUT / "motifs" / f"sites_{length}.parquet"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.parquet")
+        t0 = time.perf_counter()
+        n = make_sites(str(tmp), length, seed=2)
+        os.replace(tmp, path)
+        _log(f"made {n:,} sites on {length:,} bp in {time.perf_counter() - t0:.0f} s "
+             f"({path.stat().st_size / 2**30:.1f} GiB)")
+    return path
+
+
+def islands_bed(length: int) -> Path:
+    """The real hg38 chr1 CpG islands inside ``[0, length)`` as BED (read in the job)."""
+    path = OUT / "motifs" / f"cpg_{length}.bed"
+    if not path.exists():
+        rows = []
+        if ISLANDS.exists():
+            with gzip.open(ISLANDS, "rt") as handle:
+                for line in handle:
+                    f = line.split("\t")
+                    if f[0] == CHROM and int(f[2]) <= length:
+                        rows.append(f"{CHROM}\t{int(f[1])}\t{int(f[2])}\n")
+        else:  # ~10 islands per Mbp of ~800 bp, as on hg38 chr1
+            rng = np.random.default_rng(5)
+            starts = np.sort(rng.integers(0, length - 5000, max(1, length // 100_000)))
+            rows = [f"{CHROM}\t{s}\t{s + int(rng.integers(300, 1500))}\n" for s in starts]
+        path.write_text("".join(rows))
+    return path
+
+
+def run_motif_bin(sites: str, length: int, islands: str, out_dir: str, binning: dict,
+                  compress: bool) -> dict:
+    """motifs_bin.py: read the chromosome's CpG islands, bin, write bins/features/stats."""
+    _quiet()
+    from genovocab.motifs.steps import BinParams, bin_chromosome, read_cpg_islands
+
+    isl = read_cpg_islands(islands, CHROM)
+    stats = bin_chromosome(
+        sites, CHROM, length, out_bins=os.path.join(out_dir, f"{CHROM}.bins.npy"),
+        out_features=os.path.join(out_dir, f"{CHROM}.features.npz"),
+        out_stats=os.path.join(out_dir, f"{CHROM}.stats.json"),
+        params=BinParams(float(binning["sigma"]), float(binning["peak_width"]),
+                         int(binning["max_bin"]), int(binning["trim_step"]),
+                         int(binning["chunk_sites"])),
+        cpg="islands", islands=isl, compress=compress)
+    return {k: int(stats[k]) for k in ("sites", "bins", "nnz", "peaks")} | {"islands": len(isl[0])}
+
+
+def bench_motifs(length: int, cfg: dict) -> tuple[list[dict], dict]:
+    sites = site_file(length)
+    islands = islands_bed(length)
+    out_dir = OUT / "motifs" / f"bins_{length}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mcfg = cfg["motifs"]
+    _log(f"motifs: binning {length:,} bp")
+    m = measure(run_motif_bin, str(sites), length, str(islands), str(out_dir), mcfg["binning"],
+                bool(mcfg["compress"]))
+    r = m.result
+    size = (f"{length / 1e6:.1f} Mbp, {r['sites'] / 1e6:,.0f} M sites -> {r['bins']:,} bins, "
+            f"{r['nnz'] / 1e6:,.0f} M nnz")
+    files = {p.name: p.stat().st_size for p in out_dir.iterdir()}
+    return [_row("motifs: bin_chromosome", size, m)], {"motifs": _record(m) | {"files": files}}
+
+
+# --- 2. IDS partial block --------------------------------------------------------------------
+
+def run_ids_partial(features: str, block: tuple[int, int], ids_cfg: dict, out: str) -> dict:
+    """ids_partial.py in exact mode: one block's partial sums, saved."""
+    _quiet()
+    from genovocab.motifs.ids import chromosome_partial
+
+    acc, rows = chromosome_partial(features, CHROM, terms=int(ids_cfg["terms"]),
+                                   bandwidth=float(ids_cfg["bandwidth"]), sample_size=None,
+                                   backend=str(ids_cfg["backend"]), block=block)
+    acc.save(out)
+    return {"rows": int(rows), "d": int(acc.d)}
+
+
+def run_stream(features: str) -> dict:
+    """The read part of every IDS job: stream the whole matrix as chromosome_partial does
+    (it reads the file to its end whatever the block)."""
+    from genovocab.motifs.ids import iter_csr_npz
+
+    rows = nnz = 0
+    for _, chunk in iter_csr_npz(features, rows=1 << 18):
+        rows += chunk.shape[0]
+        nnz += chunk.nnz
+    return {"rows": rows, "nnz": nnz}
+
+
+def ids_extrapolation(part: float, stream: float, part_bp: float, chrom_bp: float,
+                      block_bp: int, sizes: dict[str, int] = HG38_SIZES) -> dict:
+    """Seconds of one full block (of the measured chromosome) and of all hg38 blocks, from
+    one measured (sub-)block.
+
+    ``part``: the measured job on ``part_bp`` of a ``chrom_bp`` chromosome; ``stream``: reading
+    that chromosome's whole matrix. Every job reads its chromosome's whole file (``stream``,
+    in proportion to the chromosome's bp) and computes on its block's bins (``part - stream``,
+    in proportion to the block's bp).
+    """
+    compute_per_bp = max(part - stream, 0.0) / part_bp
+    read_per_bp = stream / chrom_bp
+    n_blocks = {c: max(1, -(-n // block_bp)) for c, n in sizes.items()}
+    own_blocks = max(1, -(-int(chrom_bp) // block_bp))
+    block = compute_per_bp * chrom_bp / own_blocks + read_per_bp * chrom_bp
+    total = (compute_per_bp * sum(sizes.values())
+             + read_per_bp * sum(n_blocks[c] * sizes[c] for c in sizes))
+    return {"block": block, "hg38": total, "jobs": sum(n_blocks.values())}
+
+
+def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict]:
+    from genovocab.motifs.ids import block_rows, chromosome_blocks, npz_rows
+
+    ids_cfg = cfg["ids"]
+    if ids_cfg["mode"] != "exact":
+        raise SystemExit(f"config ids.mode is {ids_cfg['mode']!r}; this benchmark times exact")
+    features = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.features.npz"
+    if not features.exists():
+        raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
+    block_bp = int(ids_cfg["block_bp"])
+    nblocks = chromosome_blocks(length, block_bp)
+    n_rows = npz_rows(features)
+    block = (0, nblocks * sub_blocks)  # sub_blocks > 1: the first 1/sub_blocks of block 0
+    lo, hi = block_rows(n_rows, *block)
+    bp = length / (nblocks * sub_blocks)
+    _log(f"ids: block 0 of {nblocks} of {n_rows:,} bins"
+         + (f", its first 1/{sub_blocks}" if sub_blocks > 1 else "") + f": {hi - lo:,} bins")
+    out = OUT / "ids" / f"{CHROM}.{length}.0-of-{nblocks * sub_blocks}.npz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    m = measure(run_ids_partial, str(features), block, ids_cfg, str(out))
+    read = measure(run_stream, str(features))
+    rows_used, d = m.result["rows"], m.result["d"]
+    label = "ids: chromosome_partial" + (f" (1/{sub_blocks} of block 0 of {nblocks})"
+                                         if sub_blocks > 1 else f" (block 0 of {nblocks})")
+    size = f"{rows_used:,} bins x {d} features ({bp / 1e6:.2f} Mbp of chr1)"
+    rows = [_row(label, size, m),
+            _row("ids: iter_csr_npz, whole matrix (read part of every block's job)",
+                 f"{read.result['rows']:,} bins, {read.result['nnz'] / 1e6:,.0f} M nnz, "
+                 f"{features.stat().st_size / 2**20:,.0f} MiB npz", read)]
+    wall = ids_extrapolation(m.seconds, read.seconds, bp, length, block_bp)
+    cpu = ids_extrapolation(m.cpu_seconds, read.cpu_seconds, bp, length, block_bp)
+    total_bp = sum(HG38_SIZES.values())
+    if sub_blocks > 1:
+        rows.append({"job": f"ids: block 0 of {nblocks} (EXTRAPOLATED: read + {sub_blocks} x "
+                            "compute)",
+                     "input size": f"~{n_rows // nblocks:,} bins "
+                                   f"({length / nblocks / 1e6:.1f} Mbp)",
+                     "wall s": f"~{wall['block']:,.0f}", "CPU s": f"~{cpu['block']:,.0f}",
+                     "peak MiB": f"~{m.peak_mib:.0f}"})
+    rows.append({"job": f"ids: all {wall['jobs']} hg38 blocks (EXTRAPOLATED by bp)",
+                 "input size": f"{total_bp / 1e9:.2f} Gbp, ~{rows_used * total_bp / bp / 1e6:,.0f}"
+                               " M bins",
+                 "wall s": f"~{wall['hg38']:,.0f} ({wall['hg38'] / 3600:,.1f} h)",
+                 "CPU s": f"~{cpu['hg38']:,.0f} ({cpu['hg38'] / 3600:,.1f} h)",
+                 "peak MiB": f"~{m.peak_mib:.0f} per job"})
+    return rows, {"ids": _record(m) | {"block": list(block), "block_bp": bp, "n_rows": n_rows,
+                                       "read_whole_matrix": _record(read),
+                                       "extrapolated_wall_s": wall,
+                                       "extrapolated_cpu_s": cpu}}
+
+
+# --- 3. universe -----------------------------------------------------------------------------
+
+def make_peak_files(folder: Path, length: int, n_files: int = N_PEAK_FILES,
+                    seed: int = 7) -> list[Path]:
+    """``n_files`` gzip narrowPeak-like files of one chromosome: peaks around shared sites
+    (prevalence skewed: many rare sites, some in most files) plus 15 % noise; cached."""
+    paths = [folder / f"sample{i:03d}.narrowPeak.gz" for i in range(n_files)]
+    if all(p.exists() for p in paths):
+        return paths
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    scale = length / CHR1_BP
+    n_sites = max(100, int(150_000 * scale))
+    centers = np.sort(rng.integers(2_000, length - 2_000, n_sites))
+    half = rng.integers(75, 300, n_sites)
+    prevalence = rng.beta(0.3, 12.0, n_sites)  # mean ~0.025: most sites in few files
+    for path in paths:
+        target = rng.integers(2_500, 5_001) * scale
+        p = np.minimum(1.0, prevalence * (0.85 * target / prevalence.sum()))
+        take = np.flatnonzero(rng.random(n_sites) < p)
+        jitter = rng.normal(0, 30, (2, take.size)).astype(np.int64)
+        s = centers[take] - half[take] + jitter[0]
+        e = centers[take] + half[take] + jitter[1]
+        n_noise = int(0.15 * take.size)
+        ns = rng.integers(0, length - 1_500, n_noise)
+        s, e = np.r_[s, ns], np.r_[e, ns + rng.integers(150, 1_200, n_noise)]
+        s, e = np.clip(s, 0, length - 1), np.clip(e, 1, length)
+        keep = e > s
+        s, e = s[keep], e[keep]
+        order = np.argsort(s, kind="stable")
+        s, e = s[order], e[order]
+        k = s.size
+        signal = rng.gamma(2.0, 5.0, k)
+        pval = rng.uniform(2, 50, k)
+        summit = ((e - s) * rng.uniform(0.3, 0.7, k)).astype(np.int64)
+        lines = [f"{CHROM}\t{a}\t{b}\tpeak{i}\t{min(1000, int(10 * q))}\t.\t{g:.5f}\t{q:.5f}\t"
+                 f"{q * 0.8:.5f}\t{m}\n"
+                 for i, (a, b, g, q, m) in enumerate(zip(s.tolist(), e.tolist(),
+                                                         signal.tolist(), pval.tolist(),
+                                                         summit.tolist()))]
+        with gzip.open(path, "wt", compresslevel=6) as handle:
+            handle.write("".join(lines))
+    return paths
+
+
+def make_ccre_table(path: Path, length: int, seed: int = 11) -> int:
+    """A cCRE-like chr1 registry slice as a universe table (the ``ccre`` method's universe)."""
+    import pandas as pd
+
+    from genovocab.universe.files import write_universe_table
+
+    rng = np.random.default_rng(seed)
+    n = max(10, int(CCRE_ROWS * CHR1_SHARE * length / CHR1_BP))
+    starts = np.sort(rng.choice(length // 400, n, replace=False)) * 400
+    ends = starts + rng.integers(150, 351, n)
+    frame = pd.DataFrame({"chrom": np.full(n, CHROM, dtype=object), "start": starts,
+                          "end": np.minimum(ends, length)})
+    write_universe_table(path, frame, [CHROM])
+    return n
+
+
+def run_universe_peaks(paths: list[str], length: int, out: str) -> dict:
+    """universe_peaks.py: read the files once into one array file."""
+    _quiet()
+    from genovocab.universe.inputs import read_peak_files
+
+    peaks = read_peak_files(paths, {CHROM: length})
+    peaks.names = [os.path.basename(p) for p in paths]
+    peaks.save(out)
+    return {"peaks": int(len(peaks.starts)), "files": len(paths)}
+
+
+def run_universe_chrom(peaks_npz: str, method: str, ucfg: dict, out: str) -> dict:
+    """universe_chrom.py: coverage of the chromosome and the method's regions."""
+    _quiet()
+    from genovocab.tables import write_tsv
+    from genovocab.universe.build import build_chromosome
+    from genovocab.universe.inputs import PeakSet
+
+    peaks = PeakSet.load(peaks_npz)
+    table = build_chromosome(peaks, CHROM, method, cutoff=ucfg["cutoff"],
+                             window=int(ucfg["window"]), merge=int(ucfg["merge"]),
+                             filter_size=int(ucfg["filter_size"]),
+                             hmm_normalize=bool(ucfg["hmm_normalize"]))
+    write_tsv(out, table)
+    return {"regions": int(len(table))}
+
+
+def run_universe_assess(table: str, peaks_npz: str, window: int, out: str) -> dict:
+    """universe_assess.py: the universe against every file."""
+    _quiet()
+    from genovocab.tables import write_tsv
+    from genovocab.universe.assess import assess_universe
+    from genovocab.universe.files import read_universe_table
+    from genovocab.universe.inputs import PeakSet
+
+    peaks = PeakSet.load(peaks_npz)
+    universe = read_universe_table(table)
+    result = assess_universe(universe, peaks, window=window)
+    write_tsv(out, result)
+    return {"regions": int(len(universe)), "files": int(len(result) - 1)}
+
+
+def bench_universe(length: int, cfg: dict) -> tuple[list[dict], dict]:
+    ucfg = cfg["universe"]
+    methods = [ucfg["method"]] + [m for m in ucfg["compare_methods"] if m != ucfg["method"]]
+    work = OUT / "universe" / str(length)
+    t0 = time.perf_counter()
+    paths = make_peak_files(work / "samples", length)
+    _log(f"universe: {len(paths)} peak files ready in {time.perf_counter() - t0:.0f} s")
+    rows, record = [], {}
+    peaks_npz = work / "peaks.npz"
+    m = measure(run_universe_peaks, [str(p) for p in paths], length, str(peaks_npz))
+    n_peaks = m.result["peaks"]
+    rows.append(_row("universe: read_peak_files + save",
+                     f"{len(paths)} files, {n_peaks:,} peaks ({n_peaks / len(paths):,.0f}/file)",
+                     m))
+    record["universe_peaks"] = _record(m)
+    window = int(ucfg["window"])
+    for method in methods:
+        table = work / f"{method}.tsv"
+        if method == "ccre":  # the registry is the universe (universe_ccre.py, not per chrom)
+            n = make_ccre_table(table, length)
+            _log(f"universe: ccre-like table of {n:,} regions (not timed)")
+        else:
+            m = measure(run_universe_chrom, str(peaks_npz), method, ucfg, str(table))
+            rows.append(_row(f"universe: build_chromosome {method}",
+                             f"{n_peaks:,} peaks, {length / 1e6:.1f} Mbp -> "
+                             f"{m.result['regions']:,} regions", m))
+            record[f"universe_chrom_{method}"] = _record(m)
+        m = measure(run_universe_assess, str(table), str(peaks_npz), window,
+                    str(work / f"{method}.assessment.tsv"))
+        rows.append(_row(f"universe: assess_universe {method}",
+                         f"{m.result['regions']:,} regions x {m.result['files']} files", m))
+        record[f"universe_assess_{method}"] = _record(m)
+        _log(" | ".join(rows[-1].values()))
+    return rows, record
+
+
+# --- 4. BPE ----------------------------------------------------------------------------------
+
+def gap_layout(length: int, seed: int = 3) -> list[tuple[int, int]]:
+    """N runs roughly as on hg38 chr1: 10 kbp at both ends, a centromere-like block of ~7 %
+    of the length near 49 %, and ~40 small gaps of 1-100 kbp; sorted, disjoint."""
+    rng = np.random.default_rng(seed)
+    edge = min(10_000, length // 100)
+    gaps = [(0, edge), (length - edge, length)]
+    c0 = int(length * 0.49)
+    gaps.append((c0, c0 + int(length * 0.07)))
+    for pos in np.sort(rng.integers(edge, length - edge, 40)):
+        gaps.append((int(pos), int(pos) + int(rng.integers(1_000, 100_000) * length / CHR1_BP)))
+    gaps.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in gaps:
+        e = min(e, length)
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        elif e > s:
+            merged.append((s, e))
+    return merged
+
+
+def make_fasta(length: int) -> Path:
+    """A synthetic chr1 FASTA of ``length`` bp (Markov text from bench_ggram + N gaps), indexed."""
+    path = OUT / "sequence" / f"chr1_{length}.fa"
+    if path.exists() and Path(str(path) + ".fai").exists():
+        return path
+    from benchmarks.bench_ggram import REAL as GGRAM_REAL
+    from benchmarks.bench_ggram import real_windows, synthetic_windows
+
+    if not GGRAM_REAL.exists():
+        raise SystemExit(f"{GGRAM_REAL} is missing: the BPE text is fitted to it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    seq = bytearray("".join(synthetic_windows(real_windows(), -(-length // 1000) * 1000,
+                                              seed=1)).encode()[:length])
+    for s, e in gap_layout(length):
+        seq[s:e] = b"N" * (e - s)
+    tmp = path.with_suffix(".tmp.fa")
+    with open(tmp, "wb") as handle:
+        handle.write(f">{CHROM}\n".encode())
+        view = memoryview(seq)
+        for i in range(0, length, 60):
+            handle.write(view[i:i + 60])
+            handle.write(b"\n")
+    del seq
+    os.replace(tmp, path)
+    import pyfaidx
+
+    pyfaidx.Fasta(str(path)).close()  # the workflow's genome.fa.fai exists before the job
+    _log(f"made {path.name} in {time.perf_counter() - t0:.0f} s")
+    return path
+
+
+def run_windows(fasta: str, wcfg: dict, total_bp: int, out: str) -> dict:
+    """sequence_windows.py (kind training): sampled gap-free windows, one per line."""
+    _quiet()
+    from genovocab.sequence.windows import iter_genome_windows, write_training_text
+
+    windows = iter_genome_windows(fasta, [CHROM], window=int(wcfg["length"]),
+                                  min_window=int(wcfg["min_length"]), total_bp=total_bp,
+                                  seed=int(wcfg["seed"]))
+    n, n_windows, bp = write_training_text(out, windows,
+                                           reverse_complements=bool(wcfg["reverse_complements"]))
+    return {"lines": int(n), "windows": int(n_windows), "bp": int(bp)}
+
+
+def run_bpe(text: str, bcfg: dict, out_dir: str) -> dict:
+    """sequence_bpe.py: train the BPE and save the tokenizer folder."""
+    _quiet()
+    from genovocab.sequence import bpe
+
+    kwargs = {"vocab_size": int(bcfg["vocab_size"]), "min_frequency": int(bcfg["min_frequency"])}
+    if hasattr(bpe, "build_bpe_folder"):
+        tok, _ = bpe.build_bpe_folder([text], out_dir, model_max_length=int(
+            bcfg["model_max_length"]), **kwargs)
+    else:
+        tok = bpe.train_bpe([text], **kwargs)
+        bpe.save_tokenizer_folder(tok, out_dir, model_max_length=int(bcfg["model_max_length"]))
+    return {"vocab": int(tok.get_vocab_size()), "threads": os.environ.get("RAYON_NUM_THREADS",
+                                                                            str(os.cpu_count()))}
+
+
+def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict]:
+    seq = cfg["sequence"]
+    fasta = make_fasta(length)
+    total_bp = int(float(seq["windows"]["total_bp"]) * fraction)
+    work = OUT / "sequence" / str(length)
+    work.mkdir(parents=True, exist_ok=True)
+    text = work / "windows_training.txt"
+    m = measure(run_windows, str(fasta), seq["windows"], total_bp, str(text))
+    r = m.result
+    rows = [_row("bpe: iter_genome_windows + write_training_text",
+                 f"{length / 1e6:.1f} Mbp FASTA -> {r['windows']:,} windows, "
+                 f"{r['bp'] / 1e6:.1f} Mbp", m)]
+    record = {"windows": _record(m)}
+    folder = work / "bpe"
+    if folder.exists():
+        shutil.rmtree(folder)
+    m = measure(run_bpe, str(text), seq["bpe"], str(folder))
+    rows.append(_row("bpe: train BPE (build_bpe_folder)",
+                     f"{r['bp'] / 1e6:.1f} Mbp text, vocab {m.result['vocab']}, "
+                     f"{os.cpu_count()} cores", m))
+    record["bpe"] = _record(m) | {"cpu_per_wall": m.cpu_seconds / max(m.seconds, 1e-9)}
+    return rows, record
+
+
+# --- driver ----------------------------------------------------------------------------------
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", default=",".join(JOBS), help=f"comma list of {', '.join(JOBS)}")
+    ap.add_argument("--fraction", type=float, default=1.0,
+                    help="scale chr1's 249,250,621 bp (and the BPE sample) by this")
+    ap.add_argument("--ids-sub-blocks", type=int, default=1,
+                    help="time only the first 1/K of the IDS block and scale by K")
+    args = ap.parse_args()
+    jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
+    unknown = sorted(set(jobs) - set(JOBS))
+    if unknown or not 0 < args.fraction <= 1 or args.ids_sub_blocks < 1:
+        ap.error(f"bad --jobs {unknown}" if unknown else "--fraction must be in (0, 1], "
+                 "--ids-sub-blocks >= 1")
+    length = int(round(CHR1_BP * args.fraction))
+    cfg = load_config()
+    OUT.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(OUT).free / 2**30
+    _log(f"chr1 at fraction {args.fraction:g}: {length:,} bp; jobs {', '.join(jobs)}; "
+         f"{os.cpu_count()} cores; {free:.0f} GiB free under {OUT}")
+    rows: list[dict] = []
+    record: dict = {"fraction": args.fraction, "length": length, "cpus": os.cpu_count()}
+    t0 = time.perf_counter()
+    for job in JOBS:
+        if job not in jobs:
+            continue
+        if job == "motifs":
+            new_rows, new = bench_motifs(length, cfg)
+        elif job == "ids":
+            new_rows, new = bench_ids(length, cfg, args.ids_sub_blocks)
+        elif job == "universe":
+            new_rows, new = bench_universe(length, cfg)
+        else:
+            new_rows, new = bench_bpe(length, args.fraction, cfg)
+        rows += new_rows
+        record.update(new)
+        _log(f"{job} done:\n" + report(new_rows, COLUMNS))
+    results = OUT / "results.json"
+    previous = json.loads(results.read_text()) if results.exists() else {}
+    key = f"fraction={args.fraction:g}"
+    previous.setdefault(key, {}).update(record)
+    previous[key].setdefault("rows", [])
+    done = {r["job"] for r in rows}
+    previous[key]["rows"] = [r for r in previous[key]["rows"] if r["job"] not in done] + rows
+    results.write_text(json.dumps(previous, indent=1, default=str) + "\n")
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for r in rows:
+        print("| " + " | ".join(str(r[c]) for c in COLUMNS) + " |")
+    _log(f"total {time.perf_counter() - t0:.0f} s; results in {results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
