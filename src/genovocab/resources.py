@@ -112,7 +112,8 @@ def work_units(wildcards: Any, input: Any, by: str, chrom_sizes: str | None = No
     if by == "chrom":
         return chrom_mbp(wildcards, input, chrom_sizes)
     if by == "block":
-        return chrom_mbp(wildcards, input, chrom_sizes) / max(1, int(wildcards.nblocks))
+        return chrom_mbp(wildcards, input, chrom_sizes) / max(
+            1, int(getattr(wildcards, "nblocks", 1) or 1))
     if by.startswith("lines2:"):
         path = getattr(input, by.split(":", 1)[1], None)
         return _lines(str(path)) ** 2 / 1e6 if path else 0.0
