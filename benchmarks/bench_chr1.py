@@ -51,6 +51,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from benchmarks._common import Measure, measure, report  # noqa: E402
+from benchmarks.bench_scale import HG38  # noqa: E402
 
 OUT = HERE / "out" / "chr1"
 CONFIG = HERE.parent / "config" / "hg38.yaml"
@@ -63,14 +64,7 @@ N_PEAK_FILES = 500
 CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
 CHR1_SHARE = 0.08
 # hg38 chr1-22, X, Y (genome_prep.chromosomes of config/hg38.yaml), for the IDS extrapolation
-HG38_SIZES = {
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
-    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
-    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
-    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
-    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
-}
+HG38_SIZES = HG38
 COLUMNS = ["job", "input size", "wall s", "CPU s", "peak MiB"]
 
 
