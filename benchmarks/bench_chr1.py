@@ -26,11 +26,16 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    (sequence_windows.py; ``total_bp`` x fraction) and the BPE (sequence_bpe.py:
    ``build_bpe_folder``, or ``train_bpe`` + ``save_tokenizer_folder`` where it is absent).
    The BPE trainer is multi-threaded: compare CPU with wall.
+5. ``tokens``: the jobs after clustering on job 1's matrix, with a rehearsal's clusters
+   (``--motif-stage``; the rehearsal kept all 1,683 features as clusters: the largest bin x
+   cluster matrix): ``chromosome_cluster_features`` (ids_cluster_features.py),
+   ``token_vocab_files`` (ids_token_vocab.py, here over one chromosome), ``chromosome_tokens``
+   (ids_tokens.py) and ``write_tokenizer_folder`` (motif_tokenizer.py, one chromosome).
 
 Prints one markdown table (job, input size, wall s, CPU s, peak MiB; progress goes to stderr)
 and writes it with the extrapolations to ``benchmarks/out/chr1/results.json``.
 
-Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe] [--fraction F]``
+Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens] [--fraction F]``
 """
 
 from __future__ import annotations
@@ -59,13 +64,15 @@ REAL = HERE.parent.parent / "shared" / "data" / "real"
 ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
 CHROM = "chr1"
 CHR1_BP = 249_250_621
-JOBS = ("motifs", "ids", "universe", "bpe")
+JOBS = ("motifs", "ids", "universe", "bpe", "tokens")
 N_PEAK_FILES = 500
 CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
 CHR1_SHARE = 0.08
 # hg38 chr1-22, X, Y (genome_prep.chromosomes of config/hg38.yaml), for the IDS extrapolation
 HG38_SIZES = HG38
 COLUMNS = ["job", "input size", "wall s", "CPU s", "peak MiB"]
+MOTIF_STAGE = (HERE / "out" / "scale" / "f0.001" / "results"
+               / "genovocab-hg38-scale-0.1.0.work" / "motifs")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -515,11 +522,111 @@ def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict
 
 # --- driver ----------------------------------------------------------------------------------
 
+# --- 5. motif tokens after IDS --------------------------------------------------------------
+
+def run_cluster_features(features: str, clusters: str, prefix: str, patterns: str) -> dict:
+    """ids_cluster_features.py: the bin x cluster arrays and the patterns, streamed."""
+    from genovocab.motifs.tokens import chromosome_cluster_features
+
+    _quiet()
+    bins, n_patterns = chromosome_cluster_features(
+        features, clusters, cluster_features_out=prefix, patterns_out=patterns,
+        threshold=0.5)
+    return {"bins": bins, "patterns": n_patterns}
+
+
+def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
+    """ids_token_vocab.py over this one chromosome (hg38 gathers 24 such files)."""
+    from genovocab.motifs.tokens import token_vocab_files
+
+    _quiet()
+    out = Path(out_dir)
+    summary = token_vocab_files([patterns], [bins], vocab_out=out / "token_vocab.tsv",
+                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png")
+    return {"tokens": summary["zipf"]["n_tokens"]}
+
+
+def run_tokens(patterns: str, vocab: str, out: str) -> dict:
+    """ids_tokens.py: every bin's token id."""
+    from genovocab.motifs.tokens import chromosome_tokens
+
+    _quiet()
+    return {"bins": int(chromosome_tokens(patterns, vocab, tokens_out=out).size)}
+
+
+def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) -> dict:
+    """motif_tokenizer.py with this one chromosome."""
+    from genovocab.tokenizers.motif import MotifParams, write_tokenizer_folder
+
+    _quiet()
+    shutil.rmtree(out, ignore_errors=True)
+    stats = write_tokenizer_folder(
+        out, chroms=[CHROM], chrom_sizes={CHROM: length}, bins=[stage["bins"]],
+        cluster_features=[stage["prefix"]], tokens=[stage["tokens"]],
+        token_vocab=stage["vocab"], features=stage["features"], ids=stage["ids"],
+        clusters=stage["clusters"], cluster_summary=stage["cluster_summary"],
+        pfms=stage["pfms"], params=MotifParams(
+            cpg="islands", min_count=int(tokens_cfg.get("min_count", 5)),
+            max_vocab=tokens_cfg.get("max_vocab")),
+        model_max_length=tokens_cfg.get("model_max_length"))
+    return {"vocab_size": stats["vocab_size"], "patterns": stats["n_patterns"]}
+
+
+def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict], dict]:
+    """The jobs after clustering, on the matrix of job 1 and the rehearsal's clusters.
+
+    The rehearsal's IDS kept all 1,683 features as their own clusters (independent uniform
+    sites are not interdependent), the worst case for the bin x cluster matrix's size.
+    """
+    features = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.features.npz"
+    bins = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.bins.npy"
+    if not features.exists():
+        raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
+    pfms = motif_stage.parents[2] / "scale-inputs" / "pfms.jaspar"
+    needed = {name: motif_stage / name for name in
+              ("clusters.tsv", "features.tsv", "ids.npy", "cluster_summary.tsv")}
+    missing = [str(p) for p in [*needed.values(), pfms] if not p.exists()]
+    if missing:
+        raise SystemExit(f"motif stage files missing ({', '.join(missing)}): run "
+                         "bench_scale.py --keep first, or give --motif-stage")
+    out = OUT / "tokens" / str(length)
+    out.mkdir(parents=True, exist_ok=True)
+    stage = {"bins": str(bins), "prefix": str(out / CHROM), "patterns": str(out / "patterns.npz"),
+             "vocab": str(out / "token_vocab.tsv"), "tokens": str(out / f"{CHROM}.tokens.npy"),
+             "features": str(needed["features.tsv"]), "ids": str(needed["ids.npy"]),
+             "clusters": str(needed["clusters.tsv"]),
+             "cluster_summary": str(needed["cluster_summary.tsv"]), "pfms": str(pfms)}
+    _log(f"tokens: cluster features of {features.name}")
+    cf = measure(run_cluster_features, str(features), stage["clusters"], stage["prefix"],
+                 stage["patterns"])
+    nnz = (out / f"{CHROM}.indices.npy").stat().st_size // 4
+    _log("tokens: token vocabulary")
+    vocab = measure(run_token_vocab, stage["patterns"], str(bins), str(out))
+    _log("tokens: token ids")
+    tokens = measure(run_tokens, stage["patterns"], stage["vocab"], stage["tokens"])
+    _log("tokens: motif tokenizer folder")
+    tok = measure(run_motif_tokenizer, stage, length, cfg["motifs"].get("tokens") or {},
+                  str(out / "tokenizer"))
+    bins_n, n_pat = cf.result["bins"], cf.result["patterns"]
+    rows = [
+        _row("tokens: chromosome_cluster_features", f"{bins_n:,} bins -> {nnz / 1e6:,.0f} M "
+             f"nnz, {n_pat:,} distinct patterns", cf),
+        _row("tokens: token_vocab_files (this chromosome)", f"{n_pat:,} patterns", vocab),
+        _row("tokens: chromosome_tokens", f"{bins_n:,} bins", tokens),
+        _row("tokens: write_tokenizer_folder (this chromosome)",
+             f"{tok.result['vocab_size']:,} ids kept of {n_pat:,}", tok)]
+    return rows, {"tokens": {"cluster_features": _record(cf), "token_vocab": _record(vocab),
+                             "tokens": _record(tokens), "motif_tokenizer": _record(tok),
+                             "nnz": nnz}}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", default=",".join(JOBS), help=f"comma list of {', '.join(JOBS)}")
     ap.add_argument("--fraction", type=float, default=1.0,
                     help="scale chr1's 249,250,621 bp (and the BPE sample) by this")
+    ap.add_argument("--motif-stage", type=Path, default=MOTIF_STAGE,
+                    help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens")
     ap.add_argument("--ids-sub-blocks", type=int, default=1,
                     help="time only the first 1/K of the IDS block and scale by K")
     args = ap.parse_args()
@@ -546,8 +653,10 @@ def main() -> int:
             new_rows, new = bench_ids(length, cfg, args.ids_sub_blocks)
         elif job == "universe":
             new_rows, new = bench_universe(length, cfg)
-        else:
+        elif job == "bpe":
             new_rows, new = bench_bpe(length, args.fraction, cfg)
+        else:
+            new_rows, new = bench_tokens(length, cfg, args.motif_stage)
         rows += new_rows
         record.update(new)
         _log(f"{job} done:\n" + report(new_rows, COLUMNS))

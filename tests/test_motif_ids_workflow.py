@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from genovocab.motifs.clustering import cluster_ids
 from genovocab.motifs.ids import ids
-from genovocab.motifs.tokens import cluster_features
+from genovocab.motifs.tokens import cluster_features, read_csr_arrays
 
 pytestmark = pytest.mark.workflow
 
@@ -67,7 +67,7 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms):
     counts = np.zeros(len(vocab), dtype=np.int64)
     for chrom in chroms:
         X = sp.load_npz(motifs_dir / "bins" / f"{chrom}.features.npz").tocsr()
-        cf = sp.load_npz(motifs_dir / "cluster_features" / f"{chrom}.npz")
+        cf = read_csr_arrays(motifs_dir / "cluster_features" / chrom, labels.max() + 1)
         dense = X.toarray().astype(np.float64)
         want = np.column_stack([dense[:, labels == c].mean(axis=1)
                                 for c in range(labels.max() + 1)])

@@ -19,6 +19,7 @@ from genovocab.motifs.tokens import (
     active_patterns,
     build_vocab,
     tokens_for,
+    write_csr_arrays,
     write_token_vocab,
 )
 from genovocab.tokenizers.motif import MotifParams, MotifTokenizer, write_tokenizer_folder
@@ -55,7 +56,7 @@ def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
     for chrom, (edges, values) in CHROMS.items():
         np.save(src / "bins" / f"{chrom}.bins.npy", np.array(edges, dtype=np.int64))
         cf = sp.csr_matrix(np.array(values, dtype=np.float32))
-        sp.save_npz(src / "bins" / f"{chrom}.cf.npz", cf)
+        write_csr_arrays(src / "bins" / f"{chrom}.cf", cf)
         parts[chrom] = active_patterns(cf, 0.5)
     vocab = build_vocab(list(parts.values()))
     write_token_vocab(src / "token_vocab.tsv", vocab)
@@ -66,7 +67,7 @@ def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
     write_tokenizer_folder(
         folder, chroms=names, chrom_sizes={c: CHROMS[c][0][-1] for c in names},
         bins=[src / "bins" / f"{c}.bins.npy" for c in names],
-        cluster_features=[src / "bins" / f"{c}.cf.npz" for c in names],
+        cluster_features=[src / "bins" / f"{c}.cf" for c in names],
         tokens=[src / "bins" / f"{c}.tokens.npy" for c in names],
         token_vocab=src / "token_vocab.tsv", features=src / "features.tsv",
         ids=src / "ids.npy", clusters=src / "clusters.tsv",

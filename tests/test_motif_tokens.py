@@ -159,25 +159,90 @@ def test_bad_inputs(tmp_path):
         tokens_for(p, {(): 0})
 
 
-def test_chromosome_cluster_features_streamed_blocks(tmp_path):
-    from genovocab.motifs.tokens import chromosome_cluster_features, merge_patterns
+def reference_merge(parts: list[Patterns]) -> Patterns:
+    """Plain reference: patterns of stacked row blocks, ids in order of first appearance."""
+    index: dict[tuple[int, ...], int] = {}
+    counts: list[int] = []
+    inverses = []
+    for part in parts:
+        local = []
+        for i in range(len(part)):
+            j = index.setdefault(part.pattern(i), len(index))
+            if j == len(counts):
+                counts.append(0)
+            counts[j] += int(part.counts[i])
+            local.append(j)
+        inverses.append(np.array(local, dtype=np.int64)[part.inverse])
+    keys = list(index)
+    indptr = np.concatenate(([0], np.cumsum([len(k) for k in keys]))).astype(np.int64)
+    return Patterns(indptr, np.array([v for k in keys for v in k], dtype=np.int32),
+                    np.array(counts, dtype=np.int64), np.concatenate(inverses))
 
-    X = sp.random(3000, 6, density=0.4, format="csr", random_state=9, dtype=np.float32)
+
+@pytest.mark.parametrize("density", [0.4, 0.05])
+def test_chromosome_cluster_features_streamed_blocks(tmp_path, density):
+    """Outputs written block by block equal, byte for byte, ``numpy.save`` of the whole
+    matrix's arrays and ``Patterns.save`` of the reference merge of the blocks' patterns.
+    With 3 clusters most patterns recur in later blocks (the exact look-up path)."""
+    from genovocab.motifs.tokens import chromosome_cluster_features, csr_array_rows
+
+    X = sp.random(3000, 6, density=density, format="csr", random_state=9, dtype=np.float32)
     sp.save_npz(tmp_path / "f.npz", X)
     (tmp_path / "clusters.tsv").write_text(
         "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS)))
-    bins, _ = chromosome_cluster_features(
-        tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf.npz",
+    bins, n_patterns = chromosome_cluster_features(
+        tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf",
         patterns_out=tmp_path / "p.npz", threshold=0.5, chunk_rows=700)
     whole = cluster_features(X, LABELS)
-    assert bins == 3000
-    assert np.array_equal(sp.load_npz(tmp_path / "cf.npz").toarray(), whole.toarray())
+    assert bins == 3000 == csr_array_rows(tmp_path / "cf")
+    for name, array in (("indptr", whole.indptr.astype(np.int64)),
+                        ("indices", whole.indices.astype(np.int32)), ("values", whole.data)):
+        np.save(tmp_path / "ref.npy", array)
+        assert (tmp_path / f"cf.{name}.npy").read_bytes() == (tmp_path / "ref.npy").read_bytes()
+    blocks = [active_patterns(whole[lo:lo + 700], 0.5) for lo in range(0, 3000, 700)]
+    reference = reference_merge(blocks)
+    reference.save(tmp_path / "ref.npz")
+    assert (tmp_path / "p.npz").read_bytes() == (tmp_path / "ref.npz").read_bytes()
+    assert n_patterns == len(reference) < 3000
     merged = Patterns.load(tmp_path / "p.npz")
     direct = active_patterns(whole, 0.5)
     assert [merged.pattern(i) for i in merged.inverse] == [direct.pattern(i)
                                                            for i in direct.inverse]
-    assert sorted(merged.counts.tolist()) == sorted(direct.counts.tolist())
-    assert len(merge_patterns([])) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cf.indices.npy", "cf.indptr.npy", "cf.values.npy", "clusters.tsv", "f.npz", "p.npz",
+        "ref.npy", "ref.npz"]
+
+
+def test_chromosome_cluster_features_bad_input_leaves_nothing(tmp_path):
+    from genovocab.motifs.tokens import chromosome_cluster_features
+
+    sp.save_npz(tmp_path / "f.npz", sp.random(50, 5, density=0.4, format="csr", random_state=1))
+    (tmp_path / "clusters.tsv").write_text(
+        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS)))
+    with pytest.raises(InputError, match="f.npz: matrix has 5 feature columns"):
+        chromosome_cluster_features(
+            tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf",
+            patterns_out=tmp_path / "p.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clusters.tsv", "f.npz"]
+
+
+def test_pattern_merger_compares_cluster_ids_after_a_hash_match(tmp_path, monkeypatch):
+    """Two different patterns with equal hashes in different blocks are an error, not merged."""
+    from genovocab.npystream import NpyAppender
+
+    monkeypatch.setattr(tok, "_pattern_hashes", lambda indices, indptr, weights: (
+        np.zeros(indptr.size - 1, dtype=np.uint64), np.zeros(indptr.size - 1, dtype=np.uint64)))
+    with open(tmp_path / "spill.npy", "w+b") as handle:
+        merger = tok.PatternMerger(3, NpyAppender(handle, np.int32))
+        one = Patterns(np.array([0, 1]), np.array([0], dtype=np.int32), np.array([2]),
+                       np.array([0, 0]))
+        merger.add(one)
+        merger.add(one)  # the same pattern again: found, compared, merged
+        assert len(merger) == 1
+        other = Patterns(np.array([0, 1]), np.array([1], dtype=np.int32), np.array([1]),
+                         np.array([0]))
+        with pytest.raises(GenovocabError, match="hash collision"):
+            merger.add(other)
 
 
 def test_token_vocab_files_and_chromosome_tokens(tmp_path):

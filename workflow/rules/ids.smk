@@ -136,7 +136,10 @@ rule ids_cluster_features:
         features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
         clusters=f"{WORK}/motifs/clusters.tsv",
     output:
-        cluster_features=f"{WORK}/motifs/cluster_features/{{chrom}}.npz",
+        # the CSR as the motif tokenizer stores it (bins/<chrom>.{indptr,indices,values}.npy)
+        cluster_features=multiext(
+            f"{WORK}/motifs/cluster_features/{{chrom}}", ".indptr.npy", ".indices.npy", ".values.npy"
+        ),
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
     params:
         threshold=IDS_CFG["token_threshold"],
@@ -148,7 +151,8 @@ rule ids_cluster_features:
         f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(400, 4, "input:features"),
+        # one block of bins plus ~70 B per bin (the outputs are streamed)
+        mem_mb=RS.mem_mb(1000, 8, "chrom"),
         runtime=RS.runtime(10, 0.05, "input:features"),
     script:
         "../scripts/ids_cluster_features.py"
@@ -208,7 +212,7 @@ ALL_TARGETS.extend(rules.ids_token_vocab.output)
 ALL_TARGETS.append(
     lambda wc: expand(
         [
-            f"{WORK}/motifs/cluster_features/{{chrom}}.npz",
+            f"{WORK}/motifs/cluster_features/{{chrom}}.indptr.npy",
             f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
         ],
         chrom=selected_chromosomes(),
@@ -228,7 +232,9 @@ rule motif_tokenizer:
             f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
         ),
         cluster_features=lambda wc: expand(
-            f"{WORK}/motifs/cluster_features/{{chrom}}.npz", chrom=selected_chromosomes()
+            f"{WORK}/motifs/cluster_features/{{chrom}}.{{array}}.npy",
+            chrom=selected_chromosomes(),
+            array=("indptr", "indices", "values"),
         ),
         tokens=lambda wc: expand(
             f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
@@ -270,9 +276,8 @@ rule motif_tokenizer:
         f"{LOGS}/bench/ids/motif_tokenizer.tsv",
     threads: 1
     resources:
-        # one chromosome at a time: its compressed cluster matrix decompressed, plus copies
-        # (12 MB per MB of the largest file; chr1 holds ~8% of all: ~1 MB per MB of them all)
-        mem_mb=RS.mem_mb(400, 1, "input:cluster_features"),
+        # the full pattern vocabulary as Python tuples; the cluster matrices are hard-linked
+        mem_mb=RS.mem_mb(600, 4, "input:token_vocab"),
         runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"

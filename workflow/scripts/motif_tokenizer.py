@@ -4,6 +4,7 @@ from pathlib import Path
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
+from genovocab.motifs.tokens import csr_array_prefix
 from genovocab.tokenizers.motif import MotifParams, write_tokenizer_folder
 
 log = configure_logging(snakemake)
@@ -18,9 +19,11 @@ params = MotifParams(
     matrices=tuple(p.matrices))
 # the chromosomes come from this job's own inputs (no checkpoint read on a cluster node)
 chroms = [Path(b).name.removesuffix(".bins.npy") for b in sm.input.bins]
+cluster_features = [csr_array_prefix(f) for f in sm.input.cluster_features
+                    if f.endswith(".indptr.npy")]
 stats = write_tokenizer_folder(
     sm.output.folder, chroms=chroms, chrom_sizes=read_chrom_sizes(sm.input.chrom_sizes),
-    bins=list(sm.input.bins), cluster_features=list(sm.input.cluster_features),
+    bins=list(sm.input.bins), cluster_features=cluster_features,
     tokens=list(sm.input.tokens), token_vocab=sm.input.token_vocab,
     features=sm.input.features, ids=sm.input.ids, clusters=sm.input.clusters,
     cluster_summary=sm.input.cluster_summary, pfms=sm.input.pfms, params=params,

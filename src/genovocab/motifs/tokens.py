@@ -20,6 +20,7 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,13 @@ def _hash_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
             rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True))
 
 
+def _pattern_hashes(indices: np.ndarray, indptr: np.ndarray,
+                    weights: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The two 64-bit random-weight sums of every row's cluster ids (CSR-like layout)."""
+    with np.errstate(over="ignore"):
+        return (_row_sums(weights[0][indices], indptr), _row_sums(weights[1][indices], indptr))
+
+
 def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns:
     """Distinct sets of clusters with value ``>= threshold`` per row, exactly."""
     if not threshold > 0:
@@ -121,10 +129,7 @@ def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(row_nnz, out=indptr[1:])
     indices = csr.indices[keep].astype(np.int64)
-    w1, w2 = _hash_weights(max(n_clusters, 1))
-    with np.errstate(over="ignore"):
-        h1 = _row_sums(w1[indices], indptr)
-        h2 = _row_sums(w2[indices], indptr)
+    h1, h2 = _pattern_hashes(indices, indptr, _hash_weights(max(n_clusters, 1)))
     keys = np.stack([row_nnz.astype(np.uint64), h1, h2], axis=1)
     _, first, inverse, counts = np.unique(keys, axis=0, return_index=True,
                                           return_inverse=True, return_counts=True)
@@ -144,28 +149,111 @@ def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns
                     inverse)
 
 
-def merge_patterns(parts: list[Patterns]) -> Patterns:
-    """Patterns of the rows of several blocks stacked in order (distinct patterns merged)."""
-    index: dict[tuple[int, ...], int] = {}
-    counts: list[int] = []
-    inverses = []
-    for part in parts:
-        local = np.empty(len(part), dtype=np.int64)
-        for i in range(len(part)):
-            key = part.pattern(i)
-            j = index.setdefault(key, len(index))
-            if j == len(counts):
-                counts.append(0)
-            counts[j] += int(part.counts[i])
-            local[i] = j
-        inverses.append(local[part.inverse])
-    keys = list(index)
-    sizes = np.array([len(k) for k in keys], dtype=np.int64)
-    indptr = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    flat = [v for k in keys for v in k]
-    return Patterns(indptr, np.array(flat, dtype=np.int32), np.array(counts, dtype=np.int64),
-                    np.concatenate(inverses) if inverses else np.zeros(0, dtype=np.int64))
+class _Growing:
+    """A 1-D array with amortised appends (capacity doubles)."""
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self._buffer = np.zeros(1024, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        end = self.size + values.size
+        if end > self._buffer.size:
+            grown = np.zeros(max(end, 2 * self._buffer.size), dtype=self._buffer.dtype)
+            grown[:self.size] = self._buffer[:self.size]
+            self._buffer = grown
+        self._buffer[self.size:end] = values
+        self.size = end
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._buffer[:self.size]
+
+
+class PatternMerger:
+    """Distinct patterns of consecutive row blocks, merged into one :class:`Patterns`.
+
+    Ids follow the first appearance: a block's patterns that are new get the next ids in the
+    block's own order. The merged patterns' cluster ids are appended to ``spill`` (an
+    :class:`~genovocab.npystream.NpyAppender` of int32) instead of being held, so memory is
+    ~60 B per distinct pattern plus 8 B per row, whatever the patterns' sizes. A pattern seen
+    before is found by its first hash, then its length, second hash and every cluster id are
+    compared with the stored one (exact, like :func:`active_patterns`).
+    """
+
+    def __init__(self, n_clusters: int, spill) -> None:
+        self._weights = _hash_weights(max(n_clusters, 1))
+        self._spill = spill
+        self._sorted_h1 = np.zeros(0, dtype=np.uint64)
+        self._sorted_ids = np.zeros(0, dtype=np.int64)
+        self._h2 = _Growing(np.uint64)
+        self._sizes = _Growing(np.int64)
+        self._offsets = _Growing(np.int64)
+        self._counts = _Growing(np.int64)
+        self._inverse: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return self._sizes.size
+
+    def add(self, part: Patterns) -> None:
+        """Merge the patterns of the next block of rows."""
+        sizes = np.diff(part.indptr)
+        h1, h2 = _pattern_hashes(part.indices.astype(np.int64), part.indptr, self._weights)
+        ids = np.empty(len(part), dtype=np.int64)
+        found = np.zeros(len(part), dtype=bool)
+        if self._sorted_h1.size:
+            at = np.minimum(np.searchsorted(self._sorted_h1, h1), self._sorted_h1.size - 1)
+            found = self._sorted_h1[at] == h1
+            ids[found] = self._sorted_ids[at[found]]
+            self._check_same(part, np.flatnonzero(found), ids[found], sizes, h2)
+        new = np.flatnonzero(~found)
+        ids[new] = len(self) + np.arange(new.size)
+        self._counts.extend(np.zeros(new.size, dtype=np.int64))
+        counts = self._counts.values
+        counts[ids] += part.counts  # ids are distinct within a block
+        new_sizes = sizes[new]
+        self._offsets.extend(self._spill.length + np.concatenate(
+            ([0], np.cumsum(new_sizes)[:-1])).astype(np.int64) if new.size else new_sizes)
+        self._sizes.extend(new_sizes)
+        self._h2.extend(h2[new])
+        self._spill.append(part.indices[_ranges(part.indptr[new], new_sizes)])
+        order = np.argsort(h1[new], kind="stable")
+        where = np.searchsorted(self._sorted_h1, h1[new][order])
+        self._sorted_h1 = np.insert(self._sorted_h1, where, h1[new][order])
+        self._sorted_ids = np.insert(self._sorted_ids, where, ids[new][order])
+        self._inverse.append(ids[part.inverse])
+
+    def _check_same(self, part: Patterns, rows: np.ndarray, ids: np.ndarray,
+                    sizes: np.ndarray, h2: np.ndarray) -> None:
+        """Raise unless the block's patterns ``rows`` equal the stored patterns ``ids``."""
+        same = ((self._sizes.values[ids] == sizes[rows])
+                & (self._h2.values[ids] == h2[rows]))
+        if same.all():
+            stored = self._spill.read(_ranges(self._offsets.values[ids], sizes[rows]))
+            same = np.array_equal(stored, part.indices[_ranges(part.indptr[rows], sizes[rows])])
+        if not np.all(same):
+            raise GenovocabError("hash collision between two token patterns (please report)")
+
+    def save(self, path: str | os.PathLike, spill_path: str | os.PathLike) -> None:
+        """Write the merged :class:`Patterns` (the bytes of :meth:`Patterns.save`); the spill
+        must be finished and is copied in."""
+        from genovocab.npystream import write_npz
+
+        indptr = np.zeros(len(self) + 1, dtype=np.int64)
+        np.cumsum(self._sizes.values, out=indptr[1:])
+        inverse = (np.concatenate(self._inverse) if self._inverse
+                   else np.zeros(0, dtype=np.int64))
+        write_npz(path, [("indptr", indptr), ("indices", spill_path),
+                         ("counts", self._counts.values.copy()), ("inverse", inverse)])
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + size)`` for every pair (int64)."""
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    heads = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    return np.repeat(starts - heads, sizes) + np.arange(total, dtype=np.int64)
 
 
 @dataclass
@@ -349,13 +437,6 @@ def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
     return edges.astype(np.int64)
 
 
-def write_csr(path: str | os.PathLike, matrix: sp.spmatrix) -> None:
-    """``scipy.sparse.save_npz`` (compressed) atomically."""
-    with atomic_path(path, suffix=".npz") as tmp:
-        with open(tmp, "wb") as handle:
-            sp.save_npz(handle, sp.csr_matrix(matrix), compressed=True)
-
-
 def write_npy(path: str | os.PathLike, array: np.ndarray) -> None:
     """``numpy.save`` atomically."""
     with atomic_path(path, suffix=".npy") as tmp:
@@ -363,35 +444,111 @@ def write_npy(path: str | os.PathLike, array: np.ndarray) -> None:
             np.save(handle, array)
 
 
+CSR_ARRAYS = (("indptr", np.int64), ("indices", np.int32), ("values", np.float32))
+
+
+def csr_array_paths(prefix: str | os.PathLike) -> dict[str, Path]:
+    """The three ``.npy`` files of a CSR matrix stored at ``prefix``: ``<prefix>.indptr.npy``
+    (int64), ``.indices.npy`` (int32, ascending within a row) and ``.values.npy`` (float32),
+    the layout of a motif tokenizer's ``bins/`` folder."""
+    return {name: Path(f"{prefix}.{name}.npy") for name, _ in CSR_ARRAYS}
+
+
+def csr_array_prefix(path: str | os.PathLike) -> str:
+    """The prefix of one of the three files of :func:`csr_array_paths`."""
+    text = os.fspath(path)
+    for name, _ in CSR_ARRAYS:
+        if text.endswith(f".{name}.npy"):
+            return text[:-len(f".{name}.npy")]
+    raise GenovocabError(f"{text}: not a CSR array file (<prefix>.indptr/indices/values.npy)")
+
+
+def csr_array_rows(prefix: str | os.PathLike) -> int:
+    """Rows of the CSR matrix at ``prefix`` (from the three headers, which must agree)."""
+    from genovocab.npystream import npy_length
+
+    paths = csr_array_paths(prefix)
+    lengths = {name: npy_length(paths[name], dtype) for name, dtype in CSR_ARRAYS}
+    if lengths["indices"] != lengths["values"]:
+        raise InputError(paths["values"], f"{lengths['values']} values for "
+                                          f"{lengths['indices']} indices")
+    last = int(np.load(paths["indptr"], mmap_mode="r")[-1]) if lengths["indptr"] else -1
+    if last != lengths["indices"]:
+        raise InputError(paths["indptr"], f"ends at {last}, the matrix has "
+                                          f"{lengths['indices']} non-zeros")
+    return lengths["indptr"] - 1
+
+
+def write_csr_arrays(prefix: str | os.PathLike, matrix: sp.spmatrix) -> None:
+    """Store a CSR matrix as the three arrays of :func:`csr_array_paths`."""
+    csr = sp.csr_matrix(matrix)
+    csr.sort_indices()
+    arrays = {"indptr": csr.indptr, "indices": csr.indices, "values": csr.data}
+    for (name, dtype), path in zip(CSR_ARRAYS, csr_array_paths(prefix).values()):
+        write_npy(path, arrays[name].astype(dtype))
+
+
+def read_csr_arrays(prefix: str | os.PathLike, n_columns: int) -> sp.csr_matrix:
+    """The CSR matrix stored at ``prefix`` (whole, in memory: for small matrices and tests)."""
+    csr_array_rows(prefix)
+    paths = csr_array_paths(prefix)
+    indptr, indices, values = (np.load(paths[name]) for name, _ in CSR_ARRAYS)
+    return sp.csr_matrix((values, indices, indptr), shape=(indptr.size - 1, n_columns))
+
+
 def chromosome_cluster_features(features_path: str | os.PathLike,
                                 clusters_path: str | os.PathLike, *,
                                 cluster_features_out: str | os.PathLike,
                                 patterns_out: str | os.PathLike,
-                                threshold: float = 0.5, chunk_rows: int = 1 << 20
+                                threshold: float = 0.5, chunk_rows: int = 1 << 18
                                 ) -> tuple[int, int]:
     """Workflow step (per chromosome): bin x cluster CSR and the bins' active patterns.
 
-    The feature matrix is streamed in blocks of ``chunk_rows`` bins, so only the (smaller)
-    output is held whole. Returns (bins, distinct patterns).
+    The feature matrix is read and the outputs are written in blocks of ``chunk_rows`` bins:
+    the CSR as the three arrays of :func:`csr_array_paths` (``cluster_features_out`` is their
+    prefix), the patterns through :class:`PatternMerger`. Memory is one block plus ~70 B per
+    bin, whatever the chromosome's number of non-zeros. Returns (bins, distinct patterns).
     """
+    import contextlib
+
+    from genovocab.fileutil import remove_stale_temps, tmp_name
     from genovocab.motifs.clustering import read_clusters
     from genovocab.motifs.ids import iter_csr_npz
+    from genovocab.npystream import NpyAppender, appending_npy
 
     labels = read_clusters(clusters_path)
-    blocks, parts = [], []
-    for _, block in iter_csr_npz(features_path, rows=chunk_rows):
-        if block.shape[1] != labels.size:
-            raise InputError(features_path, f"matrix has {block.shape[1]} feature columns, "
-                                            f"{clusters_path} lists {labels.size} features")
-        cf_block = cluster_features(block, labels)
-        parts.append(active_patterns(cf_block, threshold))
-        blocks.append(cf_block)
-    cf = sp.csr_matrix(sp.vstack(blocks, format="csr"))
-    del blocks
-    patterns = merge_patterns(parts)
-    write_csr(cluster_features_out, cf)
-    patterns.save(patterns_out)
-    return cf.shape[0], len(patterns)
+    n_clusters = int(labels.max()) + 1 if labels.size else 0
+    paths = csr_array_paths(cluster_features_out)
+    spill_of = Path(f"{patterns_out}.spill")  # a name of its own: atomic_path(patterns_out)
+    remove_stale_temps(spill_of)               # removes the temporaries of patterns_out
+    spill_path = spill_of.parent / tmp_name(spill_of, ".npy")
+    row_sizes = []
+    try:
+        with contextlib.ExitStack() as stack:  # the three arrays are renamed in place last
+            indptr_out = stack.enter_context(appending_npy(paths["indptr"], np.int64))
+            indices = stack.enter_context(appending_npy(paths["indices"], np.int32))
+            values = stack.enter_context(appending_npy(paths["values"], np.float32))
+            spill = NpyAppender(stack.enter_context(open(spill_path, "w+b")), np.int32)
+            merger = PatternMerger(n_clusters, spill)
+            for _, block in iter_csr_npz(features_path, rows=chunk_rows):
+                if block.shape[1] != labels.size:
+                    raise InputError(features_path, f"matrix has {block.shape[1]} feature "
+                                                    f"columns, {clusters_path} lists "
+                                                    f"{labels.size} features")
+                cf_block = cluster_features(block, labels)
+                indices.append(cf_block.indices)
+                values.append(cf_block.data)
+                row_sizes.append(np.diff(cf_block.indptr))
+                merger.add(active_patterns(cf_block, threshold))
+            indptr = np.zeros(sum(r.size for r in row_sizes) + 1, dtype=np.int64)
+            if row_sizes:
+                np.cumsum(np.concatenate(row_sizes), out=indptr[1:])
+            indptr_out.append(indptr)
+            spill.finish()
+            merger.save(patterns_out, spill_path)
+    finally:
+        spill_path.unlink(missing_ok=True)
+    return indptr.size - 1, len(merger)
 
 
 def token_vocab_files(pattern_paths: list[str | os.PathLike],

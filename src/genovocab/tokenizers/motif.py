@@ -43,6 +43,7 @@ import scipy.sparse as sp
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir, write_text_atomic
+from genovocab.npystream import link_or_copy
 from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
 
 CONFIG_NAME = "motif_tokenizer_config.json"
@@ -115,7 +116,9 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     """Workflow step: build the motif tokenizer folder (atomically: all of it or nothing).
 
     ``bins``, ``cluster_features`` and ``tokens`` are the motif stage's per-chromosome files
-    (same order as ``chroms``); ``tokens`` hold ids of the full pattern vocabulary
+    (same order as ``chroms``; ``cluster_features`` are prefixes of
+    :func:`~genovocab.motifs.tokens.csr_array_paths`, hard-linked into ``bins/``, so memory
+    does not grow with a chromosome's non-zeros); ``tokens`` hold ids of the full pattern vocabulary
     ``token_vocab``, which the trained vocabulary (``params.min_count``/``max_vocab``) remaps.
     Returns the vocabulary statistics.
     """
@@ -136,26 +139,22 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     chrom_rows = []
     with atomic_dir(out_dir, kind="motif-tokenizer") as tmp:
         (tmp / "bins").mkdir()
-        for chrom, bin_path, cf_path, tok_path in zip(chroms, bins, cluster_features, tokens):
+        for chrom, bin_path, cf_prefix, tok_path in zip(chroms, bins, cluster_features, tokens):
             edges = tk.read_bin_edges(bin_path)
             raw = np.load(tok_path, allow_pickle=False)
-            cf = sp.load_npz(cf_path).tocsr()
-            if not (raw.size == cf.shape[0] == edges.size - 1):
-                raise InputError(cf_path, f"{chrom}: {cf.shape[0]} cluster rows, "
-                                          f"{raw.size} tokens, {edges.size - 1} bins")
-            if cf.shape[1] != n_clusters:
-                raise InputError(cf_path, f"{cf.shape[1]} cluster columns, {clusters} has "
-                                          f"{n_clusters} clusters")
+            n_rows = tk.csr_array_rows(cf_prefix)
+            if not (raw.size == n_rows == edges.size - 1):
+                raise InputError(tk.csr_array_paths(cf_prefix)["indptr"],
+                                 f"{chrom}: {n_rows} cluster rows, {raw.size} tokens, "
+                                 f"{edges.size - 1} bins")
             if int(edges[-1]) != int(chrom_sizes[chrom]):
                 raise InputError(bin_path, f"bins end at {edges[-1]}, {chrom} is "
                                            f"{chrom_sizes[chrom]} bp")
-            cf.sort_indices()
             base = tmp / "bins" / chrom
             _save_npy(Path(f"{base}.edges.npy"), edges.astype(np.int64))
             _save_npy(Path(f"{base}.ids.npy"), lookup[raw].astype(np.int32))
-            _save_npy(Path(f"{base}.indptr.npy"), cf.indptr.astype(np.int64))
-            _save_npy(Path(f"{base}.indices.npy"), cf.indices.astype(np.int32))
-            _save_npy(Path(f"{base}.values.npy"), cf.data.astype(np.float32))
+            for name, path in tk.csr_array_paths(cf_prefix).items():
+                link_or_copy(path, Path(f"{base}.{name}.npy"))
             chrom_rows.append({"name": chrom, "length": int(edges[-1]),
                                "n_bins": int(edges.size - 1)})
         shutil.copyfile(pfms, tmp / "matrices.jaspar")
