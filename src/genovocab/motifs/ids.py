@@ -35,6 +35,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_path
@@ -201,7 +202,8 @@ class IDSAccumulator:
         self.slice_rows = int(slice_rows) if slice_rows else max(1, _SLICE_ELEMENTS // width)
         self.n = 0
         self.s = np.zeros(width, dtype=np.float64)
-        self.S = np.zeros((width, width), dtype=np.float64)
+        self._gram = np.zeros((width, width), dtype=np.float64)
+        self._lower_stale = False  # the dense path updates the upper triangle only
         if backend not in BACKENDS:
             raise GenovocabError(f"IDS backend must be one of {', '.join(BACKENDS)}, "
                                  f"got {backend!r}")
@@ -213,7 +215,21 @@ class IDSAccumulator:
     def _flush(self) -> None:
         """Move sums held by the torch backend into the float64 numpy arrays."""
         if self._torch is not None:
-            self._torch.flush_into(self.S, self.s)
+            self._torch.flush_into(self._gram, self.s)
+
+    @property
+    def S(self) -> np.ndarray:
+        """The transformed Gram matrix ``sum P^T P`` (``terms * d`` square, symmetric)."""
+        self._flush()
+        if self._lower_stale:
+            _mirror_upper(self._gram)
+            self._lower_stale = False
+        return self._gram
+
+    @S.setter
+    def S(self, value: np.ndarray) -> None:
+        self._gram = value
+        self._lower_stale = False
 
     @property
     def width(self) -> int:
@@ -283,9 +299,9 @@ class IDSAccumulator:
                                                          minlength=d)
                 for l_ in range(k, self.terms):
                     gram = (transposed[k] @ blocks[l_]).toarray()
-                    self.S[k * d:(k + 1) * d, l_ * d:(l_ + 1) * d] += gram
+                    self._gram[k * d:(k + 1) * d, l_ * d:(l_ + 1) * d] += gram
                     if l_ != k:
-                        self.S[l_ * d:(l_ + 1) * d, k * d:(k + 1) * d] += gram.T
+                        self._gram[l_ * d:(l_ + 1) * d, k * d:(k + 1) * d] += gram.T
         else:
             for lo in range(0, rows, self.slice_rows):
                 part = csr[lo:lo + self.slice_rows].toarray()
@@ -302,7 +318,11 @@ class IDSAccumulator:
 
     def _add_dense(self, p: np.ndarray) -> None:
         self.s += p.sum(axis=0)
-        self.S += p.T @ p
+        # Symmetric rank-k update of the upper triangle in place: half the multiply-adds of
+        # p.T @ p and no (K d)^2 temporary. Fortran views of both: BLAS copies neither.
+        # _gram.T's lower triangle is _gram's upper one.
+        dsyrk(1.0, p.T, beta=1.0, c=self._gram.T, trans=0, lower=1, overwrite_c=1)
+        self._lower_stale = True
 
     def merge(self, other: IDSAccumulator) -> IDSAccumulator:
         """Add another accumulator's partial sums (same shape and parameters); returns ``self``."""
@@ -315,7 +335,8 @@ class IDSAccumulator:
         other._flush()
         self.n += other.n
         self.s += other.s
-        self.S += other.S
+        self._gram += other._gram  # upper triangles add up; the lower is mirrored on read
+        self._lower_stale = self._lower_stale or other._lower_stale
         return self
 
     def save(self, path: str | os.PathLike) -> None:
@@ -325,7 +346,7 @@ class IDSAccumulator:
             with open(tmp, "wb") as handle:
                 np.savez(handle, format_version=np.int64(FORMAT_VERSION), d=np.int64(self.d),
                          terms=np.int64(self.terms), bandwidth=np.float64(self.bandwidth),
-                         n=np.int64(self.n), s=self.s, S_upper=upper_triangle(self.S))
+                         n=np.int64(self.n), s=self.s, S_upper=upper_triangle(self._gram))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> IDSAccumulator:
@@ -449,6 +470,17 @@ def upper_triangle(matrix: np.ndarray) -> np.ndarray:
         out[pos:pos + w - i] = matrix[i, i:]
         pos += w - i
     return out
+
+
+def _mirror_upper(matrix: np.ndarray, rows: int = 512) -> None:
+    """Copy the upper triangle of a square matrix onto its lower one, in place, by row
+    blocks (no temporary of the matrix's size)."""
+    w = matrix.shape[0]
+    for lo in range(0, w, rows):
+        hi = min(w, lo + rows)
+        matrix[hi:, lo:hi] = matrix[lo:hi, hi:].T
+        block = matrix[lo:hi, lo:hi]
+        block[...] = np.triu(block) + np.triu(block, 1).T
 
 
 def symmetric_from_upper(upper: np.ndarray, width: int) -> np.ndarray:
