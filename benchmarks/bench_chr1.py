@@ -542,16 +542,18 @@ def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
     _quiet()
     out = Path(out_dir)
     summary = token_vocab_files([patterns], [bins], vocab_out=out / "token_vocab.tsv",
-                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png")
+                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png",
+                                vocab_npz_out=out / "token_vocab.npz",
+                                token_ids_out=out / "token_ids.npz", chroms=[CHROM])
     return {"tokens": summary["zipf"]["n_tokens"]}
 
 
-def run_tokens(patterns: str, vocab: str, out: str) -> dict:
+def run_tokens(patterns: str, token_ids: str, out: str) -> dict:
     """ids_tokens.py: every bin's token id."""
     from genovocab.motifs.tokens import chromosome_tokens
 
     _quiet()
-    return {"bins": int(chromosome_tokens(patterns, vocab, tokens_out=out).size)}
+    return {"bins": int(chromosome_tokens(patterns, token_ids, CHROM, tokens_out=out).size)}
 
 
 def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) -> dict:
@@ -592,7 +594,8 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
     out = OUT / "tokens" / str(length)
     out.mkdir(parents=True, exist_ok=True)
     stage = {"bins": str(bins), "prefix": str(out / CHROM), "patterns": str(out / "patterns.npz"),
-             "vocab": str(out / "token_vocab.tsv"), "tokens": str(out / f"{CHROM}.tokens.npy"),
+             "vocab": str(out / "token_vocab.npz"), "token_ids": str(out / "token_ids.npz"),
+             "tokens": str(out / f"{CHROM}.tokens.npy"),
              "features": str(needed["features.tsv"]), "ids": str(needed["ids.npy"]),
              "clusters": str(needed["clusters.tsv"]),
              "cluster_summary": str(needed["cluster_summary.tsv"]), "pfms": str(pfms)}
@@ -603,7 +606,7 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
     _log("tokens: token vocabulary")
     vocab = measure(run_token_vocab, stage["patterns"], str(bins), str(out))
     _log("tokens: token ids")
-    tokens = measure(run_tokens, stage["patterns"], stage["vocab"], stage["tokens"])
+    tokens = measure(run_tokens, stage["patterns"], stage["token_ids"], stage["tokens"])
     _log("tokens: motif tokenizer folder")
     tok = measure(run_motif_tokenizer, stage, length, cfg["motifs"].get("tokens") or {},
                   str(out / "tokenizer"))

@@ -541,6 +541,28 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
             scale = 1.0 / CHR1_SHARE
             note += f", x{scale:.1f} genome-wide (time)"
         put(rule, job, scale, note)
+    token_runs = sorted((f, v["tokens"]) for f, v in by_fraction.items() if "tokens" in v)
+    for rule, name, genome_wide in (("ids_cluster_features", "cluster_features", False),
+                                    ("ids_token_vocab", "token_vocab", True),
+                                    ("ids_tokens", "tokens", False),
+                                    ("motif_tokenizer", "motif_tokenizer", True)):
+        if not token_runs:
+            break
+        # the genome-wide ones hold every chromosome's distinct patterns: time and memory
+        # both grow with the genome (hg38 = 1 / chr1's share of chr1s)
+        at = 1.0 / CHR1_SHARE if genome_wide else 1.0
+        where = "hg38" if genome_wide else "chr1"
+        if len(token_runs) >= 2:
+            (fa, run_a), (fb, run_b) = token_runs[-2:]
+            ja, jb = run_a[name], run_b[name]
+            job = {k: affine(fa, ja[k], fb, jb[k], at) for k in ("wall_s", "cpu_s", "peak_mib")}
+            note = f"fit of chr1 x {fa:g} and x {fb:g} runs, at {where} size"
+        else:
+            fb, jb = token_runs[-1][0], token_runs[-1][1][name]
+            job = {k: jb[k] * at / fb for k in ("wall_s", "cpu_s", "peak_mib")}
+            note = f"chr1 x {fb:g} run, x{at / fb:.3g} to {where} size"
+        out[rule] = {"s": job["wall_s"], "cpu_s": job["cpu_s"],
+                     "max_rss_mb": job["peak_mib"] * 1.048576, "note": note}
     ids = largest("ids")
     if ids:
         _, job = ids

@@ -118,3 +118,26 @@ def test_job_size_from_its_benchmark_path_and_the_fit_over_jobs():
     a, b = bs.least_squares([1.0, 2.0, 3.0], [3.0, 5.0, 7.0])  # y = 1 + 2x
     assert a == pytest.approx(1.0) and b == pytest.approx(2.0)
     assert bs.least_squares([2.0, 2.0], [1.0, 3.0]) == (2.0, 0.0)  # x does not vary: flat
+
+
+def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
+    """Per-chromosome token jobs are fitted to chr1 size; the genome-wide ones (all distinct
+    patterns at once) to hg38 size, memory included."""
+    import json
+
+    def job(wall, cpu, mib):
+        return {"wall_s": wall, "cpu_s": cpu, "peak_mib": mib}
+
+    record = {f"fraction={f:g}": {"fraction": f, "tokens": {
+        name: job(10 + 100 * f, 5 + 50 * f, 1000 + 1000 * f)
+        for name in ("cluster_features", "token_vocab", "tokens", "motif_tokenizer")}}
+        for f in (0.02, 0.2)}
+    (tmp_path / "results.json").write_text(json.dumps(record))
+    out = bs.direct_runs(tmp_path / "results.json", 15_000_000)
+    assert out["ids_cluster_features"]["s"] == pytest.approx(110.0)
+    assert out["ids_cluster_features"]["max_rss_mb"] == pytest.approx(2000 * 1.048576)
+    genome = 1 / bs.CHR1_SHARE
+    assert out["ids_token_vocab"]["cpu_s"] == pytest.approx(5 + 50 * genome)
+    assert out["motif_tokenizer"]["max_rss_mb"] == pytest.approx((1000 + 1000 * genome)
+                                                                 * 1.048576)
+    assert "hg38 size" in out["ids_token_vocab"]["note"]

@@ -97,6 +97,46 @@ def test_patterns_match_plain_reference_and_ids_deterministic(tmp_path):
     assert np.array_equal(tokens_for(again, index), tokens_for(parts[0], index))
 
 
+def plain_vocab_tsv(patterns, counts) -> str:
+    """Reference: the vocabulary table as pandas writes it from Python tuples."""
+    import pandas as pd
+
+    total = int(sum(counts))
+    return pd.DataFrame({
+        "token": np.arange(len(patterns), dtype=np.int64),
+        "count": np.array(counts, dtype=np.int64),
+        "fraction": np.array(counts) / total,
+        "n_active": np.array([len(k) for k in patterns], dtype=np.int64),
+        "clusters": [",".join(map(str, k)) if k else "." for k in patterns],
+    }).to_csv(sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+
+
+def test_vocab_order_and_table_match_plain_reference(tmp_path):
+    """Many ties (most patterns once, equal lengths): the vectorised order equals Python's
+    tuple order, the per-part id maps equal a dict look-up, and the TSV written in chunks
+    equals pandas' table of the tuples."""
+    from genovocab.motifs.tokens import build_vocab_ids
+
+    rng = np.random.default_rng(11)
+    parts, totals = [], {}
+    for _ in range(4):
+        dense = rng.uniform(size=(1500, 40)) * (rng.uniform(size=(1500, 40)) < 0.08)
+        part = active_patterns(sp.csr_matrix(dense.astype(np.float32)), 0.3)
+        parts.append(part)
+        for i in range(len(part)):
+            totals[part.pattern(i)] = totals.get(part.pattern(i), 0) + int(part.counts[i])
+    want = sorted(totals, key=lambda k: (-totals[k], len(k), k))
+    vocab, maps = build_vocab_ids(parts)
+    assert vocab.patterns == want and vocab.counts.tolist() == [totals[k] for k in want]
+    assert sum(totals[k] == 1 for k in want) > 1000  # the tie-break is exercised
+    for part, ids in zip(parts, maps):
+        assert ids.tolist() == [want.index(part.pattern(i)) for i in range(len(part))]
+    write_token_vocab(tmp_path / "v.tsv", vocab, chunk_rows=333)
+    assert (tmp_path / "v.tsv").read_text() == plain_vocab_tsv(want, [totals[k] for k in want])
+    write_token_vocab(tmp_path / "e.tsv", build_vocab([]))
+    assert (tmp_path / "e.tsv").read_text() == "token\tcount\tfraction\tn_active\tclusters\n"
+
+
 def test_hash_collision_is_detected(monkeypatch):
     # Force every weight to 1: rows {0, 3} and {1, 2} then share (count, sum, sum) keys.
     def ones(n):
@@ -106,6 +146,12 @@ def test_hash_collision_is_detected(monkeypatch):
     cf = sp.csr_matrix(np.array([[1, 0, 0, 1], [0, 1, 1, 0]], dtype=np.float32))
     with pytest.raises(GenovocabError, match="hash collision"):
         active_patterns(cf, 0.5)
+    # across chromosomes: two parts of one pattern each, equal keys, different ids
+    parts = [Patterns(np.array([0, 2]), np.array(ids, dtype=np.int32), np.array([1]),
+                      np.array([0])) for ids in ([0, 3], [1, 2])]
+    with pytest.raises(GenovocabError, match="hash collision"):
+        build_vocab(parts)
+    assert build_vocab(parts[:1] * 2).counts.tolist() == [2]
 
 
 def test_zipf_fit_exact_power_law():
@@ -259,7 +305,9 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
         pats.append(tmp_path / f"p{i}.npz")
         edges.append(tmp_path / f"e{i}.npy")
     summary = token_vocab_files(pats, edges, vocab_out=tmp_path / "v.tsv",
-                                zipf_out=tmp_path / "z.json", plot_out=tmp_path / "z.png")
+                                zipf_out=tmp_path / "z.json", plot_out=tmp_path / "z.png",
+                                vocab_npz_out=tmp_path / "v.npz",
+                                token_ids_out=tmp_path / "ids.npz", chroms=["c0", "c1"])
     assert (tmp_path / "v.tsv").read_text() == (
         "token\tcount\tfraction\tn_active\tclusters\n"
         "0\t2\t0.4\t0\t.\n1\t2\t0.4\t1\t0\n2\t1\t0.2\t2\t0,1\n")  # tie: fewer active first
@@ -267,11 +315,15 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
     assert cov["n_bins"] == 5 and cov["total_bp"] == 85
     assert cov["fraction_bp_with_active_cluster"] == pytest.approx((10 + 30 + 20) / 85)
     assert json.loads((tmp_path / "z.json").read_text())["zipf"]["n_tokens"] == 3
-    assert chromosome_tokens(pats[0], tmp_path / "v.tsv",
+    assert read_token_vocab(tmp_path / "v.npz").patterns == [(), (0,), (0, 1)]
+    assert chromosome_tokens(pats[0], tmp_path / "ids.npz", "c0",
                              tokens_out=tmp_path / "t0.npy").tolist() == [1, 0, 2]
     assert np.load(tmp_path / "t0.npy").dtype == np.int32
-    assert chromosome_tokens(pats[1], tmp_path / "v.tsv",
+    assert chromosome_tokens(pats[1], tmp_path / "ids.npz", "c1",
                              tokens_out=tmp_path / "t1.npy").tolist() == [0, 1]
+    with pytest.raises(InputError, match=r"ids.npz: has no token ids for chrX"):
+        chromosome_tokens(pats[1], tmp_path / "ids.npz", "chrX", tokens_out=tmp_path / "t.npy")
+    assert not (tmp_path / "t.npy").exists()
     with pytest.raises(InputError, match=r"p0.npz: 3 bins, but .*e1.npy gives 2"):
         token_vocab_files([pats[0]], [edges[1]], vocab_out=tmp_path / "v2.tsv",
                           zipf_out=tmp_path / "z2.json")
@@ -294,7 +346,8 @@ def test_trained_vocab_cut_by_hand(tmp_path):
     )
 
     # full vocabulary (ids by descending count): (), (0,), (1, 2), (2,), (0, 1), (3,)
-    full = TokenVocab([(), (0,), (1, 2), (2,), (0, 1), (3,)], np.array([40, 12, 5, 5, 4, 1]))
+    full = TokenVocab.from_patterns([(), (0,), (1, 2), (2,), (0, 1), (3,)],
+                                   np.array([40, 12, 5, 5, 4, 1]))
     trained = train_vocab(full, min_count=5)
     assert trained.patterns == [(), (0,), (2,), (1, 2)]  # tie at 5: fewer active first
     assert trained.counts.tolist() == [40, 12, 5, 5]
@@ -326,3 +379,12 @@ def test_trained_vocab_cut_by_hand(tmp_path):
     bad.write_text((tmp_path / "vocab.tsv").read_text().replace("m1+m2", "m1+m3"))
     with pytest.raises(InputError, match=r"bad.tsv, line 10: token 'm1\+m3' does not spell"):
         read_trained_vocab(bad)
+
+
+def test_zipf_plots_draw_log_spaced_ranks_of_large_vocabularies():
+    freq = np.arange(50_000, 0, -1).astype(np.float64)
+    ranks, shown = tok._plotted(freq)
+    assert ranks[0] == 1 and ranks[-1] == 50_000 and ranks.size <= tok.PLOT_POINTS
+    assert np.all(np.diff(ranks) > 0) and np.array_equal(shown, freq[ranks - 1])
+    small = np.array([5.0, 3.0, 1.0])
+    assert tok._plotted(small)[0].tolist() == [1, 2, 3]

@@ -151,8 +151,8 @@ rule ids_cluster_features:
         f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv",
     threads: 1
     resources:
-        # one block of bins plus ~70 B per bin (the outputs are streamed)
-        mem_mb=RS.mem_mb(1000, 8, "chrom"),
+        # one block of bins plus ~70 B per bin (the outputs are streamed): 1.8 GB at 50 Mbp
+        mem_mb=RS.mem_mb(1500, 8, "chrom"),
         runtime=RS.runtime(10, 0.05, "input:features"),
     script:
         "../scripts/ids_cluster_features.py"
@@ -168,6 +168,8 @@ rule ids_token_vocab:
         ),
     output:
         vocab=f"{WORK}/motifs/token_vocab.tsv",
+        vocab_npz=f"{IDS_WORK}/token_vocab.npz",
+        token_ids=f"{IDS_WORK}/token_ids.npz",
         zipf=f"{WORK}/motifs/zipf.json",
         plot=report(
             f"{WORK}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
@@ -180,8 +182,9 @@ rule ids_token_vocab:
         f"{LOGS}/bench/ids/token_vocab.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(400, 2),
-        runtime=RS.runtime(10, 0.02),
+        # the distinct patterns of all chromosomes (int32 ids) and their hashes, sorted
+        mem_mb=RS.mem_mb(600, 6, "input:patterns"),
+        runtime=RS.runtime(10, 0.05, "input:patterns"),
     script:
         "../scripts/ids_token_vocab.py"
 
@@ -189,7 +192,7 @@ rule ids_token_vocab:
 rule ids_tokens:
     input:
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
-        vocab=f"{WORK}/motifs/token_vocab.tsv",
+        token_ids=f"{IDS_WORK}/token_ids.npz",
     output:
         tokens=f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
     conda:
@@ -200,8 +203,9 @@ rule ids_tokens:
         f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(300, 3),
-        runtime=RS.runtime(5, 0.02),
+        # the chromosome's pattern per bin (8 B) and its token ids (4 B)
+        mem_mb=RS.mem_mb(400, 2, "chrom"),
+        runtime=RS.runtime(5, 0.02, "chrom"),
     script:
         "../scripts/ids_tokens.py"
 
@@ -239,7 +243,7 @@ rule motif_tokenizer:
         tokens=lambda wc: expand(
             f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
         ),
-        token_vocab=f"{WORK}/motifs/token_vocab.tsv",
+        token_vocab=f"{IDS_WORK}/token_vocab.npz",
         features=f"{WORK}/motifs/features.tsv",
         ids=f"{WORK}/motifs/ids.npy",
         clusters=f"{WORK}/motifs/clusters.tsv",
@@ -276,8 +280,8 @@ rule motif_tokenizer:
         f"{LOGS}/bench/ids/motif_tokenizer.tsv",
     threads: 1
     resources:
-        # the full pattern vocabulary as Python tuples; the cluster matrices are hard-linked
-        mem_mb=RS.mem_mb(600, 4, "input:token_vocab"),
+        # the full pattern vocabulary's arrays; the cluster matrices are hard-linked
+        mem_mb=RS.mem_mb(600, 3, "input:token_vocab"),
         runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"

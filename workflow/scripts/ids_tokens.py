@@ -5,5 +5,6 @@ from genovocab.motifs.tokens import chromosome_tokens
 
 sm = snakemake
 log = configure_logging(snakemake)
-tokens = chromosome_tokens(sm.input.patterns, sm.input.vocab, tokens_out=sm.output.tokens)
+tokens = chromosome_tokens(sm.input.patterns, sm.input.token_ids, sm.wildcards.chrom,
+                           tokens_out=sm.output.tokens)
 log.info("%s: %d bins tokenized", sm.wildcards.chrom, tokens.size)

@@ -19,7 +19,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -109,9 +109,18 @@ def _hash_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _pattern_hashes(indices: np.ndarray, indptr: np.ndarray,
                     weights: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The two 64-bit random-weight sums of every row's cluster ids (CSR-like layout)."""
+    """The two 64-bit random-weight sums of every row's cluster ids (CSR-like layout), ~1 M
+    rows at a time (the weights of every id are 8 B temporaries)."""
+    n = indptr.size - 1
+    h1, h2 = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        return (_row_sums(weights[0][indices], indptr), _row_sums(weights[1][indices], indptr))
+        for lo in range(0, n, 1 << 20):
+            hi = min(n, lo + (1 << 20))
+            ids = indices[indptr[lo]:indptr[hi]]
+            local = indptr[lo:hi + 1] - indptr[lo]
+            h1[lo:hi] = _row_sums(weights[0][ids], local)
+            h2[lo:hi] = _row_sums(weights[1][ids], local)
+    return h1, h2
 
 
 def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns:
@@ -198,7 +207,7 @@ class PatternMerger:
     def add(self, part: Patterns) -> None:
         """Merge the patterns of the next block of rows."""
         sizes = np.diff(part.indptr)
-        h1, h2 = _pattern_hashes(part.indices.astype(np.int64), part.indptr, self._weights)
+        h1, h2 = _pattern_hashes(part.indices, part.indptr, self._weights)
         ids = np.empty(len(part), dtype=np.int64)
         found = np.zeros(len(part), dtype=bool)
         if self._sorted_h1.size:
@@ -247,6 +256,20 @@ class PatternMerger:
                          ("counts", self._counts.values.copy()), ("inverse", inverse)])
 
 
+def _gather(indptr: np.ndarray, indices: np.ndarray, which: np.ndarray,
+            chunk: int = 1 << 20) -> np.ndarray:
+    """The cluster ids of patterns ``which`` (of ``indptr``/``indices``), concatenated;
+    ``chunk`` patterns at a time, so only the output is as large as the ids."""
+    sizes = indptr[which + 1] - indptr[which]
+    out = np.empty(int(sizes.sum()), dtype=indices.dtype)
+    pos = 0
+    for lo in range(0, which.size, chunk):
+        part = _ranges(indptr[which[lo:lo + chunk]], sizes[lo:lo + chunk])
+        out[pos:pos + part.size] = indices[part]
+        pos += part.size
+    return out
+
+
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(start, start + size)`` for every pair (int64)."""
     total = int(sizes.sum())
@@ -258,37 +281,157 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 
 @dataclass
 class TokenVocab:
-    """Global token vocabulary: patterns in id order and their genome-wide counts."""
+    """Global token vocabulary: patterns in id order and their genome-wide counts.
 
-    patterns: list[tuple[int, ...]]
-    counts: np.ndarray
+    Stored like :class:`Patterns` (``indptr``, int32 cluster ids), not as Python tuples: a
+    genome can have tens of millions of distinct patterns.
+    """
+
+    indptr: np.ndarray  # int64, len = n_tokens + 1
+    indices: np.ndarray  # int32 cluster ids, ascending within a pattern
+    counts: np.ndarray  # int64 bins per token
+
+    @classmethod
+    def from_patterns(cls, patterns: Sequence[tuple[int, ...]], counts) -> TokenVocab:
+        """A vocabulary from a list of patterns (small vocabularies, tests)."""
+        sizes = np.array([len(p) for p in patterns], dtype=np.int64)
+        indptr = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        indices = np.array([v for p in patterns for v in p], dtype=np.int32)
+        return cls(indptr, indices, np.asarray(counts, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return int(self.counts.size)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        """Active clusters per token."""
+        return np.diff(self.indptr)
+
+    def pattern(self, i: int) -> tuple[int, ...]:
+        """Cluster ids of token ``i``."""
+        return tuple(self.indices[self.indptr[i]:self.indptr[i + 1]].tolist())
+
+    @property
+    def patterns(self) -> list[tuple[int, ...]]:
+        """Every pattern as a tuple (for small vocabularies: one Python object per id)."""
+        return [self.pattern(i) for i in range(len(self))]
 
     def index(self) -> dict[tuple[int, ...], int]:
-        """Pattern -> token id."""
+        """Pattern -> token id (small vocabularies)."""
         return {p: i for i, p in enumerate(self.patterns)}
 
     def table(self) -> pd.DataFrame:
         """One row per token: ``token, count, fraction, n_active, clusters`` (``.`` = none)."""
-        total = int(self.counts.sum())
+        return self._table(0, len(self), int(self.counts.sum()))
+
+    def _table(self, lo: int, hi: int, total: int) -> pd.DataFrame:
+        counts = self.counts[lo:hi].astype(np.int64)
         return pd.DataFrame({
-            "token": np.arange(len(self.patterns), dtype=np.int64),
-            "count": self.counts.astype(np.int64),
-            "fraction": self.counts / total if total else np.zeros(len(self.patterns)),
-            "n_active": np.array([len(p) for p in self.patterns], dtype=np.int64),
-            "clusters": [",".join(map(str, p)) if p else "." for p in self.patterns],
+            "token": np.arange(lo, hi, dtype=np.int64),
+            "count": counts,
+            "fraction": counts / total if total else np.zeros(hi - lo),
+            "n_active": self.sizes[lo:hi],
+            "clusters": _cluster_strings(self.indptr[lo:hi + 1], self.indices),
         }, columns=list(TOKEN_COLUMNS))
+
+    def save(self, path: str | os.PathLike) -> None:
+        """``token_vocab.npz`` (what the later jobs read; the TSV is for people)."""
+        with atomic_path(path, suffix=".npz") as tmp:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, indptr=self.indptr, indices=self.indices, counts=self.counts)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TokenVocab:
+        """Read a file written by :meth:`save`."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls(data["indptr"], data["indices"], data["counts"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(path, f"not a token vocabulary file ({exc})") from exc
+
+
+def _cluster_strings(indptr: np.ndarray, indices: np.ndarray) -> list[str]:
+    """``"3,17"`` for each pattern (``"."`` for none) of ``indptr`` (a slice of offsets into
+    ``indices``): numbers are formatted once per cluster id, then joined per pattern."""
+    top = int(indices[indptr[0]:indptr[-1]].max()) + 1 if indptr[-1] > indptr[0] else 0
+    names = np.array([str(c) for c in range(top)], dtype=object)
+    words = names[indices[indptr[0]:indptr[-1]]]
+    offsets = (indptr - indptr[0]).tolist()
+    return [",".join(words[a:b]) if b > a else "." for a, b in zip(offsets[:-1], offsets[1:])]
+
+
+def canonical_order(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Token order: descending count, then fewer active clusters, then the cluster ids
+    lexicographically (as Python orders the tuples). Vectorised: the patterns of each length
+    are ranked by ``lexsort`` of their ids, then all by (count, length, that rank)."""
+    sizes = np.diff(indptr)
+    rank = np.zeros(sizes.size, dtype=np.int64)
+    for length in np.unique(sizes):
+        members = np.flatnonzero(sizes == length)
+        if length == 0 or members.size < 2:
+            continue
+        ids = _gather(indptr, indices, members).reshape(members.size, length)
+        rank[members[np.lexsort(ids.T[::-1])]] = np.arange(members.size)
+    return np.lexsort((rank, sizes, -np.asarray(counts, dtype=np.int64)))
+
+
+def _check_equal_to(indices: np.ndarray, indptr: np.ndarray, rep: np.ndarray,
+                    chunk: int = 1 << 20) -> None:
+    """Raise unless every pattern ``i`` has the cluster ids of pattern ``rep[i]`` (checked
+    ``chunk`` patterns at a time, so the position arrays stay small)."""
+    sizes = np.diff(indptr)
+    for lo in range(0, sizes.size, chunk):
+        hi = min(sizes.size, lo + chunk)
+        got = indices[_ranges(indptr[rep[lo:hi]], sizes[lo:hi])]
+        if not np.array_equal(got, indices[indptr[lo]:indptr[hi]]):
+            raise GenovocabError("hash collision between two token patterns (please report)")
+
+
+def build_vocab_ids(parts: list[Patterns]) -> tuple[TokenVocab, list[np.ndarray]]:
+    """Merge per-chromosome patterns into the token vocabulary (ids: :func:`canonical_order`),
+    and give each part's pattern -> token id map (int32).
+
+    Patterns are grouped by (length, two random-weight hashes), then compared id by id with
+    their group's first, so a hash collision is an error, never a silent merge.
+    """
+    sizes = np.concatenate([np.diff(p.indptr) for p in parts] or [np.zeros(0, np.int64)])
+    indptr = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    indices = np.concatenate([p.indices for p in parts] or [np.zeros(0, np.int32)])
+    counts = np.concatenate([p.counts for p in parts] or [np.zeros(0, np.int64)])
+    n_clusters = int(indices.max()) + 1 if indices.size else 1
+    h1, h2 = _pattern_hashes(indices, indptr, _hash_weights(n_clusters))
+    keys = np.stack([sizes.astype(np.uint64), h1, h2], axis=1)
+    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    group = group.ravel()
+    del keys, h1, h2
+    _check_equal_to(indices, indptr, first[group])
+    totals = np.zeros(first.size, dtype=np.int64)
+    np.add.at(totals, group, counts)
+    rep_indptr = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(sizes[first], out=rep_indptr[1:])
+    rep_indices = _gather(indptr, indices, first)
+    del indices
+    order = canonical_order(rep_indptr, rep_indices, totals)
+    token_of_group = np.empty(first.size, dtype=np.int64)
+    token_of_group[order] = np.arange(first.size)
+    ordered_sizes = sizes[first][order]
+    vocab_indptr = np.zeros(first.size + 1, dtype=np.int64)
+    np.cumsum(ordered_sizes, out=vocab_indptr[1:])
+    vocab = TokenVocab(vocab_indptr, _gather(rep_indptr, rep_indices, order).astype(np.int32),
+                       totals[order])
+    maps, lo = [], 0
+    for part in parts:
+        maps.append(token_of_group[group[lo:lo + len(part)]].astype(np.int32))
+        lo += len(part)
+    return vocab, maps
 
 
 def build_vocab(parts: list[Patterns]) -> TokenVocab:
     """Merge per-chromosome patterns; ids by descending count, then fewer active clusters,
     then cluster ids ascending."""
-    totals: dict[tuple[int, ...], int] = {}
-    for part in parts:
-        for i in range(len(part)):
-            key = part.pattern(i)
-            totals[key] = totals.get(key, 0) + int(part.counts[i])
-    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
-    return TokenVocab([k for k, _ in ordered], np.array([v for _, v in ordered], np.int64))
+    return build_vocab_ids(parts)[0]
 
 
 def tokens_for(part: Patterns, vocab_index: dict[tuple[int, ...], int]) -> np.ndarray:
@@ -301,11 +444,16 @@ def tokens_for(part: Patterns, vocab_index: dict[tuple[int, ...], int]) -> np.nd
     return local[part.inverse] if len(part) else np.zeros(0, dtype=np.int32)
 
 
-def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab) -> None:
-    """``token_vocab.tsv``: header + one row per token."""
-    text = vocab.table().to_csv(sep="\t", index=False, float_format="%.6g",
-                                lineterminator="\n")
-    write_text_atomic(path, text)
+def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab,
+                      chunk_rows: int = 1 << 20) -> None:
+    """``token_vocab.tsv``: header + one row per token, written ``chunk_rows`` at a time."""
+    total = int(vocab.counts.sum())
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        for lo in range(0, max(len(vocab), 1), chunk_rows):
+            hi = min(len(vocab), lo + chunk_rows)
+            handle.write(vocab._table(lo, hi, total).to_csv(
+                sep="\t", index=False, header=lo == 0, float_format="%.6g",
+                lineterminator="\n"))
 
 
 def _read_id_table(path: str | os.PathLike, what: str, columns: Sequence[str], id_column: str,
@@ -326,11 +474,14 @@ def _read_id_table(path: str | os.PathLike, what: str, columns: Sequence[str], i
 
 
 def read_token_vocab(path: str | os.PathLike) -> TokenVocab:
-    """Read ``token_vocab.tsv`` back (ids must be 0, 1, ... in order)."""
+    """Read ``token_vocab.tsv`` back (ids must be 0, 1, ... in order), or the ``.npz`` of
+    :meth:`TokenVocab.save`."""
+    if os.fspath(path).endswith(".npz"):
+        return TokenVocab.load(path)
     table = _read_id_table(path, "token vocabulary", TOKEN_COLUMNS, "token", {"clusters": str})
     patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in
                 table["clusters"]]
-    return TokenVocab(patterns, table["count"].to_numpy(dtype=np.int64))
+    return TokenVocab.from_patterns(patterns, table["count"].to_numpy(dtype=np.int64))
 
 
 def zipf_fit(counts: np.ndarray) -> dict:
@@ -359,9 +510,8 @@ def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab,
     """Bin statistics: counts, lengths, share of bins and bases with >= 1 active cluster."""
     lengths = np.asarray(bin_lengths, dtype=np.int64)
     n_bins = int(lengths.size)
-    zero = vocab.index().get((), None)
-    inactive_bins = int(vocab.counts[zero]) if zero is not None else 0
-    n_active = np.array([len(p) for p in vocab.patterns], dtype=np.int64)
+    n_active = vocab.sizes
+    inactive_bins = int(vocab.counts[n_active == 0].sum())
     total_bp = int(lengths.sum())
     return {
         "n_bins": n_bins,
@@ -375,7 +525,7 @@ def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab,
         if total_bp else float("nan"),
         "mean_active_clusters_per_bin": float((n_active * vocab.counts).sum()) / n_bins
         if n_bins else float("nan"),
-        "n_tokens": len(vocab.patterns),
+        "n_tokens": len(vocab),
     }
 
 
@@ -398,6 +548,19 @@ def _savefig(fig, path: str | os.PathLike) -> None:
     plt.close(fig)
 
 
+PLOT_POINTS = 20_000
+
+
+def _plotted(freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(ranks, frequencies) to draw: all of them up to ``PLOT_POINTS``, else that many
+    log-spaced ranks (the same picture on log axes; a genome has tens of millions)."""
+    ranks = np.arange(1, freq.size + 1)
+    if freq.size <= PLOT_POINTS:
+        return ranks, freq
+    pick = np.unique(np.geomspace(1, freq.size, PLOT_POINTS).astype(np.int64)) - 1
+    return ranks[pick], freq[pick]
+
+
 def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
               title: str = "Motif tokens") -> None:
     """PNG: rank-frequency on log-log axes with the fitted line."""
@@ -407,9 +570,9 @@ def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
     import matplotlib.pyplot as plt
 
     freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
-    ranks = np.arange(1, freq.size + 1)
+    ranks, shown = _plotted(freq)
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.loglog(ranks, freq, ".", markersize=3, label="tokens")
+    ax.loglog(ranks, shown, ".", markersize=3, label="tokens")
     if fit.get("slope") is not None and math.isfinite(fit.get("slope", float("nan"))):
         ax.loglog(ranks, 10 ** (fit["intercept"] + fit["slope"] * np.log10(ranks)), "-",
                   label=f"fit: slope {fit['slope']:.2f}, r = {fit['pearson_r']:.3f}")
@@ -551,44 +714,87 @@ def chromosome_cluster_features(features_path: str | os.PathLike,
     return indptr.size - 1, len(merger)
 
 
+def _load_pattern_sets(path: str | os.PathLike) -> Patterns:
+    """A pattern file without the per-bin ``inverse`` (loaded later, one chromosome at a
+    time)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return Patterns(data["indptr"], data["indices"], data["counts"],
+                            np.zeros(0, dtype=np.int64))
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(path, f"not a token pattern file ({exc})") from exc
+
+
+def _load_inverse(path: str | os.PathLike) -> np.ndarray:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return data["inverse"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(path, f"not a token pattern file ({exc})") from exc
+
+
 def token_vocab_files(pattern_paths: list[str | os.PathLike],
                       edge_paths: list[str | os.PathLike], *, vocab_out: str | os.PathLike,
-                      zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None
-                      ) -> dict:
-    """Workflow step (gather): ``token_vocab.tsv``, the Zipf fit + bin coverage JSON, the plot.
+                      zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None,
+                      vocab_npz_out: str | os.PathLike | None = None,
+                      token_ids_out: str | os.PathLike | None = None,
+                      chroms: Sequence[str] | None = None) -> dict:
+    """Workflow step (gather): ``token_vocab.tsv``, the Zipf fit + bin coverage JSON, the plot;
+    optionally the vocabulary as ``.npz`` (:meth:`TokenVocab.save`) and ``token_ids.npz``
+    (per chromosome, named by ``chroms``: the token id of each of its distinct patterns).
 
-    ``pattern_paths`` and ``edge_paths`` are per chromosome, in the same order.
+    ``pattern_paths`` and ``edge_paths`` are per chromosome, in the same order. Memory: the
+    distinct patterns (int32 ids) of all chromosomes plus one chromosome's bins.
     """
     if len(pattern_paths) != len(edge_paths):
         raise GenovocabError("one pattern file and one bin-edge file per chromosome")
-    parts = [Patterns.load(p) for p in pattern_paths]
-    vocab = build_vocab(parts)
+    if token_ids_out is not None and (chroms is None or len(chroms) != len(pattern_paths)):
+        raise GenovocabError("token ids need one chromosome name per pattern file")
+    parts = [_load_pattern_sets(p) for p in pattern_paths]
+    vocab, maps = build_vocab_ids(parts)
     lengths = []
     active_bp = 0
     for part, pattern_path, edge_path in zip(parts, pattern_paths, edge_paths):
         edges = read_bin_edges(edge_path)
         chrom_lengths = np.diff(edges)
-        if chrom_lengths.size != part.inverse.size:
-            raise InputError(pattern_path, f"{part.inverse.size} bins, but {edge_path} "
+        inverse = _load_inverse(pattern_path)
+        if chrom_lengths.size != inverse.size:
+            raise InputError(pattern_path, f"{inverse.size} bins, but {edge_path} "
                                            f"gives {chrom_lengths.size}")
         nonempty = np.diff(part.indptr) > 0
-        active_bp += int(chrom_lengths[nonempty[part.inverse]].sum()) if len(part) else 0
+        active_bp += int(chrom_lengths[nonempty[inverse]].sum()) if len(part) else 0
         lengths.append(chrom_lengths)
     all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     fit = zipf_fit(vocab.counts)
     summary = {"zipf": fit, "coverage": coverage_stats(all_lengths, vocab, active_bp)}
     write_token_vocab(vocab_out, vocab)
+    if vocab_npz_out is not None:
+        vocab.save(vocab_npz_out)
+    if token_ids_out is not None:
+        with atomic_path(token_ids_out, suffix=".npz") as tmp, open(tmp, "wb") as handle:
+            np.savez(handle, **dict(zip(chroms, maps)))
     write_json(zipf_out, summary)
     if plot_out is not None:
         plot_zipf(plot_out, vocab.counts, fit)
     return summary
 
 
-def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.PathLike, *,
-                      tokens_out: str | os.PathLike) -> np.ndarray:
-    """Workflow step (per chromosome): the token id (int32) of every bin -> ``.npy``."""
-    part = Patterns.load(patterns_path)
-    tokens = tokens_for(part, read_token_vocab(vocab_path).index())
+def chromosome_tokens(patterns_path: str | os.PathLike, token_ids_path: str | os.PathLike,
+                      chrom: str, *, tokens_out: str | os.PathLike) -> np.ndarray:
+    """Workflow step (per chromosome): the token id (int32) of every bin -> ``.npy``, from the
+    chromosome's pattern of each bin and its row of ``token_ids.npz``."""
+    inverse = _load_inverse(patterns_path)
+    try:
+        with np.load(token_ids_path, allow_pickle=False) as data:
+            ids = data[chrom]
+    except KeyError as exc:
+        raise InputError(token_ids_path, f"has no token ids for {chrom}") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(token_ids_path, f"not a token ids file ({exc})") from exc
+    if inverse.size and int(inverse.max()) >= ids.size:
+        raise InputError(patterns_path, f"pattern {int(inverse.max())} of {chrom} has no token "
+                                        f"id ({token_ids_path} gives {ids.size})")
+    tokens = ids[inverse].astype(np.int32)
     write_npy(tokens_out, tokens)
     return tokens
 
@@ -637,6 +843,8 @@ class TrainedVocab:
     unk_patterns: int = 0
     min_count: int = 5
     max_vocab: int | None = None
+    # full-vocabulary id of each kept pattern, when made by train_vocab
+    source_ids: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return N_SPECIAL + len(self.patterns)
@@ -662,7 +870,8 @@ def train_vocab(vocab: TokenVocab, min_count: int = 5, max_vocab: int | None = N
     """Keep the patterns of ``vocab`` with count >= ``min_count``, at most ``max_vocab`` ids.
 
     ``max_vocab`` counts every id, the five specials included (like a language model's
-    ``vocab_size``); when it cuts, the most frequent patterns stay.
+    ``vocab_size``); when it cuts, the most frequent patterns stay. Only the kept patterns are
+    ordered and become tuples.
     """
     if min_count < 1:
         raise GenovocabError(f"motifs.tokens.min_count must be >= 1, got {min_count}")
@@ -670,20 +879,27 @@ def train_vocab(vocab: TokenVocab, min_count: int = 5, max_vocab: int | None = N
         raise GenovocabError(f"motifs.tokens.max_vocab must be > {N_SPECIAL} (the special "
                              f"tokens take ids 0..{N_SPECIAL - 1}), got {max_vocab}")
     counts = np.asarray(vocab.counts, dtype=np.int64)
-    order = sorted(range(len(vocab.patterns)),
-                   key=lambda i: (-int(counts[i]), len(vocab.patterns[i]), vocab.patterns[i]))
-    keep = [i for i in order if counts[i] >= min_count]
+    frequent = np.flatnonzero(counts >= min_count)
+    sizes = vocab.sizes[frequent]
+    sub_indptr = np.zeros(frequent.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=sub_indptr[1:])
+    sub_indices = _gather(vocab.indptr, vocab.indices, frequent)
+    keep = frequent[canonical_order(sub_indptr, sub_indices, counts[frequent])]
     if max_vocab is not None:
         keep = keep[:max_vocab - N_SPECIAL]
-    kept = np.zeros(len(vocab.patterns), dtype=bool)
+    kept = np.zeros(len(vocab), dtype=bool)
     kept[keep] = True
-    return TrainedVocab([vocab.patterns[i] for i in keep], counts[keep].copy(),
+    return TrainedVocab([vocab.pattern(int(i)) for i in keep], counts[keep].copy(),
                         unk_count=int(counts[~kept].sum()), unk_patterns=int((~kept).sum()),
-                        min_count=int(min_count), max_vocab=max_vocab)
+                        min_count=int(min_count), max_vocab=max_vocab, source_ids=keep)
 
 
 def id_lookup(vocab: TokenVocab, trained: TrainedVocab) -> np.ndarray:
     """int32 array: full-vocabulary token id -> trained id (``<unk>`` for cut patterns)."""
+    if trained.source_ids is not None:
+        lookup = np.full(len(vocab), UNK_ID, dtype=np.int32)
+        lookup[trained.source_ids] = N_SPECIAL + np.arange(trained.source_ids.size)
+        return lookup
     index = trained.index()
     return np.array([index.get(p, UNK_ID) for p in vocab.patterns], dtype=np.int32)
 
@@ -763,7 +979,7 @@ def vocab_statistics(vocab: TokenVocab, trained: TrainedVocab) -> dict:
     return {
         "min_count": trained.min_count,
         "max_vocab": trained.max_vocab,
-        "n_patterns": len(vocab.patterns),
+        "n_patterns": len(vocab),
         "vocab_size": len(trained),
         "n_kept_patterns": len(trained.patterns),
         "n_unk_patterns": trained.unk_patterns,
@@ -771,7 +987,7 @@ def vocab_statistics(vocab: TokenVocab, trained: TrainedVocab) -> dict:
         "unk_bins": trained.unk_count,
         "fraction_bins_unk": trained.unk_count / total if total else float("nan"),
         "fraction_patterns_once": float(np.mean(np.asarray(vocab.counts) == 1))
-        if len(vocab.patterns) else float("nan"),
+        if len(vocab) else float("nan"),
         "zipf_all": zipf_fit(vocab.counts),
         "zipf_kept": zipf_fit(trained.counts),
     }
@@ -794,12 +1010,12 @@ def plot_zipf_kept(path: str | os.PathLike, all_counts: np.ndarray, kept_counts:
         freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
         if freq.size == 0:
             continue
-        ranks = np.arange(1, freq.size + 1)
+        ranks, shown = _plotted(freq)
         fit = stats.get(key, {})
         r = fit.get("pearson_r")
         text = f"{label} ({freq.size}; r = {r:.3f})" if r is not None and math.isfinite(r) \
             else f"{label} ({freq.size})"
-        ax.loglog(ranks, freq, ".", markersize=3, label=text)
+        ax.loglog(ranks, shown, ".", markersize=3, label=text)
         slope = fit.get("slope")
         if slope is not None and math.isfinite(slope):
             ax.loglog(ranks, 10 ** (fit["intercept"] + slope * np.log10(ranks)), "-",
