@@ -141,3 +141,16 @@ def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
     assert out["motif_tokenizer"]["max_rss_mb"] == pytest.approx((1000 + 1000 * genome)
                                                                  * 1.048576)
     assert "hg38 size" in out["ids_token_vocab"]["note"]
+    per_chrom = out["ids_tokens"]
+    assert per_chrom["hg38_cpu_s"] == pytest.approx(per_chrom["cpu_s"] / bs.CHR1_SHARE)
+    assert out["ids_token_vocab"]["hg38_cpu_s"] == out["ids_token_vocab"]["cpu_s"]
+
+
+def test_block_jobs_are_put_back_into_the_rule_graph():
+    edges = [["motifs_gather", "ids_chrom_sum"], ["ids_chrom_sum", "ids_reduce"]]
+    got = bs.with_block_jobs(edges)
+    assert sorted(map(tuple, got)) == [("ids_chrom_sum", "ids_reduce"),
+                                       ("ids_partial", "ids_chrom_sum"),
+                                       ("motifs_bin", "ids_partial"),
+                                       ("motifs_gather", "ids_partial")]
+    assert bs.with_block_jobs(got) == got

@@ -10,7 +10,10 @@ law is checked by the Pearson correlation of log frequency against log rank (pap
 
 Per chromosome the distinct patterns are found exactly and vectorised: rows are grouped by
 (active count, two 64-bit random-weight sums) and every row is then compared element by element
-with its group's first row, so a hash collision can never merge two patterns silently.
+with its group's first row, so a hash collision can never merge two patterns silently. The same
+grouping merges the blocks of a chromosome (:class:`PatternMerger`, written as it goes) and all
+chromosomes into the vocabulary (:func:`build_vocab_ids`). Patterns are arrays (offsets + int32
+cluster ids), never one Python tuple each: on hg38-density sites nearly every bin has its own.
 """
 
 from __future__ import annotations
@@ -390,16 +393,24 @@ def _check_equal_to(indices: np.ndarray, indptr: np.ndarray, rep: np.ndarray,
 
 def build_vocab_ids(parts: list[Patterns]) -> tuple[TokenVocab, list[np.ndarray]]:
     """Merge per-chromosome patterns into the token vocabulary (ids: :func:`canonical_order`),
-    and give each part's pattern -> token id map (int32).
+    and give each part's pattern -> token id map (int32)."""
+    sizes = np.concatenate([np.diff(p.indptr) for p in parts] or [np.zeros(0, np.int64)])
+    indptr = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    return vocab_from_patterns(
+        indptr, np.concatenate([p.indices for p in parts] or [np.zeros(0, np.int32)]),
+        np.concatenate([p.counts for p in parts] or [np.zeros(0, np.int64)]),
+        [len(p) for p in parts])
+
+
+def vocab_from_patterns(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
+                        part_sizes: Sequence[int]) -> tuple[TokenVocab, list[np.ndarray]]:
+    """:func:`build_vocab_ids` on the parts' patterns stacked (``part_sizes`` patterns each).
 
     Patterns are grouped by (length, two random-weight hashes), then compared id by id with
     their group's first, so a hash collision is an error, never a silent merge.
     """
-    sizes = np.concatenate([np.diff(p.indptr) for p in parts] or [np.zeros(0, np.int64)])
-    indptr = np.zeros(sizes.size + 1, dtype=np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    indices = np.concatenate([p.indices for p in parts] or [np.zeros(0, np.int32)])
-    counts = np.concatenate([p.counts for p in parts] or [np.zeros(0, np.int64)])
+    sizes = np.diff(indptr)
     n_clusters = int(indices.max()) + 1 if indices.size else 1
     h1, h2 = _pattern_hashes(indices, indptr, _hash_weights(n_clusters))
     keys = np.stack([sizes.astype(np.uint64), h1, h2], axis=1)
@@ -422,9 +433,9 @@ def build_vocab_ids(parts: list[Patterns]) -> tuple[TokenVocab, list[np.ndarray]
     vocab = TokenVocab(vocab_indptr, _gather(rep_indptr, rep_indices, order).astype(np.int32),
                        totals[order])
     maps, lo = [], 0
-    for part in parts:
-        maps.append(token_of_group[group[lo:lo + len(part)]].astype(np.int32))
-        lo += len(part)
+    for size in part_sizes:
+        maps.append(token_of_group[group[lo:lo + size]].astype(np.int32))
+        lo += size
     return vocab, maps
 
 
@@ -714,15 +725,33 @@ def chromosome_cluster_features(features_path: str | os.PathLike,
     return indptr.size - 1, len(merger)
 
 
-def _load_pattern_sets(path: str | os.PathLike) -> Patterns:
-    """A pattern file without the per-bin ``inverse`` (loaded later, one chromosome at a
-    time)."""
-    try:
+def _stack_pattern_files(paths: Sequence[str | os.PathLike]
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The distinct patterns of several pattern files stacked (``indptr``, ``indices``,
+    ``counts``) plus each file's own ``indptr``; the ids are read into one array (no second
+    copy), the per-bin ``inverse`` not at all."""
+    part_indptrs, counts = [], []
+    for path in paths:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                part_indptrs.append(data["indptr"].astype(np.int64))
+                counts.append(data["counts"].astype(np.int64))
+        except (OSError, KeyError, ValueError) as exc:
+            raise InputError(path, f"not a token pattern file ({exc})") from exc
+    sizes = np.concatenate([np.diff(p) for p in part_indptrs] or [np.zeros(0, np.int64)])
+    indptr = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    pos = 0
+    for path, part_indptr in zip(paths, part_indptrs):
         with np.load(path, allow_pickle=False) as data:
-            return Patterns(data["indptr"], data["indices"], data["counts"],
-                            np.zeros(0, dtype=np.int64))
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(path, f"not a token pattern file ({exc})") from exc
+            ids = data["indices"]
+        if ids.size != part_indptr[-1]:
+            raise InputError(path, f"{ids.size} cluster ids, indptr ends at {part_indptr[-1]}")
+        indices[pos:pos + ids.size] = ids
+        pos += ids.size
+        del ids
+    return indptr, indices, np.concatenate(counts or [np.zeros(0, np.int64)]), part_indptrs
 
 
 def _load_inverse(path: str | os.PathLike) -> np.ndarray:
@@ -750,19 +779,21 @@ def token_vocab_files(pattern_paths: list[str | os.PathLike],
         raise GenovocabError("one pattern file and one bin-edge file per chromosome")
     if token_ids_out is not None and (chroms is None or len(chroms) != len(pattern_paths)):
         raise GenovocabError("token ids need one chromosome name per pattern file")
-    parts = [_load_pattern_sets(p) for p in pattern_paths]
-    vocab, maps = build_vocab_ids(parts)
+    indptr, indices, counts, part_indptrs = _stack_pattern_files(pattern_paths)
+    vocab, maps = vocab_from_patterns(indptr, indices, counts,
+                                      [p.size - 1 for p in part_indptrs])
+    del indices
     lengths = []
     active_bp = 0
-    for part, pattern_path, edge_path in zip(parts, pattern_paths, edge_paths):
+    for part_indptr, pattern_path, edge_path in zip(part_indptrs, pattern_paths, edge_paths):
         edges = read_bin_edges(edge_path)
         chrom_lengths = np.diff(edges)
         inverse = _load_inverse(pattern_path)
         if chrom_lengths.size != inverse.size:
             raise InputError(pattern_path, f"{inverse.size} bins, but {edge_path} "
                                            f"gives {chrom_lengths.size}")
-        nonempty = np.diff(part.indptr) > 0
-        active_bp += int(chrom_lengths[nonempty[inverse]].sum()) if len(part) else 0
+        nonempty = np.diff(part_indptr) > 0
+        active_bp += int(chrom_lengths[nonempty[inverse]].sum()) if nonempty.size else 0
         lengths.append(chrom_lengths)
     all_lengths = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     fit = zipf_fit(vocab.counts)
