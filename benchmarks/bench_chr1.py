@@ -31,11 +31,15 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    cluster matrix): ``chromosome_cluster_features`` (ids_cluster_features.py),
    ``token_vocab_files`` (ids_token_vocab.py, here over one chromosome), ``chromosome_tokens``
    (ids_tokens.py) and ``write_tokenizer_folder`` (motif_tokenizer.py, one chromosome).
+6. ``tracks``: one JASPAR-style per-matrix track at full hg38 size and density (always, whatever
+   ``--fraction``) split into per-chromosome site files (``tracks_to_site_files``,
+   motifs_tracks.py without its download).
 
 Prints one markdown table (job, input size, wall s, CPU s, peak MiB; progress goes to stderr)
 and writes it with the extrapolations to ``benchmarks/out/chr1/results.json``.
 
-Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens] [--fraction F]``
+Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens,tracks]
+[--fraction F]``
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ REAL = HERE.parent.parent / "shared" / "data" / "real"
 ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
 CHROM = "chr1"
 CHR1_BP = 249_250_621
-JOBS = ("motifs", "ids", "universe", "bpe", "tokens")
+JOBS = ("motifs", "ids", "universe", "bpe", "tokens", "tracks")
 N_PEAK_FILES = 500
 CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
 CHR1_SHARE = 0.08
@@ -623,6 +627,42 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
                              "nnz": nnz}}
 
 
+# --- 6. one genome-wide TFBS track ---------------------------------------------------------
+
+def run_track_split(track: str, pfms: str, out_dir: str) -> dict:
+    """motifs_tracks.py without the download: one track split into per-chromosome site files."""
+    from genovocab.motifs.steps import load_matrix_set, tracks_to_site_files
+
+    _quiet()
+    _, mset = load_matrix_set(pfms, [])
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    counts = tracks_to_site_files([track], mset, dict(HG38_SIZES), out_dir, min_score=800)
+    return {"sites": sum(counts.values())}
+
+
+def bench_tracks(cfg: dict) -> tuple[list[dict], dict]:
+    """One matrix's hg38 track at full size (whatever ``--fraction``): a ``motifs_tracks_batch``
+    job holds ``841 / tracks_batches`` of them, and the rule's hg38 CPU is 841 x this."""
+    from benchmarks.bench_scale import write_matrices, write_tracks
+
+    folder = OUT / "tracks"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(1)
+    matrices = write_matrices(folder / "pfms.jaspar", rng)
+    track = folder / f"{matrices[0][0]}.tsv.gz"
+    if not track.exists():
+        _log(f"tracks: writing {track.name} at hg38 size")
+        write_tracks(folder, matrices[:1], dict(HG38_SIZES), rng)
+    m = measure(run_track_split, str(track), str(folder / "pfms.jaspar"),
+                str(folder / "split"))
+    batches = int(cfg["motifs"]["sites"].get("tracks_batches", 200))
+    size = (f"{m.result['sites'] / 1e6:,.1f} M sites, "
+            f"{track.stat().st_size / 2**20:,.0f} MiB gzip (one of {len(matrices)} tracks; "
+            f"{len(matrices) / batches:.1f} per batch job)")
+    row = _row("tracks: tracks_to_site_files, one hg38 track", size, m)
+    return [row], {"tracks": _record(m) | {"hg38_cpu_s": m.cpu_seconds * len(matrices)}}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", default=",".join(JOBS), help=f"comma list of {', '.join(JOBS)}")
@@ -658,8 +698,10 @@ def main() -> int:
             new_rows, new = bench_universe(length, cfg)
         elif job == "bpe":
             new_rows, new = bench_bpe(length, args.fraction, cfg)
-        else:
+        elif job == "tokens":
             new_rows, new = bench_tokens(length, cfg, args.motif_stage)
+        else:
+            new_rows, new = bench_tracks(cfg)
         rows += new_rows
         record.update(new)
         _log(f"{job} done:\n" + report(new_rows, COLUMNS))

@@ -580,6 +580,15 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
                                        f"x{scale:.2f} to {block_bp / 1e6:g} Mbp")
         out["ids_partial"]["hg38_cpu_s"] = (out["ids_partial"]["cpu_s"]
                                             * sum(HG38.values()) / block_bp)
+    tracks = largest("tracks")
+    if tracks:  # one hg38-size track; a batch job holds N_MATRICES / tracks_batches of them
+        _, job = tracks
+        per_batch = N_MATRICES / int(hg38_config()["motifs"]["sites"]["tracks_batches"])
+        out["motifs_tracks_batch"] = {
+            "s": job["wall_s"] * math.ceil(per_batch), "cpu_s": job["cpu_s"] * per_batch,
+            "max_rss_mb": job["peak_mib"] * 1.048576, "hg38_cpu_s": job["cpu_s"] * N_MATRICES,
+            "note": f"one hg38-size track run, x{math.ceil(per_batch)} per batch; memory of "
+                    "one track"}
     if "motifs_bin" in out:  # 24 chromosomes' binning, in proportion to their bp
         out["motifs_bin"]["hg38_cpu_s"] = out["motifs_bin"]["cpu_s"] / CHR1_SHARE
     return out

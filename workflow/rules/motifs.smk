@@ -73,7 +73,9 @@ elif MOTIF_SOURCE == "tracks":
             f"{LOGS}/bench/motifs/tracks/batch_{{batch}}.tsv",
         threads: 1
         resources:
-            mem_mb=RS.mem_mb(1000),
+            # one hg38 track (14.2 M sites) peaks at 1.3 GB while parsed; a batch of 4-5
+            # keeps ~15 B per site besides: ~2.5 GB
+            mem_mb=RS.mem_mb(3000),
             runtime=RS.runtime(240),
         script:
             "../scripts/motifs_tracks.py"
