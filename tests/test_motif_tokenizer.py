@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from genovocab.errors import GenovocabError
+from genovocab.errors import GenovocabError, InputError
 from genovocab.io.jaspar import read_matrices, write_jaspar
 from genovocab.motifs.features import write_feature_table
 from genovocab.motifs.sites import MatrixSet
@@ -37,7 +37,7 @@ LABELS = [0, 0, 1, 1]
 
 
 def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
-                cpg: str = "none") -> Path:
+                cpg: str = "none", before_write=None) -> Path:
     """A motif tokenizer folder from hand-made motif-stage files; returns its path."""
     src = root / "stage"
     (src / "bins").mkdir(parents=True)
@@ -64,6 +64,8 @@ def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
         np.save(src / "bins" / f"{chrom}.tokens.npy", tokens_for(part, vocab.index()))
     names = list(CHROMS)
     folder = root / "tokenizer"
+    if before_write is not None:
+        before_write(src)
     write_tokenizer_folder(
         folder, chroms=names, chrom_sizes={c: CHROMS[c][0][-1] for c in names},
         bins=[src / "bins" / f"{c}.bins.npy" for c in names],
@@ -353,3 +355,13 @@ def test_bp_agreement_by_hand():
     # bin 0-10 agrees (edges + vector); 10-15, 15-30 have other edges; 30-40 another vector
     assert bp_agreement(genome, dna, margin=0) == (10, 40)
     assert bp_agreement(genome, dna, margin=5) == (5, 30)
+
+
+def test_cluster_ids_beyond_the_clusters_are_refused(tmp_path):
+    def corrupt(src):
+        np.save(src / "bins" / "chr2.cf.indices.npy", np.array([1, 7], dtype=np.int32))
+
+    with pytest.raises(InputError, match=r"chr2.cf.indices.npy: cluster 7 is not among the 2 "
+                                         r"clusters"):
+        make_folder(tmp_path, before_write=corrupt)
+    assert not (tmp_path / "tokenizer").exists()

@@ -91,3 +91,13 @@ def test_link_or_copy_shares_the_bytes(tmp_path):
     link_or_copy(tmp_path / "a.npy", tmp_path / "b.npy")
     assert (tmp_path / "b.npy").read_bytes() == (tmp_path / "a.npy").read_bytes()
     assert os.stat(tmp_path / "b.npy").st_ino == os.stat(tmp_path / "a.npy").st_ino
+
+
+def test_npy_max_reads_in_chunks(tmp_path):
+    from genovocab.npystream import npy_max
+
+    values = np.random.default_rng(3).integers(0, 10_000, size=1001).astype(np.int32)
+    np.save(tmp_path / "v.npy", values)
+    assert npy_max(tmp_path / "v.npy", chunk=100) == int(values.max())
+    np.save(tmp_path / "e.npy", np.zeros(0, dtype=np.int32))
+    assert npy_max(tmp_path / "e.npy") is None

@@ -117,6 +117,21 @@ def npy_length(path: str | os.PathLike, dtype: np.dtype) -> int:
     return length
 
 
+def npy_max(path: str | os.PathLike, chunk: int = 1 << 24) -> int | None:
+    """Largest value of a 1-D integer ``.npy`` file, read ``chunk`` items at a time (no memory
+    map: the file's pages do not stay in the process); ``None`` when it is empty."""
+    top = None
+    with open(path, "rb") as handle:
+        version = np.lib.format.read_magic(handle)
+        shape, _, dtype = (np.lib.format.read_array_header_1_0(handle) if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0(handle))
+        for _ in range(0, int(np.prod(shape)), chunk):
+            values = np.fromfile(handle, dtype=dtype, count=chunk)
+            if values.size:
+                top = int(values.max()) if top is None else max(top, int(values.max()))
+    return top
+
+
 def link_or_copy(source: str | os.PathLike, dest: str | os.PathLike) -> None:
     """Hard-link ``source`` to ``dest`` (no second copy on disk), else copy it.
 

@@ -43,7 +43,7 @@ import scipy.sparse as sp
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir, write_text_atomic
-from genovocab.npystream import link_or_copy
+from genovocab.npystream import link_or_copy, npy_max
 from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
 
 CONFIG_NAME = "motif_tokenizer_config.json"
@@ -150,6 +150,11 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             if int(edges[-1]) != int(chrom_sizes[chrom]):
                 raise InputError(bin_path, f"bins end at {edges[-1]}, {chrom} is "
                                            f"{chrom_sizes[chrom]} bp")
+            top = npy_max(tk.csr_array_paths(cf_prefix)["indices"])
+            if top is not None and top >= n_clusters:
+                raise InputError(tk.csr_array_paths(cf_prefix)["indices"],
+                                 f"cluster {top} is not among the {n_clusters} clusters of "
+                                 f"{clusters}")
             base = tmp / "bins" / chrom
             _save_npy(Path(f"{base}.edges.npy"), edges.astype(np.int64))
             _save_npy(Path(f"{base}.ids.npy"), lookup[raw].astype(np.int32))
