@@ -430,8 +430,9 @@ def vocab_from_patterns(indptr: np.ndarray, indices: np.ndarray, counts: np.ndar
     ordered_sizes = sizes[first][order]
     vocab_indptr = np.zeros(first.size + 1, dtype=np.int64)
     np.cumsum(ordered_sizes, out=vocab_indptr[1:])
-    vocab = TokenVocab(vocab_indptr, _gather(rep_indptr, rep_indices, order).astype(np.int32),
-                       totals[order])
+    ordered = _gather(rep_indptr, rep_indices, order).astype(np.int32, copy=False)
+    del rep_indices
+    vocab = TokenVocab(vocab_indptr, ordered, totals[order])
     maps, lo = [], 0
     for size in part_sizes:
         maps.append(token_of_group[group[lo:lo + size]].astype(np.int32))
