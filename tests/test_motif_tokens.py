@@ -388,3 +388,16 @@ def test_zipf_plots_draw_log_spaced_ranks_of_large_vocabularies():
     assert np.all(np.diff(ranks) > 0) and np.array_equal(shown, freq[ranks - 1])
     small = np.array([5.0, 3.0, 1.0])
     assert tok._plotted(small)[0].tolist() == [1, 2, 3]
+
+
+def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
+    from genovocab.motifs.tokens import token_vocab_files
+
+    with open(tmp_path / "p.npz", "wb") as handle:  # int64 ids, as no pattern file has them
+        np.savez(handle, indptr=np.array([0, 1]), indices=np.array([3], dtype=np.int64),
+                 counts=np.array([1]), inverse=np.array([0]))
+    np.save(tmp_path / "e.npy", np.array([0, 10], dtype=np.int64))
+    with pytest.raises(InputError, match=r"p.npz: indices.npy is int64 \(1,\), expected int32"):
+        token_vocab_files([tmp_path / "p.npz"], [tmp_path / "e.npy"],
+                          vocab_out=tmp_path / "v.tsv", zipf_out=tmp_path / "z.json")
+    assert not (tmp_path / "v.tsv").exists()

@@ -112,13 +112,13 @@ def _hash_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _pattern_hashes(indices: np.ndarray, indptr: np.ndarray,
                     weights: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The two 64-bit random-weight sums of every row's cluster ids (CSR-like layout), ~1 M
+    """The two 64-bit random-weight sums of every row's cluster ids (CSR-like layout), 65,536
     rows at a time (the weights of every id are 8 B temporaries)."""
     n = indptr.size - 1
     h1, h2 = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for lo in range(0, n, 1 << 20):
-            hi = min(n, lo + (1 << 20))
+        for lo in range(0, n, 1 << 16):
+            hi = min(n, lo + (1 << 16))
             ids = indices[indptr[lo]:indptr[hi]]
             local = indptr[lo:hi + 1] - indptr[lo]
             h1[lo:hi] = _row_sums(weights[0][ids], local)
@@ -260,7 +260,7 @@ class PatternMerger:
 
 
 def _gather(indptr: np.ndarray, indices: np.ndarray, which: np.ndarray,
-            chunk: int = 1 << 20) -> np.ndarray:
+            chunk: int = 1 << 16) -> np.ndarray:
     """The cluster ids of patterns ``which`` (of ``indptr``/``indices``), concatenated;
     ``chunk`` patterns at a time, so only the output is as large as the ids."""
     sizes = indptr[which + 1] - indptr[which]
@@ -364,23 +364,26 @@ def _cluster_strings(indptr: np.ndarray, indices: np.ndarray) -> list[str]:
     return [",".join(words[a:b]) if b > a else "." for a, b in zip(offsets[:-1], offsets[1:])]
 
 
-def canonical_order(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Token order: descending count, then fewer active clusters, then the cluster ids
-    lexicographically (as Python orders the tuples). Vectorised: the patterns of each length
-    are ranked by ``lexsort`` of their ids, then all by (count, length, that rank)."""
-    sizes = np.diff(indptr)
+def canonical_order(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
+                    which: np.ndarray | None = None) -> np.ndarray:
+    """Token order of the patterns ``which`` (default: all), ``counts`` being theirs:
+    descending count, then fewer active clusters, then the cluster ids lexicographically (as
+    Python orders the tuples). Vectorised: the patterns of each length are ranked by
+    ``lexsort`` of their ids, then all by (count, length, that rank)."""
+    which = np.arange(indptr.size - 1) if which is None else which
+    sizes = indptr[which + 1] - indptr[which]
     rank = np.zeros(sizes.size, dtype=np.int64)
     for length in np.unique(sizes):
         members = np.flatnonzero(sizes == length)
         if length == 0 or members.size < 2:
             continue
-        ids = _gather(indptr, indices, members).reshape(members.size, length)
+        ids = _gather(indptr, indices, which[members]).reshape(members.size, length)
         rank[members[np.lexsort(ids.T[::-1])]] = np.arange(members.size)
     return np.lexsort((rank, sizes, -np.asarray(counts, dtype=np.int64)))
 
 
 def _check_equal_to(indices: np.ndarray, indptr: np.ndarray, rep: np.ndarray,
-                    chunk: int = 1 << 20) -> None:
+                    chunk: int = 1 << 16) -> None:
     """Raise unless every pattern ``i`` has the cluster ids of pattern ``rep[i]`` (checked
     ``chunk`` patterns at a time, so the position arrays stay small)."""
     sizes = np.diff(indptr)
@@ -420,18 +423,14 @@ def vocab_from_patterns(indptr: np.ndarray, indices: np.ndarray, counts: np.ndar
     _check_equal_to(indices, indptr, first[group])
     totals = np.zeros(first.size, dtype=np.int64)
     np.add.at(totals, group, counts)
-    rep_indptr = np.zeros(first.size + 1, dtype=np.int64)
-    np.cumsum(sizes[first], out=rep_indptr[1:])
-    rep_indices = _gather(indptr, indices, first)
-    del indices
-    order = canonical_order(rep_indptr, rep_indices, totals)
+    # the groups' first patterns in token order, gathered from ``indices`` directly
+    order = canonical_order(indptr, indices, totals, which=first)
     token_of_group = np.empty(first.size, dtype=np.int64)
     token_of_group[order] = np.arange(first.size)
     ordered_sizes = sizes[first][order]
     vocab_indptr = np.zeros(first.size + 1, dtype=np.int64)
     np.cumsum(ordered_sizes, out=vocab_indptr[1:])
-    ordered = _gather(rep_indptr, rep_indices, order).astype(np.int32, copy=False)
-    del rep_indices
+    ordered = _gather(indptr, indices, first[order]).astype(np.int32, copy=False)
     vocab = TokenVocab(vocab_indptr, ordered, totals[order])
     maps, lo = [], 0
     for size in part_sizes:
@@ -457,8 +456,9 @@ def tokens_for(part: Patterns, vocab_index: dict[tuple[int, ...], int]) -> np.nd
 
 
 def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab,
-                      chunk_rows: int = 1 << 20) -> None:
-    """``token_vocab.tsv``: header + one row per token, written ``chunk_rows`` at a time."""
+                      chunk_rows: int = 1 << 17) -> None:
+    """``token_vocab.tsv``: header + one row per token, written ``chunk_rows`` at a time (a
+    chunk's strings and its text take ~10x its ids)."""
     total = int(vocab.counts.sum())
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         for lo in range(0, max(len(vocab), 1), chunk_rows):
@@ -745,14 +745,29 @@ def _stack_pattern_files(paths: Sequence[str | os.PathLike]
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
     pos = 0
     for path, part_indptr in zip(paths, part_indptrs):
-        with np.load(path, allow_pickle=False) as data:
-            ids = data["indices"]
-        if ids.size != part_indptr[-1]:
-            raise InputError(path, f"{ids.size} cluster ids, indptr ends at {part_indptr[-1]}")
-        indices[pos:pos + ids.size] = ids
-        pos += ids.size
-        del ids
+        pos += _read_ids_into(path, indices[pos:pos + int(part_indptr[-1])])
     return indptr, indices, np.concatenate(counts or [np.zeros(0, np.int64)]), part_indptrs
+
+
+def _read_ids_into(path: str | os.PathLike, out: np.ndarray) -> int:
+    """Read a pattern file's int32 ``indices`` member straight into ``out`` (no copy)."""
+    import zipfile
+
+    from genovocab.motifs.ids import _npy_header
+
+    with zipfile.ZipFile(path) as archive, archive.open("indices.npy") as member:
+        shape, dtype = _npy_header(member, path, "indices.npy")
+        if dtype != np.int32 or shape != (out.size,):
+            raise InputError(path, f"indices.npy is {dtype} {shape}, expected int32 "
+                                   f"({out.size},) from indptr")
+        view = memoryview(out).cast("B")
+        got = 0
+        while got < view.nbytes:
+            n = member.readinto(view[got:got + (1 << 24)])  # its buffer is one read
+            if not n:
+                raise InputError(path, "indices.npy is truncated")
+            got += n
+    return out.size
 
 
 def _load_inverse(path: str | os.PathLike) -> np.ndarray:
@@ -912,11 +927,8 @@ def train_vocab(vocab: TokenVocab, min_count: int = 5, max_vocab: int | None = N
                              f"tokens take ids 0..{N_SPECIAL - 1}), got {max_vocab}")
     counts = np.asarray(vocab.counts, dtype=np.int64)
     frequent = np.flatnonzero(counts >= min_count)
-    sizes = vocab.sizes[frequent]
-    sub_indptr = np.zeros(frequent.size + 1, dtype=np.int64)
-    np.cumsum(sizes, out=sub_indptr[1:])
-    sub_indices = _gather(vocab.indptr, vocab.indices, frequent)
-    keep = frequent[canonical_order(sub_indptr, sub_indices, counts[frequent])]
+    keep = frequent[canonical_order(vocab.indptr, vocab.indices, counts[frequent],
+                                    which=frequent)]
     if max_vocab is not None:
         keep = keep[:max_vocab - N_SPECIAL]
     kept = np.zeros(len(vocab), dtype=bool)
