@@ -183,8 +183,8 @@ rule ids_token_vocab:
     threads: 1
     resources:
         # the distinct patterns of all chromosomes (int32 ids) and their hashes, sorted
-        # (4.5 MB per MB of pattern files measured on chr1 slices)
-        mem_mb=RS.mem_mb(600, 6, "input:patterns"),
+        # (2.6 MB per MB of pattern files measured on chr1 slices)
+        mem_mb=RS.mem_mb(600, 3.5, "input:patterns"),
         runtime=RS.runtime(10, 0.05, "input:patterns"),
     script:
         "../scripts/ids_token_vocab.py"
