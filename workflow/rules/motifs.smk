@@ -157,8 +157,9 @@ rule motifs_bin:
         f"{LOGS}/bench/motifs/bin/{{chrom}}.tsv",
     threads: 1
     resources:
-        # chr1-size runs (benchmarks/bench_chr1.py): ~1.3 GB + ~5-12 B per bp, ~8 CPU-s per Mbp
-        mem_mb=RS.mem_mb(1400, 8, "chrom"),
+        # chr1 run (benchmarks/bench_chr1.py, 997 M sites): 3.7 GB, ~1.3 GB + ~10 B per bp;
+        # ~8 CPU-s per Mbp
+        mem_mb=RS.mem_mb(1400, 12, "chrom"),
         runtime=RS.runtime(10, 0.3, "chrom"),
     script:
         "../scripts/motifs_bin.py"
