@@ -31,13 +31,30 @@ from genovocab.fileutil import atomic_path
 COPY_BYTES = 1 << 24
 
 
-def npy_header(dtype: np.dtype, length: int) -> bytes:
-    """The header ``numpy.save`` writes for a 1-D C-order array of ``length`` items."""
+def npy_header(dtype: np.dtype, shape: int | tuple[int, ...]) -> bytes:
+    """The header ``numpy.save`` writes for a C-order array of ``shape`` (an int: 1-D)."""
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(map(int, shape))
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(buffer, {
         "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-        "fortran_order": False, "shape": (int(length),)})
+        "fortran_order": False, "shape": shape})
     return buffer.getvalue()
+
+
+def read_npy_header(handle, path: str | os.PathLike, member: str
+                    ) -> tuple[tuple[int, ...], np.dtype]:
+    """(shape, dtype) from the header of the ``.npy`` stream ``handle`` (left at its data);
+    ``member`` names it in errors."""
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+    elif version in ((2, 0), (3, 0)):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    else:
+        raise InputError(path, f"{member}: unsupported .npy version {version}")
+    if fortran and len(shape) > 1:
+        raise InputError(path, f"{member}: Fortran-ordered arrays are not supported")
+    return shape, dtype
 
 
 class NpyAppender:
@@ -122,9 +139,7 @@ def npy_max(path: str | os.PathLike, chunk: int = 1 << 24) -> int | None:
     map: the file's pages do not stay in the process); ``None`` when it is empty."""
     top = None
     with open(path, "rb") as handle:
-        version = np.lib.format.read_magic(handle)
-        shape, _, dtype = (np.lib.format.read_array_header_1_0(handle) if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0(handle))
+        shape, dtype = read_npy_header(handle, path, Path(path).name)
         for _ in range(0, int(np.prod(shape)), chunk):
             values = np.fromfile(handle, dtype=dtype, count=chunk)
             if values.size:

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from genovocab.defaults import CPG_MODES
 from genovocab.fileutil import atomic_path, write_text_atomic
 from genovocab.motifs.sites import MatrixSet, Sites
+from genovocab.npystream import npy_header
 
 log = logging.getLogger(__name__)
 
@@ -266,15 +267,6 @@ def interval_sites(starts: np.ndarray, ends: np.ndarray, feature: int) -> Sites:
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def _npy_header(arr: np.ndarray) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        buf, np.lib.format.header_data_from_array_1_0(arr))
-    return buf.getvalue()
-
-
 def save_npz_deterministic(path: str | os.PathLike, matrix: sp.csr_matrix,
                            compress: bool = True) -> None:
     """Save a CSR matrix in ``scipy.sparse.save_npz``'s layout, byte-for-byte reproducible.
@@ -309,10 +301,8 @@ def _write_npz_sources(path, sources, compress: bool) -> None:
             with zf.open(info, "w", force_zip64=True) as out:
                 first = next(chunks, None)
                 if dtype is None:
-                    header = _npy_header(first)
-                else:
-                    header = _npy_header_for(dtype, shape)
-                out.write(header)
+                    dtype, shape = first.dtype, first.shape
+                out.write(npy_header(dtype, shape))
                 if first is not None:
                     _write_chunk(out, first)
                 for chunk in chunks:
@@ -328,16 +318,6 @@ def _write_chunk(out, chunk) -> None:
     step = 1 << 26
     for k in range(0, len(mv), step):
         out.write(mv[k:k + step])
-
-
-def _npy_header_for(dtype: np.dtype, shape: tuple) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {
-        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
-        "shape": tuple(int(x) for x in shape)})
-    return buf.getvalue()
 
 
 def save_bins(path: str | os.PathLike, edges: np.ndarray) -> None:

@@ -601,19 +601,6 @@ def chromosome_blocks(length_bp: int, block_bp: int) -> int:
     return max(1, -(-int(length_bp) // int(block_bp)))
 
 
-def _npy_header(handle, path, member: str) -> tuple[tuple[int, ...], np.dtype]:
-    version = np.lib.format.read_magic(handle)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
-    elif version in ((2, 0), (3, 0)):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
-    else:
-        raise InputError(path, f"{member}: unsupported .npy version {version}")
-    if fortran and len(shape) > 1:
-        raise InputError(path, f"{member}: Fortran-ordered arrays are not supported")
-    return shape, dtype
-
-
 def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
     """Stream a CSR ``.npz`` (``scipy.sparse.save_npz``) in blocks of ``rows`` rows.
 
@@ -622,6 +609,8 @@ def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
     Yields ``(first_row, csr_block)``.
     """
     import zipfile
+
+    from genovocab.npystream import read_npy_header
 
     try:
         archive = zipfile.ZipFile(path)
@@ -645,8 +634,8 @@ def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
         if indptr.size != n_rows + 1:
             raise InputError(path, f"indptr has {indptr.size} entries for {n_rows} rows")
         with archive.open("data.npy") as data_f, archive.open("indices.npy") as idx_f:
-            _, data_dtype = _npy_header(data_f, path, "data.npy")
-            _, idx_dtype = _npy_header(idx_f, path, "indices.npy")
+            _, data_dtype = read_npy_header(data_f, path, "data.npy")
+            _, idx_dtype = read_npy_header(idx_f, path, "indices.npy")
 
             def take(handle, dtype, count, member):
                 raw = handle.read(count * dtype.itemsize)

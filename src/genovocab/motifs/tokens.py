@@ -753,10 +753,10 @@ def _read_ids_into(path: str | os.PathLike, out: np.ndarray) -> int:
     """Read a pattern file's int32 ``indices`` member straight into ``out`` (no copy)."""
     import zipfile
 
-    from genovocab.motifs.ids import _npy_header
+    from genovocab.npystream import read_npy_header
 
     with zipfile.ZipFile(path) as archive, archive.open("indices.npy") as member:
-        shape, dtype = _npy_header(member, path, "indices.npy")
+        shape, dtype = read_npy_header(member, path, "indices.npy")
         if dtype != np.int32 or shape != (out.size,):
             raise InputError(path, f"indices.npy is {dtype} {shape}, expected int32 "
                                    f"({out.size},) from indptr")
