@@ -5,12 +5,12 @@ from snakemake.utils import min_version, validate
 min_version("8.0")
 
 
-# A --configfile extends the demo config (config/config.yaml), unless it says `standalone: true`
-# (a production config such as config/hg38.yaml: no demo source, sample or corpus leaks in).
-if not workflow.config_settings.overwrite_config.get("standalone", False):
+# The embedded demo (config/config.yaml) is the configuration only when no --configfile is
+# given. A --configfile is the whole run: every key it omits takes the schema's default, never a
+# demo value. Several files merge in order (`--configfile config/config.yaml extra.yaml`).
+if not workflow.config_settings.configfiles:
 
     configfile: "config/config.yaml"
-
 
 
 validate(config, "workflow/schemas/config.schema.yaml")

@@ -32,14 +32,15 @@ def matrix_copy(tmp_path_factory) -> Path:
 @pytest.mark.workflow
 @pytest.mark.parametrize("config", TEST_CONFIGS, ids=lambda p: p.stem)
 def test_dry_run(matrix_copy, config):
-    proc = run_snakemake(matrix_copy, "-n", "--configfile", f"config/test/{config.name}")
+    proc = run_snakemake(matrix_copy, "-n", "--configfile", "config/config.yaml",
+                         f"config/test/{config.name}")
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "total" in proc.stdout  # a DAG with jobs was built
 
 
 def _run(tmp_path: Path, config: str, target: str) -> Path:
     workdir = copy_workflow(tmp_path)
-    proc = run_snakemake(workdir, target, "--cores", "2", "--configfile",
+    proc = run_snakemake(workdir, target, "--cores", "2", "--configfile", "config/config.yaml",
                          f"config/test/{config}")  # --configfile takes several values: last
     assert proc.returncode == 0, proc.stderr[-6000:]
     return workdir

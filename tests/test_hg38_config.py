@@ -98,9 +98,9 @@ with SnakemakeApi() as api:
 """
 
 
-def test_hg38_is_standalone_nothing_of_the_demo_leaks_in(hg38_workdir):
-    """config/hg38.yaml says `standalone: true`: the demo's sha256s, bigWig target and corpora
-    would otherwise be merged under it (a first hg38 download would fail on the demo digest)."""
+def test_hg38_nothing_of_the_demo_leaks_in(hg38_workdir):
+    """A --configfile is the whole run: none of the demo's sha256s, bigWig target or corpora is
+    merged under config/hg38.yaml (a first hg38 download would fail on the demo digest)."""
     proc = subprocess.run([sys.executable, "-c", CONFIG], cwd=hg38_workdir, text=True,
                           capture_output=True, timeout=120,
                           env={**__import__("os").environ,

@@ -171,7 +171,8 @@ def test_workflow_rejects_a_target_without_source(tmp_path):
     work = copy_workflow(tmp_path)
     extra = {"motifs": {"corpus": {"targets": {"atac": {"source": "nope"}}}}}
     (work / "extra.yaml").write_text(yaml.safe_dump(extra))
-    proc = run_snakemake(work, "-n", "--configfile", "extra.yaml", timeout=300)
+    proc = run_snakemake(work, "-n", "--configfile", "config/config.yaml", "extra.yaml",
+                         timeout=300)
     assert proc.returncode != 0
     assert "motifs.corpus.targets.atac.source: 'nope' is not a `sources` entry" in (
         proc.stdout + proc.stderr)

@@ -363,13 +363,24 @@ def _sigterm_exits() -> Iterator[None]:
 
 
 def _verify(record_sha: str, url: str, name: str, expected: str | None,
-            locked: dict[str, str] | None, lock: Path | None) -> None:
+            locked: dict[str, str] | None, lock: Path | None,
+            expected_from: str | None = None) -> None:
     if expected and record_sha != expected:
-        raise ChecksumError(url, expected, record_sha, name=name)
+        raise ChecksumError(url, expected, record_sha, name=name,
+                            reason=f"expected digest from {expected_from}" if expected_from
+                            else None)
     if locked and record_sha != locked["sha256"]:
         raise ChecksumError(url, locked["sha256"], record_sha, name=name,
                             reason=f"the file changed upstream since {lock} recorded it on "
                                    f"{locked['date']}")
+
+
+def expected_origin(name: str) -> str:
+    """Where the workflow took a source's expected sha256 from, for error messages: the
+    config key ``sources.<name>.sha256``, or the ``sha256`` column of a sample sheet."""
+    if name.startswith("samples/"):
+        return f"the sha256 column of sample {name.split('/', 1)[1]!r} in its sample sheet"
+    return f"the configuration key sources.{name}.sha256"
 
 
 def fetch(
@@ -388,13 +399,15 @@ def fetch(
     stall_window: float = 60.0,
     min_rate: float = 1024.0,
     base_dir: str | os.PathLike | None = None,
+    expected_from: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> SourceRecord:
     """Fetch ``url`` to ``out``, verified by ``sha256`` and/or the sources ``lock``.
 
-    ``timeout`` bounds each connect/read, ``deadline`` the whole file; a window of
-    ``stall_window`` s averaging under ``min_rate`` bytes/s is a stall (retried). Raises
+    ``expected_from`` says where ``sha256`` came from (a config key, ``--sha256``); a
+    mismatch names it. ``timeout`` bounds each connect/read, ``deadline`` the whole file; a
+    window of ``stall_window`` s averaging under ``min_rate`` bytes/s is a stall (retried). Raises
     :class:`ChecksumError` (naming the source, expected and actual digests) or
     :class:`DownloadError`; in both cases nothing is left at ``out``.
     """
@@ -430,7 +443,7 @@ def fetch(
             with atomic_path(out) as tmp:
                 shutil.copyfile(source, tmp)
                 actual = sha256_file(tmp)
-                _verify(actual, url, name, expected, locked, lock)
+                _verify(actual, url, name, expected, locked, lock, expected_from)
         else:
             part = out.parent / f".{out.name}{PART_TAG}"
             meta = out.parent / f".{out.name}{PART_TAG}.json"
@@ -447,7 +460,7 @@ def fetch(
                     raise DownloadError(
                         f"{url}: the server sent no Content-Length, so a cut-off body cannot "
                         "be told from a complete one; give the source's sha256 to accept it")
-                _verify(actual, url, name, expected, locked, lock)
+                _verify(actual, url, name, expected, locked, lock, expected_from)
             except DownloadError:
                 part.unlink(missing_ok=True)
                 meta.unlink(missing_ok=True)

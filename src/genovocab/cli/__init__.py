@@ -25,6 +25,7 @@ from genovocab import __version__
 from genovocab.errors import GenovocabError, OutputError
 
 SUBCOMMAND_MODULES = (
+    "genovocab.cli.init",
     "genovocab.cli.foundation",
     "genovocab.cli.intervals",
     "genovocab.cli.universe",

@@ -10,7 +10,8 @@ from genovocab.cli.types import non_negative_int, positive_float, positive_int
 def _download(args: argparse.Namespace) -> int:
     from genovocab.download import download
 
-    download(args.url, args.out, args.sha256, timeout=args.timeout, retries=args.retries)
+    download(args.url, args.out, args.sha256, timeout=args.timeout, retries=args.retries,
+             expected_from="--sha256")
     return 0
 
 
