@@ -28,6 +28,7 @@ include: "workflow/rules/motifs.smk"
 include: "workflow/rules/ids.smk"
 include: "workflow/rules/sequence.smk"
 include: "workflow/rules/release.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

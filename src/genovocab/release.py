@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from genovocab._version import __version__
+from genovocab.corpora.card import license_metadata
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import MARKER as _OUTPUT_MARKER
 from genovocab.fileutil import sha256_file, write_text_atomic
@@ -35,7 +36,8 @@ from genovocab.tokenizers.interval import IntervalTokenizer
 MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 CARD = "README.md"
-TOP_LEVEL = (CARD, MANIFEST, SUMS, "provenance", "intervals", "sequence", "motifs", "corpora")
+TOP_LEVEL = (CARD, MANIFEST, SUMS, "LICENSE.md", "provenance", "intervals", "sequence",
+             "motifs", "corpora")
 #: build time when SOURCE_DATE_EPOCH is unset: a fixed instant, never the wall clock
 DEFAULT_EPOCH = 0
 #: packages whose versions go into provenance/software.tsv when installed
@@ -49,7 +51,15 @@ CITATIONS = {
     "JASPAR 2022": "Castro-Mondragon et al., JASPAR 2022: the 9th release of the open-access "
                    "database of transcription factor binding profiles, NAR 50, D165-D173 (2022)",
     "UCSC": "Nassar et al., The UCSC Genome Browser database: 2023 update, NAR 51, D1188 (2023)",
+    "Motif-aware tokenization": "Davarmanesh and Radhakrishnan, Motif-aware Tokenization of the "
+                                "Genome: Towards Interpretable Modeling of Gene Regulation",
+    "Interval tokenizers": "LeRoy et al., Fast, memory-efficient genomic interval tokenizers "
+                           "for modern machine learning (gtars)",
+    "DNAZEN": "Mao et al., DNAZEN: Enhanced Gene Sequence Representations via Mixed "
+              "Granularities of Coding Units",
 }
+#: the licence file of the release and of each corpus folder in it (cards link to it)
+LICENSE_FILE = "LICENSE.md"
 
 
 class ReleaseError(GenovocabError):
@@ -244,6 +254,20 @@ def _table_md(rows: list[dict[str, str]], limit: int = 20) -> str:
 
 
 # ---------------------------------------------------------------------- the card
+def license_text(config: Mapping[str, Any], sources: list[dict[str, Any]]) -> str:
+    """``LICENSE.md``: what a release derives from is under each source's own terms; the
+    terms are those the config lists in ``release.licenses`` (name -> terms)."""
+    rel = config.get("release", {})
+    terms = rel.get("licenses") or {}
+    rows = "".join(f"| {s['name']} | {s['url']} | "
+                   f"{terms.get(s['name'], 'not stated in the configuration: see the source')} |\n"
+                   for s in sorted(sources, key=lambda s: s["name"]))
+    return (f"# Licence terms of {rel.get('name', '')} {rel.get('version', '')}\n\n"
+            f"Release licence: `{rel.get('license', 'other')}`. The vocabularies and corpora "
+            "are derived from the sources below; what is derived from a source is under that "
+            "source's terms.\n\n| source | url | terms |\n|---|---|---|\n" + rows)
+
+
 def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, Any],
                  sources: list[dict[str, Any]]) -> str:
     """The release ``README.md``: Hugging Face YAML metadata, then what each vocabulary is,
@@ -253,10 +277,8 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
     rel = config.get("release", {})
     licenses = rel.get("licenses") or {}
     meta = {"pretty_name": rel.get("pretty_name") or f"{manifest['name']} {manifest['version']}",
-            "license": rel.get("license", "other"),
+            **license_metadata(rel.get("license", "other")),
             "tags": list(rel.get("tags") or ["genomics", "tokenizer", "genovocab"])}
-    if meta["license"] == "other":
-        meta["license_name"] = "mixed, per source"
     meta["configs"] = [{"config_name": name, "data_files": [
         {"split": s, "path": f"corpora/{name}/data/{s}-*.parquet"}
         for s in sorted({Path(p).name.split("-")[0] for p in e["shards"]})]}
@@ -308,9 +330,10 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
     if "motifs" in manifest["vocabularies"]:
         ids = config.get("ids", {})
         parts.append("### motifs\n")
-        parts.append("Motif-aware bins and tokens (Zhou et al.): JASPAR 2022 motif sites are "
-                     "smoothed into bins, motif features are clustered by their interaction "
-                     f"dependency score (linkage `{ids.get('linkage', 'average')}`, threshold "
+        parts.append("Motif-aware bins and tokens (Davarmanesh et al.): JASPAR 2022 motif "
+                     "sites are smoothed into bins, motif features are clustered by their "
+                     "InterDependence Score (IDS; linkage "
+                     f"`{ids.get('linkage', 'average')}`, threshold "
                      f"{ids.get('threshold')}), and each bin's active clusters form a token.\n")
         for fname in ("stats.tsv", "cluster_summary.tsv"):
             if (root / "motifs" / fname).is_file():
@@ -383,6 +406,9 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
             "vocabularies": _vocab_entries(tmp), "corpora": _corpus_entries(tmp),
         }
         write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        licence = license_text(config, sources)
+        for folder in [tmp, *sorted(p for p in (tmp / "corpora").glob("*") if p.is_dir())]:
+            (folder / LICENSE_FILE).write_text(licence, encoding="utf-8")
         (tmp / CARD).write_text(release_card(tmp, manifest, config, sources), encoding="utf-8")
         write_sums(tmp)
         if out.exists():  # an earlier build of this release: replace it

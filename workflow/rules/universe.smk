@@ -129,20 +129,12 @@ rule universe_assess:
 UNIVERSE_FLEXIBLE = UNIVERSE_METHOD in ("ccf", "ml", "hmm")
 UNIVERSE_BED_OUTPUTS = dict(
     universe=f"{WORK}/universe/universe.bed.gz",
-    stats=report(
-        f"{WORK}/universe/stats.tsv",
-        caption="../report/universe_stats.rst",
-        category="intervals",
-    ),
+    stats=f"{WORK}/universe/stats.tsv",  # in the report as rules/report.smk's HTML table
 )
 if UNIVERSE_FLEXIBLE:
     UNIVERSE_BED_OUTPUTS["flexible"] = f"{WORK}/universe/universe_flexible.bed.gz"
 UNIVERSE_REPORT_OUTPUTS = dict(
-    assessment=report(
-        f"{WORK}/universe/assessment.tsv",
-        caption="../report/universe_assessment.rst",
-        category="intervals",
-    )
+    assessment=f"{WORK}/universe/assessment.tsv",  # in the report as an HTML table
 )
 if UNIVERSE_COMPARE:
     UNIVERSE_REPORT_OUTPUTS["comparison"] = f"{WORK}/universe/comparison.tsv"

@@ -33,6 +33,18 @@ class CardInfo:
     column_docs: Mapping[str, str] = field(default_factory=dict)
 
 
+#: what a card says when its licence is ``other``: the Hub wants an id-form name and a link to
+#: a file in the folder; the release writes that ``LICENSE.md`` (each source's terms)
+PER_SOURCE_LICENSE = {"license_name": "per-source-terms", "license_link": "LICENSE.md"}
+
+
+def license_metadata(license_id: str) -> dict[str, str]:
+    """The card's licence keys: a Hub licence id, plus name and link when it is ``other``."""
+    if license_id == "other":
+        return {"license": "other", **PER_SOURCE_LICENSE}
+    return {"license": license_id}
+
+
 def size_category(n: int) -> str:
     """The Hub's ``size_categories`` bucket of ``n`` rows."""
     for limit, name in SIZE_BUCKETS:
@@ -81,7 +93,7 @@ def card_metadata(tables: Mapping[str, pa.Table], info: CardInfo) -> dict[str, A
     schema = next(iter(tables.values())).schema
     return {
         "pretty_name": info.title,
-        "license": info.license,
+        **license_metadata(info.license),
         "tags": list(info.tags),
         "task_categories": list(info.task_categories),
         "size_categories": [size_category(total)],

@@ -1,9 +1,9 @@
 """The motif corpus: genome fragments of consecutive motif bins with per-bin targets.
 
-Sequence-to-function training as in motif-aware tokens (Zhou et al.): the genome is read as
-fragments of ``fragment_bins`` consecutive bins (1,250, ~20 kb) taken every ``stride_bins``
-(500) bins along each chromosome; each bin carries its token id and its cluster vector, and
-optionally one or more target tracks (bigWig, e.g. ATAC-seq) averaged over the bin.
+Sequence-to-function training as in motif-aware tokenization (Davarmanesh et al.): the genome
+is read as fragments of ``fragment_bins`` consecutive bins (1,250, ~20 kb) taken every
+``stride_bins`` (500) bins along each chromosome; each bin carries its token id and its cluster
+vector, and optionally one or more target tracks (bigWig, e.g. ATAC-seq) averaged over the bin.
 
 * Fragments per chromosome of ``n`` bins: ``floor((n - F) / S) + 1`` when ``n >= F`` (else 0),
   starting at bins ``0, S, 2S, ...``. With ``keep_last`` a last, shorter fragment from the
@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from genovocab.corpora.card import feature_type, size_category
+from genovocab.corpora.card import feature_type, license_metadata, size_category
 from genovocab.corpora.shards import shard_names
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir
@@ -282,6 +282,7 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
             schema = None
             row = 0
             n_bins = 0
+            split_bytes = 0  # Arrow bytes of the split, the card's dataset_info num_bytes
             for chrom in members:
                 targets = None
                 if raw[chrom] is not None:
@@ -304,6 +305,7 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                         writers[k].write_table(table.slice(lo - row, hi - lo),
                                                row_group_size=FRAGMENTS_PER_TABLE)
                     row += table.num_rows
+                    split_bytes += table.nbytes
             if schema is None:
                 schema = fragment_table("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
                                         np.zeros((1, len(config.tracks)), np.float32)
@@ -312,7 +314,8 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                 if writers[k] is None:
                     writers[k] = pq.ParquetWriter(tmp / names[k], schema, compression="zstd")
                 writers[k].close()
-            stats["splits"][split] = {"chromosomes": members, "rows": n_rows, "bins": n_bins}
+            stats["splits"][split] = {"chromosomes": members, "rows": n_rows, "bins": n_bins,
+                                      "num_bytes": split_bytes}
         stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
         (tmp / "README.md").write_text(corpus_card(name, tok, config, stats, schema),
                                        encoding="utf-8")
@@ -365,7 +368,7 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
     total_rows = sum(s["rows"] for s in stats["splits"].values())
     meta = {
         "pretty_name": config.title or name,
-        "license": "other",
+        **license_metadata("other"),
         "tags": ["biology", "genomics", "motif-tokens", "sequence-to-function"],
         "task_categories": ["other"],
         "size_categories": [size_category(total_rows)],
@@ -373,7 +376,8 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
             {"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS]}],
         "dataset_info": {
             "features": [{"name": f.name, **feature_type(f.type)} for f in schema],
-            "splits": [{"name": s, "num_examples": stats["splits"][s]["rows"]}
+            "splits": [{"name": s, "num_bytes": stats["splits"][s]["num_bytes"],
+                        "num_examples": stats["splits"][s]["rows"]}
                        for s in SPLITS],
         },
     }
@@ -392,7 +396,7 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
 # {config.title or name}
 
 Motif-token fragments of the genome for sequence-to-function models (motif-aware tokens,
-Zhou et al.): each row is {config.fragment_bins} consecutive motif bins of one chromosome,
+Davarmanesh et al.): each row is {config.fragment_bins} consecutive motif bins of one chromosome,
 fragments start every {config.stride_bins} bins; the last, shorter window is {last}.
 Each bin carries its token id (`input_ids`, the motif tokenizer's vocabulary of
 {tok.vocab_size} ids), its cluster vector ({tok.n_clusters} motif clusters) as sparse lists
