@@ -176,19 +176,3 @@ def test_workflow_rejects_a_target_without_source(tmp_path):
     assert proc.returncode != 0
     assert "motifs.corpus.targets.atac.source: 'nope' is not a `sources` entry" in (
         proc.stdout + proc.stderr)
-
-
-@pytest.mark.workflow
-def test_readme_motif_training_example_runs(demo_run, capsys):
-    import re
-    from pathlib import Path
-
-    pytest.importorskip("torch")
-    pytest.importorskip("datasets")
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = text.split("Sequence-to-function training on the motif corpus", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
-    out = next((demo_run / "results").glob("genovocab-demo-*[0-9]"))  # the release
-    code = code.replace('"results/genovocab-demo-0.1.0"', repr(str(out)))
-    exec(compile(code, "README.md motif example", "exec"), {"__name__": "__readme__"})
-    assert re.search(r"per-bin MSE \d", capsys.readouterr().out)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,10 +26,10 @@ from genovocab.release import (
 )
 from genovocab.tokenizers.interval import IntervalTokenizer
 
-from .conftest import REPO, copy_workflow, run_snakemake
+from .conftest import copy_workflow, run_snakemake
 
-TOP = {"README.md", "release.json", "SHA256SUMS", "provenance", "intervals", "sequence",
-       "motifs", "corpora"}
+TOP = {"README.md", "release.json", "SHA256SUMS", "LICENSE.md", "provenance", "intervals",
+       "sequence", "motifs", "corpora"}
 
 
 def sha(path: Path) -> str:
@@ -77,9 +76,26 @@ def mini(tmp_path) -> Path:
     return mini_release(tmp_path)
 
 
+def test_licence_file_lists_every_source_and_sits_in_every_corpus(mini, tmp_path):
+    text = (mini / "LICENSE.md").read_text()
+    assert "| peaks | file://peaks.bed | not stated in the configuration: see the source |" \
+        in text
+    assert (mini / "corpora" / "toy" / "LICENSE.md").read_text() == text
+    from genovocab.release import license_text
+
+    config = {"release": {"name": "r", "version": "1", "license": "other",
+                          "licenses": {"peaks": "CC BY 4.0"}}}
+    sources = [{"name": "peaks", "url": "u1"}, {"name": "genome", "url": "u0"}]
+    rows = [line for line in license_text(config, sources).splitlines()
+            if line.startswith("| ") and line != "| source | url | terms |"]
+    assert rows == ["| genome | u0 | not stated in the configuration: see the source |",
+                    "| peaks | u1 | CC BY 4.0 |"]
+
+
 def test_mini_layout_manifest_and_sums(mini):
     assert {p.name for p in mini.iterdir()} == {"README.md", "release.json", "SHA256SUMS",
-                                                "provenance", "intervals", "corpora"}
+                                                "LICENSE.md", "provenance", "intervals",
+                                                "corpora"}
     listed = sums(mini)
     files = sorted(p.relative_to(mini).as_posix() for p in mini.rglob("*") if p.is_file())
     assert list(listed) == sorted(listed) == [f for f in files if f != "SHA256SUMS"]
@@ -368,20 +384,3 @@ def test_demo_report_holds_every_plot(demo_run, tmp_path):
     for plot in ("comparison.png", "bin_lengths.png", "ids_heatmap.png", "zipf.png",
                  "ggram_lengths.png"):
         assert plot in names, plot
-
-
-@pytest.mark.workflow
-def test_readme_release_example(demo_run):
-    """The README's "Release" example runs on the demo release."""
-    text = (REPO / "README.md").read_text()
-    section = text.split("## Release", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    rel_dir, _ = demo_release(demo_run)
-    cwd = os.getcwd()
-    os.chdir(demo_run)
-    try:
-        namespace: dict = {}
-        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102
-    finally:
-        os.chdir(cwd)
-    assert namespace["release"].name == rel_dir.name
