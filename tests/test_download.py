@@ -117,6 +117,22 @@ def test_wrong_sha256_names_both_digests_and_leaves_nothing(server, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_mismatch_says_where_the_expected_digest_came_from(tmp_path):
+    from genovocab.download import expected_origin
+
+    src = tmp_path / "genome.fa"
+    src.write_bytes(b">chr1\nACGT\n")
+    assert expected_origin("genome") == "the configuration key sources.genome.sha256"
+    assert expected_origin("samples/s1") == \
+        "the sha256 column of sample 's1' in its sample sheet"
+    with pytest.raises(ChecksumError) as info:
+        download(str(src), tmp_path / "out" / "genome", "0" * 64, name="genome",
+                 expected_from=expected_origin("genome"))
+    assert "(expected digest from the configuration key sources.genome.sha256)" in \
+        str(info.value)
+    assert not (tmp_path / "out" / "genome").exists()
+
+
 def test_retries_exhausted_is_an_error(tmp_path):
     # a port with no server: connection refused on every attempt
     with pytest.raises(DownloadError, match="giving up"):
