@@ -1,16 +1,18 @@
 """Small file helpers: atomic writes, deterministic gzip, transparent decompression.
 
 Every output is written to a temporary sibling and renamed into place, so a failure never
-leaves a partial file at the output path. Temporary names are recognisable
-(``.<name>.genovocab-tmp-*``) so a rerun removes what a killed run left. Output folders carry a
-marker file (``.genovocab-output``, holding the output's kind); a folder without it is the
-user's and is never replaced. Gzip output has mtime 0 and no file name so that the
+leaves a partial file at the output path. Temporary and backup names are recognisable and
+carry their owner (``.<name>.genovocab-tmp-<host>-<pid>-<random>``), so a rerun removes what a
+killed run left but never the live temporary of another process writing the same output.
+Output folders carry a marker file (``.genovocab-output``, holding the output's kind); a folder
+without it is the user's and is never replaced. Gzip output has mtime 0 and no file name so that the
 same content always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import hashlib
 import io
@@ -18,6 +20,8 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -74,15 +78,79 @@ def apply_umask_mode(path: str | os.PathLike) -> None:
     os.chmod(path, base & ~current_umask())
 
 
+#: an owner tag: 8 hex digits of the host name's hash, then the process id
+_OWNER = re.compile(r"^(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[0-9a-f]{8}")
+#: temporaries of another host (whose processes we cannot see) count as stale after this long
+FOREIGN_STALE_S = 7 * 24 * 3600
+
+
+def host_tag() -> str:
+    """8 hex digits naming this host (temporaries on a shared file system carry it)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def owner_tag() -> str:
+    """``<host>-<pid>-<random>``: unique per process and call, and says who owns the name."""
+    return f"{host_tag()}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists on this host (a zombie counts as gone)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def owner_is_gone(tag: str, entry: Path | None = None) -> bool:
+    """True when the owner named by ``tag`` (:func:`owner_tag`) can no longer use its name: a
+    dead process of this host, or (other hosts) a name untouched for :data:`FOREIGN_STALE_S`.
+    A tag that is not an owner tag is not ours to judge: False."""
+    match = _OWNER.match(tag)
+    if not match:
+        return False
+    if match.group("host") == host_tag():
+        return not pid_alive(int(match.group("pid")))
+    try:
+        age = time.time() - (entry.lstat().st_mtime if entry is not None else 0)
+    except OSError:
+        return False
+    return entry is not None and age > FOREIGN_STALE_S
+
+
 def tmp_name(target: Path, suffix: str = "") -> str:
-    """A recognisable temporary name beside ``target``: ``.<name>.genovocab-tmp-XXXX<suffix>``."""
-    return f".{target.name}{TMP_TAG}{secrets.token_hex(4)}{suffix}"
+    """A temporary name beside ``target`` owned by this process:
+    ``.<name>.genovocab-tmp-<host>-<pid>-<random><suffix>``."""
+    return f".{target.name}{TMP_TAG}{owner_tag()}{suffix}"
+
+
+def old_name(target: Path) -> str:
+    """A backup name beside ``target`` owned by this process (never ``<name>.old``, which
+    is a name a user could own)."""
+    return f".{target.name}{OLD_TAG}{owner_tag()}"
+
+
+#: temporaries of versions that did not record their owner (8 hex digits, then a suffix)
+_UNOWNED = re.compile(r"^[0-9a-f]{8}(\.[A-Za-z0-9]+)?$")
 
 
 def _is_stale_temp(entry: Path, name: str) -> bool:
-    own = entry.name.startswith(f".{name}{TMP_TAG}") or entry.name.startswith(f".{name}{OLD_TAG}")
-    if own:
-        return True
+    for tag in (TMP_TAG, OLD_TAG):
+        prefix = f".{name}{tag}"
+        if entry.name.startswith(prefix):
+            rest = entry.name[len(prefix):]
+            if _OWNER.match(rest):
+                return owner_is_gone(rest, entry)
+            return bool(_UNOWNED.match(rest))  # an earlier version's name, never live now
     legacy = _LEGACY_TMP.match(entry.name)  # names of earlier versions (mkstemp + ".tmp")
     return bool(legacy and legacy.group("name") == name)
 
@@ -91,7 +159,8 @@ def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
     """Remove temporary files/folders a killed earlier run left beside ``path``; returns them.
 
     Only names this module creates for ``path`` (``.<name>.genovocab-tmp-*``,
-    ``.<name>.genovocab-old-*``) are touched, so no user file can match.
+    ``.<name>.genovocab-old-*``) are touched, so no user file can match, and of those only
+    the ones whose owning process is gone: a concurrent writer's live temporary stays.
     """
     target = Path(path)
     if not target.parent.is_dir():
@@ -106,6 +175,15 @@ def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
                     entry.unlink()
             removed.append(entry)
     return removed
+
+
+def with_path(exc: OSError, path: str | os.PathLike) -> OSError:
+    """``exc`` with ``filename`` set to ``path`` when it has none (a full disk's ENOSPC from
+    ``write`` names no file): the one-line error then says where."""
+    if exc.filename is None and exc.errno is not None:
+        new = type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), os.fspath(path))
+        return new
+    return exc
 
 
 @contextlib.contextmanager
@@ -128,6 +206,12 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
         if tmp.exists():
             apply_umask_mode(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            raise with_path(exc, target) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -203,7 +287,7 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
         check_output_folder(target, kind, inputs)  # nothing appeared meanwhile
         old = None
         if target.exists():
-            old = target.parent / f".{target.name}{OLD_TAG}{secrets.token_hex(4)}"
+            old = target.parent / old_name(target)
             os.replace(target, old)
         os.replace(tmp, target)
         if old is not None:
