@@ -262,6 +262,18 @@ def check_output_folder(path: str | os.PathLike, kind: str,
                                   "refusing to replace it")
 
 
+def check_files_owned(folder: str | os.PathLike, names: Iterable[str]) -> None:
+    """Raise :class:`OutputError` when writing ``names`` into ``folder`` would overwrite a
+    user's file: any of them exists and the folder carries no genovocab marker."""
+    target = Path(folder)
+    if not target.is_dir() or (target / MARKER).is_file():
+        return
+    found = [n for n in names if (target / n).exists() or (target / n).is_symlink()]
+    if found:
+        raise OutputError(target, f"already holds {', '.join(found)} and was not written by "
+                                  f"genovocab (no {MARKER} file); refusing to overwrite them")
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike, kind: str = "folder",
                inputs: Iterable[str | os.PathLike] = ()) -> Iterator[Path]:
