@@ -46,10 +46,11 @@ def read_bytes(path: str | os.PathLike) -> bytes:
 
 
 def open_text(path: str | os.PathLike) -> io.TextIOBase:
-    """Open a plain or gzip text file for reading (universal newlines, so CRLF reads as LF)."""
+    """Open a plain or gzip text file for reading (universal newlines, so CRLF reads as LF;
+    a leading UTF-8 byte-order mark is dropped, so a first ``#`` line stays a comment)."""
     if is_gzip(path):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline=None)
-    return open(path, encoding="utf-8", newline=None)
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=None)
+    return open(path, encoding="utf-8-sig", newline=None)
 
 
 TMP_TAG = ".genovocab-tmp-"
