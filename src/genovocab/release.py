@@ -792,6 +792,7 @@ class _Plan:
     total: int = 0
     sums: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
+    seen: set[str] = field(default_factory=set)
 
 
 def _safe_name(tar_path: Path, member: tarfile.TarInfo) -> str:
@@ -808,11 +809,11 @@ def _safe_name(tar_path: Path, member: tarfile.TarInfo) -> str:
     return "/".join(parts)
 
 
-def _plan(tar_path: Path, max_members: int, max_bytes: int) -> _Plan:
+def _plan(tar_path: Path, max_members: int, max_bytes: int, free_bytes: int) -> _Plan:
     """Read every member header (no file is written): bounds, names, types, one top folder,
     SHA256SUMS and the manifest."""
     plan = _Plan()
-    with tarfile.open(tar_path, "r|gz") as tar:
+    with tarfile.open(tar_path, "r:gz") as tar:
         for member in tar:
             if len(plan.members) >= max_members:
                 raise InputError(tar_path, f"more than {max_members:,} members; refusing to "
@@ -830,6 +831,17 @@ def _plan(tar_path: Path, max_members: int, max_bytes: int) -> _Plan:
                 raise InputError(tar_path, f"unpacks to more than {max_bytes:,} bytes; "
                                            "refusing to unpack (GENOVOCAB_UNPACK_MAX_BYTES "
                                            "raises the bound)")
+            if plan.total > free_bytes:
+                raise OutputError(tar_path, f"unpacks to more than the {free_bytes:,} bytes "
+                                            "free on the cache's disk; refusing to unpack")
+            rel_name = name.partition("/")[2]
+            if plan.sums and member.isfile() and rel_name not in plan.sums and rel_name != SUMS:
+                # SHA256SUMS came first: an unlisted file is refused before reading it
+                raise ReleaseError(tar_path, [f"{rel_name}: extra file not in {SUMS}; nothing "
+                                              "unpacked"])
+            if name in plan.seen:
+                raise InputError(tar_path, f"tar entry {name!r} appears twice")
+            plan.seen.add(name)
             plan.members.append((name, member.isdir(), size))
             rel = name.partition("/")[2]
             if member.isfile() and rel in (SUMS, MANIFEST):
@@ -847,6 +859,9 @@ def _plan(tar_path: Path, max_members: int, max_bytes: int) -> _Plan:
                         plan.manifest = json.loads(data.decode("utf-8"))
                     except (UnicodeDecodeError, ValueError):
                         raise InputError(tar_path, f"{name}: not valid JSON") from None
+        # to the end of the gzip stream: a cut trailer (CRC-32, length) is an error too
+        while tar.fileobj is not None and tar.fileobj.read(1 << 20):
+            pass
     if not plan.top:
         raise InputError(tar_path, "empty archive: no release folder")
     _check_plan(tar_path, plan)
@@ -880,7 +895,7 @@ def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
     """Write the planned members under ``dest``: folders 0755, files 0644, no owners, no
     other modes; each file's sha256 checked against SHA256SUMS as it is written."""
     expected = iter(plan.members)
-    with tarfile.open(tar_path, "r|gz") as tar:
+    with tarfile.open(tar_path, "r:gz") as tar:
         for member in tar:
             name, is_dir, size = next(expected, ("", False, -1))
             if _safe_name(tar_path, member) != name or member.isdir() != is_dir or (
@@ -937,15 +952,11 @@ def unpack_tarball(tar_path: str | os.PathLike, cache_dir: str | os.PathLike | N
     if not target.is_dir():
         cache.mkdir(parents=True, exist_ok=True)
         try:
-            plan = _plan(tar_path, members_cap, bytes_cap)
+            plan = _plan(tar_path, members_cap, bytes_cap, shutil.disk_usage(cache).free)
         except (tarfile.TarError, EOFError, OSError, zlib_error) as exc:
             if isinstance(exc, OSError) and exc.errno is not None:
                 raise
             raise InputError(tar_path, f"truncated or corrupt archive: {exc}") from None
-        free = shutil.disk_usage(cache).free
-        if plan.total > free:
-            raise OutputError(cache, f"{tar_path} unpacks to {plan.total:,} bytes, the disk "
-                                     f"has {free:,} free")
         tmp = cache / f"{digest}{PARTIAL_TAG}{owner_tag()}"
         tmp.mkdir()
         try:
