@@ -5,14 +5,12 @@ left behind by a failure or a killed process."""
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import signal
 import stat
 import subprocess
 import sys
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -93,15 +91,29 @@ def test_links_and_devices_are_refused_before_writing(tmp_path, release):
         assert cache_entries(tmp_path / "cache") == []
 
 
+def many_members(path: Path, n: int) -> Path:
+    """A tarball of one folder and ``n`` empty files (headers patched from one template)."""
+    template = bytearray(tarfile.TarInfo("rel-1/f0").tobuf(tarfile.GNU_FORMAT))
+    blank = template[:148] + b" " * 8 + template[156:]
+    base = sum(blank) - sum(blank[:100])
+    top = tarfile.TarInfo("rel-1")
+    top.type, top.mode = tarfile.DIRTYPE, 0o755
+    chunks = [top.tobuf(tarfile.GNU_FORMAT)]
+    for i in range(n):
+        name = f"rel-1/f{i}".encode().ljust(100, b"\0")
+        header = bytearray(blank)
+        header[:100] = name
+        header[148:156] = b"%06o\0 " % (base + sum(name))
+        chunks.append(bytes(header))
+    chunks.append(b"\0" * 1024)
+    path.write_bytes(gzip.compress(b"".join(chunks), compresslevel=1))
+    return path
+
+
 def test_200000_members_refused_before_writing(tmp_path):
-    tar = tmp_path / "many.tar.gz"
-    with gzip.GzipFile(tar, "wb", compresslevel=1) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.GNU_FORMAT) as out:
-        top = tarfile.TarInfo("rel-1")
-        top.type, top.mode = tarfile.DIRTYPE, 0o755
-        out.addfile(top)
-        for i in range(200_000):
-            out.addfile(tarfile.TarInfo(f"rel-1/f{i}"), io.BytesIO(b""))
+    tar = many_members(tmp_path / "many.tar.gz", 200_000)
+    with tarfile.open(tar) as t:  # a well-formed archive: the headers are right
+        assert sum(1 for _ in zip(range(3), t)) == 3
     with pytest.raises(InputError, match=f"more than {MAX_MEMBERS:,} members"):
         unpack_tarball(tar, tmp_path / "cache")
     assert cache_entries(tmp_path / "cache") == []
@@ -216,6 +228,5 @@ def test_legacy_partial_of_a_dead_pid_is_cleaned(tmp_path):
     live.mkdir()
     user = cache / "notes"
     user.mkdir()
-    time.sleep(0)
     assert clean_partials(cache) == [stale]
     assert cache_entries(cache) == sorted([live.name, "notes"])

@@ -206,6 +206,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
         yield tmp
         if tmp.exists():
             apply_umask_mode(tmp)
+            record_digest(tmp)
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -257,7 +258,8 @@ def check_output_folder(path: str | os.PathLike, kind: str,
     if not marker.is_file():
         raise OutputError(target, "exists, is not empty and was not written by genovocab "
                                   f"(no {MARKER} file); refusing to replace it")
-    found = marker.read_text(encoding="utf-8", errors="replace").strip()
+    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    found = lines[0].strip() if lines else ""
     if found != kind:
         raise OutputError(target, f"holds a genovocab {found!r} output, not {kind!r}; "
                                   "refusing to replace it")
@@ -293,7 +295,9 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
     tmp.mkdir()
     try:
         yield tmp
-        (tmp / MARKER).write_text(kind + "\n", encoding="utf-8")
+        # the marker names the kind, then the digest of every file (checked when packaged)
+        digests = "".join(f"{sha256_file(tmp / rel)}  {rel}\n" for rel in _folder_files(tmp))
+        (tmp / MARKER).write_text(kind + "\n" + digests, encoding="utf-8")
         for entry in [tmp, *tmp.rglob("*")]:
             if not entry.is_symlink():
                 apply_umask_mode(entry)
@@ -308,6 +312,52 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+#: the extended attribute holding the sha256 an output had when its job renamed it into place
+DIGEST_XATTR = "user.genovocab.sha256"
+
+
+def record_digest(path: str | os.PathLike) -> None:
+    """Record ``path``'s sha256 in its extended attribute :data:`DIGEST_XATTR` (kept by the
+    rename into place, so whoever packages the output can tell a byte changed since); a file
+    system without user attributes records nothing."""
+    if not hasattr(os, "setxattr"):
+        return
+    try:
+        os.setxattr(path, DIGEST_XATTR, sha256_file(path).encode("ascii"))
+    except OSError:
+        pass
+
+
+def recorded_digest(path: str | os.PathLike) -> str | None:
+    """The sha256 :func:`record_digest` stored with ``path``, or its folder's marker lists for
+    it (:func:`atomic_dir`), else None."""
+    if hasattr(os, "getxattr"):
+        try:
+            return os.getxattr(path, DIGEST_XATTR).decode("ascii")
+        except OSError:
+            pass
+    return None
+
+
+def _folder_files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and not p.is_symlink() and p.name != MARKER)
+
+
+def folder_digests(folder: str | os.PathLike) -> dict[str, str]:
+    """``{relative path: sha256}`` that :func:`atomic_dir` wrote into ``folder``'s marker when
+    it renamed the folder into place (empty for a folder without one)."""
+    marker = Path(folder) / MARKER
+    if not marker.is_file():
+        return {}
+    out = {}
+    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines()[1:]:
+        digest, sep, rel = line.partition("  ")
+        if sep and len(digest) == 64:
+            out[rel] = digest
+    return out
 
 
 def gzip_bytes(data: bytes, level: int = 6) -> bytes:

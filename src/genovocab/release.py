@@ -35,9 +35,11 @@ from genovocab._version import __version__
 from genovocab.errors import GenovocabError, InputError, OutputError
 from genovocab.fileutil import MARKER as _OUTPUT_MARKER
 from genovocab.fileutil import (
+    folder_digests,
     old_name,
     owner_is_gone,
     owner_tag,
+    recorded_digest,
     remove_stale_temps,
     sha256_file,
     tmp_name,
@@ -134,24 +136,28 @@ SNAKEMAKE_MARKER = ".snakemake_timestamp"
 OUTPUT_MARKER = _OUTPUT_MARKER
 
 
-def _copy(src: Path, dest: Path) -> None:
+def _copy(src: Path, dest: Path, recorded: str | None = None) -> None:
     """Copy a file's bytes (not its metadata), or a folder's files recursively (without
     Snakemake's timestamp markers), validating each file first (:func:`check_part`)."""
     if src.is_dir():
+        digests = folder_digests(src)
         for rel in _files(src):
             if Path(rel).name not in (SNAKEMAKE_MARKER, OUTPUT_MARKER):
-                _copy(src / rel, dest / rel)
+                _copy(src / rel, dest / rel, digests.get(rel))
         return
-    check_part(src)
+    check_part(src, recorded)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
 
 
-def check_part(path: str | os.PathLike) -> None:
-    """Raise :class:`InputError` naming ``path`` when a stage output is not what its name says.
+def check_part(path: str | os.PathLike, recorded: str | None = None) -> None:
+    """Raise :class:`InputError` naming ``path`` when a stage output is not what its job wrote.
 
-    What goes into a release is decoded as it is packaged, so a corrupted work file is
-    reported here and never certified by the release's digests: Parquet files are read page
+    What goes into a release is checked as it is packaged, so a corrupted work file is
+    reported here and never certified by the release's digests. The digest the job recorded
+    (``recorded``: its folder's marker; else the file's own attribute, see
+    :func:`~genovocab.fileutil.record_digest`) must match; and every file is decoded:
+    Parquet files are read page
     by page (with page checksums where the writer stored them), ``.npz`` members are checked
     against their CRC-32, ``.npy`` headers against the file size, ``.gz`` streams against
     their CRC-32 and length, ``.json`` files parsed, ``.tsv``/``.txt``/``.md``/``.toml``
@@ -159,6 +165,13 @@ def check_part(path: str | os.PathLike) -> None:
     """
     path = Path(path)
     name = path.name
+    recorded = recorded or recorded_digest(path)
+    if recorded is not None:
+        found = sha256_file(path)
+        if found != recorded:
+            raise InputError(path, f"changed since the job that made it wrote it (sha256 "
+                                   f"{found}, recorded {recorded}); not packaged: rerun "
+                                   "that job")
     try:
         if name.endswith(".parquet"):
             _check_parquet(path)
