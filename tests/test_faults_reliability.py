@@ -525,3 +525,13 @@ def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert raced and verify(first) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rel-1", "stage"]
+
+
+def test_yaml_with_a_tab_names_file_and_line(tmp_path):
+    from genovocab.fileutil import read_yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text("release:\n\tname: x\n")
+    with pytest.raises(InputError, match=rf"{path}, line 2: not valid YAML: found character "
+                                         r"'\\t'"):
+        read_yaml(path)

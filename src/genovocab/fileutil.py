@@ -24,8 +24,9 @@ import socket
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from genovocab.errors import OutputError
+from genovocab.errors import InputError, OutputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -389,3 +390,16 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """A YAML file; a syntax error (a tab in the indentation, ...) names file and line."""
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(path, f"not valid YAML: {problem}",
+                         None if mark is None else mark.line + 1) from None

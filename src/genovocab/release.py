@@ -39,6 +39,7 @@ from genovocab.fileutil import (
     old_name,
     owner_is_gone,
     owner_tag,
+    read_yaml,
     recorded_digest,
     remove_stale_temps,
     sha256_file,
@@ -1048,10 +1049,9 @@ class Release:
     @cached_property
     def provenance(self) -> dict[str, Any]:
         """``config`` (dict), ``sources`` and ``software`` (lists of rows), ``chrom_sizes``."""
-        import yaml
 
         prov = self.path / "provenance"
-        return {"config": yaml.safe_load((prov / "config.yaml").read_text(encoding="utf-8")),
+        return {"config": read_yaml(prov / "config.yaml"),
                 "sources": _tsv(prov / "sources.tsv"),
                 "software": _tsv(prov / "software.tsv"),
                 "chrom_sizes": read_chrom_sizes_text(
