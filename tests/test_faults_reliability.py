@@ -139,6 +139,28 @@ def test_a_second_writer_spares_the_first_ones_live_temporary(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
 
 
+DIR_WRITER = """
+import sys
+from pathlib import Path
+from genovocab.fileutil import atomic_dir
+with atomic_dir(sys.argv[1], kind="corpus") as tmp:
+    (Path(tmp) / "b.txt").write_text("second")
+"""
+
+
+def test_two_folder_writers_end_with_one_whole_folder(tmp_path):
+    out = tmp_path / "corpus"
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    with atomic_dir(out, kind="corpus") as tmp:
+        (tmp / "a.txt").write_text("first")
+        subprocess.run([sys.executable, "-c", DIR_WRITER, str(out)], env=env, check=True)
+        assert (tmp / "a.txt").read_text() == "first"  # the other writer left it alone
+        assert sorted(p.name for p in out.iterdir()) == [MARKER, "b.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.txt"]
+    assert folder_digests(out) == {"a.txt": sha(b"first")}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
+
+
 def test_stale_temporaries_only_of_dead_owners_are_removed(tmp_path):
     target = tmp_path / "f.txt"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
