@@ -339,7 +339,17 @@ def recorded_digest(path: str | os.PathLike) -> str | None:
             return os.getxattr(path, DIGEST_XATTR).decode("ascii")
         except OSError:
             pass
+    file = Path(path)
+    for depth, folder in enumerate(file.parents):  # the nearest folder with a marker
+        if depth >= MARKER_SEARCH_DEPTH:
+            break
+        if (folder / MARKER).is_file():
+            return folder_digests(folder).get(file.relative_to(folder).as_posix())
     return None
+
+
+#: how many folders up :func:`recorded_digest` looks for an :func:`atomic_dir` marker
+MARKER_SEARCH_DEPTH = 4
 
 
 def _folder_files(root: Path) -> list[str]:
