@@ -310,6 +310,14 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
         os.replace(tmp, target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        name = os.fspath(exc.filename) if exc.filename is not None else ""
+        if exc.errno is not None and name.startswith(os.fspath(tmp)):
+            # name the output the user asked for, not our temporary folder
+            shown = os.fspath(target) + name[len(os.fspath(tmp)):]
+            raise type(exc)(exc.errno, exc.strerror, shown) from exc
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -44,6 +44,7 @@ from genovocab.fileutil import (
     remove_stale_temps,
     sha256_file,
     tmp_name,
+    with_path,
     write_text_atomic,
 )
 from genovocab.tokenizers.interval import IntervalTokenizer
@@ -931,11 +932,14 @@ def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
             handle = tar.extractfile(member)
             digest = hashlib.sha256()
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            fd = os.open(target, flags, 0o644)
-            with os.fdopen(fd, "wb") as out:
-                while handle is not None and (block := handle.read(1 << 20)):
-                    digest.update(block)
-                    out.write(block)
+            try:
+                fd = os.open(target, flags, 0o644)
+                with os.fdopen(fd, "wb") as out:
+                    while handle is not None and (block := handle.read(1 << 20)):
+                        digest.update(block)
+                        out.write(block)
+            except OSError as exc:  # a full disk's write(2) names no file
+                raise with_path(exc, target) from exc
             os.chmod(target, 0o644)
             rel = name.partition("/")[2]
             want = plan.sums.get(rel)

@@ -129,7 +129,9 @@ def _os_error_text(exc: BaseException) -> str:
     if type(exc) is not Exception or not match:
         return ""
     where = _OUTPUT_HINT.get("path")
-    return f"{os.strerror(int(match.group(1)))} ({text})" + (f": {where}" if where else "")
+    reason = os.strerror(int(match.group(1)))
+    text = text if reason in text else f"{reason} ({text})"
+    return text + (f": {where}" if where else "")
 
 
 #: the output path of the running command, for errors that do not name one
