@@ -198,6 +198,48 @@ def test_rust_os_error_is_one_line(tmp_path, monkeypatch, capsys):
     one_line_error(capsys, "train-bpe", "No space left on device", ": bpe")
 
 
+def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
+    """A full disk in the middle of packaging: no release folder, no temporary left."""
+    import genovocab.release as release_mod
+
+    real = release_mod.write_sums
+
+    def full(root):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root / "SHA256SUMS"))
+
+    monkeypatch.setattr(release_mod, "write_sums", full)
+    with pytest.raises(OSError, match="No space left on device"):
+        mini_release(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stage"]
+    monkeypatch.setattr(release_mod, "write_sums", real)
+    assert verify(mini_release(tmp_path)) == []
+
+
+def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
+    """Two builds of one release finishing together: the other build renames its folder in
+    between our two renames. One valid release stays (theirs); we get a clear OutputError
+    and leave no temporary or backup."""
+    import shutil
+
+    first = mini_release(tmp_path)
+    theirs = shutil.copytree(first, tmp_path / "theirs")
+    real_rename = os.rename
+    raced = []
+
+    def rename(src, dst):
+        real_rename(src, dst)
+        if not raced and Path(src) == first:  # we moved the earlier build aside
+            raced.append(dst)
+            real_rename(theirs, first)  # their rename lands first
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OutputError, match="another build of this release finished"):
+        mini_release(tmp_path)
+    monkeypatch.undo()
+    assert raced and verify(first) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rel-1", "stage"]
+
+
 # ====================================================================== certified corruption
 def flip(path: Path, at: int | None = None) -> None:
     data = bytearray(path.read_bytes())
@@ -437,6 +479,16 @@ def test_hla_name_fits_the_workflow_wildcard():
         assert not re.fullmatch(CHROM_WILDCARD, name), name
 
 
+def test_yaml_with_a_tab_names_file_and_line(tmp_path):
+    from genovocab.fileutil import read_yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text("release:\n\tname: x\n")
+    with pytest.raises(InputError, match=rf"{path}, line 2: not valid YAML: found character "
+                                         r"'\\t'"):
+        read_yaml(path)
+
+
 # ====================================================================== readers
 @pytest.fixture
 def beds(tmp_path, monkeypatch):
@@ -508,55 +560,3 @@ def test_jaspar_truncated_gzip_and_duplicate_id(tmp_path):
     bom = tmp_path / "bom.jaspar"
     bom.write_bytes(b"\xef\xbb\xbf# matrices\n" + one.encode())
     assert [m.matrix_id for m in read_matrices(bom)] == ["MA1"]
-
-
-def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
-    """A full disk in the middle of packaging: no release folder, no temporary left."""
-    import genovocab.release as release_mod
-
-    real = release_mod.write_sums
-
-    def full(root):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root / "SHA256SUMS"))
-
-    monkeypatch.setattr(release_mod, "write_sums", full)
-    with pytest.raises(OSError, match="No space left on device"):
-        mini_release(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["stage"]
-    monkeypatch.setattr(release_mod, "write_sums", real)
-    assert verify(mini_release(tmp_path)) == []
-
-
-def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
-    """Two builds of one release finishing together: the other build renames its folder in
-    between our two renames. One valid release stays (theirs); we get a clear OutputError
-    and leave no temporary or backup."""
-    import shutil
-
-    first = mini_release(tmp_path)
-    theirs = shutil.copytree(first, tmp_path / "theirs")
-    real_rename = os.rename
-    raced = []
-
-    def rename(src, dst):
-        real_rename(src, dst)
-        if not raced and Path(src) == first:  # we moved the earlier build aside
-            raced.append(dst)
-            real_rename(theirs, first)  # their rename lands first
-
-    monkeypatch.setattr(os, "rename", rename)
-    with pytest.raises(OutputError, match="another build of this release finished"):
-        mini_release(tmp_path)
-    monkeypatch.undo()
-    assert raced and verify(first) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["rel-1", "stage"]
-
-
-def test_yaml_with_a_tab_names_file_and_line(tmp_path):
-    from genovocab.fileutil import read_yaml
-
-    path = tmp_path / "config.yaml"
-    path.write_text("release:\n\tname: x\n")
-    with pytest.raises(InputError, match=rf"{path}, line 2: not valid YAML: found character "
-                                         r"'\\t'"):
-        read_yaml(path)
