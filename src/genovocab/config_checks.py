@@ -23,6 +23,13 @@ from genovocab.download import local_path, read_lock
 from genovocab.errors import GenovocabError, InputError
 
 SAMPLE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+#: what the workflow's ``{chrom}`` wildcard accepts: any FASTA name that can be a file name
+#: (no '/', no whitespace), e.g. ``HLA-A*01:01:01:01``; ``.`` and ``..`` are refused apart
+CHROM_WILDCARD = r"[^/\s]+"
+#: config keys holding chromosome splits ``{validation: [...], test: [...]}`` and the key of
+#: the regex selecting that corpus's chromosomes (None: every genome chromosome)
+SPLIT_KEYS = {"motifs.corpus.splits": "motifs.corpus.chromosome_regex",
+              "sequence.corpus.splits": None}
 SHA256 = re.compile(r"^([0-9a-fA-F]{64})?$")
 # columns every interval corpus shard has; sheet metadata may not reuse them
 CORPUS_COLUMNS = ("id", "input_ids", "attention_mask", "n_regions", "n_tokens", "n_unknown")
@@ -180,7 +187,8 @@ def check_config(config: Mapping[str, Any], *, config_name: str = "config",
 
     Checks: every source a key names exists; local source files exist; sha256 values are
     well formed; ``motifs.sites.tracks_url`` is set for ``source: tracks``; with
-    ``pin: strict``, every source and sample has a sha256 in the config or a lock row.
+    ``pin: strict``, every source and sample has a sha256 in the config or a lock row; the
+    chromosome keys (:func:`chromosome_problems`).
     """
     problems: list[str] = []
     sources = config.get("sources") or {}
@@ -214,5 +222,91 @@ def check_config(config: Mapping[str, Any], *, config_name: str = "config",
                     line = sheet.attrs.get("lines", {}).get(name)
                     problems.append(f"{sheet.attrs.get('path', 'sheet')}, line {line}: pin is "
                                     f"'strict' but sample {name!r} has no sha256")
+    problems += chromosome_problems(config, config_name=config_name)
     if problems:
         raise ConfigError(problems)
+
+
+def bad_chromosome_name(name: str) -> str:
+    """Why ``name`` cannot be a chromosome of the workflow ('' when it can)."""
+    if not isinstance(name, str) or not name:
+        return "an empty name"
+    if name in (".", "..") or not re.fullmatch(CHROM_WILDCARD, name):
+        return "not usable as a file name (no '/', no whitespace, not '.' or '..')"
+    return ""
+
+
+def _regex_keys(node: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
+    """``(dotted key, value)`` of every key named ``regex`` or ``*_regex`` in the config."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            dotted = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, str) and (key == "regex" or key.endswith("_regex")):
+                yield dotted, value
+            else:
+                yield from _regex_keys(value, dotted)
+
+
+def chromosome_problems(config: Mapping[str, Any], *, config_name: str = "config",
+                        chrom_sizes: Mapping[str, int] | None = None) -> list[str]:
+    """Chromosome mistakes a run would otherwise meet only after many jobs, naming the key:
+    regexes that do not compile, listed chromosome names the workflow's wildcards (file
+    names) cannot hold or listed twice, and split chromosomes in both splits, outside the
+    genome selection (``genome_prep``) or outside the corpus's own chromosome regex.
+    ``chrom_sizes`` (an earlier genome preparation), when given, is the genome."""
+    problems: list[str] = []
+    compiled: dict[str, re.Pattern[str]] = {}
+    for key, value in _regex_keys(config):
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append(f"{config_name}: {key}: {value!r} is not a regular expression "
+                            "(a string)")
+            continue
+        try:
+            compiled[key] = re.compile(value)
+        except re.error as exc:
+            problems.append(f"{config_name}: {key}: invalid regular expression {value!r} "
+                            f"({exc})")
+    listed = list(_get(config, "genome_prep.chromosomes") or [])
+    seen: set[str] = set()
+    for name in listed:
+        why = bad_chromosome_name(name)
+        if why:
+            problems.append(f"{config_name}: genome_prep.chromosomes: {name!r} is {why}")
+        if name in seen:
+            problems.append(f"{config_name}: genome_prep.chromosomes: {name!r} is listed twice")
+        seen.add(name)
+    genome_regex = compiled.get("genome_prep.chromosome_regex")
+
+    def in_genome(chrom: str) -> str:
+        if chrom_sizes is not None:
+            return "" if chrom in chrom_sizes else "not in the prepared genome"
+        if listed:
+            return "" if chrom in seen else "not in genome_prep.chromosomes"
+        if genome_regex is not None and not genome_regex.fullmatch(chrom):
+            return (f"not selected by genome_prep.chromosome_regex "
+                    f"{genome_regex.pattern!r}")
+        return ""
+
+    for key, regex_key in SPLIT_KEYS.items():
+        splits = _get(config, key)
+        corpus = key.rsplit(".", 1)[0]
+        if not isinstance(splits, Mapping) or config.get(key.split(".")[0]) is None or (
+                isinstance(_get(config, corpus), Mapping)
+                and "name" in _get(config, corpus) and _get(config, f"{corpus}.name") is None):
+            continue  # the stage or its corpus is switched off
+        own = compiled.get(regex_key) if regex_key else None
+        where: dict[str, str] = {}
+        for split in sorted(splits):
+            for chrom in splits[split] or []:
+                if chrom in where and where[chrom] != split:
+                    problems.append(f"{config_name}: {key}: {chrom!r} is in both "
+                                    f"{where[chrom]} and {split}")
+                where.setdefault(chrom, split)
+                why = bad_chromosome_name(chrom) or in_genome(chrom)
+                if not why and own is not None and not own.fullmatch(chrom):
+                    why = f"not selected by {regex_key} {own.pattern!r}"
+                if why:
+                    problems.append(f"{config_name}: {key}.{split}: {chrom!r} is {why}")
+    return problems

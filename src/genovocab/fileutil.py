@@ -1,16 +1,18 @@
 """Small file helpers: atomic writes, deterministic gzip, transparent decompression.
 
 Every output is written to a temporary sibling and renamed into place, so a failure never
-leaves a partial file at the output path. Temporary names are recognisable
-(``.<name>.genovocab-tmp-*``) so a rerun removes what a killed run left. Output folders carry a
-marker file (``.genovocab-output``, holding the output's kind); a folder without it is the
-user's and is never replaced. Gzip output has mtime 0 and no file name so that the
+leaves a partial file at the output path. Temporary and backup names are recognisable and
+carry their owner (``.<name>.genovocab-tmp-<host>-<pid>-<random>``), so a rerun removes what a
+killed run left but never the live temporary of another process writing the same output.
+Output folders carry a marker file (``.genovocab-output``, holding the output's kind); a folder
+without it is the user's and is never replaced. Gzip output has mtime 0 and no file name so that the
 same content always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import hashlib
 import io
@@ -18,10 +20,13 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from genovocab.errors import OutputError
+from genovocab.errors import InputError, OutputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -42,10 +47,11 @@ def read_bytes(path: str | os.PathLike) -> bytes:
 
 
 def open_text(path: str | os.PathLike) -> io.TextIOBase:
-    """Open a plain or gzip text file for reading (universal newlines, so CRLF reads as LF)."""
+    """Open a plain or gzip text file for reading (universal newlines, so CRLF reads as LF;
+    a leading UTF-8 byte-order mark is dropped, so a first ``#`` line stays a comment)."""
     if is_gzip(path):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline=None)
-    return open(path, encoding="utf-8", newline=None)
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=None)
+    return open(path, encoding="utf-8-sig", newline=None)
 
 
 TMP_TAG = ".genovocab-tmp-"
@@ -74,15 +80,79 @@ def apply_umask_mode(path: str | os.PathLike) -> None:
     os.chmod(path, base & ~current_umask())
 
 
+#: an owner tag: 8 hex digits of the host name's hash, then the process id
+_OWNER = re.compile(r"^(?P<host>[0-9a-f]{8})-(?P<pid>[0-9]+)-[0-9a-f]{8}")
+#: temporaries of another host (whose processes we cannot see) count as stale after this long
+FOREIGN_STALE_S = 7 * 24 * 3600
+
+
+def host_tag() -> str:
+    """8 hex digits naming this host (temporaries on a shared file system carry it)."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def owner_tag() -> str:
+    """``<host>-<pid>-<random>``: unique per process and call, and says who owns the name."""
+    return f"{host_tag()}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists on this host (a zombie counts as gone)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def owner_is_gone(tag: str, entry: Path | None = None) -> bool:
+    """True when the owner named by ``tag`` (:func:`owner_tag`) can no longer use its name: a
+    dead process of this host, or (other hosts) a name untouched for :data:`FOREIGN_STALE_S`.
+    A tag that is not an owner tag is not ours to judge: False."""
+    match = _OWNER.match(tag)
+    if not match:
+        return False
+    if match.group("host") == host_tag():
+        return not pid_alive(int(match.group("pid")))
+    try:
+        age = time.time() - (entry.lstat().st_mtime if entry is not None else 0)
+    except OSError:
+        return False
+    return entry is not None and age > FOREIGN_STALE_S
+
+
 def tmp_name(target: Path, suffix: str = "") -> str:
-    """A recognisable temporary name beside ``target``: ``.<name>.genovocab-tmp-XXXX<suffix>``."""
-    return f".{target.name}{TMP_TAG}{secrets.token_hex(4)}{suffix}"
+    """A temporary name beside ``target`` owned by this process:
+    ``.<name>.genovocab-tmp-<host>-<pid>-<random><suffix>``."""
+    return f".{target.name}{TMP_TAG}{owner_tag()}{suffix}"
+
+
+def old_name(target: Path) -> str:
+    """A backup name beside ``target`` owned by this process (never ``<name>.old``, which
+    is a name a user could own)."""
+    return f".{target.name}{OLD_TAG}{owner_tag()}"
+
+
+#: temporaries of versions that did not record their owner (8 hex digits, then a suffix)
+_UNOWNED = re.compile(r"^[0-9a-f]{8}(\.[A-Za-z0-9]+)?$")
 
 
 def _is_stale_temp(entry: Path, name: str) -> bool:
-    own = entry.name.startswith(f".{name}{TMP_TAG}") or entry.name.startswith(f".{name}{OLD_TAG}")
-    if own:
-        return True
+    for tag in (TMP_TAG, OLD_TAG):
+        prefix = f".{name}{tag}"
+        if entry.name.startswith(prefix):
+            rest = entry.name[len(prefix):]
+            if _OWNER.match(rest):
+                return owner_is_gone(rest, entry)
+            return bool(_UNOWNED.match(rest))  # an earlier version's name, never live now
     legacy = _LEGACY_TMP.match(entry.name)  # names of earlier versions (mkstemp + ".tmp")
     return bool(legacy and legacy.group("name") == name)
 
@@ -91,7 +161,8 @@ def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
     """Remove temporary files/folders a killed earlier run left beside ``path``; returns them.
 
     Only names this module creates for ``path`` (``.<name>.genovocab-tmp-*``,
-    ``.<name>.genovocab-old-*``) are touched, so no user file can match.
+    ``.<name>.genovocab-old-*``) are touched, so no user file can match, and of those only
+    the ones whose owning process is gone: a concurrent writer's live temporary stays.
     """
     target = Path(path)
     if not target.parent.is_dir():
@@ -106,6 +177,15 @@ def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
                     entry.unlink()
             removed.append(entry)
     return removed
+
+
+def with_path(exc: OSError, path: str | os.PathLike) -> OSError:
+    """``exc`` with ``filename`` set to ``path`` when it has none (a full disk's ENOSPC from
+    ``write`` names no file): the one-line error then says where."""
+    if exc.filename is None and exc.errno is not None:
+        new = type(exc)(exc.errno, exc.strerror or os.strerror(exc.errno), os.fspath(path))
+        return new
+    return exc
 
 
 @contextlib.contextmanager
@@ -127,7 +207,14 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
         yield tmp
         if tmp.exists():
             apply_umask_mode(tmp)
+            record_digest(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            raise with_path(exc, target) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -172,10 +259,23 @@ def check_output_folder(path: str | os.PathLike, kind: str,
     if not marker.is_file():
         raise OutputError(target, "exists, is not empty and was not written by genovocab "
                                   f"(no {MARKER} file); refusing to replace it")
-    found = marker.read_text(encoding="utf-8", errors="replace").strip()
+    lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
+    found = lines[0].strip() if lines else ""
     if found != kind:
         raise OutputError(target, f"holds a genovocab {found!r} output, not {kind!r}; "
                                   "refusing to replace it")
+
+
+def check_files_owned(folder: str | os.PathLike, names: Iterable[str]) -> None:
+    """Raise :class:`OutputError` when writing ``names`` into ``folder`` would overwrite a
+    user's file: any of them exists and the folder carries no genovocab marker."""
+    target = Path(folder)
+    if not target.is_dir() or (target / MARKER).is_file():
+        return
+    found = [n for n in names if (target / n).exists() or (target / n).is_symlink()]
+    if found:
+        raise OutputError(target, f"already holds {', '.join(found)} and was not written by "
+                                  f"genovocab (no {MARKER} file); refusing to overwrite them")
 
 
 @contextlib.contextmanager
@@ -196,21 +296,87 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
     tmp.mkdir()
     try:
         yield tmp
-        (tmp / MARKER).write_text(kind + "\n", encoding="utf-8")
+        # the marker names the kind, then the digest of every file (checked when packaged)
+        digests = "".join(f"{sha256_file(tmp / rel)}  {rel}\n" for rel in _folder_files(tmp))
+        (tmp / MARKER).write_text(kind + "\n" + digests, encoding="utf-8")
         for entry in [tmp, *tmp.rglob("*")]:
             if not entry.is_symlink():
                 apply_umask_mode(entry)
         check_output_folder(target, kind, inputs)  # nothing appeared meanwhile
         old = None
         if target.exists():
-            old = target.parent / f".{target.name}{OLD_TAG}{secrets.token_hex(4)}"
+            old = target.parent / old_name(target)
             os.replace(target, old)
         os.replace(tmp, target)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        name = os.fspath(exc.filename) if exc.filename is not None else ""
+        if exc.errno is not None and name.startswith(os.fspath(tmp)):
+            # name the output the user asked for, not our temporary folder
+            shown = os.fspath(target) + name[len(os.fspath(tmp)):]
+            raise type(exc)(exc.errno, exc.strerror, shown) from exc
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+#: the extended attribute holding the sha256 an output had when its job renamed it into place
+DIGEST_XATTR = "user.genovocab.sha256"
+
+
+def record_digest(path: str | os.PathLike) -> None:
+    """Record ``path``'s sha256 in its extended attribute :data:`DIGEST_XATTR` (kept by the
+    rename into place, so whoever packages the output can tell a byte changed since); a file
+    system without user attributes records nothing."""
+    if not hasattr(os, "setxattr"):
+        return
+    try:
+        os.setxattr(path, DIGEST_XATTR, sha256_file(path).encode("ascii"))
+    except OSError:
+        pass
+
+
+def recorded_digest(path: str | os.PathLike) -> str | None:
+    """The sha256 :func:`record_digest` stored with ``path``, or its folder's marker lists for
+    it (:func:`atomic_dir`), else None."""
+    if hasattr(os, "getxattr"):
+        try:
+            return os.getxattr(path, DIGEST_XATTR).decode("ascii")
+        except OSError:
+            pass
+    file = Path(path)
+    for depth, folder in enumerate(file.parents):  # the nearest folder with a marker
+        if depth >= MARKER_SEARCH_DEPTH:
+            break
+        if (folder / MARKER).is_file():
+            return folder_digests(folder).get(file.relative_to(folder).as_posix())
+    return None
+
+
+#: how many folders up :func:`recorded_digest` looks for an :func:`atomic_dir` marker
+MARKER_SEARCH_DEPTH = 4
+
+
+def _folder_files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and not p.is_symlink() and p.name != MARKER)
+
+
+def folder_digests(folder: str | os.PathLike) -> dict[str, str]:
+    """``{relative path: sha256}`` that :func:`atomic_dir` wrote into ``folder``'s marker when
+    it renamed the folder into place (empty for a folder without one)."""
+    marker = Path(folder) / MARKER
+    if not marker.is_file():
+        return {}
+    out = {}
+    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines()[1:]:
+        digest, sep, rel = line.partition("  ")
+        if sep and len(digest) == 64:
+            out[rel] = digest
+    return out
 
 
 def gzip_bytes(data: bytes, level: int = 6) -> bytes:
@@ -242,3 +408,16 @@ def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_yaml(path: str | os.PathLike) -> Any:
+    """A YAML file; a syntax error (a tab in the indentation, ...) names file and line."""
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(path, f"not valid YAML: {problem}",
+                         None if mark is None else mark.line + 1) from None

@@ -11,26 +11,43 @@ verifies and opens it (folder or ``.tar.gz``), returning a :class:`Release`.
 
 from __future__ import annotations
 
+import errno
 import gzip
+import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tarfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from zlib import error as zlib_error
 
 import numpy as np
 
 from genovocab._version import __version__
 from genovocab.corpora.card import license_metadata
-from genovocab.errors import GenovocabError, InputError
+from genovocab.errors import GenovocabError, InputError, OutputError
 from genovocab.fileutil import MARKER as _OUTPUT_MARKER
-from genovocab.fileutil import sha256_file, write_text_atomic
+from genovocab.fileutil import (
+    folder_digests,
+    old_name,
+    owner_is_gone,
+    owner_tag,
+    read_yaml,
+    recorded_digest,
+    remove_stale_temps,
+    sha256_file,
+    tmp_name,
+    with_path,
+    write_text_atomic,
+)
 from genovocab.tokenizers.interval import IntervalTokenizer
 
 MANIFEST = "release.json"
@@ -131,16 +148,104 @@ SNAKEMAKE_MARKER = ".snakemake_timestamp"
 OUTPUT_MARKER = _OUTPUT_MARKER
 
 
-def _copy(src: Path, dest: Path) -> None:
+def _copy(src: Path, dest: Path, recorded: str | None = None) -> None:
     """Copy a file's bytes (not its metadata), or a folder's files recursively (without
-    Snakemake's timestamp markers)."""
+    Snakemake's timestamp markers), validating each file first (:func:`check_part`)."""
     if src.is_dir():
+        digests = folder_digests(src)
         for rel in _files(src):
             if Path(rel).name not in (SNAKEMAKE_MARKER, OUTPUT_MARKER):
-                _copy(src / rel, dest / rel)
+                _copy(src / rel, dest / rel, digests.get(rel))
         return
+    check_part(src, recorded)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
+
+
+def check_part(path: str | os.PathLike, recorded: str | None = None) -> None:
+    """Raise :class:`InputError` naming ``path`` when a stage output is not what its job wrote.
+
+    What goes into a release is checked as it is packaged, so a corrupted work file is
+    reported here and never certified by the release's digests. The digest the job recorded
+    (``recorded``: its folder's marker; else the file's own attribute, see
+    :func:`~genovocab.fileutil.record_digest`) must match; and every file is decoded:
+    Parquet files are read page
+    by page (with page checksums where the writer stored them), ``.npz`` members are checked
+    against their CRC-32, ``.npy`` headers against the file size, ``.gz`` streams against
+    their CRC-32 and length, ``.json`` files parsed, ``.tsv``/``.txt``/``.md``/``.toml``
+    decoded as UTF-8. Other files (plots) are taken as they are.
+    """
+    path = Path(path)
+    name = path.name
+    recorded = recorded or recorded_digest(path)
+    if recorded is not None:
+        found = sha256_file(path)
+        if found != recorded:
+            raise InputError(path, f"changed since the job that made it wrote it (sha256 "
+                                   f"{found}, recorded {recorded}); not packaged: rerun "
+                                   "that job")
+    try:
+        if name.endswith(".parquet"):
+            _check_parquet(path)
+        elif name.endswith(".npz"):
+            with zipfile.ZipFile(path) as archive:
+                bad = archive.testzip()
+            if bad is not None:
+                raise InputError(path, f"corrupt .npz: member {bad} fails its CRC-32 check")
+        elif name.endswith(".npy"):
+            array = np.load(path, mmap_mode="r", allow_pickle=False)
+            end = int(getattr(array, "offset", 0)) + int(array.nbytes)
+            del array
+            size = path.stat().st_size
+            if end != size:
+                raise InputError(path, f"corrupt .npy: header describes {end:,} bytes, the "
+                                       f"file has {size:,}")
+        elif name.endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+        elif name.endswith(".json"):
+            json.loads(path.read_text(encoding="utf-8"))
+        elif name.endswith((".tsv", ".txt", ".md", ".toml", ".yaml", ".bed", ".jaspar",
+                            ".sizes")):
+            with path.open(encoding="utf-8") as handle:
+                while handle.read(1 << 20):
+                    pass
+    except InputError:
+        raise
+    except OSError as exc:
+        if exc.errno is not None and exc.filename is None:
+            raise InputError(path, f"cannot read: {exc.strerror}") from exc
+        if exc.errno is not None:
+            raise
+        raise InputError(path, f"corrupt stage output, not packaged: {exc}") from exc
+    except (ValueError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise InputError(path, f"corrupt stage output, not packaged: "
+                               f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # pyarrow's ArrowException and its kin
+        if type(exc).__module__.split(".")[0] != "pyarrow":
+            raise
+        raise InputError(path, f"corrupt stage output, not packaged: "
+                               f"{type(exc).__name__}: {exc}") from exc
+
+
+def _check_parquet(path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    # streamed (no pre-buffering, 1 MiB reads): a 200 MB column chunk costs ~140 MB, not 260
+    options = {"pre_buffer": False, "buffer_size": 1 << 20}
+    try:
+        parquet = pq.ParquetFile(path, page_checksum_verification=True, **options)
+    except TypeError:  # an older pyarrow without page checksums
+        parquet = pq.ParquetFile(path, **options)
+    rows = 0
+    # small batches: memory stays flat whatever the row groups' size
+    for batch in parquet.iter_batches(batch_size=4096, use_threads=False):
+        batch.validate(full=True)
+        rows += batch.num_rows
+    if rows != parquet.metadata.num_rows:
+        raise InputError(path, f"corrupt Parquet file: {rows:,} rows decoded, its footer says "
+                               f"{parquet.metadata.num_rows:,}")
 
 
 # ---------------------------------------------------------------------- interval tokenizer
@@ -375,9 +480,10 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
     out = Path(out_dir)
     if out.exists() and not _is_release_folder(out):
         raise InputError(out, "exists and is not a genovocab release folder; not replacing it")
-    tmp = out.with_name(out.name + ".partial")
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(out)  # a killed build's temporaries (never a live one's)
+    tmp = out.parent / tmp_name(out)
+    tmp.mkdir()
     try:
         for dest in sorted(parts):
             _copy(Path(parts[dest]), tmp / dest)
@@ -405,22 +511,45 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
                        "chrom_sizes_sha256": sha256_file(prov / "chrom.sizes")},
             "vocabularies": _vocab_entries(tmp), "corpora": _corpus_entries(tmp),
         }
-        write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         licence = license_text(config, sources)
         for folder in [tmp, *sorted(p for p in (tmp / "corpora").glob("*") if p.is_dir())]:
             (folder / LICENSE_FILE).write_text(licence, encoding="utf-8")
-        (tmp / CARD).write_text(release_card(tmp, manifest, config, sources), encoding="utf-8")
+        card = with_release_digest(release_card(tmp, manifest, config, sources), ZERO_DIGEST)
+        (tmp / CARD).write_text(card, encoding="utf-8")
+        manifest["files"] = _file_entries(tmp)
+        write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        (tmp / CARD).write_text(with_release_digest(card, sha256_file(tmp / MANIFEST)),
+                                encoding="utf-8")
         write_sums(tmp)
-        if out.exists():  # an earlier build of this release: replace it
-            old = out.with_name(out.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            shutil.rmtree(old)
-        tmp.rename(out)
+        _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Rename the finished release ``tmp`` onto ``out``; an earlier build of it is moved to
+    a backup name of this process and removed. When another build of the same release
+    renamed its folder in first, this one loses with :class:`OutputError` (theirs stays)."""
+    old = None
+    if out.exists():
+        if not _is_release_folder(out):  # something appeared meanwhile
+            raise InputError(out, "exists and is not a genovocab release folder; "
+                                  "not replacing it")
+        old = out.parent / old_name(out)
+        os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        raise OutputError(out, "another build of this release finished at the same time; "
+                               "kept its result, discarded this one") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _is_release_folder(path: Path) -> bool:
@@ -458,7 +587,8 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     mtime = source_date_epoch() if epoch is None else epoch
     entries = sorted({p.relative_to(root).as_posix() for p in root.rglob("*")})
     tar_path = Path(tar_path)
-    tmp = tar_path.with_name(tar_path.name + ".partial")
+    remove_stale_temps(tar_path)
+    tmp = tar_path.with_name(tmp_name(tar_path))
     try:
         _write_tar(root, entries, tmp, mtime)
     except BaseException:
@@ -487,48 +617,178 @@ def _write_tar(root: Path, entries: list[str], tmp: Path, mtime: int) -> None:
                     tar.addfile(info, handle)
 
 
+# ---------------------------------------------------------------------- release digest
+#: the card line that states the release digest; the manifest lists the card's digest with
+#: this value replaced by :data:`ZERO_DIGEST` (the card cannot hold its own digest)
+DIGEST_LINE = re.compile(r"^(\*\*Release digest\*\* \(sha256 of `release\.json`\): `)"
+                         r"([0-9a-f]{64})(`)", re.MULTILINE)
+ZERO_DIGEST = "0" * 64
+
+
+def with_release_digest(card: str, digest: str) -> str:
+    """The card with its release-digest line set to ``digest`` (added after the title)."""
+    if DIGEST_LINE.search(card):
+        return DIGEST_LINE.sub(lambda m: m.group(1) + digest + m.group(3), card, count=1)
+    line = (f"**Release digest** (sha256 of `release.json`): `{digest}`\n\n"
+            "Pin it: `genovocab.load_release(path, sha256=...)` or "
+            "`genovocab release verify PATH --sha256 ...` fail on any other release.\n")
+    head, sep, rest = card.partition("\n# ")
+    if not sep:
+        return line + "\n" + card
+    title, nl, body = rest.partition("\n")
+    return f"{head}{sep}{title}{nl}\n{line}{body}"
+
+
+def card_digest(data: bytes) -> tuple[str, str | None]:
+    """``(sha256 of the card with its digest line zeroed, the digest the card states)``."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    match = DIGEST_LINE.search(text)
+    if not match:
+        return hashlib.sha256(data).hexdigest(), None
+    zeroed = with_release_digest(text, ZERO_DIGEST)
+    return (hashlib.sha256(zeroed.encode("utf-8", errors="surrogateescape")).hexdigest(),
+            match.group(2))
+
+
+def _file_entries(root: Path) -> dict[str, dict[str, Any]]:
+    """``{path: {sha256, bytes}}`` of every file but the manifest and SHA256SUMS (the card's
+    digest with its digest line zeroed)."""
+    out = {}
+    for rel in _files(root):
+        if rel in (MANIFEST, SUMS):
+            continue
+        digest = card_digest((root / rel).read_bytes())[0] if rel == CARD else \
+            sha256_file(root / rel)
+        out[rel] = {"sha256": digest, "bytes": (root / rel).stat().st_size}
+    return out
+
+
+def release_digest(path: str | os.PathLike) -> str:
+    """The release digest: sha256 of ``release.json``, which lists every file's digest, so
+    any change to any file (and a consistent rewrite of the lists) changes it."""
+    return sha256_file(Path(path) / MANIFEST)
+
+
+def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
+    """``release.json`` of a release folder; :class:`InputError` naming it when unreadable."""
+    file = Path(path) / MANIFEST
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(file, f"not valid JSON: {exc.msg} (column {exc.colno})",
+                         exc.lineno) from None
+    if not isinstance(data, dict):
+        raise InputError(file, "not a release manifest (a JSON object)")
+    return data
+
+
 # ---------------------------------------------------------------------- verification
-def verify(path: str | os.PathLike) -> list[str]:
-    """Problems of a release folder: files changed, missing or extra against SHA256SUMS, and
-    manifest digests that differ from the files. An empty list means the release is intact."""
+def verify(path: str | os.PathLike, sha256: str | None = None) -> list[str]:
+    """Problems of a release folder: files changed, missing or extra against SHA256SUMS and
+    the manifest's file list, manifest digests that differ from the files, a card stating
+    another release digest, and (with ``sha256``) a release digest other than the pinned
+    one. An empty list means the release is intact (and, pinned, the one expected)."""
     root = Path(path)
+    problems = []
+    if sha256 is not None:
+        pinned = sha256.strip().lower()
+        if not (root / MANIFEST).is_file():
+            problems.append(f"{MANIFEST}: missing, so the release digest cannot match the "
+                            f"pinned {pinned}")
+        else:
+            found = release_digest(root)
+            if found != pinned:
+                problems.append(f"release digest is {found}, not the pinned {pinned} "
+                                "(another or a rewritten release)")
     sums = root / SUMS
     if not sums.is_file():
-        return [f"{SUMS}: missing"]
+        return [*problems, f"{SUMS}: missing"]
     expected: dict[str, str] = {}
-    problems = []
-    for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        sums_text = sums.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [*problems, f"{SUMS}: not UTF-8 text"]
+    for n, line in enumerate(sums_text.splitlines(), 1):
         digest, sep, rel = line.partition("  ")
         if not sep or len(digest) != 64:
             problems.append(f"{SUMS}, line {n}: not '<sha256>  <path>'")
             continue
         expected[rel] = digest
     present = set(_files(root)) - {SUMS}
+    actual: dict[str, str] = {}
     for rel in sorted(set(expected) | present):
         if rel not in present:
             problems.append(f"{rel}: missing (expected sha256 {expected[rel]})")
-        elif rel not in expected:
-            problems.append(f"{rel}: extra file not in {SUMS} (sha256 {sha256_file(root / rel)})")
-        else:
-            actual = sha256_file(root / rel)
-            if actual != expected[rel]:
-                problems.append(f"{rel}: changed (expected sha256 {expected[rel]}, "
-                                f"found {actual})")
+            continue
+        actual[rel] = sha256_file(root / rel)
+        if rel not in expected:
+            problems.append(f"{rel}: extra file not in {SUMS} (sha256 {actual[rel]})")
+        elif actual[rel] != expected[rel]:
+            problems.append(f"{rel}: changed (expected sha256 {expected[rel]}, "
+                            f"found {actual[rel]})")
     if MANIFEST in present:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-        entries = list(manifest.get("vocabularies", {}).values()) + list(
-            manifest.get("corpora", {}).values())
-        for e in entries:
-            checks = dict(e.get("shards", {}))
-            checks[e["main"]] = e["sha256"]
-            for rel, digest in checks.items():
-                if rel in present and expected.get(rel) not in (None, digest):
-                    problems.append(f"{MANIFEST}: {rel} listed with sha256 {digest}, "
-                                    f"{SUMS} has {expected[rel]}")
+        try:
+            manifest = read_manifest(root)
+        except InputError as exc:
+            return [*problems, f"{MANIFEST}: {exc.problem}"]
+        problems += _manifest_problems(root, manifest, expected, present, actual)
+    return problems
+
+
+def _manifest_problems(root: Path, manifest: Mapping[str, Any], expected: Mapping[str, str],
+                       present: set[str], actual: Mapping[str, str]) -> list[str]:
+    problems = []
+    entries = list(manifest.get("vocabularies", {}).values()) + list(
+        manifest.get("corpora", {}).values())
+    for e in entries:
+        checks = dict(e.get("shards", {}))
+        checks[e["main"]] = e["sha256"]
+        for rel, digest in checks.items():
+            if rel in present and expected.get(rel) not in (None, digest):
+                problems.append(f"{MANIFEST}: {rel} listed with sha256 {digest}, "
+                                f"{SUMS} has {expected[rel]}")
+    files = manifest.get("files")
+    if files is None:  # a release of an earlier version: SHA256SUMS alone lists the files
+        return problems
+    listed = set(files)
+    # a file SHA256SUMS already reports (missing, extra, changed) is not reported twice
+    for rel in sorted(listed | (present - {MANIFEST})):
+        if rel not in present:
+            if rel not in expected:
+                problems.append(f"{rel}: missing (listed in {MANIFEST})")
+            continue
+        if rel not in listed:
+            if rel in expected:
+                problems.append(f"{rel}: extra file not in {MANIFEST}")
+            continue
+        want = files[rel].get("sha256") if isinstance(files[rel], Mapping) else None
+        if rel == CARD:
+            found, stated = card_digest((root / rel).read_bytes())
+            if stated is not None and stated != release_digest(root):
+                problems.append(f"{CARD}: states release digest {stated}, but {MANIFEST} "
+                                f"has sha256 {release_digest(root)}")
+        else:
+            found = actual.get(rel) or sha256_file(root / rel)
+            if rel in expected and expected[rel] != found:
+                continue
+        if found != want:
+            problems.append(f"{rel}: changed (sha256 {found}, {MANIFEST} lists {want})")
     return problems
 
 
 _verify = verify  # load_release's ``verify`` argument shadows the name
+
+
+# ---------------------------------------------------------------------- unpacking
+#: hard bounds on an archive before anything is written (``GENOVOCAB_UNPACK_MAX_MEMBERS``
+#: and ``GENOVOCAB_UNPACK_MAX_BYTES`` change them)
+MAX_MEMBERS = 100_000
+MAX_BYTES = 64 << 30
+#: the largest manifest or SHA256SUMS read into memory while checking an archive
+MAX_INDEX_BYTES = 256 << 20
+PARTIAL_TAG = ".partial-"
 
 
 def _cache_root() -> Path:
@@ -537,30 +797,236 @@ def _cache_root() -> Path:
     return Path(base) / "releases"
 
 
-def unpack_tarball(tar_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None
-                   ) -> Path:
+def _limit(value: int | None, env: str, default: int) -> int:
+    if value is not None:
+        return int(value)
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise InputError(None, f"{env} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def clean_partials(cache: Path) -> list[Path]:
+    """Remove unpack folders (``<digest>.partial-<owner>``) whose process is gone (killed
+    mid-unpack); a live unpack's folder stays. Returns what was removed."""
+    removed = []
+    if not cache.is_dir():
+        return removed
+    for entry in sorted(cache.iterdir()):
+        head, sep, tag = entry.name.partition(PARTIAL_TAG)
+        if not sep or len(head) != 64:
+            continue
+        gone = owner_is_gone(tag, entry) if not tag.isdigit() else not _pid_alive(int(tag))
+        if gone:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    from genovocab.fileutil import pid_alive
+
+    return pid_alive(pid)
+
+
+@dataclass
+class _Plan:
+    """What the first pass over an archive found: its members and index files."""
+
+    top: str = ""
+    members: list[tuple[str, bool, int]] = field(default_factory=list)  # (name, is_dir, size)
+    total: int = 0
+    sums: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, Any] | None = None
+    seen: set[str] = field(default_factory=set)
+
+
+def _safe_name(tar_path: Path, member: tarfile.TarInfo) -> str:
+    name = member.name
+    parts = Path(name).parts
+    if (name.startswith("/") or not parts or ".." in parts or "\\" in name
+            or any(ord(c) < 32 for c in name)):
+        raise InputError(tar_path, f"unsafe tar entry {name!r} (absolute or outside the "
+                                   "release folder)")
+    if not (member.isfile() or member.isdir()):
+        kind = ("link" if member.issym() or member.islnk() else "device or special file")
+        raise InputError(tar_path, f"unsafe tar entry {name!r}: a {kind}; a release holds "
+                                   "only files and folders")
+    return "/".join(parts)
+
+
+def _plan(tar_path: Path, max_members: int, max_bytes: int, free_bytes: int) -> _Plan:
+    """Read every member header (no file is written): bounds, names, types, one top folder,
+    SHA256SUMS and the manifest."""
+    plan = _Plan()
+    with tarfile.open(tar_path, "r:gz") as tar:
+        for member in tar:
+            if len(plan.members) >= max_members:
+                raise InputError(tar_path, f"more than {max_members:,} members; refusing to "
+                                           "unpack (GENOVOCAB_UNPACK_MAX_MEMBERS raises the "
+                                           "bound)")
+            name = _safe_name(tar_path, member)
+            top = name.split("/")[0]
+            if plan.top and top != plan.top:
+                raise InputError(tar_path, "a release tarball holds exactly one top folder "
+                                           f"(found {plan.top!r} and {top!r})")
+            plan.top = top
+            size = member.size if member.isfile() else 0
+            plan.total += size
+            if plan.total > max_bytes:
+                raise InputError(tar_path, f"unpacks to more than {max_bytes:,} bytes; "
+                                           "refusing to unpack (GENOVOCAB_UNPACK_MAX_BYTES "
+                                           "raises the bound)")
+            if plan.total > free_bytes:
+                raise OutputError(tar_path, f"unpacks to more than the {free_bytes:,} bytes "
+                                            "free on the cache's disk; refusing to unpack")
+            rel_name = name.partition("/")[2]
+            if plan.sums and member.isfile() and rel_name not in plan.sums and rel_name != SUMS:
+                # SHA256SUMS came first: an unlisted file is refused before reading it
+                raise ReleaseError(tar_path, [f"{rel_name}: extra file not in {SUMS}; nothing "
+                                              "unpacked"])
+            if name in plan.seen:
+                raise InputError(tar_path, f"tar entry {name!r} appears twice")
+            plan.seen.add(name)
+            plan.members.append((name, member.isdir(), size))
+            rel = name.partition("/")[2]
+            if member.isfile() and rel in (SUMS, MANIFEST):
+                if size > MAX_INDEX_BYTES:
+                    raise InputError(tar_path, f"{name}: {size:,} bytes; not a release index")
+                handle = tar.extractfile(member)
+                data = handle.read() if handle is not None else b""
+                if rel == SUMS:
+                    for line in data.decode("utf-8", errors="replace").splitlines():
+                        digest, sep, path = line.partition("  ")
+                        if sep and len(digest) == 64:
+                            plan.sums[path] = digest
+                else:
+                    try:
+                        plan.manifest = json.loads(data.decode("utf-8"))
+                    except (UnicodeDecodeError, ValueError):
+                        raise InputError(tar_path, f"{name}: not valid JSON") from None
+        # to the end of the gzip stream: a cut trailer (CRC-32, length) is an error too
+        while tar.fileobj is not None and tar.fileobj.read(1 << 20):
+            pass
+    if not plan.top:
+        raise InputError(tar_path, "empty archive: no release folder")
+    _check_plan(tar_path, plan)
+    return plan
+
+
+def _check_plan(tar_path: Path, plan: _Plan) -> None:
+    """Every file must be one SHA256SUMS (and the manifest, when it lists files) names, with
+    the size the manifest gives: nothing unlisted is ever written."""
+    if not plan.sums:
+        raise InputError(tar_path, f"no {SUMS} in the release folder; not a release")
+    files = (plan.manifest or {}).get("files") if isinstance(plan.manifest, dict) else None
+    for name, is_dir, size in plan.members:
+        rel = name.partition("/")[2]
+        if is_dir or rel in (SUMS, ""):
+            continue
+        if rel not in plan.sums:
+            raise ReleaseError(tar_path, [f"{rel}: extra file not in {SUMS}; nothing unpacked"])
+        if isinstance(files, dict) and rel != MANIFEST:
+            entry = files.get(rel)
+            if not isinstance(entry, dict):
+                raise ReleaseError(tar_path, [f"{rel}: extra file not in {MANIFEST}; nothing "
+                                              "unpacked"])
+            if "bytes" in entry and int(entry["bytes"]) != size:
+                raise ReleaseError(tar_path, [f"{rel}: changed ({size:,} bytes, {MANIFEST} "
+                                              f"lists {int(entry['bytes']):,}); nothing "
+                                              "unpacked"])
+
+
+def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
+    """Write the planned members under ``dest``: folders 0755, files 0644, no owners, no
+    other modes; each file's sha256 checked against SHA256SUMS as it is written."""
+    expected = iter(plan.members)
+    with tarfile.open(tar_path, "r:gz") as tar:
+        for member in tar:
+            name, is_dir, size = next(expected, ("", False, -1))
+            if _safe_name(tar_path, member) != name or member.isdir() != is_dir or (
+                    member.isfile() and member.size != size):
+                raise InputError(tar_path, "the archive changed while it was unpacked")
+            target = dest / name
+            if is_dir:
+                target.mkdir(mode=0o755, parents=True, exist_ok=True)
+                os.chmod(target, 0o755)
+                continue
+            target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+            handle = tar.extractfile(member)
+            digest = hashlib.sha256()
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(target, flags, 0o644)
+                with os.fdopen(fd, "wb") as out:
+                    while handle is not None and (block := handle.read(1 << 20)):
+                        digest.update(block)
+                        out.write(block)
+            except OSError as exc:  # a full disk's write(2) names no file
+                raise with_path(exc, target) from exc
+            os.chmod(target, 0o644)
+            rel = name.partition("/")[2]
+            want = plan.sums.get(rel)
+            if want is not None and digest.hexdigest() != want:
+                raise ReleaseError(tar_path, [f"{rel}: changed (expected sha256 {want}, "
+                                              f"found {digest.hexdigest()})"])
+    for root, dirs, _ in os.walk(dest):
+        for d in dirs:
+            os.chmod(os.path.join(root, d), 0o755)
+
+
+def unpack_tarball(tar_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
+                   *, max_members: int | None = None, max_bytes: int | None = None) -> Path:
     """Unpack a release tarball once into ``cache_dir/<tarball sha256>/`` (default
-    ``$GENOVOCAB_CACHE`` or ``~/.cache/genovocab``); returns the release folder inside."""
+    ``$GENOVOCAB_CACHE`` or ``~/.cache/genovocab``); returns the release folder inside.
+
+    The archive is untrusted. A first pass reads only its headers and index files and refuses
+    (naming the archive) more than ``max_members`` members or ``max_bytes`` bytes, more bytes
+    than the disk has free, links, devices, absolute or escaping names, several top folders
+    and files SHA256SUMS or the manifest do not list. The second pass writes files 0644 and
+    folders 0755 (no setuid, no owners) into ``<digest>.partial-<owner>/``, checking each
+    file's digest as it goes; the whole release is verified before the folder is renamed to
+    its visible name. Any failure removes the partial folder; one left by a killed process
+    is removed by the next call.
+    """
     tar_path = Path(tar_path)
+    if not tar_path.is_file():
+        raise InputError(tar_path, "no such file" if not tar_path.exists() else "is not a file")
+    members_cap = _limit(max_members, "GENOVOCAB_UNPACK_MAX_MEMBERS", MAX_MEMBERS)
+    bytes_cap = _limit(max_bytes, "GENOVOCAB_UNPACK_MAX_BYTES", MAX_BYTES)
     digest = sha256_file(tar_path)
-    target = Path(cache_dir) if cache_dir is not None else _cache_root()
-    target = target / digest
+    cache = Path(cache_dir) if cache_dir is not None else _cache_root()
+    target = cache / digest
+    clean_partials(cache)
     if not target.is_dir():
-        tmp = target.with_name(target.name + f".partial-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        with tarfile.open(tar_path, "r:gz") as tar:
-            for member in tar.getmembers():
-                name = Path(member.name)
-                if name.is_absolute() or ".." in name.parts or not (
-                        member.isfile() or member.isdir()):
-                    shutil.rmtree(tmp, ignore_errors=True)
-                    raise InputError(tar_path, f"unsafe tar entry {member.name!r}")
-            tar.extractall(tmp)
+        cache.mkdir(parents=True, exist_ok=True)
         try:
-            tmp.rename(target)
-        except OSError:  # another process unpacked it first
+            plan = _plan(tar_path, members_cap, bytes_cap, shutil.disk_usage(cache).free)
+        except (tarfile.TarError, EOFError, OSError, zlib_error) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise
+            raise InputError(tar_path, f"truncated or corrupt archive: {exc}") from None
+        tmp = cache / f"{digest}{PARTIAL_TAG}{owner_tag()}"
+        tmp.mkdir()
+        try:
+            try:
+                _extract(tar_path, plan, tmp)
+            except (tarfile.TarError, EOFError, zlib_error) as exc:
+                raise InputError(tar_path, f"truncated or corrupt archive: {exc}") from None
+            problems = _verify(tmp / plan.top)
+            if problems:
+                raise ReleaseError(tar_path, problems)
+            try:
+                os.rename(tmp, target)
+            except OSError as exc:  # another process unpacked it first
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            raise
     folders = [p for p in target.iterdir() if p.is_dir()]
     if len(folders) != 1:
         raise InputError(tar_path, "a release tarball holds exactly one top folder")
@@ -608,6 +1074,11 @@ class Release:
         return f"{self.manifest['name']}-{self.manifest['version']}"
 
     @property
+    def digest(self) -> str:
+        """The release digest: sha256 of ``release.json`` (pin it with ``sha256=``)."""
+        return release_digest(self.path)
+
+    @property
     def chrom_sizes(self) -> dict[str, int]:
         """The release genome: chromosome -> length."""
         return {k: int(v) for k, v in self.manifest["genome"]["chromosomes"].items()}
@@ -615,10 +1086,9 @@ class Release:
     @cached_property
     def provenance(self) -> dict[str, Any]:
         """``config`` (dict), ``sources`` and ``software`` (lists of rows), ``chrom_sizes``."""
-        import yaml
 
         prov = self.path / "provenance"
-        return {"config": yaml.safe_load((prov / "config.yaml").read_text(encoding="utf-8")),
+        return {"config": read_yaml(prov / "config.yaml"),
                 "sources": _tsv(prov / "sources.tsv"),
                 "software": _tsv(prov / "software.tsv"),
                 "chrom_sizes": read_chrom_sizes_text(
@@ -700,6 +1170,7 @@ class Release:
         g = m["genome"]
         lines = [f"release {self.name} (genovocab {m['genovocab_version']}, "
                  f"build time {m['build_time']})", f"path {self.path}",
+                 f"release digest {self.digest} (sha256 of {MANIFEST})",
                  f"genome {g['name']}: {len(g['chromosomes'])} chromosomes, "
                  f"{sum(g['chromosomes'].values()):,} bp (chrom.sizes sha256 "
                  f"{g['chrom_sizes_sha256']})", "vocabularies:"]
@@ -717,20 +1188,29 @@ class Release:
 
 
 def load_release(path: str | os.PathLike, verify: bool = True,
-                 cache_dir: str | os.PathLike | None = None) -> Release:
+                 cache_dir: str | os.PathLike | None = None,
+                 sha256: str | None = None) -> Release:
     """Open a release folder or its ``.tar.gz`` (unpacked once into a cache folder).
 
     With ``verify`` (default) every file is checked against ``SHA256SUMS`` and the manifest;
     a changed, missing or extra file raises :class:`ReleaseError` naming it and both digests.
+    ``sha256`` pins the release digest (sha256 of ``release.json``, printed by the card,
+    ``genovocab release info`` and ``verify``): any other release, including one whose files
+    and lists were rewritten consistently, raises :class:`ReleaseError`.
     """
     p = Path(path)
     if p.is_file() and p.name.endswith((".tar.gz", ".tgz")):
         p = unpack_tarball(p, cache_dir)
+    if not p.exists():
+        raise InputError(p, "no such release folder or tarball")
     if not (p / MANIFEST).is_file():
         raise InputError(p, f"not a release: no {MANIFEST}")
     if verify:
-        problems = _verify(p)
+        problems = _verify(p, sha256)
         if problems:
             raise ReleaseError(p, problems)
-    manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+    elif sha256 is not None and release_digest(p) != sha256.strip().lower():
+        raise ReleaseError(p, [f"release digest is {release_digest(p)}, not the pinned "
+                               f"{sha256.strip().lower()}"])
+    manifest = read_manifest(p)
     return Release(path=p, manifest=manifest)

@@ -22,10 +22,13 @@ LOGS = f"logs/{RELEASE}"
 SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 
 from genovocab.defaults import COVERAGE_METHODS, UNIVERSE_METHODS
+from genovocab.config_checks import CHROM_WILDCARD
 
-# Every wildcard is constrained, so no two rules can claim the same file.
+# Every wildcard is constrained, so no two rules can claim the same file. A chromosome is any
+# FASTA name that can be a file name (HLA-A*01:01:01:01 included; config_checks rejects the
+# rest up front).
 wildcard_constraints:
-    chrom="[A-Za-z0-9_.-]+",
+    chrom=CHROM_WILDCARD,
     batch="[0-9]+",
     corpus="[A-Za-z0-9_.-]+",
     umethod="|".join(UNIVERSE_METHODS),
@@ -103,7 +106,31 @@ def selected_chromosomes():
         return list(listed)
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
     with open(sizes) as handle:
-        return [line.split("\t")[0] for line in handle if line.strip()]
+        names = [line.split("\t")[0] for line in handle if line.strip()]
+    _check_prepared(sizes, names)
+    return names
+
+
+_PREPARED_CHECKED = set()
+
+
+def _check_prepared(sizes, names):
+    """Once the genome is prepared (before any job uses its chromosomes): every name must fit
+    the {chrom} wildcard and every split chromosome must be in it, naming the key."""
+    if sizes in _PREPARED_CHECKED:
+        return
+    from genovocab.config_checks import ConfigError, bad_chromosome_name, chromosome_problems
+
+    problems = [
+        f"{sizes}: chromosome {n!r} selected by genome_prep is {bad_chromosome_name(n)}; "
+        "exclude it with genome_prep.chromosome_regex"
+        for n in names
+        if bad_chromosome_name(n)
+    ]
+    problems += chromosome_problems(config, chrom_sizes=dict.fromkeys(names, 1))
+    if problems:
+        raise ConfigError(problems)
+    _PREPARED_CHECKED.add(sizes)
 
 
 def release_parts():

@@ -7,6 +7,7 @@ from genovocab.logutil import configure_logging
 from genovocab.release import (
     SOFTWARE,
     build_release,
+    release_digest,
     software_versions,
     source_record,
     write_tarball,
@@ -25,4 +26,5 @@ release = build_release(Path(out.manifest).parent, parts=snakemake.params.parts,
                         config=config, chrom_sizes=snakemake.input.chrom_sizes,
                         sources=sources, software=software_versions(packages))
 write_tarball(release, out.tarball)
-log.info("release %s and %s in %.2f s", release, out.tarball, time.perf_counter() - started)
+log.info("release %s and %s in %.2f s; release digest %s (sha256 of release.json)", release,
+         out.tarball, time.perf_counter() - started, release_digest(release))

@@ -17,7 +17,9 @@ import http.client
 import importlib
 import logging
 import os
+import re
 import sys
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -98,13 +100,48 @@ def describe_error(exc: BaseException) -> str:
         return f"network error: {type(exc).__name__}: {exc}"
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
+        if not where and _OUTPUT_HINT.get("path"):  # write(2) on a full disk names no file
+            where = f" (writing {_OUTPUT_HINT['path']})"
         return f"{exc.strerror}{where}"
+    if isinstance(exc, zipfile.BadZipFile):
+        found = _archive_name(exc)
+        return f"{found + ': ' if found else ''}not a valid .npz/zip archive ({exc})"
     return str(exc) or type(exc).__name__
+
+
+def _archive_name(exc: BaseException) -> str:
+    """The file a ``zipfile.ZipFile`` was opening when it raised ``exc`` (from the traceback),
+    or ''."""
+    tb = exc.__traceback__
+    name = ""
+    while tb is not None:
+        owner = tb.tb_frame.f_locals.get("self")
+        if isinstance(owner, zipfile.ZipFile) and owner.filename:
+            name = os.fspath(owner.filename)
+        tb = tb.tb_next
+    return name
+
+
+def _os_error_text(exc: BaseException) -> str:
+    """The message of an operating-system error that a compiled library (the Rust
+    ``tokenizers``) raises as a plain ``Exception`` ending in ``(os error N)``; else ''."""
+    text = str(exc)
+    match = re.search(r"\(os error (\d+)\)", text)
+    if type(exc) is not Exception or not match:
+        return ""
+    where = _OUTPUT_HINT.get("path")
+    reason = os.strerror(int(match.group(1)))
+    text = text if reason in text else f"{reason} ({text})"
+    return text + (f": {where}" if where else "")
+
+
+#: the output path of the running command, for errors that do not name one
+_OUTPUT_HINT: dict[str, str] = {}
 
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
     GenovocabError, OSError, ValueError, EOFError, zlib.error, http.client.HTTPException,
-    LookupError,
+    LookupError, zipfile.BadZipFile,
 )
 
 
@@ -117,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    for key in ("out", "out_dir"):
+        if isinstance(getattr(args, key, None), str):
+            _OUTPUT_HINT["path"] = getattr(args, key)
     try:
         check_outputs(args)
         return int(args.func(args) or 0)
@@ -129,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"genovocab {args.command}: error: {describe_error(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a pyfaidx/pyarrow/... error type we do not list
+        if not args.debug and _os_error_text(exc):  # a Rust library's I/O error (full disk)
+            print(f"genovocab {args.command}: error: {_os_error_text(exc)}", file=sys.stderr)
+            return 1
         if args.debug or type(exc).__module__.split(".")[0] in ("builtins", "genovocab"):
             raise
         print(f"genovocab {args.command}: error: {type(exc).__name__}: {describe_error(exc)}",

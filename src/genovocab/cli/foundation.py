@@ -16,12 +16,18 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _prepare_genome(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from genovocab.fileutil import atomic_dir
     from genovocab.genome import prepare_genome
 
-    prepared = prepare_genome(args.fasta, args.out_dir, chromosomes=args.chromosome or None,
-                              chromosome_regex=args.regex, min_gap=args.min_gap)
+    # a folder of ours (marker) or a new one: the user's files in an existing folder (their
+    # own chrom.sizes, their FASTA) are never overwritten; built aside, renamed into place
+    with atomic_dir(args.out_dir, kind="prepare-genome", inputs=[args.fasta]) as tmp:
+        prepared = prepare_genome(args.fasta, tmp, chromosomes=args.chromosome or None,
+                                  chromosome_regex=args.regex, min_gap=args.min_gap)
     print(f"{len(prepared.sizes)} chromosome(s), {sum(prepared.sizes.values())} bp -> "
-          f"{prepared.fasta}")
+          f"{Path(args.out_dir) / prepared.fasta.name}")
     return 0
 
 

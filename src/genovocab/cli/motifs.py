@@ -43,12 +43,17 @@ def _bin(args: argparse.Namespace) -> int:
         raise SystemExit("--cpg islands needs --cpg-islands FILE")
     if args.cpg == "dinucleotide" and not args.genome:
         raise SystemExit("--cpg dinucleotide needs --genome FA")
+    from genovocab.fileutil import atomic_dir
+
     sizes = read_chrom_sizes(args.chrom_sizes)
     mset = MatrixSet.from_matrices(read_matrices(args.pfms)) if args.pfms else None
-    row = bin_genome(args.sites, sizes, args.out_dir,
-                     params=BinParams(args.sigma, args.width, args.max_bin, args.trim_step),
-                     cpg=args.cpg, genome=args.genome, cpg_islands=args.cpg_islands,
-                     matrix_set=mset)
+    inputs = [*args.sites, args.chrom_sizes, args.pfms, args.genome, args.cpg_islands]
+    # a folder of ours (marker) or a new one; built aside and renamed into place
+    with atomic_dir(args.out_dir, kind="bin-motifs", inputs=[i for i in inputs if i]) as tmp:
+        row = bin_genome(args.sites, sizes, tmp,
+                         params=BinParams(args.sigma, args.width, args.max_bin, args.trim_step),
+                         cpg=args.cpg, genome=args.genome, cpg_islands=args.cpg_islands,
+                         matrix_set=mset)
     log.info("%d bins over %d chromosome(s), mean %.2f bp -> %s", row["bins"], len(sizes),
              row["mean_bin_length"], args.out_dir)
     return 0

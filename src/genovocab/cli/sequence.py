@@ -43,10 +43,13 @@ def run_train_bpe(args: argparse.Namespace) -> int:
 
 def run_ggram(args: argparse.Namespace) -> int:
     """Tokenize a text corpus and extract the G-gram vocabulary."""
+    from genovocab.fileutil import check_files_owned
     from genovocab.sequence.bpe import encode_ids, load_tokenizer
     from genovocab.sequence.ggram import GgramParams, extract_ggrams, write_vocab
     from genovocab.sequence.windows import read_lines
 
+    # into a genovocab folder (the BPE tokenizer's) or a new one; never over a user's files
+    check_files_owned(args.out, ("vocab.tsv", "ngram.json", "stats.tsv", "ggram_lengths.png"))
     tok = load_tokenizer(args.tokenizer)
     seqs = [s for path in args.corpus for s in read_lines(path)]
     ids, offsets = encode_ids(tok, seqs)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -220,11 +221,19 @@ def _arrow_read(path: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarra
         return _arrow_parse(source, size)
 
 
+_ASCII_INT = re.compile(r"-?[0-9]+")
+_INT64_MAX = (1 << 63) - 1
+
+
 def _parse_int(text: str, path: str, line: int, what: str) -> int:
+    # ASCII digits only: str.isdigit() also takes superscripts ('1²'), which int() refuses
     text = text.strip()
-    if not text or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+    if not _ASCII_INT.fullmatch(text):
         raise InputError(path, f"{what} {text!r} is not an integer", line)
-    return int(text)
+    value = int(text)
+    if abs(value) > _INT64_MAX:
+        raise InputError(path, f"{what} {text} is beyond the 64-bit integer range", line)
+    return value
 
 
 def _slow_parse(data: bytes, path: str, keep_columns: bool):
@@ -296,6 +305,8 @@ def read_bed(
         raise InputError(path_str, f"cannot read file: {exc.strerror or exc}") from exc
     except (EOFError, ValueError) as exc:  # truncated or corrupt gzip
         raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM is no line: a '#' line may follow
+        data = data[3:]
     n_header, offset = _leading_header_lines(data)
     body = data[offset:]
     if not body or body.isspace():

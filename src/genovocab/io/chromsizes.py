@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 
 from genovocab.errors import InputError
 from genovocab.fileutil import open_text, write_text_atomic
+
+_DIGITS = re.compile(r"[0-9]+")
+_INT64_MAX = (1 << 63) - 1
 
 
 def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
@@ -24,9 +28,13 @@ def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
             if len(fields) < 2:
                 raise InputError(path, "expected 'name<TAB>length'", number)
             name, length = fields[0], fields[1].strip()
-            if not length.isdigit() or int(length) <= 0:
+            # ASCII digits only (str.isdigit() takes '1²'), within the 64-bit range
+            if not _DIGITS.fullmatch(length) or int(length) <= 0:
                 raise InputError(path, f"length {length!r} of {name} is not a positive integer",
                                  number)
+            if int(length) > _INT64_MAX:
+                raise InputError(path, f"length {length} of {name} is beyond the 64-bit "
+                                       "integer range", number)
             if name in sizes:
                 raise InputError(path, f"chromosome {name!r} is listed twice", number)
             sizes[name] = int(length)

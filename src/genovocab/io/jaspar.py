@@ -17,9 +17,11 @@ the problem.
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,9 +48,17 @@ class Matrix:
         return int(self.counts.shape[1])
 
 
+def _read(path: str | os.PathLike) -> bytes:
+    """The file's bytes (gunzipped); a truncated or corrupt gzip stream names the file."""
+    try:
+        return read_bytes(path)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputError(path, f"truncated or corrupt gzip data ({exc})") from None
+
+
 def _lines(path: str | os.PathLike) -> list[str]:
     try:
-        text = read_bytes(path).decode("utf-8")
+        text = _read(path).decode("utf-8-sig")  # a BOM is no character of the first line
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason})") from exc
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -68,14 +78,16 @@ def _numbers(fields: Iterable[str], path, line: int, what: str) -> list[float]:
     return values
 
 
-def _finish(matrices: list[Matrix], path, kind: str) -> list[Matrix]:
+def _finish(matrices: list[Matrix], path, kind: str, lines: list[int]) -> list[Matrix]:
+    """Sorted matrices; ``lines`` holds each one's header line (a repeated id names both)."""
     if not matrices:
         raise InputError(path, f"no {kind} matrices found")
     seen: dict[str, int] = {}
-    for m in matrices:
+    for m, line in zip(matrices, lines):
         if m.matrix_id in seen:
-            raise InputError(path, f"matrix id {m.matrix_id} appears more than once")
-        seen[m.matrix_id] = 1
+            raise InputError(path, f"matrix id {m.matrix_id} appears more than once (first "
+                                   f"on line {seen[m.matrix_id]})", line)
+        seen[m.matrix_id] = line
     return sorted(matrices, key=lambda m: m.matrix_id)
 
 
@@ -90,6 +102,7 @@ def read_jaspar(path: str | os.PathLike) -> list[Matrix]:
     """Matrices of a JASPAR-format file, sorted by matrix id."""
     lines = _lines(path)
     matrices: list[Matrix] = []
+    header_lines: list[int] = []
     i = 0
     n = len(lines)
     while i < n:
@@ -130,7 +143,8 @@ def read_jaspar(path: str | os.PathLike) -> list[Matrix]:
         counts = np.array(rows, dtype=np.float64)
         _check_columns(counts, path, header_line, matrix_id)
         matrices.append(Matrix(matrix_id, name, counts))
-    return _finish(matrices, path, "JASPAR")
+        header_lines.append(header_line)
+    return _finish(matrices, path, "JASPAR", header_lines)
 
 
 _MEME_INFO = re.compile(r"letter-probability matrix:(.*)$", re.IGNORECASE)
@@ -146,6 +160,7 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
             raise InputError(path, f"only the DNA alphabet ACGT is supported: {line.strip()}",
                              k + 1)
     matrices: list[Matrix] = []
+    header_lines: list[int] = []
     i, n = 0, len(lines)
     while i < n:
         raw = lines[i].strip()
@@ -203,12 +218,13 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
             i += 1
         counts = np.array(rows, dtype=np.float64).T * nsites
         matrices.append(Matrix(matrix_id, name, counts))
-    return _finish(matrices, path, "MEME")
+        header_lines.append(header_line)
+    return _finish(matrices, path, "MEME", header_lines)
 
 
 def read_matrices(path: str | os.PathLike) -> list[Matrix]:
     """JASPAR or MEME matrices, the format sniffed from the content; sorted by matrix id."""
-    head = read_bytes(path)[:4096].decode("utf-8", errors="replace")
+    head = _read(path)[:4096].decode("utf-8", errors="replace")
     if "MEME version" in head:
         return read_meme(path)
     return read_jaspar(path)
