@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,12 +57,14 @@ def test_every_other_block_is_checked():
 
 
 @pytest.fixture(scope="module")
-def user_folder(demo_run):
-    """The demo run's folder with `.venv` = this environment, as after `scripts/demo.sh`."""
-    venv = demo_run / ".venv"
-    if not venv.exists():
-        venv.symlink_to(Path(sys.prefix), target_is_directory=True)
-    return demo_run
+def user_folder(demo_run, tmp_path_factory):
+    """A copy of the demo run's folder (the examples add a release of their own, which the
+    other demo tests must not see) with `.venv` = this environment, as after
+    `scripts/demo.sh`."""
+    folder = tmp_path_factory.mktemp("docs") / "genovocab"
+    shutil.copytree(demo_run, folder, symlinks=True)  # copy2: mtimes kept, nothing to redo
+    (folder / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    return folder
 
 
 @pytest.mark.parametrize("doc", DOCS)
