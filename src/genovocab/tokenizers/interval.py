@@ -163,7 +163,8 @@ def _factorize(values: Any, source: str) -> tuple[np.ndarray, list[str]]:
         values = values.to_numpy()
     if isinstance(values, np.ndarray):
         if values.dtype.kind not in "OU" and len(values):
-            raise InputError(source, f"chromosome {values[0]!r} is not a string", 1)
+            raise InputError(source, f"chromosome {values[:1].tolist()[0]!r} is not a string",
+                             1)
         seq = values.tolist() if values.dtype.kind == "U" else values
     else:
         seq = values if isinstance(values, (list, tuple)) else list(values)
