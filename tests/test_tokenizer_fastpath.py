@@ -344,3 +344,44 @@ def test_fast_path_matches_for_every_option_combination(tmp_path):
             small = tok._small_ids(sub)
             assert small == tok.encode_regions(to_regions(sub)).tolist(), options
             assert small == _reference(rows, sub, **options), options
+
+
+@pytest.mark.peers
+@pytest.mark.skipif(shutil.which("bedtools") is None, reason="bedtools is not installed")
+def test_per_row_equals_bedtools_real_universe_with_duplicates(tmp_path, real_data):
+    """``misc/test_big_hg38.bed.gz`` lists 716 of its 31,210 peaks twice: per row, our ids
+    are bedtools' (``-wa -wb -sorted``, each row mapped to its first line's id), in its order; gtars
+    0.10 gives the same number of tokens per query (its ids on this file do not match its
+    own vocabulary, so they are not compared)."""
+    rows = [tuple(line.split("\t")[:3]) for line in
+            gzip.open(real_data / "misc" / "test_big_hg38.bed.gz", "rt").read().splitlines()]
+    rows = sorted(((c, int(s), int(e)) for c, s, e in rows), key=lambda r: r)
+    universe = _write(tmp_path / "u.bed", rows)
+    queries = []
+    for p in sorted((real_data / "chipatlas_hg38_peaks").glob("*.bed.gz")):
+        for line in gzip.open(p, "rt"):
+            f = line.split("\t")
+            queries.append((f[0], int(f[1]), int(f[2])))
+    queries.sort()  # both sorted: bedtools -sorted reports a query's rows in file order
+    query = _write(tmp_path / "q.bed", queries)
+    out = subprocess.run(["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb",
+                          "-sorted"],
+                         check=True, capture_output=True, text=True).stdout
+    ids: dict[tuple, int] = {}
+    for r in rows:
+        ids.setdefault(r, len(ids))
+    want = [ids[(f[3], int(f[4]), int(f[5]))] for f in
+            (line.split("\t") for line in out.splitlines())]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged = IntervalTokenizer.from_bed(universe)
+        per_row = IntervalTokenizer.from_bed(universe, duplicate_rows="per_row")
+    assert merged.universe.n_duplicates == 716
+    assert per_row.encode(queries) == want
+    assert len(merged.encode(queries)) < len(want)
+    gtars = pytest.importorskip("gtars.tokenizers")
+    from gtars.models import Region
+
+    gt = gtars.Tokenizer.from_bed(str(universe))
+    for q in queries[:2000]:
+        assert len(gt([Region(*q, "")])["input_ids"]) == len(per_row(q)["input_ids"]), q
