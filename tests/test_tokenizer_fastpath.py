@@ -48,6 +48,16 @@ def _universe_rows(rng: np.random.Generator, n: int, sort: bool) -> list[tuple[s
     return rows
 
 
+def _plain_universe(rng: np.random.Generator, n: int) -> list[tuple[str, int, int]]:
+    """Sorted, non-overlapping regions (one sublist, rows are ids: the simplest index)."""
+    rows = []
+    for c in CHROMS:
+        ends = np.cumsum(rng.integers(20, 400, n // 3))
+        rows += [(c, int(e) - int(w), int(e)) for e, w in zip(ends, rng.integers(1, 20, n // 3))]
+    rows.append(("chrX", KEY_LIMIT - 50, KEY_LIMIT - 1))
+    return rows
+
+
 def _queries(rng: np.random.Generator, k: int) -> list[tuple[str, int, int]]:
     out = []
     for _ in range(k):
@@ -127,21 +137,23 @@ OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("sort", [True, False], ids=["sorted", "unsorted"])
+@pytest.mark.parametrize("sort", ["plain", "sorted", "unsorted"])
 @pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(map(str, o.items())) or
                          "default")
 def test_per_call_path_equals_batch_path_and_reference(tmp_path, sort, options):
-    rng = np.random.default_rng(7 if sort else 8)
-    rows = _universe_rows(rng, 300, sort)
+    rng = np.random.default_rng({"plain": 6, "sorted": 7, "unsorted": 8}[sort])
+    rows = _plain_universe(rng, 300) if sort == "plain" else \
+        _universe_rows(rng, 300, sort == "sorted")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tok = IntervalTokenizer.from_bed(_write(tmp_path / "u.bed", rows), **options)
-    assert tok.universe.n_duplicates > 0
-    if sort:
-        assert tok.universe.ids_identity
+    if sort == "plain":  # one sublist, rows are ids
+        assert len(tok.universe._sublists) == 1 and tok.universe.ids_identity
+        assert tok._simple == (set(options) <= {"empty_document"})
     else:
-        assert not tok.universe.ids_identity
-    assert len(tok.universe._sublists) > 1  # the nested regions moved to a second sublist
+        assert tok.universe.n_duplicates > 0
+        assert tok.universe.ids_identity == (sort == "sorted")
+        assert len(tok.universe._sublists) > 1  # the nested regions: a second sublist
     for trial in range(150):
         k = 1 if trial < 50 else int(rng.integers(1, SMALL_DOCUMENT + 1))
         doc = _queries(rng, k)

@@ -208,11 +208,6 @@ class _Sublist:
     ends_monotonic: bool
     is_identity: bool = False  # ids == arange(N): the only sublist, positions are ids
 
-    @property
-    def max_end_keys(self) -> np.ndarray:
-        """The running maximum of end keys (no leading -1)."""
-        return self.padded_max_end_keys[1:]
-
 
 def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]:
     """Split sorted regions into AIList sublists; returns each sublist's row indices."""

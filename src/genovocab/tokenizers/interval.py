@@ -51,6 +51,12 @@ SMALL_DOCUMENT = 64
 _SMALL_CANDIDATES = 512
 
 Unknown = Literal["drop", "unk"]
+
+
+def _span(lo: int, hi: int) -> int:
+    return hi - lo if hi > lo else 0
+
+
 DuplicateRows = Literal["merge", "per_row"]
 Order = Literal["query", "genomic"]
 EmptyDocument = Literal["unk", "empty"]
@@ -337,6 +343,13 @@ class IntervalTokenizer(TokenizerBase):
         self._repeat = universe.multiplicity if duplicate_rows == "per_row" else None
         self._filtered = self.min_overlap > 1 or self.min_query_fraction > 0 \
             or self.min_region_fraction > 0
+        # default tokenization options: a hit list is the document (see _small_ids)
+        # (one sublist, rows are ids, ends non-decreasing: the candidates are the hits)
+        subs = universe._sublists
+        self._simple = not self._filtered and unknown == "drop" and order == "query" \
+            and not dedupe and (duplicate_rows == "merge" or universe.multiplicity is None) \
+            and universe.ids_identity and len(subs) == 1 and subs[0].is_identity \
+            and subs[0].ends_monotonic
         n = len(universe)
         ids = universe.ids if universe.ids is not None else np.arange(n, dtype=np.int64)
         self._row_to_id = np.append(ids, n).astype(np.int64)  # row n = <unk>
@@ -579,18 +592,32 @@ class IntervalTokenizer(TokenizerBase):
         n = len(q_start)
         hits: list[list[int]] = [[] for _ in range(n)]
         if n:
-            qs = np.array(q_start, dtype=np.int64)
-            qe = np.array(q_end, dtype=np.int64)
+            if n == 1:  # scalar searches: no arrays to build
+                qs, qe = q_start[0], q_end[0]
+            else:
+                qs = np.array(q_start, dtype=np.int64)
+                qe = np.array(q_end, dtype=np.int64)
             several = len(u._sublists) > 1
             for sub in u._sublists:
                 if not len(sub.ids):
                     continue
-                hi = np.searchsorted(sub.start_keys, qe, "left")
-                lo = np.searchsorted(sub.max_end_keys, qs, "right")
-                np.minimum(lo, hi, out=lo)
-                if int((hi - lo).sum()) > _SMALL_CANDIDATES:
+                # hi: regions starting before the query end; lo: first whose running
+                # maximum end passes the query start (as Universe._pairs)
+                hi = sub.start_keys.searchsorted(qe, "left")
+                lo = sub.padded_max_end_keys.searchsorted(qs, "right") - 1
+                if n == 1:
+                    his, los = [int(hi)], [int(lo)]
+                else:
+                    his, los = hi.tolist(), lo.tolist()
+                if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
                     return None
-                for q, (a, b) in enumerate(zip(lo.tolist(), hi.tolist())):
+                if self._simple:
+                    # the usual case (one sorted, non-nested universe, default options):
+                    # the candidates are the hits and the rows are the ids
+                    ids = [r for a, b in zip(los, his) for r in range(a, b)]
+                    return ids if ids or self.empty_document == "empty" \
+                        else [self.unk_token_id]
+                for q, (a, b) in enumerate(zip(los, his)):
                     if a >= b:
                         continue
                     rows = range(a, b) if sub.is_identity else sub.ids[a:b].tolist()
@@ -720,6 +747,23 @@ class IntervalTokenizer(TokenizerBase):
 
     def tokenize(self, regions: Any) -> list[str] | list[list[str]]:
         """Token strings (``chrom:start-end``, ``<unk>``) of one document or a batch."""
+        regions_small = self._small_document(regions)
+        ids = None if regions_small is None else self._small_ids(regions_small)
+        if ids is not None:
+            return self._small_tokens(ids)
         docs, batched = self._split_batch(regions)
         out = [self.convert_ids_to_tokens(self._document_ids(d).tolist()) for d in docs]
         return out if batched else out[0]
+
+    def _small_tokens(self, ids: list[int]) -> list[str]:
+        """Token strings of a few ids (valid ones: the per-call path made them)."""
+        u = self.universe
+        n = self.n_regions
+        out = []
+        for i in ids:
+            if i >= n:
+                out.append(SPECIAL_TOKENS[i - n])
+                continue
+            r = i if u.ids_identity else int(self._id_to_row[i])
+            out.append(f"{u.chroms[u.chrom_index[r]]}:{u.starts[r]}-{u.ends[r]}")
+        return out
