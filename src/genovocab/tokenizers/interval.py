@@ -285,7 +285,8 @@ def to_regions(document: Any) -> BedRegions:
                                           f"integer start and end ({exc})") from exc
         return _from_columns(chroms, starts, ends, "<regions>")
     raise TypeError(f"cannot tokenize {type(document).__name__}: give a BED path, a "
-                    "DataFrame, a list of (chrom, start, end), or a list of those")
+                    "DataFrame or pyarrow Table, (chroms, starts, ends) arrays, a list of "
+                    "(chrom, start, end), or a list of those")
 
 
 class IntervalTokenizer(TokenizerBase):
@@ -743,6 +744,7 @@ class IntervalTokenizer(TokenizerBase):
     def encode(self, regions: Any, add_special_tokens: bool = True, **kwargs: Any
                ) -> list[int] | list[list[int]]:
         """Token ids of one document (list) or of a batch of documents (list of lists)."""
+        kwargs.pop("return_tensors", None)
         return self(regions, add_special_tokens=add_special_tokens, **kwargs)["input_ids"]
 
     def tokenize(self, regions: Any) -> list[str] | list[list[str]]:
