@@ -397,3 +397,26 @@ def test_per_row_equals_bedtools_real_universe_with_duplicates(tmp_path, real_da
     gt = gtars.Tokenizer.from_bed(str(universe))
     for q in queries[:2000]:
         assert len(gt([Region(*q, "")])["input_ids"]) == len(per_row(q)["input_ids"]), q
+
+
+def test_subclass_checks_still_apply(tmp_path):
+    """A subclass that checks regions in ``_encode`` (as the release's tokenizer checks
+    chromosome lengths) is not bypassed by the per-call path."""
+
+    class Checked(IntervalTokenizer):
+        def _encode(self, regions, count_unknown):
+            if len(regions) and int(regions.ends.max()) > 1000:
+                raise InputError(regions.path, "too far")
+            return super()._encode(regions, count_unknown)
+
+    path = _write(tmp_path / "u.bed", [("chr1", 10, 20), ("chr2", 5, 9)])
+    tok = Checked.from_bed(path)
+    assert tok._small_ids([("chr1", 12, 30)]) is None
+    with pytest.raises(InputError, match="too far"):
+        tok(("chr1", 12, 3000))
+    tok.chrom_sizes = {"chr1": 1000}  # the length check: kept by the per-call path
+    assert tok._small_ids([("chr1", 12, 30)]) == [0]
+    assert tok._small_ids([("chr1", 12, 3000)]) is None
+    assert tok._small_ids([("chrUn", 12, 3000)]) == [tok.unk_token_id]
+    with pytest.raises(InputError, match="too far"):
+        tok(("chr1", 12, 3000))

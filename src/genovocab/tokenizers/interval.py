@@ -564,6 +564,11 @@ class IntervalTokenizer(TokenizerBase):
         many candidate regions): the vectorised path then handles it or raises the error."""
         if len(regions) > SMALL_DOCUMENT:
             return None
+        # a subclass that checks regions in _encode keeps this path only if the check is
+        # the chromosome-length one, done here too (the release's tokenizer sets chrom_sizes)
+        sizes = getattr(self, "chrom_sizes", None)
+        if sizes is None and type(self)._encode is not IntervalTokenizer._encode:
+            return None
         u = self.universe
         rank_of = u._rank
         shift = u.shift
@@ -579,6 +584,8 @@ class IntervalTokenizer(TokenizerBase):
             if type(chrom) is not str or type(start) is not int or type(end) is not int \
                     or start < 0 or end < start:
                 return None
+            if sizes is not None and end > sizes.get(chrom, end):
+                return None  # beyond the chromosome: the checked path raises the error
             if end == start:
                 continue  # zero-length: skipped, as the BED reader does
             rank = rank_of.get(chrom)
