@@ -768,11 +768,22 @@ class IntervalTokenizer(TokenizerBase):
         """Token strings of a few ids (valid ones: the per-call path made them)."""
         u = self.universe
         n = self.n_regions
+        regions = [i for i in ids if i < n]
+        if len(regions) > 2:  # a few fancy-indexing calls, then Python ints
+            rows = np.array(regions, dtype=np.int64)
+            if not u.ids_identity:
+                rows = self._id_to_row[rows]
+            found = iter(zip(u.chrom_index[rows].tolist(), u.starts[rows].tolist(),
+                             u.ends[rows].tolist()))
+        else:
+            found = iter([(int(u.chrom_index[r]), int(u.starts[r]), int(u.ends[r])) for r in (
+                i if u.ids_identity else int(self._id_to_row[i]) for i in regions)])
+        chroms = u.chroms
         out = []
         for i in ids:
             if i >= n:
                 out.append(SPECIAL_TOKENS[i - n])
-                continue
-            r = i if u.ids_identity else int(self._id_to_row[i])
-            out.append(f"{u.chroms[u.chrom_index[r]]}:{u.starts[r]}-{u.ends[r]}")
+            else:
+                c, st, en = next(found)
+                out.append(f"{chroms[c]}:{st}-{en}")
         return out
