@@ -11,8 +11,9 @@ Both sides read the same gzipped file and keep every fragment's tokens (gtars to
 fragment as its own document, so a fragment with no hit gives one ``<unk>``: ours runs with
 ``unknown="unk"`` to compare like with like); per-barcode token multisets must be equal. Each
 side runs in a fresh process (``_common.measure``): the median wall time of 3 calls (reading
-the file, universe loading and building the per-barcode multisets included; the first call's
-imports are not) and the process's peak RSS.
+the file, loading the universe and building the per-cell documents: for us numpy arrays of
+ids per barcode, for gtars its dict of lists; the imports come before), and the process's
+peak RSS. The per-barcode multisets are compared (as digests) after the timed calls.
 
 Run: ``.venv/bin/python benchmarks/bench_fragments.py [--scale 1.0]``.
 """
@@ -21,8 +22,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
+import os
+import statistics
 import sys
-from collections import Counter
+import time
 from pathlib import Path
 
 import numpy as np
@@ -79,21 +83,39 @@ def make_inputs(n_regions: int, n_fragments: int, n_barcodes: int, seed: int = 7
     return universe, frags
 
 
-def run_ours(universe: str, frags: str) -> dict:
+def _cells_digest(docs) -> dict[str, str]:
+    """Per barcode, a digest of its sorted token ids (the document's multiset)."""
+    return {b: hashlib.sha256(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
+            for b, ids in docs}
+
+
+def run_ours(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
+    """Per-cell documents (numpy arrays of ids) from the file, ``repeats`` times."""
     from genovocab.corpora.fragments import count_fragments, fragments_table
     from genovocab.tokenizers import IntervalTokenizer
 
-    tok = IntervalTokenizer.from_bed(universe)
-    table = fragments_table(count_fragments(tok, frags, unknown="unk"))
-    return {b: Counter(ids) for b, ids in zip(table.column("barcode").to_pylist(),
-                                              table.column("input_ids").to_pylist())}
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        tok = IntervalTokenizer.from_bed(universe)
+        table = fragments_table(count_fragments(tok, frags, unknown="unk",
+                                                chunk_lines=chunk_lines))
+        ids = table.column("input_ids").combine_chunks()
+        docs = list(zip(table.column("barcode").to_pylist(),
+                        np.split(ids.values.to_numpy(), ids.offsets.to_numpy()[1:-1])))
+        times.append(time.perf_counter() - t0)
+    return {"times": times, "cells": _cells_digest(docs)}
 
 
-def run_gtars(universe: str, frags: str) -> dict:
+def run_gtars(universe: str, frags: str, repeats: int) -> dict:
     from gtars.tokenizers import Tokenizer, tokenize_fragment_file
 
-    res = tokenize_fragment_file(frags, Tokenizer.from_bed(universe))
-    return {b: Counter(ids) for b, ids in res.items()}
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        res = tokenize_fragment_file(frags, Tokenizer.from_bed(universe))
+        times.append(time.perf_counter() - t0)
+    return {"times": times, "cells": _cells_digest(res.items())}
 
 
 def main() -> int:
@@ -101,27 +123,42 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=0.1,
                         help="fraction of the full case (10 M fragments, 5,000 barcodes, "
                              "1 M regions); default 0.1")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--chunk-lines", type=int, default=None,
+                        help="fragments per block (default: the library's)")
     args = parser.parse_args()
     try:
         import gtars.tokenizers  # noqa: F401
     except ImportError:
         print("gtars is not installed (pip install 'genovocab[peers]'); nothing to compare")
         return 0
+    if args.chunk_lines is None:
+        from genovocab.corpora.fragments import CHUNK_LINES
+
+        args.chunk_lines = CHUNK_LINES
     n_reg, n_frag, n_bc = (int(x * args.scale) for x in (1_000_000, 10_000_000, 5_000))
     universe, frags = make_inputs(n_reg, n_frag, n_bc)
-    # median of 3 calls per process: the first call also pays the imports (ours ~1 s:
-    # pandas, pyarrow, tokenizers; gtars ~0.02 s), the median is the work itself
-    ours = measure(run_ours, str(universe), str(frags), repeats=3)
-    theirs = measure(run_gtars, str(universe), str(frags), repeats=3)
-    equal = ours.result == theirs.result
+    # each side in a fresh process: the imports (ours: pyarrow, the tokenizer; gtars: its
+    # module) are paid once before the timed calls; the median of the calls is the work
+    # (reading the file, loading the universe, per-cell documents), the peak RSS the
+    # process's; the per-cell multisets are compared after the timing
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n", flush=True)
+    ours = measure(run_ours, str(universe), str(frags), args.repeats, args.chunk_lines)
+    theirs = measure(run_gtars, str(universe), str(frags), args.repeats)
+    t_ours = statistics.median(ours.result["times"])
+    t_gtars = statistics.median(theirs.result["times"])
+    equal = ours.result["cells"] == theirs.result["cells"]
     rows = [{"what": f"{n_frag:,} fragments, {n_bc:,} barcodes, {n_reg:,} regions",
-             "ours_s": f"{ours.seconds:.2f}", "gtars_s": f"{theirs.seconds:.2f}",
-             "ratio_ours/gtars": f"{ours.seconds / theirs.seconds:.3f}",
-             "speedup": f"{theirs.seconds / ours.seconds:.1f}x",
+             "ours_s": f"{t_ours:.2f}", "gtars_s": f"{t_gtars:.2f}",
+             "ratio_ours/gtars": f"{t_ours / t_gtars:.3f}",
+             "speedup": f"{t_gtars / t_ours:.1f}x",
              "ours_MiB": f"{ours.peak_mib:.0f}", "gtars_MiB": f"{theirs.peak_mib:.0f}",
              "equal": equal}]
     print(report(rows, ["what", "ours_s", "gtars_s", "ratio_ours/gtars", "speedup", "ours_MiB",
                         "gtars_MiB", "equal"]))
+    print(f"(median of {args.repeats} calls each; chunk_lines {args.chunk_lines:,}; load "
+          f"average at the end {os.getloadavg()[0]:.2f})")
     return 0 if equal else 1
 
 

@@ -9,8 +9,14 @@ streams both sorted files (``-wa -wb -sorted -g``); its time includes reading th
 Each row: median wall time of the repeats, ratio ours/peer, median CPU time (all threads;
 for bedtools its own process) with the ours/bedtools CPU ratio (a steadier figure than wall
 time on a shared machine; pyarrow parses with 2 threads, bedtools uses one), peak RSS of the
-measuring process (MiB), and the number of (query, region) pairs, which must be equal for
-all tools.
+measuring process (MiB), the number of tokens, and a digest of the token ids *in order*,
+which must be equal for all tools (gtars from a path returns the tokens grouped by
+chromosome in lexicographic order, not in the file's order, so for it only the multiset is
+compared; for bedtools, each ``-wa -wb`` row's universe region is
+mapped to its id, the line of its first appearance, outside the timed part). Duplicate rows
+in a universe would make gtars and bedtools emit one token per row: the generated
+universes have none (checked), and ``IntervalTokenizer(duplicate_rows="per_row")`` matches
+them where a universe has some.
 
 Run: ``.venv/bin/python benchmarks/bench_intervals.py [--quick]``; inputs are generated
 (seeded) under ``benchmarks/out/intervals/``.
@@ -19,6 +25,8 @@ Run: ``.venv/bin/python benchmarks/bench_intervals.py [--quick]``; inputs are ge
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -101,6 +109,25 @@ def prepare(universe_n: int, query_ns: list[int]) -> dict:
     return files
 
 
+def _digest(ids) -> str:
+    """A digest of the ids in order, and one of them sorted (the multiset)."""
+    arr = np.asarray(ids, dtype=np.int64)
+    return (hashlib.sha256(arr.tobytes()).hexdigest()[:12] + "/"
+            + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12])
+
+
+def bedtools_ids(universe: Path, output: Path) -> np.ndarray:
+    """Token ids of a ``bedtools intersect -wa -wb`` output (query columns 1-3, universe
+    columns 4-6): each universe region's id is the line of its first appearance."""
+    ids: dict[bytes, int] = {}
+    with open(universe, "rb") as handle:
+        for line in handle:
+            ids.setdefault(b"\t".join(line.rstrip(b"\n").split(b"\t")[:3]), len(ids))
+    with open(output, "rb") as handle:
+        return np.fromiter((ids[b"\t".join(line.rstrip(b"\n").split(b"\t")[3:6])]
+                            for line in handle), dtype=np.int64)
+
+
 # ----------------------------------------------------------------- measured calls (children)
 def _read_tuples(path: str) -> list[tuple[str, int, int]]:
     out = []
@@ -119,16 +146,17 @@ def run_ours(universe: str, query: str, mode: str, repeats: int) -> dict:
     tok = IntervalTokenizer.from_bed(universe)
     load = time.perf_counter() - t0
     regions = _read_tuples(query) if mode == "memory" else query
-    times, cpus, n = [], [], 0
+    times, cpus, ids = [], [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
         if mode == "path-list":
-            n = len(tok(regions)["input_ids"])
+            ids = tok(regions)["input_ids"]
         else:
-            n = tok(regions, return_tensors="np")["input_ids"].shape[1]
+            ids = tok(regions, return_tensors="np")["input_ids"][0]
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    return {"load": load, "times": times, "cpus": cpus, "n": n}
+    return {"load": load, "times": times, "cpus": cpus, "n": len(ids), "digest": _digest(ids),
+            "duplicates": tok.universe.n_duplicates}
 
 
 def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
@@ -140,13 +168,13 @@ def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
     load = time.perf_counter() - t0
     regions = ([Region(c, s, e, "") for c, s, e in _read_tuples(query)]
                if mode == "memory" else query)
-    times, cpus, n = [], [], 0
+    times, cpus, ids = [], [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
-        n = len(tok(regions)["input_ids"])
+        ids = tok(regions)["input_ids"]
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    return {"load": load, "times": times, "cpus": cpus, "n": n}
+    return {"load": load, "times": times, "cpus": cpus, "n": len(ids), "digest": _digest(ids)}
 
 
 def run_bedtools(universe: str, query: str, genome: str, repeats: int) -> dict:
@@ -159,13 +187,15 @@ def run_bedtools(universe: str, query: str, genome: str, repeats: int) -> dict:
     times, cpus, n = [], [], 0
     cmd = ["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb", "-sorted",
            "-g", genome]
+    output = OUT / "bedtools_out.tsv"
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), children_cpu()
-        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+        with open(output, "wb") as handle:
+            subprocess.run(cmd, check=True, stdout=handle)
         times.append(time.perf_counter() - t0)
         cpus.append(children_cpu() - c0)
-        n = out.count(b"\n")
-    return {"load": float("nan"), "times": times, "cpus": cpus, "n": n}
+    # the ids are read by the driver (bedtools_ids), so this process's RSS stays bedtools'
+    return {"load": float("nan"), "times": times, "cpus": cpus, "n": n, "output": str(output)}
 
 
 # ----------------------------------------------------------------- driver
@@ -185,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         has_gtars = False
     has_bedtools = shutil.which("bedtools") is not None
     files = prepare(universe_n, query_ns)
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n", flush=True)
     rows, loads, ok = [], [], True
     for label, upath in files["universes"].items():
         for qn, qpath in files["queries"].items():
@@ -203,13 +235,25 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 m = measure(fn, str(upath), str(qpath), *extra, repeats)
                 res = m.result
-                results[tool] = (statistics.median(res["times"]), m.peak_mib, res["n"],
-                                 statistics.median(res["cpus"]))
+                if "output" in res:  # bedtools: ids from its rows, outside the timing
+                    ids = bedtools_ids(upath, Path(res["output"]))
+                    res["n"], res["digest"] = len(ids), _digest(ids)
+                results[tool] = (statistics.median(res["times"]), m.peak_mib,
+                                 (res["n"], res["digest"]), statistics.median(res["cpus"]))
+                if res.get("duplicates"):
+                    print(f"warning: {label} universe has {res['duplicates']} duplicate rows")
                 if tool.startswith(("ours path (np)", "gtars path")) and qn == query_ns[0]:
                     loads.append({"universe": label, "tool": tool.split()[0],
                                   "load_s": f"{res['load']:.3f}"})
-            counts = {v[2] for v in results.values()}
-            ok &= len(counts) == 1
+            # every tool gives our ids in our order, except gtars from a path: it returns the
+            # tokens grouped by chromosome in lexicographic order (chr1, chr10, ...), not in
+            # the file's order, so only its multiset (the sorted digest) is compared
+            want = results["ours path (np)"][2]
+            same = {tool: (v[2] == want if tool != "gtars path" else
+                           (v[2][0], v[2][1].split("/")[1]) == (want[0],
+                                                                 want[1].split("/")[1]))
+                    for tool, v in results.items()}
+            ok &= all(same.values())
             for tool, (sec, peak, n, cpu) in results.items():
                 peer = None
                 if tool.startswith("ours path"):
@@ -225,15 +269,21 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"case": case, "tool": tool, "median_s": f"{sec:.4f}",
                              "ours/gtars": ratio, "ours/bedtools": vs_bed,
                              "cpu_s": f"{cpu:.4f}", "cpu ours/bedtools": cpu_vs_bed,
-                             "peak_MiB": f"{peak:.0f}", "pairs": n,
-                             "equal": "yes" if len(counts) == 1 else "NO"})
+                             "peak_MiB": f"{peak:.0f}", "tokens": n[0],
+                             "ids digest (order/sorted)": n[1],
+                             "same ids": ("yes" if n == want else "as a multiset")
+                             if same[tool] else "NO"})
             print(report(rows[-len(results):], ["case", "tool", "median_s", "ours/gtars",
                                                 "ours/bedtools", "cpu_s", "cpu ours/bedtools",
-                                                "peak_MiB", "pairs", "equal"]), flush=True)
+                                                "peak_MiB", "tokens", "ids digest (order/sorted)",
+                                                "same ids"]),
+                  flush=True)
             print(flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print("universe load (s):")
     print(report(loads, ["universe", "tool", "load_s"]))
-    print(f"\nall pair counts equal: {ok}")
+    print(f"\nsame token ids for every tool and case (in the same order, except gtars from a "
+          f"path: same multiset, grouped by chromosome name): {ok}")
     return 0 if ok else 1
 
 

@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genovocab.io.bed import read_bed
-
 log = logging.getLogger(__name__)
 
 #: AIList decomposition: a region that contains at least ``_COVER_MIN`` of the next
@@ -64,16 +62,139 @@ class BedRegions:
         return int(self.starts.shape[0])
 
 
-def read_regions(path: str | os.PathLike, *, allow_empty: bool = True) -> BedRegions:
+#: a query file at least this big is read by the shared (pyarrow, multithreaded) reader even
+#: when that means importing pandas and pyarrow: the import is paid once, the file each call
+_SHARED_READER_BYTES = 8 << 20
+
+
+def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
+                 numpy_first: bool | None = None) -> BedRegions:
     """Chromosome, start and end of every region of a BED file, through the shared reader.
 
-    :func:`genovocab.io.read_bed` parses well-formed files with pyarrow's multithreaded CSV
-    reader and names file, line and problem for bad ones; zero-length intervals are skipped.
-    Chromosomes are listed in order of first appearance; the file is never re-sorted.
+    With ``numpy_first`` (default: files under ``_SHARED_READER_BYTES``), a plain,
+    well-formed file is read by :func:`read_bed3_fast` (numpy only, no pandas/pyarrow
+    import); otherwise, and for anything it leaves, :func:`genovocab.io.read_bed` parses
+    well-formed files with pyarrow's multithreaded CSV reader and names file, line and
+    problem for bad ones; zero-length intervals are skipped. Chromosomes are listed in
+    order of first appearance; the file is never re-sorted.
     """
+    if numpy_first is None:
+        try:
+            numpy_first = os.path.getsize(path) < _SHARED_READER_BYTES
+        except OSError:  # missing or unreadable: the shared reader names the problem
+            numpy_first = False
+    if numpy_first:  # the shared reader imports pandas and pyarrow (~0.5 s)
+        fast = read_bed3_fast(path)
+        if fast is not None:
+            return fast
+    from genovocab.io.bed import read_bed
+
     iv = read_bed(path, allow_empty=allow_empty)
     return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index, starts=iv.starts,
                       ends=iv.ends, path=iv.path, n_zero_length=iv.n_zero_length)
+
+
+#: lines starting with one of these bytes (comment, track, browser, blank, CR) leave the
+#: fast reader to the careful one
+_CAREFUL_FIRST = np.zeros(256, dtype=bool)
+_CAREFUL_FIRST[np.frombuffer(b"#tb\n\r", dtype=np.uint8)] = True
+#: at most this many chromosome runs (a position-sorted file has one per chromosome)
+_MAX_RUNS = 65_536
+_MAX_DIGITS = 18
+
+
+def _digits(buf: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray | None:
+    """The decimal integers in ``buf[first:stop]`` per row, or None when any field is empty,
+    too long or holds a byte that is not a digit (the careful reader then names the line).
+
+    Right-aligned, one whole-array step per digit place: the byte ``k`` places before each
+    field's end is that field's ``10**k`` digit while ``k`` is less than its width."""
+    width = stop - first
+    if not len(width):
+        return np.zeros(0, dtype=np.int64)
+    if int(width.min()) < 1 or int(width.max()) > _MAX_DIGITS:
+        return None
+    value = np.zeros(len(first), dtype=np.int64)
+    zero = np.uint8(48)
+    for k in range(int(width.max())):
+        digit = buf[stop - 1 - k] - zero  # uint8: a byte below "0" wraps above 9
+        outside = width <= k
+        if k:
+            digit[outside] = 0
+        if bool((digit > 9).any()):
+            return None
+        value += digit.astype(np.int64) * (10 ** k)
+    return value
+
+
+def read_bed3_fast(path: str | os.PathLike) -> BedRegions | None:
+    """Columns 1-3 of a plain, well-formed BED file with numpy alone, or None.
+
+    Loading a tokenizer should not import pandas and pyarrow (0.5 s together) before the
+    first token, so a universe takes this path first: the whole file (gzip by magic bytes)
+    is split at its tabs and newlines with array operations, the coordinates are parsed one
+    digit place at a time, and chromosome names are decoded once per run of equal names.
+    Anything unusual (header, track or blank lines, CR or other control bytes, lines with
+    different numbers of columns or fewer than three, a coordinate that is not a plain
+    non-negative integer, a zero-length or reversed interval, an empty file, more than
+    ``_MAX_RUNS`` chromosome runs) returns None, and the caller uses the shared reader,
+    which handles it or raises the located error.
+    """
+    from genovocab.fileutil import is_gzip
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if is_gzip(path):
+            import gzip
+
+            data = gzip.decompress(data)
+    except (OSError, EOFError):  # missing, unreadable or a broken gzip: the careful reader
+        return None
+    if not data:
+        return None
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    sep = np.flatnonzero(buf < 32)  # tabs and newlines (any other control byte: careful)
+    kinds = buf[sep]
+    n_lines = int(np.count_nonzero(kinds == 10))
+    if len(sep) % n_lines:
+        return None
+    k = len(sep) // n_lines  # separators per line = columns
+    if k < 3:
+        return None
+    layout = np.full(k, 9, dtype=np.uint8)
+    layout[-1] = 10
+    grid = sep.reshape(n_lines, k)
+    if not bool((kinds.reshape(n_lines, k) == layout).all()):
+        return None
+    line_starts = np.empty(n_lines, dtype=np.int64)
+    line_starts[0] = 0
+    line_starts[1:] = grid[:-1, -1] + 1
+    t1, t2, t3 = grid[:, 0], grid[:, 1], grid[:, 2]
+    if bool(_CAREFUL_FIRST[buf[line_starts]].any()):
+        return None
+    starts = _digits(buf, t1 + 1, t2)
+    ends = None if starts is None else _digits(buf, t2 + 1, t3)
+    if ends is None or bool((ends <= starts).any()):
+        return None
+    # chromosome names: one per run of equal names (compared as fixed-width byte rows)
+    name_len = t1 - line_starts
+    different = name_len[1:] != name_len[:-1]
+    for place in range(int(name_len.max())):
+        col = buf[np.minimum(line_starts + place, t1)]  # the tab itself pads short names
+        different |= col[1:] != col[:-1]
+    heads = np.flatnonzero(np.concatenate(([True], different)))
+    if len(heads) > _MAX_RUNS:
+        return None
+    chroms: dict[str, int] = {}
+    run_codes = np.empty(len(heads), dtype=np.int32)
+    for i, (a, b) in enumerate(zip(line_starts[heads].tolist(), t1[heads].tolist())):
+        run_codes[i] = chroms.setdefault(data[a:b].decode("utf-8", "replace"), len(chroms))
+    chrom_index = np.repeat(run_codes, np.diff(np.append(heads, n_lines)))
+    return BedRegions(chroms=list(chroms), chrom_index=chrom_index, starts=starts, ends=ends,
+                      path=os.fspath(path))
 
 
 @dataclass
@@ -91,6 +212,8 @@ class _Sublist:
 def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]:
     """Split sorted regions into AIList sublists; returns each sublist's row indices."""
     remaining = np.arange(len(start_keys))
+    if len(end_keys) < 2 or bool((end_keys[1:] > end_keys[:-1]).all()):
+        return [remaining]  # strictly increasing ends: no region contains a later one
     lists: list[np.ndarray] = []
     while len(lists) < _MAX_SUBLISTS - 1 and len(remaining) > _MIN_SUBLIST:
         ends = end_keys[remaining]
@@ -126,6 +249,8 @@ class Universe:
     ids: np.ndarray | None = None       # sorted row -> token id (file order)
     rows: np.ndarray | None = None      # token id -> sorted row
     file_sorted: bool = True
+    multiplicity: np.ndarray | None = None  # rows of the source per sorted row (duplicates)
+    ids_identity: bool = False              # ids[row] == row (a position-sorted source)
     _sublists: list[_Sublist] = field(default_factory=list, repr=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
@@ -163,29 +288,47 @@ class Universe:
         shift = max(32, (max_pos + 1).bit_length())
         if len(final) >= (1 << (62 - shift)):
             raise ValueError("too many chromosomes for the key encoding")
-        # one sort on (rank, start, end) through a combined key plus a tie-break on end
+        # one sort on (rank, start, end) through a combined key plus a tie-break on end;
+        # a position-sorted file (the usual universe) is recognised in one pass and not sorted
         start_keys = (ranks << shift) | starts
-        order = np.lexsort((ends, start_keys)) if len(starts) else np.zeros(0, dtype=np.int64)
-        start_keys = start_keys[order]
-        ends_sorted = ends[order]
+        in_order = len(starts) < 2 or bool(np.all(
+            (start_keys[1:] > start_keys[:-1])
+            | ((start_keys[1:] == start_keys[:-1]) & (ends[1:] >= ends[:-1]))))
+        if in_order:
+            order = np.arange(len(starts), dtype=np.int64)
+            ends_sorted = ends
+        else:
+            order = np.lexsort((ends, start_keys))
+            start_keys = start_keys[order]
+            ends_sorted = ends[order]
         keep = np.ones(len(order), dtype=bool)
         keep[1:] = (start_keys[1:] != start_keys[:-1]) | (ends_sorted[1:] != ends_sorted[:-1])
         n_dup = int(len(keep) - keep.sum())
+        multiplicity = None
         if n_dup:
+            kept_at = np.flatnonzero(keep)
+            multiplicity = np.diff(np.append(kept_at, len(keep))).astype(np.int64)
             start_keys = start_keys[keep]
             ends_sorted = ends_sorted[keep]
             order = order[keep]
         sorted_ranks = (start_keys >> shift).astype(np.int32)
         # ids in order of first appearance in the file (lexsort is stable, so the row kept
         # for a run of duplicates is its first line)
-        rows_by_id = np.argsort(order, kind="stable")
-        ids = np.empty(len(order), dtype=np.int64)
-        ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
-        fa_order = np.lexsort((ends, starts, chrom_index)) if len(starts) else order
-        file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
+        if in_order:
+            rows_by_id = np.arange(len(order), dtype=np.int64)
+            ids = rows_by_id
+            file_sorted = True  # sorted by rank implies sorted by first appearance
+        else:
+            rows_by_id = np.argsort(order, kind="stable")
+            ids = np.empty(len(order), dtype=np.int64)
+            ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
+            fa_order = np.lexsort((ends, starts, chrom_index))
+            file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
         universe = cls(chroms=list(final), chrom_index=sorted_ranks,
-                       starts=starts[order], ends=ends_sorted, shift=shift, n_duplicates=n_dup,
-                       ids=ids, rows=rows_by_id, file_sorted=file_sorted)
+                       starts=starts[order] if not in_order or n_dup else starts,
+                       ends=ends_sorted, shift=shift, n_duplicates=n_dup,
+                       ids=ids, rows=rows_by_id, file_sorted=file_sorted,
+                       multiplicity=multiplicity, ids_identity=in_order)
         universe._build(start_keys)
         return universe
 
@@ -197,11 +340,13 @@ class Universe:
         With ``chrom_sizes``, chromosomes follow its order and a region on a chromosome it
         does not list, or beyond its end, is an error naming the line.
         """
-        regions = read_regions(path, allow_empty=True)
+        regions = read_regions(path, allow_empty=True, numpy_first=True)
         if chrom_sizes is not None:
             unknown = [c for c in regions.chroms if c not in chrom_sizes]
             sizes = np.array([chrom_sizes.get(c, 0) for c in regions.chroms], dtype=np.int64)
             if unknown or (len(regions) and (regions.ends > sizes[regions.chrom_index]).any()):
+                from genovocab.io.bed import read_bed
+
                 read_bed(path, chrom_sizes, unknown_chroms="error", allow_empty=True)
         return cls.from_arrays(regions.chroms, regions.chrom_index, regions.starts,
                                regions.ends, chrom_order=None if chrom_sizes is None

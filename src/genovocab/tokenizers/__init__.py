@@ -1,7 +1,43 @@
 """Tokenizers on one contract (:mod:`genovocab.tokenizers.base`): genomic intervals against a
-universe, DNA with BPE + G-grams; collators for pre-training."""
+universe, DNA with BPE + G-grams, motif bins; collators for pre-training.
 
-from genovocab.tokenizers.base import BatchEncoding, KeySpec, TokenizerBase  # noqa: F401
-from genovocab.tokenizers.interval import IntervalTokenizer  # noqa: F401
-from genovocab.tokenizers.motif import MotifTokenizer  # noqa: F401
-from genovocab.tokenizers.sequence import SequenceTokenizer  # noqa: F401
+The classes are imported on first use (PEP 562), so ``from genovocab.tokenizers import
+IntervalTokenizer`` does not pay for the sequence tokenizer's dependencies (Hugging Face
+``tokenizers``, pyarrow) or the motif tokenizer's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from genovocab.tokenizers.base import BatchEncoding, KeySpec, TokenizerBase
+    from genovocab.tokenizers.interval import IntervalTokenizer
+    from genovocab.tokenizers.motif import MotifTokenizer
+    from genovocab.tokenizers.sequence import SequenceTokenizer
+
+_LAZY = {
+    "BatchEncoding": "genovocab.tokenizers.base",
+    "KeySpec": "genovocab.tokenizers.base",
+    "TokenizerBase": "genovocab.tokenizers.base",
+    "IntervalTokenizer": "genovocab.tokenizers.interval",
+    "MotifTokenizer": "genovocab.tokenizers.motif",
+    "SequenceTokenizer": "genovocab.tokenizers.sequence",
+}
+
+__all__ = ["BatchEncoding", "IntervalTokenizer", "KeySpec", "MotifTokenizer", "SequenceTokenizer",
+           "TokenizerBase"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

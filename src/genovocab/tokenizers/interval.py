@@ -19,9 +19,12 @@ truncation, tensors and batches.
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import os
 import re
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
@@ -29,13 +32,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from genovocab.errors import InputError
-from genovocab.fileutil import write_text_atomic
-from genovocab.io.bed import write_bed3
 from genovocab.overlap import BedRegions, Universe, overlap_pairs, read_regions
-from genovocab.tokenizers.base import TokenizerBase
+from genovocab.tokenizers.base import BatchEncoding, TokenizerBase
 
 SPECIAL_TOKENS = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>")
 _SPECIAL_NAMES = ("unk", "pad", "mask", "cls", "eos", "bos", "sep")
@@ -45,7 +45,19 @@ GTARS_CONFIG = "tokenizer.toml"
 _TOKEN_RE = re.compile(r"^(.+):(\d+)-(\d+)$")
 _CHROM_COLUMNS = ("chrom", "chr", "chromosome", "seqname", "seqnames", "contig")
 
+#: a document of at most this many regions takes the per-call path (:meth:`_small_ids`)
+SMALL_DOCUMENT = 64
+#: ... unless its regions have more candidate universe rows than this in all
+_SMALL_CANDIDATES = 512
+
 Unknown = Literal["drop", "unk"]
+
+
+def _span(lo: int, hi: int) -> int:
+    return hi - lo if hi > lo else 0
+
+
+DuplicateRows = Literal["merge", "per_row"]
 Order = Literal["query", "genomic"]
 EmptyDocument = Literal["unk", "empty"]
 
@@ -67,7 +79,7 @@ def _coordinates(values: Any, source: str, what: str) -> np.ndarray:
     if isinstance(values, np.ndarray):
         arr = values
     elif set(map(type, values)) <= {int}:  # the common case, checked in C (map, set)
-        arr = np.asarray(values, dtype=np.int64)
+        arr = np.fromiter(values, dtype=np.int64, count=len(values))
     else:  # never let numpy coerce strings or bools: check every value as given
         arr = np.empty(len(values), dtype=object)
         arr[:] = list(values)
@@ -102,58 +114,159 @@ def _is_region(item: Any) -> bool:
     return hasattr(item, "chr") and hasattr(item, "start") and hasattr(item, "end")
 
 
+def _is_frame(item: Any) -> bool:
+    """A pandas DataFrame (without importing pandas: if it is not imported, it is not one)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(item, pd.DataFrame)
+
+
+def _is_arrow_table(item: Any) -> bool:
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(item, (pa.Table, pa.RecordBatch))
+
+
+def _is_column_triple(item: Any) -> bool:
+    """``(chroms, starts, ends)`` as three arrays (numpy, pyarrow, pandas) of equal length."""
+    return isinstance(item, tuple) and len(item) == 3 and \
+        all(hasattr(c, "__len__") and not isinstance(c, (str, bytes, list, tuple))
+            for c in item)
+
+
 def _is_document(item: Any) -> bool:
-    """One document: a BED path, a DataFrame, or a sequence of regions."""
-    if isinstance(item, (str, os.PathLike, pd.DataFrame)):
+    """One document: a BED path, a table (DataFrame, pyarrow, a mapping of columns), three
+    column arrays, or a sequence of regions."""
+    if isinstance(item, (str, os.PathLike, Mapping)) or _is_frame(item) \
+            or _is_arrow_table(item) or _is_column_triple(item):
         return True
     if isinstance(item, (list, tuple)):
         return len(item) == 0 or _is_region(item[0])
     return False
 
 
-def _from_columns(chroms: Sequence[Any], starts: Any, ends: Any, source: str) -> BedRegions:
-    """In-memory regions as :class:`BedRegions`, checked like a BED file (row = 1-based)."""
-    codes, uniques = pd.factorize(pd.Series(chroms, dtype=object), sort=False)
-    if (codes < 0).any():
-        raise InputError(source, "missing chromosome name", int(np.flatnonzero(codes < 0)[0]) + 1)
+def _factorize(values: Any, source: str) -> tuple[np.ndarray, list[str]]:
+    """Chromosome codes (int32) and names of one column (the order of the names does not
+    matter: they are mapped to the universe's ranks by name).
+
+    Regions usually come grouped by chromosome, so names are compared with their neighbour
+    (one vectorised pass) and looked up once per run; many runs fall back to one dict
+    lookup per row. A missing or non-string name is an error naming the row (1-based)."""
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not pa.types.is_dictionary(values.type):
+            values = values.dictionary_encode()
+        if values.null_count:
+            row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
+            raise InputError(source, "missing chromosome name", row + 1)
+        if not (pa.types.is_string(values.dictionary.type)
+                or pa.types.is_large_string(values.dictionary.type)):
+            value = values.dictionary[0].as_py() if len(values.dictionary) else None
+            raise InputError(source, f"chromosome {value!r} is not a string", 1)
+        codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        return codes, [str(n) for n in values.dictionary.to_pylist()]
+    if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
+        values = values.to_numpy()
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind not in "OU" and len(values):
+            raise InputError(source, f"chromosome {values[:1].tolist()[0]!r} is not a string",
+                             1)
+        seq = values.tolist() if values.dtype.kind == "U" else values
+    else:
+        seq = values if isinstance(values, (list, tuple)) else list(values)
+    n = len(seq)
+    if n == 0:
+        return np.zeros(0, dtype=np.int32), []
+    if isinstance(seq, np.ndarray):
+        different = seq[1:] != seq[:-1]
+    else:  # a Python list: compare neighbours without building an object array
+        different = np.fromiter(map(operator.ne, itertools.islice(seq, 1, None), seq),
+                                dtype=bool, count=n - 1)
+    heads = np.flatnonzero(np.concatenate(([True], different)))
+    names: dict[Any, int] = {}
+    if len(heads) <= max(64, n // 8):
+        run_codes = np.fromiter((names.setdefault(seq[i], len(names)) for i in heads.tolist()),
+                                dtype=np.int32, count=len(heads))
+        codes = np.repeat(run_codes, np.diff(np.append(heads, n)))
+    else:
+        codes = np.fromiter((names.setdefault(v, len(names)) for v in seq),
+                            dtype=np.int32, count=n)
+    uniques = list(names)
     bad = [i for i, c in enumerate(uniques) if not isinstance(c, str)]
     if bad:
         row = int(np.flatnonzero(codes == bad[0])[0])
-        raise InputError(source, f"chromosome {uniques[bad[0]]!r} is not a string", row + 1)
-    starts = _coordinates(starts, source, "start")
-    ends = _coordinates(ends, source, "end")
+        value = uniques[bad[0]]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            raise InputError(source, "missing chromosome name", row + 1)
+        raise InputError(source, f"chromosome {value!r} is not a string", row + 1)
+    return codes, uniques
+
+
+def _column_values(values: Any) -> Any:
+    """A pyarrow or pandas column as numpy (nulls become NaN, which the check rejects)."""
+    pa = sys.modules.get("pyarrow")
+    if pa is not None and isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values.to_numpy(zero_copy_only=False)
+    if hasattr(values, "to_numpy") and not isinstance(values, np.ndarray):
+        return values.to_numpy()
+    return values
+
+
+def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> BedRegions:
+    """In-memory regions as :class:`BedRegions`, checked like a BED file (row = 1-based)."""
+    codes, uniques = _factorize(chroms, source)
+    starts = _coordinates(_column_values(starts), source, "start")
+    ends = _coordinates(_column_values(ends), source, "end")
+    if not len(codes) == len(starts) == len(ends):
+        raise InputError(source, f"chrom, start and end have different lengths "
+                                 f"({len(codes)}, {len(starts)}, {len(ends)})")
     bad = np.flatnonzero(ends < starts)
     if len(bad):
         raise InputError(source, f"start {starts[bad[0]]} is greater than end {ends[bad[0]]}",
                          int(bad[0]) + 1)
     keep = ends > starts  # zero-length regions are skipped, as the BED reader does
-    n_zero = int(len(keep) - keep.sum())
+    n_zero = int(len(keep) - np.count_nonzero(keep))
     if n_zero:
         codes, starts, ends = codes[keep], starts[keep], ends[keep]
-    return BedRegions(chroms=[str(c) for c in uniques], chrom_index=codes.astype(np.int32),
-                      starts=starts, ends=ends, path=source, n_zero_length=n_zero)
+    return BedRegions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
+                      ends=ends, path=source, n_zero_length=n_zero)
 
 
-def _frame_regions(frame: pd.DataFrame) -> BedRegions:
-    lower = {str(c).lower(): c for c in frame.columns}
+def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
+    """The chrom, start and end column names of a table (by name, else the first three)."""
+    lower = {str(c).lower(): c for c in names}
     chrom_col = next((lower[c] for c in _CHROM_COLUMNS if c in lower), None)
     if chrom_col is not None and "start" in lower and "end" in lower:
-        cols = [chrom_col, lower["start"], lower["end"]]
-    elif frame.shape[1] >= 3:
-        cols = list(frame.columns[:3])
-    else:
-        raise InputError("<DataFrame>", "needs chrom, start and end columns (or at least three "
-                                         "columns in that order)")
-    return _from_columns(frame[cols[0]].astype(str).to_numpy(dtype=object),
-                         frame[cols[1]].to_numpy(), frame[cols[2]].to_numpy(), "<DataFrame>")
+        return chrom_col, lower["start"], lower["end"]
+    if len(names) >= 3:
+        return names[0], names[1], names[2]
+    raise InputError(source, "needs chrom, start and end columns (or at least three columns "
+                             "in that order)")
+
+
+def _frame_regions(frame: Any) -> BedRegions:
+    c, s, e = _table_columns(list(frame.columns), "<DataFrame>")
+    return _from_columns(frame[c].to_numpy(dtype=object), frame[s].to_numpy(),
+                         frame[e].to_numpy(), "<DataFrame>")
 
 
 def to_regions(document: Any) -> BedRegions:
-    """One document (BED path, DataFrame, regions as tuples or ``.chr/.start/.end``) as arrays."""
+    """One document as arrays: a BED path; a pandas DataFrame, pyarrow Table or mapping of
+    columns (``chrom``/``start``/``end``, else the first three); three column arrays
+    ``(chroms, starts, ends)``; or regions as tuples or objects with ``.chr/.start/.end``."""
     if isinstance(document, (str, os.PathLike)):
         return read_regions(document, allow_empty=True)
-    if isinstance(document, pd.DataFrame):
+    if _is_frame(document):
         return _frame_regions(document)
+    if _is_arrow_table(document):
+        c, s, e = _table_columns(list(document.schema.names), "<table>")
+        return _from_columns(document.column(c), document.column(s), document.column(e),
+                             "<table>")
+    if isinstance(document, Mapping):
+        c, s, e = _table_columns(list(document), "<columns>")
+        return _from_columns(document[c], document[s], document[e], "<columns>")
+    if _is_column_triple(document):
+        return _from_columns(*document, "<columns>")
     if isinstance(document, (list, tuple)):
         if len(document) == 0:
             return _from_columns([], [], [], "<regions>")
@@ -172,7 +285,8 @@ def to_regions(document: Any) -> BedRegions:
                                           f"integer start and end ({exc})") from exc
         return _from_columns(chroms, starts, ends, "<regions>")
     raise TypeError(f"cannot tokenize {type(document).__name__}: give a BED path, a "
-                    "DataFrame, a list of (chrom, start, end), or a list of those")
+                    "DataFrame or pyarrow Table, (chroms, starts, ends) arrays, a list of "
+                    "(chrom, start, end), or a list of those")
 
 
 class IntervalTokenizer(TokenizerBase):
@@ -183,7 +297,14 @@ class IntervalTokenizer(TokenizerBase):
     order within a query) or ``"genomic"`` (the whole document in genomic order of the
     regions, ``<unk>`` last); ``dedupe`` (keep only the first occurrence of each id);
     ``empty_document`` ``"unk"`` (default, as gtars: ``[<unk>]``) or ``"empty"``;
-    ``min_overlap`` (bp), ``min_query_fraction`` and ``min_region_fraction``.
+    ``min_overlap`` (bp), ``min_query_fraction`` and ``min_region_fraction``;
+    ``duplicate_rows``: a universe region listed on several lines has one id (its first
+    line's); ``"merge"`` (default) gives one token per distinct region a query overlaps,
+    ``"per_row"`` one per universe line, as gtars and ``bedtools intersect`` do.
+
+    One document of at most :data:`SMALL_DOCUMENT` ``(chrom, start, end)`` tuples (the
+    ``Dataset.__getitem__`` case) takes a per-call path in plain Python over the same
+    index (:meth:`_small_ids`), with the same ids as the vectorised path.
     """
 
     default_special_tokens = {"unk_token": "<unk>", "pad_token": "<pad>",
@@ -193,8 +314,8 @@ class IntervalTokenizer(TokenizerBase):
     def __init__(self, universe: Universe, *, unknown: Unknown = "drop",
                  order: Order = "query", dedupe: bool = False, min_overlap: int = 1,
                  min_query_fraction: float = 0.0, min_region_fraction: float = 0.0,
-                 empty_document: EmptyDocument = "unk", model_max_length: int | None = None,
-                 **kwargs: Any) -> None:
+                 empty_document: EmptyDocument = "unk", duplicate_rows: DuplicateRows = "merge",
+                 model_max_length: int | None = None, **kwargs: Any) -> None:
         super().__init__(model_max_length=model_max_length, **kwargs)
         if unknown not in ("drop", "unk"):
             raise ValueError(f"unknown must be 'drop' or 'unk', not {unknown!r}")
@@ -202,6 +323,9 @@ class IntervalTokenizer(TokenizerBase):
             raise ValueError(f"order must be 'query' or 'genomic', not {order!r}")
         if empty_document not in ("unk", "empty"):
             raise ValueError(f"empty_document must be 'unk' or 'empty', not {empty_document!r}")
+        if duplicate_rows not in ("merge", "per_row"):
+            raise ValueError(f"duplicate_rows must be 'merge' or 'per_row', not "
+                             f"{duplicate_rows!r}")
         if not _is_int(min_overlap) or min_overlap < 1:
             raise ValueError(f"min_overlap must be an integer >= 1, not {min_overlap!r}")
         for name, value in (("min_query_fraction", min_query_fraction),
@@ -216,11 +340,25 @@ class IntervalTokenizer(TokenizerBase):
         self.min_overlap = int(min_overlap)
         self.min_query_fraction = float(min_query_fraction)
         self.min_region_fraction = float(min_region_fraction)
+        self.duplicate_rows = duplicate_rows
+        self._repeat = universe.multiplicity if duplicate_rows == "per_row" else None
+        self._filtered = self.min_overlap > 1 or self.min_query_fraction > 0 \
+            or self.min_region_fraction > 0
+        # default tokenization options: a hit list is the document (see _small_ids)
+        # (one sublist, rows are ids, ends non-decreasing: the candidates are the hits)
+        subs = universe._sublists
+        self._simple = not self._filtered and unknown == "drop" and order == "query" \
+            and not dedupe and (duplicate_rows == "merge" or universe.multiplicity is None) \
+            and universe.ids_identity and len(subs) == 1 and subs[0].is_identity \
+            and subs[0].ends_monotonic
         n = len(universe)
         ids = universe.ids if universe.ids is not None else np.arange(n, dtype=np.int64)
         self._row_to_id = np.append(ids, n).astype(np.int64)  # row n = <unk>
         self._id_to_row = universe.rows if universe.rows is not None else np.arange(n)
         self._vocab: dict[str, int] | None = None
+        self._unk_id = n  # <unk> is the first special token
+        # the per-call path needs only the default options of __call__ and no template
+        self._plain_template = self._special_template() == ([], [])
 
     # ------------------------------------------------------------------ loading / saving
     @classmethod
@@ -239,6 +377,14 @@ class IntervalTokenizer(TokenizerBase):
                 f"{os.fspath(path)}: the universe is not position-sorted; token ids follow "
                 "its line order (as gtars), but gtars 0.10 returns wrong tokens on unsorted "
                 "universes, so sort it (sort -k1,1 -k2,2n -k3,3n) before training with gtars",
+                UserWarning, stacklevel=2)
+        if universe.n_duplicates and options.get("duplicate_rows", "merge") == "merge":
+            n_regions = int((universe.multiplicity > 1).sum())
+            warnings.warn(
+                f"{os.fspath(path)}: {universe.n_duplicates} duplicate row(s) (of "
+                f"{n_regions} region(s) listed more than once); each region has one id (its "
+                "first line's) and a query overlapping it gets one token, where gtars and "
+                "bedtools give one per row: pass duplicate_rows='per_row' to do the same",
                 UserWarning, stacklevel=2)
         options.setdefault("name_or_path", os.fspath(path))
         return cls(universe, **options)
@@ -268,7 +414,8 @@ class IntervalTokenizer(TokenizerBase):
         return {"unknown": self.unknown, "order": self.order, "dedupe": self.dedupe,
                 "empty_document": self.empty_document, "min_overlap": self.min_overlap,
                 "min_query_fraction": self.min_query_fraction,
-                "min_region_fraction": self.min_region_fraction}
+                "min_region_fraction": self.min_region_fraction,
+                "duplicate_rows": self.duplicate_rows}
 
     def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
                         ) -> tuple[str, ...]:
@@ -278,8 +425,13 @@ class IntervalTokenizer(TokenizerBase):
         directory = Path(save_directory)
         directory.mkdir(parents=True, exist_ok=True)
         universe_path = directory / UNIVERSE_FILE
+        from genovocab.fileutil import write_text_atomic
+        from genovocab.io.bed import write_bed3
+
         u = self.universe
         rows = self._id_to_row
+        if self._repeat is not None:  # keep the duplicate lines, next to their first
+            rows = np.repeat(rows, self._repeat[rows])
         write_bed3(universe_path, u.names()[rows], u.starts[rows], u.ends[rows])
         extra = {
             "universe_file": UNIVERSE_FILE,
@@ -377,6 +529,9 @@ class IntervalTokenizer(TokenizerBase):
             self.universe, regions, min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
             min_region_fraction=self.min_region_fraction)
+        if self._repeat is not None:  # one token per universe line (duplicates adjacent)
+            repeat = self._repeat[rows]
+            q_idx, rows = np.repeat(q_idx, repeat), np.repeat(rows, repeat)
         n_unknown = -1
         n = len(regions)
         if self.unknown == "unk" or count_unknown:
@@ -400,6 +555,181 @@ class IntervalTokenizer(TokenizerBase):
             ids = np.asarray([self.unk_token_id], dtype=np.int64)
         return ids, n_unknown
 
+    # ------------------------------------------------------------------ per-call path
+    def _small_ids(self, regions: Sequence[Any]) -> list[int] | None:
+        """Ids of a short document of ``(chrom, start, end, ...)`` tuples (or lists) with
+        ``int`` coordinates, computed in plain Python over the universe's index: the same
+        ids as :meth:`_encode` (tested on randomized regions), without building arrays of
+        the input. None for anything else (other types, a bad coordinate, a document with
+        many candidate regions): the vectorised path then handles it or raises the error."""
+        if len(regions) > SMALL_DOCUMENT:
+            return None
+        # a subclass that checks regions in _encode keeps this path only if the check is
+        # the chromosome-length one, done here too (the release's tokenizer sets chrom_sizes)
+        sizes = getattr(self, "chrom_sizes", None)
+        if sizes is None and type(self)._encode is not IntervalTokenizer._encode:
+            return None
+        u = self.universe
+        rank_of = u._rank
+        shift = u.shift
+        limit = (1 << shift) - 1
+        q_start: list[int] = []  # start / end keys (-1: chromosome not in the universe)
+        q_end: list[int] = []
+        q_raw: list[tuple[int, int]] = []
+        for region in regions:
+            kind = type(region)
+            if (kind is not tuple and kind is not list) or len(region) < 3:
+                return None
+            chrom, start, end = region[0], region[1], region[2]
+            if type(chrom) is not str or type(start) is not int or type(end) is not int \
+                    or start < 0 or end < start:
+                return None
+            if sizes is not None and end > sizes.get(chrom, end):
+                return None  # beyond the chromosome: the checked path raises the error
+            if end == start:
+                continue  # zero-length: skipped, as the BED reader does
+            rank = rank_of.get(chrom)
+            if rank is None:
+                q_start.append(-1)
+                q_end.append(-1)
+            else:
+                base = rank << shift
+                q_start.append(base | min(start, limit))
+                q_end.append(base | min(end, limit))
+            q_raw.append((start, end))
+        n = len(q_start)
+        hits: list[list[int]] = [[] for _ in range(n)]
+        if n:
+            if n == 1:  # scalar searches: no arrays to build
+                qs, qe = q_start[0], q_end[0]
+            else:
+                qs = np.array(q_start, dtype=np.int64)
+                qe = np.array(q_end, dtype=np.int64)
+            several = len(u._sublists) > 1
+            for sub in u._sublists:
+                if not len(sub.ids):
+                    continue
+                # hi: regions starting before the query end; lo: first whose running
+                # maximum end passes the query start (as Universe._pairs)
+                hi = sub.start_keys.searchsorted(qe, "left")
+                lo = sub.padded_max_end_keys.searchsorted(qs, "right") - 1
+                if n == 1:
+                    his, los = [int(hi)], [int(lo)]
+                else:
+                    his, los = hi.tolist(), lo.tolist()
+                if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
+                    return None
+                if self._simple:
+                    # the usual case (one sorted, non-nested universe, default options):
+                    # the candidates are the hits and the rows are the ids
+                    ids = [r for a, b in zip(los, his) for r in range(a, b)]
+                    return ids if ids or self.empty_document == "empty" \
+                        else [self.unk_token_id]
+                for q, (a, b) in enumerate(zip(los, his)):
+                    if a >= b:
+                        continue
+                    rows = range(a, b) if sub.is_identity else sub.ids[a:b].tolist()
+                    if not sub.ends_monotonic:
+                        key = q_start[q]
+                        rows = [r for r, k in zip(rows, sub.end_keys[a:b].tolist()) if k > key]
+                    hits[q].extend(rows)
+            if several:
+                for h in hits:
+                    h.sort()
+            if self._filtered:
+                hits = [self._kept(h, *q_raw[q]) for q, h in enumerate(hits)]
+        repeat = self._repeat
+        unk_row = self.n_regions
+        rows_out: list[int] = []
+        for h in hits:
+            if h:
+                if repeat is None:
+                    rows_out.extend(h)
+                else:
+                    for r in h:
+                        rows_out.extend([r] * int(repeat[r]))
+            elif self.unknown == "unk":
+                rows_out.append(unk_row)
+        if self.order == "genomic":
+            rows_out.sort()
+        if u.ids_identity or not rows_out:
+            ids = rows_out  # row == id, and row N is <unk>
+        else:
+            ids = self._row_to_id[np.array(rows_out, dtype=np.int64)].tolist()
+        if self.dedupe and len(ids) > 1:
+            ids = list(dict.fromkeys(ids))
+        if not ids and self.empty_document == "unk":
+            ids = [self.unk_token_id]
+        return ids
+
+    def _kept(self, rows: list[int], start: int, end: int) -> list[int]:
+        """``rows`` that pass ``min_overlap`` and the overlap fractions for query
+        ``[start, end)`` (the same comparisons as :meth:`Universe.overlaps`)."""
+        u = self.universe
+        out = []
+        for r in rows:
+            us, ue = int(u.starts[r]), int(u.ends[r])
+            shared = min(end, ue) - max(start, us)
+            if shared < self.min_overlap:
+                continue
+            if self.min_query_fraction > 0 and not shared >= self.min_query_fraction * (
+                    end - start):
+                continue
+            if self.min_region_fraction > 0 and not shared >= self.min_region_fraction * (
+                    ue - us):
+                continue
+            out.append(r)
+        return out
+
+    @staticmethod
+    def _small_document(inputs: Any) -> Sequence[Any] | None:
+        """The regions of a call's input when it is one region tuple or one short list of
+        region tuples (one document); None otherwise."""
+        kind = type(inputs)
+        if kind is tuple:
+            if len(inputs) >= 3 and type(inputs[0]) is str:
+                return (inputs,)
+            return None
+        if kind is list and 0 < len(inputs) <= SMALL_DOCUMENT:
+            first = inputs[0]
+            if type(first) in (tuple, list) and len(first) >= 3 and type(first[0]) is str:
+                return inputs
+        return None
+
+    def __call__(self, inputs: Any, *, add_special_tokens: bool = True,
+                 padding: bool | str = False, truncation: bool | str | None = None,
+                 max_length: int | None = None, pad_to_multiple_of: int | None = None,
+                 return_tensors: str | None = None, return_attention_mask: bool | None = None,
+                 return_special_tokens_mask: bool = False, return_length: bool = False,
+                 **kwargs: Any) -> BatchEncoding:
+        """Tokenize one document or a batch (:meth:`TokenizerBase.__call__`). One short
+        document with the default options returns from the per-call path."""
+        if padding is False and truncation is None and max_length is None \
+                and return_tensors is None and not return_special_tokens_mask \
+                and not return_length and not kwargs and self._plain_template:
+            regions = self._small_document(inputs)
+            ids = None if regions is None else self._small_ids(regions)
+            if ids is not None:
+                if return_attention_mask is False or (
+                        return_attention_mask is None
+                        and "attention_mask" not in self.model_input_names):
+                    return BatchEncoding({"input_ids": ids})
+                return BatchEncoding({"input_ids": ids, "attention_mask": [1] * len(ids)})
+        return super().__call__(
+            inputs, add_special_tokens=add_special_tokens, padding=padding,
+            truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
+            return_tensors=return_tensors, return_attention_mask=return_attention_mask,
+            return_special_tokens_mask=return_special_tokens_mask, return_length=return_length,
+            **kwargs)
+
+    def _document_ids(self, document: Any) -> np.ndarray:
+        """Ids of one document: the per-call path when it applies, else the vectorised one."""
+        if type(document) is list and 0 < len(document) <= SMALL_DOCUMENT:
+            ids = self._small_ids(document)
+            if ids is not None:
+                return np.array(ids, dtype=np.int64)
+        return self.encode_regions(to_regions(document))
+
     def _split_batch(self, regions: Any) -> tuple[list[Any], bool]:
         if _is_document(regions) or _is_region(regions) and not isinstance(regions, list):
             if isinstance(regions, tuple) and _is_region(regions):
@@ -414,18 +744,46 @@ class IntervalTokenizer(TokenizerBase):
                       ) -> list[dict[str, np.ndarray]]:
         out = []
         for d in items:
-            ids = self.encode_regions(to_regions(d))
+            ids = self._document_ids(d)
             out.append({"input_ids": ids if max_tokens is None else ids[:max_tokens]})
         return out
 
     def encode(self, regions: Any, add_special_tokens: bool = True, **kwargs: Any
                ) -> list[int] | list[list[int]]:
         """Token ids of one document (list) or of a batch of documents (list of lists)."""
-        return super().encode(regions, add_special_tokens=add_special_tokens, **kwargs)
+        kwargs.pop("return_tensors", None)
+        return self(regions, add_special_tokens=add_special_tokens, **kwargs)["input_ids"]
 
     def tokenize(self, regions: Any) -> list[str] | list[list[str]]:
         """Token strings (``chrom:start-end``, ``<unk>``) of one document or a batch."""
+        regions_small = self._small_document(regions)
+        ids = None if regions_small is None else self._small_ids(regions_small)
+        if ids is not None:
+            return self._small_tokens(ids)
         docs, batched = self._split_batch(regions)
-        out = [self.convert_ids_to_tokens(self.encode_regions(to_regions(d)).tolist())
-               for d in docs]
+        out = [self.convert_ids_to_tokens(self._document_ids(d).tolist()) for d in docs]
         return out if batched else out[0]
+
+    def _small_tokens(self, ids: list[int]) -> list[str]:
+        """Token strings of a few ids (valid ones: the per-call path made them)."""
+        u = self.universe
+        n = self.n_regions
+        regions = [i for i in ids if i < n]
+        if len(regions) > 2:  # a few fancy-indexing calls, then Python ints
+            rows = np.array(regions, dtype=np.int64)
+            if not u.ids_identity:
+                rows = self._id_to_row[rows]
+            found = iter(zip(u.chrom_index[rows].tolist(), u.starts[rows].tolist(),
+                             u.ends[rows].tolist()))
+        else:
+            found = iter([(int(u.chrom_index[r]), int(u.starts[r]), int(u.ends[r])) for r in (
+                i if u.ids_identity else int(self._id_to_row[i]) for i in regions)])
+        chroms = u.chroms
+        out = []
+        for i in ids:
+            if i >= n:
+                out.append(SPECIAL_TOKENS[i - n])
+            else:
+                c, st, en = next(found)
+                out.append(f"{chroms[c]}:{st}-{en}")
+        return out
