@@ -251,14 +251,17 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
                       zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None,
                       clusters: str | os.PathLike | None = None,
                       size: int = DEFAULT_VOCAB_SIZE, min_count: int = 1,
-                      chunk_rows: int = 1 << 20, log=None) -> dict:
+                      chunk_rows: int = 1 << 20, census: bool = True,
+                      census_shards: int = 64, log=None) -> dict:
     """Workflow step (gather): the bounded motif vocabulary (``token_vocab.tsv``, the layout of
     a tokenizer's ``vocab.tsv``), its token stream's figures (``zipf.json``) and plot.
 
     The pattern files (one per chromosome) are streamed ``chunk_rows`` patterns at a time, once
     per level of the vocabulary and twice more (:func:`build_motif_vocab`): memory is the kept
     tokens, one level's candidates and one chunk, whatever the genome. ``clusters``
-    (``clusters.tsv``) names the motifs of each token.
+    (``clusters.tsv``) names the motifs of each token. ``census``: also count every distinct
+    active set (``pattern_counts.py``, ``census_shards`` shard files beside ``vocab_out``,
+    removed after) for the figures of the patterns themselves and the paper's band.
     """
     from genovocab.motifs.clustering import read_clusters
 
@@ -302,6 +305,11 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
         "zipf": stream["zipf"], "tokens_used": stream["tokens_used"],
         "top_token_share": stream["top_token_share"], "unk_share": stream["unk_share"],
     }
+    if census:  # every distinct active set, counted hash-sharded on disk (a diagnostic)
+        from genovocab.motifs.pattern_counts import set_census
+
+        summary["patterns"] = set_census(chunks, n_shards=census_shards,
+                                         work_dir=Path(vocab_out).parent)
     names = None
     if clusters is not None:
         import pandas as pd

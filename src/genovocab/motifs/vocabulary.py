@@ -418,3 +418,42 @@ def read_vocab(path: str | os.PathLike) -> MotifVocab:
     counts = table["count"].to_numpy(dtype=np.int64)
     return MotifVocab(patterns, table["support"].to_numpy(dtype=np.int64)[N_SPECIAL:],
                       counts[N_SPECIAL:].copy(), unk_count=int(counts[UNK_ID]))
+
+
+def summary_markdown(stats: dict) -> str:
+    """A paragraph on the motif vocabulary for a release card (``vocab_summary.md``): size,
+    coverage, what a token keeps, the Zipf fit of its token stream, and the census of every
+    distinct active set (a diagnostic). ``stats`` is a tokenizer's ``vocab_stats.json``."""
+    def pct(value) -> str:
+        return "n/a" if value is None else f"{100 * float(value):.1f} %"
+
+    def num(value, digits: int = 3) -> str:
+        return "n/a" if value is None else f"{float(value):.{digits}f}"
+
+    zipf = stats.get("zipf", {})
+    text = (
+        f"**Motif vocabulary.** {stats.get('vocab_size', 0):,} ids (5 special tokens, then the "
+        "value-ordered cluster prefixes with the most bins; the empty token `m-` always among "
+        "them). Every bin gets a real token by back-off: its weakest active clusters are "
+        "dropped until what is left is a token (Davarmanesh et al.'s motif-aware bins, "
+        "clusters of motifs by the InterDependence Score). Over the "
+        f"{stats.get('n_bins', 0):,} bins of this genome: `<unk>` {pct(stats.get('unk_share'))}"
+        f"; {stats.get('tokens_used', 0):,} distinct tokens used; the most frequent token "
+        f"holds {pct(stats.get('top_token_share'))} of the bins; "
+        f"{pct(stats.get('fraction_bins_backed_to_empty'))} of the bins back off to `m-`. "
+        f"A token keeps {pct(stats.get('fraction_active_clusters_kept'))} of its bin's active "
+        f"clusters and {pct(stats.get('fraction_active_value_kept'))} of their summed value "
+        "(the cluster vectors stay in the corpus for models that want all of it). Zipf fit of "
+        f"the token stream (all ranks): r = {num(zipf.get('pearson_r'))}, slope "
+        f"{num(zipf.get('slope'), 2)}.")
+    census = stats.get("patterns")
+    if census:
+        band = census.get("zipf_band", {})
+        text += (
+            f" Diagnostic, not the vocabulary: the bins hold {census['n_sets']:,} distinct "
+            f"active sets, {pct(census.get('fraction_sets_seen_once'))} of them seen once "
+            f"(Zipf r over all {num(census['zipf_all_sets'].get('pearson_r'))}); the "
+            f"{band.get('n_tokens', 0):,} sets seen {census['band'][0]:,}.."
+            f"{census['band'][1]:,} times (the paper's band) give r = "
+            f"{num(band.get('pearson_r'))}.")
+    return text + "\n"

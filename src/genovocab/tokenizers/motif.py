@@ -131,6 +131,7 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     """
     from genovocab.motifs import tokens as tk
     from genovocab.motifs.clustering import read_clusters, read_feature_table
+    from genovocab.motifs.vocabulary import summary_markdown
 
     if not (len(chroms) == len(bins) == len(cluster_features) == len(tokens)):
         raise GenovocabError("one bins, cluster-features and tokens file per chromosome")
@@ -177,6 +178,8 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             shutil.copyfile(src, tmp / name)
         tk.write_vocab(tmp / "vocab.tsv", trained, names)
         tk.write_json(tmp / "vocab_stats.json", stats)
+        # the paragraph a release card includes (see docs/motif-vocabulary.md)
+        write_text_atomic(tmp / "vocab_summary.md", summary_markdown(stats))
         config = {
             "format_version": FORMAT_VERSION,
             "tokenizer_class": "MotifTokenizer",
@@ -189,7 +192,7 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             "files": {"matrices": "matrices.jaspar", "features": "features.tsv",
                       "ids": "ids.npy", "clusters": "clusters.tsv",
                       "cluster_summary": "cluster_summary.tsv", "vocab": "vocab.tsv",
-                      "vocab_stats": "vocab_stats.json",
+                      "vocab_stats": "vocab_stats.json", "vocab_summary": "vocab_summary.md",
                       "bins": "bins/{chrom}.{array}.npy"},
         }
         write_text_atomic(tmp / CONFIG_NAME, json.dumps(config, indent=2, sort_keys=True) + "\n")
