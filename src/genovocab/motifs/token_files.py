@@ -24,7 +24,6 @@ from genovocab.motifs.patterns import (
     PatternMerger,
     Patterns,
     active_patterns,
-    build_vocab_ids,
     cluster_features,
 )
 from genovocab.motifs.vocabulary import (
@@ -35,7 +34,6 @@ from genovocab.motifs.vocabulary import (
     read_vocab,
     stream_statistics,
     write_vocab,
-    zipf_fit,
 )
 
 
@@ -376,7 +374,8 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
         stats = {"chrom": chrom, "n_bins": int(tokens.size),
                  "active_clusters": int(n_active.sum()),
                  "kept_clusters": int(sizes[tokens].sum()),
-                 "diagnostic_band": band_diagnostic(patterns, band)}
+                 "diagnostic_band": band_diagnostic(patterns_path, band,
+                                                    work_dir=Path(stats_out).parent)}
         if cluster_features is not None:
             rows = csr_array_rows(cluster_features)
             if rows != tokens.size:
@@ -388,20 +387,16 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
     return tokens
 
 
-def band_diagnostic(patterns: Patterns, band: tuple[int, int] = (500, 1_000_000)) -> dict:
+def band_diagnostic(patterns_path: str | os.PathLike, band: tuple[int, int] = (500, 1_000_000),
+                    work_dir: str | os.PathLike | None = None) -> dict:
     """The paper's Zipf check on one chromosome: every distinct active *set* a token, only those
-    seen ``band[0]..band[1]`` times (a diagnostic of the patterns, not the vocabulary)."""
-    sizes = np.diff(patterns.indptr)
-    if not len(patterns):
-        return {"band": list(band), "n_sets": 0, "n_in_band": 0, "zipf": zipf_fit([])}
-    rows = np.repeat(np.arange(len(patterns)), sizes)
-    order = np.lexsort((patterns.indices, rows))  # each pattern's ids ascending: its set
-    sets = Patterns(patterns.indptr, patterns.indices[order], patterns.counts,
-                    np.arange(len(patterns)))
-    full, _ = build_vocab_ids([sets])
-    counts = full.counts
-    inside = counts[(counts >= band[0]) & (counts <= band[1])]
-    return {"band": list(band), "n_sets": int(counts.size),
-            "fraction_sets_seen_once": float(np.mean(counts == 1)),
-            "zipf_all_sets": zipf_fit(counts), "n_in_band": int(inside.size),
-            "zipf": zipf_fit(inside)}
+    seen ``band[0]..band[1]`` times (a diagnostic of the patterns, not the vocabulary). Counted
+    hash-sharded (``pattern_counts.py``), so memory is one shard of the chromosome's patterns."""
+    from genovocab.motifs.pattern_counts import set_census
+
+    census = set_census(lambda: iter_pattern_chunks(patterns_path), n_shards=16,
+                        work_dir=work_dir, band=band)
+    return {"band": list(band), "n_sets": census["n_sets"],
+            "fraction_sets_seen_once": census["fraction_sets_seen_once"],
+            "zipf_all_sets": census["zipf_all_sets"],
+            "n_in_band": census["zipf_band"]["n_tokens"], "zipf": census["zipf_band"]}
