@@ -1,6 +1,6 @@
 """The motif corpus: genome fragments of consecutive motif bins with per-bin targets.
 
-Sequence-to-function training as in motif-aware tokens (Zhou et al.): the genome is read as
+Sequence-to-function training as in motif-aware tokens (Davarmanesh et al.): the genome is read as
 fragments of ``fragment_bins`` consecutive bins (1,250, ~20 kb) taken every ``stride_bins``
 (500) bins along each chromosome; each bin carries its token id and its cluster vector, and
 optionally one or more target tracks (bigWig, e.g. ATAC-seq) averaged over the bin.
@@ -392,7 +392,7 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
 # {config.title or name}
 
 Motif-token fragments of the genome for sequence-to-function models (motif-aware tokens,
-Zhou et al.): each row is {config.fragment_bins} consecutive motif bins of one chromosome,
+Davarmanesh et al.): each row is {config.fragment_bins} consecutive motif bins of one chromosome,
 fragments start every {config.stride_bins} bins; the last, shorter window is {last}.
 Each bin carries its token id (`input_ids`, the motif tokenizer's vocabulary of
 {tok.vocab_size} ids), its cluster vector ({tok.n_clusters} motif clusters) as sparse lists
