@@ -217,8 +217,10 @@ rule ids_tokens:
         f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        # the chromosome's patterns (~70 B per bin) and one block of the cluster matrix
-        mem_mb=RS.mem_mb(600, 8, "chrom"),
+        # one chunk of 2^20 patterns (~0.5 GB with the band census), 4 B per distinct
+        # pattern and ~20 B per bin (token ids, the mapped pattern index, kept sizes): ~1 GB
+        # for hg38 chr1 (estimated from the parts, not measured at that size)
+        mem_mb=RS.mem_mb(1200, 2, "chrom"),
         runtime=RS.runtime(5, 0.05, "chrom"),
     script:
         "../scripts/ids_tokens.py"
@@ -297,9 +299,9 @@ rule motif_tokenizer:
         f"{LOGS}/bench/ids/motif_tokenizer.tsv",
     threads: 1
     resources:
-        # the bounded vocabulary and one chromosome's token ids; the cluster matrices are
-        # hard-linked, not read
-        mem_mb=RS.mem_mb(600, 4, "chrom"),
+        # the bounded vocabulary and one chromosome's token ids (4 B per bin, 62 MB for hg38
+        # chr1); the cluster matrices are hard-linked, not read
+        mem_mb=RS.mem_mb(1000),
         runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"

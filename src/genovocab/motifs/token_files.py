@@ -361,19 +361,33 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
     """Workflow step (per chromosome): every bin's token id (int32 ``.npy``) by back-off from
     the chromosome's patterns and the vocabulary, and (``stats_out``) what the tokens keep:
     active clusters and (with the CSR arrays at ``cluster_features``) active value, plus the
-    paper's frequency-band Zipf diagnostic over this chromosome's whole active sets."""
+    paper's frequency-band Zipf diagnostic over this chromosome's whole active sets.
+
+    The patterns are read a chunk at a time and the per-bin pattern index is memory-mapped:
+    memory is 4 B per distinct pattern, 4 B per bin and one chunk (plus the token ids' 8 B
+    per bin while the kept value is summed)."""
     vocab = read_vocab(vocab_path)
-    patterns = read_patterns(patterns_path)
-    ids = vocab.token_ids(patterns.indptr, patterns.indices)
-    tokens = ids[patterns.inverse] if len(patterns) else np.zeros(0, dtype=np.int32)
+    members = npz_members(patterns_path)
+    if "inverse" not in members or members["inverse"][1] != np.dtype(np.int64):
+        raise InputError(patterns_path, "not a token pattern file (no int64 inverse.npy)")
+    ids = np.empty(members["indptr"][2][0] - 1, dtype=np.int32)
+    sizes = np.zeros(len(vocab), dtype=np.int64)
+    sizes[N_SPECIAL:] = vocab.sizes
+    kept = active = lo = 0
+    for indptr, indices, counts in iter_pattern_chunks(patterns_path):  # a chunk at a time
+        hi = lo + indptr.size - 1
+        ids[lo:hi] = vocab.token_ids(indptr, indices)
+        kept += int((sizes[ids[lo:hi]] * counts).sum())
+        active += int((np.diff(indptr) * counts).sum())
+        lo = hi
+    offset, _, shape = members["inverse"]
+    inverse = np.memmap(patterns_path, dtype=np.int64, mode="r", offset=offset, shape=shape)
+    tokens = ids[inverse] if ids.size else np.zeros(shape, dtype=np.int32)
+    del inverse
     write_npy(tokens_out, tokens)
     if stats_out is not None:
-        sizes = np.zeros(len(vocab), dtype=np.int64)
-        sizes[N_SPECIAL:] = vocab.sizes
-        n_active = np.diff(patterns.indptr)[patterns.inverse]
-        stats = {"chrom": chrom, "n_bins": int(tokens.size),
-                 "active_clusters": int(n_active.sum()),
-                 "kept_clusters": int(sizes[tokens].sum()),
+        stats = {"chrom": chrom, "n_bins": int(tokens.size), "active_clusters": active,
+                 "kept_clusters": kept,
                  "diagnostic_band": band_diagnostic(patterns_path, band,
                                                     work_dir=Path(stats_out).parent)}
         if cluster_features is not None:
