@@ -11,8 +11,9 @@ used, the most frequent token's share, and what a token keeps of its bin:
   clusters and of their summed value;
 * ``whole+backoff`` (the first prototype): the most frequent whole patterns, the same back-off;
 * ``codebook``: k-means (scikit-learn MiniBatchKMeans, seeded, random initialisation, 10
-  epochs) of the cluster vectors of a sample of 20,000 training bins, each bin its nearest code; kept = 1 - relative reconstruction
-  error of the cluster vector (sum of squared errors / sum of squares);
+  epochs) of the cluster vectors of a sample of 20,000 training bins, each bin its nearest
+  code; kept = the relative reconstruction error of the cluster vector (sum of squared errors
+  / sum of squares);
 * the paper's diagnostic: every distinct active set as a token, only those whose frequency is
   in the band 500..1,000,000 (on 1 Mbp: a band scaled to 1 / 250 of chr1's length is too thin,
   so the figure is given for the whole band on the full 2 Mbp and labelled a diagnostic);

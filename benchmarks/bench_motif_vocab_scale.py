@@ -8,9 +8,11 @@ active set hash-sharded on disk (the census). Before, this job held every distin
 Synthetic pattern files of two kinds, as the motif stage writes them (one file per 1 M
 patterns, like chromosomes): *real-like* (a mean of 15 active clusters of 871, drawn from a
 skewed cluster frequency, as on real DNA) and *dense* (a mean of 60, the density of the
-synthetic hg38 rehearsal). Each size is one job in a fresh process (``_common.measure``):
-peak RSS, CPU and wall time. CPU at hg38 (150 M real-like / 190 M dense) is extrapolated from
-a straight-line fit over the measured sizes, and said so.
+synthetic hg38 rehearsal; files of 0.5 M patterns). Each size is one job in a fresh process
+(``_common.measure``): peak RSS, CPU and wall time. CPU at hg38 (150 M real-like / 190 M
+dense) is extrapolated from a straight-line fit over the measured sizes, and said so.
+``reads``: how many times the job streams the pattern files (one count, one per level, one
+for the tokens' bins, one for what they keep, one for the census).
 
 Usage: ``python benchmarks/bench_motif_vocab_scale.py [--sizes 1,2,4] [--kinds real,dense]``
 (sizes in millions of patterns).
@@ -34,42 +36,44 @@ from benchmarks._common import measure, report  # noqa: E402
 OUT = HERE / "out" / "motif_vocab_scale"
 N_CLUSTERS = 871
 KINDS = {"real": 15, "dense": 60}
-PER_FILE = 1_000_000
+PER_FILE = {"real": 1_000_000, "dense": 500_000}  # patterns per file (a "chromosome")
 HG38 = {"real": 150e6, "dense": 190e6}
 
 
-def write_pattern_file(path: Path, n: int, mean_active: int, seed: int) -> None:
-    """``n`` patterns (each seen in one bin) with Poisson(``mean_active``) distinct clusters of
-    a skewed frequency, in random order (strongest first is arbitrary here)."""
+def write_pattern_file(path: Path, n: int, mean_active: int, seed: int,
+                       block: int = 50_000) -> None:
+    """``n`` patterns (each seen in one bin): cluster ``c`` is active with probability
+    proportional to a skewed frequency (mean ``mean_active`` clusters per pattern), the active
+    ones in random order (strongest first is arbitrary here). Made ``block`` patterns at a time
+    from a Bernoulli draw per (pattern, cluster), so no pattern repeats a cluster."""
     from genovocab.motifs.patterns import Patterns
 
     rng = np.random.default_rng(seed)
     weights = 1.0 / (np.arange(N_CLUSTERS) + 10.0) ** 1.1
-    weights /= weights.sum()
-    sizes = np.minimum(rng.poisson(mean_active, size=n), N_CLUSTERS)
-    rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
-    ids = rng.choice(N_CLUSTERS, size=rows.size, p=weights).astype(np.int64)
-    key = rows * N_CLUSTERS + ids
-    key = np.unique(key)  # drop repeats within a pattern (sorted by row, then id)
-    rows, ids = key // N_CLUSTERS, (key % N_CLUSTERS).astype(np.int32)
-    del key
-    order = np.lexsort((rng.random(rows.size), rows))  # random order within each pattern
-    ids = ids[order]
-    sizes = np.bincount(rows, minlength=n)
+    prob = np.minimum(1.0, weights * mean_active / weights.sum()).astype(np.float32)
+    parts, sizes = [], []
+    for lo in range(0, n, block):
+        m = min(block, n - lo)
+        rows, ids = np.nonzero(rng.random((m, N_CLUSTERS), dtype=np.float32) < prob)
+        order = np.lexsort((rng.random(rows.size), rows))  # random order within a pattern
+        parts.append(ids[order].astype(np.int32))
+        sizes.append(np.bincount(rows, minlength=m))
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    Patterns(indptr, ids, np.ones(n, dtype=np.int64), np.arange(n, dtype=np.int64)).save(path)
+    np.cumsum(np.concatenate(sizes), out=indptr[1:])
+    Patterns(indptr, np.concatenate(parts), np.ones(n, dtype=np.int64),
+             np.arange(n, dtype=np.int64)).save(path)
 
 
-def files_for(kind: str, millions: int) -> tuple[list[Path], list[Path]]:
+def files_for(kind: str, millions: float) -> tuple[list[Path], list[Path]]:
     folder = OUT / kind
     folder.mkdir(parents=True, exist_ok=True)
     patterns, edges = [], []
-    for i in range(millions * 1_000_000 // PER_FILE):
+    per = PER_FILE[kind]
+    for i in range(int(round(millions * 1_000_000 / per))):
         p, e = folder / f"c{i}.npz", folder / f"c{i}.bins.npy"
         if not p.exists():
-            write_pattern_file(p, PER_FILE, KINDS[kind], seed=1000 * KINDS[kind] + i)
-            np.save(e, np.arange(PER_FILE + 1, dtype=np.int64) * 15)
+            write_pattern_file(p, per, KINDS[kind], seed=1000 * KINDS[kind] + i)
+            np.save(e, np.arange(per + 1, dtype=np.int64) * 15)
         patterns.append(p)
         edges.append(e)
     return patterns, edges
@@ -89,11 +93,11 @@ def run_job(patterns: list[str], edges: list[str], out: str, size: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,2,4", help="millions of patterns")
+    ap.add_argument("--sizes", default="1,2,4", help="millions of patterns (dense: halves too)")
     ap.add_argument("--kinds", default="real,dense")
     ap.add_argument("--vocab-size", type=int, default=4096)
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [float(s) for s in args.sizes.split(",")]
     rows = []
     for kind in args.kinds.split(","):
         fits = []
@@ -102,12 +106,12 @@ def main() -> None:
             patterns, edges = files_for(kind, millions)
             made = time.perf_counter() - t0
             m = measure(run_job, [str(p) for p in patterns], [str(e) for e in edges],
-                        str(OUT / f"{kind}_{millions}M"), args.vocab_size)
+                        str(OUT / f"{kind}_{millions:g}M"), args.vocab_size)
             fits.append((millions * 1e6, m.cpu_seconds))
-            rows.append({"kind": kind, "patterns": f"{millions} M",
+            rows.append({"kind": kind, "patterns": f"{millions:g} M",
                          "ids/pattern": KINDS[kind], "peak RSS MiB": f"{m.peak_mib:.0f}",
                          "CPU s": f"{m.cpu_seconds:.1f}", "wall s": f"{m.seconds:.1f}",
-                         "passes": m.result["levels"] + 3, "vocab": m.result["vocab"],
+                         "reads": m.result["levels"] + 4, "vocab": m.result["vocab"],
                          "distinct sets": f"{m.result['sets']:,}",
                          "files made s": f"{made:.0f}"})
             print(report(rows[-1:], list(rows[-1])), flush=True)
