@@ -167,7 +167,7 @@ def test_sharded_set_count_equals_plain_count(tmp_path, hash_fn, n_shards):
         bins.append(int(rng.integers(1, 3)))
     want = plain_set_histogram(patterns, bins)
     got = count_sets_sharded(chunks_of(patterns, bins), n_shards=n_shards, work_dir=tmp_path,
-                             hashes=hash_fn)
+                             hashes=hash_fn, block=50)
     assert got == want
     assert list(tmp_path.iterdir()) == []  # the shards are removed
 

@@ -189,8 +189,8 @@ rule ids_token_vocab:
         f"{LOGS}/bench/ids/token_vocab.tsv",
     threads: 1
     resources:
-        # the kept tokens, one level's candidates and one chunk of 2^20 patterns: flat in the
-        # pattern count (benchmarks/bench_motif_vocab_scale.py); one pass per level + 2
+        # the kept tokens, one level's candidates and one chunk of 2^18 patterns: flat in the
+        # pattern count (benchmarks/bench_motif_vocab_scale.py); one read per level + 4
         mem_mb=RS.mem_mb(1200, 0),
         runtime=RS.runtime(10, 0.5, "input:patterns"),
     script:
@@ -217,7 +217,7 @@ rule ids_tokens:
         f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        # one chunk of 2^20 patterns (~0.5 GB with the band census), 4 B per distinct
+        # one chunk of 2^18 patterns (~0.2 GB with the band census), 4 B per distinct
         # pattern and ~20 B per bin (token ids, the mapped pattern index, kept sizes): ~1 GB
         # for hg38 chr1 (estimated from the parts, not measured at that size)
         mem_mb=RS.mem_mb(1200, 2, "chrom"),

@@ -84,9 +84,20 @@ def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
     return np.concatenate(out)
 
 
+def _blocks(chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], block: int):
+    """The chunks cut into blocks of at most ``block`` patterns (the sort that makes sets and
+    the routing take ~30 B per cluster id: a block bounds them)."""
+    for indptr, indices, counts in chunks:
+        n = indptr.size - 1
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            yield (indptr[lo:hi + 1] - indptr[lo], indices[indptr[lo]:indptr[hi]],
+                   np.asarray(counts)[lo:hi])
+
+
 def count_sets_sharded(chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
                        n_shards: int = 64, work_dir: str | os.PathLike | None = None,
-                       hashes: HashFn | None = None) -> dict[int, int]:
+                       hashes: HashFn | None = None, block: int = 1 << 17) -> dict[int, int]:
     """Histogram {bins per distinct active set: number of sets} over every pattern of
     ``chunks()`` (each chunk: ``indptr``, ids, bins per pattern), counted exactly by shard.
 
@@ -99,7 +110,7 @@ def count_sets_sharded(chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarra
         files = [[open(tmp / f"{s}.{kind}", "wb") for kind in ("sizes", "ids", "counts")]
                  for s in range(n_shards)]
         try:
-            for indptr, indices, counts in chunks():
+            for indptr, indices, counts in _blocks(chunks(), block):
                 ids = as_sets(indptr, indices).astype(np.int32)
                 h1, _ = hashes(indptr, ids)
                 shard = (h1 % np.uint64(n_shards)).astype(np.int64)

@@ -218,7 +218,7 @@ def _read_range(handle, member: tuple[int, np.dtype, tuple[int, ...]], lo: int, 
 PATTERN_MEMBERS = ("indptr", "indices", "counts", "inverse")
 
 
-def iter_pattern_chunks(path: str | os.PathLike, rows: int = 1 << 20):
+def iter_pattern_chunks(path: str | os.PathLike, rows: int = 1 << 18):
     """The distinct patterns of a pattern file, ``rows`` at a time: (local ``indptr``, cluster
     ids strongest first, bins per pattern). Memory: one chunk."""
     members = npz_members(path)
@@ -249,7 +249,7 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
                       zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None,
                       clusters: str | os.PathLike | None = None,
                       size: int = DEFAULT_VOCAB_SIZE, min_count: int = 1,
-                      chunk_rows: int = 1 << 20, census: bool = True,
+                      chunk_rows: int = 1 << 18, census: bool = True,
                       census_shards: int = 64, log=None) -> dict:
     """Workflow step (gather): the bounded motif vocabulary (``token_vocab.tsv``, the layout of
     a tokenizer's ``vocab.tsv``), its token stream's figures (``zipf.json``) and plot.
