@@ -50,7 +50,7 @@ from genovocab.npystream import link_or_copy, npy_max
 from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
 
 CONFIG_NAME = "motif_tokenizer_config.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the bounded vocabulary (value-ordered prefixes, back-off)
 BIN_ARRAYS = ("edges", "ids", "indptr", "indices", "values")
 
 
