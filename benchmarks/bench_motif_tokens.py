@@ -143,13 +143,18 @@ def dna_path(sequence: str, n_matrices: int) -> tuple[int, float, float, float]:
     """(bins, scan s, other s, wall s) of encode_dna on ``sequence``, after a warm-up call
     on its first 2 kb (imports and MOODS set-up are not counted)."""
     from genovocab.io.jaspar import read_matrices
+    from genovocab.motifs.vocabulary import MotifVocab
     from genovocab.tokenizers.motif import DnaEncoder, MotifParams
 
     matrices = read_matrices(DEMO / "jaspar2022_demo.jaspar") if n_matrices == 0 else \
         synthetic_matrices(n_matrices)
     n_features = 2 * len(matrices) + 1
+    # every feature its own cluster; a vocabulary of the empty token and one per cluster, so
+    # the back-off walks one level for every bin with an active cluster
+    vocab = MotifVocab([()] + [(c,) for c in range(n_features)], np.arange(n_features + 1, 0, -1),
+                       np.zeros(n_features + 1, dtype=np.int64))
     encoder = DnaEncoder(matrices, MotifParams(cpg="dinucleotide"),
-                         np.arange(n_features), n_features, {}, 1)
+                         np.arange(n_features), n_features, vocab)
     encoder.encode(sequence[:2000])
     encoder.timings = {"scan": 0.0, "rest": 0.0}
     t0 = time.perf_counter()
