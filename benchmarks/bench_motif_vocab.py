@@ -10,6 +10,7 @@ used, the most frequent token's share, and what a token keeps of its bin:
   value-ordered prefixes, each bin's longest known prefix; kept = share of the bin's active
   clusters and of their summed value;
 * ``whole+backoff`` (the first prototype): the most frequent whole patterns, the same back-off;
+* two variants the workflow does not build: unordered top-k sets, and prefixes pruned by use;
 * ``codebook``: k-means (scikit-learn MiniBatchKMeans, seeded, random initialisation, 10
   epochs) of the cluster vectors of a sample of 20,000 training bins, each bin its nearest
   code; kept = the relative reconstruction error of the cluster vector (sum of squared errors
@@ -205,6 +206,68 @@ def whole_rows(cf, train, test, sizes) -> list[dict]:
     return rows
 
 
+def variant_rows(cf, train, test, size: int = 4096) -> list[dict]:
+    """Two variants of the back-off that the workflow does not build: tokens as unordered
+    top-k *sets* (the most frequent sets of each bin's k strongest clusters, k = 0..all; a bin
+    takes its largest k whose set is kept), and a prefix vocabulary *pruned by use* (from 4 x
+    ``size`` prefixes by support, drop the least used leaves, re-assign, until ``size``)."""
+    from collections import Counter
+
+    from genovocab.motifs.vocabulary import N_SPECIAL, MotifVocab, vocab_from_memory
+
+    indptr, ids, values = ordered_active(cf)
+    pats = [ids[indptr[i]:indptr[i + 1]].tolist() for i in range(cf.shape[0])]
+    vals = [values[indptr[i]:indptr[i + 1]] for i in range(cf.shape[0])]
+    support: Counter = Counter()
+    for i in train:
+        for k in range(len(pats[i]) + 1):
+            support[frozenset(pats[i][:k])] += 1
+    kept_sets = {p for p, _ in support.most_common(size - N_SPECIAL)} | {frozenset()}
+    counts: Counter = Counter()
+    kn = an = kv = av = 0.0
+    for i in test:
+        p, k = pats[i], len(pats[i])
+        while frozenset(p[:k]) not in kept_sets:
+            k -= 1
+        counts[frozenset(p[:k])] += 1
+        kn, an = kn + k, an + len(p)
+        kv, av = kv + float(vals[i][:k].sum()), av + float(vals[i].sum())
+    rows = [stream_row("back-off, unordered top-k sets", size, np.array(list(counts.values())),
+                       0, f"{100 * kn / an:.0f} % of clusters, {100 * kv / av:.0f} % of value")]
+
+    def sub(rows_):
+        sizes_ = indptr[rows_ + 1] - indptr[rows_]
+        ptr = np.zeros(rows_.size + 1, dtype=np.int64)
+        np.cumsum(sizes_, out=ptr[1:])
+        pos = np.repeat(indptr[rows_] - ptr[:-1], sizes_) + np.arange(int(ptr[-1]))
+        return ptr, ids[pos], values[pos]
+
+    tr_ptr, tr_ids, _ = sub(train)
+    te_ptr, te_ids, te_vals = sub(test)
+    pats_kept = list(vocab_from_memory(tr_ptr, tr_ids, np.ones(train.size, dtype=np.int64),
+                                       size=4 * size).patterns)
+    while len(pats_kept) > size - N_SPECIAL:
+        vocab = MotifVocab(pats_kept, np.zeros(len(pats_kept)), np.zeros(len(pats_kept)))
+        used = np.bincount(vocab.assign(tr_ptr, tr_ids), minlength=len(pats_kept))
+        parents = {p[:-1] for p in pats_kept if p}
+        leaves = [i for i, p in enumerate(pats_kept) if p and p not in parents]
+        excess = len(pats_kept) - (size - N_SPECIAL)
+        drop = set(sorted(leaves, key=lambda i: (used[i], -len(pats_kept[i]), pats_kept[i]))
+                   [:max(1, min(excess, len(leaves) // 5))])
+        pats_kept = [p for i, p in enumerate(pats_kept) if i not in drop]
+    vocab = MotifVocab(pats_kept, np.zeros(len(pats_kept)), np.zeros(len(pats_kept)))
+    node = vocab.assign(te_ptr, te_ids)
+    k = vocab.sizes[node]
+    n_active = np.diff(te_ptr)
+    rank = np.arange(te_ids.size) - np.repeat(te_ptr[:-1], n_active)
+    kept_value = te_vals[rank < np.repeat(k, n_active)].sum() / te_vals.sum()
+    rows.append(stream_row("back-off, prefixes pruned by use", size,
+                           np.bincount(node, minlength=len(pats_kept)), 0,
+                           f"{100 * k.sum() / n_active.sum():.0f} % of clusters, "
+                           f"{100 * kept_value:.0f} % of value"))
+    return rows
+
+
 def codebook_rows(cf, train, test, sizes, sample: int = 20_000, seed: int = 0) -> list[dict]:
     from sklearn.cluster import MiniBatchKMeans
 
@@ -303,6 +366,7 @@ def main() -> None:
     if args.norm == "max" and args.cut == 0.5:  # the defaults: the workflow's steps too
         rows += workflow_rows(edges, train, test, sizes)
     rows += whole_rows(cf, train, test, [4096])
+    rows += variant_rows(cf, train, test, 4096)
     if not args.no_codebook:
         rows += codebook_rows(cf, train, test, [4096])
     rows.append(paper_band_row(cf))
