@@ -546,18 +546,18 @@ def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
     _quiet()
     out = Path(out_dir)
     summary = token_vocab_files([patterns], [bins], vocab_out=out / "token_vocab.tsv",
-                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png",
-                                vocab_npz_out=out / "token_vocab.npz",
-                                token_ids_out=out / "token_ids.npz", chroms=[CHROM])
-    return {"tokens": summary["zipf"]["n_tokens"]}
+                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png")
+    return {"tokens": summary["vocab_size"]}
 
 
-def run_tokens(patterns: str, token_ids: str, out: str) -> dict:
-    """ids_tokens.py: every bin's token id."""
+def run_tokens(patterns: str, vocab: str, out: str, prefix: str) -> dict:
+    """ids_tokens.py: every bin's token id (back-off) and what the tokens keep."""
     from genovocab.motifs.tokens import chromosome_tokens
 
     _quiet()
-    return {"bins": int(chromosome_tokens(patterns, token_ids, CHROM, tokens_out=out).size)}
+    return {"bins": int(chromosome_tokens(patterns, vocab, CHROM, tokens_out=out,
+                                          stats_out=f"{out}.json",
+                                          cluster_features=prefix).size)}
 
 
 def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) -> dict:
@@ -573,9 +573,10 @@ def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) ->
         clusters=stage["clusters"], cluster_summary=stage["cluster_summary"],
         pfms=stage["pfms"], params=MotifParams(
             cpg="islands", min_count=int(tokens_cfg.get("min_count", 5)),
-            max_vocab=tokens_cfg.get("max_vocab")),
+            vocab_size=int(tokens_cfg.get("max_vocab") or tokens_cfg.get("vocab_size", 4096))),
+        vocab_summary=stage["zipf"], token_stats=[f"{stage['tokens']}.json"],
         model_max_length=tokens_cfg.get("model_max_length"))
-    return {"vocab_size": stats["vocab_size"], "patterns": stats["n_patterns"]}
+    return {"vocab_size": stats["vocab_size"]}
 
 
 def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict], dict]:
@@ -598,7 +599,7 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
     out = OUT / "tokens" / str(length)
     out.mkdir(parents=True, exist_ok=True)
     stage = {"bins": str(bins), "prefix": str(out / CHROM), "patterns": str(out / "patterns.npz"),
-             "vocab": str(out / "token_vocab.npz"), "token_ids": str(out / "token_ids.npz"),
+             "vocab": str(out / "token_vocab.tsv"), "zipf": str(out / "zipf.json"),
              "tokens": str(out / f"{CHROM}.tokens.npy"),
              "features": str(needed["features.tsv"]), "ids": str(needed["ids.npy"]),
              "clusters": str(needed["clusters.tsv"]),
@@ -610,7 +611,8 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
     _log("tokens: token vocabulary")
     vocab = measure(run_token_vocab, stage["patterns"], str(bins), str(out))
     _log("tokens: token ids")
-    tokens = measure(run_tokens, stage["patterns"], stage["token_ids"], stage["tokens"])
+    tokens = measure(run_tokens, stage["patterns"], stage["vocab"], stage["tokens"],
+                     stage["prefix"])
     _log("tokens: motif tokenizer folder")
     tok = measure(run_motif_tokenizer, stage, length, cfg["motifs"].get("tokens") or {},
                   str(out / "tokenizer"))
@@ -621,7 +623,7 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
         _row("tokens: token_vocab_files (this chromosome)", f"{n_pat:,} patterns", vocab),
         _row("tokens: chromosome_tokens", f"{bins_n:,} bins", tokens),
         _row("tokens: write_tokenizer_folder (this chromosome)",
-             f"{tok.result['vocab_size']:,} ids kept of {n_pat:,}", tok)]
+             f"{tok.result['vocab_size']:,} ids ({n_pat:,} patterns)", tok)]
     return rows, {"tokens": {"cluster_features": _record(cf), "token_vocab": _record(vocab),
                              "tokens": _record(tokens), "motif_tokenizer": _record(tok),
                              "nnz": nnz}}

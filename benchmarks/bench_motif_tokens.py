@@ -50,6 +50,7 @@ def make_folder(folder: Path, length: int, seed: int = 0) -> dict:
 
     from genovocab.motifs.features import save_npz_deterministic
     from genovocab.motifs.tokens import SPECIAL_TOKENS
+    from genovocab.motifs.vocabulary import MotifVocab, write_vocab
     from genovocab.tokenizers.motif import CONFIG_NAME, FORMAT_VERSION, MotifParams
 
     rng = np.random.default_rng(seed)
@@ -72,10 +73,11 @@ def make_folder(folder: Path, length: int, seed: int = 0) -> dict:
     for name, arr in (("edges", edges), ("ids", ids), ("indptr", indptr), ("indices", indices),
                       ("values", values)):
         np.save(folder / "bins" / f"chrS.{name}.npy", arr)
-    lines = ["id\ttoken\tcount\tfraction\tn_active\tclusters\tmotifs"]
-    lines += [f"{i}\t{t}\t0\t0\t0\t.\t." for i, t in enumerate(SPECIAL_TOKENS)]
-    lines += [f"{len(SPECIAL_TOKENS) + c}\tm{c}\t1\t0\t1\t{c}\tX{c}" for c in range(n_vocab)]
-    (folder / "vocab.tsv").write_text("\n".join(lines) + "\n")
+    # the empty token, then one token per cluster (a bounded vocabulary of n_vocab tokens)
+    patterns = [()] + [(c,) for c in range(n_vocab - 1)]
+    write_vocab(folder / "vocab.tsv", MotifVocab(patterns, np.arange(n_vocab, 0, -1),
+                                                 np.ones(n_vocab, dtype=np.int64)),
+                [f"X{c}" for c in range(N_CLUSTERS)])
     (folder / "clusters.tsv").write_text("feature\tcluster\tmatrix_id\tname\tstrand\n" + "".join(
         f"{c}\t{c}\tMA{c:04d}.1\tX{c}\t+\n" for c in range(N_CLUSTERS)))
     config = {"format_version": FORMAT_VERSION, **MotifParams().to_json(),
@@ -141,13 +143,18 @@ def dna_path(sequence: str, n_matrices: int) -> tuple[int, float, float, float]:
     """(bins, scan s, other s, wall s) of encode_dna on ``sequence``, after a warm-up call
     on its first 2 kb (imports and MOODS set-up are not counted)."""
     from genovocab.io.jaspar import read_matrices
+    from genovocab.motifs.vocabulary import MotifVocab
     from genovocab.tokenizers.motif import DnaEncoder, MotifParams
 
     matrices = read_matrices(DEMO / "jaspar2022_demo.jaspar") if n_matrices == 0 else \
         synthetic_matrices(n_matrices)
     n_features = 2 * len(matrices) + 1
+    # every feature its own cluster; a vocabulary of the empty token and one per cluster, so
+    # the back-off walks one level for every bin with an active cluster
+    vocab = MotifVocab([()] + [(c,) for c in range(n_features)], np.arange(n_features + 1, 0, -1),
+                       np.zeros(n_features + 1, dtype=np.int64))
     encoder = DnaEncoder(matrices, MotifParams(cpg="dinucleotide"),
-                         np.arange(n_features), n_features, {}, 1)
+                         np.arange(n_features), n_features, vocab)
     encoder.encode(sequence[:2000])
     encoder.timings = {"scan": 0.0, "rest": 0.0}
     t0 = time.perf_counter()

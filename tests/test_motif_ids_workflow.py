@@ -59,12 +59,19 @@ def test_clusters_reproduce(motifs_dir):
 
 
 def test_cluster_features_tokens_and_zipf(motifs_dir, chroms):
+    """Cluster features equal the member means; the vocabulary equals a plain Python count of
+    every bin's value-ordered prefixes (the best ``vocab_size - 5`` by support with support >=
+    min_count); every bin's token is its longest prefix in it (back-off)."""
+    from genovocab.motifs.vocabulary import DEFAULT_VOCAB_SIZE, N_SPECIAL
+
     labels = pd.read_csv(motifs_dir / "clusters.tsv", sep="\t")["cluster"].to_numpy()
     vocab = pd.read_csv(motifs_dir / "token_vocab.tsv", sep="\t", dtype={"clusters": str},
                         keep_default_na=False)
     patterns = [tuple(int(v) for v in s.split(",")) if s != "." else ()
                 for s in vocab["clusters"]]
+    index = {p: i for i, p in enumerate(patterns) if i >= N_SPECIAL}
     counts = np.zeros(len(vocab), dtype=np.int64)
+    support: dict[tuple[int, ...], int] = {}
     for chrom in chroms:
         X = sp.load_npz(motifs_dir / "bins" / f"{chrom}.features.npz").tocsr()
         cf = read_csr_arrays(motifs_dir / "cluster_features" / chrom, labels.max() + 1)
@@ -77,19 +84,27 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms):
         tokens = np.load(motifs_dir / "tokens" / f"{chrom}.tokens.npy")
         edges = np.load(motifs_dir / "bins" / f"{chrom}.bins.npy")
         assert tokens.size == edges.size - 1 == X.shape[0]
-        rows = np.random.default_rng(0).choice(tokens.size, size=min(500, tokens.size),
-                                               replace=False)
-        for r in rows:  # tokens threshold the stored float32 cluster values
-            assert patterns[tokens[r]] == tuple(np.flatnonzero(stored[r] >= 0.5).tolist())
+        for r in range(tokens.size):  # the stored float32 values, strongest first
+            row = stored[r]
+            ordered = tuple(sorted(np.flatnonzero(row >= 0.5).tolist(),
+                                   key=lambda c: (-row[c], c)))
+            for k in range(len(ordered) + 1):
+                support[ordered[:k]] = support.get(ordered[:k], 0) + 1
+            k = len(ordered)
+            while ordered[:k] not in index:
+                k -= 1
+            assert tokens[r] == index[ordered[:k]]
         counts += np.bincount(tokens, minlength=len(vocab))
     assert counts.tolist() == vocab["count"].tolist()
-    assert np.all(np.diff(vocab["count"]) <= 0)
+    kept = sorted((p for p, n in support.items() if n >= 5),
+                  key=lambda p: (-support[p], len(p), p))[:DEFAULT_VOCAB_SIZE - N_SPECIAL]
+    assert patterns[N_SPECIAL:] == kept
+    assert vocab["support"].tolist()[N_SPECIAL:] == [support[p] for p in kept]
     zipf = json.loads((motifs_dir / "zipf.json").read_text())
-    assert zipf["zipf"]["n_tokens"] == len(vocab)
-    assert zipf["coverage"]["n_bins"] == int(counts.sum())
-    freq = vocab["count"].to_numpy(dtype=np.float64)
-    if freq.size >= 3:
-        r = np.corrcoef(np.log10(np.arange(1, freq.size + 1)), np.log10(freq))[0, 1]
-        assert zipf["zipf"]["pearson_r"] == pytest.approx(r, abs=1e-9)
+    assert zipf["n_bins"] == int(counts.sum()) and zipf["unk_share"] == 0
+    freq = np.sort(counts[counts > 0])[::-1].astype(np.float64)
+    assert zipf["zipf"]["n_tokens"] == freq.size == zipf["tokens_used"]
+    r = np.corrcoef(np.log10(np.arange(1, freq.size + 1)), np.log10(freq))[0, 1]
+    assert zipf["zipf"]["pearson_r"] == pytest.approx(r, abs=1e-9)
     for png in ("ids_heatmap.png", "zipf.png"):
         assert (motifs_dir / png).read_bytes()[:4] == b"\x89PNG"

@@ -17,10 +17,9 @@ from genovocab.motifs.tokens import (
     N_SPECIAL,
     UNK_ID,
     active_patterns,
-    build_vocab,
-    tokens_for,
+    vocab_from_memory,
     write_csr_arrays,
-    write_token_vocab,
+    write_vocab,
 )
 from genovocab.tokenizers.motif import MotifParams, MotifTokenizer, write_tokenizer_folder
 
@@ -36,7 +35,7 @@ CHROMS = {
 LABELS = [0, 0, 1, 1]
 
 
-def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
+def make_folder(root: Path, min_count: int = 1, vocab_size: int = 64,
                 cpg: str = "none", before_write=None) -> Path:
     """A motif tokenizer folder from hand-made motif-stage files; returns its path."""
     src = root / "stage"
@@ -58,10 +57,16 @@ def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
         cf = sp.csr_matrix(np.array(values, dtype=np.float32))
         write_csr_arrays(src / "bins" / f"{chrom}.cf", cf)
         parts[chrom] = active_patterns(cf, 0.5)
-    vocab = build_vocab(list(parts.values()))
-    write_token_vocab(src / "token_vocab.tsv", vocab)
+    stacked = list(parts.values())
+    sizes = np.concatenate([np.diff(p.indptr) for p in stacked])
+    vocab = vocab_from_memory(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                              np.concatenate([p.indices for p in stacked]),
+                              np.concatenate([p.counts for p in stacked]),
+                              size=vocab_size, min_count=min_count)
+    write_vocab(src / "token_vocab.tsv", vocab)
     for chrom, part in parts.items():
-        np.save(src / "bins" / f"{chrom}.tokens.npy", tokens_for(part, vocab.index()))
+        np.save(src / "bins" / f"{chrom}.tokens.npy",
+                vocab.token_ids(part.indptr, part.indices)[part.inverse])
     names = list(CHROMS)
     folder = root / "tokenizer"
     if before_write is not None:
@@ -74,7 +79,7 @@ def make_folder(root: Path, min_count: int = 1, max_vocab: int | None = None,
         token_vocab=src / "token_vocab.tsv", features=src / "features.tsv",
         ids=src / "ids.npy", clusters=src / "clusters.tsv",
         cluster_summary=src / "cluster_summary.tsv", pfms=src / "pfms.jaspar",
-        params=MotifParams(min_count=min_count, max_vocab=max_vocab, cpg=cpg,
+        params=MotifParams(min_count=min_count, vocab_size=vocab_size, cpg=cpg,
                            matrices=MATRICES),
         model_max_length=8)
     return folder
@@ -86,8 +91,11 @@ def folder(tmp_path_factory) -> Path:
 
 
 def pattern_id(tok: MotifTokenizer, row) -> int:
-    """Token id of a cluster row, computed from the vocabulary file by hand."""
-    key = tuple(int(i) for i in np.flatnonzero(np.asarray(row) >= 0.5))
+    """Token id of a cluster row, computed from the vocabulary file by hand (its active
+    clusters strongest first: the vocabulary of the folder holds every such pattern)."""
+    row = np.asarray(row)
+    key = tuple(sorted((int(i) for i in np.flatnonzero(row >= 0.5)),
+                       key=lambda c: (-row[c], c)))
     return tok.get_vocab().get("+".join(f"m{c}" for c in key) if key else "m-", UNK_ID)
 
 
@@ -235,27 +243,32 @@ def demo_tokenizer(demo_run):
 
 
 @pytest.mark.workflow
-def test_demo_folder_holds_the_trained_vocabulary(demo_tokenizer, demo_run):
+def test_demo_folder_holds_the_bounded_vocabulary(demo_tokenizer, demo_run):
+    """Every bin has a real token (no <unk>), the vocabulary is at most the configured size,
+    its counts are the bins of the stored token ids, its Zipf fit is theirs."""
+    from genovocab.motifs.vocabulary import DEFAULT_VOCAB_SIZE, zipf_fit
+
     tok = demo_tokenizer
-    motifs = tok.folder.parent
     stats = json.loads((tok.folder / "vocab_stats.json").read_text())
-    full = np.loadtxt(motifs / "token_vocab.tsv", skiprows=1, usecols=1, dtype=np.int64)
-    kept = full[full >= 5]
-    assert stats["vocab_size"] == tok.vocab_size == N_SPECIAL + kept.size
-    assert stats["unk_bins"] == int(full[full < 5].sum())
-    r = np.corrcoef(np.log10(np.arange(1, kept.size + 1)), np.log10(kept))[0, 1]
-    assert stats["zipf_kept"]["pearson_r"] == pytest.approx(r, abs=1e-9)
+    assert stats["vocab_size"] == tok.vocab_size <= DEFAULT_VOCAB_SIZE
+    assert stats["unk_share"] == 0 and stats["rule"] == "backoff"
+    counts = np.zeros(tok.vocab_size, dtype=np.int64)
     for chrom in tok.genome.lengths:
-        raw = np.load(motifs / "tokens" / f"{chrom}.tokens.npy")
         stored = np.asarray(tok.genome.arrays(chrom).ids)
-        # raw ids are ranks of the full vocabulary: kept ones shift by the specials
-        assert np.array_equal(stored, np.where(raw < kept.size, raw + N_SPECIAL, UNK_ID))
-    for png in ("zipf_kept.png", "token_map.png"):
-        assert (tok.folder / png).read_bytes()[:4] == b"\x89PNG"
+        assert stored.min() >= N_SPECIAL  # never a special token, never <unk>
+        counts += np.bincount(stored, minlength=tok.vocab_size)
+    assert np.array_equal(counts[N_SPECIAL:], tok.vocab.counts)
+    assert stats["zipf"]["pearson_r"] == pytest.approx(zipf_fit(counts)["pearson_r"], abs=1e-9)
+    assert 0 < stats["fraction_active_clusters_kept"] <= 1
+    assert 0 < stats["fraction_active_value_kept"] <= 1
+    assert (tok.folder / "token_map.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.workflow
 def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
+    """The DNA path (scan on the fly) and the genome path (stored bins) agree on >= 90 % of
+    the bases; where a bin agrees (same edges, same cluster vector) its token is the same,
+    always, and the tokens agree on as many bases as the bins."""
     from genovocab.io.fasta import open_fasta
     from genovocab.tokenizers.motif import bp_agreement
 
@@ -263,7 +276,7 @@ def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
     fasta = sorted((demo_run / "resources").glob("*/genome/genome.fa"))[0]
     fa = open_fasta(fasta)
     rng = np.random.default_rng(0)
-    agree = total = 0
+    agree = total = same_bins = token_bp = 0
     for chrom, length in tok.genome.lengths.items():
         for start in rng.integers(20_000, length - 30_000, size=5).tolist():
             end = start + 20_000
@@ -273,8 +286,22 @@ def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
             dna.ends += start
             a, n = bp_agreement(genome, dna, margin=100)
             agree, total = agree + a, total + n
+            where = {(int(s), int(e)): k for k, (s, e) in enumerate(zip(genome.starts,
+                                                                       genome.ends))}
+            for k, (s, e) in enumerate(zip(dna.starts.tolist(), dna.ends.tolist())):
+                j = where.get((s, e))
+                if j is None or (genome.clusters[j] != dna.clusters[k]).nnz:
+                    continue
+                assert dna.ids[k] == genome.ids[j], (chrom, s, e)
+                same_bins += 1
+            lo, hi = start + 100, end - 100
+            pos = np.arange(lo, hi)
+            g_ids = genome.ids[np.searchsorted(genome.ends, pos, side="right")]
+            d_ids = dna.ids[np.searchsorted(dna.ends, pos, side="right")]
+            token_bp += int((g_ids == d_ids).sum())
     assert total == 15 * (20_000 - 200)
     assert agree / total >= AGREEMENT_THRESHOLD
+    assert same_bins > 1000 and token_bp >= agree
 
 
 @pytest.mark.workflow

@@ -7,6 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 from genovocab.errors import GenovocabError, InputError
+from genovocab.motifs import patterns as patterns_module
+from genovocab.motifs import token_plots
 from genovocab.motifs import tokens as tok
 from genovocab.motifs.tokens import (
     Patterns,
@@ -47,21 +49,22 @@ def test_patterns_by_hand():
     ], dtype=np.float32))
     p = active_patterns(cf, 0.5)
     got = sorted((p.pattern(i), int(p.counts[i])) for i in range(len(p)))
-    assert got == [((), 3), ((0, 2), 2), ((1,), 1)]
-    assert [p.pattern(i) for i in p.inverse] == [(0, 2), (), (0, 2), (), (1,), ()]
+    assert got == [((), 3), ((1,), 1), ((2, 0), 2)]
+    assert [p.pattern(i) for i in p.inverse] == [(2, 0), (), (2, 0), (), (1,), ()]
     vocab = build_vocab([p])
-    assert vocab.patterns == [(), (0, 2), (1,)]
+    assert vocab.patterns == [(), (2, 0), (1,)]
     assert vocab.counts.tolist() == [3, 2, 1]
     assert tokens_for(p, vocab.index()).tolist() == [1, 0, 1, 0, 2, 0]
 
 
 def plain_patterns(cf, threshold):
-    """Reference: a Python dict over the rows."""
+    """Reference: a Python dict over the rows (active clusters strongest first, ties by id)."""
     dense = cf.toarray()
     counts = {}
     rows = []
     for row in dense:
-        key = tuple(np.flatnonzero(row >= threshold).tolist())
+        key = tuple(sorted(np.flatnonzero(row >= threshold).tolist(),
+                           key=lambda c: (-row[c], c)))
         counts[key] = counts.get(key, 0) + 1
         rows.append(key)
     return counts, rows
@@ -142,7 +145,7 @@ def test_hash_collision_is_detected(monkeypatch):
     def ones(n):
         return np.ones(n, dtype=np.uint64), np.ones(n, dtype=np.uint64)
 
-    monkeypatch.setattr(tok, "_hash_weights", ones)
+    monkeypatch.setattr(patterns_module, "_hash_weights", ones)
     cf = sp.csr_matrix(np.array([[1, 0, 0, 1], [0, 1, 1, 0]], dtype=np.float32))
     with pytest.raises(GenovocabError, match="hash collision"):
         active_patterns(cf, 0.5)
@@ -276,7 +279,7 @@ def test_pattern_merger_compares_cluster_ids_after_a_hash_match(tmp_path, monkey
     """Two different patterns with equal hashes in different blocks are an error, not merged."""
     from genovocab.npystream import NpyAppender
 
-    monkeypatch.setattr(tok, "_pattern_hashes", lambda indices, indptr, weights: (
+    monkeypatch.setattr(patterns_module, "_pattern_hashes", lambda indices, indptr, weights: (
         np.zeros(indptr.size - 1, dtype=np.uint64), np.zeros(indptr.size - 1, dtype=np.uint64)))
     with open(tmp_path / "spill.npy", "w+b") as handle:
         merger = tok.PatternMerger(3, NpyAppender(handle, np.int32))
@@ -292,102 +295,65 @@ def test_pattern_merger_compares_cluster_ids_after_a_hash_match(tmp_path, monkey
 
 
 def test_token_vocab_files_and_chromosome_tokens(tmp_path):
+    """The workflow steps on two chromosomes, every figure by hand.
+
+    Bins (clusters strongest first): c0 = (0,), (), (1, 0); c1 = (), (0,), (0,).
+    Supports: () 6, (0,) 3, (1,) 1, (1, 0) 1. With 8 ids (5 specials + 3 tokens) the kept
+    prefixes are (), (0,), then (1,) before (1, 0) (tie: shorter first); bin (1, 0) backs off
+    to (1,)."""
     import json
 
-    from genovocab.motifs.tokens import chromosome_tokens, token_vocab_files
+    from genovocab.motifs.tokens import chromosome_tokens, read_vocab, token_vocab_files
 
     cfs = [sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9]], dtype=np.float32)),
-           sp.csr_matrix(np.array([[0.0, 0], [0.8, 0]], dtype=np.float32))]
-    pats, edges = [], []
-    for i, (cf, e) in enumerate(zip(cfs, ([0, 10, 30, 60], [0, 5, 25]))):
+           sp.csr_matrix(np.array([[0.0, 0], [0.8, 0], [0.5, 0]], dtype=np.float32))]
+    pats, edges, prefixes = [], [], []
+    for i, (cf, e) in enumerate(zip(cfs, ([0, 10, 30, 60], [0, 5, 25, 40]))):
         active_patterns(cf, 0.5).save(tmp_path / f"p{i}.npz")
         np.save(tmp_path / f"e{i}.npy", np.array(e, dtype=np.int64))
+        tok.write_csr_arrays(tmp_path / f"cf{i}", cf)
         pats.append(tmp_path / f"p{i}.npz")
         edges.append(tmp_path / f"e{i}.npy")
+        prefixes.append(tmp_path / f"cf{i}")
+    (tmp_path / "clusters.tsv").write_text("feature\tcluster\tmatrix_id\tname\tstrand\n"
+                                           "0\t0\tMA1\tCTCF\t+\n1\t1\tMA2\tSP1\t+\n")
     summary = token_vocab_files(pats, edges, vocab_out=tmp_path / "v.tsv",
                                 zipf_out=tmp_path / "z.json", plot_out=tmp_path / "z.png",
-                                vocab_npz_out=tmp_path / "v.npz",
-                                token_ids_out=tmp_path / "ids.npz", chroms=["c0", "c1"])
-    assert (tmp_path / "v.tsv").read_text() == (
-        "token\tcount\tfraction\tn_active\tclusters\n"
-        "0\t2\t0.4\t0\t.\n1\t2\t0.4\t1\t0\n2\t1\t0.2\t2\t0,1\n")  # tie: fewer active first
-    cov = summary["coverage"]
-    assert cov["n_bins"] == 5 and cov["total_bp"] == 85
-    assert cov["fraction_bp_with_active_cluster"] == pytest.approx((10 + 30 + 20) / 85)
+                                clusters=tmp_path / "clusters.tsv", size=8, chunk_rows=2)
+    assert (tmp_path / "v.tsv").read_text().splitlines()[6:] == [
+        "5\tm-\t2\t0.333333\t6\t0\t.\t.",
+        "6\tm0\t3\t0.5\t3\t1\t0\tCTCF",
+        "7\tm1\t1\t0.166667\t1\t1\t1\tSP1"]
+    assert summary["vocab_size"] == 8 and summary["n_bins"] == 6 and summary["total_bp"] == 100
+    assert summary["fraction_active_clusters_kept"] == pytest.approx(4 / 5)
+    assert summary["tokens_used"] == 3 and summary["unk_share"] == 0
+    assert summary["top_token_share"] == pytest.approx(0.5)
     assert json.loads((tmp_path / "z.json").read_text())["zipf"]["n_tokens"] == 3
-    assert read_token_vocab(tmp_path / "v.npz").patterns == [(), (0,), (0, 1)]
-    assert chromosome_tokens(pats[0], tmp_path / "ids.npz", "c0",
-                             tokens_out=tmp_path / "t0.npy").tolist() == [1, 0, 2]
-    assert np.load(tmp_path / "t0.npy").dtype == np.int32
-    assert chromosome_tokens(pats[1], tmp_path / "ids.npz", "c1",
-                             tokens_out=tmp_path / "t1.npy").tolist() == [0, 1]
-    with pytest.raises(InputError, match=r"ids.npz: has no token ids for chrX"):
-        chromosome_tokens(pats[1], tmp_path / "ids.npz", "chrX", tokens_out=tmp_path / "t.npy")
-    assert not (tmp_path / "t.npy").exists()
-    with pytest.raises(InputError, match=r"p0.npz: 3 bins, but .*e1.npy gives 2"):
-        token_vocab_files([pats[0]], [edges[1]], vocab_out=tmp_path / "v2.tsv",
+    assert read_vocab(tmp_path / "v.tsv").patterns == [(), (0,), (1,)]
+    got = chromosome_tokens(pats[0], tmp_path / "v.tsv", "c0", tokens_out=tmp_path / "t0.npy",
+                            stats_out=tmp_path / "s0.json", cluster_features=prefixes[0])
+    assert got.tolist() == [6, 5, 7] and np.load(tmp_path / "t0.npy").dtype == np.int32
+    stats = json.loads((tmp_path / "s0.json").read_text())
+    assert stats["kept_clusters"] == 2 and stats["active_clusters"] == 3
+    assert stats["kept_value"] == pytest.approx(0.6 + 0.9, rel=1e-6)
+    assert stats["active_value"] == pytest.approx(0.6 + 0.7 + 0.9, rel=1e-6)
+    assert stats["diagnostic_band"]["n_sets"] == 3
+    assert chromosome_tokens(pats[1], tmp_path / "v.tsv", "c1",
+                             tokens_out=tmp_path / "t1.npy").tolist() == [5, 6, 6]
+    with pytest.raises(InputError, match=r"p0.npz: 3 bins, but .*e2.npy gives 1"):
+        np.save(tmp_path / "e2.npy", np.array([0, 10], dtype=np.int64))
+        token_vocab_files([pats[0]], [tmp_path / "e2.npy"], vocab_out=tmp_path / "v2.tsv",
                           zipf_out=tmp_path / "z2.json")
     assert not (tmp_path / "v2.tsv").exists()
 
 
-def test_trained_vocab_cut_by_hand(tmp_path):
-    import pandas as pd
-
-    from genovocab.motifs.tokens import (
-        SPECIAL_TOKENS,
-        TokenVocab,
-        cluster_motif_names,
-        id_lookup,
-        read_trained_vocab,
-        train_vocab,
-        trained_vocab_table,
-        vocab_statistics,
-        write_trained_vocab,
-    )
-
-    # full vocabulary (ids by descending count): (), (0,), (1, 2), (2,), (0, 1), (3,)
-    full = TokenVocab.from_patterns([(), (0,), (1, 2), (2,), (0, 1), (3,)],
-                                   np.array([40, 12, 5, 5, 4, 1]))
-    trained = train_vocab(full, min_count=5)
-    assert trained.patterns == [(), (0,), (2,), (1, 2)]  # tie at 5: fewer active first
-    assert trained.counts.tolist() == [40, 12, 5, 5]
-    assert trained.unk_count == 5 and trained.unk_patterns == 2
-    assert trained.tokens() == list(SPECIAL_TOKENS) + ["m-", "m0", "m2", "m1+m2"]
-    # every pattern below min_count -> <unk> (id 1)
-    assert id_lookup(full, trained).tolist() == [5, 6, 8, 7, 1, 1]
-    capped = train_vocab(full, min_count=1, max_vocab=7)  # 5 specials + the 2 most frequent
-    assert capped.patterns == [(), (0,)] and capped.unk_count == 5 + 5 + 4 + 1
-    with pytest.raises(GenovocabError, match="max_vocab must be > 5"):
-        train_vocab(full, max_vocab=5)
-    with pytest.raises(GenovocabError, match="min_count must be >= 1"):
-        train_vocab(full, min_count=0)
-    clusters = pd.DataFrame({"cluster": [0, 0, 1, 2, 3], "name": ["CTCF", "CTCF", "SP1",
-                                                                 "KLF4", "GATA1"]})
-    names = cluster_motif_names(clusters)
-    assert names == ["CTCF", "SP1", "KLF4", "GATA1"]
-    table = trained_vocab_table(trained, names)
-    assert table["motifs"].tolist()[5:] == [".", "CTCF", "KLF4", "SP1|KLF4"]
-    assert table["count"].tolist() == [0, 5, 0, 0, 0, 40, 12, 5, 5]
-    write_trained_vocab(tmp_path / "vocab.tsv", trained, names)
-    back = read_trained_vocab(tmp_path / "vocab.tsv")
-    assert back.patterns == trained.patterns and back.unk_count == 5
-    stats = vocab_statistics(full, trained)
-    assert stats["vocab_size"] == 9 and stats["n_patterns"] == 6
-    assert stats["fraction_bins_unk"] == pytest.approx(5 / 67)
-    assert stats["zipf_all"]["n_tokens"] == 6 and stats["zipf_kept"]["n_tokens"] == 4
-    bad = tmp_path / "bad.tsv"
-    bad.write_text((tmp_path / "vocab.tsv").read_text().replace("m1+m2", "m1+m3"))
-    with pytest.raises(InputError, match=r"bad.tsv, line 10: token 'm1\+m3' does not spell"):
-        read_trained_vocab(bad)
-
-
 def test_zipf_plots_draw_log_spaced_ranks_of_large_vocabularies():
     freq = np.arange(50_000, 0, -1).astype(np.float64)
-    ranks, shown = tok._plotted(freq)
-    assert ranks[0] == 1 and ranks[-1] == 50_000 and ranks.size <= tok.PLOT_POINTS
+    ranks, shown = token_plots._plotted(freq)
+    assert ranks[0] == 1 and ranks[-1] == 50_000 and ranks.size <= token_plots.PLOT_POINTS
     assert np.all(np.diff(ranks) > 0) and np.array_equal(shown, freq[ranks - 1])
     small = np.array([5.0, 3.0, 1.0])
-    assert tok._plotted(small)[0].tolist() == [1, 2, 3]
+    assert token_plots._plotted(small)[0].tolist() == [1, 2, 3]
 
 
 def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
@@ -397,7 +363,7 @@ def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
         np.savez(handle, indptr=np.array([0, 1]), indices=np.array([3], dtype=np.int64),
                  counts=np.array([1]), inverse=np.array([0]))
     np.save(tmp_path / "e.npy", np.array([0, 10], dtype=np.int64))
-    with pytest.raises(InputError, match=r"p.npz: indices.npy is int64 \(1,\), expected int32"):
+    with pytest.raises(InputError, match=r"p.npz: indices.npy is int64 \(1,\), expected 1-D int32"):
         token_vocab_files([tmp_path / "p.npz"], [tmp_path / "e.npy"],
                           vocab_out=tmp_path / "v.tsv", zipf_out=tmp_path / "z.json")
     assert not (tmp_path / "v.tsv").exists()

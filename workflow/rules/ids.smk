@@ -11,6 +11,9 @@ IDS_MODE = IDS_CFG["mode"]
 # Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
 # (the sums are additive), so no job works on more than ~block_bp of genome.
 IDS_BLOCK_BP = int(IDS_CFG["block_bp"])
+MOTIF_TOKENS = MOTIFS["tokens"]
+# motifs.tokens.max_vocab is the former name of vocab_size; when set it wins
+MOTIF_VOCAB_SIZE = int(MOTIF_TOKENS["max_vocab"] or MOTIF_TOKENS["vocab_size"])
 
 
 rule ids_partial:
@@ -159,6 +162,8 @@ rule ids_cluster_features:
 
 
 rule ids_token_vocab:
+    # the bounded motif vocabulary (motifs.tokens.vocab_size ids, back-off so every bin gets a
+    # real token; docs/motif-vocabulary.md), built level by level from the pattern files
     input:
         patterns=lambda wc: expand(
             f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=selected_chromosomes()
@@ -166,14 +171,16 @@ rule ids_token_vocab:
         bins=lambda wc: expand(
             f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
         ),
+        clusters=f"{WORK}/motifs/clusters.tsv",
     output:
         vocab=f"{WORK}/motifs/token_vocab.tsv",
-        vocab_npz=f"{IDS_WORK}/token_vocab.npz",
-        token_ids=f"{IDS_WORK}/token_ids.npz",
         zipf=f"{WORK}/motifs/zipf.json",
         plot=report(
             f"{WORK}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
         ),
+    params:
+        vocab_size=MOTIF_VOCAB_SIZE,
+        min_count=MOTIF_TOKENS["min_count"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -182,10 +189,10 @@ rule ids_token_vocab:
         f"{LOGS}/bench/ids/token_vocab.tsv",
     threads: 1
     resources:
-        # the distinct patterns of all chromosomes (int32 ids) and their hashes, sorted
-        # (2.6 MB per MB of pattern files measured on chr1 slices)
-        mem_mb=RS.mem_mb(600, 3.5, "input:patterns"),
-        runtime=RS.runtime(10, 0.05, "input:patterns"),
+        # the kept tokens, one level's candidates and one chunk of 2^18 patterns: flat in the
+        # pattern count (benchmarks/bench_motif_vocab_scale.py); one read per level + 4
+        mem_mb=RS.mem_mb(1200, 0),
+        runtime=RS.runtime(10, 0.5, "input:patterns"),
     script:
         "../scripts/ids_token_vocab.py"
 
@@ -193,9 +200,15 @@ rule ids_token_vocab:
 rule ids_tokens:
     input:
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
-        token_ids=f"{IDS_WORK}/token_ids.npz",
+        vocab=f"{WORK}/motifs/token_vocab.tsv",
+        cluster_features=multiext(
+            f"{WORK}/motifs/cluster_features/{{chrom}}", ".indptr.npy", ".indices.npy", ".values.npy"
+        ),
     output:
         tokens=f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
+        stats=f"{IDS_WORK}/token_stats/{{chrom}}.json",
+    params:
+        threshold=IDS_CFG["token_threshold"],
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -204,9 +217,11 @@ rule ids_tokens:
         f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
     threads: 1
     resources:
-        # the chromosome's pattern per bin (8 B) and its token ids (4 B)
-        mem_mb=RS.mem_mb(400, 2, "chrom"),
-        runtime=RS.runtime(5, 0.02, "chrom"),
+        # one chunk of 2^18 patterns (~0.2 GB with the band census), 4 B per distinct
+        # pattern and ~20 B per bin (token ids, the mapped pattern index, kept sizes): ~1 GB
+        # for hg38 chr1 (estimated from the parts, not measured at that size)
+        mem_mb=RS.mem_mb(1200, 2, "chrom"),
+        runtime=RS.runtime(5, 0.05, "chrom"),
     script:
         "../scripts/ids_tokens.py"
 
@@ -225,10 +240,9 @@ ALL_TARGETS.append(
 )
 
 
-# Motif tokenizer folder: the trained token vocabulary (motifs.tokens: min_count, max_vocab,
-# specials), every parameter and file a MotifTokenizer needs to tokenize genome regions from
-# the stored bins or any DNA from scratch, and the tokenizer plots. The release copies it.
-MOTIF_TOKENS = MOTIFS["tokens"]
+# Motif tokenizer folder: the bounded motif vocabulary, every parameter and file a
+# MotifTokenizer needs to tokenize genome regions from the stored bins or any DNA from scratch,
+# and the tokenizer plots. The release copies it.
 
 
 rule motif_tokenizer:
@@ -244,7 +258,11 @@ rule motif_tokenizer:
         tokens=lambda wc: expand(
             f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy", chrom=selected_chromosomes()
         ),
-        token_vocab=f"{IDS_WORK}/token_vocab.npz",
+        token_vocab=f"{WORK}/motifs/token_vocab.tsv",
+        vocab_summary=f"{WORK}/motifs/zipf.json",
+        token_stats=lambda wc: expand(
+            f"{IDS_WORK}/token_stats/{{chrom}}.json", chrom=selected_chromosomes()
+        ),
         features=f"{WORK}/motifs/features.tsv",
         ids=f"{WORK}/motifs/ids.npy",
         clusters=f"{WORK}/motifs/clusters.tsv",
@@ -270,8 +288,8 @@ rule motif_tokenizer:
         trim_step=MOTIF_BIN_PARAMS["trim_step"],
         cpg=MOTIF_CPG,
         token_threshold=IDS_CFG["token_threshold"],
+        vocab_size=MOTIF_VOCAB_SIZE,
         min_count=MOTIF_TOKENS["min_count"],
-        max_vocab=MOTIF_TOKENS["max_vocab"],
         model_max_length=MOTIF_TOKENS["model_max_length"],
     conda:
         "../envs/genovocab.yaml"
@@ -281,9 +299,9 @@ rule motif_tokenizer:
         f"{LOGS}/bench/ids/motif_tokenizer.tsv",
     threads: 1
     resources:
-        # the full pattern vocabulary's arrays (4.3 MB per MB of token_vocab.npz measured on
-        # chr1 slices); the cluster matrices are hard-linked, not read
-        mem_mb=RS.mem_mb(600, 4.5, "input:token_vocab"),
+        # the bounded vocabulary and one chromosome's token ids (4 B per bin, 62 MB for hg38
+        # chr1); the cluster matrices are hard-linked, not read
+        mem_mb=RS.mem_mb(1000),
         runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"

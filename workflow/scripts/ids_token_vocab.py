@@ -1,17 +1,16 @@
-"""Snakemake adapter: token vocabulary of all chromosomes, Zipf fit, coverage, Zipf plot."""
-
-from pathlib import Path
+"""Snakemake adapter: the bounded motif vocabulary of all chromosomes, its Zipf fit and plot."""
 
 from genovocab.logutil import configure_logging
-from genovocab.motifs.tokens import token_vocab_files
+from genovocab.motifs.token_files import token_vocab_files
 
 sm = snakemake
 log = configure_logging(snakemake)
-# the chromosomes come from this job's own inputs (no checkpoint read on a cluster node)
-chroms = [Path(p).name.removesuffix(".npz") for p in sm.input.patterns]
 summary = token_vocab_files(list(sm.input.patterns), list(sm.input.bins),
                             vocab_out=sm.output.vocab, zipf_out=sm.output.zipf,
-                            plot_out=sm.output.plot, vocab_npz_out=sm.output.vocab_npz,
-                            token_ids_out=sm.output.token_ids, chroms=chroms)
-log.info("%d tokens over %d bins; Zipf r = %s, slope = %s", summary["coverage"]["n_tokens"],
-         summary["coverage"]["n_bins"], summary["zipf"]["pearson_r"], summary["zipf"]["slope"])
+                            plot_out=sm.output.plot, clusters=sm.input.clusters,
+                            size=int(sm.params.vocab_size), min_count=int(sm.params.min_count),
+                            log=log.info)
+log.info("%d ids over %d bins (%d used); %.1f %% of active clusters kept; Zipf r = %s, "
+         "slope = %s", summary["vocab_size"], summary["n_bins"], summary["tokens_used"],
+         100 * summary["fraction_active_clusters_kept"], summary["zipf"]["pearson_r"],
+         summary["zipf"]["slope"])

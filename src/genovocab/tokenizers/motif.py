@@ -1,4 +1,4 @@
-"""Motif tokens for genome regions and for any DNA (motif-aware tokens, Zhou et al.).
+"""Motif tokens for genome regions and for any DNA (motif-aware tokens, Davarmanesh et al.).
 
 A motif tokenizer folder holds everything the motif stage learnt and every parameter it used:
 
@@ -6,8 +6,10 @@ A motif tokenizer folder holds everything the motif stage learnt and every param
   threshold, vocabulary cut, the chromosomes and their bin counts, the file names;
 * ``matrices.jaspar`` (the PFMs, byte-identical to the source), ``features.tsv``, ``ids.npy``
   (the IDS matrix), ``clusters.tsv``, ``cluster_summary.tsv``;
-* ``vocab.tsv`` (the trained token vocabulary: specials, then the kept active-cluster patterns,
-  with counts and motif names) and ``vocab_stats.json`` (sizes, Zipf fits);
+* ``vocab.tsv`` (the bounded motif vocabulary of ``motifs/vocabulary.py``: specials, then the
+  kept value-ordered prefixes with their bins, support and motif names) and
+  ``vocab_stats.json`` (size, coverage, what a token keeps, the Zipf fit, the paper's
+  frequency-band diagnostic);
 * ``bins/<chrom>.{edges,ids,indptr,indices,values}.npy``: per chromosome the bin edges, the
   token id of each bin and the bin x cluster matrix as raw CSR arrays, stored uncompressed so
   a region query memory-maps them and reads only the rows it needs;
@@ -20,8 +22,9 @@ A motif tokenizer folder holds everything the motif stage learnt and every param
   vectors;
 * **any DNA** ``tok.encode_dna("ACGT...")``: scan with the folder's matrices and JASPAR cut,
   compute coverage, smooth, call peaks, bin, featurise (with CpG dinucleotides when the folder
-  used them), average into the folder's clusters, threshold and map to token ids - the motif
-  stage's own library functions, applied to one sequence. Sites inside the sequence are those
+  used them), average into the folder's clusters, threshold and back off to the vocabulary's
+  tokens - the motif stage's own library functions, applied to one sequence, so a bin with the
+  same cluster vector gets the same token on both paths. Sites inside the sequence are those
   of the genome path; bin edges can differ within a few tens of bp of the ends (sites crossing
   them are missing) and where a peak's prominence reaches past them.
 """
@@ -47,7 +50,7 @@ from genovocab.npystream import link_or_copy, npy_max
 from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
 
 CONFIG_NAME = "motif_tokenizer_config.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the bounded vocabulary (value-ordered prefixes, back-off)
 BIN_ARRAYS = ("edges", "ids", "indptr", "indices", "values")
 
 
@@ -68,8 +71,8 @@ class MotifParams:
     trim_step: int = 25
     cpg: str = "none"
     token_threshold: float = 0.5
+    vocab_size: int = 4096
     min_count: int = 5
-    max_vocab: int | None = None
     matrices: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -80,8 +83,8 @@ class MotifParams:
             "binning": {"sigma": self.sigma, "peak_width": self.peak_width,
                         "max_bin": self.max_bin, "trim_step": self.trim_step},
             "features": {"cpg": self.cpg},
-            "tokens": {"threshold": self.token_threshold, "min_count": self.min_count,
-                       "max_vocab": self.max_vocab},
+            "tokens": {"threshold": self.token_threshold, "rule": "backoff",
+                       "vocab_size": self.vocab_size, "min_count": self.min_count},
         }
 
     @classmethod
@@ -92,7 +95,7 @@ class MotifParams:
                    float(b.get("sigma", 3.0)), float(b.get("peak_width", 5.0)),
                    int(b.get("max_bin", 50)), int(b.get("trim_step", 25)),
                    str(f.get("cpg", "none")), float(t.get("threshold", 0.5)),
-                   int(t.get("min_count", 5)), t.get("max_vocab"),
+                   int(t.get("vocab_size", 4096)), int(t.get("min_count", 5)),
                    tuple(s.get("matrices", ())))
 
 
@@ -108,6 +111,8 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
                            chrom_sizes: Mapping[str, int], bins: Sequence[str | os.PathLike],
                            cluster_features: Sequence[str | os.PathLike],
                            tokens: Sequence[str | os.PathLike], token_vocab: str | os.PathLike,
+                           vocab_summary: str | os.PathLike | None = None,
+                           token_stats: Sequence[str | os.PathLike] = (),
                            features: str | os.PathLike, ids: str | os.PathLike,
                            clusters: str | os.PathLike, cluster_summary: str | os.PathLike,
                            pfms: str | os.PathLike, params: MotifParams,
@@ -119,22 +124,24 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     (same order as ``chroms``; ``cluster_features`` are prefixes of
     :func:`~genovocab.motifs.tokens.csr_array_paths`, hard-linked into ``bins/``, so memory
     does not grow with a chromosome's non-zeros); ``tokens`` hold ids of the full pattern vocabulary
-    ``token_vocab``, which the trained vocabulary (``params.min_count``/``max_vocab``) remaps.
+    ``token_vocab`` (the motif vocabulary TSV, copied as ``vocab.tsv``); ``vocab_summary``
+    (``zipf.json``) and the per-chromosome ``token_stats`` (what the tokens keep, the band
+    diagnostic) are summed into ``vocab_stats.json``.
     Returns the vocabulary statistics.
     """
     from genovocab.motifs import tokens as tk
     from genovocab.motifs.clustering import read_clusters, read_feature_table
+    from genovocab.motifs.vocabulary import summary_markdown
 
     if not (len(chroms) == len(bins) == len(cluster_features) == len(tokens)):
         raise GenovocabError("one bins, cluster-features and tokens file per chromosome")
-    full = tk.read_token_vocab(token_vocab)
-    trained = tk.train_vocab(full, params.min_count, params.max_vocab)
-    lookup = tk.id_lookup(full, trained)
+    trained = tk.read_vocab(token_vocab)
     labels = read_clusters(clusters)
     feature_table = read_feature_table(features, d=labels.size)
     cluster_table = pd.read_csv(clusters, sep="\t", dtype=str, keep_default_na=False)
     names = tk.cluster_motif_names(cluster_table.assign(cluster=labels))
-    stats = tk.vocab_statistics(full, trained)
+    stats = vocab_statistics(vocab_summary, token_stats)
+    stats["vocab_size"] = len(trained)
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     chrom_rows = []
     with atomic_dir(out_dir, kind="motif-tokenizer") as tmp:
@@ -157,7 +164,10 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
                                  f"{clusters}")
             base = tmp / "bins" / chrom
             _save_npy(Path(f"{base}.edges.npy"), edges.astype(np.int64))
-            _save_npy(Path(f"{base}.ids.npy"), lookup[raw].astype(np.int32))
+            if raw.size and (int(raw.min()) < 0 or int(raw.max()) >= len(trained)):
+                raise InputError(tok_path, f"token ids {int(raw.min())}..{int(raw.max())} are "
+                                           f"outside the vocabulary (0..{len(trained) - 1})")
+            _save_npy(Path(f"{base}.ids.npy"), raw.astype(np.int32))
             for name, path in tk.csr_array_paths(cf_prefix).items():
                 link_or_copy(path, Path(f"{base}.{name}.npy"))
             chrom_rows.append({"name": chrom, "length": int(edges[-1]),
@@ -166,8 +176,10 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
         for src, name in ((features, "features.tsv"), (clusters, "clusters.tsv"),
                           (cluster_summary, "cluster_summary.tsv"), (ids, "ids.npy")):
             shutil.copyfile(src, tmp / name)
-        tk.write_trained_vocab(tmp / "vocab.tsv", trained, names)
+        tk.write_vocab(tmp / "vocab.tsv", trained, names)
         tk.write_json(tmp / "vocab_stats.json", stats)
+        # the paragraph a release card includes (see docs/motif-vocabulary.md)
+        write_text_atomic(tmp / "vocab_summary.md", summary_markdown(stats))
         config = {
             "format_version": FORMAT_VERSION,
             "tokenizer_class": "MotifTokenizer",
@@ -180,14 +192,41 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             "files": {"matrices": "matrices.jaspar", "features": "features.tsv",
                       "ids": "ids.npy", "clusters": "clusters.tsv",
                       "cluster_summary": "cluster_summary.tsv", "vocab": "vocab.tsv",
-                      "vocab_stats": "vocab_stats.json",
+                      "vocab_stats": "vocab_stats.json", "vocab_summary": "vocab_summary.md",
                       "bins": "bins/{chrom}.{array}.npy"},
         }
         write_text_atomic(tmp / CONFIG_NAME, json.dumps(config, indent=2, sort_keys=True) + "\n")
         _write_contract_files(tmp, model_max_length)
         if plots:
-            tk.plot_zipf_kept(tmp / "zipf_kept.png", full.counts, trained.counts, stats)
             _token_map(tmp, chrom_rows, n_clusters, names, trained)
+    return stats
+
+
+def vocab_statistics(summary: str | os.PathLike | None,
+                     token_stats: Sequence[str | os.PathLike]) -> dict[str, Any]:
+    """``vocab_stats.json``: the vocabulary's figures (``zipf.json``) plus what the tokens keep,
+    summed over the chromosomes' token statistics, and the paper's band diagnostic per
+    chromosome."""
+    stats: dict[str, Any] = {}
+    if summary is not None:
+        stats.update(json.loads(Path(summary).read_text(encoding="utf-8")))
+    kept = active = kept_value = active_value = 0.0
+    band = {}
+    for path in token_stats:
+        try:
+            one = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(path, f"not a token statistics file ({exc})") from exc
+        kept += one["kept_clusters"]
+        active += one["active_clusters"]
+        kept_value += one.get("kept_value", 0.0)
+        active_value += one.get("active_value", 0.0)
+        band[one["chrom"]] = one["diagnostic_band"]
+    if token_stats:
+        stats["fraction_active_clusters_kept"] = kept / active if active else None
+        stats["fraction_active_value_kept"] = kept_value / active_value if active_value \
+            else None
+        stats["diagnostic_band_per_chromosome"] = band
     return stats
 
 
@@ -308,7 +347,7 @@ class DnaEncoder:
     """Scan -> coverage -> bins -> features -> clusters -> token ids, for one sequence."""
 
     def __init__(self, matrices, params: MotifParams, labels: np.ndarray, n_features: int,
-                 vocab_index: Mapping[tuple[int, ...], int], unk_id: int):
+                 vocab):
         from genovocab.motifs.sites import MotifScanner
 
         self.params = params
@@ -316,8 +355,7 @@ class DnaEncoder:
         self.n_motif = 2 * len(self.scanner.matrices)
         self.n_features = int(n_features)
         self.labels = np.asarray(labels)
-        self.vocab_index = dict(vocab_index)
-        self.unk_id = int(unk_id)
+        self.vocab = vocab
         self.timings = {"scan": 0.0, "rest": 0.0}
 
     def scan(self, seq: str):
@@ -352,10 +390,7 @@ class DnaEncoder:
                                          trim_step=p.trim_step, extra_chunks=extra)
         cf = cluster_features(acc.finish(), self.labels)
         patterns = active_patterns(cf, p.token_threshold)
-        flat, ptr = patterns.indices.tolist(), patterns.indptr.tolist()
-        get = self.vocab_index.get
-        local = np.array([get(tuple(flat[ptr[i]:ptr[i + 1]]), self.unk_id)
-                          for i in range(len(patterns))], dtype=np.int32)
+        local = self.vocab.token_ids(patterns.indptr, patterns.indices)  # back-off
         ids = local[patterns.inverse] if len(patterns) else np.zeros(0, dtype=np.int32)
         edges = result.edges + int(offset)
         self.timings["scan"] += t1 - t0
@@ -454,7 +489,7 @@ class MotifTokenizer(TokenizerBase):
                                           f"is not {FORMAT_VERSION}")
         super().__init__(name_or_path=str(folder), **kwargs)
         self.params = MotifParams.from_json(self.config)
-        self.vocab = tk.read_trained_vocab(self.folder / "vocab.tsv")
+        self.vocab = tk.read_vocab(self.folder / "vocab.tsv")
         self.labels = read_clusters(self.folder / "clusters.tsv")
         self.n_clusters = int(self.config["n_clusters"])
         self.n_features = int(self.config["n_features"])
@@ -531,7 +566,7 @@ class MotifTokenizer(TokenizerBase):
             matrices = select_matrices(read_matrices(pfms), list(self.params.matrices) or None,
                                        pfms)
             self._dna = DnaEncoder(matrices, self.params, self.labels, self.n_features,
-                                   self.vocab.index(), self.unk_token_id)
+                                   self.vocab)
         return self._dna
 
     def dna_bins(self, sequence: str) -> Bins:
