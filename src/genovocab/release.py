@@ -439,7 +439,11 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
                      "sites are smoothed into bins, motif features are clustered by their "
                      "InterDependence Score (IDS; linkage "
                      f"`{ids.get('linkage', 'average')}`, threshold "
-                     f"{ids.get('threshold')}), and each bin's active clusters form a token.\n")
+                     f"{ids.get('threshold')}), and every bin gets a token from a bounded "
+                     "vocabulary by back-off.\n")
+        summary = root / "motifs" / "vocab_summary.md"
+        if summary.is_file():
+            parts.append(summary.read_text(encoding="utf-8"))
         for fname in ("stats.tsv", "cluster_summary.tsv"):
             if (root / "motifs" / fname).is_file():
                 parts.append(f"**`motifs/{fname}`**\n\n" + _table_md(_tsv(root / "motifs" / fname)))
