@@ -43,6 +43,15 @@ from benchmarks import motif_real  # noqa: E402
 OUT = HERE / "out" / "motif_vocab"
 
 
+def select_rows(indptr: np.ndarray, ids: np.ndarray, values: np.ndarray, rows: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CSR rows ``rows`` (bins) of (indptr, ids, values) as a CSR of their own."""
+    sizes = indptr[rows + 1] - indptr[rows]
+    ptr = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    pos = np.repeat(indptr[rows] - ptr[:-1], sizes) + np.arange(int(ptr[-1]))
+    return ptr, ids[pos], values[pos]
+
 def fmt(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
@@ -83,15 +92,8 @@ def backoff_rows(cf, train, test, sizes) -> list[dict]:
 
     indptr, ids, values = ordered_active(cf)
 
-    def sub(rows):
-        sizes_ = indptr[rows + 1] - indptr[rows]
-        ptr = np.zeros(rows.size + 1, dtype=np.int64)
-        np.cumsum(sizes_, out=ptr[1:])
-        pos = np.repeat(indptr[rows] - ptr[:-1], sizes_) + np.arange(int(ptr[-1]))
-        return ptr, ids[pos], values[pos]
-
-    tr_ptr, tr_ids, _ = sub(train)
-    te_ptr, te_ids, te_vals = sub(test)
+    tr_ptr, tr_ids, _ = select_rows(indptr, ids, values, train)
+    te_ptr, te_ids, te_vals = select_rows(indptr, ids, values, test)
     rows = []
     for size in sizes:
         t0 = time.perf_counter()
@@ -235,15 +237,8 @@ def variant_rows(cf, train, test, size: int = 4096) -> list[dict]:
     rows = [stream_row("back-off, unordered top-k sets", size, np.array(list(counts.values())),
                        0, f"{100 * kn / an:.0f} % of clusters, {100 * kv / av:.0f} % of value")]
 
-    def sub(rows_):
-        sizes_ = indptr[rows_ + 1] - indptr[rows_]
-        ptr = np.zeros(rows_.size + 1, dtype=np.int64)
-        np.cumsum(sizes_, out=ptr[1:])
-        pos = np.repeat(indptr[rows_] - ptr[:-1], sizes_) + np.arange(int(ptr[-1]))
-        return ptr, ids[pos], values[pos]
-
-    tr_ptr, tr_ids, _ = sub(train)
-    te_ptr, te_ids, te_vals = sub(test)
+    tr_ptr, tr_ids, _ = select_rows(indptr, ids, values, train)
+    te_ptr, te_ids, te_vals = select_rows(indptr, ids, values, test)
     pats_kept = list(vocab_from_memory(tr_ptr, tr_ids, np.ones(train.size, dtype=np.int64),
                                        size=4 * size).patterns)
     while len(pats_kept) > size - N_SPECIAL:
