@@ -530,7 +530,7 @@ def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict
 
 def run_cluster_features(features: str, clusters: str, prefix: str, patterns: str) -> dict:
     """ids_cluster_features.py: the bin x cluster arrays and the patterns, streamed."""
-    from genovocab.motifs.tokens import chromosome_cluster_features
+    from genovocab.motifs.token_files import chromosome_cluster_features
 
     _quiet()
     bins, n_patterns = chromosome_cluster_features(
@@ -541,7 +541,7 @@ def run_cluster_features(features: str, clusters: str, prefix: str, patterns: st
 
 def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
     """ids_token_vocab.py over this one chromosome (hg38 gathers 24 such files)."""
-    from genovocab.motifs.tokens import token_vocab_files
+    from genovocab.motifs.token_files import token_vocab_files
 
     _quiet()
     out = Path(out_dir)
@@ -552,7 +552,7 @@ def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
 
 def run_tokens(patterns: str, vocab: str, out: str, prefix: str) -> dict:
     """ids_tokens.py: every bin's token id (back-off) and what the tokens keep."""
-    from genovocab.motifs.tokens import chromosome_tokens
+    from genovocab.motifs.token_files import chromosome_tokens
 
     _quiet()
     return {"bins": int(chromosome_tokens(patterns, vocab, CHROM, tokens_out=out,

@@ -49,8 +49,7 @@ def make_folder(folder: Path, length: int, seed: int = 0) -> dict:
     import scipy.sparse as sp
 
     from genovocab.motifs.features import save_npz_deterministic
-    from genovocab.motifs.tokens import SPECIAL_TOKENS
-    from genovocab.motifs.vocabulary import MotifVocab, write_vocab
+    from genovocab.motifs.vocabulary import SPECIAL_TOKENS, MotifVocab, write_vocab
     from genovocab.tokenizers.motif import CONFIG_NAME, FORMAT_VERSION, MotifParams
 
     rng = np.random.default_rng(seed)

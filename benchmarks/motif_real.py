@@ -121,7 +121,8 @@ def cluster_matrix(norm: str = "max", threshold: float = 0.5):
     import scipy.sparse as sp
 
     from genovocab.motifs.clustering import read_clusters
-    from genovocab.motifs.tokens import cluster_features, cluster_motif_names
+    from genovocab.motifs.patterns import cluster_features
+    from genovocab.motifs.vocabulary import cluster_motif_names
 
     edges_path, feats, _ = bins()
     cpath = clusters(norm, threshold)

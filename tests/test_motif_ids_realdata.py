@@ -9,7 +9,8 @@ import scipy.sparse as sp
 
 from genovocab.motifs.clustering import cluster_ids
 from genovocab.motifs.ids import chromosome_partial
-from genovocab.motifs.tokens import active_patterns, build_vocab, cluster_features, zipf_fit
+from genovocab.motifs.patterns import active_patterns, build_vocab, cluster_features
+from genovocab.motifs.vocabulary import zipf_fit
 
 from .test_motif_ids import reference_ids
 

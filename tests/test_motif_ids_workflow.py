@@ -11,7 +11,8 @@ import scipy.sparse as sp
 
 from genovocab.motifs.clustering import cluster_ids
 from genovocab.motifs.ids import ids
-from genovocab.motifs.tokens import cluster_features, read_csr_arrays
+from genovocab.motifs.patterns import cluster_features
+from genovocab.motifs.token_files import read_csr_arrays
 
 pytestmark = pytest.mark.workflow
 

@@ -12,15 +12,10 @@ import scipy.sparse as sp
 from genovocab.errors import GenovocabError, InputError
 from genovocab.io.jaspar import read_matrices, write_jaspar
 from genovocab.motifs.features import write_feature_table
+from genovocab.motifs.patterns import active_patterns
 from genovocab.motifs.sites import MatrixSet
-from genovocab.motifs.tokens import (
-    N_SPECIAL,
-    UNK_ID,
-    active_patterns,
-    vocab_from_memory,
-    write_csr_arrays,
-    write_vocab,
-)
+from genovocab.motifs.token_files import write_csr_arrays
+from genovocab.motifs.vocabulary import N_SPECIAL, UNK_ID, vocab_from_memory, write_vocab
 from genovocab.tokenizers.motif import MotifParams, MotifTokenizer, write_tokenizer_folder
 
 DEMO_PFMS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "jaspar2022_demo.jaspar"

@@ -6,23 +6,23 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from genovocab import tables
 from genovocab.errors import GenovocabError, InputError
+from genovocab.motifs import patterns, token_files, token_plots
 from genovocab.motifs import patterns as patterns_module
-from genovocab.motifs import token_plots
-from genovocab.motifs import tokens as tok
-from genovocab.motifs.tokens import (
+from genovocab.motifs.patterns import (
     Patterns,
     active_patterns,
     build_vocab,
     cluster_features,
     coverage_stats,
-    plot_zipf,
-    read_bin_edges,
     read_token_vocab,
     tokens_for,
     write_token_vocab,
-    zipf_fit,
 )
+from genovocab.motifs.token_files import read_bin_edges
+from genovocab.motifs.token_plots import plot_zipf
+from genovocab.motifs.vocabulary import zipf_fit
 
 LABELS = np.array([0, 1, 1, 0, 2, 1])
 
@@ -118,7 +118,7 @@ def test_vocab_order_and_table_match_plain_reference(tmp_path):
     """Many ties (most patterns once, equal lengths): the vectorised order equals Python's
     tuple order, the per-part id maps equal a dict look-up, and the TSV written in chunks
     equals pandas' table of the tuples."""
-    from genovocab.motifs.tokens import build_vocab_ids
+    from genovocab.motifs.patterns import build_vocab_ids
 
     rng = np.random.default_rng(11)
     parts, totals = [], {}
@@ -182,7 +182,7 @@ def test_coverage_stats_and_plots(tmp_path):
     one = (tmp_path / "zipf.png").read_bytes()
     plot_zipf(tmp_path / "zipf.png", np.array([100, 50, 30, 20, 10]), fit)
     assert one[:4] == b"\x89PNG" and (tmp_path / "zipf.png").read_bytes() == one
-    tok.write_json(tmp_path / "z.json", {"a": float("nan"), "b": {"c": 1.5}})
+    tables.write_json(tmp_path / "z.json", {"a": float("nan"), "b": {"c": 1.5}}, indent=2)
     assert (tmp_path / "z.json").read_text() == '{\n  "a": null,\n  "b": {\n    "c": 1.5\n  }\n}\n'
 
 
@@ -233,7 +233,7 @@ def test_chromosome_cluster_features_streamed_blocks(tmp_path, density):
     """Outputs written block by block equal, byte for byte, ``numpy.save`` of the whole
     matrix's arrays and ``Patterns.save`` of the reference merge of the blocks' patterns.
     With 3 clusters most patterns recur in later blocks (the exact look-up path)."""
-    from genovocab.motifs.tokens import chromosome_cluster_features, csr_array_rows
+    from genovocab.motifs.token_files import chromosome_cluster_features, csr_array_rows
 
     X = sp.random(3000, 6, density=density, format="csr", random_state=9, dtype=np.float32)
     sp.save_npz(tmp_path / "f.npz", X)
@@ -263,7 +263,7 @@ def test_chromosome_cluster_features_streamed_blocks(tmp_path, density):
 
 
 def test_chromosome_cluster_features_bad_input_leaves_nothing(tmp_path):
-    from genovocab.motifs.tokens import chromosome_cluster_features
+    from genovocab.motifs.token_files import chromosome_cluster_features
 
     sp.save_npz(tmp_path / "f.npz", sp.random(50, 5, density=0.4, format="csr", random_state=1))
     (tmp_path / "clusters.tsv").write_text(
@@ -282,7 +282,7 @@ def test_pattern_merger_compares_cluster_ids_after_a_hash_match(tmp_path, monkey
     monkeypatch.setattr(patterns_module, "_pattern_hashes", lambda indices, indptr, weights: (
         np.zeros(indptr.size - 1, dtype=np.uint64), np.zeros(indptr.size - 1, dtype=np.uint64)))
     with open(tmp_path / "spill.npy", "w+b") as handle:
-        merger = tok.PatternMerger(3, NpyAppender(handle, np.int32))
+        merger = patterns.PatternMerger(3, NpyAppender(handle, np.int32))
         one = Patterns(np.array([0, 1]), np.array([0], dtype=np.int32), np.array([2]),
                        np.array([0, 0]))
         merger.add(one)
@@ -303,7 +303,8 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
     to (1,)."""
     import json
 
-    from genovocab.motifs.tokens import chromosome_tokens, read_vocab, token_vocab_files
+    from genovocab.motifs.token_files import chromosome_tokens, token_vocab_files
+    from genovocab.motifs.vocabulary import read_vocab
 
     cfs = [sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9]], dtype=np.float32)),
            sp.csr_matrix(np.array([[0.0, 0], [0.8, 0], [0.5, 0]], dtype=np.float32))]
@@ -311,7 +312,7 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
     for i, (cf, e) in enumerate(zip(cfs, ([0, 10, 30, 60], [0, 5, 25, 40]))):
         active_patterns(cf, 0.5).save(tmp_path / f"p{i}.npz")
         np.save(tmp_path / f"e{i}.npy", np.array(e, dtype=np.int64))
-        tok.write_csr_arrays(tmp_path / f"cf{i}", cf)
+        token_files.write_csr_arrays(tmp_path / f"cf{i}", cf)
         pats.append(tmp_path / f"p{i}.npz")
         edges.append(tmp_path / f"e{i}.npy")
         prefixes.append(tmp_path / f"cf{i}")
@@ -357,7 +358,7 @@ def test_zipf_plots_draw_log_spaced_ranks_of_large_vocabularies():
 
 
 def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
-    from genovocab.motifs.tokens import token_vocab_files
+    from genovocab.motifs.token_files import token_vocab_files
 
     with open(tmp_path / "p.npz", "wb") as handle:  # int64 ids, as no pattern file has them
         np.savez(handle, indptr=np.array([0, 1]), indices=np.array([3], dtype=np.int64),

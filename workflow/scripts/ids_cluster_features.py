@@ -1,7 +1,7 @@
 """Snakemake adapter: one chromosome's bin x cluster matrix and its active-cluster patterns."""
 
 from genovocab.logutil import configure_logging
-from genovocab.motifs.tokens import chromosome_cluster_features, csr_array_prefix
+from genovocab.motifs.token_files import chromosome_cluster_features, csr_array_prefix
 
 sm = snakemake
 log = configure_logging(snakemake)

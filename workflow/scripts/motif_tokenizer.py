@@ -4,7 +4,7 @@ from pathlib import Path
 
 from genovocab.io import read_chrom_sizes
 from genovocab.logutil import configure_logging
-from genovocab.motifs.tokens import csr_array_prefix
+from genovocab.motifs.token_files import csr_array_prefix
 from genovocab.tokenizers.motif import MotifParams, write_tokenizer_folder
 
 log = configure_logging(snakemake)

@@ -9,8 +9,6 @@
 """
 from __future__ import annotations
 
-import json
-import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from genovocab.errors import GenovocabError, InputError
-from genovocab.fileutil import atomic_path, write_text_atomic
+from genovocab.fileutil import atomic_path
 from genovocab.motifs.patterns import (
     PatternMerger,
     Patterns,
@@ -35,18 +33,7 @@ from genovocab.motifs.vocabulary import (
     stream_statistics,
     write_vocab,
 )
-
-
-def write_json(path: str | os.PathLike, data: dict) -> None:
-    """JSON with sorted keys and NaN written as null, atomically."""
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return value
-    write_text_atomic(path, json.dumps(clean(data), indent=2, sort_keys=True) + "\n")
-
+from genovocab.tables import write_json
 
 
 def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
@@ -316,7 +303,7 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
         table = pd.read_csv(clusters, sep="\t", dtype=str, keep_default_na=False)
         names = cluster_motif_names(table.assign(cluster=labels))
     write_vocab(vocab_out, vocab, names)
-    write_json(zipf_out, summary)
+    write_json(zipf_out, summary, indent=2)
     if plot_out is not None:
         from genovocab.motifs.token_plots import plot_zipf
 
@@ -397,7 +384,7 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
                                  f"{rows} bins, the patterns of {chrom} give {tokens.size}")
             stats["kept_value"], stats["active_value"] = kept_value(
                 cluster_features, sizes[tokens], threshold)
-        write_json(stats_out, stats)
+        write_json(stats_out, stats, indent=2)
     return tokens
 
 

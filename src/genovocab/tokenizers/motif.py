@@ -122,24 +122,25 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
 
     ``bins``, ``cluster_features`` and ``tokens`` are the motif stage's per-chromosome files
     (same order as ``chroms``; ``cluster_features`` are prefixes of
-    :func:`~genovocab.motifs.tokens.csr_array_paths`, hard-linked into ``bins/``, so memory
+    :func:`~genovocab.motifs.token_files.csr_array_paths`, hard-linked into ``bins/``, so memory
     does not grow with a chromosome's non-zeros); ``tokens`` hold ids of the full pattern vocabulary
     ``token_vocab`` (the motif vocabulary TSV, copied as ``vocab.tsv``); ``vocab_summary``
     (``zipf.json``) and the per-chromosome ``token_stats`` (what the tokens keep, the band
     diagnostic) are summed into ``vocab_stats.json``.
     Returns the vocabulary statistics.
     """
-    from genovocab.motifs import tokens as tk
+    from genovocab import tables
+    from genovocab.motifs import token_files, vocabulary
     from genovocab.motifs.clustering import read_clusters, read_feature_table
     from genovocab.motifs.vocabulary import summary_markdown
 
     if not (len(chroms) == len(bins) == len(cluster_features) == len(tokens)):
         raise GenovocabError("one bins, cluster-features and tokens file per chromosome")
-    trained = tk.read_vocab(token_vocab)
+    trained = vocabulary.read_vocab(token_vocab)
     labels = read_clusters(clusters)
     feature_table = read_feature_table(features, d=labels.size)
     cluster_table = pd.read_csv(clusters, sep="\t", dtype=str, keep_default_na=False)
-    names = tk.cluster_motif_names(cluster_table.assign(cluster=labels))
+    names = vocabulary.cluster_motif_names(cluster_table.assign(cluster=labels))
     stats = vocab_statistics(vocab_summary, token_stats)
     stats["vocab_size"] = len(trained)
     n_clusters = int(labels.max()) + 1 if labels.size else 0
@@ -147,19 +148,19 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     with atomic_dir(out_dir, kind="motif-tokenizer") as tmp:
         (tmp / "bins").mkdir()
         for chrom, bin_path, cf_prefix, tok_path in zip(chroms, bins, cluster_features, tokens):
-            edges = tk.read_bin_edges(bin_path)
+            edges = token_files.read_bin_edges(bin_path)
             raw = np.load(tok_path, allow_pickle=False)
-            n_rows = tk.csr_array_rows(cf_prefix)
+            n_rows = token_files.csr_array_rows(cf_prefix)
             if not (raw.size == n_rows == edges.size - 1):
-                raise InputError(tk.csr_array_paths(cf_prefix)["indptr"],
+                raise InputError(token_files.csr_array_paths(cf_prefix)["indptr"],
                                  f"{chrom}: {n_rows} cluster rows, {raw.size} tokens, "
                                  f"{edges.size - 1} bins")
             if int(edges[-1]) != int(chrom_sizes[chrom]):
                 raise InputError(bin_path, f"bins end at {edges[-1]}, {chrom} is "
                                            f"{chrom_sizes[chrom]} bp")
-            top = npy_max(tk.csr_array_paths(cf_prefix)["indices"])
+            top = npy_max(token_files.csr_array_paths(cf_prefix)["indices"])
             if top is not None and top >= n_clusters:
-                raise InputError(tk.csr_array_paths(cf_prefix)["indices"],
+                raise InputError(token_files.csr_array_paths(cf_prefix)["indices"],
                                  f"cluster {top} is not among the {n_clusters} clusters of "
                                  f"{clusters}")
             base = tmp / "bins" / chrom
@@ -168,7 +169,7 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
                 raise InputError(tok_path, f"token ids {int(raw.min())}..{int(raw.max())} are "
                                            f"outside the vocabulary (0..{len(trained) - 1})")
             _save_npy(Path(f"{base}.ids.npy"), raw.astype(np.int32))
-            for name, path in tk.csr_array_paths(cf_prefix).items():
+            for name, path in token_files.csr_array_paths(cf_prefix).items():
                 link_or_copy(path, Path(f"{base}.{name}.npy"))
             chrom_rows.append({"name": chrom, "length": int(edges[-1]),
                                "n_bins": int(edges.size - 1)})
@@ -176,8 +177,8 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
         for src, name in ((features, "features.tsv"), (clusters, "clusters.tsv"),
                           (cluster_summary, "cluster_summary.tsv"), (ids, "ids.npy")):
             shutil.copyfile(src, tmp / name)
-        tk.write_vocab(tmp / "vocab.tsv", trained, names)
-        tk.write_json(tmp / "vocab_stats.json", stats)
+        vocabulary.write_vocab(tmp / "vocab.tsv", trained, names)
+        tables.write_json(tmp / "vocab_stats.json", stats, indent=2)
         # the paragraph a release card includes (see docs/motif-vocabulary.md)
         write_text_atomic(tmp / "vocab_summary.md", summary_markdown(stats))
         config = {
@@ -187,7 +188,7 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             "n_features": int(len(feature_table)),
             "n_clusters": n_clusters,
             "vocab_size": len(trained),
-            "special_tokens": list(tk.SPECIAL_TOKENS),
+            "special_tokens": list(vocabulary.SPECIAL_TOKENS),
             "chromosomes": chrom_rows,
             "files": {"matrices": "matrices.jaspar", "features": "features.tsv",
                       "ids": "ids.npy", "clusters": "clusters.tsv",
@@ -233,20 +234,22 @@ def vocab_statistics(summary: str | os.PathLike | None,
 def _token_map(folder: Path, chrom_rows: list[dict], n_clusters: int, names: list[str],
                trained, n_tokens: int = 100, max_points: int = 5000) -> None:
     """``token_map.png``: PCA of the cluster vectors of bins of the most frequent tokens."""
-    from genovocab.motifs import tokens as tk
+    from genovocab.motifs import token_plots, vocabulary
 
     nonempty = [i for i, p in enumerate(trained.patterns) if p]
-    frequent = np.array([tk.N_SPECIAL + i for i in nonempty[:n_tokens]], dtype=np.int32)
+    frequent = np.array([vocabulary.N_SPECIAL + i for i in nonempty[:n_tokens]], dtype=np.int32)
     store = GenomeBins(folder, {r["name"]: r["length"] for r in chrom_rows}, n_clusters)
     blocks = []
     per_chrom = max(1, max_points // max(1, len(chrom_rows)))
     for k, row in enumerate(chrom_rows):
         a = store.arrays(row["name"])
-        rows = tk.token_map_points(np.asarray(a.ids), np.diff(np.asarray(a.indptr)) > 0,
-                                   frequent, per_chrom, seed=k)
+        rows = token_plots.token_map_points(np.asarray(a.ids),
+                                            np.diff(np.asarray(a.indptr)) > 0, frequent,
+                                            per_chrom, seed=k)
         blocks.extend(store.bin_range(row["name"], int(r), int(r) + 1).clusters for r in rows)
     values = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_clusters))
-    tk.plot_token_map(folder / "token_map.png", values, tk.dominant_family(names, values))
+    token_plots.plot_token_map(folder / "token_map.png", values,
+                               token_plots.dominant_family(names, values))
 
 
 def _write_contract_files(folder: Path, model_max_length: int | None) -> None:
@@ -368,7 +371,7 @@ class DnaEncoder:
         import time
 
         from genovocab.motifs.features import bin_and_accumulate, cpg_dinucleotide_sites
-        from genovocab.motifs.tokens import active_patterns, cluster_features
+        from genovocab.motifs.patterns import active_patterns, cluster_features
 
         if not isinstance(seq, str):
             raise GenovocabError(f"encode_dna takes a DNA string, not {type(seq).__name__}")
@@ -473,7 +476,7 @@ class MotifTokenizer(TokenizerBase):
 
     def __init__(self, folder: str | os.PathLike, *, add_cls_sep: bool = False,
                  **kwargs: Any) -> None:
-        from genovocab.motifs import tokens as tk
+        from genovocab.motifs import vocabulary
         from genovocab.motifs.clustering import read_clusters
 
         self.folder = Path(folder)
@@ -489,7 +492,7 @@ class MotifTokenizer(TokenizerBase):
                                           f"is not {FORMAT_VERSION}")
         super().__init__(name_or_path=str(folder), **kwargs)
         self.params = MotifParams.from_json(self.config)
-        self.vocab = tk.read_vocab(self.folder / "vocab.tsv")
+        self.vocab = vocabulary.read_vocab(self.folder / "vocab.tsv")
         self.labels = read_clusters(self.folder / "clusters.tsv")
         self.n_clusters = int(self.config["n_clusters"])
         self.n_features = int(self.config["n_features"])
@@ -542,7 +545,7 @@ class MotifTokenizer(TokenizerBase):
 
     def cluster_names(self) -> list[str]:
         """Per cluster, its motif names (``/`` between members)."""
-        from genovocab.motifs.tokens import cluster_motif_names
+        from genovocab.motifs.vocabulary import cluster_motif_names
 
         table = pd.read_csv(self.folder / "clusters.tsv", sep="\t", dtype=str,
                             keep_default_na=False)
