@@ -43,8 +43,8 @@ def prepare(files: list[str], sizes: dict[str, int], folder: Path, method: str) 
 
     from genovocab.universe.build import build_universe
     from genovocab.universe.coverage import peakset_coverage, write_bigwigs
+    from genovocab.universe.files import write_universe_bed3
     from genovocab.universe.inputs import read_peak_files
-    from genovocab.universe.output import write_universe_bed3
 
     peaks = read_peak_files(files, sizes)
     write_bigwigs(folder / "all", (peakset_coverage(peaks, c) for c in peaks.chroms), sizes)
@@ -67,8 +67,8 @@ def prepare(files: list[str], sizes: dict[str, int], folder: Path, method: str) 
 def ours(files: list[str], sizes: dict[str, int], folder: str) -> tuple[float, float]:
     _quiet()
     from genovocab.universe.assess import assess_universe
+    from genovocab.universe.files import read_universe_bed
     from genovocab.universe.inputs import read_peak_files
-    from genovocab.universe.output import read_universe_bed
 
     peaks = read_peak_files(files, sizes)
     universe = read_universe_bed(os.path.join(folder, "universe.bed"))

@@ -60,3 +60,14 @@ def demo_run(tmp_path_factory) -> Path:
     if proc.returncode != 0:
         pytest.fail(f"demo run failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
     return workdir
+
+
+SLOW_MARKERS = ("workflow", "slurm")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that runs neither Snakemake nor SLURM ``fast``: ``pytest -m fast`` is
+    the developer loop (CONTRIBUTING.md)."""
+    for item in items:
+        if not any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.fast)

@@ -1,11 +1,17 @@
-"""The config test matrix (config/test/*.yaml): every config dry-runs, the quick ones run end
-to end with their outputs checked; library/CLI defaults agree with the schema's."""
+"""The config test matrix (config/test/*.yaml): every config dry-runs and runs end to end to the
+outputs it changes, which are checked against a hand-written answer or an independent path (the
+CLI, a plain reference); library defaults agree with the schema's."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -66,6 +72,103 @@ def test_corpus_with_its_own_sheet_end_to_end(tmp_path):
                         (work / "resources/demo-genome/corpora/two_samples/samples").iterdir()
                         if not p.name.endswith(".source.json"))  # the download records
     assert downloaded == ["sample01", "sample02"]
+
+
+def _cli(work: Path, *args: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "genovocab", *args], cwd=work, text=True,
+                          capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.workflow
+def test_tracks_end_to_end(tmp_path):
+    """Sites from hand-written JASPAR tracks: per strand, the rows at or above the 800 cut on the
+    genome's chromosomes (a contig the genome lacks is skipped)."""
+    work = _run(tmp_path, "tracks.yaml", f"{OUT}/motifs/sites_per_feature.tsv")
+    chroms = {line.split("\t")[0] for line in
+              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()}
+    expected = {}
+    for matrix in ("MA0002.2", "MA0024.3"):
+        text = gzip.decompress((REPO / f"config/test/data/tracks/{matrix}.tsv.gz").read_bytes())
+        for row in text.decode().splitlines()[1:]:
+            chrom, _s, _e, _n, score, _p, strand = row.split("\t")
+            key = (matrix, strand)
+            expected[key] = expected.get(key, 0) + (chrom in chroms and int(score) >= 800)
+    table = pd.read_csv(work / OUT / "motifs" / "sites_per_feature.tsv", sep="\t")
+    motif_rows = table[table["matrix_id"] != "CpG"]
+    got = {(m, s): int(n) for m, s, n in motif_rows[["matrix_id", "strand", "sites"]].values}
+    assert got == expected
+
+
+@pytest.mark.workflow
+def test_ids_sample_end_to_end(tmp_path):
+    """Sample mode's scattered IDS (per chromosome, summed) equals one CLI run over the same
+    bins with the same sample, and is not the exact IDS."""
+    work = _run(tmp_path, "ids_sample.yaml", f"{OUT}/ids/ids.npy")
+    chroms = [line.split("\t")[0] for line in
+              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()]
+    features = [f"{OUT}/motifs/bins/{c}.features.npz" for c in chroms
+                if (work / OUT / "motifs" / "bins" / f"{c}.features.npz").exists()]
+    _cli(work, "ids", "--features", *features, "--sample", "5000", "--seed", "7",
+         "--out", "sampled.npy")
+    _cli(work, "ids", "--features", *features, "--out", "exact.npy")
+    workflow_ids = np.load(work / OUT / "ids" / "ids.npy")
+    np.testing.assert_allclose(workflow_ids, np.load(work / "sampled.npy"), atol=1e-6)
+    assert np.abs(workflow_ids - np.load(work / "exact.npy")).max() > 1e-4
+
+
+def _windows_reference(fasta_gz: Path, chroms: list[str], window: int, min_length: int
+                       ) -> list[tuple[str, int, int]]:
+    """Windows tiling every ACGT run of at least ``min_length`` bp, pieces of >= min_length."""
+    seqs, name = {}, None
+    for line in gzip.decompress(fasta_gz.read_bytes()).decode().splitlines():
+        if line.startswith(">"):
+            name = line[1:].split()[0]
+            seqs[name] = []
+        else:
+            seqs[name].append(line)
+    out = []
+    for chrom in chroms:
+        for run in re.finditer(r"[ACGTacgt]+", "".join(seqs[chrom])):
+            if run.end() - run.start() < min_length:
+                continue
+            for s in range(run.start(), run.end(), window):
+                e = min(s + window, run.end())
+                if e - s >= min_length:
+                    out.append((chrom, s, e))
+    return out
+
+
+@pytest.mark.workflow
+def test_windows_corpus_end_to_end(tmp_path):
+    """A corpus of genome windows of 2 kbp: one document per window of a plain tiling."""
+    work = _run(tmp_path, "windows_corpus.yaml", f"{OUT}/corpora/genome_windows/stats.json")
+    chroms = [line.split("\t")[0] for line in
+              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()]
+    expected = _windows_reference(REPO / "resources/demo/genome.fa.gz", chroms, 2000, 100)
+    stats = json.loads((work / OUT / "corpora" / "genome_windows" / "stats.json").read_text())
+    assert stats["documents"] == len(expected)
+    frames = [pd.read_parquet(p) for p in
+              sorted((work / OUT / "corpora" / "genome_windows" / "data").glob("*.parquet"))]
+    table = pd.concat(frames)
+    got = sorted(zip(table["chrom"], table["start"].astype(int), table["end"].astype(int)))
+    assert got == sorted(expected)
+
+
+@pytest.mark.workflow
+def test_flexible_universe_end_to_end(tmp_path):
+    """The ccf release universe (BED9 and its BED3 outer edges) equals the CLI's on the same
+    peak files."""
+    work = _run(tmp_path, "flexible_universe.yaml", f"{OUT}/universe/universe.bed.gz")
+    peaks = sorted(str(p.relative_to(work)) for p in (work / "resources/demo/peaks").iterdir())
+    _cli(work, "universe", *peaks, "--method", "ccf", "--chrom-sizes",
+         "resources/demo-genome/genome/chrom.sizes", "--out", "ccf9.bed.gz",
+         "--bed3-out", "ccf3.bed.gz")
+    universe = work / OUT / "universe"
+    assert gzip.decompress((universe / "universe_flexible.bed.gz").read_bytes()) == \
+        gzip.decompress((work / "ccf9.bed.gz").read_bytes())
+    assert gzip.decompress((universe / "universe.bed.gz").read_bytes()) == \
+        gzip.decompress((work / "ccf3.bed.gz").read_bytes())
 
 
 def _schema_defaults() -> dict:

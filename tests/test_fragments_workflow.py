@@ -13,6 +13,7 @@ import pytest
 from tests.conftest import run_snakemake
 
 
+@pytest.mark.workflow
 def test_fragments_corpus_rule(demo_run, tmp_path):
     work = tmp_path / "w"
     shutil.copytree(demo_run, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))

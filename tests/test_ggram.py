@@ -213,19 +213,19 @@ def test_matches_reference_with_a_large_vocabulary():
 @pytest.mark.realdata
 def test_matches_reference_on_real_bpe_tokens(real_data, tmp_path):
     """BPE (4096) tokens of the real 2 Mbp of hg19 chr1: ours == the reference, exactly."""
-    from genovocab.sequence import bpe, corpus
+    from genovocab.sequence import bpe, windows
 
     path = real_data / "misc" / "hg19_chr1_1-2000000.fa.gz"
     if not path.exists():
         pytest.skip(f"{path} is absent")
     with gzip.open(path, "rt") as handle:
         seq = "".join(line.strip() for line in handle if not line.startswith(">"))
-    windows = [seq[s:e] for s, e in corpus.tile_segments(corpus.acgt_segments(seq, 100),
+    pieces = [seq[s:e] for s, e in windows.tile_segments(windows.acgt_segments(seq, 100),
                                                          1000, 100)]
-    corpus.write_lines(tmp_path / "train.txt", windows)
+    windows.write_lines(tmp_path / "train.txt", pieces)
     tok = bpe.train_bpe([tmp_path / "train.txt"], vocab_size=4096)
-    ids, offsets = bpe.encode_ids(tok, windows)
-    seqs = [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(windows))]
+    ids, offsets = bpe.encode_ids(tok, pieces)
+    seqs = [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(pieces))]
     kw = dict(min_pmi=2.0, min_token_count=5, min_ngram_freq=5)
     v = extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(), params=GgramParams(**kw))
     ref = reference_extract(seqs, **kw)

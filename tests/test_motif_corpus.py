@@ -163,6 +163,7 @@ def test_corpus_is_deterministic_and_checks_splits(tmp_path, monkeypatch):
     assert not (tmp_path / "c").exists()
 
 
+@pytest.mark.workflow
 def test_workflow_rejects_a_target_without_source(tmp_path):
     import yaml
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 __all__ = [
     "COVERAGE_METHODS", "CPG_MODES", "FLEXIBLE_METHODS", "IDS_BACKENDS", "IDS_NORMS",
-    "LINKAGE_METHODS", "MOTIF_BINNING", "MOTIF_SOURCES", "UNIVERSE_METHODS", "WINDOWS_SEED",
+    "LINKAGE_METHODS", "MOTIF_BINNING", "MOTIF_SOURCES", "SCHEMA", "UNIVERSE_METHODS",
+    "WINDOWS_SEED", "schema_group",
 ]
 
 #: Universe construction methods: a registry (``ccre``) or one of geniml's coverage methods.
@@ -39,3 +40,57 @@ LINKAGE_METHODS = ("single", "complete", "average", "weighted")
 
 #: Seed of the sampled genome windows (BPE training text); the schema's ``sequence.windows.seed``.
 WINDOWS_SEED = 13
+
+#: The schema defaults the library and the CLI use, by dotted config key (a test checks each
+#: against ``workflow/schemas/config.schema.yaml`` and every CLI default against this table).
+SCHEMA: dict[str, object] = {
+    "genome_prep.chromosome_regex": ".*",
+    "genome_prep.min_gap": 1,
+    "universe.window": 25,
+    "universe.merge": 0,
+    "universe.filter_size": 0,
+    "corpora.*.n_shards": 1,
+    "corpora.*.tokenizer.unknown": "drop",
+    "corpora.*.tokenizer.order": "query",
+    "corpora.*.tokenizer.dedupe": False,
+    "corpora.*.tokenizer.min_overlap": 1,
+    "corpora.*.tokenizer.min_query_fraction": 0.0,
+    "corpora.*.tokenizer.min_region_fraction": 0.0,
+    "corpora.*.fragment_options.dedupe": False,
+    "corpora.*.fragment_options.unknown": "drop",
+    "corpora.*.fragment_options.min_fragments": 1,
+    "corpora.*.fragment_options.whitelist": None,
+    "corpora.*.fragment_options.h5ad": False,
+    "corpora.*.license": "other",
+    "motifs.sites.min_relative": 800,
+    "motifs.sites.max_pvalue": 0.05,
+    "motifs.cpg": "none",
+    "ids.terms": 6,
+    "ids.bandwidth": 0.5,
+    "ids.norm": "max",
+    "ids.seed": 0,
+    "ids.backend": "numpy",
+    "ids.linkage": "average",
+    "ids.threshold": 0.5,
+    "sequence.windows.length": 1000,
+    "sequence.windows.min_length": 100,
+    "sequence.windows.seed": WINDOWS_SEED,
+    "sequence.bpe.vocab_size": 4096,
+    "sequence.bpe.min_frequency": 2,
+    "sequence.bpe.model_max_length": 512,
+    "sequence.ggram.min_pmi": 2.0,
+    "sequence.ggram.min_token_count": 5,
+    "sequence.ggram.min_ngram_freq": 5,
+    "sequence.ggram.min_len": 2,
+    "sequence.ggram.max_len": 5,
+    "sequence.ggram.max_ngrams": 30,
+    "sequence.corpus.max_ngrams": 0,
+    "sequence.corpus.n_shards": 1,
+}
+
+
+def schema_group(prefix: str) -> dict[str, object]:
+    """The :data:`SCHEMA` defaults under ``prefix`` (e.g. ``"corpora.*.tokenizer"``), keyed by
+    the rest of their name."""
+    start = prefix + "."
+    return {key[len(start):]: value for key, value in SCHEMA.items() if key.startswith(start)}

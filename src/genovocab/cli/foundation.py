@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from genovocab.cli.types import non_negative_int, positive_float, positive_int
+from genovocab.defaults import SCHEMA
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -47,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("fasta")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--chromosome", action="append", help="keep this chromosome (repeatable)")
-    p.add_argument("--regex", default=".*", help="keep chromosomes matching (default: all)")
-    p.add_argument("--min-gap", type=positive_int, default=1, help="shortest N run in gaps.bed")
+    p.add_argument("--regex", default=SCHEMA["genome_prep.chromosome_regex"],
+                   help="keep chromosomes matching (default: %(default)s, all)")
+    p.add_argument("--min-gap", type=positive_int, default=SCHEMA["genome_prep.min_gap"],
+                   help="shortest N run in gaps.bed (%(default)s)")
     p.set_defaults(func=_prepare_genome)

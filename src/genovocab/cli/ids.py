@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from genovocab.cli.types import fraction, non_negative_int, positive_float, positive_int
-from genovocab.defaults import IDS_BACKENDS, IDS_NORMS, LINKAGE_METHODS
+from genovocab.defaults import IDS_BACKENDS, IDS_NORMS, LINKAGE_METHODS, SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "one per chromosome), or over a seeded random subsample of their bins.")
     p.add_argument("--features", nargs="+", required=True, type=Path,
                    help="bin x feature matrices (scipy save_npz, CSR, same columns)")
-    p.add_argument("--terms", type=positive_int, default=6, help="kernel terms K (default 6)")
-    p.add_argument("--bandwidth", type=positive_float, default=0.5, help="kernel bandwidth B (0.5)")
-    p.add_argument("--norm", choices=IDS_NORMS, default="max",
+    p.add_argument("--terms", type=positive_int, default=SCHEMA["ids.terms"],
+                   help="kernel terms K (%(default)s)")
+    p.add_argument("--bandwidth", type=positive_float, default=SCHEMA["ids.bandwidth"],
+                   help="kernel bandwidth B (%(default)s)")
+    p.add_argument("--norm", choices=IDS_NORMS, default=SCHEMA["ids.norm"],
                    help="aggregation over term pairs (default max)")
     p.add_argument("--sample", type=positive_int, default=None,
                    help="use this many random bins over all files (default: all bins)")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="sample seed (default 0)")
-    p.add_argument("--backend", choices=IDS_BACKENDS, default="numpy",
+    p.add_argument("--seed", type=non_negative_int, default=SCHEMA["ids.seed"],
+                   help="sample seed (%(default)s)")
+    p.add_argument("--backend", choices=IDS_BACKENDS, default=SCHEMA["ids.backend"],
                    help="numpy (CPU, default) or torch (GPU when present; needs PyTorch)")
     p.add_argument("--out", required=True, type=Path, help="ids.npy (float32 d x d)")
     p.set_defaults(func=_ids)
@@ -74,11 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.add_argument("--labels", required=True, type=Path,
                    help="features.tsv (index, matrix_id, name, strand)")
     cut = c.add_mutually_exclusive_group()
-    cut.add_argument("--threshold", type=fraction, default=0.5,
+    cut.add_argument("--threshold", type=fraction, default=SCHEMA["ids.threshold"],
                      help="cut at this 1 - IDS distance (default 0.5)")
     cut.add_argument("--clusters", type=positive_int, default=None,
                      help="cut into this many clusters")
-    c.add_argument("--method", default="average",
+    c.add_argument("--method", default=SCHEMA["ids.linkage"],
                    choices=LINKAGE_METHODS,
                    help="linkage method (default average)")
     c.add_argument("--out", required=True, type=Path, help="clusters.tsv")

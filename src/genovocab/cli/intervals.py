@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from genovocab.cli.types import fraction, positive_int
+from genovocab.defaults import SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -17,20 +18,25 @@ def add_tokenizer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chrom-sizes", metavar="PATH",
                         help="check the universe against this chrom.sizes (ids always follow "
                              "the universe file's line order)")
-    parser.add_argument("--unknown", choices=("drop", "unk"), default="drop",
+    parser.add_argument("--unknown", choices=("drop", "unk"),
+                        default=SCHEMA["corpora.*.tokenizer.unknown"],
                         help="a query region with no hit: dropped (default) or one <unk>")
-    parser.add_argument("--order", choices=("query", "genomic"), default="query",
+    parser.add_argument("--order", choices=("query", "genomic"),
+                        default=SCHEMA["corpora.*.tokenizer.order"],
                         help="token order: query order with genomic order inside a query "
                              "(default, as gtars) or genomic order over the whole file")
     parser.add_argument("--empty-document", choices=("unk", "empty"), default="unk",
                         help="a file with no token: [<unk>] (default, as gtars) or nothing")
     parser.add_argument("--dedupe", action="store_true",
                         help="keep only the first occurrence of each token id")
-    parser.add_argument("--min-overlap", type=positive_int, default=1, metavar="BP",
+    parser.add_argument("--min-overlap", type=positive_int,
+                        default=SCHEMA["corpora.*.tokenizer.min_overlap"], metavar="BP",
                         help="minimum shared length in bp (default 1)")
-    parser.add_argument("--min-query-fraction", type=fraction, default=0.0, metavar="F",
+    parser.add_argument("--min-query-fraction", type=fraction,
+                        default=SCHEMA["corpora.*.tokenizer.min_query_fraction"], metavar="F",
                         help="minimum shared fraction of the query region (default 0)")
-    parser.add_argument("--min-region-fraction", type=fraction, default=0.0, metavar="F",
+    parser.add_argument("--min-region-fraction", type=fraction,
+                        default=SCHEMA["corpora.*.tokenizer.min_region_fraction"], metavar="F",
                         help="minimum shared fraction of the universe region (default 0)")
 
 
@@ -92,7 +98,7 @@ def register(subparsers) -> None:
                         help="universe BED (any layout; duplicates are dropped)")
     add_tokenizer_options(parser)
     parser.add_argument("--format", choices=("text", "parquet"), default="text")
-    parser.add_argument("--n-shards", type=positive_int, default=1,
+    parser.add_argument("--n-shards", type=positive_int, default=SCHEMA["corpora.*.n_shards"],
                         help="Parquet shards (default 1)")
     parser.add_argument("--title", default="Interval corpus", help="dataset card title")
     parser.add_argument("--out", required=True,
@@ -132,15 +138,18 @@ def register_fragments(subparsers) -> None:
     parser.add_argument("--universe", required=True, metavar="U.bed[.gz]")
     parser.add_argument("--fragments", required=True, metavar="fragments.tsv.gz")
     parser.add_argument("--chrom-sizes", metavar="PATH", help="check the universe against it")
-    parser.add_argument("--unknown", choices=("drop", "unk"), default="drop",
+    parser.add_argument("--unknown", choices=("drop", "unk"),
+                        default=SCHEMA["corpora.*.fragment_options.unknown"],
                         help="a fragment with no hit: dropped (default) or one <unk> (gtars)")
     parser.add_argument("--dedupe", action="store_true",
                         help="each region once per cell, with a `counts` column")
-    parser.add_argument("--min-fragments", type=positive_int, default=1,
-                        help="drop cells with fewer fragments (1)")
+    parser.add_argument("--min-fragments", type=positive_int,
+                        default=SCHEMA["corpora.*.fragment_options.min_fragments"],
+                        help="drop cells with fewer fragments (%(default)s)")
     parser.add_argument("--whitelist", metavar="TXT", help="barcodes to keep, one per line")
     parser.add_argument("--h5ad", metavar="PATH", help="also write a cells x regions .h5ad")
-    parser.add_argument("--n-shards", type=positive_int, default=1, help="Parquet shards (1)")
+    parser.add_argument("--n-shards", type=positive_int, default=SCHEMA["corpora.*.n_shards"],
+                        help="Parquet shards (%(default)s)")
     parser.add_argument("--title", default="Fragments corpus", help="dataset card title")
     parser.add_argument("--out", required=True, metavar="DIR", help="output corpus folder")
     parser.set_defaults(func=run_tokenize_fragments, order="query", dedupe_ids=False,

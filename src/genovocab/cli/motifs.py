@@ -6,7 +6,7 @@ import argparse
 import logging
 
 from genovocab.cli.types import per_mille, positive_float, positive_int, probability
-from genovocab.defaults import CPG_MODES, MOTIF_BINNING
+from genovocab.defaults import CPG_MODES, MOTIF_BINNING, SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,10 @@ def register(subparsers) -> None:
                    help="scan only this matrix id (repeatable; default: all)")
     p.add_argument("--chrom", action="append", default=[], help="only this chromosome "
                    "(repeatable; default: all in FASTA order)")
-    p.add_argument("--min-relative", type=per_mille, default=800, help="relative score x1000 cut")
-    p.add_argument("--max-pvalue", type=probability, default=0.05, help="p-value cut (strict)")
+    p.add_argument("--min-relative", type=per_mille, default=SCHEMA["motifs.sites.min_relative"],
+                   help="relative score x1000 cut (%(default)s)")
+    p.add_argument("--max-pvalue", type=probability, default=SCHEMA["motifs.sites.max_pvalue"],
+                   help="p-value cut, strict (%(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--out", required=True, help="sites TSV (.gz for gzip)")
     p.set_defaults(func=_scan)
@@ -131,7 +133,8 @@ def register(subparsers) -> None:
                    help="longest bin kept as is (bp)")
     b.add_argument("--trim-step", type=positive_int, default=MOTIF_BINNING["trim_step"],
                    help="long bins are cut every N bp")
-    b.add_argument("--cpg", choices=CPG_MODES, default="none", help="add a CpG feature (last)")
+    b.add_argument("--cpg", choices=CPG_MODES, default=SCHEMA["motifs.cpg"],
+                   help="add a CpG feature, last (%(default)s)")
     b.add_argument("--genome", help="FASTA (plain, BGZF or gzip), for --cpg dinucleotide")
     b.add_argument("--cpg-islands",
                    help="CpG islands, BED or UCSC cpgIslandExt table, for --cpg islands")

@@ -7,6 +7,7 @@ import argparse
 import logging
 
 from genovocab.cli.types import finite_float, non_negative_int, positive_int
+from genovocab.defaults import SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +110,15 @@ def register(subparsers) -> None:
                     "optionally draw a seeded sample of them; one window per line.")
     p.add_argument("--fasta", required=True, help="FASTA: plain, BGZF or gzip")
     p.add_argument("--chrom-sizes", help="chromosomes to use, in order (default: all)")
-    p.add_argument("--window", type=positive_int, default=1000, help="window length in bp (1000)")
-    p.add_argument("--min-window", type=positive_int, default=100,
+    p.add_argument("--window", type=positive_int, default=SCHEMA["sequence.windows.length"],
+                   help="window length in bp (%(default)s)")
+    p.add_argument("--min-window", type=positive_int,
+                   default=SCHEMA["sequence.windows.min_length"],
                    help="drop windows and gap-free pieces shorter than this (100)")
     p.add_argument("--total-bp", type=positive_int, default=None,
                    help="sample windows up to this many bp (default: all)")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="sampling seed (0)")
+    p.add_argument("--seed", type=non_negative_int, default=SCHEMA["sequence.windows.seed"],
+                   help="sampling seed (%(default)s)")
     p.add_argument("--reverse-complements", action="store_true",
                    help="also write each window's reverse complement")
     p.add_argument("--out", required=True, help="output text file (.gz: gzip)")
@@ -126,10 +130,13 @@ def register(subparsers) -> None:
                     "writes tokenizer.json, tokenizer_config.json, special_tokens_map.json.")
     p.add_argument("--corpus", required=True, nargs="+", metavar="TXT",
                    help="training text file(s), one sequence per line")
-    p.add_argument("--vocab-size", type=positive_int, default=4096, help="vocabulary size (4096)")
-    p.add_argument("--min-frequency", type=positive_int, default=2,
+    p.add_argument("--vocab-size", type=positive_int, default=SCHEMA["sequence.bpe.vocab_size"],
+                   help="vocabulary size (%(default)s)")
+    p.add_argument("--min-frequency", type=positive_int,
+                   default=SCHEMA["sequence.bpe.min_frequency"],
                    help="minimum pair frequency (2)")
-    p.add_argument("--model-max-length", type=positive_int, default=512,
+    p.add_argument("--model-max-length", type=positive_int,
+                   default=SCHEMA["sequence.bpe.model_max_length"],
                    help="model_max_length in tokenizer_config.json (512)")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.set_defaults(func=run_train_bpe)
@@ -143,14 +150,19 @@ def register(subparsers) -> None:
     p.add_argument("--tokenizer", required=True, metavar="DIR", help="BPE folder")
     p.add_argument("--corpus", required=True, nargs="+", metavar="TXT",
                    help="text file(s), one sequence per line")
-    p.add_argument("--min-pmi", type=finite_float, default=2.0, help="PMI threshold in log2 (2)")
-    p.add_argument("--min-token-count", type=positive_int, default=5,
+    p.add_argument("--min-pmi", type=finite_float, default=SCHEMA["sequence.ggram.min_pmi"],
+                   help="PMI threshold in log2 (%(default)s)")
+    p.add_argument("--min-token-count", type=positive_int,
+                   default=SCHEMA["sequence.ggram.min_token_count"],
                    help="minimum count of an adjacent pair (5)")
-    p.add_argument("--min-ngram-freq", type=positive_int, default=5,
+    p.add_argument("--min-ngram-freq", type=positive_int,
+                   default=SCHEMA["sequence.ggram.min_ngram_freq"],
                    help="minimum G-gram frequency, before and after the recount (5)")
-    p.add_argument("--min-len", type=positive_int, default=2, help="shortest G-gram in tokens (2)")
-    p.add_argument("--max-len", type=positive_int, default=5, help="longest G-gram in tokens (5)")
-    p.add_argument("--max-ngrams", type=positive_int, default=30,
+    p.add_argument("--min-len", type=positive_int, default=SCHEMA["sequence.ggram.min_len"],
+                   help="shortest G-gram in tokens (%(default)s)")
+    p.add_argument("--max-len", type=positive_int, default=SCHEMA["sequence.ggram.max_len"],
+                   help="longest G-gram in tokens (%(default)s)")
+    p.add_argument("--max-ngrams", type=positive_int, default=SCHEMA["sequence.ggram.max_ngrams"],
                    help="max_ngram_count written to ngram.json (30)")
     p.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
@@ -168,7 +180,8 @@ def register(subparsers) -> None:
     src.add_argument("--sequences", metavar="TXT", help="one sequence per line")
     src.add_argument("--bed", metavar="BED", help="regions (with --fasta)")
     p.add_argument("--fasta", help="FASTA (plain, BGZF or gzip) for --bed")
-    p.add_argument("--max-ngrams", type=non_negative_int, default=0,
+    p.add_argument("--max-ngrams", type=non_negative_int,
+                   default=SCHEMA["sequence.corpus.max_ngrams"],
                    help="keep at most this many G-grams per document (0: all)")
     p.add_argument("--n-runs", choices=("unk_run", "drop", "unk_base"), default="unk_run",
                    help="non-ACGT runs: one [UNK] per run (default), dropped, or one [UNK] "
@@ -180,8 +193,8 @@ def register(subparsers) -> None:
                    help="documents on these chromosomes form the validation split")
     p.add_argument("--test-chroms", nargs="+", metavar="CHROM",
                    help="documents on these chromosomes form the test split")
-    p.add_argument("--n-shards", type=positive_int, default=1,
-                   help="number of shards per split (1)")
+    p.add_argument("--n-shards", type=positive_int, default=SCHEMA["sequence.corpus.n_shards"],
+                   help="number of shards per split (%(default)s)")
     p.add_argument("--title", default="Sequence corpus", help="dataset card title")
     p.add_argument("--out", required=True, metavar="DIR", help="output corpus folder")
     p.set_defaults(func=run_tokenize_sequences)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from genovocab.cli.types import non_negative_int, positive_int
-from genovocab.defaults import FLEXIBLE_METHODS, UNIVERSE_METHODS
+from genovocab.defaults import FLEXIBLE_METHODS, SCHEMA, UNIVERSE_METHODS
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -63,11 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--chrom-sizes", required=True, help="chrom.sizes of the genome")
     p.add_argument("--cutoff", type=positive_int, default=None,
                    help="cc: core coverage cutoff (default: maximum-likelihood cutoff)")
-    p.add_argument("--window", type=positive_int, default=25,
+    p.add_argument("--window", type=positive_int, default=SCHEMA["universe.window"],
                    help="start/end smoothing half-width, bp")
-    p.add_argument("--merge", type=non_negative_int, default=0,
+    p.add_argument("--merge", type=non_negative_int, default=SCHEMA["universe.merge"],
                    help="cc: merge regions closer than this")
-    p.add_argument("--filter-size", type=non_negative_int, default=0,
+    p.add_argument("--filter-size", type=non_negative_int,
+                   default=SCHEMA["universe.filter_size"],
                    help="cc: drop regions shorter")
     p.add_argument("--no-hmm-normalize", action="store_true",
                    help="hmm: decode raw counts (default: geniml's quantile normalisation)")
@@ -83,6 +84,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", help="the peak BED files the universe should represent")
     p.add_argument("--universe", required=True, help="universe BED3 or BED9 (flexible)")
     p.add_argument("--chrom-sizes", required=True)
-    p.add_argument("--window", type=positive_int, default=25,
+    p.add_argument("--window", type=positive_int, default=SCHEMA["universe.window"],
                    help="start/end smoothing half-width, bp")
     p.set_defaults(func=_assess)

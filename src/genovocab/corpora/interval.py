@@ -24,6 +24,7 @@ from genovocab.corpora import metadata as _meta
 from genovocab.corpora import splits as _splits
 from genovocab.corpora.shards import split_tables, write_corpus
 from genovocab.corpora.tables import list_array
+from genovocab.defaults import SCHEMA, schema_group
 
 CORPUS_COLUMNS = ("id", "input_ids", "n_regions", "n_tokens", "n_unknown", "split", "label",
                   "text")
@@ -148,10 +149,8 @@ def write_interval_corpus(tokenizer: Any, documents: Sequence[tuple[str, Any]],
     return paths, stats
 
 
-CORPUS_TOKENIZER_DEFAULTS: dict[str, Any] = {
-    "unknown": "drop", "order": "query", "dedupe": False, "min_overlap": 1,
-    "min_query_fraction": 0.0, "min_region_fraction": 0.0,
-}
+CORPUS_TOKENIZER_DEFAULTS: dict[str, Any] = schema_group("corpora.*.tokenizer")
+FRAGMENT_DEFAULTS: dict[str, Any] = schema_group("corpora.*.fragment_options")
 
 
 def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_samples: str,
@@ -164,19 +163,15 @@ def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_sa
     tokenizer = dict(CORPUS_TOKENIZER_DEFAULTS, **(entry.get("tokenizer") or {}))
     return {
         "samples": entry.get("samples") or default_samples,
-        "n_shards": int(entry.get("n_shards") or 1),
+        "n_shards": int(entry.get("n_shards") or SCHEMA["corpora.*.n_shards"]),
         "title": entry.get("title") or f"{release_name} interval corpus '{name}'",
         "tokenizer": tokenizer,
         "splits": entry.get("splits") or None,
         "dtypes": dict(entry.get("dtypes") or {}),
         "label": entry.get("label") or None,
         "text_columns": list(entry.get("text_columns") or []),
-        "license": entry.get("license") or "other",
+        "license": entry.get("license") or SCHEMA["corpora.*.license"],
         "fragments": entry.get("fragments") or None,
         "fragment_options": dict(FRAGMENT_DEFAULTS, **(entry.get("fragment_options") or {})),
     }
 
-
-FRAGMENT_DEFAULTS: dict[str, Any] = {
-    "dedupe": False, "unknown": "drop", "min_fragments": 1, "whitelist": None, "h5ad": False,
-}

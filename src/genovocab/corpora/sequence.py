@@ -38,7 +38,7 @@ COLUMN_DOCS = {
 def region_labels(bed_path: str | os.PathLike, column: int | str,
                   chrom_sizes: Mapping[str, int] | None = None) -> list[str]:
     """One BED column's values (1-based ``column``, or ``"last"``), for the regions
-    :func:`genovocab.sequence.corpus.region_sequences` keeps (same reader, same drop rule).
+    :func:`genovocab.sequence.windows.region_sequences` keeps (same reader, same drop rule).
     The cCRE class is column 10 of ENCODE V4 (BED9+1) and column 6 of V3: ``"last"`` for
     both."""
     from genovocab.errors import InputError
