@@ -29,7 +29,8 @@ from pathlib import Path
 from genovocab.config_checks import read_sample_sheet
 from genovocab.download import local_path
 from genovocab.errors import GenovocabError, InputError, OutputError
-from genovocab.fileutil import open_text, sha256_file, write_text_atomic
+from genovocab.fileutil import sha256_file, write_text_atomic
+from genovocab.io.fasta import fasta_names
 
 NAME_RE = re.compile(r"[^A-Za-z0-9_.-]+")
 PEAK_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz",
@@ -86,23 +87,6 @@ def source_of(location: str, base_dir: Path) -> Source:
     if not path.is_file():
         raise InputError(path, "not found" if not path.exists() else "is not a file")
     return Source(path.resolve().as_uri(), sha256_file(path))
-
-
-def fasta_names(path: Path) -> list[str]:
-    """Sequence names of a (gzipped) FASTA: from its ``.fai`` index when present, else the
-    ``>`` lines (the whole file is read once)."""
-    fai = Path(f"{path}.fai")
-    if fai.is_file():
-        with open(fai, encoding="utf-8") as handle:
-            return [line.split("\t", 1)[0] for line in handle if line.strip()]
-    names = []
-    with open_text(path) as handle:
-        for line in handle:
-            if line.startswith(">"):
-                names.append(line[1:].split(maxsplit=1)[0] if line[1:].strip() else "")
-    if not names:
-        raise InputError(path, "no FASTA header ('>name') found: is this a FASTA file?", 1)
-    return names
 
 
 def peak_files(folder: Path) -> list[Path]:

@@ -82,14 +82,13 @@ def chrom_mbp(wildcards: Any, input: Any, chrom_sizes: str | None = None) -> flo
     if chrom is None:
         return 0.0
     paths = [getattr(input, key, None) for key in ("chrom_sizes", "fai")] + [chrom_sizes]
+    from genovocab.io.chromsizes import read_chrom_sizes
+
     for path in paths:
-        if not path or not os.path.exists(str(path)):
-            continue
-        with open(str(path)) as handle:
-            for line in handle:
-                fields = line.split("\t")
-                if len(fields) > 1 and fields[0] == chrom:
-                    return int(fields[1]) / 1e6
+        if path and os.path.exists(str(path)):
+            length = read_chrom_sizes(str(path)).get(chrom)
+            if length is not None:
+                return length / 1e6
     return 0.0
 
 

@@ -49,6 +49,7 @@ RELEASE_PARTS = {}
 
 
 from genovocab.config_checks import check_config
+from genovocab.io.chromsizes import read_chrom_sizes
 from genovocab.config_checks import read_sample_sheet as _checked_sheet
 from genovocab.download import local_fingerprint
 
@@ -105,8 +106,7 @@ def selected_chromosomes():
     if listed:
         return list(listed)
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
-    with open(sizes) as handle:
-        names = [line.split("\t")[0] for line in handle if line.strip()]
+    names = list(read_chrom_sizes(sizes))
     _check_prepared(sizes, names)
     return names
 
@@ -169,11 +169,9 @@ def ids_blocks(chrom):
     """Number of IDS blocks of ``chrom`` (rules/ids.smk: IDS_BLOCK_BP); it waits on genome
     preparation."""
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
-    with open(sizes) as handle:
-        length = dict(line.split("\t")[:2] for line in handle if line.strip())
     from genovocab.motifs.ids import chromosome_blocks
 
-    return chromosome_blocks(int(length[chrom]), IDS_BLOCK_BP)
+    return chromosome_blocks(read_chrom_sizes(sizes)[chrom], IDS_BLOCK_BP)
 
 
 def ids_block_files(wildcards):

@@ -1,4 +1,6 @@
-"""FASTA access through pyfaidx: plain, BGZF or ordinary gzip.
+"""FASTA reading, the one place of it: a checked stream of records (:func:`iter_fasta`, one
+record in memory at a time) and random access through pyfaidx (:func:`open_fasta`: plain, BGZF
+or ordinary gzip).
 
 Plain FASTA and BGZF (``bgzip``) are indexed in place by pyfaidx (``.fai``, and ``.gzi`` for
 BGZF, which needs Biopython). An ordinary gzip file cannot be indexed, so it is decompressed
@@ -13,14 +15,97 @@ import hashlib
 import os
 import shutil
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyfaidx
 
 from genovocab.errors import InputError
 from genovocab.fileutil import GZIP_MAGIC, atomic_path
 
 ACCEPTED = "plain FASTA, BGZF (bgzip) or gzip FASTA"
+
+IUPAC = b"ACGTNRYKMSWBDHVUacgtnrykmswbdhvu"
+_ALLOWED = np.zeros(256, dtype=bool)
+_ALLOWED[np.frombuffer(IUPAC, dtype=np.uint8)] = True
+
+
+@dataclass
+class Record:
+    """One FASTA record: name (first word of the header), sequence bytes, header line number."""
+
+    name: str
+    sequence: bytes
+    line: int
+
+
+def _open_binary(path: str | os.PathLike):
+    with open(path, "rb") as handle:
+        magic = handle.read(2)
+    return gzip.open(path, "rb") if magic == GZIP_MAGIC else open(path, "rb")
+
+
+def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
+    """Yield checked FASTA records one at a time (memory: one chromosome).
+
+    Errors name the file and line: text before the first header, an empty name, a duplicated
+    name, a record with no sequence, a character that is not an IUPAC nucleotide code.
+    """
+    seen: set[str] = set()
+    name: str | None = None
+    header_line = 0
+    chunks: list[bytes] = []
+    first_line_of_chunk: list[int] = []
+    try:
+        with _open_binary(path) as handle:
+            number = 0
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip(b"\r\n")
+                if line.startswith(b">"):
+                    if name is not None:
+                        yield _finish(path, name, header_line, chunks, first_line_of_chunk)
+                    try:
+                        name = (line[1:].split(maxsplit=1)[0].decode("utf-8")
+                                if line[1:].strip() else "")
+                    except UnicodeDecodeError:
+                        raise InputError(path, "FASTA header is not UTF-8 text",
+                                         number) from None
+                    if not name:
+                        raise InputError(path, "FASTA header without a sequence name", number)
+                    if name in seen:
+                        raise InputError(path, f"sequence name {name!r} appears twice", number)
+                    seen.add(name)
+                    header_line = number
+                    chunks, first_line_of_chunk = [], []
+                elif line.strip():
+                    if name is None:
+                        raise InputError(path, "sequence data before the first '>' header "
+                                               "(not a FASTA file?)", number)
+                    chunks.append(line.strip())
+                    first_line_of_chunk.append(number)
+            if name is None:
+                raise InputError(path, "no FASTA records found (empty file?)")
+            yield _finish(path, name, header_line, chunks, first_line_of_chunk)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(path, f"corrupt or truncated gzip data: {exc}") from exc
+
+
+def _finish(path, name: str, header_line: int, chunks: list[bytes],
+            lines: list[int]) -> Record:
+    sequence = b"".join(chunks)
+    if not sequence:
+        raise InputError(path, f"sequence {name!r} is empty", header_line)
+    codes = np.frombuffer(sequence, dtype=np.uint8)
+    bad = ~_ALLOWED[codes]
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        ends = np.cumsum([len(c) for c in chunks])
+        which = int(np.searchsorted(ends, pos, side="right"))
+        raise InputError(path, f"invalid character {chr(codes[pos])!r} in sequence {name!r} "
+                               "(not an IUPAC nucleotide code)", lines[which])
+    return Record(name, sequence, header_line)
 
 
 def gzip_kind(path: str | os.PathLike) -> str:
@@ -78,3 +163,22 @@ def open_fasta(path: str | os.PathLike, *, upper: bool = True) -> pyfaidx.Fasta:
                                f"{exc}") from exc
     except (pyfaidx.FastaIndexingError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(path, f"malformed FASTA: {exc}") from exc
+
+
+def fasta_names(path: str | os.PathLike) -> list[str]:
+    """Sequence names of a (gzipped) FASTA: from its ``.fai`` index when present, else the
+    ``>`` lines (the file is read once, the sequence is not kept)."""
+    from genovocab.fileutil import open_text
+
+    fai = Path(f"{path}.fai")
+    if fai.is_file():
+        with open(fai, encoding="utf-8") as handle:
+            return [line.split("\t", 1)[0] for line in handle if line.strip()]
+    names = []
+    with open_text(path) as handle:
+        for line in handle:
+            if line.startswith(">"):
+                names.append(line[1:].split(maxsplit=1)[0] if line[1:].strip() else "")
+    if not names:
+        raise InputError(path, "no FASTA header ('>name') found: is this a FASTA file?", 1)
+    return names

@@ -12,7 +12,6 @@ The folder written by :func:`save_tokenizer_folder` (``tokenizer.json``,
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import os
 import resource
@@ -34,6 +33,7 @@ from tokenizers import (
 
 from genovocab.errors import InputError
 from genovocab.fileutil import atomic_dir, is_gzip
+from genovocab.tokenizers.base import write_config_files
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +180,8 @@ def save_tokenizer_folder(tok: Tokenizer, out_dir: str | os.PathLike, *,
     with atomic_dir(out_dir, kind="bpe-tokenizer") as tmp:
         # pretty=True gives stable, sorted-by-id JSON; the same model gives the same bytes
         tok.save(str(tmp / "tokenizer.json"), pretty=True)
-        (tmp / "tokenizer_config.json").write_text(
-            json.dumps(tokenizer_config(model_max_length), indent=2) + "\n", encoding="utf-8")
-        (tmp / "special_tokens_map.json").write_text(
-            json.dumps(special_tokens_map(), indent=2) + "\n", encoding="utf-8")
+        write_config_files(tmp, tokenizer_config(model_max_length), special_tokens_map(),
+                           sort_keys=False)
     return Path(out_dir)
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from genovocab.errors import InputError
-from genovocab.fileutil import atomic_path, open_text, write_text_atomic
+from genovocab.fileutil import open_text, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -399,11 +399,9 @@ def write_vocab(vocab: GgramVocab, tokenizer, out_dir: str | os.PathLike, *,
 
 def plot_vocab(vocab: GgramVocab, path: str | os.PathLike) -> None:
     """Two panels: G-grams per length, and rank-frequency of the recounts (log-log)."""
-    import matplotlib
+    from genovocab.plotting import pyplot, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     lengths = np.asarray([len(ng) for ng in vocab.ngrams], dtype=np.int64)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
     span = np.arange(vocab.params.min_len, vocab.params.max_len + 1)
@@ -418,9 +416,7 @@ def plot_vocab(vocab: GgramVocab, path: str | os.PathLike) -> None:
     ax2.set_ylabel("corpus frequency (recount)")
     fig.suptitle(f"{len(vocab)} G-grams (min PMI {vocab.params.min_pmi:g})")
     fig.tight_layout()
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    save_png(fig, path, dpi=100)
 
 
 def read_vocab_tsv(path: str | os.PathLike) -> GgramVocab:

@@ -81,6 +81,23 @@ def _as_array(key: str, value: Any) -> np.ndarray:
                          "use padding=True") from exc
 
 
+
+def write_config_files(directory: str | os.PathLike, config: Mapping[str, Any],
+                       special_tokens: Mapping[str, Any], *, sort_keys: bool = True
+                       ) -> list[Path]:
+    """Write ``tokenizer_config.json`` and ``special_tokens_map.json`` into ``directory``: the
+    one writer of these files for every tokenizer folder. Sorted keys give byte-identical files
+    for the same tokenizer; ``sort_keys=False`` keeps the given order (the BPE folder keeps
+    Hugging Face's)."""
+    from genovocab.fileutil import write_text_atomic
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / CONFIG_FILE, directory / SPECIAL_TOKENS_FILE]
+    for path, content in zip(paths, (config, special_tokens)):
+        write_text_atomic(path, json.dumps(content, indent=2, sort_keys=sort_keys) + "\n")
+    return paths
+
 class BatchEncoding(dict):
     """The output of every tokenizer call: a dict with attribute access.
 
@@ -636,17 +653,9 @@ class TokenizerBase:
                       ) -> list[Path]:
         """Write ``tokenizer_config.json`` and ``special_tokens_map.json`` (sorted keys, so
         the same tokenizer gives byte-identical files)."""
-        from genovocab.fileutil import write_text_atomic
-
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         config = self.config_dict()
         config.update(extra or {})
-        paths = [directory / CONFIG_FILE, directory / SPECIAL_TOKENS_FILE]
-        write_text_atomic(paths[0], json.dumps(config, indent=2, sort_keys=True) + "\n")
-        write_text_atomic(paths[1], json.dumps(self.special_tokens_map, indent=2,
-                                               sort_keys=True) + "\n")
-        return paths
+        return write_config_files(directory, config, self.special_tokens_map)
 
     def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
                         ) -> tuple[str, ...]:

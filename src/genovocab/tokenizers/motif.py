@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir, write_text_atomic
 from genovocab.npystream import link_or_copy, npy_max
-from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase
+from genovocab.tokenizers.base import SEQ, KeySpec, TokenizerBase, write_config_files
 
 CONFIG_NAME = "motif_tokenizer_config.json"
 FORMAT_VERSION = 2  # 2: the bounded vocabulary (value-ordered prefixes, back-off)
@@ -261,10 +261,7 @@ def _write_contract_files(folder: Path, model_max_length: int | None) -> None:
                               "padding_side": "right", "truncation_side": "right", **specials}
     if model_max_length:
         config["model_max_length"] = int(model_max_length)
-    write_text_atomic(folder / "tokenizer_config.json",
-                      json.dumps(config, indent=2, sort_keys=True) + "\n")
-    write_text_atomic(folder / "special_tokens_map.json",
-                      json.dumps(specials, indent=2, sort_keys=True) + "\n")
+    write_config_files(folder, config, specials)
 
 
 # --------------------------------------------------------------------------- genome path
@@ -664,27 +661,11 @@ def ell(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_fasta_records(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """(name, sequence) of every record of a plain or gzip FASTA, in file order."""
-    from genovocab.fileutil import open_text
+    """(name, sequence) of every record of a plain or gzip FASTA, in file order, checked by
+    :func:`genovocab.io.fasta.iter_fasta`."""
+    from genovocab.io.fasta import iter_fasta
 
-    records: list[tuple[str, list[str]]] = []
-    with open_text(path) as handle:
-        for lineno, line in enumerate(handle, 1):
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith(">"):
-                name = line[1:].split()[0] if line[1:].strip() else ""
-                if not name:
-                    raise InputError(path, "FASTA header without a name", lineno)
-                records.append((name, []))
-            elif not records:
-                raise InputError(path, "sequence before the first '>' header", lineno)
-            else:
-                records[-1][1].append(line)
-    if not records:
-        raise InputError(path, "no FASTA records")
-    return [(name, "".join(parts)) for name, parts in records]
+    return [(record.name, record.sequence.decode("ascii")) for record in iter_fasta(path)]
 
 
 def encodings_table(tok: MotifTokenizer, names: Sequence[str], bins: Sequence[Bins],

@@ -62,6 +62,7 @@ from genovocab.tokenizers.base import (
     TokenizerBase,
     _items_of,
     _to_numpy_or_value,
+    write_config_files,
 )
 
 # vocabularies up to 4096 tokens look first token pairs up in a dense V*V table (16 MiB)
@@ -558,10 +559,7 @@ class SequenceTokenizer(TokenizerBase):
         config = _bpe.tokenizer_config(self.model_max_length)
         config["n_runs"] = self.n_runs
         config["max_ngram_count"] = self.max_ngrams
-        write_text_atomic(out / "tokenizer_config.json",
-                          json.dumps(config, indent=2, sort_keys=True) + "\n")
-        write_text_atomic(out / "special_tokens_map.json",
-                          json.dumps(_bpe.special_tokens_map(), indent=2, sort_keys=True) + "\n")
+        write_config_files(out, config, _bpe.special_tokens_map())
         write_text_atomic(out / "ngram.json", ngram_json(self.ggrams, self.tokenizer,
                                                          self.max_ngrams))
         write_text_atomic(out / "ggram_vocab.tsv", vocab_tsv(self.ggrams, self.tokenizer))

@@ -383,11 +383,9 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
     comparison = pd.DataFrame(rows)
     write_tsv(comparison_out, comparison)
     if plot_out is not None:
-        import matplotlib
+        from genovocab.plotting import pyplot, save_png
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         # the first method is the one the release uses: highlighted and marked
         names = [f"{m}\n(release)" if i == 0 else m
                  for i, m in enumerate(comparison["method"])]
@@ -400,8 +398,4 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
             ax.set_xlabel("universe method")
             ax.set_ylabel(column.upper())
         fig.tight_layout()
-        from genovocab.fileutil import atomic_path
-
-        with atomic_path(plot_out) as tmp:
-            fig.savefig(tmp, format="png", metadata={"Software": None})
-        plt.close(fig)
+        save_png(fig, plot_out)
