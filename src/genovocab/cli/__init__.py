@@ -28,8 +28,9 @@ from genovocab.errors import GenovocabError, OutputError
 
 SUBCOMMAND_MODULES = (
     "genovocab.cli.init",
-    "genovocab.cli.foundation",
-    "genovocab.cli.intervals",
+    "genovocab.cli.download",
+    "genovocab.cli.genome",
+    "genovocab.cli.corpora",
     "genovocab.cli.universe",
     "genovocab.cli.motifs",
     "genovocab.cli.ids",

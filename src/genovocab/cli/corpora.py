@@ -1,4 +1,5 @@
-"""``genovocab tokenize-intervals``: BED files -> region token ids against a universe."""
+"""Interval corpora subcommands: ``tokenize-intervals`` (BED files -> region token ids against a
+universe) and ``tokenize-fragments`` (scATAC fragments -> one document per cell)."""
 
 from __future__ import annotations
 
