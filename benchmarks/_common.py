@@ -10,12 +10,23 @@ so it stays meaningful on a shared machine where wall time is noisy.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+
+REAL_DATA_VARIABLE = "GENOVOCAB_REAL_DATA"
+
+
+def real_data_dir() -> Path:
+    """The real-data folder named by ``$GENOVOCAB_REAL_DATA`` (laid out as described in
+    docs/performance.md). When the variable is unset the path does not exist, and a benchmark
+    that needs real data says so and measures nothing."""
+    return Path(os.environ.get(REAL_DATA_VARIABLE) or f"${REAL_DATA_VARIABLE}-is-unset")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Universe assessment, genovocab vs geniml 0.8.4 (``geniml assess-universe``), same input.
 
-Input: the 8 real ChIP-Atlas peak files genome-wide (chr1-22, X; ``../shared/data/real`` or
-``GENOVOCAB_REAL_DATA``) and the cc universe genovocab builds from them. geniml gets what its
+Input: the 8 real ChIP-Atlas peak files genome-wide (chr1-22, X; under
+``$GENOVOCAB_REAL_DATA``) and the cc universe genovocab builds from them. geniml gets what its
 assessment reads: the files as BED, the universe BED, and its likelihood model (built from the
 coverage bigWigs before timing). Measured, each in a fresh process: ours = ``assess_universe``
 (F10, both median distances, RBS, hard likelihood); geniml = ``get_f_10_score`` +
@@ -20,11 +20,10 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import measure, report  # noqa: E402
+from benchmarks._common import measure, real_data_dir, report  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "assess"
-REAL = Path(os.environ.get("GENOVOCAB_REAL_DATA")
-            or Path(__file__).resolve().parents[2] / "shared" / "data" / "real")
+REAL = real_data_dir()
 
 
 def _quiet() -> None:

@@ -1,7 +1,7 @@
 """Benchmark: PMI G-gram extraction and G-gram matching vs plain-Python references; BPE training.
 
 Inputs (generated under benchmarks/out/sequence/):
-- real: hg19 chr1:1-2,000,000 (../shared/data/real/misc/hg19_chr1_1-2000000.fa.gz), cut at N
+- real: hg19 chr1:1-2,000,000 ($GENOVOCAB_REAL_DATA/misc/hg19_chr1_1-2000000.fa.gz), cut at N
   gaps into 1 kbp windows (1.84 Mbp of sequence);
 - synthetic: 50 Mbp (``--quick``: 10 Mbp) of 1 kbp windows from an order-6 Markov chain fitted to
   the real sequence, a third of them with a real 100-400 bp fragment pasted in (seeded), so
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import sys
 import time
 from pathlib import Path
@@ -46,10 +45,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from _common import measure, report  # noqa: E402
+from _common import measure, real_data_dir, report  # noqa: E402
 
-REAL = Path(os.environ.get("GENOVOCAB_REAL_DATA", HERE.parent.parent / "shared" / "data" / "real")
-            ) / "misc" / "hg19_chr1_1-2000000.fa.gz"
+REAL = real_data_dir() / "misc" / "hg19_chr1_1-2000000.fa.gz"
 OUT = HERE / "out" / "sequence"
 PARAMS = dict(min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2, max_len=5)
 

@@ -32,10 +32,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from benchmarks._common import measure, report  # noqa: E402
+from benchmarks._common import measure, real_data_dir, report  # noqa: E402
 
 OUT = HERE / "out" / "motifs"
-REAL = HERE.parent.parent / "shared" / "data" / "real"
+REAL = real_data_dir()
 N_FEATURES = 1682
 DENSITY = 4.0
 

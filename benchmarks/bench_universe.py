@@ -2,7 +2,7 @@
 
 Inputs: 40 synthetic peak files over 2 chromosomes x 20 Mb (16k true sites with per-sample
 prevalence, +-jittered boundaries, 15 % noise peaks), and the 8 real ChIP-Atlas samples of
-``../shared/data/real/chipatlas_hg38_peaks`` (on chr19-chr22 by default; ``--real-all`` for
+``$GENOVOCAB_REAL_DATA/chipatlas_hg38_peaks`` (on chr19-chr22 by default; ``--real-all`` for
 chr1-22, X: geniml then holds whole chromosomes in memory, several GB).
 
 Each side is timed from the BED files to the universe, coverage included:
@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._common import measure, report  # noqa: E402
+from benchmarks._common import measure, real_data_dir, report  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "universe"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+REAL = real_data_dir()
 FLEX = ("ccf", "ml", "hmm")
 
 
