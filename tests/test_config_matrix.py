@@ -104,7 +104,7 @@ def test_tracks_end_to_end(tmp_path):
 def test_ids_sample_end_to_end(tmp_path):
     """Sample mode's scattered IDS (per chromosome, summed) equals one CLI run over the same
     bins with the same sample, and is not the exact IDS."""
-    work = _run(tmp_path, "ids_sample.yaml", f"{OUT}/ids/ids.npy")
+    work = _run(tmp_path, "ids_sample.yaml", f"{OUT}/motifs/ids.npy")
     chroms = [line.split("\t")[0] for line in
               (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()]
     features = [f"{OUT}/motifs/bins/{c}.features.npz" for c in chroms
@@ -112,7 +112,7 @@ def test_ids_sample_end_to_end(tmp_path):
     _cli(work, "ids", "--features", *features, "--sample", "5000", "--seed", "7",
          "--out", "sampled.npy")
     _cli(work, "ids", "--features", *features, "--out", "exact.npy")
-    workflow_ids = np.load(work / OUT / "ids" / "ids.npy")
+    workflow_ids = np.load(work / OUT / "motifs" / "ids.npy")
     np.testing.assert_allclose(workflow_ids, np.load(work / "sampled.npy"), atol=1e-6)
     assert np.abs(workflow_ids - np.load(work / "exact.npy")).max() > 1e-4
 
