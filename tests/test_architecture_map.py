@@ -51,3 +51,18 @@ def test_every_module_of_a_package_is_named_in_its_row():
         named = set(re.findall(r"`([a-z_]+)`", row))
         missing = package_modules(PACKAGE / name.rstrip("/")) - named
         assert missing == set(), f"{name}: {sorted(missing)} not in the map"
+
+
+def test_every_package_star_import_works():
+    """``from genovocab.<package> import *`` resolves every name of the package's ``__all__``."""
+    import importlib
+    import pkgutil
+
+    import genovocab
+
+    for info in pkgutil.walk_packages(genovocab.__path__, "genovocab."):
+        if info.ispkg:
+            namespace: dict = {}
+            exec(f"from {info.name} import *", namespace)  # noqa: S102
+            module = importlib.import_module(info.name)
+            assert set(getattr(module, "__all__", [])) <= set(namespace), info.name

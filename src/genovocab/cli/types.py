@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
 
 
 def _int(text: str) -> int:
@@ -25,54 +26,31 @@ def _float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1."""
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+def _checked(parse: Callable[[str], float], accept: Callable[[float], bool], wanted: str,
+             doc: str) -> Callable[[str], float]:
+    """An argparse type: ``parse`` the text, then refuse a value ``accept`` rejects, saying
+    what was ``wanted``."""
+    def check(text: str):
+        value = parse(text)
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    check.__doc__ = doc
+    return check
 
 
-def non_negative_int(text: str) -> int:
-    """An integer >= 0."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
+positive_int = _checked(_int, lambda v: v >= 1, "a positive integer", "An integer >= 1.")
+non_negative_int = _checked(_int, lambda v: v >= 0, "an integer >= 0", "An integer >= 0.")
+positive_float = _checked(_float, lambda v: v > 0, "a number > 0", "A finite number > 0.")
+fraction = _checked(_float, lambda v: 0.0 <= v <= 1.0, "a fraction in [0, 1]",
+                    "A finite number in [0, 1].")
+probability = _checked(_float, lambda v: 0.0 < v <= 1.0, "in (0, 1]",
+                       "A finite number in (0, 1] (a p-value cut).")
+per_mille = _checked(_int, lambda v: 0 <= v <= 1000, "an integer in [0, 1000]",
+                     "An integer in [0, 1000] (a relative score x1000).")
 
 
 def finite_float(text: str) -> float:
     """Any finite number (no nan, no inf)."""
     return _float(text)
-
-
-def positive_float(text: str) -> float:
-    """A finite number > 0."""
-    value = _float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """A finite number in [0, 1]."""
-    value = _float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1], got {text!r}")
-    return value
-
-
-def probability(text: str) -> float:
-    """A finite number in (0, 1] (a p-value cut)."""
-    value = _float(text)
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {text!r}")
-    return value
-
-
-def per_mille(text: str) -> int:
-    """An integer in [0, 1000] (a relative score x1000)."""
-    value = _int(text)
-    if not 0 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"must be an integer in [0, 1000], got {text!r}")
-    return value

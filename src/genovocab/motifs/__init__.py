@@ -11,7 +11,6 @@
 - :mod:`.pattern_counts`: hash-sharded exact counts of every distinct active set (a census);
 - :mod:`.token_files`: the motif-token stage's files and workflow steps;
 - :mod:`.token_plots`: Zipf rank-frequency and the token map;
-- :mod:`.tokens`: all of the motif-token names in one import;
 - :mod:`.steps`: the file-level steps the CLI and the workflow scripts share.
 
 Submodules are imported on use (``from genovocab.motifs.steps import bin_genome``), so importing
@@ -19,4 +18,4 @@ the package stays cheap.
 """
 
 __all__ = ["binning", "clustering", "features", "ids", "pattern_counts", "patterns", "sites",
-           "stats", "steps", "token_files", "token_plots", "tokens", "vocabulary"]
+           "stats", "steps", "token_files", "token_plots", "vocabulary"]
