@@ -13,9 +13,10 @@ base (rejection: draw all, retry until every vertex reaches the last base; with 
 vertices this takes a few draws), (2) shuffling each vertex's other exit edges and putting the
 last exit after them, (3) walking from ``s[0]`` taking each vertex's exits in that order.
 
-The walk is a plain loop over the bases (about 15 CPU-s per 100 Mbp on the 2-core dev box); memory is a few bytes per
-base of the one piece being shuffled, and callers shuffle piece by piece (each gap-free piece
-keeps its first and last base, so the dinucleotides of a concatenation are kept too).
+The walk is a plain loop over the bases (about 15 CPU-s per 100 Mbp on the 2-core dev box);
+memory is a few bytes per base of the one piece being shuffled, and callers shuffle piece by
+piece (each gap-free piece keeps its first and last base, so the dinucleotides of a
+concatenation are kept too).
 """
 
 from __future__ import annotations
