@@ -96,6 +96,10 @@ def shuffled_block(block: Block, seed: int) -> Block:
                  [dinucleotide_shuffle(s, rng) for s in block.seqs])
 
 
+def _bp(encoded, block: Block) -> int:
+    return block.bp if encoded.bp is None else int(encoded.bp)
+
+
 @dataclass
 class SequenceEvaluation:
     """Set up with the DNA and the tokenizations, then :meth:`run`.
@@ -164,7 +168,7 @@ class SequenceEvaluation:
             has_sites[split] = True
         for e in self.entries:
             enc = e.real.encode(block)
-            tallies[(split, "real")][e.name].add(enc.ids, block.bp)
+            tallies[(split, "real")][e.name].add(enc.ids, _bp(enc, block))
             if enc.boundaries is not None and site_start is not None:
                 integrity[(split, e.name)].add(site_start, site_end, site_cluster,
                                                enc.boundaries)
@@ -177,8 +181,8 @@ class SequenceEvaluation:
             shuffled = shuffled_block(block, self.seed)
             for e in self.entries:
                 if e.control is not None:
-                    tallies[(split, "shuffled")][e.name].add(e.control.encode(shuffled).ids,
-                                                             block.bp)
+                    enc = e.control.encode(shuffled)
+                    tallies[(split, "shuffled")][e.name].add(enc.ids, _bp(enc, block))
 
     def _first_ggram(self):
         return next((e for e in self.entries if isinstance(e.real, BpeGgrams)), None)

@@ -26,6 +26,7 @@ __all__ = ["Bpe", "BpeGgrams", "Encoded", "Kmers", "MotifDna", "MotifGenome", "T
 class Encoded:
     ids: np.ndarray
     boundaries: np.ndarray | None
+    bp: int | None = None  # bases tokenized when not the whole block (a capped control)
 
 
 def _with_piece_edges(ends: np.ndarray, block: Block) -> np.ndarray:
@@ -212,14 +213,21 @@ class MotifDna(Tokenization):
 
     kind = "motif"
 
-    def __init__(self, encoder, vocab_size: int, name: str = "motif tokens"):
+    def __init__(self, encoder, vocab_size: int, name: str = "motif tokens",
+                 max_bp: int | None = None):
+        """``max_bp``: tokenize only the first blocks up to this many bases (scanning is the
+        costly step: about 30 CPU-s per Mbp with the 841 JASPAR matrices)."""
         from genovocab.motifs.vocabulary import SPECIAL_TOKENS
 
         self.encoder, self.name, self.vocab_size = encoder, name, int(vocab_size)
         self.special_ids = tuple(i for i, t in enumerate(SPECIAL_TOKENS) if t != "<unk>")
         self.unk_id = SPECIAL_TOKENS.index("<unk>")
+        self.max_bp, self.done_bp = max_bp, 0
 
     def encode(self, block: Block) -> Encoded:
+        if self.max_bp is not None and self.done_bp >= self.max_bp:
+            return Encoded(np.zeros(0, dtype=np.int64), None, bp=0)
+        self.done_bp += block.bp
         ids, ends = [], []
         for seq, s in zip(block.seqs, block.starts.tolist()):
             bins = self.encoder.encode(seq, offset=s)
