@@ -35,6 +35,7 @@ SUBCOMMAND_MODULES = (
     "genovocab.cli.ids",
     "genovocab.cli.sequence",
     "genovocab.cli.release",
+    "genovocab.cli.evaluate",
 )
 
 

@@ -30,7 +30,7 @@ class EvaluationInputs:
     """Paths of a build (None / empty: that vocabulary is not evaluated)."""
 
     fasta: str
-    chrom_sizes: str
+    chrom_sizes: str | None = None         # None: the FASTA's own lengths
     bpe: str | None = None                 # folder with tokenizer.json
     ggram_vocab: str | None = None         # G-gram vocab.tsv
     motif_tokenizer: str | None = None     # motif tokenizer folder
@@ -163,14 +163,20 @@ def evaluate(inputs: EvaluationInputs, params: EvaluationParams, out_dir: str | 
     from genovocab.io.fasta import open_fasta
     from genovocab.tables import write_json
 
-    sizes = _chrom_sizes(inputs.chrom_sizes)
+    fasta = open_fasta(inputs.fasta)
+    if inputs.chrom_sizes:
+        sizes = _chrom_sizes(inputs.chrom_sizes)
+    else:
+        from genovocab.evaluation.pieces import chrom_sizes_of
+
+        sizes = chrom_sizes_of(fasta)
     held, train = _regions(params, sizes)
     entries, labels, names = _entries(inputs, params)
     sites = {c: (lambda p=p: SiteCursor(site_file_chunks(p)))
              for c, p in inputs.site_files.items()}
     if labels is None and sites:
         sites = {}  # no clusters to attribute sites to: integrity needs the motif tokenizer
-    ev = SequenceEvaluation(open_fasta(inputs.fasta), sizes, entries, held, train,
+    ev = SequenceEvaluation(fasta, sizes, entries, held, train,
                             window=params.window, max_bp=params.max_bp,
                             train_max_bp=params.train_max_bp, seed=params.seed,
                             band=tuple(params.band), sites=sites, labels=labels,
