@@ -55,7 +55,11 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 def _evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from genovocab.evaluation.evaluate import EvaluationInputs, EvaluationParams, evaluate
+    from genovocab.evaluation.evaluate import (
+        EvaluationInputs,
+        EvaluationParams,
+        evaluate_to_folder,
+    )
 
     sites = {}
     if args.sites_dir:
@@ -73,7 +77,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         train_max_bp=args.train_max_bp or None,
         motif_control_max_bp=args.motif_control_max_bp, seed=args.seed,
         band=(args.band[0], args.band[1]))
-    result = evaluate(inputs, params, args.out)
+    result = evaluate_to_folder(inputs, params, args.out)
     print(f"{len(result['measures'])} rows -> {args.out}", file=sys.stderr)
     return 0
 

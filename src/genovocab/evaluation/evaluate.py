@@ -20,7 +20,8 @@ import pandas as pd
 from genovocab.evaluation.pieces import Region, parse_region
 from genovocab.evaluation.zipf import PAPER_BAND
 
-__all__ = ["EvaluationInputs", "EvaluationParams", "evaluate"]
+__all__ = ["OUTPUT_FILES", "EvaluationInputs", "EvaluationParams", "evaluate",
+           "evaluate_to_folder", "write_evaluation"]
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +155,14 @@ def interval_table(inputs: EvaluationInputs, held: Sequence[Region],
     return pd.DataFrame(rows)
 
 
-def evaluate(inputs: EvaluationInputs, params: EvaluationParams, out_dir: str | os.PathLike,
-             progress=None) -> dict:
-    """Measure everything and write ``out_dir`` (replaced as a whole on success)."""
-    from genovocab.evaluation.report import plot_rank_frequency, write_tables
+OUTPUT_FILES = ("sequence.tsv", "integrity_clusters.tsv", "ggrams.tsv", "intervals.tsv",
+                "rank_frequency.png", "summary.md", "evaluation.json")
+
+
+def evaluate(inputs: EvaluationInputs, params: EvaluationParams, progress=None) -> dict:
+    """Measure everything; the result is what :func:`write_evaluation` writes."""
     from genovocab.evaluation.run import SequenceEvaluation, SiteCursor, site_file_chunks
-    from genovocab.fileutil import atomic_dir, write_text_atomic
     from genovocab.io.fasta import open_fasta
-    from genovocab.tables import write_json
 
     fasta = open_fasta(inputs.fasta)
     if inputs.chrom_sizes:
@@ -182,29 +183,54 @@ def evaluate(inputs: EvaluationInputs, params: EvaluationParams, out_dir: str | 
                             band=tuple(params.band), sites=sites, labels=labels,
                             cluster_names=names, progress=progress)
     result = ev.run()
-    intervals = interval_table(inputs, held, train, tuple(params.band))
-    with atomic_dir(out_dir, kind="evaluation") as tmp:
-        write_tables(tmp, {"sequence": result["measures"],
-                           "integrity_clusters": result["integrity_clusters"],
-                           "ggrams": result["ggrams"], "intervals": intervals})
-        plot_rank_frequency(tmp / "rank_frequency.png", result["counts"],
-                            title=f"Rank-frequency on held-out DNA "
-                                  f"({', '.join(map(str, held))})")
-        write_text_atomic(tmp / "summary.md", summary_text(result, intervals, held, train))
-        meta = {k: (list(v) if isinstance(v, tuple) else v)
-                for k, v in asdict(params).items()}
-        meta.update(held_out=[str(r) for r in held], train=[str(r) for r in train],
-                    tokenizations=[e.name for e in entries])
-        write_json(tmp / "evaluation.json", meta, indent=2)
+    result["intervals"] = interval_table(inputs, held, train, tuple(params.band))
+    meta = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(params).items()}
+    meta.update(held_out=[str(r) for r in held], train=[str(r) for r in train],
+                tokenizations=[e.name for e in entries])
+    result["meta"] = meta
     return result
 
 
-def summary_text(result: dict, intervals: pd.DataFrame, held: Sequence[Region],
-                 train: Sequence[Region]) -> str:
+def write_evaluation(folder: str | os.PathLike, result: dict) -> list[Path]:
+    """Every file of :data:`OUTPUT_FILES` into ``folder`` (each written atomically; an empty
+    table is an empty file)."""
+    from genovocab.evaluation.report import plot_rank_frequency, write_tables
+    from genovocab.fileutil import write_text_atomic
+    from genovocab.tables import write_json
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"sequence": result["measures"], "integrity_clusters": result["integrity_clusters"],
+              "ggrams": result["ggrams"], "intervals": result["intervals"]}
+    write_tables(out, tables)
+    for name, frame in tables.items():
+        if frame is None or frame.empty:
+            write_text_atomic(out / f"{name}.tsv", "")
+    meta = result["meta"]
+    plot_rank_frequency(out / "rank_frequency.png", result["counts"],
+                        title=f"Rank-frequency on held-out DNA ({', '.join(meta['held_out'])})")
+    write_text_atomic(out / "summary.md", summary_text(result, meta))
+    write_json(out / "evaluation.json", meta, indent=2)
+    return [out / name for name in OUTPUT_FILES]
+
+
+def evaluate_to_folder(inputs: EvaluationInputs, params: EvaluationParams,
+                       out_dir: str | os.PathLike, progress=None) -> dict:
+    """:func:`evaluate`, then the files into ``out_dir``, replaced as a whole on success."""
+    from genovocab.fileutil import atomic_dir
+
+    result = evaluate(inputs, params, progress)
+    with atomic_dir(out_dir, kind="evaluation") as tmp:
+        write_evaluation(tmp, result)
+    return result
+
+
+def summary_text(result: dict, meta: Mapping) -> str:
     """``summary.md``: the held-out and training tables (Markdown)."""
     from genovocab.evaluation.report import summary_markdown
 
-    m = result["measures"]
+    m, intervals = result["measures"], result["intervals"]
+    held, train = meta["held_out"], meta["train"]
     text = (f"Held-out DNA: {', '.join(map(str, held))}. Real DNA and a dinucleotide-shuffled "
             "control of it; definitions in the genovocab documentation (evaluation).\n\n"
             + summary_markdown(m, "held_out"))
