@@ -373,6 +373,17 @@ def license_text(config: Mapping[str, Any], sources: list[dict[str, Any]]) -> st
             "source's terms.\n\n| source | url | terms |\n|---|---|---|\n" + rows)
 
 
+def evaluation_card_section(root: Path) -> list[str]:
+    """The card's evaluation section: ``evaluation/summary.md`` (the vocabularies measured on
+    held-out DNA beside baselines and a shuffled control; docs/evaluation.md)."""
+    summary = root / "evaluation" / "summary.md"
+    if not summary.is_file():
+        return []
+    return ["## Evaluation\n", "Every vocabulary measured on held-out DNA beside k-mer "
+            "baselines and a dinucleotide-shuffled control (`evaluation/`: tables and "
+            "`rank_frequency.png`).\n", summary.read_text(encoding="utf-8")]
+
+
 def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, Any],
                  sources: list[dict[str, Any]]) -> str:
     """The release ``README.md``: Hugging Face YAML metadata, then what each vocabulary is,
@@ -453,6 +464,7 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
                      ":\n\n" + "".join(f"- `{e['path']}`: {e['size']:,} rows in "
                                        f"{len(e['shards'])} shards\n"
                                        for e in manifest["corpora"].values()))
+    parts.extend(evaluation_card_section(root))
     plots = [p for p in _files(root) if p.endswith(".png")]
     if plots:
         parts.append("## Plots\n")

@@ -110,9 +110,9 @@ def _entries(inputs: EvaluationInputs, params: EvaluationParams):
 def _regions(params: EvaluationParams, sizes: Mapping[str, int]
              ) -> tuple[list[Region], list[Region]]:
     held = [parse_region(r) for r in params.held_out]
-    if not held:
-        raise ValueError("evaluation: no held-out chromosome (evaluation.held_out, or the "
-                         "corpora test split)")
+    if not held:  # no test split configured: the last chromosome
+        held = [Region(list(sizes)[-1])]
+        log.warning("no held-out chromosome configured: evaluating on %s", held[0])
     for r in held:
         if r.chrom not in sizes:
             raise ValueError(f"evaluation.held_out: {r.chrom!r} is not a chromosome of the "
