@@ -54,7 +54,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 CARD = "README.md"
 TOP_LEVEL = (CARD, MANIFEST, SUMS, "LICENSE.md", "provenance", "intervals", "sequence",
-             "motifs", "corpora")
+             "motifs", "corpora", "evaluation")
 #: build time when SOURCE_DATE_EPOCH is unset: a fixed instant, never the wall clock
 DEFAULT_EPOCH = 0
 #: packages whose versions go into provenance/software.tsv when installed
