@@ -2,7 +2,7 @@
 100 Mbp of held-out DNA and peak RSS, at two sizes (memory must not grow with the DNA).
 
 The DNA is real: hg19 chr1:1-2,000,000 (``../shared/data/real``) repeated into one chromosome
-of up to 10 Mbp (copies joined by 1 kbp of N), with the real motif sites of every copy (the 841
+of 12 Mbp (six copies joined by 1 kbp of N), with the real motif sites of every copy (the 841
 JASPAR 2022 matrices: 3.4 sites per bp) and the real motif bins and tokens (``motif_real.py``,
 ``eval_real.py``). Measured, as in a release: motif tokens (stored bins), BPE-4096, BPE-4096 +
 G-grams, 6-mers overlapping and not, each on the real DNA and on the dinucleotide-shuffled
@@ -13,7 +13,7 @@ There is no peer: no tool we know evaluates vocabularies (gtars, geniml, DNAZEN 
 motif-token paper's code do not), so the figure is our own against the budget of 15 CPU-min per
 100 Mbp. Each size runs in a fresh process (``_common.measure``).
 
-Usage: ``python benchmarks/bench_evaluate.py [--mbp 2,10]``
+Usage: ``python benchmarks/bench_evaluate.py [--mbp 2,12]``
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from benchmarks import motif_real  # noqa: E402
 
 OUT = HERE / "out" / "bench_evaluate"
-COPIES = 5
+COPIES = 6
 GAP = 1000
 CHROM = "chrR"
 
@@ -44,7 +44,7 @@ def prepare() -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     seq = motif_real.sequence()
     unit = len(seq) + GAP
-    fa = OUT / "genome.fa"
+    fa = OUT / f"genome{COPIES}.fa"
     if not fa.exists():
         with open(OUT / "genome.tmp", "w") as handle:
             handle.write(f">{CHROM}\n")
@@ -52,7 +52,7 @@ def prepare() -> dict:
             for i in range(0, len(body), 60):
                 handle.write(body[i:i + 60] + "\n")
         (OUT / "genome.tmp").rename(fa)
-    sites = OUT / "sites.parquet"
+    sites = OUT / f"sites{COPIES}.parquet"
     if not sites.exists():
         src = motif_real.sites()
         mset, _, _, _ = site_file_info(src)
@@ -64,7 +64,7 @@ def prepare() -> dict:
                                 s.neglog10p)
 
         write_site_file(sites, chunks(), mset, CHROM, unit * COPIES - GAP)
-    bins = OUT / "bins.npz"
+    bins = OUT / f"bins{COPIES}.npz"
     if not bins.exists():
         edges, ids, vocab, labels, _, _ = eval_real.motif_tokens()
         all_edges = np.concatenate([edges[:-1] + c * unit for c in range(COPIES)]
@@ -115,7 +115,7 @@ def main() -> None:
     from benchmarks._common import measure, report
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mbp", default="2,10", help="sizes in Mbp (at most 10)")
+    ap.add_argument("--mbp", default="2,12", help="sizes in Mbp (at most 12)")
     args = ap.parse_args()
     if not motif_real.available():
         print("skipped: the real data (../shared/data/real) is absent")
