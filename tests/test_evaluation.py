@@ -219,3 +219,35 @@ def test_shuffled_block_is_seeded_by_chromosome_and_block():
     b = Block("c", 3, np.array([0]), np.array([40]), ["ACGTTGCAAC" * 4])
     one, two = shuffled_block(b, 0), shuffled_block(b, 0)
     assert one.seqs == two.seqs and shuffled_block(b, 1).seqs != one.seqs
+
+
+# ---------------------------------------------------------------------------- CLI
+
+
+def test_cli_evaluate_writes_the_folder_and_refuses_a_bad_region(tmp_path, capsys):
+    from genovocab.cli import main
+
+    rng = np.random.default_rng(5)
+    fasta = tmp_path / "g.fa"
+    fasta.write_text("".join(f">{c}\n" + "".join(rng.choice(list("ACGT"), size=20_000)) + "\n"
+                             for c in ("c1", "c2")))
+    out = tmp_path / "ev"
+    assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c2", "--out", str(out),
+                 "-k", "3"]) == 0
+    import pandas as pd
+
+    m = pd.read_csv(out / "sequence.tsv", sep="\t")
+    row = m[(m["tokenization"] == "3-mers (non-overlapping)") & (m["split"] == "held_out")
+            & (m["dna"] == "real")].iloc[0]
+    assert row["bp"] == 20_000 and row["tokens"] == sum(10_000 // 3 for _ in range(2))
+    assert (out / "rank_frequency.png").is_file() and (out / "summary.md").is_file()
+    bad = tmp_path / "bad"
+    assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c9", "--out",
+                 str(bad)]) == 1
+    assert "'c9' is not a chromosome" in capsys.readouterr().err
+    assert not bad.exists()
+    from genovocab.cli.evaluate import MEASURES
+
+    for measure in ("tokens_per_kbp", "utilisation", "unk_rate", "zipf_r", "band_r",
+                    "motif_integrity", "covered_share", "intervals"):
+        assert measure in MEASURES  # --help documents every measure
