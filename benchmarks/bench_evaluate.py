@@ -6,7 +6,7 @@ of 12 Mbp (six copies joined by 1 kbp of N), with the real motif sites of every 
 JASPAR 2022 matrices: 3.4 sites per bp) and the real motif bins and tokens (``motif_real.py``,
 ``eval_real.py``). Measured, as in a release: motif tokens (stored bins), BPE-4096, BPE-4096 +
 G-grams, 6-mers overlapping and not, each on the real DNA and on the dinucleotide-shuffled
-control (motif tokens: real only; their control scans the DNA with every matrix, about 30 CPU-s
+control (motif tokens: real only; their control scans the DNA with every matrix, tens of CPU-s
 per Mbp, capped by ``evaluation.motif_control_max_bp``), motif integrity of each.
 
 There is no peer: no tool we know evaluates vocabularies (gtars, geniml, DNAZEN and the

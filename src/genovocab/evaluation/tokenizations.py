@@ -216,7 +216,7 @@ class MotifDna(Tokenization):
     def __init__(self, encoder, vocab_size: int, name: str = "motif tokens",
                  max_bp: int | None = None):
         """``max_bp``: tokenize only the first blocks up to this many bases (scanning is the
-        costly step: about 30 CPU-s per Mbp with the 841 JASPAR matrices)."""
+        costly step: tens of CPU-s per Mbp with the 841 JASPAR matrices)."""
         from genovocab.motifs.vocabulary import SPECIAL_TOKENS
 
         self.encoder, self.name, self.vocab_size = encoder, name, int(vocab_size)
