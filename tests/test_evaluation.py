@@ -251,3 +251,67 @@ def test_cli_evaluate_writes_the_folder_and_refuses_a_bad_region(tmp_path, capsy
     for measure in ("tokens_per_kbp", "utilisation", "unk_rate", "zipf_r", "band_r",
                     "motif_integrity", "covered_share", "intervals"):
         assert measure in MEASURES  # --help documents every measure
+
+
+# ---------------------------------------------------------------------------- BPE tokenizations
+
+
+def test_bpe_and_bpe_ggram_tokens_and_boundaries_against_plain_loops(tmp_path):
+    from genovocab.evaluation.tokenizations import Bpe
+    from genovocab.sequence.bpe import train_bpe
+    from genovocab.sequence.ggram import GgramVocab
+
+    rng = np.random.default_rng(11)
+    text = tmp_path / "t.txt"
+    text.write_text("\n".join("".join(rng.choice(list("AACGTT"), size=300))
+                              for _ in range(200)) + "\n")
+    tok = train_bpe([text], vocab_size=64)
+    bpe = Bpe(tok, "BPE-64")
+    seqs = ["".join(rng.choice(list("AACGTT"), size=n)) for n in (50, 1, 333)]
+    starts = np.array([100, 1000, 2000])
+    block = Block("c", 0, starts, starts + [len(s) for s in seqs], seqs)
+    # plain reference: the tokenizer's own tokens, one piece at a time
+    pieces = [tok.encode(s, add_special_tokens=False) for s in seqs]
+    want_ids = [i for p in pieces for i in p.ids]
+    want_bounds = set()
+    for s0, p in zip(starts.tolist(), pieces):
+        pos = s0
+        want_bounds.add(pos)
+        for t in p.tokens:
+            pos += len(t)
+            want_bounds.add(pos)
+    enc = bpe.encode(block)
+    assert enc.ids.tolist() == want_ids
+    assert enc.boundaries.tolist() == sorted(want_bounds)
+    # G-grams: the two most frequent adjacent pairs and one triple, chosen greedily
+    flat = [p.ids for p in pieces]
+    pairs: dict[tuple[int, int], int] = {}
+    for ids in flat:
+        for a, b in zip(ids, ids[1:]):
+            pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    top = sorted(pairs, key=lambda k: (-pairs[k], k))[:2]
+    ngrams = [*top, tuple(flat[2][:3])]
+    vocab = GgramVocab(ngrams, np.ones(3, np.int64), np.ones(3))
+    gg = BpeGgrams(bpe, vocab, "BPE-64 + G-grams")
+    got = gg.encode(block)
+    known = {ng: 64 + i for i, ng in enumerate(ngrams)}
+    want_ids, want_bounds = [], set()
+    for s0, p in zip(starts.tolist(), pieces):
+        ids, lens = p.ids, [len(t) for t in p.tokens]
+        i, pos = 0, s0
+        want_bounds.add(pos)
+        while i < len(ids):
+            for n in (3, 2):  # longest first
+                if tuple(ids[i:i + n]) in known and i + n <= len(ids):
+                    want_ids.append(known[tuple(ids[i:i + n])])
+                    pos += sum(lens[i:i + n])
+                    i += n
+                    break
+            else:
+                want_ids.append(ids[i])
+                pos += lens[i]
+                i += 1
+            want_bounds.add(pos)
+    assert got.ids.tolist() == want_ids
+    assert got.boundaries.tolist() == sorted(want_bounds)
+    assert len(want_ids) < len(enc.ids)  # some G-grams were matched
