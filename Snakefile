@@ -27,6 +27,7 @@ include: "workflow/rules/corpora.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/ids.smk"
 include: "workflow/rules/sequence.smk"
+include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/release.smk"
 include: "workflow/rules/report.smk"
 

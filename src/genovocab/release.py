@@ -54,7 +54,7 @@ MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
 CARD = "README.md"
 TOP_LEVEL = (CARD, MANIFEST, SUMS, "LICENSE.md", "provenance", "intervals", "sequence",
-             "motifs", "corpora")
+             "motifs", "corpora", "evaluation")
 #: build time when SOURCE_DATE_EPOCH is unset: a fixed instant, never the wall clock
 DEFAULT_EPOCH = 0
 #: packages whose versions go into provenance/software.tsv when installed
@@ -373,6 +373,17 @@ def license_text(config: Mapping[str, Any], sources: list[dict[str, Any]]) -> st
             "source's terms.\n\n| source | url | terms |\n|---|---|---|\n" + rows)
 
 
+def evaluation_card_section(root: Path) -> list[str]:
+    """The card's evaluation section: ``evaluation/summary.md`` (the vocabularies measured on
+    held-out DNA beside baselines and a shuffled control; docs/evaluation.md)."""
+    summary = root / "evaluation" / "summary.md"
+    if not summary.is_file():
+        return []
+    return ["## Evaluation\n", "Every vocabulary measured on held-out DNA beside k-mer "
+            "baselines and a dinucleotide-shuffled control (`evaluation/`: tables and "
+            "`rank_frequency.png`).\n", summary.read_text(encoding="utf-8")]
+
+
 def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, Any],
                  sources: list[dict[str, Any]]) -> str:
     """The release ``README.md``: Hugging Face YAML metadata, then what each vocabulary is,
@@ -453,6 +464,7 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
                      ":\n\n" + "".join(f"- `{e['path']}`: {e['size']:,} rows in "
                                        f"{len(e['shards'])} shards\n"
                                        for e in manifest["corpora"].values()))
+    parts.extend(evaluation_card_section(root))
     plots = [p for p in _files(root) if p.endswith(".png")]
     if plots:
         parts.append("## Plots\n")

@@ -34,6 +34,12 @@ REPORT_TABLES = {
         "sequence",
         "ggram_stats.rst",
     ),
+    "evaluation_sequence": (
+        f"{WORK}/evaluation/sequence.tsv",
+        "Vocabulary evaluation on held-out DNA",
+        "evaluation",
+        "evaluation_sequence.rst",
+    ),
 }
 if UNIVERSE_COMPARE:
     REPORT_TABLES["universe_comparison"] = (

@@ -36,6 +36,7 @@ SUBCOMMAND_MODULES = (
     "genovocab.cli.ids",
     "genovocab.cli.sequence",
     "genovocab.cli.release",
+    "genovocab.cli.evaluate",
 )
 
 
