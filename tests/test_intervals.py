@@ -15,6 +15,7 @@ import pytest
 
 from genovocab.errors import InputError
 from genovocab.overlap import Universe, overlap_pairs, read_regions
+from genovocab.regions import Regions
 
 
 def write(path: Path, text: str) -> Path:
@@ -113,8 +114,7 @@ def test_long_regions_use_several_sublists(tmp_path):
     rng = np.random.default_rng(7)
     rows = random_rows(rng, 3000, ["chr1"], span=200_000, max_len=300, long_frac=0.0)
     rows += [("chr1", int(s), int(s) + 150_000) for s in rng.integers(0, 50_000, 200)]
-    universe = Universe.from_arrays(["chr1"], np.zeros(len(rows), np.int32),
-                                    [r[1] for r in rows], [r[2] for r in rows])
+    universe = Universe.from_regions(Regions.from_tuples(rows))
     assert len(universe._sublists) >= 2  # the long regions were moved out of the main list
     queries = random_rows(rng, 400, ["chr1"], span=200_000, max_len=500, long_frac=0.0)
     q = write(tmp_path / "q.bed", bed_text(queries))

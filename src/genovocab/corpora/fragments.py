@@ -32,7 +32,8 @@ from genovocab.corpora.shards import write_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.errors import InputError
 from genovocab.fileutil import is_gzip, open_text
-from genovocab.overlap import BedRegions, overlap_pairs
+from genovocab.overlap import overlap_pairs
+from genovocab.regions import Regions
 
 CHUNK_LINES = 262_144  # ~4 MB blocks: peak memory ~10% lower than 1 M-line blocks, same speed
 
@@ -216,8 +217,8 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
         frag_counts = np.concatenate([frag_counts,
                                       np.zeros(len(codes) - len(frag_counts), np.int64)])
         frag_counts += np.bincount(cells, minlength=len(codes))
-        regions = BedRegions(chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32),
-                             starts=starts, ends=ends)
+        regions = Regions(chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32),
+                          starts=starts, ends=ends)
         q_idx, rows = overlap_pairs(universe, regions)
         key_parts = [cells[q_idx] * width + rows]
         if unknown == "unk":

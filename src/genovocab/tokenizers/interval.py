@@ -34,7 +34,8 @@ from typing import Any, Literal
 import numpy as np
 
 from genovocab.errors import InputError
-from genovocab.overlap import BedRegions, Universe, overlap_pairs, read_regions
+from genovocab.overlap import Universe, overlap_pairs, read_regions
+from genovocab.regions import Regions
 from genovocab.tokenizers.base import BatchEncoding, TokenizerBase
 
 SPECIAL_TOKENS = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>")
@@ -212,8 +213,9 @@ def _column_values(values: Any) -> Any:
     return values
 
 
-def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> BedRegions:
-    """In-memory regions as :class:`BedRegions`, checked like a BED file (row = 1-based)."""
+def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> Regions:
+    """In-memory regions as :class:`~genovocab.regions.Regions`, checked like a BED file
+    (row = 1-based)."""
     codes, uniques = _factorize(chroms, source)
     starts = _coordinates(_column_values(starts), source, "start")
     ends = _coordinates(_column_values(ends), source, "end")
@@ -228,8 +230,8 @@ def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> BedRegion
     n_zero = int(len(keep) - np.count_nonzero(keep))
     if n_zero:
         codes, starts, ends = codes[keep], starts[keep], ends[keep]
-    return BedRegions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
-                      ends=ends, path=source, n_zero_length=n_zero)
+    return Regions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
+                   ends=ends, path=source, n_zero_length=n_zero)
 
 
 def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
@@ -244,13 +246,13 @@ def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
                              "in that order)")
 
 
-def _frame_regions(frame: Any) -> BedRegions:
+def _frame_regions(frame: Any) -> Regions:
     c, s, e = _table_columns(list(frame.columns), "<DataFrame>")
     return _from_columns(frame[c].to_numpy(dtype=object), frame[s].to_numpy(),
                          frame[e].to_numpy(), "<DataFrame>")
 
 
-def to_regions(document: Any) -> BedRegions:
+def to_regions(document: Any) -> Regions:
     """One document as arrays: a BED path; a pandas DataFrame, pyarrow Table or mapping of
     columns (``chrom``/``start``/``end``, else the first three); three column arrays
     ``(chroms, starts, ends)``; or regions as tuples or objects with ``.chr/.start/.end``."""
@@ -513,18 +515,19 @@ class IntervalTokenizer(TokenizerBase):
         return out[0] if single else out
 
     # ------------------------------------------------------------------ tokenizing
-    def encode_regions(self, regions: BedRegions) -> np.ndarray:
-        """Token ids (int64 array) of one document given as :class:`BedRegions`."""
+    def encode_regions(self, regions: Regions) -> np.ndarray:
+        """Token ids (int64 array) of one document given as
+        :class:`~genovocab.regions.Regions`."""
         return self._encode(regions, count_unknown=False)[0]
 
     def encode_with_counts(self, regions: Any) -> tuple[np.ndarray, int, int]:
         """Ids of one document, its number of regions and of regions with no hit."""
-        if not isinstance(regions, BedRegions):
+        if not isinstance(regions, Regions):
             regions = to_regions(regions)
         ids, n_unknown = self._encode(regions, count_unknown=True)
         return ids, len(regions), n_unknown
 
-    def _encode(self, regions: BedRegions, count_unknown: bool) -> tuple[np.ndarray, int]:
+    def _encode(self, regions: Regions, count_unknown: bool) -> tuple[np.ndarray, int]:
         q_idx, rows = overlap_pairs(
             self.universe, regions, min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
