@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from genovocab.corpora import card as _card
-from genovocab.corpora.shards import write_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.errors import InputError
 from genovocab.fileutil import is_gzip, open_text
@@ -183,10 +181,37 @@ def _blocks(path: str | os.PathLike, chunk_lines: int):
     yield from buffered
 
 
+#: (cell, row) keys and their hit counts travel packed in one int64, ``key << _HIT_BITS |
+#: hits``, so merging is one ``np.sort`` (no argsort, no lexsort) and a run sum
+_HIT_BITS = 24
+_HIT_MASK = (1 << _HIT_BITS) - 1
+
+
+def _merge_packed(packed: np.ndarray) -> np.ndarray:
+    """Sum the hits of equal keys in packed ``key << _HIT_BITS | hits`` values; sorted by
+    key. A sum that would not fit the hit bits raises OverflowError (the caller unpacks)."""
+    if len(packed) < 2:
+        return packed
+    packed = np.sort(packed)
+    keys = packed >> _HIT_BITS
+    heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    if len(heads) == len(packed):
+        return packed
+    hits = np.add.reduceat(packed & _HIT_MASK, heads)
+    if int(hits.max()) > _HIT_MASK:
+        raise OverflowError("more hits of one cell on one region than the packed form holds")
+    return (keys[heads] << _HIT_BITS) | hits
+
+
 def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "drop",
                     whitelist: Iterable[str] | None = None, min_fragments: int = 1,
                     chunk_lines: int = CHUNK_LINES) -> FragmentCounts:
-    """Stream a fragments file into per-cell region hit counts (module doc)."""
+    """Stream a fragments file into per-cell region hit counts (module doc).
+
+    Per block: the fragments' universe rows (one vectorised overlap call), packed with their
+    cell into ``(cell * (rows + 1) + row) << 24 | hits`` and merged (sorted, equal keys
+    summed) into the running totals now and then, so memory follows the distinct (cell,
+    region) pairs, not the file."""
     if unknown not in ("drop", "unk"):
         raise ValueError(f"unknown must be 'drop' or 'unk', not {unknown!r}")
     keep = None if whitelist is None else set(whitelist)
@@ -195,8 +220,9 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     width = n_rows + 1  # sorted universe rows, then <unk>
     codes: dict[str, int] = {}
     frag_counts = np.zeros(0, dtype=np.int64)
-    keys_acc: np.ndarray = np.zeros(0, dtype=np.int64)
-    hits_acc: np.ndarray = np.zeros(0, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    n_parts = 0  # values in parts
+    n_merged = 0  # values in parts[0] after the last merge
     for _, ch_codes, starts, ends, bc_codes, ch_names, bc_names in _blocks(path, chunk_lines):
         if keep is not None:
             allowed = np.fromiter((b in keep for b in bc_names), dtype=bool,
@@ -206,13 +232,11 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
                                                 bc_codes[mask])
         if not len(starts):
             continue
-        bc_uniques = bc_names
-        local = np.empty(len(bc_uniques), dtype=np.int64)
-        for i, b in enumerate(bc_uniques):
-            code = codes.get(b)
-            if code is None:
-                code = codes[b] = len(codes)
-            local[i] = code
+        local = np.fromiter((codes.setdefault(b, len(codes)) for b in bc_names),
+                            dtype=np.int64, count=len(bc_names))
+        if len(codes) * width >= 1 << (62 - _HIT_BITS):
+            raise ValueError(f"{len(codes)} cells x {width} regions are too many for the "
+                             "packed (cell, region) keys")
         cells = local[bc_codes]
         frag_counts = np.concatenate([frag_counts,
                                       np.zeros(len(codes) - len(frag_counts), np.int64)])
@@ -220,21 +244,22 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
         regions = Regions(chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32),
                           starts=starts, ends=ends)
         q_idx, rows = overlap_pairs(universe, regions)
-        key_parts = [cells[q_idx] * width + rows]
+        packed = cells[q_idx] * width
+        packed += rows
         if unknown == "unk":
             missed = np.ones(len(starts), dtype=bool)
             missed[q_idx] = False
-            key_parts.append(cells[missed] * width + n_rows)
-        keys = np.concatenate(key_parts)
-        ukeys, uhits = np.unique(keys, return_counts=True)
-        keys_acc = np.concatenate([keys_acc, ukeys])
-        hits_acc = np.concatenate([hits_acc, uhits])
-        if len(keys_acc) > 4 * len(ukeys) + 1_000_000:  # merge now and then: bounded memory
-            keys_acc, inv = np.unique(keys_acc, return_inverse=True)
-            hits_acc = np.bincount(inv.ravel(), weights=hits_acc).astype(np.int64)
-    if len(keys_acc):
-        keys_acc, inv = np.unique(keys_acc, return_inverse=True)
-        hits_acc = np.bincount(inv.ravel(), weights=hits_acc).astype(np.int64)
+            packed = np.concatenate([packed, cells[missed] * width + n_rows])
+        packed <<= _HIT_BITS
+        packed |= 1
+        parts.append(_merge_packed(packed))
+        n_parts += len(parts[-1])
+        if n_parts > 4 * n_merged + 1_000_000:  # merge now and then: bounded memory
+            parts = [_merge_packed(np.concatenate(parts))]
+            n_parts = n_merged = len(parts[0])
+    packed = _merge_packed(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    hits_acc = packed & _HIT_MASK
+    keys_acc = packed >> _HIT_BITS
     # cells sorted by barcode; filter by min_fragments
     names = list(codes)
     order = sorted(range(len(names)), key=names.__getitem__)
@@ -243,11 +268,13 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     new_code = np.full(len(names), -1, dtype=np.int64)
     new_code[kept] = np.arange(len(kept))
     cell = new_code[keys_acc // width] if len(keys_acc) else np.zeros(0, np.int64)
-    row = keys_acc % width
     ok = cell >= 0
-    cell, row, hits = cell[ok], row[ok], hits_acc[ok]
-    order2 = np.lexsort((row, cell))
-    cell, row, hits = cell[order2], row[order2], hits[order2]
+    row = keys_acc[ok] % width
+    cell, hits = cell[ok], hits_acc[ok]
+    if len(kept) > 1:  # the keys were sorted by the cells' first appearance: by barcode now
+        by_barcode = np.sort(((cell * width + row) << _HIT_BITS) | hits)
+        key, hits = by_barcode >> _HIT_BITS, by_barcode & _HIT_MASK
+        cell, row = key // width, key % width
     row_to_id = np.append(universe.ids if universe.ids is not None else np.arange(n_rows),
                           tokenizer.unk_token_id)
     return FragmentCounts(barcodes=[names[c] for c in kept], n_fragments=n_frag[kept],
@@ -311,6 +338,9 @@ def write_fragments_corpus(tokenizer: Any, path: str | os.PathLike, out_dir: str
                            license: str = "other", chunk_lines: int = CHUNK_LINES
                            ) -> tuple[list[Path], dict[str, Any]]:
     """Stream ``path`` into a corpus folder (shards + card), optionally an ``.h5ad``."""
+    from genovocab.corpora import card as _card
+    from genovocab.corpora.shards import write_corpus
+
     counts = count_fragments(tokenizer, path, unknown=unknown, whitelist=whitelist,
                              min_fragments=min_fragments, chunk_lines=chunk_lines)
     table = fragments_table(counts, dedupe=dedupe)
