@@ -572,6 +572,8 @@ class IntervalTokenizer(TokenizerBase):
         sizes = getattr(self, "chrom_sizes", None)
         if sizes is None and type(self)._encode is not IntervalTokenizer._encode:
             return None
+        if self._simple:
+            return self._simple_ids(regions, sizes)
         u = self.universe
         rank_of = u._rank
         shift = u.shift
@@ -622,12 +624,6 @@ class IntervalTokenizer(TokenizerBase):
                     his, los = hi.tolist(), lo.tolist()
                 if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
                     return None
-                if self._simple:
-                    # the usual case (one sorted, non-nested universe, default options):
-                    # the candidates are the hits and the rows are the ids
-                    ids = [r for a, b in zip(los, his) for r in range(a, b)]
-                    return ids if ids or self.empty_document == "empty" \
-                        else [self.unk_token_id]
                 for q, (a, b) in enumerate(zip(los, his)):
                     if a >= b:
                         continue
@@ -664,6 +660,56 @@ class IntervalTokenizer(TokenizerBase):
         if not ids and self.empty_document == "unk":
             ids = [self.unk_token_id]
         return ids
+
+    def _simple_ids(self, regions: Sequence[Any], sizes: Mapping[str, int] | None
+                    ) -> list[int] | None:
+        """:meth:`_small_ids` with the default options on a sorted, non-nested universe
+        (``self._simple``): rows are ids and the candidates of a query are its hits, so a
+        query is two binary searches and a range. A region beyond its chromosome (with
+        ``chrom_sizes``), a bad coordinate or another type returns None: the general path
+        raises the located error."""
+        u = self.universe
+        rank_of = u._rank.get
+        shift = u.shift
+        limit = (1 << shift) - 1
+        q_start: list[int] = []
+        q_end: list[int] = []
+        for region in regions:
+            kind = type(region)
+            if (kind is not tuple and kind is not list) or len(region) < 3:
+                return None
+            chrom, start, end = region[0], region[1], region[2]
+            if type(start) is not int or type(end) is not int or type(chrom) is not str \
+                    or not 0 <= start <= end:
+                return None
+            if sizes is not None and end > sizes.get(chrom, end):
+                return None
+            rank = rank_of(chrom)
+            if rank is None or start == end:  # no hit ("drop"); zero-length: skipped
+                continue
+            if end > limit:  # past the key width: clamped (every region ends before it)
+                start, end = min(start, limit), limit
+            base = rank << shift
+            q_start.append(base | start)
+            q_end.append(base | end)
+        sub = u._sublists[0]
+        n = len(q_start)
+        if n == 1:  # scalar searches: no arrays to build
+            lo = int(sub.padded_max_end_keys.searchsorted(q_start[0], "right")) - 1
+            hi = int(sub.start_keys.searchsorted(q_end[0], "left"))
+            if hi - lo > _SMALL_CANDIDATES:
+                return None
+            ids = list(range(lo, hi))
+        elif n:
+            los = (sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64),
+                                                         "right") - 1).tolist()
+            his = sub.start_keys.searchsorted(np.array(q_end, dtype=np.int64), "left").tolist()
+            if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
+                return None
+            ids = [r for a, b in zip(los, his) for r in range(a, b)]
+        else:
+            ids = []
+        return ids if ids or self.empty_document == "empty" else [self.unk_token_id]
 
     def _kept(self, rows: list[int], start: int, end: int) -> list[int]:
         """``rows`` that pass ``min_overlap`` and the overlap fractions for query
