@@ -33,7 +33,7 @@ from genovocab.fileutil import is_gzip, open_text
 from genovocab.overlap import overlap_pairs
 from genovocab.regions import Regions
 
-CHUNK_LINES = 262_144  # ~4 MB blocks: peak memory ~10% lower than 1 M-line blocks, same speed
+CHUNK_LINES = 65_536  # ~1 MiB blocks: pyarrow's reader holds ~50 MiB less than with 4 MiB
 
 
 @dataclass
@@ -187,12 +187,14 @@ _HIT_BITS = 24
 _HIT_MASK = (1 << _HIT_BITS) - 1
 
 
-def _merge_packed(packed: np.ndarray) -> np.ndarray:
+def _merge_packed(packed: np.ndarray, runs: bool = False) -> np.ndarray:
     """Sum the hits of equal keys in packed ``key << _HIT_BITS | hits`` values; sorted by
-    key. A sum that would not fit the hit bits raises OverflowError (the caller unpacks)."""
+    key. ``runs``: ``packed`` is a few sorted runs end to end (merged parts), which numpy's
+    stable sort (timsort) merges in a fraction of a quicksort's time. A sum that would not
+    fit the hit bits raises OverflowError."""
     if len(packed) < 2:
         return packed
-    packed = np.sort(packed)
+    packed.sort(kind="stable" if runs else "quicksort")  # in place: the callers' own array
     keys = packed >> _HIT_BITS
     heads = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     if len(heads) == len(packed):
@@ -254,12 +256,11 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
         packed |= 1
         parts.append(_merge_packed(packed))
         n_parts += len(parts[-1])
-        if n_parts > 4 * n_merged + 1_000_000:  # merge now and then: bounded memory
-            parts = [_merge_packed(np.concatenate(parts))]
+        if n_parts > 2 * n_merged + 1_000_000:  # merge now and then: bounded memory
+            parts = [_merge_packed(np.concatenate(parts), runs=True)]
             n_parts = n_merged = len(parts[0])
-    packed = _merge_packed(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
-    hits_acc = packed & _HIT_MASK
-    keys_acc = packed >> _HIT_BITS
+    packed = _merge_packed(np.concatenate(parts), runs=True) if parts else np.zeros(0, np.int64)
+    del parts
     # cells sorted by barcode; filter by min_fragments
     names = list(codes)
     order = sorted(range(len(names)), key=names.__getitem__)
@@ -267,14 +268,18 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     kept = [c for c in order if n_frag[c] >= min_fragments]
     new_code = np.full(len(names), -1, dtype=np.int64)
     new_code[kept] = np.arange(len(kept))
-    cell = new_code[keys_acc // width] if len(keys_acc) else np.zeros(0, np.int64)
-    ok = cell >= 0
-    row = keys_acc[ok] % width
-    cell, hits = cell[ok], hits_acc[ok]
-    if len(kept) > 1:  # the keys were sorted by the cells' first appearance: by barcode now
-        by_barcode = np.sort(((cell * width + row) << _HIT_BITS) | hits)
-        key, hits = by_barcode >> _HIT_BITS, by_barcode & _HIT_MASK
-        cell, row = key // width, key % width
+    # renumber the cells in place (key = cell * width + row): one sorted run per cell,
+    # which timsort merges into barcode order
+    cell = new_code[(packed >> _HIT_BITS) // width]
+    if len(kept) < len(names):
+        packed, cell = packed[cell >= 0], cell[cell >= 0]
+    packed += (cell - (packed >> _HIT_BITS) // width) * (width << _HIT_BITS)
+    del cell
+    packed.sort(kind="stable")
+    hits = packed & _HIT_MASK
+    packed >>= _HIT_BITS
+    cell, row = np.divmod(packed, width)
+    del packed
     row_to_id = np.append(universe.ids if universe.ids is not None else np.arange(n_rows),
                           tokenizer.unk_token_id)
     return FragmentCounts(barcodes=[names[c] for c in kept], n_fragments=n_frag[kept],
