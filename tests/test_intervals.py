@@ -272,3 +272,14 @@ def test_overlaps_with_ranks_equals_pairs_for(tmp_path):
                            np.array([7, 0, 9]), np.array([9, 100, 11]))
     assert qi2.tolist() == qi.tolist() and ui2.tolist() == ui.tolist()
     assert u.find("chr2", 8, 9) == 2 and u.find("chr2", 8, 10) == -1 and u.find("chrZ", 0, 1) == -1
+
+
+def test_universe_from_regions_by_hand():
+    # rows: chr2:5-9, chr1:1-3, chr2:5-9 again (a duplicate line)
+    regions = Regions.from_tuples([("chr2", 5, 9), ("chr1", 1, 3), ("chr2", 5, 9)])
+    u = Universe.from_regions(regions, ["chr1", "chr2", "chr3"])  # chr3: no region, dropped
+    assert u.chroms == ["chr1", "chr2"] and isinstance(u.regions, Regions)
+    assert u.chrom_index.tolist() == [0, 1] and u.starts.tolist() == [1, 5]
+    assert u.ids.tolist() == [1, 0]  # ids follow the first appearance in the rows
+    assert u.n_duplicates == 1 and u.multiplicity.tolist() == [1, 2] and not u.file_sorted
+    assert len(Universe.from_regions(Regions.empty(), ["chr1"]).chroms) == 0

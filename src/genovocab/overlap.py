@@ -291,7 +291,7 @@ class Universe:
         source = regions
         if chrom_order is not None:
             source = source.with_chrom_order(chrom_order)
-        source = source.without_unused_chroms() if len(source) else source
+        source = source.without_unused_chroms()
         ranks = np.asarray(source.chrom_index, dtype=np.int64)
         starts = np.asarray(source.starts, dtype=np.int64)
         ends = np.asarray(source.ends, dtype=np.int64)
