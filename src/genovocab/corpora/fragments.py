@@ -112,36 +112,114 @@ def _check(path: str | os.PathLike, first_line: int, frame: Any
     return frame[0].to_numpy(dtype=object), starts, ends, frame[3].to_numpy(dtype=object)
 
 
+def _inflate(path: str | os.PathLike, block_bytes: int, put: Any, stop: Any) -> None:
+    """Producer of :func:`_text_blocks`: whole lines of ``path`` in blocks of about
+    ``block_bytes``, gzip (every member) inflated here, then ``None``; an error is put as
+    itself. Runs on its own thread: ``zlib`` and file reads release the GIL, so inflating
+    overlaps with the parsing, overlap and grouping of the previous block."""
+    import zlib
+
+    try:
+        gz = is_gzip(path)
+        inflater = zlib.decompressobj(wbits=31) if gz else None
+        rest = b""
+        with open(path, "rb") as handle:
+            while not stop.is_set():
+                raw = handle.read(block_bytes // 4 if gz else block_bytes)
+                if not raw:
+                    break
+                if inflater is not None:
+                    out = [inflater.decompress(raw)]
+                    while inflater.eof and inflater.unused_data.lstrip(b"\0"):
+                        tail = inflater.unused_data.lstrip(b"\0")
+                        inflater = zlib.decompressobj(wbits=31)  # the next member
+                        out.append(inflater.decompress(tail))
+                    raw = b"".join(out)
+                text = rest + raw if rest else raw
+                cut = text.rfind(b"\n") + 1
+                if len(text) < block_bytes and not cut:
+                    rest = text
+                    continue
+                rest = text[cut:]
+                if cut:
+                    put(text[:cut])
+        if inflater is not None and not inflater.eof:
+            raise EOFError("truncated gzip data")
+        if rest:
+            put(rest)
+    except (OSError, EOFError, zlib.error) as exc:
+        put(exc)
+    finally:
+        put(None)
+
+
+def _text_blocks(path: str | os.PathLike, block_bytes: int) -> Iterator[bytes]:
+    """Blocks of whole lines of a plain or gzip file, inflated on a second thread."""
+    import queue
+    import threading
+
+    blocks: queue.Queue = queue.Queue(maxsize=2)  # bounded: memory stays a few blocks
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                blocks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    worker = threading.Thread(target=_inflate, args=(path, block_bytes, put, stop),
+                              daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = blocks.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise pa.ArrowInvalid(f"unreadable: {item}")  # the careful reader names it
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 def _fast_chunks(path: str | os.PathLike, chunk_lines: int
                  ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                      list, list]]:
-    """pyarrow's streaming CSV reader (multithreaded, typed): ``(first line, chrom codes,
+    """Blocks of whole lines (:func:`_text_blocks`: inflated on a second thread) parsed by
+    pyarrow's CSV reader (typed, dictionary-encoded names): ``(first line, chrom codes,
     starts, ends, barcode codes, chrom names, barcode names)`` per block. Raises
     ``pa.ArrowInvalid`` on a malformed file (the careful reader then names the line)."""
     import pyarrow.csv as pacsv
 
     skip = _header_lines(path)
     names = ["chrom", "start", "end", "barcode", "count"]
-    # compression by content, not by name (downloads keep the source's name)
-    stream = pa.input_stream(os.fspath(path), compression="gzip" if is_gzip(path) else None)
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names,
-                                       block_size=max(1 << 20, chunk_lines * 16)),
-        parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types={"chrom": pa.dictionary(pa.int32(), pa.string()),
-                          "start": pa.int64(), "end": pa.int64(),
-                          "barcode": pa.dictionary(pa.int32(), pa.string()),
-                          "count": pa.int64()},
-            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    parse = pacsv.ParseOptions(delimiter="\t", quote_char=False)
+    convert = pacsv.ConvertOptions(
+        column_types={"chrom": pa.dictionary(pa.int32(), pa.string()),
+                      "start": pa.int64(), "end": pa.int64(),
+                      "barcode": pa.dictionary(pa.int32(), pa.string()),
+                      "count": pa.int64()},
+        strings_can_be_null=False, quoted_strings_can_be_null=False)
     line = skip + 1
-    for batch in reader:
+    for text in _text_blocks(path, max(1 << 20, chunk_lines * 16)):
+        if skip:  # the header lines at the top of the first block(s)
+            while skip and text:
+                cut = text.find(b"\n") + 1
+                text = text[cut:] if cut else b""
+                skip -= 1
+            if not text:
+                continue
+        batch = pacsv.read_csv(pa.py_buffer(text), read_options=pacsv.ReadOptions(
+            column_names=names, block_size=len(text) + 1, use_threads=False),
+            parse_options=parse, convert_options=convert).combine_chunks()
         n = batch.num_rows
-        chrom, barcode = batch.column(0), batch.column(3)
-        starts = batch.column(1).to_numpy()
-        ends = batch.column(2).to_numpy()
-        counts = batch.column(4).to_numpy()
+        chrom, barcode = batch.column(0).chunk(0), batch.column(3).chunk(0)
+        starts = batch.column(1).chunk(0).to_numpy()
+        ends = batch.column(2).chunk(0).to_numpy()
+        counts = batch.column(4).chunk(0).to_numpy()
         bad = (starts < 0) | (ends <= starts) | (counts < 0)
         ch_names, bc_names = chrom.dictionary.to_pylist(), barcode.dictionary.to_pylist()
         if np.any(bad) or "" in ch_names or "" in bc_names:
