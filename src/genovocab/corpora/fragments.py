@@ -253,8 +253,13 @@ def _blocks(path: str | os.PathLike, chunk_lines: int):
             if len(buffered) > 1:
                 yield buffered.pop(0)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        for _ in _careful_chunks(path, chunk_lines):
-            pass
+        import zlib
+
+        try:
+            for _ in _careful_chunks(path, chunk_lines):
+                pass
+        except (EOFError, OSError, zlib.error) as exc:  # truncated or corrupt gzip
+            raise InputError(path, f"corrupt or truncated gzip data ({exc})") from None
         raise InputError(path, "malformed fragments file") from None
     yield from buffered
 
