@@ -205,11 +205,12 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
         strings_can_be_null=False, quoted_strings_can_be_null=False)
     line = skip + 1
     for text in _text_blocks(path, max(1 << 20, chunk_lines * 16)):
-        if skip:  # the header lines at the top of the first block(s)
-            while skip and text:
-                cut = text.find(b"\n") + 1
-                text = text[cut:] if cut else b""
+        if skip:  # the header lines at the top of the first block(s): one slice
+            at = 0
+            while skip and at < len(text):
+                at = text.find(b"\n", at) + 1 or len(text)
                 skip -= 1
+            text = text[at:]
             if not text:
                 continue
         batch = pacsv.read_csv(pa.py_buffer(text), read_options=pacsv.ReadOptions(
