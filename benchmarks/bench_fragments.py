@@ -13,7 +13,9 @@ fragment as its own document, so a fragment with no hit gives one ``<unk>``: our
 side runs in a fresh process (``_common.measure``): the median wall time of 3 calls (reading
 the file, loading the universe and building the per-cell documents: for us numpy arrays of
 ids per barcode, for gtars its dict of lists; the imports come before), and the process's
-peak RSS. The per-barcode multisets are compared (as digests) after the timed calls.
+peak RSS. The per-barcode multisets are compared (as digests) after the timed calls. Then,
+in a third process, where our time goes: gzip decompression alone (the floor), pyarrow's
+reader, the overlap, and the grouping by cell.
 
 Run: ``.venv/bin/python benchmarks/bench_fragments.py [--scale 1.0]``.
 """
@@ -107,6 +109,47 @@ def run_ours(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
     return {"times": times, "cells": _cells_digest(docs)}
 
 
+def phases(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
+    """Where our time goes (best of ``repeats``, one process): gzip decompression alone
+    (zlib, one thread: the floor of any reader of this file), pyarrow's reader (decompress
+    and parse, its own threads), the overlap of every block, and the whole
+    ``count_fragments`` + ``fragments_table`` (its remainder is the grouping by cell)."""
+    import zlib
+
+    from genovocab.corpora.fragments import _blocks, count_fragments, fragments_table
+    from genovocab.overlap import overlap_pairs
+    from genovocab.regions import Regions
+    from genovocab.tokenizers import IntervalTokenizer
+
+    tok = IntervalTokenizer.from_bed(universe)
+    raw = Path(frags).read_bytes()
+
+    def best(fn) -> tuple[float, float]:
+        """Best wall and best CPU time (all threads of the process) of ``repeats`` calls."""
+        wall, cpu = [], []
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        return min(wall), min(cpu)
+
+    blocks = list(_blocks(frags, chunk_lines))
+
+    def overlap() -> None:
+        for _, ch, starts, ends, _bc, ch_names, _bc_names in blocks:
+            overlap_pairs(tok.universe, Regions(list(ch_names), ch.astype(np.int32), starts,
+                                                ends))
+
+    return {"gunzip (zlib, 1 thread)": best(lambda: zlib.decompress(raw, 31)),
+            "read + parse (pyarrow blocks)": best(lambda: sum(1 for _ in _blocks(
+                frags, chunk_lines))),
+            "overlap (all blocks)": best(overlap),
+            "load universe": best(lambda: IntervalTokenizer.from_bed(universe)),
+            "whole (count + table)": best(lambda: fragments_table(count_fragments(
+                tok, frags, unknown="unk", chunk_lines=chunk_lines)))}
+
+
 def run_gtars(universe: str, frags: str, repeats: int) -> dict:
     from gtars.tokenizers import Tokenizer, tokenize_fragment_file
 
@@ -159,6 +202,16 @@ def main() -> int:
                         "gtars_MiB", "equal"]))
     print(f"(median of {args.repeats} calls each; chunk_lines {args.chunk_lines:,}; load "
           f"average at the end {os.getloadavg()[0]:.2f})")
+    where = measure(phases, str(universe), str(frags), args.repeats, args.chunk_lines).result
+    whole = where["whole (count + table)"]
+    read, ov = where["read + parse (pyarrow blocks)"], where["overlap (all blocks)"]
+    where["grouping by cell (whole - read - overlap)"] = tuple(
+        max(0.0, w - r - o) for w, r, o in zip(whole, read, ov))
+    print("\nwhere our time goes (one process, best of "
+          f"{args.repeats}; the universe is loaded before 'whole'; cpu_s: all threads):")
+    print(report([{"phase": k, "wall_s": f"{v[0]:.3f}", "cpu_s": f"{v[1]:.3f}",
+                   "cpu of whole": f"{v[1] / whole[1]:.0%}"} for k, v in where.items()],
+                 ["phase", "wall_s", "cpu_s", "cpu of whole"]))
     return 0 if equal else 1
 
 

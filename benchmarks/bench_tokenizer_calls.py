@@ -7,7 +7,7 @@ Three parts, each in fresh processes (``_common.measure``), ours and gtars in th
    ``tok([Region])`` / ``tok([Region])["input_ids"]`` (its ``encode`` takes token strings) /
    ``tok.tokenize`` for gtars, over 2,000 different
    queries (universe regions shifted by 10 bp: every query has a hit; mean us per call,
-   best of 5 passes). The ids of every
+   best of 5 passes, as wall time and as the process's CPU time). The ids of every
    call are compared (ours == gtars). With ``--release DIR``, also one ``SequenceTokenizer``
    call on 1 kbp of DNA and one ``MotifTokenizer`` call on a 1 kbp region and on 1 kbp of DNA
    (measured only: nothing to compare with).
@@ -61,9 +61,12 @@ def _digest(ids) -> str:
             + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12])
 
 
-def _per_call_us(fn, items, passes: int = 5) -> float:
-    """Mean us per call over ``items`` (best of ``passes`` passes)."""
-    best = min(timeit.repeat(lambda: [fn(x) for x in items], number=1, repeat=passes))
+def _per_call_us(fn, items, passes: int = 5, cpu: bool = False) -> float:
+    """Mean us per call over ``items`` (best of ``passes`` passes): wall time, or with ``cpu``
+    the process's CPU time (less sensitive to other jobs on a shared machine)."""
+    timer = time.process_time if cpu else time.perf_counter
+    best = min(timeit.repeat(lambda: [fn(x) for x in items], number=1, repeat=passes,
+                             timer=timer))
     return best / len(items) * 1e6
 
 
@@ -89,9 +92,11 @@ def calls_ours(universe: str, n: int) -> dict:
     for width in (1, 10):
         docs = _call_inputs(universe, n, width)
         items = [d[0] for d in docs] if width == 1 else docs
-        out[f"call {width}"] = _per_call_us(tok, items)
-        out[f"encode {width}"] = _per_call_us(tok.encode, docs)
-        out[f"tokenize {width}"] = _per_call_us(tok.tokenize, docs)
+        for cpu in (False, True):
+            cpu_tag = " cpu" if cpu else ""
+            out[f"call {width}{cpu_tag}"] = _per_call_us(tok, items, cpu=cpu)
+            out[f"encode {width}{cpu_tag}"] = _per_call_us(tok.encode, docs, cpu=cpu)
+            out[f"tokenize {width}{cpu_tag}"] = _per_call_us(tok.tokenize, docs, cpu=cpu)
         out[f"ids {width}"] = _digest([i for x in items for i in tok(x)["input_ids"]])
     return out
 
@@ -105,10 +110,13 @@ def calls_gtars(universe: str, n: int) -> dict:
     for width in (1, 10):
         docs = [[Region(c, s, e, "") for c, s, e in d]
                 for d in _call_inputs(universe, n, width)]
-        out[f"call {width}"] = _per_call_us(tok, docs)
-        # gtars' encode() takes token strings; its ids of regions come from __call__
-        out[f"encode {width}"] = _per_call_us(lambda d: tok(d)["input_ids"], docs)
-        out[f"tokenize {width}"] = _per_call_us(tok.tokenize, docs)
+        for cpu in (False, True):
+            cpu_tag = " cpu" if cpu else ""
+            out[f"call {width}{cpu_tag}"] = _per_call_us(tok, docs, cpu=cpu)
+            # gtars' encode() takes token strings; its ids of regions come from __call__
+            out[f"encode {width}{cpu_tag}"] = _per_call_us(lambda d: tok(d)["input_ids"],
+                                                           docs, cpu=cpu)
+            out[f"tokenize {width}{cpu_tag}"] = _per_call_us(tok.tokenize, docs, cpu=cpu)
         out[f"ids {width}"] = _digest([i for d in docs for i in tok(d)["input_ids"]])
     return out
 
@@ -137,31 +145,32 @@ def calls_release(release: str, n: int) -> dict:
 # ----------------------------------------------------------------- 2. import + load
 _LOAD_OURS = """
 import sys, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 from genovocab.tokenizers import IntervalTokenizer
 tok = IntervalTokenizer.from_pretrained({folder!r})
 ids = tok(("chr1", 1_000_000, 1_100_000))["input_ids"]
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 heavy = [m for m in {heavy!r} if m in sys.modules]
-print(t1 - t0, len(ids), ",".join(heavy))
+print(t1 - t0, c1 - c0, len(ids), ",".join(heavy) or "none")
 """
 _LOAD_GTARS = """
 import sys, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 from gtars.models import Region
 from gtars.tokenizers import Tokenizer
 tok = Tokenizer.from_bed({universe!r})
 ids = tok([Region("chr1", 1_000_000, 1_100_000, "")])["input_ids"]
-t1 = time.perf_counter()
-print(t1 - t0, len(ids), "")
+t1, c1 = time.perf_counter(), time.process_time()
+print(t1 - t0, c1 - c0, len(ids), "-")
 """
 
 
-def _fresh(code: str) -> tuple[float, int, str]:
+def _fresh(code: str) -> tuple[float, float, int, str]:
+    """(wall s, CPU s, number of ids, heavy modules) printed by ``code`` in a fresh process."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env=env).stdout.split()
-    return float(out[0]), int(out[1]), out[2] if len(out) > 2 else ""
+    return float(out[0]), float(out[1]), int(out[2]), out[3]
 
 
 def make_folder(universe: Path) -> Path:
@@ -208,12 +217,14 @@ def memory_ours(universe: str, query: str, form: str, repeats: int) -> dict:
 
                 doc = pd.DataFrame({"chrom": chroms, "start": starts, "end": ends})
     ids = tok(doc, return_tensors="np")["input_ids"][0]  # warm-up (imports, caches)
-    times = []
+    times, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ids = tok(doc, return_tensors="np")["input_ids"][0]
         times.append(time.perf_counter() - t0)
-    return {"s": statistics.median(times), "n": len(ids), "digest": _digest(ids)}
+        cpus.append(time.process_time() - c0)
+    return {"s": statistics.median(times), "cpu": statistics.median(cpus), "n": len(ids),
+            "digest": _digest(ids)}
 
 
 def memory_gtars(universe: str, query: str, form: str, repeats: int) -> dict:
@@ -259,11 +270,14 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"regions per call": width, "method": what,
                              "ours_us": f"{ours[key]:.1f}", "gtars_us": f"{theirs[key]:.1f}",
                              "ours/gtars": f"{ours[key] / theirs[key]:.1f}",
+                             "ours_cpu_us": f"{ours[key + ' cpu']:.1f}",
+                             "gtars_cpu_us": f"{theirs[key + ' cpu']:.1f}",
                              "ids equal": ours[f"ids {width}"] == theirs[f"ids {width}"]})
             ok &= ours[f"ids {width}"] == theirs[f"ids {width}"]
-        print(f"per call ({n_regions:,}-region universe, 2,000 different queries, mean us):")
+        print(f"per call ({n_regions:,}-region universe, 2,000 different queries, mean us; "
+              "wall, and CPU time of the process):")
         print(report(rows, ["regions per call", "method", "ours_us", "gtars_us", "ours/gtars",
-                            "ids equal"]), flush=True)
+                            "ours_cpu_us", "gtars_cpu_us", "ids equal"]), flush=True)
         if args.release:
             rel = measure(calls_release, args.release, 200).result
             print(f"\nrelease tokenizers, one item per call ({args.release}):")
@@ -292,11 +306,14 @@ def main(argv: list[str] | None = None) -> int:
                          "gtars_s": f"{t_gt:.3f}", "ours/gtars": f"{t_ours / t_gt:.2f}",
                          "ours_range_s": f"{min(r[0] for r in ours):.3f}-"
                                          f"{max(r[0] for r in ours):.3f}",
-                         "heavy modules imported": ours[0][2] or "none"})
+                         "ours_cpu_s": f"{statistics.median(r[1] for r in ours):.3f}",
+                         "gtars_cpu_s": f"{statistics.median(r[1] for r in theirs):.3f}",
+                         "heavy modules imported": ours[0][3]})
         print("import + load + one call, fresh interpreter (median of "
               f"{repeats} processes, s):")
         print(report(rows, ["universe", "ours_s", "ours_range_s", "gtars_s", "ours/gtars",
-                            "heavy modules imported"]), flush=True)
+                            "ours_cpu_s", "gtars_cpu_s", "heavy modules imported"]),
+              flush=True)
         print()
     if "memory" in args.parts:
         rows = []
@@ -317,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             peer = gt["path"] if form == "path" else gt["memory"]
             rows.append({"input": form, "ours_s": f"{m.result['s']:.3f}",
                          "ours/path": f"{m.result['s'] / base:.2f}",
+                         "ours_cpu_s": f"{m.result['cpu']:.3f}",
+                         "cpu/path": f"{m.result['cpu'] / path.result['cpu']:.2f}",
                          "gtars_s": f"{peer.result['s']:.3f}" + (
                              " (path)" if form == "path" else " (Regions)"),
                          "ours/gtars": f"{m.result['s'] / peer.result['s']:.2f}",
@@ -324,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{n_regions // 1000}k queries x {n_regions // 1000}k regions (median of "
               f"{repeats} calls after a warm-up, s; gtars peak "
               f"{gt['path'].peak_mib:.0f} / {gt['memory'].peak_mib:.0f} MiB path / Regions):")
-        print(report(rows, ["input", "ours_s", "ours/path", "gtars_s", "ours/gtars", "peak_MiB",
-                            "tokens"]))
+        print(report(rows, ["input", "ours_s", "ours/path", "ours_cpu_s", "cpu/path", "gtars_s",
+                            "ours/gtars", "peak_MiB", "tokens"]))
         print(f"same ids for every input and for gtars (in order; gtars from a path: the same "
               f"multiset, grouped by chromosome name): {same}")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")

@@ -145,3 +145,38 @@ def test_cli(tmp_path, capsys):
                  "--out", str(tmp_path / "c2")]) == 1
     assert "bad.tsv, line 1: end 1 is not greater than start 5" in capsys.readouterr().err
     assert not (tmp_path / "c2").exists()
+
+
+def test_text_blocks_whole_lines_across_gzip_members(tmp_path):
+    """The second-thread reader: blocks of whole lines, every gzip member, nothing lost."""
+    import pyarrow as pa
+
+    from genovocab.corpora.fragments import _text_blocks
+
+    lines = [f"chr{i % 3}\t{i}\t{i + 50}\tBC{i % 7}\t1\n" for i in range(400)]
+    text = "".join(lines).encode()
+    members = tmp_path / "m.tsv.gz"  # three members, as bgzip and `cat a.gz b.gz` write
+    members.write_bytes(b"".join(gzip.compress(text[a:b]) for a, b in
+                                 ((0, 1000), (1000, 5003), (5003, len(text)))))
+    plain = tmp_path / "p.tsv"
+    plain.write_bytes(text)
+    for path in (members, plain):
+        for block_bytes in (64, 1000, 1 << 20):
+            blocks = list(_text_blocks(path, block_bytes))
+            assert b"".join(blocks) == text
+            assert all(b.endswith(b"\n") for b in blocks)
+            assert len(blocks) > 1 or block_bytes == 1 << 20
+    truncated = tmp_path / "t.tsv.gz"
+    truncated.write_bytes(gzip.compress(text)[:-20])
+    with pytest.raises(pa.ArrowInvalid):
+        list(_text_blocks(truncated, 1000))
+
+
+def test_truncated_gzip_is_an_input_error(tmp_path):
+    universe = synthetic(tmp_path)[0]
+    tok = IntervalTokenizer.from_bed(universe)
+    text = "".join(f"chr1\t{i}\t{i + 50}\tBC1\t1\n" for i in range(5000)).encode()
+    path = tmp_path / "cut.tsv.gz"
+    path.write_bytes(gzip.compress(text)[:-30])
+    with pytest.raises(InputError, match=r"cut.tsv.gz.*truncated gzip"):
+        count_fragments(tok, path)

@@ -15,6 +15,7 @@ import pytest
 
 from genovocab.errors import InputError
 from genovocab.overlap import Universe, overlap_pairs, read_regions
+from genovocab.regions import Regions
 
 
 def write(path: Path, text: str) -> Path:
@@ -113,8 +114,7 @@ def test_long_regions_use_several_sublists(tmp_path):
     rng = np.random.default_rng(7)
     rows = random_rows(rng, 3000, ["chr1"], span=200_000, max_len=300, long_frac=0.0)
     rows += [("chr1", int(s), int(s) + 150_000) for s in rng.integers(0, 50_000, 200)]
-    universe = Universe.from_arrays(["chr1"], np.zeros(len(rows), np.int32),
-                                    [r[1] for r in rows], [r[2] for r in rows])
+    universe = Universe.from_regions(Regions.from_tuples(rows))
     assert len(universe._sublists) >= 2  # the long regions were moved out of the main list
     queries = random_rows(rng, 400, ["chr1"], span=200_000, max_len=500, long_frac=0.0)
     q = write(tmp_path / "q.bed", bed_text(queries))
@@ -272,3 +272,14 @@ def test_overlaps_with_ranks_equals_pairs_for(tmp_path):
                            np.array([7, 0, 9]), np.array([9, 100, 11]))
     assert qi2.tolist() == qi.tolist() and ui2.tolist() == ui.tolist()
     assert u.find("chr2", 8, 9) == 2 and u.find("chr2", 8, 10) == -1 and u.find("chrZ", 0, 1) == -1
+
+
+def test_universe_from_regions_by_hand():
+    # rows: chr2:5-9, chr1:1-3, chr2:5-9 again (a duplicate line)
+    regions = Regions.from_tuples([("chr2", 5, 9), ("chr1", 1, 3), ("chr2", 5, 9)])
+    u = Universe.from_regions(regions, ["chr1", "chr2", "chr3"])  # chr3: no region, dropped
+    assert u.chroms == ["chr1", "chr2"] and isinstance(u.regions, Regions)
+    assert u.chrom_index.tolist() == [0, 1] and u.starts.tolist() == [1, 5]
+    assert u.ids.tolist() == [1, 0]  # ids follow the first appearance in the rows
+    assert u.n_duplicates == 1 and u.multiplicity.tolist() == [1, 2] and not u.file_sorted
+    assert len(Universe.from_regions(Regions.empty(), ["chr1"]).chroms) == 0

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genovocab.io.bed import read_bed
 from genovocab.regions import (
     Regions,
     acgt_runs,
@@ -16,6 +17,7 @@ from genovocab.regions import (
     merge_touching,
     merged_length,
     n_runs,
+    sort_dedupe,
     true_runs,
 )
 
@@ -57,7 +59,7 @@ def test_conversions_agree_and_sort_dedupe_merge():
     c = Regions.from_objects([SimpleNamespace(chr=r[0], start=r[1], end=r[2]) for r in rows],
                              order)
     for r in (b, c):
-        assert r.chroms == a.chroms and r.chrom.tolist() == a.chrom.tolist()
+        assert r.chroms == a.chroms and r.chrom_index.tolist() == a.chrom_index.tolist()
         assert r.starts.tolist() == a.starts.tolist() and r.ends.tolist() == a.ends.tolist()
     got = a.sorted(dedupe=True).to_frame().itertuples(index=False, name=None)
     assert list(got) == [("chr1", 0, 4), ("chr1", 3, 6), ("chr1", 7, 9), ("chr2", 5, 9)]
@@ -67,9 +69,32 @@ def test_conversions_agree_and_sort_dedupe_merge():
     assert a.covered_bp() == 6 + 2 + 4
 
 
-def test_from_bed(tmp_path):
+def test_reader_returns_regions_in_a_chrom_order(tmp_path):
     bed = tmp_path / "a.bed"
-    bed.write_text("chr2\t5\t9\nchr1\t0\t4\n")
-    r = Regions.from_bed(bed, {"chr1": 100, "chr2": 100})
-    assert r.chroms == ("chr1", "chr2")
-    assert r.names().tolist() == ["chr2", "chr1"] and r.starts.tolist() == [5, 0]
+    bed.write_text("chr2\t5\t9\tx\nchr1\t0\t4\ty\n")
+    r = read_bed(bed, {"chr1": 100, "chr2": 100}, keep_columns=True)
+    assert isinstance(r, Regions) and r.chroms == ["chr2", "chr1"]
+    assert r.line_numbers.tolist() == [1, 2] and r.columns["col4"].tolist() == ["x", "y"]
+    o = r.with_chrom_order(["chr1", "chr2", "chr3"])
+    assert o.chroms == ["chr1", "chr2", "chr3"] and o.chrom_index.tolist() == [1, 0]
+    assert o.names().tolist() == ["chr2", "chr1"] and o.starts.tolist() == [5, 0]
+    s = o.sorted()  # optional parts travel with their rows
+    assert s.starts.tolist() == [0, 5] and s.line_numbers.tolist() == [2, 1]
+    assert s.columns["col4"].tolist() == ["y", "x"]
+    assert s.without_unused_chroms().chroms == ["chr1", "chr2"]
+    with pytest.raises(ValueError, match="chr2"):
+        r.with_chrom_order(["chr1"])
+
+
+def test_sort_dedupe_by_hand():
+    # ranks, starts, ends; rows 1 and 3 are the same region, rows 4-5 too
+    ranks = np.array([1, 0, 0, 0, 0, 0])
+    starts = np.array([5, 7, 0, 7, 3, 3])
+    ends = np.array([9, 9, 4, 9, 6, 6])
+    found = sort_dedupe(ranks, starts, ends)
+    assert found.order.tolist() == [2, 4, 1, 0] and not found.in_order
+    assert found.multiplicity.tolist() == [1, 2, 2, 1] and found.n_duplicates == 2
+    assert (found.keys >> 32).tolist() == [0, 0, 0, 1]
+    assert sort_dedupe(ranks, starts, ends, dedupe=False).order.tolist() == [2, 4, 5, 1, 3, 0]
+    plain = sort_dedupe(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([2, 3, 1]))
+    assert plain.in_order and plain.multiplicity is None and plain.order.tolist() == [0, 1, 2]

@@ -208,7 +208,7 @@ def test_geniml_cc_reports_empty_chromosome_whole(with_empty_chrom, demo):
     assert out[out["chrom"] == "chrZ"].values.tolist() == [["chrZ", 0, 5000]]  # the fault
     sizes = dict(demo.sizes, chrZ=5000)
     peaks = demo.peaks
-    regions = Regions(tuple(sizes), peaks.chrom, peaks.starts, peaks.ends)
+    regions = Regions(list(sizes), peaks.chrom, peaks.starts, peaks.ends)
     peaks2 = type(peaks)(regions=regions, sizes=np.array(list(sizes.values())),
                          file=peaks.file, names=peaks.names)
     ours = build_universe(peaks2, "cc")

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from genovocab.regions import Regions, key_shift, sort_dedupe
+
 log = logging.getLogger(__name__)
 
 #: AIList decomposition: a region that contains at least ``_COVER_MIN`` of the next
@@ -47,28 +49,13 @@ _STEP_BACK = 2
 #: a first column starting with one of these is a header/comment line: use the careful reader
 
 
-@dataclass
-class BedRegions:
-    """Regions of one BED file in file order: chromosome names, per-row codes, coordinates."""
-
-    chroms: list[str]
-    chrom_index: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    path: str | None = None
-    n_zero_length: int = 0
-
-    def __len__(self) -> int:
-        return int(self.starts.shape[0])
-
-
 #: a query file at least this big is read by the shared (pyarrow, multithreaded) reader even
 #: when that means importing pandas and pyarrow: the import is paid once, the file each call
 _SHARED_READER_BYTES = 8 << 20
 
 
 def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
-                 numpy_first: bool | None = None) -> BedRegions:
+                 numpy_first: bool | None = None) -> Regions:
     """Chromosome, start and end of every region of a BED file, through the shared reader.
 
     With ``numpy_first`` (default: files under ``_SHARED_READER_BYTES``), a plain,
@@ -89,9 +76,7 @@ def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
             return fast
     from genovocab.io.bed import read_bed
 
-    iv = read_bed(path, allow_empty=allow_empty)
-    return BedRegions(chroms=list(iv.chroms), chrom_index=iv.chrom_index, starts=iv.starts,
-                      ends=iv.ends, path=iv.path, n_zero_length=iv.n_zero_length)
+    return read_bed(path, allow_empty=allow_empty)
 
 
 #: lines starting with one of these bytes (comment, track, browser, blank, CR) leave the
@@ -108,26 +93,49 @@ def _digits(buf: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray 
     too long or holds a byte that is not a digit (the careful reader then names the line).
 
     Right-aligned, one whole-array step per digit place: the byte ``k`` places before each
-    field's end is that field's ``10**k`` digit while ``k`` is less than its width."""
+    field's end is that field's ``10**k`` digit while ``k`` is less than its width (bytes
+    before a shorter field are zeroed only from the shortest width on). Sums in int32 when
+    every field has at most 9 digits (half the memory traffic), else int64."""
     width = stop - first
     if not len(width):
         return np.zeros(0, dtype=np.int64)
-    if int(width.min()) < 1 or int(width.max()) > _MAX_DIGITS:
+    shortest, longest = int(width.min()), int(width.max())
+    if shortest < 1 or longest > _MAX_DIGITS:
         return None
-    value = np.zeros(len(first), dtype=np.int64)
-    zero = np.uint8(48)
-    for k in range(int(width.max())):
-        digit = buf[stop - 1 - k] - zero  # uint8: a byte below "0" wraps above 9
-        outside = width <= k
-        if k:
-            digit[outside] = 0
-        if bool((digit > 9).any()):
+    kind = np.int32 if longest <= 9 else np.int64
+    value = np.zeros(len(first), dtype=kind)
+    at = stop - 1
+    for k in range(longest):
+        digit = buf[at]
+        digit -= np.uint8(48)  # a byte below "0" wraps above 9
+        if k >= shortest:
+            digit[width <= k] = 0
+        if int(digit.max()) > 9:
             return None
-        value += digit.astype(np.int64) * (10 ** k)
-    return value
+        value += digit.astype(kind) * kind(10 ** k) if k else digit
+        at -= 1
+    return value.astype(np.int64)
 
 
-def read_bed3_fast(path: str | os.PathLike) -> BedRegions | None:
+def _gunzip(raw: bytes) -> bytes:
+    """Every member of gzip data, decompressed by zlib (which checks each member's CRC in C:
+    ``gzip.decompress`` computes it again in a second pass)."""
+    import zlib
+
+    parts = []
+    while raw:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            parts.append(inflater.decompress(raw))
+        except zlib.error as exc:
+            raise EOFError(f"corrupt gzip data: {exc}") from exc
+        if not inflater.eof:
+            raise EOFError("truncated gzip data")
+        raw = inflater.unused_data.lstrip(b"\0")  # members may be padded with zero bytes
+    return b"".join(parts) if len(parts) != 1 else parts[0]
+
+
+def read_bed3_fast(path: str | os.PathLike) -> Regions | None:
     """Columns 1-3 of a plain, well-formed BED file with numpy alone, or None.
 
     Loading a tokenizer should not import pandas and pyarrow (0.5 s together) before the
@@ -146,9 +154,7 @@ def read_bed3_fast(path: str | os.PathLike) -> BedRegions | None:
         with open(path, "rb") as handle:
             data = handle.read()
         if is_gzip(path):
-            import gzip
-
-            data = gzip.decompress(data)
+            data = _gunzip(data)
     except (OSError, EOFError):  # missing, unreadable or a broken gzip: the careful reader
         return None
     if not data:
@@ -193,8 +199,8 @@ def read_bed3_fast(path: str | os.PathLike) -> BedRegions | None:
     for i, (a, b) in enumerate(zip(line_starts[heads].tolist(), t1[heads].tolist())):
         run_codes[i] = chroms.setdefault(data[a:b].decode("utf-8", "replace"), len(chroms))
     chrom_index = np.repeat(run_codes, np.diff(np.append(heads, n_lines)))
-    return BedRegions(chroms=list(chroms), chrom_index=chrom_index, starts=starts, ends=ends,
-                      path=os.fspath(path))
+    return Regions(chroms=list(chroms), chrom_index=chrom_index, starts=starts, ends=ends,
+                   path=os.fspath(path))
 
 
 @dataclass
@@ -235,15 +241,14 @@ def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]
 class Universe:
     """A sorted, deduplicated set of regions with ids ``0..N-1`` and an overlap index.
 
-    ``chroms`` is the chromosome order (first appearance in the source file, or a given
-    chrom.sizes order); ``chrom_index``, ``starts`` and ``ends`` are sorted by (chromosome,
-    start, end) with exact duplicates removed, so row ``i`` is region id ``i``.
+    ``regions`` (:class:`~genovocab.regions.Regions`) holds them sorted by (chromosome, start,
+    end) with exact duplicates removed (:func:`~genovocab.regions.sort_dedupe`); its
+    chromosome order (``chroms``) is first appearance in the source file, or a given
+    chrom.sizes order. ``ids[row]`` is the token id of sorted row ``row`` (the source's line
+    order of first appearance), ``rows[id]`` the reverse.
     """
 
-    chroms: list[str]
-    chrom_index: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
+    regions: Regions
     shift: int = 32
     n_duplicates: int = 0
     ids: np.ndarray | None = None       # sorted row -> token id (file order)
@@ -255,65 +260,54 @@ class Universe:
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
 
+    @property
+    def chroms(self) -> list[str]:
+        """Chromosome order (``chrom_index`` indexes it)."""
+        return self.regions.chroms
+
+    @property
+    def chrom_index(self) -> np.ndarray:
+        """Chromosome rank of each sorted row (int32)."""
+        return self.regions.chrom_index
+
+    @property
+    def starts(self) -> np.ndarray:
+        return self.regions.starts
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.regions.ends
+
     # ----------------------------------------------------------------- construction
     @classmethod
-    def from_arrays(cls, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
-                    ends: np.ndarray, chrom_order: Sequence[str] | None = None) -> Universe:
-        """Sort and deduplicate regions given as chromosome names + per-row codes.
+    def from_regions(cls, regions: Regions, chrom_order: Sequence[str] | None = None
+                     ) -> Universe:
+        """Sort and deduplicate ``regions`` (any order, duplicates allowed) into an index.
 
-        ``chrom_order`` (e.g. chrom.sizes order) ranks the chromosomes; without it they rank
-        in the order given in ``chroms``. A chromosome missing from ``chrom_order`` raises
-        ValueError.
+        ``chrom_order`` (e.g. chrom.sizes order) ranks the chromosomes (only those with a
+        region are kept); without it they rank in the order of ``regions.chroms``. A
+        chromosome missing from ``chrom_order`` raises ValueError.
         """
-        chroms = list(chroms)
-        chrom_index = np.asarray(chrom_index, dtype=np.int64)
-        starts = np.asarray(starts, dtype=np.int64)
-        ends = np.asarray(ends, dtype=np.int64)
+        source = regions
         if chrom_order is not None:
-            order_list = list(chrom_order)
-            rank_of = {c: i for i, c in enumerate(order_list)}
-            missing = [c for c in chroms if c not in rank_of]
-            if missing:
-                raise ValueError(f"chromosome {missing[0]!r} is not in the chromosome order")
-            used = sorted({rank_of[c] for c in np.asarray(chroms, dtype=object)[
-                np.unique(chrom_index)]}) if len(chrom_index) else []
-            final = [order_list[r] for r in used]
-            new_rank = {c: i for i, c in enumerate(final)}
-            remap = np.array([new_rank.get(c, -1) for c in chroms], dtype=np.int64)
-            ranks = remap[chrom_index] if len(chroms) else chrom_index
+            source = source.with_chrom_order(chrom_order)
+        source = source.without_unused_chroms()
+        ranks = np.asarray(source.chrom_index, dtype=np.int64)
+        starts = np.asarray(source.starts, dtype=np.int64)
+        ends = np.asarray(source.ends, dtype=np.int64)
+        shift = key_shift(ends)
+        found = sort_dedupe(ranks, starts, ends, shift=shift)
+        order, in_order = found.order, found.in_order
+        n_dup = found.n_duplicates
+        start_keys = found.keys
+        if in_order and not n_dup:
+            sorted_regions = Regions(list(source.chroms),
+                                     np.asarray(source.chrom_index, dtype=np.int32), starts, ends)
         else:
-            final = chroms
-            ranks = chrom_index
-        max_pos = int(ends.max()) if len(ends) else 0
-        shift = max(32, (max_pos + 1).bit_length())
-        if len(final) >= (1 << (62 - shift)):
-            raise ValueError("too many chromosomes for the key encoding")
-        # one sort on (rank, start, end) through a combined key plus a tie-break on end;
-        # a position-sorted file (the usual universe) is recognised in one pass and not sorted
-        start_keys = (ranks << shift) | starts
-        in_order = len(starts) < 2 or bool(np.all(
-            (start_keys[1:] > start_keys[:-1])
-            | ((start_keys[1:] == start_keys[:-1]) & (ends[1:] >= ends[:-1]))))
-        if in_order:
-            order = np.arange(len(starts), dtype=np.int64)
-            ends_sorted = ends
-        else:
-            order = np.lexsort((ends, start_keys))
-            start_keys = start_keys[order]
-            ends_sorted = ends[order]
-        keep = np.ones(len(order), dtype=bool)
-        keep[1:] = (start_keys[1:] != start_keys[:-1]) | (ends_sorted[1:] != ends_sorted[:-1])
-        n_dup = int(len(keep) - keep.sum())
-        multiplicity = None
-        if n_dup:
-            kept_at = np.flatnonzero(keep)
-            multiplicity = np.diff(np.append(kept_at, len(keep))).astype(np.int64)
-            start_keys = start_keys[keep]
-            ends_sorted = ends_sorted[keep]
-            order = order[keep]
-        sorted_ranks = (start_keys >> shift).astype(np.int32)
-        # ids in order of first appearance in the file (lexsort is stable, so the row kept
-        # for a run of duplicates is its first line)
+            sorted_regions = Regions(list(source.chroms), (start_keys >> shift).astype(np.int32),
+                                     starts[order], ends[order])
+        # ids in order of first appearance in the file (the row kept for a run of duplicates
+        # is its first line)
         if in_order:
             rows_by_id = np.arange(len(order), dtype=np.int64)
             ids = rows_by_id
@@ -322,13 +316,11 @@ class Universe:
             rows_by_id = np.argsort(order, kind="stable")
             ids = np.empty(len(order), dtype=np.int64)
             ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
-            fa_order = np.lexsort((ends, starts, chrom_index))
+            fa_order = np.lexsort((regions.ends, regions.starts, regions.chrom_index))
             file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
-        universe = cls(chroms=list(final), chrom_index=sorted_ranks,
-                       starts=starts[order] if not in_order or n_dup else starts,
-                       ends=ends_sorted, shift=shift, n_duplicates=n_dup,
+        universe = cls(regions=sorted_regions, shift=shift, n_duplicates=n_dup,
                        ids=ids, rows=rows_by_id, file_sorted=file_sorted,
-                       multiplicity=multiplicity, ids_identity=in_order)
+                       multiplicity=found.multiplicity, ids_identity=in_order)
         universe._build(start_keys)
         return universe
 
@@ -348,9 +340,7 @@ class Universe:
                 from genovocab.io.bed import read_bed
 
                 read_bed(path, chrom_sizes, unknown_chroms="error", allow_empty=True)
-        return cls.from_arrays(regions.chroms, regions.chrom_index, regions.starts,
-                               regions.ends, chrom_order=None if chrom_sizes is None
-                               else list(chrom_sizes))
+        return cls.from_regions(regions, None if chrom_sizes is None else list(chrom_sizes))
 
     def _build(self, start_keys: np.ndarray) -> None:
         self._rank = {c: i for i, c in enumerate(self.chroms)}
@@ -513,8 +503,9 @@ def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndar
     return lo
 
 
-def overlap_pairs(universe: Universe, queries: BedRegions, **options) -> tuple[np.ndarray,
-                                                                                 np.ndarray]:
-    """(query row, region id) pairs of a :class:`BedRegions` against a :class:`Universe`."""
+def overlap_pairs(universe: Universe, queries: Regions, **options) -> tuple[np.ndarray,
+                                                                              np.ndarray]:
+    """(query row, universe row) pairs of :class:`~genovocab.regions.Regions` against a
+    :class:`Universe` (:meth:`Universe.overlaps`)."""
     return universe.pairs_for(queries.chroms, queries.chrom_index, queries.starts,
                               queries.ends, **options)

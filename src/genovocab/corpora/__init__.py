@@ -5,7 +5,35 @@
 :mod:`~genovocab.corpora.metadata` (typed columns, labels, text), and the writers:
 :mod:`~genovocab.corpora.interval`, :mod:`~genovocab.corpora.sequence`,
 :mod:`~genovocab.corpora.fragments`. Corpora import tokenizers, never the reverse.
+
+The names below are imported on first use (PEP 562): importing one writer (the fragments
+reader, say) does not import ``pyarrow.parquet`` and the card writer until they are needed.
 """
 
-from genovocab.corpora.card import CardInfo, dataset_card  # noqa: F401
-from genovocab.corpora.shards import corpus_files, shard_names, write_corpus  # noqa: F401
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "CardInfo": "genovocab.corpora.card",
+    "dataset_card": "genovocab.corpora.card",
+    "corpus_files": "genovocab.corpora.shards",
+    "shard_names": "genovocab.corpora.shards",
+    "write_corpus": "genovocab.corpora.shards",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,4 +1,5 @@
-"""The BED reader every stage uses.
+"""The BED reader every stage uses; it returns :class:`~genovocab.regions.Regions` with
+line numbers (and columns 4.. when asked).
 
 Reads BED3..BED12, narrowPeak and the cCRE layouts, plain or gzip (detected by magic bytes),
 LF or CRLF, skipping ``track``/``browser``/``#`` lines. Coordinates are checked (integers,
@@ -19,7 +20,6 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -36,62 +36,6 @@ _HEADER_TEXT = ("#", "track", "browser", "\ufeff")
 UnknownPolicy = Literal["error", "drop", "keep"]
 _BLANK_OR_COMMENT = np.frombuffer(b"#\n\r", dtype=np.uint8)
 _TRACK_OR_BROWSER = np.frombuffer(b"tb", dtype=np.uint8)
-
-
-@dataclass
-class Intervals:
-    """Intervals of one BED file, in file order, as numpy arrays.
-
-    ``chroms`` lists chromosome names in order of first appearance in the file;
-    ``chrom_index[i]`` is row i's index into ``chroms``. ``line_numbers[i]`` is row i's 1-based
-    line in the file (for error messages of later stages). ``columns`` holds columns 4.. as
-    strings when the reader was asked to keep them.
-    """
-
-    chroms: list[str]
-    chrom_index: np.ndarray
-    starts: np.ndarray
-    ends: np.ndarray
-    line_numbers: np.ndarray
-    path: str | None = None
-    columns: pd.DataFrame | None = None
-    n_zero_length: int = 0
-    n_unknown_chrom: int = 0
-    _groups: dict[str, np.ndarray] | None = field(default=None, repr=False)
-
-    def __len__(self) -> int:
-        return int(self.starts.shape[0])
-
-    def rows_by_chrom(self) -> dict[str, np.ndarray]:
-        """Row indices of each chromosome (file order kept within a chromosome)."""
-        if self._groups is None:
-            order = np.argsort(self.chrom_index, kind="stable")
-            counts = np.bincount(self.chrom_index, minlength=len(self.chroms))
-            bounds = np.concatenate([[0], np.cumsum(counts)])
-            self._groups = {
-                name: order[bounds[i]:bounds[i + 1]]
-                for i, name in enumerate(self.chroms) if counts[i]
-            }
-        return self._groups
-
-    def by_chrom(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """``{chrom: (starts, ends)}`` in file order within each chromosome."""
-        return {c: (self.starts[r], self.ends[r]) for c, r in self.rows_by_chrom().items()}
-
-    def chrom_names(self) -> np.ndarray:
-        """Chromosome name of every row (object array)."""
-        return np.asarray(self.chroms, dtype=object)[self.chrom_index]
-
-    def to_frame(self) -> pd.DataFrame:
-        """A pandas view: ``chrom, start, end`` plus any kept columns."""
-        frame = pd.DataFrame({
-            "chrom": pd.Categorical.from_codes(self.chrom_index, categories=self.chroms),
-            "start": self.starts,
-            "end": self.ends,
-        })
-        if self.columns is not None:
-            frame = pd.concat([frame, self.columns.reset_index(drop=True)], axis=1)
-        return frame
 
 
 def _leading_header_lines(data: bytes) -> tuple[int, int]:
@@ -278,8 +222,10 @@ def read_bed(
     allow_empty: bool = False,
     require_sorted: bool = False,
     keep_columns: bool = False,
-) -> Intervals:
-    """Read and check a BED-like file into :class:`Intervals`.
+) -> Regions:
+    """Read and check a BED-like file into :class:`~genovocab.regions.Regions`, in file order,
+    with each row's 1-based ``line_numbers`` and, with ``keep_columns``, ``columns`` 4.. as
+    strings.
 
     ``chrom_sizes`` (optional) makes unknown chromosomes an error (``unknown_chroms="error"``),
     drops them with a warning (``"drop"``) or keeps them (``"keep"``), and checks ends against
@@ -295,9 +241,9 @@ def read_bed(
         raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
     if parsed is not None:  # a well-formed file: no header or blank lines, rows = lines
         chroms, codes, starts, ends = parsed
-        result = Intervals(chroms=chroms, chrom_index=codes, starts=starts, ends=ends,
-                           line_numbers=np.arange(1, len(starts) + 1, dtype=np.int64),
-                           path=path_str)
+        result = Regions(chroms=chroms, chrom_index=codes, starts=starts, ends=ends,
+                         line_numbers=np.arange(1, len(starts) + 1, dtype=np.int64),
+                         path=path_str)
         return _finish(result, chrom_sizes, unknown_chroms, allow_empty, require_sorted)
     try:
         data = read_bytes(path_str)
@@ -311,7 +257,7 @@ def read_bed(
     body = data[offset:]
     if not body or body.isspace():
         if allow_empty:
-            return _empty(path_str)
+            return Regions.empty(path_str)
         raise InputError(path_str, "file is empty: no intervals found")
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
@@ -327,14 +273,14 @@ def read_bed(
         chrom_col, starts, ends, line_numbers, extra = _slow_parse(data, path_str, keep_columns)
     codes, uniques = pd.factorize(chrom_col, sort=False)
     chroms = [str(c) for c in uniques]
-    result = Intervals(chroms=chroms, chrom_index=codes.astype(np.int32), starts=starts,
-                       ends=ends, line_numbers=line_numbers, path=path_str, columns=extra)
+    result = Regions(chroms=chroms, chrom_index=codes.astype(np.int32), starts=starts,
+                     ends=ends, line_numbers=line_numbers, path=path_str, columns=extra)
     return _finish(result, chrom_sizes, unknown_chroms, allow_empty, require_sorted)
 
 
-def _finish(result: Intervals, chrom_sizes: Mapping[str, int] | None,
+def _finish(result: Regions, chrom_sizes: Mapping[str, int] | None,
             unknown_chroms: UnknownPolicy, allow_empty: bool,
-            require_sorted: bool) -> Intervals:
+            require_sorted: bool) -> Regions:
     """Checks shared by every parsing path: coordinates, chromosomes, zero length, order."""
     _check_coordinates(result)
     if chrom_sizes is not None:
@@ -348,17 +294,11 @@ def _finish(result: Intervals, chrom_sizes: Mapping[str, int] | None,
     return result
 
 
-def _empty(path: str) -> Intervals:
-    empty = np.zeros(0, dtype=np.int64)
-    return Intervals(chroms=[], chrom_index=np.zeros(0, dtype=np.int32), starts=empty,
-                     ends=empty.copy(), line_numbers=empty.copy(), path=path)
-
-
 def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _check_coordinates(iv: Intervals) -> None:
+def _check_coordinates(iv: Regions) -> None:
     bad = iv.starts < 0
     if bad.any():
         i = _first(bad)
@@ -370,23 +310,13 @@ def _check_coordinates(iv: Intervals) -> None:
                          int(iv.line_numbers[i]))
 
 
-def _subset(iv: Intervals, keep: np.ndarray) -> Intervals:
+def _subset(iv: Regions, keep: np.ndarray) -> Regions:
     """Rows ``keep`` of ``iv``; chromosomes left without rows are removed from ``chroms``."""
-    index = iv.chrom_index[keep]
-    used = np.zeros(len(iv.chroms), dtype=bool)
-    used[index] = True
-    remap = np.cumsum(used) - 1
-    return Intervals(
-        chroms=[c for c, u in zip(iv.chroms, used) if u],
-        chrom_index=remap[index].astype(np.int32), starts=iv.starts[keep], ends=iv.ends[keep],
-        line_numbers=iv.line_numbers[keep], path=iv.path,
-        columns=None if iv.columns is None else iv.columns.iloc[keep].reset_index(drop=True),
-        n_zero_length=iv.n_zero_length, n_unknown_chrom=iv.n_unknown_chrom,
-    )
+    return iv.take(keep).without_unused_chroms()
 
 
-def _check_chromosomes(iv: Intervals, chrom_sizes: Mapping[str, int],
-                       policy: UnknownPolicy) -> Intervals:
+def _check_chromosomes(iv: Regions, chrom_sizes: Mapping[str, int],
+                       policy: UnknownPolicy) -> Regions:
     known = np.array([c in chrom_sizes for c in iv.chroms], dtype=bool)
     if len(known) and not known.all():
         unknown_rows = ~known[iv.chrom_index]
@@ -414,7 +344,7 @@ def _check_chromosomes(iv: Intervals, chrom_sizes: Mapping[str, int],
     return iv
 
 
-def _drop_zero_length(iv: Intervals) -> Intervals:
+def _drop_zero_length(iv: Regions) -> Regions:
     zero = iv.starts == iv.ends
     if not zero.any():
         return iv
@@ -426,7 +356,7 @@ def _drop_zero_length(iv: Intervals) -> Intervals:
     return kept
 
 
-def check_sorted(iv: Intervals) -> None:
+def check_sorted(iv: Regions) -> None:
     """Raise :class:`InputError` unless each chromosome is one block with non-decreasing starts."""
     if len(iv) < 2:
         return

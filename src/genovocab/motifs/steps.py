@@ -326,7 +326,7 @@ def read_cpg_islands(path: str | os.PathLike, chrom: str) -> tuple[np.ndarray, n
                 raise InputError(path, f"bad interval {s_i}-{e_i}", lineno)
             starts.append(s_i)
             ends.append(e_i)
-    islands = Regions((chrom,), np.zeros(len(starts), np.int32), np.asarray(starts, np.int64),
+    islands = Regions([chrom], np.zeros(len(starts), np.int32), np.asarray(starts, np.int64),
                       np.asarray(ends, np.int64)).sorted()
     return islands.starts, islands.ends
 

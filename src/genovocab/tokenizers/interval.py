@@ -34,7 +34,8 @@ from typing import Any, Literal
 import numpy as np
 
 from genovocab.errors import InputError
-from genovocab.overlap import BedRegions, Universe, overlap_pairs, read_regions
+from genovocab.overlap import Universe, overlap_pairs, read_regions
+from genovocab.regions import Regions
 from genovocab.tokenizers.base import BatchEncoding, TokenizerBase
 
 SPECIAL_TOKENS = ("<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>")
@@ -212,8 +213,9 @@ def _column_values(values: Any) -> Any:
     return values
 
 
-def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> BedRegions:
-    """In-memory regions as :class:`BedRegions`, checked like a BED file (row = 1-based)."""
+def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> Regions:
+    """In-memory regions as :class:`~genovocab.regions.Regions`, checked like a BED file
+    (row = 1-based)."""
     codes, uniques = _factorize(chroms, source)
     starts = _coordinates(_column_values(starts), source, "start")
     ends = _coordinates(_column_values(ends), source, "end")
@@ -228,8 +230,8 @@ def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> BedRegion
     n_zero = int(len(keep) - np.count_nonzero(keep))
     if n_zero:
         codes, starts, ends = codes[keep], starts[keep], ends[keep]
-    return BedRegions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
-                      ends=ends, path=source, n_zero_length=n_zero)
+    return Regions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
+                   ends=ends, path=source, n_zero_length=n_zero)
 
 
 def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
@@ -244,13 +246,13 @@ def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
                              "in that order)")
 
 
-def _frame_regions(frame: Any) -> BedRegions:
+def _frame_regions(frame: Any) -> Regions:
     c, s, e = _table_columns(list(frame.columns), "<DataFrame>")
     return _from_columns(frame[c].to_numpy(dtype=object), frame[s].to_numpy(),
                          frame[e].to_numpy(), "<DataFrame>")
 
 
-def to_regions(document: Any) -> BedRegions:
+def to_regions(document: Any) -> Regions:
     """One document as arrays: a BED path; a pandas DataFrame, pyarrow Table or mapping of
     columns (``chrom``/``start``/``end``, else the first three); three column arrays
     ``(chroms, starts, ends)``; or regions as tuples or objects with ``.chr/.start/.end``."""
@@ -513,18 +515,19 @@ class IntervalTokenizer(TokenizerBase):
         return out[0] if single else out
 
     # ------------------------------------------------------------------ tokenizing
-    def encode_regions(self, regions: BedRegions) -> np.ndarray:
-        """Token ids (int64 array) of one document given as :class:`BedRegions`."""
+    def encode_regions(self, regions: Regions) -> np.ndarray:
+        """Token ids (int64 array) of one document given as
+        :class:`~genovocab.regions.Regions`."""
         return self._encode(regions, count_unknown=False)[0]
 
     def encode_with_counts(self, regions: Any) -> tuple[np.ndarray, int, int]:
         """Ids of one document, its number of regions and of regions with no hit."""
-        if not isinstance(regions, BedRegions):
+        if not isinstance(regions, Regions):
             regions = to_regions(regions)
         ids, n_unknown = self._encode(regions, count_unknown=True)
         return ids, len(regions), n_unknown
 
-    def _encode(self, regions: BedRegions, count_unknown: bool) -> tuple[np.ndarray, int]:
+    def _encode(self, regions: Regions, count_unknown: bool) -> tuple[np.ndarray, int]:
         q_idx, rows = overlap_pairs(
             self.universe, regions, min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
@@ -569,6 +572,8 @@ class IntervalTokenizer(TokenizerBase):
         sizes = getattr(self, "chrom_sizes", None)
         if sizes is None and type(self)._encode is not IntervalTokenizer._encode:
             return None
+        if self._simple:
+            return self._simple_ids(regions, sizes)
         u = self.universe
         rank_of = u._rank
         shift = u.shift
@@ -619,12 +624,6 @@ class IntervalTokenizer(TokenizerBase):
                     his, los = hi.tolist(), lo.tolist()
                 if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
                     return None
-                if self._simple:
-                    # the usual case (one sorted, non-nested universe, default options):
-                    # the candidates are the hits and the rows are the ids
-                    ids = [r for a, b in zip(los, his) for r in range(a, b)]
-                    return ids if ids or self.empty_document == "empty" \
-                        else [self.unk_token_id]
                 for q, (a, b) in enumerate(zip(los, his)):
                     if a >= b:
                         continue
@@ -661,6 +660,56 @@ class IntervalTokenizer(TokenizerBase):
         if not ids and self.empty_document == "unk":
             ids = [self.unk_token_id]
         return ids
+
+    def _simple_ids(self, regions: Sequence[Any], sizes: Mapping[str, int] | None
+                    ) -> list[int] | None:
+        """:meth:`_small_ids` with the default options on a sorted, non-nested universe
+        (``self._simple``): rows are ids and the candidates of a query are its hits, so a
+        query is two binary searches and a range. A region beyond its chromosome (with
+        ``chrom_sizes``), a bad coordinate or another type returns None: the general path
+        raises the located error."""
+        u = self.universe
+        rank_of = u._rank.get
+        shift = u.shift
+        limit = (1 << shift) - 1
+        q_start: list[int] = []
+        q_end: list[int] = []
+        for region in regions:
+            kind = type(region)
+            if (kind is not tuple and kind is not list) or len(region) < 3:
+                return None
+            chrom, start, end = region[0], region[1], region[2]
+            if type(start) is not int or type(end) is not int or type(chrom) is not str \
+                    or not 0 <= start <= end:
+                return None
+            if sizes is not None and end > sizes.get(chrom, end):
+                return None
+            rank = rank_of(chrom)
+            if rank is None or start == end:  # no hit ("drop"); zero-length: skipped
+                continue
+            if end > limit:  # past the key width: clamped (every region ends before it)
+                start, end = min(start, limit), limit
+            base = rank << shift
+            q_start.append(base | start)
+            q_end.append(base | end)
+        sub = u._sublists[0]
+        n = len(q_start)
+        if n == 1:  # scalar searches: no arrays to build
+            lo = int(sub.padded_max_end_keys.searchsorted(q_start[0], "right")) - 1
+            hi = int(sub.start_keys.searchsorted(q_end[0], "left"))
+            if hi - lo > _SMALL_CANDIDATES:
+                return None
+            ids = list(range(lo, hi))
+        elif n:
+            los = (sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64),
+                                                         "right") - 1).tolist()
+            his = sub.start_keys.searchsorted(np.array(q_end, dtype=np.int64), "left").tolist()
+            if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
+                return None
+            ids = [r for a, b in zip(los, his) for r in range(a, b)]
+        else:
+            ids = []
+        return ids if ids or self.empty_document == "empty" else [self.unk_token_id]
 
     def _kept(self, rows: list[int], start: int, end: int) -> list[int]:
         """``rows`` that pass ``min_overlap`` and the overlap fractions for query

@@ -17,7 +17,7 @@ import pandas as pd
 
 from genovocab.fileutil import write_bytes_atomic
 from genovocab.io.bed import sort_dedupe_bed3, write_bed3
-from genovocab.regions import chrom_ranks, merged_length, sort_order
+from genovocab.regions import chrom_ranks, first_of_duplicates, merged_length, sort_order
 from genovocab.tables import write_tsv
 
 __all__ = [
@@ -47,9 +47,10 @@ def sort_universe(universe: pd.DataFrame, chrom_order: Sequence[str]) -> pd.Data
     """Rows sorted by (chromosome in ``chrom_order``, start, end, thick columns); exact duplicates
     dropped. Chromosomes missing from ``chrom_order`` are an error (ValueError)."""
     ranks = chrom_ranks(universe["chrom"].to_numpy(object), chrom_order)
-    order = sort_order(ranks, *(universe[c].to_numpy() for c in universe.columns[1:]))
-    out = universe.iloc[order].reset_index(drop=True)
-    return out.drop_duplicates().reset_index(drop=True)
+    keys = [universe[c].to_numpy() for c in universe.columns[1:]]
+    order = sort_order(ranks, *keys)
+    keep = order[first_of_duplicates(ranks[order], *(k[order] for k in keys))]
+    return universe.iloc[keep].reset_index(drop=True)
 
 
 def write_universe_bed3(path: str | os.PathLike, universe: pd.DataFrame,
@@ -143,7 +144,7 @@ def read_universe_bed(path: str | os.PathLike,
     from genovocab.io.bed import read_bed
 
     iv = read_bed(path, chrom_sizes, unknown_chroms="keep", keep_columns=True)
-    frame = pd.DataFrame({"chrom": iv.chrom_names(), "start": iv.starts, "end": iv.ends})
+    frame = pd.DataFrame({"chrom": iv.names(), "start": iv.starts, "end": iv.ends})
     if iv.columns is not None and iv.columns.shape[1] >= 5:
         thick = iv.columns.iloc[:, 3:5]
         for col, name in zip(thick.columns, FLEX_COLUMNS):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from genovocab.io.bed import read_bed
 from genovocab.regions import Regions
 from genovocab.tables import read_npz, write_npz
 
@@ -38,7 +39,8 @@ class PeakSet:
 
     @property
     def chrom(self) -> np.ndarray:
-        return self.regions.chrom
+        """Chromosome index of each region (into :attr:`chroms`)."""
+        return self.regions.chrom_index
 
     @property
     def starts(self) -> np.ndarray:
@@ -67,7 +69,7 @@ class PeakSet:
     def load(cls, path: str | os.PathLike) -> PeakSet:
         """Reload what :meth:`save` wrote."""
         z = read_npz(path)
-        regions = Regions(tuple(str(c) for c in z["chroms"]), z["chrom"], z["starts"], z["ends"])
+        regions = Regions([str(c) for c in z["chroms"]], z["chrom"], z["starts"], z["ends"])
         return cls(regions=regions, sizes=z["sizes"], file=z["file_index"],
                    names=[str(n) for n in z["names"]])
 
@@ -80,12 +82,13 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
     Malformed lines, ends beyond a chromosome and empty files are :class:`InputError` naming the
     file and line.
     """
-    per_file = [Regions.from_bed(path, chrom_sizes, unknown_chroms="drop") for path in paths]
+    per_file = [read_bed(path, chrom_sizes, unknown_chroms="drop").with_chrom_order(chrom_sizes)
+                for path in paths]
 
     def cat(parts: list[np.ndarray], dt) -> np.ndarray:
         return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
 
-    regions = Regions(tuple(chrom_sizes), cat([r.chrom for r in per_file], np.int32),
+    regions = Regions(list(chrom_sizes), cat([r.chrom_index for r in per_file], np.int32),
                       cat([r.starts for r in per_file], np.int64),
                       cat([r.ends for r in per_file], np.int64))
     files = [np.full(len(r), number, dtype=np.int32) for number, r in enumerate(per_file)]
@@ -99,4 +102,4 @@ def read_peak_files(paths: Sequence[str | os.PathLike],
 def ccre_universe(path: str | os.PathLike, chrom_sizes: Mapping[str, int]) -> pd.DataFrame:
     """The ``ccre`` method: a downloaded registry (ENCODE cCREs V3 6-column or V4 BED9+1, any BED)
     as the universe, its columns 1-3 only; chromosomes outside ``chrom_sizes`` are dropped."""
-    return Regions.from_bed(path, chrom_sizes, unknown_chroms="drop").to_frame()
+    return read_bed(path, chrom_sizes, unknown_chroms="drop").to_frame()
