@@ -26,13 +26,11 @@ __all__ = ["interval_measures", "universe_index"]
 def universe_index(table: pd.DataFrame, chrom_order: list[str]):
     """A :class:`~genovocab.overlap.Universe` of a universe table (chrom, start, end, ...)."""
     from genovocab.overlap import Universe
+    from genovocab.regions import Regions
 
     chroms = list(dict.fromkeys(table["chrom"].astype(str)))
-    code = {c: i for i, c in enumerate(chroms)}
-    index = np.array([code[c] for c in table["chrom"].astype(str)], dtype=np.int64)
-    order = [c for c in chrom_order if c in code] + [c for c in chroms if c not in chrom_order]
-    return Universe.from_arrays(chroms, index, table["start"].to_numpy(np.int64),
-                                table["end"].to_numpy(np.int64), chrom_order=order)
+    order = [c for c in chrom_order if c in chroms] + [c for c in chroms if c not in chrom_order]
+    return Universe.from_regions(Regions.from_frame(table, order))
 
 
 def interval_measures(universe: pd.DataFrame, peaks, chroms: list[str],
