@@ -1490,21 +1490,33 @@ class Release:
 
     def load_corpus(self, name: str, split: str = "train"):
         """One split of a corpus: a ``datasets.Dataset`` when ``datasets`` is installed, else a
-        ``pyarrow.Table`` of its shards."""
+        ``pyarrow.Table`` of its shards. A motif corpus stored by reference gives its full
+        rows (token ids and cluster vectors read from ``motifs/bins/``)."""
         if name not in self.corpora:
             raise KeyError(f"no corpus {name!r} in {self.name}; have {sorted(self.corpora)}")
         folder = self.corpora[name]
         shards = sorted(str(p) for p in (folder / "data").glob(f"{split}-*.parquet"))
         if not shards:
             raise KeyError(f"corpus {name!r} has no split {split!r}")
+        from genovocab.corpora.motif import MotifRows, is_reference
+
         try:
             import datasets
         except ImportError:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            return pa.concat_tables([pq.read_table(s) for s in shards])
-        return datasets.load_dataset("parquet", data_files={split: shards}, split=split)
+            table = pa.concat_tables([pq.read_table(s) for s in shards])
+            if is_reference(table.column_names) and self.motifs is not None:
+                full = MotifRows(self.motifs).table(table.to_pydict())
+                if "targets" in table.column_names:
+                    full = full.append_column("targets", table.column("targets"))
+                return full
+            return table
+        ds = datasets.load_dataset("parquet", data_files={split: shards}, split=split)
+        if is_reference(ds.column_names) and self.motifs is not None:
+            return ds.with_transform(MotifRows(self.motifs))
+        return ds
 
     def check_genome(self, chrom_sizes: str | os.PathLike | Mapping[str, int]) -> GenomeCheck:
         """Compare a chrom.sizes (path or mapping) with the release genome: chromosomes
