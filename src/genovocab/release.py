@@ -191,14 +191,17 @@ def place_file(src: Path, dest: Path, link: bool = True) -> str:
     """Put ``src``'s bytes at ``dest`` (which must not exist): ``"link"`` (a hard link, no
     bytes written), ``"reflink"`` (a copy-on-write clone) or ``"copy"``; returns which.
 
-    A hard link shares the file with the work folder. That is safe because every genovocab
-    output is replaced by renaming a new file over its name (and Snakemake removes a job's
-    outputs before it reruns it), never rewritten in place, so a rebuild leaves the release's
-    bytes alone. To keep a stray in-place write from reaching both, a linked file loses its
-    write permission (in the work folder too: the two names are one file); whatever still
-    changes it is reported by ``release verify`` and by the next build (:func:`check_part`).
-    Files smaller than :data:`LINK_MIN_BYTES`, and every file when ``link`` is false, are
-    cloned or copied.
+    A hard link shares the file with the work folder. That is safe because no genovocab
+    writer changes an existing file: each writes a temporary and renames it over the name
+    (:func:`~genovocab.fileutil.atomic_path`, :func:`~genovocab.fileutil.atomic_dir`), and
+    Snakemake removes a job's outputs before it reruns it, so a rebuild gives the work
+    folder a new file and leaves the release's bytes alone. The permissions stay as they
+    are: a read-only output would make Snakemake refuse to rerun its job
+    (``ProtectedOutputException``). What a link cannot stop, a write into the file itself
+    by another program, is not hidden: ``release verify`` names the file, and the next
+    build refuses it (:func:`check_part`, against the digest its job recorded). Files
+    smaller than :data:`LINK_MIN_BYTES`, and every file when ``link`` is false, are cloned
+    or copied.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     if link and src.stat().st_size >= LINK_MIN_BYTES:
@@ -207,9 +210,6 @@ def place_file(src: Path, dest: Path, link: bool = True) -> str:
         except OSError:
             pass
         else:
-            mode = os.stat(dest).st_mode & 0o7777
-            if mode & 0o222:
-                os.chmod(dest, mode & ~0o222)
             return "link"
     if _reflink(src, dest):
         return "reflink"
