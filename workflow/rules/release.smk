@@ -53,8 +53,9 @@ rule release:
     threads: 8
     resources:
         # streams every file: hashed once, linked (or copied), archived in pieces of 8 MiB
-        # (~3 per thread in flight); memory does not grow with the data
-        mem_mb=RS.mem_mb(400),
+        # (~2 per thread in flight, 160 MB at 8 threads); up to 8 files are checked at once (a
+        # Parquet file's check peaks at ~140 MB); memory does not grow with the data
+        mem_mb=RS.mem_mb(1600),
         runtime=RS.runtime(10, 0.01, "input"),
     script:
         "../scripts/release_build.py"
