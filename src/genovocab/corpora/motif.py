@@ -57,8 +57,6 @@ from genovocab.tables import finite_or_none
 SPLITS = ("train", "validation", "test")
 NORMALIZE = ("none", "zscore", "log1p", "log1p_zscore")
 LAYOUTS = ("reference", "full")
-#: the columns a ``reference`` row lacks (read from the tokenizer's bins when loaded)
-FROM_BINS = ("bin_lengths", "input_ids", "cluster_indices", "cluster_values")
 FRAGMENTS_PER_TABLE = 256  # rows built at a time (and Parquet row group size)
 
 
@@ -275,7 +273,7 @@ def is_reference(names: Sequence[str]) -> bool:
 class MotifRows:
     """Rebuild full corpus rows from ``reference`` rows and the motif tokenizer's bins.
 
-    ``rows(batch)`` takes a batch as ``datasets`` hands it to a transform (column -> list)
+    Called on a batch, it takes it as ``datasets`` hands it to a transform (column -> list)
     and returns the ``full`` layout's columns in its order, made by :func:`fragment_table`
     from the tokenizer's memory-mapped arrays (only the rows' bins are read):
     ``datasets.load_dataset("parquet", data_dir=...).with_transform(MotifRows(tok))`` gives
