@@ -18,6 +18,7 @@ on the slice ``tar czf`` (gzip -6, one thread) and Python's ``tarfile`` + ``gzip
 files are read from the page cache when memory allows (say so when quoting figures).
 Everything is written under ``--dir`` (default ``/tmp/genovocab-bench-release``) and removed
 at the end. Usage: python benchmarks/bench_release.py [--gb 10] [--gz-gb 1] [--threads 2]
+[--skip-zst] [--skip-gz]
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--dir", default="/tmp/genovocab-bench-release")
     ap.add_argument("--skip-zst", action="store_true")
+    ap.add_argument("--skip-gz", action="store_true", help="no slice for the gzip choices")
     args = ap.parse_args(argv)
     base = Path(args.dir)
     if base.exists():
@@ -175,7 +177,8 @@ def main(argv: list[str] | None = None) -> None:
     base.mkdir(parents=True)
     rows = []
     try:
-        for label, size in (("full", args.gb * GB), ("slice", args.gz_gb * GB)):
+        sizes = [("full", args.gb * GB)] + ([] if args.skip_gz else [("slice", args.gz_gb * GB)])
+        for label, size in sizes:
             work = base / f"work-{label}"
             data = make_work(work, size)
             print(f"# {label}: {data / GB:.2f} GB of work files in {work}", flush=True)
