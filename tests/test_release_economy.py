@@ -215,6 +215,11 @@ def test_tar_zst_is_the_tar_stream_and_thread_independent(tmp_path):
     assert one.read_bytes() == two.read_bytes()
     out = subprocess.run(["zstd", "-dc", str(one)], check=True, capture_output=True).stdout
     assert out == reference_tar(rel, 0)
+    from genovocab.errors import InputError
+
+    with pytest.raises(InputError, match=r"a.tar.zst: a .tar.zst release is opened as its "
+                                         "folder"):
+        load_release(one, cache_dir=tmp_path / "cache")
 
 
 def test_unknown_archive_is_refused(tmp_path):
