@@ -204,7 +204,7 @@ def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
 
     real = release_mod.write_sums
 
-    def full(root):
+    def full(root, *args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root / "SHA256SUMS"))
 
     monkeypatch.setattr(release_mod, "write_sums", full)

@@ -11,6 +11,7 @@ import pytest
 from genovocab.corpora.motif import (
     CorpusConfig,
     MotifCollator,
+    MotifRows,
     Track,
     bin_means,
     build_motif_corpus,
@@ -81,7 +82,8 @@ def test_bin_means_nan_safe(tmp_path):
     bw.close()
 
 
-def test_corpus_rows_splits_targets_and_collation(tmp_path):
+@pytest.mark.parametrize("layout", ["reference", "full"])
+def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
     folder = make_folder(tmp_path)
     sizes = {c: CHROMS[c][0][-1] for c in CHROMS}
     truth = write_bigwig(tmp_path / "atac.bw", sizes, np.random.default_rng(2))
@@ -89,11 +91,17 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path):
                           validation=("chr2",), test=("chr3",),
                           tracks=(Track("atac", str(tmp_path / "atac.bw"), "none"),
                                   Track("z", str(tmp_path / "atac.bw"), "zscore")),
-                          missing=-1.0, n_shards=2)
+                          missing=-1.0, n_shards=2, layout=layout)
     stats = build_motif_corpus(folder, tmp_path / "corpus", config, name="demo")
     out = tmp_path / "corpus"
-    tables = {split: pq.read_table(sorted((out / "data").glob(f"{split}-*.parquet")))
+    stored = {split: pq.read_table(sorted((out / "data").glob(f"{split}-*.parquet")))
               for split in ("train", "validation", "test")}
+    assert ("cluster_values" in stored["train"].column_names) == (layout == "full")
+    # the rows as loaded: a reference layout's bins come from the tokenizer folder
+    rows_of = MotifRows(MotifTokenizer.from_pretrained(folder))
+    tables = {split: t if layout == "full" else
+              rows_of.table(t.to_pydict()).append_column("targets", t.column("targets"))
+              for split, t in stored.items()}
     assert sorted(p.name for p in (out / "data").iterdir()) == [
         f"{s}-0000{i}-of-00002.parquet" for s in ("test", "train", "validation") for i in (0, 1)]
     assert {s: sorted(set(t.column("chrom").to_pylist())) for s, t in tables.items()} == {
@@ -132,9 +140,10 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path):
     # collation: the tokenizer's pad through a torch DataLoader
     torch = pytest.importorskip("torch")
     tok = MotifTokenizer.from_pretrained(folder)
-    rows = tables["train"].to_pylist()
+    rows = stored["train"].to_pylist()
     loader = torch.utils.data.DataLoader(rows, batch_size=3, collate_fn=MotifCollator(tok))
     batch = next(iter(loader))
+    rows = tables["train"].to_pylist()
     assert batch["input_ids"].shape == (3, 2)
     assert batch["cluster_values"].shape == (3, 2, 2) and batch["targets"].shape == (3, 2, 2)
     assert batch["input_ids"][0].tolist() == rows[0]["input_ids"]

@@ -301,10 +301,13 @@ def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
 
 @pytest.mark.workflow
 def test_demo_motif_corpus_loads_with_targets(demo_run):
-    datasets = pytest.importorskip("datasets")
+    pytest.importorskip("datasets")
     found = sorted((demo_run / "results").glob("*.work/corpora/motif_fragments"))
     assert len(found) == 1
-    ds = datasets.load_dataset("parquet", data_dir=str(found[0] / "data"))
+    from genovocab.corpora.motif import load_motif_corpus
+
+    tok = MotifTokenizer.from_pretrained(found[0].parent.parent / "motifs" / "tokenizer")
+    ds = load_motif_corpus(found[0], tok)  # rows by reference: bins read from the tokenizer
     assert set(ds) == {"train", "validation", "test"}
     assert set(ds["validation"]["chrom"]) == {"chr2"} and set(ds["test"]["chrom"]) == {"chr3"}
     row = ds["train"][0]

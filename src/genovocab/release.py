@@ -148,21 +148,101 @@ SNAKEMAKE_MARKER = ".snakemake_timestamp"
 OUTPUT_MARKER = _OUTPUT_MARKER
 
 
-def _copy(src: Path, dest: Path, recorded: str | None = None) -> None:
-    """Copy a file's bytes (not its metadata), or a folder's files recursively (without
-    Snakemake's timestamp markers), validating each file first (:func:`check_part`)."""
-    if src.is_dir():
-        digests = folder_digests(src)
-        for rel in _files(src):
-            if Path(rel).name not in (SNAKEMAKE_MARKER, OUTPUT_MARKER):
-                _copy(src / rel, dest / rel, digests.get(rel))
-        return
-    check_part(src, recorded)
+#: files at least this large enter a release by hard link (or reflink) instead of a copy;
+#: smaller ones are copied (cheap, and a copy shares nothing with the work folder)
+LINK_MIN_BYTES = 1 << 20
+#: Linux ``FICLONE`` ioctl: a copy-on-write clone (btrfs, XFS, bcachefs, ...)
+_FICLONE = 0x40049409
+#: read size of the hashing and archiving passes
+_BLOCK = 4 << 20
+
+
+def _part_files(parts: Mapping[str, str | os.PathLike]) -> list[tuple[str, Path, str | None]]:
+    """``(release path, stage file, recorded digest)`` of every file of ``parts``, sorted by
+    release path; a folder part contributes its files (without the markers of Snakemake and
+    :func:`~genovocab.fileutil.atomic_dir`), each with the digest its folder's marker lists."""
+    out = {}
+    for dest in sorted(parts):
+        src = Path(parts[dest])
+        if src.is_dir():
+            digests = folder_digests(src)
+            for rel in _files(src):
+                if Path(rel).name not in (SNAKEMAKE_MARKER, OUTPUT_MARKER):
+                    out[f"{dest}/{rel}"] = (src / rel, digests.get(rel))
+        else:
+            out[dest] = (src, None)
+    return [(rel, src, recorded) for rel, (src, recorded) in sorted(out.items())]
+
+
+def _reflink(src: Path, dest: Path) -> bool:
+    """A copy-on-write clone of ``src`` at ``dest`` where the file system has them."""
+    import fcntl
+
+    try:
+        with open(src, "rb") as s, open(dest, "xb") as d:
+            fcntl.ioctl(d.fileno(), _FICLONE, s.fileno())
+        return True
+    except OSError:
+        dest.unlink(missing_ok=True)
+        return False
+
+
+def place_file(src: Path, dest: Path, link: bool = True) -> str:
+    """Put ``src``'s bytes at ``dest`` (which must not exist): ``"link"`` (a hard link, no
+    bytes written), ``"reflink"`` (a copy-on-write clone) or ``"copy"``; returns which.
+
+    A hard link shares the file with the work folder. That is safe because no genovocab
+    writer changes an existing file: each writes a temporary and renames it over the name
+    (:func:`~genovocab.fileutil.atomic_path`, :func:`~genovocab.fileutil.atomic_dir`), and
+    Snakemake removes a job's outputs before it reruns it, so a rebuild gives the work
+    folder a new file and leaves the release's bytes alone. The permissions stay as they
+    are: a read-only output would make Snakemake refuse to rerun its job
+    (``ProtectedOutputException``). What a link cannot stop, a write into the file itself
+    by another program, is not hidden: ``release verify`` names the file, and the next
+    build refuses it (:func:`check_part`, against the digest its job recorded). Files
+    smaller than :data:`LINK_MIN_BYTES`, and every file when ``link`` is false, are cloned
+    or copied.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if link and src.stat().st_size >= LINK_MIN_BYTES:
+        try:
+            os.link(src, dest)
+        except OSError:
+            pass
+        else:
+            return "link"
+    if _reflink(src, dest):
+        return "reflink"
     shutil.copyfile(src, dest)
+    return "copy"
 
 
-def check_part(path: str | os.PathLike, recorded: str | None = None) -> None:
+def _hash_and_check(src: Path, recorded: str | None) -> str:
+    """sha256 of a stage file (read once), validated by :func:`check_part`."""
+    digest = sha256_file(src, _BLOCK)
+    check_part(src, recorded, digest=digest)
+    return digest
+
+
+def _map_threads(func, items: list, threads: int) -> list:
+    """``[func(*item) for item in items]``, on ``threads`` threads (hashlib, zlib and pyarrow
+    release the GIL on large buffers); the first exception is raised, in order."""
+    if threads <= 1 or len(items) <= 1:
+        return [func(*item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(func, *item) for item in items]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+
+def check_part(path: str | os.PathLike, recorded: str | None = None, *,
+               digest: str | None = None) -> None:
     """Raise :class:`InputError` naming ``path`` when a stage output is not what its job wrote.
 
     What goes into a release is checked as it is packaged, so a corrupted work file is
@@ -173,13 +253,14 @@ def check_part(path: str | os.PathLike, recorded: str | None = None) -> None:
     by page (with page checksums where the writer stored them), ``.npz`` members are checked
     against their CRC-32, ``.npy`` headers against the file size, ``.gz`` streams against
     their CRC-32 and length, ``.json`` files parsed, ``.tsv``/``.txt``/``.md``/``.toml``
-    decoded as UTF-8. Other files (plots) are taken as they are.
+    decoded as UTF-8. Other files (plots) are taken as they are. ``digest`` is the file's
+    sha256 when the caller has it already (so the file is hashed once).
     """
     path = Path(path)
     name = path.name
     recorded = recorded or recorded_digest(path)
     if recorded is not None:
-        found = sha256_file(path)
+        found = digest or sha256_file(path)
         if found != recorded:
             raise InputError(path, f"changed since the job that made it wrote it (sha256 "
                                    f"{found}, recorded {recorded}); not packaged: rerun "
@@ -290,7 +371,14 @@ class ReleaseIntervalTokenizer(IntervalTokenizer):
 
 
 # ---------------------------------------------------------------------- statistics
-def _vocab_entries(root: Path) -> dict[str, dict[str, Any]]:
+def _digest_of(root: Path, digests: Mapping[str, str] | None, rel: str) -> str:
+    """A release file's sha256: the one computed while it was packaged, else read now."""
+    found = digests.get(rel) if digests is not None else None
+    return found if found is not None else sha256_file(root / rel, _BLOCK)
+
+
+def _vocab_entries(root: Path, digests: Mapping[str, str] | None = None
+                   ) -> dict[str, dict[str, Any]]:
     """Manifest entries ``{kind, path, size, main, sha256}`` of every vocabulary present."""
     out: dict[str, dict[str, Any]] = {}
     universe = root / "intervals" / "universe.bed.gz"
@@ -318,12 +406,13 @@ def _vocab_entries(root: Path) -> dict[str, dict[str, Any]]:
                              "main": f"motifs/{name}"}
             break
     for key, entry in out.items():
-        entry["sha256"] = sha256_file(root / entry["main"])
+        entry["sha256"] = _digest_of(root, digests, entry["main"])
         out[key] = entry
     return out
 
 
-def _corpus_entries(root: Path) -> dict[str, dict[str, Any]]:
+def _corpus_entries(root: Path, digests: Mapping[str, str] | None = None
+                    ) -> dict[str, dict[str, Any]]:
     """Manifest entries of every corpus: rows over all shards, the shards' digests."""
     import pyarrow.parquet as pq
 
@@ -336,8 +425,8 @@ def _corpus_entries(root: Path) -> dict[str, dict[str, Any]]:
         rows = sum(pq.ParquetFile(s).metadata.num_rows for s in shards)
         rel = [s.relative_to(root).as_posix() for s in shards]
         out[folder.name] = {"kind": "corpus", "path": f"corpora/{folder.name}", "size": rows,
-                            "main": rel[0], "sha256": sha256_file(shards[0]),
-                            "shards": {r: sha256_file(root / r) for r in rel}}
+                            "main": rel[0], "sha256": _digest_of(root, digests, rel[0]),
+                            "shards": {r: _digest_of(root, digests, r) for r in rel}}
     return out
 
 
@@ -483,11 +572,15 @@ def release_card(root: Path, manifest: Mapping[str, Any], config: Mapping[str, A
 def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.PathLike],
                   config: Mapping[str, Any], chrom_sizes: str | os.PathLike,
                   sources: list[dict[str, Any]],
-                  software: list[tuple[str, str]] | None = None) -> Path:
+                  software: list[tuple[str, str]] | None = None, threads: int = 1,
+                  link: bool = True) -> Path:
     """Write the release folder ``out_dir`` (which must not exist) from the stage outputs.
 
     ``parts`` maps a release path (``intervals/universe.bed.gz``, ``motifs``) to a stage file
-    or folder, copied byte for byte. ``config`` is the resolved configuration (defaults
+    or folder. Each stage file is read once, on ``threads`` threads, for its sha256 and its
+    check (:func:`check_part`); then it enters the release by hard link where it is large
+    and ``link`` allows it, else by reflink or copy (:func:`place_file`). Its digest serves
+    the manifest and ``SHA256SUMS``. ``config`` is the resolved configuration (defaults
     filled), ``sources`` the :func:`source_record` of every downloaded input. The folder is
     assembled beside ``out_dir`` and renamed into place, so a failure leaves nothing.
     """
@@ -501,22 +594,22 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
     tmp = out.parent / tmp_name(out)
     tmp.mkdir()
     try:
-        for dest in sorted(parts):
-            _copy(Path(parts[dest]), tmp / dest)
+        files = _part_files(parts)
+        hashed = _map_threads(_hash_and_check, [(src, rec) for _, src, rec in files],
+                              max(1, int(threads)))
+        digests: dict[str, str] = {}
+        for (rel, src, _), digest in zip(files, hashed):
+            place_file(src, tmp / rel, link)
+            digests[rel] = digest
         prov = tmp / "provenance"
         prov.mkdir(parents=True, exist_ok=True)
-        (prov / "config.yaml").write_text(yaml.safe_dump(plain(config), sort_keys=True),
-                                          encoding="utf-8")
-        shutil.copyfile(chrom_sizes, prov / "chrom.sizes")
+        _write_new(prov / "config.yaml", yaml.safe_dump(plain(config), sort_keys=True))
+        _write_new(prov / "chrom.sizes", Path(chrom_sizes).read_text(encoding="utf-8"))
         sources = sorted(sources, key=lambda s: s["name"])
-        (prov / "sources.tsv").write_text(
-            "name\turl\tsha256\tbytes\n" + "".join(
-                f"{s['name']}\t{s['url']}\t{s['sha256']}\t{s['bytes']}\n" for s in sources),
-            encoding="utf-8")
-        (prov / "software.tsv").write_text(
-            "package\tversion\n" + "".join(f"{n}\t{v}\n"
-                                           for n, v in (software or software_versions())),
-            encoding="utf-8")
+        _write_new(prov / "sources.tsv", "name\turl\tsha256\tbytes\n" + "".join(
+            f"{s['name']}\t{s['url']}\t{s['sha256']}\t{s['bytes']}\n" for s in sources))
+        _write_new(prov / "software.tsv", "package\tversion\n" + "".join(
+            f"{n}\t{v}\n" for n, v in (software or software_versions())))
         rel = config["release"]
         sizes_text = (prov / "chrom.sizes").read_text(encoding="utf-8")
         manifest = {
@@ -525,23 +618,31 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
             "genome": {"name": config.get("genome", ""),
                        "chromosomes": read_chrom_sizes_text(sizes_text),
                        "chrom_sizes_sha256": sha256_file(prov / "chrom.sizes")},
-            "vocabularies": _vocab_entries(tmp), "corpora": _corpus_entries(tmp),
+            "vocabularies": _vocab_entries(tmp, digests),
+            "corpora": _corpus_entries(tmp, digests),
         }
         licence = license_text(config, sources)
         for folder in [tmp, *sorted(p for p in (tmp / "corpora").glob("*") if p.is_dir())]:
-            (folder / LICENSE_FILE).write_text(licence, encoding="utf-8")
+            _write_new(folder / LICENSE_FILE, licence)
+            digests.pop((folder / LICENSE_FILE).relative_to(tmp).as_posix(), None)
         card = with_release_digest(release_card(tmp, manifest, config, sources), ZERO_DIGEST)
-        (tmp / CARD).write_text(card, encoding="utf-8")
-        manifest["files"] = _file_entries(tmp)
+        _write_new(tmp / CARD, card)
+        manifest["files"] = _file_entries(tmp, digests)
         write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        (tmp / CARD).write_text(with_release_digest(card, sha256_file(tmp / MANIFEST)),
-                                encoding="utf-8")
-        write_sums(tmp)
+        _write_new(tmp / CARD, with_release_digest(card, sha256_file(tmp / MANIFEST)))
+        write_sums(tmp, digests)
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``text`` to a new file at ``path``: a packaged file of that name is unlinked
+    first, so the write can never reach a work-folder file through a hard link."""
+    path.unlink(missing_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _swap_in(tmp: Path, out: Path) -> None:
@@ -587,18 +688,49 @@ def plain(value: Any) -> Any:
     return value
 
 
-def write_sums(root: Path) -> Path:
-    """``SHA256SUMS`` of every file under ``root`` but itself, sorted by path."""
-    lines = [f"{sha256_file(root / rel)}  {rel}\n" for rel in _files(root) if rel != SUMS]
+def write_sums(root: Path, digests: Mapping[str, str] | None = None) -> Path:
+    """``SHA256SUMS`` of every file under ``root`` but itself, sorted by path (``digests``:
+    those already known, by release path; the others are read)."""
+    lines = [f"{_digest_of(root, digests, rel)}  {rel}\n" for rel in _files(root)
+             if rel != SUMS]
     (root / SUMS).write_text("".join(lines), encoding="utf-8")
     return root / SUMS
 
 
+#: ``release.archive`` choices and their file suffixes (``none``: the folder is the release)
+ARCHIVES = {"tar.gz": ".tar.gz", "tar": ".tar", "tar.zst": ".tar.zst", "none": ""}
+#: the uncompressed tar stream is cut into pieces of this size, each compressed on its own
+#: (a gzip member, in parallel): fixed cuts, so the bytes do not depend on the thread count
+GZIP_PIECE = 8 << 20
+GZIP_LEVEL = 6
+#: zstd level of ``tar.zst`` (the zstd command line's default)
+ZSTD_LEVEL = 3
+
+
+def archive_path(release_dir: str | os.PathLike, archive: str) -> Path | None:
+    """``<release folder><suffix>`` of an archive choice, or None for ``none``."""
+    if archive not in ARCHIVES:
+        raise InputError(None, f"release.archive must be one of {', '.join(ARCHIVES)}, "
+                               f"not {archive!r}")
+    suffix = ARCHIVES[archive]
+    root = Path(release_dir)
+    return root.with_name(root.name + suffix) if suffix else None
+
+
 def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
-                  epoch: int | None = None) -> Path:
-    """A deterministic ``.tar.gz`` of the release folder (top folder ``<name>-<version>/``):
+                  epoch: int | None = None, *, archive: str = "tar.gz",
+                  threads: int = 1) -> Path:
+    """A deterministic archive of the release folder (top folder ``<name>-<version>/``):
     sorted entries, mtime ``epoch`` (default SOURCE_DATE_EPOCH or 0), uid/gid 0, no user
-    names, modes 0644/0755, gzip header mtime 0 and no file name. Same folder, same bytes."""
+    names, modes 0644/0755, PAX format. ``archive``: ``tar.gz`` (gzip level 6 in independent
+    members of :data:`GZIP_PIECE` input bytes each, compressed on ``threads`` threads; any
+    gzip reader reads the concatenation, and the gzip headers have mtime 0 and no file
+    name), ``tar`` (uncompressed; file bytes copied by the kernel where it can) or
+    ``tar.zst`` (the ``zstandard`` module, or the ``zstd`` command). Same folder and choice,
+    same bytes, whatever ``threads``."""
+    if archive not in ARCHIVES or archive == "none":
+        raise InputError(None, f"an archive must be one of tar.gz, tar, tar.zst, not "
+                               f"{archive!r}")
     root = Path(release_dir)
     mtime = source_date_epoch() if epoch is None else epoch
     entries = sorted({p.relative_to(root).as_posix() for p in root.rglob("*")})
@@ -606,7 +738,23 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     remove_stale_temps(tar_path)
     tmp = tar_path.with_name(tmp_name(tar_path))
     try:
-        _write_tar(root, entries, tmp, mtime)
+        with tmp.open("wb") as raw:
+            sink: _Sink
+            if archive == "tar":
+                sink = _Sink(raw)
+            elif archive == "tar.gz":
+                sink = _GzipSink(raw, max(1, int(threads)))
+            else:
+                sink = _zstd_sink(raw, max(1, int(threads)))
+            try:
+                _write_tar(root, entries, sink, mtime)
+            except BaseException:
+                sink.abort()
+                raise
+            sink.close()
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise with_path(exc, tar_path) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -614,23 +762,219 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     return tar_path
 
 
-def _write_tar(root: Path, entries: list[str], tmp: Path, mtime: int) -> None:
-    # streamed (constant memory); gzip level 6: most members are already compressed
-    with tmp.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                               compresslevel=6) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for rel in [""] + entries:
-            path = root / rel if rel else root
-            name = f"{root.name}/{rel}" if rel else root.name
-            info = tarfile.TarInfo(name)
-            info.mtime, info.uid, info.gid, info.uname, info.gname = mtime, 0, 0, "", ""
-            if path.is_dir():
-                info.type, info.mode = tarfile.DIRTYPE, 0o755
-                tar.addfile(info)
-            else:
-                info.mode, info.size = 0o644, path.stat().st_size
-                with path.open("rb") as handle:
-                    tar.addfile(info, handle)
+def write_archive(release_dir: str | os.PathLike, archive: str, *, threads: int = 1,
+                  epoch: int | None = None) -> Path | None:
+    """The release's archive beside its folder (:func:`archive_path`), or None for
+    ``none``; an archive of another choice left by an earlier build is not touched."""
+    path = archive_path(release_dir, archive)
+    if path is None:
+        return None
+    return write_tarball(release_dir, path, epoch, archive=archive, threads=threads)
+
+
+def _write_tar(root: Path, entries: list[str], sink: _Sink, mtime: int) -> None:
+    """The tar stream of ``entries``, as :class:`tarfile.TarFile` writes it (PAX headers,
+    512-byte blocks, two zero blocks and padding to a 10,240-byte record at the end), with
+    the files' bytes handed to ``sink`` unread where it can copy them itself."""
+    offset = 0
+    for rel in [""] + entries:
+        path = root / rel if rel else root
+        info = tarfile.TarInfo(f"{root.name}/{rel}" if rel else root.name)
+        info.mtime, info.uid, info.gid, info.uname, info.gname = mtime, 0, 0, "", ""
+        if path.is_dir():
+            info.type, info.mode = tarfile.DIRTYPE, 0o755
+            size = 0
+        else:
+            info.mode, info.size = 0o644, path.stat().st_size
+            size = info.size
+        header = info.tobuf(tarfile.PAX_FORMAT, tarfile.ENCODING, "surrogateescape")
+        sink.write(header)
+        offset += len(header)
+        if size:
+            sink.write_file(path, size)
+            offset += size
+            pad = -size % tarfile.BLOCKSIZE
+            if pad:
+                sink.write(bytes(pad))
+                offset += pad
+    end = tarfile.BLOCKSIZE * 2
+    offset += end
+    end += -offset % tarfile.RECORDSIZE
+    sink.write(bytes(end))
+
+
+class _Sink:
+    """Where the tar stream goes: here straight into the file (``tar``)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def write(self, data: bytes) -> None:
+        self.raw.write(data)
+
+    def write_file(self, path: Path, size: int) -> None:
+        """``size`` bytes of ``path`` (a file that changed size meanwhile is an error)."""
+        self.raw.flush()
+        with path.open("rb") as src:
+            done = 0
+            copy = getattr(os, "copy_file_range", None)
+            while copy is not None and done < size:
+                try:
+                    n = copy(src.fileno(), self.raw.fileno(), size - done)
+                except OSError as exc:
+                    if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                                 errno.EOPNOTSUPP):
+                        raise
+                    break
+                if n == 0:
+                    break
+                done += n
+            if done and done < size:
+                raise InputError(path, "changed size while it was archived")
+            if done:
+                self.raw.seek(0, os.SEEK_END)  # copy_file_range moved the file offset
+                return
+            for block in _blocks(src, size, path):
+                self.raw.write(block)
+
+    def close(self) -> None:
+        self.raw.flush()
+
+    def abort(self) -> None:
+        pass
+
+
+def _blocks(handle, size: int, path: Path, block: int = _BLOCK):
+    """The first ``size`` bytes of an open file in blocks; too few is an error."""
+    left = size
+    while left:
+        data = handle.read(min(block, left))
+        if not data:
+            raise InputError(path, "changed size while it was archived")
+        left -= len(data)
+        yield data
+
+
+def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
+    """One gzip member of ``data`` (RFC 1952): mtime 0, no file name, OS byte 255 and the
+    extra flags Python's :mod:`gzip` writes; its deflate stream is zlib's at ``level``."""
+    import struct
+    import zlib
+
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = deflate.compress(data) + deflate.flush()
+    xfl = 2 if level == 9 else 4 if level == 1 else 0
+    head = b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes([xfl, 255])
+    tail = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return head + body + tail
+
+
+class _Pieces(_Sink):
+    """Collects the stream into pieces of ``piece`` bytes (the last one shorter) and
+    compresses them on ``threads`` threads, writing the results in order; at most
+    ``threads + 1`` pieces are in flight, so memory stays ~``2 * (threads + 2) * piece``."""
+
+    def __init__(self, raw, threads: int, piece: int):
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        super().__init__(raw)
+        self.piece = piece
+        self.buffer = bytearray()
+        self.pending: deque = deque()
+        self.limit = threads + 1
+        self.pool = ThreadPoolExecutor(max_workers=threads)
+
+    def compress(self, data: bytes) -> bytes:
+        raise NotImplementedError
+
+    def _submit(self, data: bytes) -> None:
+        self.pending.append(self.pool.submit(self.compress, data))
+        while len(self.pending) > self.limit:
+            self.raw.write(self.pending.popleft().result())
+
+    def write(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= self.piece:
+            self._submit(bytes(self.buffer[:self.piece]))
+            del self.buffer[:self.piece]
+
+    def write_file(self, path: Path, size: int) -> None:
+        with path.open("rb") as src:
+            left = size
+            while left:
+                want = min(left, self.piece - len(self.buffer))
+                data = src.read(want)
+                if len(data) != want:
+                    raise InputError(path, "changed size while it was archived")
+                left -= want
+                if not self.buffer and want == self.piece:
+                    self._submit(data)
+                else:
+                    self.write(data)
+
+    def close(self) -> None:
+        if self.buffer:
+            self._submit(bytes(self.buffer))
+            self.buffer = bytearray()
+        while self.pending:
+            self.raw.write(self.pending.popleft().result())
+        self.pool.shutdown()
+        self.raw.flush()
+
+    def abort(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pool.shutdown()
+
+
+class _GzipSink(_Pieces):
+    """``tar.gz``: one gzip member per piece (:func:`gzip_member`)."""
+
+    def __init__(self, raw, threads: int, piece: int | None = None):
+        super().__init__(raw, threads, piece or GZIP_PIECE)
+
+    def compress(self, data: bytes) -> bytes:
+        return gzip_member(data)
+
+
+class _ZstdCommand(_Sink):
+    """``tar.zst`` through the ``zstd`` command (``-T<threads>``: its multi-threaded output
+    is the same for every thread count)."""
+
+    def __init__(self, raw, threads: int, program: str):
+        import subprocess
+
+        super().__init__(raw)
+        self.proc = subprocess.Popen([program, "-q", f"-{ZSTD_LEVEL}", f"-T{threads}", "-c"],
+                                     stdin=subprocess.PIPE, stdout=raw)
+
+    def write(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+
+    def write_file(self, path: Path, size: int) -> None:
+        with path.open("rb") as src:
+            for block in _blocks(src, size, path):
+                self.write(block)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise OutputError(self.raw.name, f"zstd failed (exit status {self.proc.returncode})")
+
+    def abort(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _zstd_sink(raw, threads: int) -> _Sink:
+    program = shutil.which("zstd")
+    if program is None:
+        raise InputError(None, "release.archive tar.zst needs the zstd command "
+                               "(Debian: apt-get install zstd); choose tar.gz, tar or none")
+    return _ZstdCommand(raw, threads, program)
 
 
 # ---------------------------------------------------------------------- release digest
@@ -666,7 +1010,8 @@ def card_digest(data: bytes) -> tuple[str, str | None]:
             match.group(2))
 
 
-def _file_entries(root: Path) -> dict[str, dict[str, Any]]:
+def _file_entries(root: Path, digests: Mapping[str, str] | None = None
+                  ) -> dict[str, dict[str, Any]]:
     """``{path: {sha256, bytes}}`` of every file but the manifest and SHA256SUMS (the card's
     digest with its digest line zeroed)."""
     out = {}
@@ -674,7 +1019,7 @@ def _file_entries(root: Path) -> dict[str, dict[str, Any]]:
         if rel in (MANIFEST, SUMS):
             continue
         digest = card_digest((root / rel).read_bytes())[0] if rel == CARD else \
-            sha256_file(root / rel)
+            _digest_of(root, digests, rel)
         out[rel] = {"sha256": digest, "bytes": (root / rel).stat().st_size}
     return out
 
@@ -859,6 +1204,11 @@ class _Plan:
     seen: set[str] = field(default_factory=set)
 
 
+def _read_mode(tar_path: Path) -> str:
+    """``tarfile`` mode of a release archive: ``.tar`` uncompressed, else gzip."""
+    return "r:" if tar_path.name.endswith(".tar") else "r:gz"
+
+
 def _safe_name(tar_path: Path, member: tarfile.TarInfo) -> str:
     name = member.name
     parts = Path(name).parts
@@ -877,7 +1227,7 @@ def _plan(tar_path: Path, max_members: int, max_bytes: int, free_bytes: int) -> 
     """Read every member header (no file is written): bounds, names, types, one top folder,
     SHA256SUMS and the manifest."""
     plan = _Plan()
-    with tarfile.open(tar_path, "r:gz") as tar:
+    with tarfile.open(tar_path, _read_mode(tar_path)) as tar:
         for member in tar:
             if len(plan.members) >= max_members:
                 raise InputError(tar_path, f"more than {max_members:,} members; refusing to "
@@ -959,7 +1309,7 @@ def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
     """Write the planned members under ``dest``: folders 0755, files 0644, no owners, no
     other modes; each file's sha256 checked against SHA256SUMS as it is written."""
     expected = iter(plan.members)
-    with tarfile.open(tar_path, "r:gz") as tar:
+    with tarfile.open(tar_path, _read_mode(tar_path)) as tar:
         for member in tar:
             name, is_dir, size = next(expected, ("", False, -1))
             if _safe_name(tar_path, member) != name or member.isdir() != is_dir or (
@@ -1152,21 +1502,33 @@ class Release:
 
     def load_corpus(self, name: str, split: str = "train"):
         """One split of a corpus: a ``datasets.Dataset`` when ``datasets`` is installed, else a
-        ``pyarrow.Table`` of its shards."""
+        ``pyarrow.Table`` of its shards. A motif corpus stored by reference gives its full
+        rows (token ids and cluster vectors read from ``motifs/bins/``)."""
         if name not in self.corpora:
             raise KeyError(f"no corpus {name!r} in {self.name}; have {sorted(self.corpora)}")
         folder = self.corpora[name]
         shards = sorted(str(p) for p in (folder / "data").glob(f"{split}-*.parquet"))
         if not shards:
             raise KeyError(f"corpus {name!r} has no split {split!r}")
+        from genovocab.corpora.motif import MotifRows, is_reference
+
         try:
             import datasets
         except ImportError:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            return pa.concat_tables([pq.read_table(s) for s in shards])
-        return datasets.load_dataset("parquet", data_files={split: shards}, split=split)
+            table = pa.concat_tables([pq.read_table(s) for s in shards])
+            if is_reference(table.column_names) and self.motifs is not None:
+                full = MotifRows(self.motifs).table(table.to_pydict())
+                if "targets" in table.column_names:
+                    full = full.append_column("targets", table.column("targets"))
+                return full
+            return table
+        ds = datasets.load_dataset("parquet", data_files={split: shards}, split=split)
+        if is_reference(ds.column_names) and self.motifs is not None:
+            return ds.with_transform(MotifRows(self.motifs))
+        return ds
 
     def check_genome(self, chrom_sizes: str | os.PathLike | Mapping[str, int]) -> GenomeCheck:
         """Compare a chrom.sizes (path or mapping) with the release genome: chromosomes
@@ -1206,7 +1568,7 @@ class Release:
 def load_release(path: str | os.PathLike, verify: bool = True,
                  cache_dir: str | os.PathLike | None = None,
                  sha256: str | None = None) -> Release:
-    """Open a release folder or its ``.tar.gz`` (unpacked once into a cache folder).
+    """Open a release folder or its ``.tar.gz`` or ``.tar`` (unpacked once into a cache folder).
 
     With ``verify`` (default) every file is checked against ``SHA256SUMS`` and the manifest;
     a changed, missing or extra file raises :class:`ReleaseError` naming it and both digests.
@@ -1215,8 +1577,11 @@ def load_release(path: str | os.PathLike, verify: bool = True,
     and lists were rewritten consistently, raises :class:`ReleaseError`.
     """
     p = Path(path)
-    if p.is_file() and p.name.endswith((".tar.gz", ".tgz")):
+    if p.is_file() and p.name.endswith((".tar.gz", ".tgz", ".tar")):
         p = unpack_tarball(p, cache_dir)
+    elif p.is_file() and p.name.endswith(".tar.zst"):
+        raise InputError(p, "a .tar.zst release is opened as its folder: unpack it first "
+                            "(tar --zstd -xf) and load the folder")
     if not p.exists():
         raise InputError(p, "no such release folder or tarball")
     if not (p / MANIFEST).is_file():

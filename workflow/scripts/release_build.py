@@ -10,7 +10,7 @@ from genovocab.release import (
     release_digest,
     software_versions,
     source_record,
-    write_tarball,
+    write_archive,
 )
 
 log = configure_logging(snakemake)
@@ -24,7 +24,10 @@ packages = [p for p in SOFTWARE
             if p != "torch" or config["ids"]["backend"] == "torch"]
 release = build_release(Path(out.manifest).parent, parts=snakemake.params.parts,
                         config=config, chrom_sizes=snakemake.input.chrom_sizes,
-                        sources=sources, software=software_versions(packages))
-write_tarball(release, out.tarball)
-log.info("release %s and %s in %.2f s; release digest %s (sha256 of release.json)", release,
-         out.tarball, time.perf_counter() - started, release_digest(release))
+                        sources=sources, software=software_versions(packages),
+                        threads=snakemake.threads, link=snakemake.params.link)
+built = time.perf_counter()
+archive = write_archive(release, snakemake.params.archive, threads=snakemake.threads)
+log.info("release %s in %.2f s, archive %s in %.2f s; release digest %s (sha256 of "
+         "release.json)", release, built - started, archive or "none",
+         time.perf_counter() - built, release_digest(release))

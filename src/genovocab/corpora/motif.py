@@ -23,6 +23,16 @@ Rows (one per fragment): ``id``, ``chrom``, ``start``, ``end`` (bp), ``first_bin
 ``bin_lengths``, ``input_ids``, ``cluster_indices`` / ``cluster_values`` (per bin the non-zero
 clusters, as sparse lists) and ``targets`` (per bin one value per track). Parquet shards per
 split plus a dataset card; Snakemake knows the shard names in advance.
+
+Two layouts store those rows. ``full`` writes every column into the shards, so each bin's
+cluster vector is stored ``fragment_bins / stride_bins`` times (2.5 with the paper's
+fragments). ``reference`` (the default) writes ``id``, ``chrom``, ``start``, ``end``,
+``first_bin``, ``n_bins`` and ``targets``: the per-bin token ids, lengths and cluster vectors
+stay where the motif tokenizer stores them once (``motifs/bins/``), and :class:`MotifRows`
+(a ``datasets`` transform) or :class:`MotifCollator` rebuild today's rows from them, with the
+very function that writes the ``full`` shards (:func:`fragment_table`), so both layouts give
+the same rows. The targets stay in the rows: they are the corpus's own data (4 bytes per bin
+and track), and a row then loads with its label without the tokenizer.
 """
 
 from __future__ import annotations
@@ -46,6 +56,7 @@ from genovocab.tables import finite_or_none
 
 SPLITS = ("train", "validation", "test")
 NORMALIZE = ("none", "zscore", "log1p", "log1p_zscore")
+LAYOUTS = ("reference", "full")
 FRAGMENTS_PER_TABLE = 256  # rows built at a time (and Parquet row group size)
 
 
@@ -72,11 +83,15 @@ class CorpusConfig:
     missing: float = 0.0
     n_shards: int = 1
     title: str | None = None
+    layout: str = "reference"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def check(self) -> None:
         if self.fragment_bins < 1 or self.stride_bins < 1:
             raise GenovocabError("fragment_bins and stride_bins must be >= 1")
+        if self.layout not in LAYOUTS:
+            raise GenovocabError(f"layout must be one of {', '.join(LAYOUTS)}, not "
+                                 f"{self.layout!r}")
         if self.n_shards < 1:
             raise GenovocabError("n_shards must be >= 1")
         both = set(self.validation) & set(self.test)
@@ -219,10 +234,103 @@ def fragment_table(chrom: str, arrays, bounds: np.ndarray,
         "cluster_values": pa.ListArray.from_arrays(off32, cluster_values),
     }
     if targets is not None:
-        t = np.ascontiguousarray(targets[idx], dtype=np.float32)
-        fixed = pa.FixedSizeListArray.from_arrays(pa.array(t.ravel()), t.shape[1])
-        columns["targets"] = pa.ListArray.from_arrays(off32, fixed)
+        columns["targets"] = _targets_column(targets, idx, off32)
     return pa.table(columns)
+
+
+def _targets_column(targets: np.ndarray, idx: np.ndarray, off32: pa.Array) -> pa.Array:
+    t = np.ascontiguousarray(targets[idx], dtype=np.float32)
+    fixed = pa.FixedSizeListArray.from_arrays(pa.array(t.ravel()), t.shape[1])
+    return pa.ListArray.from_arrays(off32, fixed)
+
+
+def reference_table(chrom: str, arrays, bounds: np.ndarray,
+                    targets: np.ndarray | None) -> pa.Table:
+    """The ``reference`` rows of one chromosome's fragments: coordinates, ``first_bin``,
+    ``n_bins`` and the targets; the per-bin columns stay in the tokenizer's bins."""
+    edges = np.asarray(arrays.edges)
+    starts = edges[bounds[:, 0]]
+    ends = edges[bounds[:, 1]]
+    columns = {
+        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
+        "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
+        "start": pa.array(starts.astype(np.int64)),
+        "end": pa.array(ends.astype(np.int64)),
+        "first_bin": pa.array(bounds[:, 0].astype(np.int64)),
+        "n_bins": pa.array((bounds[:, 1] - bounds[:, 0]).astype(np.int32)),
+    }
+    if targets is not None:
+        idx, offsets = _take_ranges(bounds)
+        columns["targets"] = _targets_column(targets, idx, pa.array(offsets.astype(np.int32)))
+    return pa.table(columns)
+
+
+def is_reference(names: Sequence[str]) -> bool:
+    """True for the columns of ``reference`` rows (``n_bins``, no cluster vectors)."""
+    return "n_bins" in names and "cluster_values" not in names
+
+
+class MotifRows:
+    """Rebuild full corpus rows from ``reference`` rows and the motif tokenizer's bins.
+
+    Called on a batch, it takes it as ``datasets`` hands it to a transform (column -> list)
+    and returns the ``full`` layout's columns in its order, made by :func:`fragment_table`
+    from the tokenizer's memory-mapped arrays (only the rows' bins are read):
+    ``datasets.load_dataset("parquet", data_dir=...).with_transform(MotifRows(tok))`` gives
+    the rows the ``full`` layout stores. Rows whose coordinates do not match the tokenizer's
+    bin edges (a corpus of another tokenizer) raise :class:`GenovocabError`.
+    """
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def table(self, batch: Mapping[str, Sequence[Any]]) -> pa.Table:
+        """The full rows of a reference batch, as one Arrow table."""
+        chroms = list(batch["chrom"])
+        first = np.asarray(batch["first_bin"], dtype=np.int64)
+        n = np.asarray(batch["n_bins"], dtype=np.int64)
+        pieces = []
+        k = 0
+        while k < len(chroms):  # runs of one chromosome (shards are chromosome-ordered)
+            j = k
+            while j < len(chroms) and chroms[j] == chroms[k]:
+                j += 1
+            arrays = self.tokenizer.genome.arrays(chroms[k])
+            bounds = np.stack([first[k:j], first[k:j] + n[k:j]], axis=1)
+            if len(bounds) and (int(bounds[:, 1].max()) >= len(arrays.edges)
+                                or int(bounds[:, 0].min()) < 0):
+                raise GenovocabError(f"corpus rows of {chroms[k]} name bins beyond the "
+                                     f"tokenizer's {len(arrays.edges) - 1}: another tokenizer")
+            table = fragment_table(chroms[k], arrays, bounds, None)
+            want_start = np.asarray(batch["start"][k:j], dtype=np.int64)
+            want_end = np.asarray(batch["end"][k:j], dtype=np.int64)
+            if not (np.array_equal(table.column("start").to_numpy(), want_start)
+                    and np.array_equal(table.column("end").to_numpy(), want_end)):
+                raise GenovocabError(f"corpus rows of {chroms[k]} do not match the "
+                                     "tokenizer's bin edges: a corpus of another tokenizer")
+            pieces.append(table)
+            k = j
+        if not pieces:
+            return fragment_table("x", _Empty(self.tokenizer.n_clusters),
+                                  np.zeros((0, 2), np.int64), None)
+        return pa.concat_tables(pieces)
+
+    def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
+        out = self.table(batch).to_pydict()
+        if "targets" in batch:
+            out["targets"] = list(batch["targets"])
+        return out
+
+
+def load_motif_corpus(folder: str | os.PathLike, tokenizer, split: str | None = None):
+    """The corpus folder's splits (or one ``split``) as ``datasets`` objects giving full rows
+    whatever the layout (``reference`` shards get :class:`MotifRows` as their transform)."""
+    import datasets
+
+    data = os.path.join(os.fspath(folder), "data")
+    ds = datasets.load_dataset("parquet", data_dir=data, split=split)
+    names = ds.column_names if split is not None else next(iter(ds.values())).column_names
+    return ds.with_transform(MotifRows(tokenizer)) if is_reference(names) else ds
 
 
 # --------------------------------------------------------------------------- writing
@@ -270,7 +378,8 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
         for bw in handles:
             bw.close()
     track_stats = _track_statistics(raw, config)
-    stats: dict[str, Any] = {"splits": {}, "tracks": track_stats}
+    stats: dict[str, Any] = {"splits": {}, "tracks": track_stats, "layout": config.layout}
+    make_rows = reference_table if config.layout == "reference" else fragment_table
     with atomic_dir(out_dir, kind="corpus") as tmp:
         (tmp / "data").mkdir()
         for split in SPLITS:
@@ -292,8 +401,8 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                         for k, t in enumerate(config.tracks)])
                 n_bins += int((bounds[chrom][:, 1] - bounds[chrom][:, 0]).sum())
                 for c0 in range(0, len(bounds[chrom]), FRAGMENTS_PER_TABLE):
-                    table = fragment_table(chrom, tok.genome.arrays(chrom),
-                                           bounds[chrom][c0:c0 + FRAGMENTS_PER_TABLE], targets)
+                    table = make_rows(chrom, tok.genome.arrays(chrom),
+                                      bounds[chrom][c0:c0 + FRAGMENTS_PER_TABLE], targets)
                     schema = table.schema
                     for k in range(config.n_shards):
                         lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
@@ -307,9 +416,9 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
                     row += table.num_rows
                     split_bytes += table.nbytes
             if schema is None:
-                schema = fragment_table("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
-                                        np.zeros((1, len(config.tracks)), np.float32)
-                                        if config.tracks else None).schema
+                schema = make_rows("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
+                                   np.zeros((1, len(config.tracks)), np.float32)
+                                   if config.tracks else None).schema
             for k in range(config.n_shards):
                 if writers[k] is None:
                     writers[k] = pq.ParquetWriter(tmp / names[k], schema, compression="zstd")
@@ -401,6 +510,7 @@ fragments start every {config.stride_bins} bins; the last, shorter window is {la
 Each bin carries its token id (`input_ids`, the motif tokenizer's vocabulary of
 {tok.vocab_size} ids), its cluster vector ({tok.n_clusters} motif clusters) as sparse lists
 (`cluster_indices`, `cluster_values`) and its length (`bin_lengths`, bp).
+{_layout_text(config.layout)}
 `targets` holds per bin one value per track, in this order: {', '.join(stats['tracks']) or
 'none'}: the mean of the bigWig over the bin's bases with data (bases without data ignored;
 a bin without any gets {config.missing}), transformed as below (`zscore` uses the train split's
@@ -425,17 +535,50 @@ mean and standard deviation).
 | `id` | string | `chrom:start-end` |
 | `chrom`, `start`, `end` | string, int64 | fragment coordinates (0-based, half-open) |
 | `first_bin` | int64 | index of the first bin on its chromosome |
-| `bin_lengths` | list<int32> | bp per bin |
-| `input_ids` | list<int32> | token id per bin |
-| `cluster_indices` | list<large_list<int32>> | non-zero clusters per bin |
-| `cluster_values` | list<large_list<float32>> | their values |
-| `targets` | list<fixed_size_list<float32>> | per bin, one value per track |
+{_columns_text(config.layout)}{TARGETS_ROW}
 
-Load with `datasets.load_dataset("parquet", data_dir="<this folder>/data")` (splits from the
-file names) or `pyarrow.parquet.read_table`; batch rows for a model with
-`genovocab.corpora.motif.MotifCollator(MotifTokenizer.from_pretrained(<motifs folder>))`.
+{_loading_text(config.layout)}
 Shards: {config.n_shards} per split; {stats['bytes'] / 1e6:.2f} MB in all.
 """
+
+
+TARGETS_ROW = "| `targets` | list<fixed_size_list<float32>> | per bin, one value per track |"
+
+
+def _layout_text(layout: str) -> str:
+    if layout == "full":
+        return ("Every row stores all of it (layout `full`): overlapping fragments repeat "
+                "their shared bins.")
+    return ("The shards store each fragment by reference (layout `reference`): `chrom`, "
+            "`first_bin` and `n_bins` name its bins, whose token ids, lengths and cluster "
+            "vectors the motif tokenizer stores once (`motifs/bins/` of the release); they are "
+            "read from there when rows are loaded, and the shards keep only the targets.")
+
+
+def _columns_text(layout: str) -> str:
+    if layout == "full":
+        return ("| `bin_lengths` | list<int32> | bp per bin |\n"
+                "| `input_ids` | list<int32> | token id per bin |\n"
+                "| `cluster_indices` | list<large_list<int32>> | non-zero clusters per bin |\n"
+                "| `cluster_values` | list<large_list<float32>> | their values |\n")
+    return ("| `n_bins` | int32 | bins of the fragment |\n"
+            "| `bin_lengths`, `input_ids`, `cluster_indices`, `cluster_values` | (loaded) | "
+            "from `motifs/bins/` when rows are loaded: bp, token id, non-zero clusters and "
+            "their values per bin |\n")
+
+
+def _loading_text(layout: str) -> str:
+    collate = ("batch rows for a model with `genovocab.corpora.motif.MotifCollator("
+               "MotifTokenizer.from_pretrained(<motifs folder>))`")
+    if layout == "full":
+        return ("Load with `datasets.load_dataset(\"parquet\", data_dir=\"<this folder>/data\")` "
+                "(splits from the file names) or `pyarrow.parquet.read_table`; " + collate
+                + ".")
+    return ("Load the full rows with `genovocab.load_release(<release>).load_corpus(<name>)` "
+            "or `genovocab.corpora.motif.load_motif_corpus(<this folder>, tokenizer)`; "
+            "`datasets.load_dataset(\"parquet\", data_dir=\"<this folder>/data\")` gives "
+            "the stored rows, and `.with_transform(MotifRows(tokenizer))` the full ones; "
+            + collate + " (it takes either).")
 
 
 # --------------------------------------------------------------------------- collation
@@ -444,7 +587,9 @@ Shards: {config.n_shards} per split; {stats['bytes'] / 1e6:.2f} MB in all.
 class MotifCollator:
     """Batches corpus rows for a model: ``input_ids``, ``attention_mask``, dense
     ``cluster_values`` (batch, bins, clusters) and ``targets`` (batch, bins, tracks),
-    padded through the tokenizer's ``pad``. Use as a torch ``DataLoader``'s ``collate_fn``."""
+    padded through the tokenizer's ``pad``. Use as a torch ``DataLoader``'s ``collate_fn``.
+    Rows of either layout: a ``reference`` row's bins are read from the tokenizer's arrays
+    (the same values a ``full`` row holds)."""
 
     def __init__(self, tokenizer, *, return_tensors: str = "pt",
                  pad_to_multiple_of: int | None = None):
@@ -453,11 +598,24 @@ class MotifCollator:
         self.pad_to_multiple_of = pad_to_multiple_of
 
     def item(self, row: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        ids = np.asarray(row["input_ids"], dtype=np.int64)
-        dense = np.zeros((ids.size, self.tokenizer.n_clusters), dtype=np.float32)
-        for b, (ci, cv) in enumerate(zip(row["cluster_indices"], row["cluster_values"])):
-            if len(ci):
-                dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv, dtype=np.float32)
+        """One row (``full`` or ``reference``: then its bins are read from the tokenizer)."""
+        if "cluster_values" not in row and "n_bins" in row:
+            first = int(row["first_bin"])
+            bins = self.tokenizer.genome.bin_range(row["chrom"], first,
+                                                   first + int(row["n_bins"]))
+            if bins.starts.size and (int(bins.starts[0]) != int(row["start"])
+                                     or int(bins.ends[-1]) != int(row["end"])):
+                raise GenovocabError(f"corpus row {row.get('id')} does not match the "
+                                     "tokenizer's bin edges: a corpus of another tokenizer")
+            ids = bins.ids.astype(np.int64)
+            dense = bins.clusters.toarray().astype(np.float32, copy=False)
+        else:
+            ids = np.asarray(row["input_ids"], dtype=np.int64)
+            dense = np.zeros((ids.size, self.tokenizer.n_clusters), dtype=np.float32)
+            for b, (ci, cv) in enumerate(zip(row["cluster_indices"], row["cluster_values"])):
+                if len(ci):
+                    dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv,
+                                                                          dtype=np.float32)
         out = {"input_ids": ids, "cluster_values": dense}
         if "targets" in row and row["targets"] is not None:
             out["targets"] = np.asarray([list(t) for t in row["targets"]],
@@ -539,7 +697,8 @@ def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]
         validation=tuple(splits.get("validation", ["chr15"])),
         test=tuple(splits.get("test", ["chr10"])),
         tracks=tracks, missing=float(entry.get("missing", 0.0)),
-        n_shards=int(entry.get("n_shards", 1)), title=entry.get("title"))
+        n_shards=int(entry.get("n_shards", 1)), title=entry.get("title"),
+        layout=str(entry.get("layout", "reference")))
 
 
 def corpus_shards(entry: Mapping[str, Any]) -> list[str]:
