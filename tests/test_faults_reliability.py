@@ -200,7 +200,7 @@ def test_rust_os_error_is_one_line(tmp_path, monkeypatch, capsys):
 
 def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
     """A full disk in the middle of packaging: no release folder, no temporary left."""
-    import genovocab.release as release_mod
+    import genovocab.release.build as release_mod
 
     real = release_mod.write_sums
 
