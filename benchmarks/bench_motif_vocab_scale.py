@@ -33,35 +33,47 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from benchmarks._common import measure, report  # noqa: E402
 
-OUT = HERE / "out" / "motif_vocab_scale2"  # files of the argsort generator
+OUT = HERE / "out" / "motif_vocab_scale3"  # files of the geometric-gap generator
 N_CLUSTERS = 871
 KINDS = {"real": 15, "dense": 60}
 PER_FILE = {"real": 1_000_000, "dense": 500_000}  # patterns per file (a "chromosome")
 HG38 = {"real": 150e6, "dense": 190e6}
 
 
-def write_pattern_file(path: Path, n: int, mean_active: int, seed: int,
-                       block: int = 50_000) -> None:
-    """``n`` patterns (each seen in one bin): cluster ``c`` is active with probability
-    proportional to a skewed frequency (mean ``mean_active`` clusters per pattern), the active
-    ones in random order (strongest first is arbitrary here). Made ``block`` patterns at a time
-    from a Bernoulli draw per (pattern, cluster), so no pattern repeats a cluster."""
+def write_pattern_file(path: Path, n: int, mean_active: int, seed: int) -> None:
+    """``n`` patterns (each seen in one bin): cluster ``c`` is active in a pattern with
+    probability proportional to a skewed frequency (mean ``mean_active`` clusters per pattern),
+    independently, the active ones in random order (strongest first is arbitrary here). The
+    patterns where cluster ``c`` is active are drawn as geometric gaps (exactly the Bernoulli
+    draw per (pattern, cluster), at the cost of one draw per active cluster)."""
     from genovocab.motifs.patterns import Patterns
 
     rng = np.random.default_rng(seed)
     weights = 1.0 / (np.arange(N_CLUSTERS) + 10.0) ** 1.1
-    prob = np.minimum(1.0, weights * mean_active / weights.sum()).astype(np.float32)
-    parts, sizes = [], []
-    for lo in range(0, n, block):
-        m = min(block, n - lo)
-        rows, ids = np.nonzero(rng.random((m, N_CLUSTERS), dtype=np.float32) < prob)
-        # random order within a pattern: rows are sorted, so one argsort of row + U[0, 1)
-        order = np.argsort(rows + rng.random(rows.size), kind="stable")
-        parts.append(ids[order].astype(np.int32))
-        sizes.append(np.bincount(rows, minlength=m))
+    prob = np.minimum(1.0, weights * mean_active / weights.sum())
+    rows, ids = [], []
+    for c, p in enumerate(prob.tolist()):
+        if p >= 1.0:
+            where = np.arange(n, dtype=np.int64)
+        else:
+            parts, last = [], -1
+            while last < n:
+                draw = int(n * p + 6 * (n * p) ** 0.5 + 16)
+                pos = last + np.cumsum(rng.geometric(p, size=draw))
+                parts.append(pos)
+                last = int(pos[-1])
+            where = np.concatenate(parts)
+            where = where[where < n]
+        rows.append(where)
+        ids.append(np.full(where.size, c, dtype=np.int64))
+    row = np.concatenate(rows)
+    # by pattern, in random order within it: one sort of row * 2^32 + random * 2^10 + cluster
+    key = (row << np.int64(32)) | (rng.integers(0, 1 << 22, size=row.size) << np.int64(10))
+    key |= np.concatenate(ids)
+    key.sort()
     indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.concatenate(sizes), out=indptr[1:])
-    Patterns(indptr, np.concatenate(parts), np.ones(n, dtype=np.int64),
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    Patterns(indptr, (key & np.int64(1023)).astype(np.int32), np.ones(n, dtype=np.int64),
              np.arange(n, dtype=np.int64)).save(path)
 
 
