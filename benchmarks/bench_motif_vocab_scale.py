@@ -1,15 +1,19 @@
 """Memory and CPU of the genome-wide motif-vocabulary job against the number of patterns.
 
 ``ids_token_vocab`` (``genovocab.motifs.token_files.token_vocab_files``) builds the bounded
-vocabulary level by level from the per-chromosome pattern files and counts every distinct
-active set hash-sharded on disk (the census). Before, this job held every distinct pattern:
-~142 B per pattern + 8.3 B per cluster id, i.e. ~40 GB for hg38's ~150 M real-like patterns.
+vocabulary level by level from the per-chromosome pattern files (one dense candidate table per
+level) and counts every distinct active set hash-sharded on disk (the census; one shard per
+~16.8 M cluster ids, so a shard does not grow with the genome). Before, this job held every
+distinct pattern: ~142 B per pattern + 8.3 B per cluster id, i.e. ~40 GB for hg38's ~150 M
+real-like patterns.
 
 Synthetic pattern files of two kinds, as the motif stage writes them (one file per 1 M
 patterns, like chromosomes): *real-like* (a mean of 15 active clusters of 871, drawn from a
 skewed cluster frequency, as on real DNA) and *dense* (a mean of 60, the density of the
-synthetic hg38 rehearsal; files of 0.5 M patterns). Each size is one job in a fresh process
-(``_common.measure``): peak RSS, CPU and wall time. CPU at hg38 (150 M real-like / 190 M
+synthetic hg38 rehearsal; files of 0.5 M patterns). Beyond the first ``DRAWN`` files of a kind,
+a file is a copy of a drawn one with clusters of adjacent frequency rank swapped at random
+(distinct patterns, nearly the same distribution, no draw). Each size is one job in a fresh
+process (``_common.measure``): peak RSS, CPU and wall time. CPU at hg38 (150 M real-like / 190 M
 dense) is extrapolated from a straight-line fit over the measured sizes, and said so.
 ``reads``: how many times the job streams the pattern files (one count, one per level, one
 for the tokens' bins, one for what they keep, one for the census).
