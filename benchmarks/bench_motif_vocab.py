@@ -61,18 +61,61 @@ def split_rows(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(starts < motif_real.SPLIT), np.flatnonzero(starts >= motif_real.SPLIT)
 
 
-def ordered_active(cf, threshold: float = 0.5):
-    """Per bin the active clusters strongest first and their values (CSR-like)."""
+def cluster_frequency_rank(cf, rows: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Per cluster its rank by the number of ``rows`` (bins) it is active in, most active
+    first (ties: lower id): the item order of an FP-tree."""
+    import scipy.sparse as sp
+
+    sub = sp.csr_matrix(cf)[rows]
+    freq = np.bincount(sub.indices[sub.data >= threshold], minlength=cf.shape[1])
+    rank = np.empty(cf.shape[1], dtype=np.int64)
+    rank[np.lexsort((np.arange(cf.shape[1]), -freq))] = np.arange(cf.shape[1])
+    return rank
+
+
+def ordered_active(cf, threshold: float = 0.5, order_by: str = "value",
+                   rank: np.ndarray | None = None):
+    """Per bin the active clusters and their values (CSR-like), in the order of a rule:
+    ``value`` strongest first, ties lower id (the workflow's); ``value-freq`` strongest
+    first, ties by ``rank`` (the clusters' frequency rank); ``freq`` by ``rank`` alone (the
+    FP-tree order: back-off drops the rarest clusters first, whatever their values)."""
     import scipy.sparse as sp
 
     csr = sp.csr_matrix(cf)
     keep = csr.data >= threshold
     nnz = np.diff(np.concatenate([[0], np.cumsum(keep)])[csr.indptr])
     rows = np.repeat(np.arange(csr.shape[0]), nnz)
-    order = np.lexsort((csr.indices[keep], -csr.data[keep], rows))
+    ids = csr.indices[keep]
+    if order_by == "value":
+        order = np.lexsort((ids, -csr.data[keep], rows))
+    elif order_by == "value-freq":
+        order = np.lexsort((rank[ids], -csr.data[keep], rows))
+    elif order_by == "freq":
+        order = np.lexsort((rank[ids], rows))
+    else:
+        raise ValueError(order_by)
     indptr = np.zeros(csr.shape[0] + 1, dtype=np.int64)
     np.cumsum(nnz, out=indptr[1:])
     return indptr, csr.indices[keep][order].astype(np.int32), csr.data[keep][order]
+
+
+def tie_share(cf, threshold: float = 0.5) -> tuple[float, float]:
+    """Share of bins with two active clusters of equal value, and share of active clusters
+    whose value equals another active cluster's of the same bin."""
+    import scipy.sparse as sp
+
+    csr = sp.csr_matrix(cf)
+    keep = csr.data >= threshold
+    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))[keep]
+    vals = csr.data[keep]
+    order = np.lexsort((vals, rows))
+    r, v = rows[order], vals[order]
+    same = (r[1:] == r[:-1]) & (v[1:] == v[:-1])
+    tied = np.zeros(r.size, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    return (np.unique(r[tied]).size / csr.shape[0] if csr.shape[0] else 0.0,
+            float(tied.mean()) if tied.size else 0.0)
 
 
 def stream_row(name: str, size: int, token_counts: np.ndarray, unk: int, kept: str) -> dict:
@@ -87,10 +130,12 @@ def stream_row(name: str, size: int, token_counts: np.ndarray, unk: int, kept: s
             "kept": kept}
 
 
-def backoff_rows(cf, train, test, sizes) -> list[dict]:
+def backoff_rows(cf, train, test, sizes, order_by: str = "value",
+                 name: str = "backoff (prefixes)") -> list[dict]:
     from genovocab.motifs.vocabulary import N_SPECIAL, vocab_from_memory
 
-    indptr, ids, values = ordered_active(cf)
+    indptr, ids, values = ordered_active(cf, order_by=order_by,
+                                         rank=cluster_frequency_rank(cf, train))
 
     tr_ptr, tr_ids, _ = select_rows(indptr, ids, values, train)
     te_ptr, te_ids, te_vals = select_rows(indptr, ids, values, test)
@@ -108,7 +153,7 @@ def backoff_rows(cf, train, test, sizes) -> list[dict]:
         empty = float(((k == 0) & (n_active > 0)).mean())
         kept = (f"{100 * k.sum() / n_active.sum():.0f} % of clusters, {100 * kept_value:.0f} % "
                 f"of value; {100 * empty:.1f} % of bins to m-")
-        rows.append(stream_row("backoff (prefixes)", size, counts, 0, kept))
+        rows.append(stream_row(name, size, counts, 0, kept))
         rows[-1]["build s"] = fmt(time.perf_counter() - t0, 1)
         assert len(vocab) == N_SPECIAL + len(vocab.patterns)
     return rows
@@ -305,7 +350,7 @@ def paper_band_row(cf) -> dict:
                     f"{100 * np.mean(counts == 1):.0f} % seen once"}
 
 
-def sequence_rows(seq: str) -> list[dict]:
+def sequence_rows(seq: str, bpe_sizes: tuple[int, ...] = (4096,)) -> list[dict]:
     from genovocab.sequence.bpe import encode_ids, train_bpe
     from genovocab.sequence.windows import acgt_segments
 
@@ -322,10 +367,12 @@ def sequence_rows(seq: str) -> list[dict]:
     train_lines, test_lines = lines(seq[:half], 0), lines(seq[half:], half)
     text = OUT / "bpe_train.txt"
     text.write_text("\n".join(train_lines) + "\n")
-    tok = train_bpe([text], vocab_size=4096)
-    ids, _ = encode_ids(tok, test_lines)
-    rows = [stream_row("BPE-4096 (DNA)", 4096, np.bincount(ids.astype(np.int64)), 0,
-                       f"{sum(map(len, test_lines)) / ids.size:.1f} bp per token")]
+    rows = []
+    for size in bpe_sizes:
+        tok = train_bpe([text], vocab_size=size)
+        ids, _ = encode_ids(tok, test_lines)
+        rows.append(stream_row(f"BPE-{size} (DNA)", size, np.bincount(ids.astype(np.int64)),
+                               0, f"{sum(map(len, test_lines)) / ids.size:.1f} bp per token"))
     for overlap in (False, True):
         counts: dict[str, int] = {}
         for s in test_lines:
@@ -347,6 +394,9 @@ def main() -> None:
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--norm", default="max")
     ap.add_argument("--cut", type=float, default=0.5)
+    ap.add_argument("--bpe-sizes", default="4096", help="BPE baselines' vocabulary sizes")
+    ap.add_argument("--only-orders", action="store_true",
+                    help="stop after the back-off rows and the ordering variants")
     args = ap.parse_args()
     if not motif_real.available():
         print("skipped: the real data (../shared/data/real) is absent")
@@ -358,6 +408,15 @@ def main() -> None:
           f"{cf.shape[1]} clusters (IDS norm {args.norm}, cut {args.cut})", flush=True)
     rows = backoff_rows(cf, train, test, sizes)
     print(report(rows, list(rows[0])), flush=True)
+    ties = tie_share(cf)
+    print(f"bins whose active clusters have tied values: {100 * ties[0]:.1f} %; active "
+          f"clusters tied with another of their bin: {100 * ties[1]:.1f} %", flush=True)
+    for order_by, name in (("value-freq", "backoff, value order, ties by cluster frequency"),
+                           ("freq", "backoff, cluster-frequency order (FP-tree)")):
+        rows += backoff_rows(cf, train, test, [4096], order_by, name)
+        print(report(rows[-1:], list(rows[-1])), flush=True)
+    if args.only_orders:
+        return
     if args.norm == "max" and args.cut == 0.5:  # the defaults: the workflow's steps too
         rows += workflow_rows(edges, train, test, sizes)
     rows += whole_rows(cf, train, test, [4096])
@@ -366,7 +425,8 @@ def main() -> None:
         rows += codebook_rows(cf, train, test, [4096])
     rows.append(paper_band_row(cf))
     if not args.no_baselines:
-        rows += sequence_rows(motif_real.sequence())
+        rows += sequence_rows(motif_real.sequence(),
+                              tuple(int(v) for v in args.bpe_sizes.split(",")))
     columns = ["rule", "size", "unk %", "used", "Zipf r", "slope", "top %", "kept", "build s"]
     print(report(rows, columns))
     OUT.mkdir(parents=True, exist_ok=True)

@@ -83,11 +83,15 @@ def plain_vocab(patterns, bins, size, min_count):
     return kept, [support[p] for p in kept], counts
 
 
+@pytest.mark.parametrize("dense", [True, False], ids=["dense-table", "sorted-runs"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("size,min_count", [(8, 1), (40, 1), (300, 2), (5000, 1)])
-def test_level_by_level_build_equals_plain_count(seed, size, min_count):
+def test_level_by_level_build_equals_plain_count(monkeypatch, seed, size, min_count, dense):
     """Random patterns with many ties (few clusters, small counts): the streamed, level by
-    level build equals the plain count over every prefix, for any chunking."""
+    level build equals the plain count over every prefix, for any chunking, with a level's
+    candidates counted in the dense table or (a table too large) in merged sorted runs."""
+    if not dense:
+        monkeypatch.setattr("genovocab.motifs.vocabulary.DENSE_CELLS", 0)
     rng = np.random.default_rng(seed)
     patterns = []
     for _ in range(1500):
@@ -155,10 +159,12 @@ def colliding_hash(indptr, indices):
 
 
 @pytest.mark.parametrize("hash_fn", [None, colliding_hash], ids=["random", "colliding"])
-@pytest.mark.parametrize("n_shards", [1, 7])
-def test_sharded_set_count_equals_plain_count(tmp_path, hash_fn, n_shards):
+@pytest.mark.parametrize("n_shards,max_open", [(1, None), (7, None), (7, 3), (None, 2)])
+def test_sharded_set_count_equals_plain_count(tmp_path, hash_fn, n_shards, max_open):
     """The same set in another order, in other chunks and in other shards counts once; with a
-    hash that collides for most different sets the counts stay exact."""
+    hash that collides for most different sets the counts stay exact; with more shards than
+    one pass may open (several passes), and with the shard count set by the ids (~500 ids a
+    shard: 13 shards) the same."""
     rng = np.random.default_rng(5)
     patterns, bins = [], []
     for _ in range(3000):
@@ -167,9 +173,17 @@ def test_sharded_set_count_equals_plain_count(tmp_path, hash_fn, n_shards):
         bins.append(int(rng.integers(1, 3)))
     want = plain_set_histogram(patterns, bins)
     got = count_sets_sharded(chunks_of(patterns, bins), n_shards=n_shards, work_dir=tmp_path,
-                             hashes=hash_fn, block=50)
+                             hashes=hash_fn, block=50, shard_ids=500, max_open=max_open)
     assert got == want
     assert list(tmp_path.iterdir()) == []  # the shards are removed
+
+
+def test_shard_count_follows_the_ids():
+    from genovocab.motifs.pattern_counts import as_sets, shard_count
+
+    assert [shard_count(n, 100) for n in (0, 1, 100, 101, 1000)] == [1, 1, 1, 2, 10]
+    indptr, ids = pack([(3, 1, 2), (), (5,), (9, 0)])
+    assert as_sets(indptr, ids).tolist() == [1, 2, 3, 5, 0, 9]
 
 
 def test_set_census_and_zipf_from_histogram(tmp_path):

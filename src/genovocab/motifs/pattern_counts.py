@@ -32,10 +32,13 @@ HashFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def as_sets(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """Each pattern's ids in ascending order (its set), same layout."""
+    """Each pattern's ids in ascending order (its set), same layout (int32): one sort of
+    ``row * 2^32 + id``."""
     sizes = np.diff(indptr)
-    rows = np.repeat(np.arange(sizes.size), sizes)
-    return indices[np.lexsort((indices, rows))]
+    key = np.repeat(np.arange(sizes.size, dtype=np.int64) << np.int64(32), sizes)
+    key |= indices.astype(np.int64)
+    key.sort()
+    return (key & np.int64(0xFFFFFFFF)).astype(np.int32)
 
 
 def default_hash(n_clusters: int = 1 << 16) -> HashFn:
@@ -50,18 +53,28 @@ def default_hash(n_clusters: int = 1 << 16) -> HashFn:
     return hashes
 
 
+# a shard file's rows: the set's length, its bins and its two hashes (computed once, when the
+# set is routed); its ids go to a second file
+ROW = np.dtype([("size", "<i4"), ("count", "<i8"), ("h1", "<u8"), ("h2", "<u8")])
+SHARD_IDS = 1 << 24  # cluster ids per shard (expected): ~64 MiB of ids, ~200 MiB to count
+
+
 def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
-                  hashes: HashFn) -> np.ndarray:
+                  h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
     """Bins per distinct pattern of one shard (any order): grouped by (length, hashes), every
     row checked id by id against its group's first; rows that differ are counted by their ids."""
     sizes = np.diff(indptr)
     if not sizes.size:
         return np.zeros(0, dtype=np.int64)
-    h1, h2 = hashes(indptr, indices)
-    keys = np.stack([sizes.astype(np.uint64), h1, h2], axis=1)
-    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
-    rep = first[group]
+    order = np.lexsort((h2, h1, sizes))
+    new = np.ones(order.size, dtype=bool)
+    new[1:] = ((sizes[order[1:]] != sizes[order[:-1]]) | (h1[order[1:]] != h1[order[:-1]])
+               | (h2[order[1:]] != h2[order[:-1]]))
+    starts = np.flatnonzero(new)
+    group = np.empty(order.size, dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    rep = order[starts][group]  # each row's group's first row (in sorted order)
+    del order, new
     same = np.ones(sizes.size, dtype=bool)
     for lo in range(0, sizes.size, 1 << 16):
         hi = min(sizes.size, lo + (1 << 16))
@@ -72,7 +85,7 @@ def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
             bad_rows = np.repeat(np.arange(lo, hi), sizes[lo:hi])[diff]
             same[np.unique(bad_rows)] = False
     totals = np.bincount(group[same], weights=counts[same].astype(np.float64),
-                         minlength=first.size).astype(np.int64)
+                         minlength=starts.size).astype(np.int64)
     out = [totals[totals > 0]]
     if not same.all():  # hash collisions: these rows are counted by their ids
         apart: dict[tuple[int, ...], int] = {}
@@ -80,7 +93,7 @@ def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
             key = tuple(indices[indptr[i]:indptr[i + 1]].tolist())
             apart[key] = apart.get(key, 0) + int(counts[i])
         # equal ids have equal hashes: a row equal to its group's first is never here
-        out = [totals[totals > 0], np.array(list(apart.values()), dtype=np.int64)]
+        out.append(np.array(list(apart.values()), dtype=np.int64))
     return np.concatenate(out)
 
 
@@ -95,50 +108,105 @@ def _blocks(chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], block: 
                    np.asarray(counts)[lo:hi])
 
 
+def shard_count(total_ids: int, shard_ids: int = SHARD_IDS) -> int:
+    """Shards for ``total_ids`` cluster ids: each holds ~``shard_ids`` of them, so counting a
+    shard takes the same memory whatever the genome (more ids, more shards)."""
+    return max(1, -(-int(total_ids) // int(shard_ids)))
+
+
+def open_shard_limit() -> int:
+    """Shards written in one pass: two files each, within the process's open-file limit."""
+    soft = 1024
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY:
+            soft = 4096
+    except (ImportError, OSError, ValueError):
+        pass
+    return max(8, min(1024, (int(soft) - 64) // 2))
+
+
+def _route(chunks, tmp: Path, n_shards: int, lo: int, hi: int, hashes: HashFn,
+           block: int) -> None:
+    """Write the sets of shards ``lo..hi-1`` (of ``n_shards``) to their files, ``block``
+    patterns at a time: every set's rows (length, bins, hashes) and ids, appended."""
+    rows_files = [open(tmp / f"{s}.rows", "ab") for s in range(lo, hi)]
+    ids_files = [open(tmp / f"{s}.ids", "ab") for s in range(lo, hi)]
+    try:
+        for indptr, indices, counts in _blocks(chunks(), block):
+            ids = as_sets(indptr, indices)
+            h1, h2 = hashes(indptr, ids)
+            shard = (h1 % np.uint64(n_shards)).astype(np.int64)
+            mine = np.flatnonzero((shard >= lo) & (shard < hi))
+            if not mine.size:
+                continue
+            mine = mine[np.argsort(shard[mine], kind="stable")]
+            sizes = np.diff(indptr)[mine]
+            rows = np.empty(mine.size, dtype=ROW)
+            rows["size"], rows["count"] = sizes, np.asarray(counts)[mine]
+            rows["h1"], rows["h2"] = h1[mine], h2[mine]
+            ordered = ids[_ranges(indptr[mine], sizes)]
+            ptr = np.zeros(mine.size + 1, dtype=np.int64)
+            np.cumsum(sizes, out=ptr[1:])
+            bounds = np.searchsorted(shard[mine], np.arange(lo, hi + 1))
+            for s in np.flatnonzero(np.diff(bounds)).tolist():
+                a, b = int(bounds[s]), int(bounds[s + 1])
+                rows_files[s].write(rows[a:b].tobytes())
+                ids_files[s].write(ordered[ptr[a]:ptr[b]].tobytes())
+    finally:
+        for handle in rows_files + ids_files:
+            handle.close()
+
+
+def _count_shard(tmp: Path, s: int, histogram: dict[int, int]) -> None:
+    """Add one shard's distinct sets to ``histogram`` (bins per set -> sets) and remove it."""
+    rows_path, ids_path = tmp / f"{s}.rows", tmp / f"{s}.ids"
+    rows = np.fromfile(rows_path, dtype=ROW)
+    ids = np.fromfile(ids_path, dtype=np.int32)
+    indptr = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(rows["size"], out=indptr[1:])
+    if int(indptr[-1]) != ids.size:
+        raise GenovocabError(f"{ids_path}: {ids.size} ids for rows of {int(indptr[-1])}")
+    counts = _exact_groups(indptr, ids, np.ascontiguousarray(rows["count"]),
+                           np.ascontiguousarray(rows["h1"]), np.ascontiguousarray(rows["h2"]))
+    values, freq = np.unique(counts, return_counts=True)
+    for v, f in zip(values.tolist(), freq.tolist()):
+        histogram[v] = histogram.get(v, 0) + f
+    rows_path.unlink()
+    ids_path.unlink()
+
+
 def count_sets_sharded(chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
-                       n_shards: int = 64, work_dir: str | os.PathLike | None = None,
-                       hashes: HashFn | None = None, block: int = 1 << 17) -> dict[int, int]:
+                       n_shards: int | None = None, work_dir: str | os.PathLike | None = None,
+                       hashes: HashFn | None = None, block: int = 1 << 17,
+                       total_ids: int | None = None, shard_ids: int = SHARD_IDS,
+                       max_open: int | None = None) -> dict[int, int]:
     """Histogram {bins per distinct active set: number of sets} over every pattern of
     ``chunks()`` (each chunk: ``indptr``, ids, bins per pattern), counted exactly by shard.
 
-    The shards are written under a temporary folder in ``work_dir`` (removed after). ``hashes``
-    (tests) replaces the hash, e.g. by one that collides on purpose.
+    ``n_shards`` (default: :func:`shard_count` of ``total_ids``, which is counted by one pass
+    when not given) fixes each shard's expected size, so the memory of counting one shard does
+    not grow with the genome. At most ``max_open`` shards (default :func:`open_shard_limit`)
+    are written per pass over ``chunks()``; more shards take more passes. The shards are
+    written under a temporary folder in ``work_dir`` and removed as they are counted.
+    ``hashes`` (tests) replaces the hash, e.g. by one that collides on purpose.
     """
     hashes = hashes or default_hash()
+    if n_shards is None:
+        if total_ids is None:
+            total_ids = sum(int(indices.size) for _, indices, _ in chunks())
+        n_shards = shard_count(total_ids, shard_ids)
+    per_pass = max(1, int(max_open or open_shard_limit()))
     tmp = Path(tempfile.mkdtemp(prefix="set-shards-", dir=work_dir))
+    histogram: dict[int, int] = {}
     try:
-        files = [[open(tmp / f"{s}.{kind}", "wb") for kind in ("sizes", "ids", "counts")]
-                 for s in range(n_shards)]
-        try:
-            for indptr, indices, counts in _blocks(chunks(), block):
-                ids = as_sets(indptr, indices).astype(np.int32)
-                h1, _ = hashes(indptr, ids)
-                shard = (h1 % np.uint64(n_shards)).astype(np.int64)
-                sizes = np.diff(indptr)
-                order = np.argsort(shard, kind="stable")
-                bounds = np.searchsorted(shard[order], np.arange(n_shards + 1))
-                for s in np.flatnonzero(np.diff(bounds)).tolist():
-                    rows = order[bounds[s]:bounds[s + 1]]
-                    files[s][0].write(sizes[rows].astype(np.int32).tobytes())
-                    files[s][1].write(ids[_ranges(indptr[rows], sizes[rows])].tobytes())
-                    files[s][2].write(np.asarray(counts)[rows].astype(np.int64).tobytes())
-        finally:
-            for trio in files:
-                for handle in trio:
-                    handle.close()
-        histogram: dict[int, int] = {}
-        for s in range(n_shards):
-            sizes = np.fromfile(tmp / f"{s}.sizes", dtype=np.int32).astype(np.int64)
-            indptr = np.zeros(sizes.size + 1, dtype=np.int64)
-            np.cumsum(sizes, out=indptr[1:])
-            ids = np.fromfile(tmp / f"{s}.ids", dtype=np.int32)
-            counts = np.fromfile(tmp / f"{s}.counts", dtype=np.int64)
-            values, freq = np.unique(_exact_groups(indptr, ids, counts, hashes),
-                                     return_counts=True)
-            for v, f in zip(values.tolist(), freq.tolist()):
-                histogram[v] = histogram.get(v, 0) + f
-            for kind in ("sizes", "ids", "counts"):
-                (tmp / f"{s}.{kind}").unlink()
+        for lo in range(0, n_shards, per_pass):
+            hi = min(n_shards, lo + per_pass)
+            _route(chunks, tmp, n_shards, lo, hi, hashes, block)
+            for s in range(lo, hi):
+                _count_shard(tmp, s, histogram)
         return dict(sorted(histogram.items()))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -175,11 +243,12 @@ def zipf_from_histogram(histogram: dict[int, int], band: tuple[int, int] | None 
     return result
 
 
-def set_census(chunks, n_shards: int = 64, work_dir: str | os.PathLike | None = None,
-               band: Sequence[int] = (500, 1_000_000)) -> dict:
+def set_census(chunks, n_shards: int | None = None, work_dir: str | os.PathLike | None = None,
+               band: Sequence[int] = (500, 1_000_000), total_ids: int | None = None) -> dict:
     """The patterns' figures: distinct active sets, share seen once, Zipf fit over all of
-    them and over the paper's frequency band (a diagnostic, not the vocabulary)."""
-    histogram = count_sets_sharded(chunks, n_shards, work_dir)
+    them and over the paper's frequency band (a diagnostic, not the vocabulary).
+    ``n_shards``, ``total_ids``: see :func:`count_sets_sharded`."""
+    histogram = count_sets_sharded(chunks, n_shards, work_dir, total_ids=total_ids)
     n_sets = sum(histogram.values())
     lo, hi = int(band[0]), int(band[1])
     return {"n_sets": int(n_sets),

@@ -226,6 +226,14 @@ def iter_pattern_chunks(path: str | os.PathLike, rows: int = 1 << 18):
             yield ptr - ptr[0], ids, counts
 
 
+def pattern_file_ids(path: str | os.PathLike) -> int:
+    """Cluster ids in a pattern file's distinct patterns (from its header: nothing is read)."""
+    member = npz_members(path).get("indices")
+    if member is None or len(member[2]) != 1:
+        raise InputError(path, "not a token pattern file (no 1-D indices.npy)")
+    return int(member[2][0])
+
+
 def read_patterns(path: str | os.PathLike) -> Patterns:
     """A whole pattern file (one chromosome's patterns: the per-chromosome jobs)."""
     return Patterns.load(path)
@@ -237,7 +245,7 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
                       clusters: str | os.PathLike | None = None,
                       size: int = DEFAULT_VOCAB_SIZE, min_count: int = 1,
                       chunk_rows: int = 1 << 18, census: bool = True,
-                      census_shards: int = 64, log=None) -> dict:
+                      census_shards: int | None = None, log=None) -> dict:
     """Workflow step (gather): the bounded motif vocabulary (``token_vocab.tsv``, the layout of
     a tokenizer's ``vocab.tsv``), its token stream's figures (``zipf.json``) and plot.
 
@@ -245,8 +253,9 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
     per level of the vocabulary and twice more (:func:`build_motif_vocab`): memory is the kept
     tokens, one level's candidates and one chunk, whatever the genome. ``clusters``
     (``clusters.tsv``) names the motifs of each token. ``census``: also count every distinct
-    active set (``pattern_counts.py``, ``census_shards`` shard files beside ``vocab_out``,
-    removed after) for the figures of the patterns themselves and the paper's band.
+    active set (``pattern_counts.py``: shard files beside ``vocab_out``, removed after; by
+    default one shard per ~16 M cluster ids, so a shard's memory does not grow with the
+    genome) for the figures of the patterns themselves and the paper's band.
     """
     from genovocab.motifs.clustering import read_clusters
 
@@ -293,8 +302,9 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
     if census:  # every distinct active set, counted hash-sharded on disk (a diagnostic)
         from genovocab.motifs.pattern_counts import set_census
 
-        summary["patterns"] = set_census(chunks, n_shards=census_shards,
-                                         work_dir=Path(vocab_out).parent)
+        summary["patterns"] = set_census(
+            chunks, n_shards=census_shards, work_dir=Path(vocab_out).parent,
+            total_ids=sum(pattern_file_ids(path) for path in pattern_paths))
     names = None
     if clusters is not None:
         import pandas as pd
@@ -395,8 +405,8 @@ def band_diagnostic(patterns_path: str | os.PathLike, band: tuple[int, int] = (5
     hash-sharded (``pattern_counts.py``), so memory is one shard of the chromosome's patterns."""
     from genovocab.motifs.pattern_counts import set_census
 
-    census = set_census(lambda: iter_pattern_chunks(patterns_path), n_shards=16,
-                        work_dir=work_dir, band=band)
+    census = set_census(lambda: iter_pattern_chunks(patterns_path), work_dir=work_dir,
+                        band=band, total_ids=pattern_file_ids(patterns_path))
     return {"band": list(band), "n_sets": census["n_sets"],
             "fraction_sets_seen_once": census["fraction_sets_seen_once"],
             "zipf_all_sets": census["zipf_all_sets"],

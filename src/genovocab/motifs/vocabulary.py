@@ -194,6 +194,46 @@ def _count_keys(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
                                minlength=unique.size).astype(np.int64)
 
 
+# one level's candidates are counted in a dense table of (frontier slot, cluster) up to this
+# many cells (int64: 256 MiB); 4,096 ids and ~900 clusters take at most 3.6 M cells
+DENSE_CELLS = 1 << 25
+
+
+class _LevelCounts:
+    """Bins per candidate (frontier slot, cluster) of one level, summed over the chunks.
+
+    A dense ``slots x n_ids`` table when it fits :data:`DENSE_CELLS` (its size is set by the
+    vocabulary and the clusters, not by the genome, and does not grow while the patterns are
+    streamed); else sorted (key, weight) runs merged as they come, whose size is bounded by the
+    distinct candidates (at most the same ``slots x n_ids``)."""
+
+    def __init__(self, slots: int, width: int) -> None:
+        cells = int(slots) * int(width)
+        self.table = np.zeros(cells, dtype=np.int64) if cells <= DENSE_CELLS else None
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pending = 0
+
+    def add(self, keys: np.ndarray, weights: np.ndarray) -> None:
+        unique, inverse = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=weights.astype(np.float64),
+                           minlength=unique.size).astype(np.int64)
+        if self.table is not None:
+            self.table[unique] += sums
+            return
+        self.parts.append((unique, sums))
+        self.pending += unique.size
+        if len(self.parts) > 2 and self.pending > self.parts[0][0].size:
+            self.parts = [_count_keys(self.parts)]
+            self.pending = 0
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys ``slot * width + cluster``, bins), keys ascending, zero counts left out."""
+        if self.table is not None:
+            keys = np.flatnonzero(self.table)
+            return keys.astype(np.int64), self.table[keys]
+        return _count_keys(self.parts)
+
+
 def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = DEFAULT_VOCAB_SIZE,
                       min_count: int = 1, log: Callable[[str], None] | None = None
                       ) -> MotifVocab:
@@ -201,54 +241,59 @@ def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = 
     then every pattern's bins counted on its back-off token.
 
     ``chunks()`` starts a new pass over the distinct patterns (each chunk: ``indptr``, cluster
-    ids strongest first, bins per pattern); it is called once per level plus once. Memory: the
-    kept prefixes and one level's candidates, never the patterns of more than one chunk.
+    ids strongest first, bins per pattern); it is called once per level plus twice. Memory: the
+    kept prefixes, one level's candidate table (the last level's kept prefixes times the
+    cluster ids, :class:`_LevelCounts`) and one chunk, never more patterns than one chunk.
     """
     n_keep = check_size(size) - N_SPECIAL
     if min_count < 1:
         raise GenovocabError(f"motifs.tokens.min_count must be >= 1, got {min_count}")
-    total = 0
-    for _, _, counts in chunks():
+    total = n_ids = 0
+    for _, indices, counts in chunks():
         total += int(np.asarray(counts).sum())
+        if indices.size:
+            n_ids = max(n_ids, int(indices.max()) + 1)
+    width = max(n_ids, 1)  # a candidate's key: its parent's frontier slot * width + cluster
     patterns: list[tuple[int, ...]] = [()]
     support = [total]
-    frontier = {(): 0}  # the kept prefixes of the last level -> their index in ``patterns``
+    frontier = [0]  # the kept prefixes of the last level: their index in ``patterns``
     level = 0
     while frontier:  # a full vocabulary still changes while deeper prefixes outrank leaves
         level += 1
         vocab = MotifVocab(patterns, np.array(support), np.zeros(len(patterns)))
         trie, root = vocab._trie(), vocab._root
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
+        slot = np.full(len(patterns), -1, dtype=np.int64)
+        slot[frontier] = np.arange(len(frontier))
+        table = _LevelCounts(len(frontier), width)
         for indptr, indices, counts in chunks():
             node, depth = walk(trie, root, indptr, indices, max_depth=level - 1)
             sizes = np.diff(indptr)
             sel = np.flatnonzero((depth == level - 1) & (sizes >= level))
+            sel = sel[slot[node[sel]] >= 0]  # parents kept at the last level only
             if not sel.size:
                 continue
-            keys = node[sel] * _KEY + indices[indptr[sel] + level - 1].astype(np.int64)
-            parts.append(_count_keys([(keys, np.asarray(counts, dtype=np.int64)[sel])]))
-            if len(parts) > 16:
-                parts = [_count_keys(parts)]
-        keys, weights = _count_keys(parts)
+            keys = (slot[node[sel]] * width
+                    + indices[indptr[sel] + level - 1].astype(np.int64))
+            table.add(keys, np.asarray(counts, dtype=np.int64)[sel])
+        keys, weights = table.result()
+        del table
         ok = weights >= min_count
         keys, weights = keys[ok], weights[ok]
-        # the level's frontier only: candidates of an evicted parent are not counted again
-        parent = (keys // _KEY).astype(np.int64)
-        in_frontier = np.isin(parent, np.fromiter(frontier.values(), dtype=np.int64))
-        keys, weights, parent = keys[in_frontier], weights[in_frontier], parent[in_frontier]
         if not keys.size:
             break
         # only candidates at or above the n_keep-th support of everything can be kept
         floor = np.sort(np.concatenate([np.array(support), weights]))[::-1]
         bound = floor[min(n_keep, floor.size) - 1]
         top = np.flatnonzero(weights >= bound)
-        cand = [patterns[int(parent[i])] + (int(keys[i] % _KEY),) for i in top]
+        parent = np.asarray(frontier, dtype=np.int64)[keys[top] // width]
+        cand = [patterns[p] + (c,) for p, c in
+                zip(parent.tolist(), (keys[top] % width).tolist())]
         allp = patterns + cand
         alls = np.concatenate([np.array(support, dtype=np.int64), weights[top]])
         keep = np.sort(_rank(allp, alls)[:n_keep])
         patterns = [allp[i] for i in keep]
         support = [int(alls[i]) for i in keep]
-        frontier = {p: i for i, p in enumerate(patterns) if len(p) == level}
+        frontier = [i for i, p in enumerate(patterns) if len(p) == level]
         if log is not None:
             log(f"level {level}: {keys.size:,} candidate prefixes, {len(frontier):,} kept; "
                 f"{len(patterns):,} tokens")
