@@ -1,7 +1,7 @@
 """Speed and memory of the vocabulary evaluation (``genovocab.evaluation``): CPU-minutes per
 100 Mbp of held-out DNA and peak RSS, at two sizes (memory must not grow with the DNA).
 
-The DNA is real: hg19 chr1:1-2,000,000 (``../shared/data/real``) repeated into one chromosome
+The DNA is real: hg19 chr1:1-2,000,000 (``$GENOVOCAB_REAL_DATA``) repeated into one chromosome
 of 12 Mbp (six copies joined by 1 kbp of N), with the real motif sites of every copy (the 841
 JASPAR 2022 matrices: 3.4 sites per bp) and the real motif bins and tokens (``motif_real.py``,
 ``eval_real.py``). Measured, as in a release: motif tokens (stored bins), BPE-4096, BPE-4096 +
@@ -118,7 +118,7 @@ def main() -> None:
     ap.add_argument("--mbp", default="2,12", help="sizes in Mbp (at most 12)")
     args = ap.parse_args()
     if not motif_real.available():
-        print("skipped: the real data (../shared/data/real) is absent")
+        print("skipped: the real data ($GENOVOCAB_REAL_DATA) is absent")
         return
     paths = prepare()
     rows = []

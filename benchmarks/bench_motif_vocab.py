@@ -399,7 +399,7 @@ def main() -> None:
                     help="stop after the back-off rows and the ordering variants")
     args = ap.parse_args()
     if not motif_real.available():
-        print("skipped: the real data (../shared/data/real) is absent")
+        print("skipped: the real data ($GENOVOCAB_REAL_DATA) is absent")
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     edges, cf, _ = motif_real.cluster_matrix(args.norm, args.cut)

@@ -95,7 +95,7 @@ def main() -> None:
     from genovocab.tokenizers.motif import DnaEncoder, MotifParams
 
     if not motif_real.available():
-        print("skipped: the real data (../shared/data/real) is absent")
+        print("skipped: the real data ($GENOVOCAB_REAL_DATA) is absent")
         return
     OUT.mkdir(parents=True, exist_ok=True)
     t0, c0 = time.perf_counter(), time.process_time()

@@ -23,7 +23,9 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 OUT = HERE / "out" / "motif_real"
-REAL = HERE.parent.parent / "shared" / "data" / "real"
+from benchmarks._common import real_data_dir  # noqa: E402
+
+REAL = real_data_dir()
 FASTA = REAL / "misc" / "hg19_chr1_1-2000000.fa.gz"
 PFMS = REAL / "jaspar2022" / "JASPAR2022_CORE_vertebrates_nr.jaspar"
 CHROM = "chr1"
@@ -32,7 +34,7 @@ PAPER_FEATURES, PAPER_CLUSTERS = 1682, 871
 
 
 def available() -> bool:
-    """The shared real data is present (it is absent on a user's machine)."""
+    """The real data ($GENOVOCAB_REAL_DATA) is present."""
     return FASTA.exists() and PFMS.exists()
 
 
