@@ -179,12 +179,22 @@ def interval_table(inputs: EvaluationInputs, held: Sequence[Region],
             names = list(sets.names or ())
             seen = {n in trained for n in names} if names else {True}
             rows.append({"method": method, "split": split,
-                         "samples": ",".join(names),
+                         "samples": _sample_list(names),
                          "seen_in_training": "partly" if len(seen) > 1 else (
                              "yes" if seen == {True} else "no"),
                          "chromosomes": ",".join(chroms),
                          **interval_measures(table, sets, chroms, band), **assessed})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["samples"] = {split: list(sets.names or ()) for split, sets, _ in splits}
+    return frame
+
+
+def _sample_list(names: Sequence[str], most: int = 10) -> str:
+    """Comma-joined sample names; past ``most``, the first ones and how many more (the full
+    lists are in evaluation.json)."""
+    if len(names) <= most:
+        return ",".join(names)
+    return ",".join(names[:most]) + f",... ({len(names) - most} more)"
 
 
 OUTPUT_FILES = ("sequence.tsv", "integrity_clusters.tsv", "ggrams.tsv", "intervals.tsv",
@@ -227,6 +237,7 @@ def evaluate(inputs: EvaluationInputs, params: EvaluationParams, progress=None) 
     meta.update(held_out=[str(r) for r in held], train=[str(r) for r in train],
                 held_out_seen_in_training={
                     str(r): seen_label([r], params.trained_on) for r in held},
+                interval_samples=result["intervals"].attrs.get("samples", {}),
                 tokenizations=[e.name for e in entries])
     result["meta"] = meta
     return result
@@ -275,7 +286,8 @@ def summary_text(result: dict, meta: Mapping) -> str:
     seen = meta.get("held_out_seen_in_training") or {}
     was_seen = [r for r in held if seen.get(r, "yes") != "no"]
     if not was_seen:
-        note = "The vocabularies were trained without it.\n\n"
+        note = ("The sequence vocabularies (BPE, G-grams, motif tokens) were trained without "
+                "it.\n\n")
     else:
         note = (f"Seen in training (the vocabularies were trained on it): "
                 f"{', '.join(map(str, was_seen))}; those rows do not measure generalisation."
@@ -300,8 +312,9 @@ def summary_text(result: dict, meta: Mapping) -> str:
         cols = [c for c in ("method", "split", "seen_in_training", "no_token_share",
                             "tokens_per_set",
                             "utilisation", "zipf_r", "f10", "rbs") if c in intervals]
-        text += "\nInterval vocabularies on the region sets:\n\n| " + " | ".join(cols) + \
-            " |\n|" + "---|" * len(cols) + "\n"
+        text += ("\nInterval vocabularies on the region sets (`held_out`: sets the universe "
+                 "was not built from, when `seen_in_training` is no; `train`: its own):\n\n| "
+                 + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n")
         for r in intervals[cols].to_dict("records"):
             text += "| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
                                       for v in r.values()) + " |\n"
