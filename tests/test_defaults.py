@@ -62,6 +62,13 @@ CLI_CONFIG_KEYS = {
     ("ggram", "max_ngrams"): "sequence.ggram.max_ngrams",
     ("tokenize-sequences", "max_ngrams"): "sequence.corpus.max_ngrams",
     ("tokenize-sequences", "n_shards"): "sequence.corpus.n_shards",
+    ("evaluate", "k"): "evaluation.k",
+    ("evaluate", "window"): "evaluation.window",
+    ("evaluate", "extra_bpe_sizes"): "evaluation.extra_bpe_sizes",
+    ("evaluate", "train_max_bp"): "evaluation.train_max_bp",
+    ("evaluate", "motif_control_max_bp"): "evaluation.motif_control_max_bp",
+    ("evaluate", "seed"): "evaluation.seed",
+    ("evaluate", "band"): "evaluation.band",
 }
 
 #: CLI options with a default and no config counterpart (what only a command line needs).

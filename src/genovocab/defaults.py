@@ -86,6 +86,13 @@ SCHEMA: dict[str, object] = {
     "sequence.ggram.max_ngrams": 30,
     "sequence.corpus.max_ngrams": 0,
     "sequence.corpus.n_shards": 1,
+    "evaluation.k": 6,
+    "evaluation.window": 10_000,
+    "evaluation.extra_bpe_sizes": [],
+    "evaluation.train_max_bp": 10_000_000,
+    "evaluation.motif_control_max_bp": 2_000_000,
+    "evaluation.seed": 0,
+    "evaluation.band": [500, 1_000_000],
 }
 
 

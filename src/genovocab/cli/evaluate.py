@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from genovocab.cli.types import non_negative_int, positive_int
+from genovocab.defaults import SCHEMA
 
 MEASURES = """\
 measures (docs/evaluation.md defines each):
@@ -113,18 +114,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sites-dir", help="folder of per-chromosome motif site files "
                                        "(<chrom>.parquet) for motif integrity")
     p.add_argument("--bpe-train-text", help="BPE training text (for --extra-bpe-sizes)")
-    p.add_argument("--extra-bpe-sizes", nargs="*", type=positive_int, default=[],
+    p.add_argument("--extra-bpe-sizes", nargs="*", type=positive_int,
+                   default=list(SCHEMA["evaluation.extra_bpe_sizes"]),
                    help="BPE vocabulary sizes to train and compare (e.g. 600 4096)")
-    p.add_argument("-k", type=positive_int, default=6, help="k of the k-mer baselines")
-    p.add_argument("--window", type=positive_int, default=10_000,
+    p.add_argument("-k", type=positive_int, default=SCHEMA["evaluation.k"],
+                   help="k of the k-mer baselines (%(default)s)")
+    p.add_argument("--window", type=positive_int, default=SCHEMA["evaluation.window"],
                    help="grid of the pieces in bp")
     p.add_argument("--max-bp", type=positive_int, help="held-out bases to measure at most")
-    p.add_argument("--train-max-bp", type=non_negative_int, default=10_000_000,
+    p.add_argument("--train-max-bp", type=non_negative_int,
+                   default=SCHEMA["evaluation.train_max_bp"],
                    help="training bases to measure at most (0: all)")
-    p.add_argument("--motif-control-max-bp", type=positive_int, default=2_000_000,
+    p.add_argument("--motif-control-max-bp", type=positive_int,
+                   default=SCHEMA["evaluation.motif_control_max_bp"],
                    help="shuffled bases to tokenize into motif tokens (scanning is costly)")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the shuffle")
-    p.add_argument("--band", nargs=2, type=positive_int, default=[500, 1_000_000],
+    p.add_argument("--seed", type=non_negative_int, default=SCHEMA["evaluation.seed"],
+                   help="seed of the shuffle (%(default)s)")
+    p.add_argument("--band", nargs=2, type=positive_int, default=list(SCHEMA["evaluation.band"]),
                    metavar=("LO", "HI"), help="frequency band of the band Zipf fit")
     p.add_argument("--peaks", help="peaks.npz of the universe stage (the region sets)")
     p.add_argument("--held-out-peaks", help="peaks.npz of held-out region sets (not universe "
