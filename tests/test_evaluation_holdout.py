@@ -33,6 +33,10 @@ def test_whole_chromosomes_are_held_out_stretches_are_not():
     assert training_chromosomes(["chr3"], CHROMS, exclude=False) == CHROMS
     with pytest.raises(GenovocabError, match="no DNA to train on"):
         training_chromosomes(CHROMS, CHROMS)
+    # nothing configured and one chromosome: the fallback cannot hold it out, it trains
+    assert training_chromosomes([], ["chr1"]) == ["chr1"]
+    with pytest.raises(GenovocabError, match="no DNA to train on"):
+        training_chromosomes(["chr1"], ["chr1"])
 
 
 def test_seen_in_training_per_region_and_per_split():

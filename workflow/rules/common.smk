@@ -100,12 +100,13 @@ def training_chromosomes():
     Call only inside input functions (as selected_chromosomes()).
     """
     chroms = selected_chromosomes()
-    held = EVAL_HELD_OUT
-    if not held and EVAL_EXCLUDE:
+    order = chroms
+    if not EVAL_HELD_OUT and EVAL_EXCLUDE:
         # no held-out entry: the evaluation measures the last chromosome of chrom.sizes
         sizes = checkpoints.prepare_genome.get().output.chrom_sizes
-        held = list(read_chrom_sizes(sizes))[-1:]
-    return _training_chromosomes(held, chroms, EVAL_EXCLUDE)
+        order = [c for c in read_chrom_sizes(sizes) if c in set(chroms)]
+    kept = set(_training_chromosomes(EVAL_HELD_OUT, order, EVAL_EXCLUDE))
+    return [c for c in chroms if c in kept]
 
 
 def source_entry(name):

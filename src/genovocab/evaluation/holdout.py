@@ -47,10 +47,12 @@ def training_chromosomes(held_out: Sequence[str], chroms: Sequence[str],
                          exclude: bool = True) -> list[str]:
     """``chroms`` less the whole held-out chromosomes (all of them when not ``exclude``).
 
-    Raises when nothing would be left to train on, naming the keys to change.
+    With no ``held_out`` entries and a single chromosome nothing can be held out: it is
+    trained on (and its evaluation rows say so). Raises when configured entries leave nothing
+    to train on, naming the keys to change.
     """
     chroms = list(chroms)
-    if not exclude:
+    if not exclude or (not held_out and len(chroms) < 2):
         return chroms
     held = set(held_out_chromosomes(held_out, chroms))
     kept = [c for c in chroms if c not in held]
