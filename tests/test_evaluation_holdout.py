@@ -97,3 +97,25 @@ def test_interval_table_measures_held_out_region_sets_beside_the_universe_inputs
     inputs.held_out_peaks = again
     t = interval_table(inputs, [Region("c2")], [Region("c1")], (1, 10)).set_index("split")
     assert t.loc["held_out", "seen_in_training"] == "yes"
+
+
+def test_cli_rows_say_whether_their_dna_was_seen_in_training(tmp_path):
+    from genovocab.cli import main
+
+    rng = np.random.default_rng(2)
+    fasta = tmp_path / "g.fa"
+    fasta.write_text("".join(f">{c}\n" + "".join(rng.choice(list("ACGT"), size=5_000)) + "\n"
+                             for c in ("c1", "c2")))
+
+    def seen(out, *extra):
+        assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c2", "--out",
+                     str(out), "-k", "3", *extra]) == 0
+        m = pd.read_csv(out / "sequence.tsv", sep="\t")
+        return dict(zip(m["split"], m["seen_in_training"])), (out / "summary.md").read_text()
+
+    by_split, summary = seen(tmp_path / "a", "--trained-on", "c1")
+    assert by_split == {"held_out": "no", "train": "yes"}
+    assert "trained without it" in summary
+    by_split, summary = seen(tmp_path / "b")            # unknown: every chromosome was seen
+    assert by_split == {"held_out": "yes", "train": "yes"}
+    assert "Seen in training" in summary and "do not measure generalisation" in summary
