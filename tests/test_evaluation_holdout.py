@@ -43,6 +43,10 @@ def test_seen_in_training_per_region_and_per_split():
     assert not seen_in_training("chr3", ["chr1", "chr2"])
     assert seen_in_training("chr1:5-10", ["chr1", "chr2"])   # a stretch of a training chromosome
     assert seen_in_training("chr3", None)                      # unknown: assume seen
+    # trained on a stretch: a held-out stretch beside it was not seen, one overlapping it was
+    assert not seen_in_training("chr1:1000-2000", ["chr1:0-1000"])
+    assert seen_in_training("chr1:999-2000", ["chr1:0-1000"])
+    assert seen_in_training("chr1", ["chr1:0-1000"])
     assert seen_label([Region("chr3")], ["chr1"]) == "no"
     assert seen_label([Region("chr1", 0, 5)], ["chr1"]) == "yes"
     assert seen_label([Region("chr3"), Region("chr1", 0, 5)], ["chr1"]) == "partly"

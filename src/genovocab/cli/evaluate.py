@@ -36,9 +36,8 @@ measures (docs/evaluation.md defines each):
                    (--held-out-peaks) and the universe's own (--peaks): share of query
                    regions with no token, tokens per set, utilisation, Zipf fit, F10, RBS and
                    likelihood of the assessment (--assessment)
-  seen_in_training yes / no / partly: whether a row's DNA (its regions' chromosomes against
-                   --trained-on) or region sets (in --peaks) were training data; a
-                   chrom:start-end stretch of a training chromosome was seen
+  seen_in_training yes / no / partly: whether a row's DNA overlaps --trained-on (default:
+                   every chromosome) or its region sets are in --peaks (the universe's own)
 outputs (--out): sequence.tsv, integrity_clusters.tsv, ggrams.tsv, intervals.tsv,
   rank_frequency.png (all tokenizations, real solid, shuffled dotted, log-log),
   summary.md, evaluation.json
@@ -104,9 +103,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="held-out chromosomes or chrom:start-end (0-based, half-open)")
     p.add_argument("--train", nargs="*", metavar="REGION",
                    help="training DNA to compare with (default: every other chromosome)")
-    p.add_argument("--trained-on", nargs="+", metavar="CHROM",
-                   help="chromosomes the vocabularies were trained on, so every row says "
-                        "whether its DNA was seen in training (default: every chromosome)")
+    p.add_argument("--trained-on", nargs="+", metavar="REGION",
+                   help="chromosomes or chrom:start-end the vocabularies were trained on, so "
+                        "every row says whether its DNA was seen in training (default: every "
+                        "chromosome)")
     p.add_argument("--out", required=True, help="output folder (replaced as a whole)")
     p.add_argument("--bpe", help="BPE folder (tokenizer.json)")
     p.add_argument("--ggrams", help="G-gram vocab.tsv of that BPE")

@@ -67,8 +67,18 @@ def training_chromosomes(held_out: Sequence[str], chroms: Sequence[str],
 
 def seen_in_training(region: str, trained_on: Sequence[str] | None) -> bool:
     """Whether the DNA of ``region`` (a chromosome or ``chrom:start-end``) was training data
-    of vocabularies trained on the chromosomes ``trained_on`` (None: every chromosome)."""
-    return trained_on is None or parse_region(region).chrom in set(trained_on)
+    of vocabularies trained on ``trained_on`` (chromosomes or ``chrom:start-end``; None: every
+    chromosome): whether the two overlap by at least one base."""
+    if trained_on is None:
+        return True
+    r = parse_region(region)
+    r_end = float("inf") if r.end is None else r.end
+    for text in trained_on:
+        t = parse_region(text)
+        t_end = float("inf") if t.end is None else t.end
+        if t.chrom == r.chrom and t.start < r_end and r.start < t_end:
+            return True
+    return False
 
 
 def held_out_samples(names: Sequence[str], spec: Sequence[str] | float | None = None,
