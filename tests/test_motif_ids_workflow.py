@@ -30,7 +30,15 @@ def chroms(motifs_dir):
                   (motifs_dir / "bins").glob("*.features.npz"))
 
 
-def test_ids_matrix_matches_in_memory_ids(motifs_dir, chroms):
+@pytest.fixture(scope="module")
+def trained(chroms):
+    """The chromosomes the IDS and the motif vocabulary are trained on: the demo's held-out
+    chromosome (evaluation.held_out = the test split, chr3) is not training data."""
+    assert "chr3" in chroms
+    return [c for c in chroms if c != "chr3"]
+
+
+def test_ids_matrix_matches_in_memory_ids(motifs_dir, trained):
     matrix = np.load(motifs_dir / "ids.npy")
     features = pd.read_csv(motifs_dir / "features.tsv", sep="\t")
     labels = pd.read_csv(motifs_dir / "ids.tsv", sep="\t")
@@ -39,7 +47,7 @@ def test_ids_matrix_matches_in_memory_ids(motifs_dir, chroms):
     assert np.array_equal(matrix, matrix.T)
     assert matrix.min() >= 0 and matrix.max() <= 1
     stacked = sp.vstack([sp.load_npz(motifs_dir / "bins" / f"{c}.features.npz")
-                         for c in chroms]).tocsr()
+                         for c in trained]).tocsr()
     want = ids(stacked)  # config: exact mode, K = 6, B = 0.5, norm max
     assert np.abs(matrix - want).max() < 1e-6
     constant = np.asarray(stacked.max(axis=0).todense()).ravel() == 0
@@ -59,10 +67,11 @@ def test_clusters_reproduce(motifs_dir):
     assert summary["size"].tolist() == np.bincount(want).tolist()
 
 
-def test_cluster_features_tokens_and_zipf(motifs_dir, chroms):
+def test_cluster_features_tokens_and_zipf(motifs_dir, chroms, trained):
     """Cluster features equal the member means; the vocabulary equals a plain Python count of
-    every bin's value-ordered prefixes (the best ``vocab_size - 5`` by support with support >=
-    min_count); every bin's token is its longest prefix in it (back-off)."""
+    every training bin's value-ordered prefixes (the best ``vocab_size - 5`` by support with
+    support >= min_count); every bin's token, held-out chromosomes' included, is its longest
+    prefix in it (back-off)."""
     from genovocab.motifs.vocabulary import DEFAULT_VOCAB_SIZE, N_SPECIAL
 
     labels = pd.read_csv(motifs_dir / "clusters.tsv", sep="\t")["cluster"].to_numpy()
@@ -89,13 +98,14 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms):
             row = stored[r]
             ordered = tuple(sorted(np.flatnonzero(row >= 0.5).tolist(),
                                    key=lambda c: (-row[c], c)))
-            for k in range(len(ordered) + 1):
+            for k in range(len(ordered) + 1 if chrom in trained else 0):
                 support[ordered[:k]] = support.get(ordered[:k], 0) + 1
             k = len(ordered)
             while ordered[:k] not in index:
                 k -= 1
             assert tokens[r] == index[ordered[:k]]
-        counts += np.bincount(tokens, minlength=len(vocab))
+        if chrom in trained:
+            counts += np.bincount(tokens, minlength=len(vocab))
     assert counts.tolist() == vocab["count"].tolist()
     kept = sorted((p for p, n in support.items() if n >= 5),
                   key=lambda p: (-support[p], len(p), p))[:DEFAULT_VOCAB_SIZE - N_SPECIAL]

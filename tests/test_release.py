@@ -29,7 +29,7 @@ from genovocab.tokenizers.interval import IntervalTokenizer
 from .conftest import copy_workflow, run_snakemake
 
 TOP = {"README.md", "release.json", "SHA256SUMS", "LICENSE.md", "provenance", "intervals",
-       "sequence", "motifs", "corpora"}
+       "sequence", "motifs", "corpora", "evaluation"}
 
 
 def sha(path: Path) -> str:
@@ -291,7 +291,10 @@ def test_demo_manifest_and_sources(demo_run):
             (rel / "provenance/sources.tsv").read_text().splitlines()[1:]]
     assert {r[0]: r[2] for r in rows} == expected
     resolved = yaml.safe_load((rel / "provenance/config.yaml").read_text())
-    assert resolved["universe"]["method"] == config["universe"]["method"]
+    # the demo config omits universe.method: the schema's default is what the run resolved
+    schema = yaml.safe_load((demo_run / "workflow/schemas/config.schema.yaml").read_text())
+    method = schema["properties"]["universe"]["properties"]["method"]["default"]
+    assert resolved["universe"]["method"] == config["universe"].get("method", method)
     software = (rel / "provenance/software.tsv").read_text()
     assert re.search(r"^python\t3\.", software, re.M) and "\nsnakemake\t" in software
 

@@ -76,6 +76,39 @@ check_config(
 )
 
 
+# What the evaluation holds out (docs/evaluation.md). Region sets: evaluation.held_out_samples
+# of the sample sheet, left out of the universe build when evaluation.exclude_from_training.
+from genovocab.evaluation.holdout import held_out_samples as _held_out_samples
+from genovocab.evaluation.holdout import training_chromosomes as _training_chromosomes
+
+EVAL_EXCLUDE = bool(config["evaluation"]["exclude_from_training"])
+EVAL_HELD_OUT_SAMPLES = _held_out_samples(
+    list(PEAK_SAMPLES.index),
+    config["evaluation"]["held_out_samples"],
+    config["evaluation"]["seed"],
+)
+UNIVERSE_SAMPLES = [
+    s for s in PEAK_SAMPLES.index if not (EVAL_EXCLUDE and s in EVAL_HELD_OUT_SAMPLES)
+]
+
+
+def training_chromosomes():
+    """Chromosomes the vocabularies train on: the selected ones less the evaluation's whole
+    held-out chromosomes (rules/evaluate.smk: EVAL_HELD_OUT) when
+    evaluation.exclude_from_training; a chrom:start-end entry excludes nothing.
+
+    Call only inside input functions (as selected_chromosomes()).
+    """
+    chroms = selected_chromosomes()
+    order = chroms
+    if not EVAL_HELD_OUT and EVAL_EXCLUDE:
+        # no held-out entry: the evaluation measures the last chromosome of chrom.sizes
+        sizes = checkpoints.prepare_genome.get().output.chrom_sizes
+        order = [c for c in read_chrom_sizes(sizes) if c in set(chroms)]
+    kept = set(_training_chromosomes(EVAL_HELD_OUT, order, EVAL_EXCLUDE))
+    return [c for c in chroms if c in kept]
+
+
 def source_entry(name):
     """The configured {url, sha256} of source `name`, or of sample `name`.
 
@@ -181,5 +214,6 @@ def ids_block_files(wildcards):
 
 
 def ids_partial_files(wildcards):
-    """Per-chromosome IDS partial sums of every selected chromosome (an input function)."""
-    return [f"{IDS_WORK}/chrom_sums/{chrom}.npz" for chrom in selected_chromosomes()]
+    """Per-chromosome IDS partial sums of the training chromosomes (an input function): the
+    evaluation's whole held-out chromosomes do not shape the clusters."""
+    return [f"{IDS_WORK}/chrom_sums/{chrom}.npz" for chrom in training_chromosomes()]

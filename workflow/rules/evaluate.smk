@@ -23,6 +23,33 @@ EVAL_HELD_OUT = list(
 )
 
 
+EVAL_PEAKS_HELD_OUT = f"{UWORK}/peaks_held_out.npz"
+
+
+rule evaluation_held_out_peaks:
+    # the held-out region sets (evaluation.held_out_samples) read as the universe stage reads
+    # its own (universe_peaks), for the interval measures
+    input:
+        samples=lambda wc: expand(f"{RES}/samples/{{s}}", s=EVAL_HELD_OUT_SAMPLES),
+        chrom_sizes=f"{RES}/genome/chrom.sizes",
+    output:
+        peaks=EVAL_PEAKS_HELD_OUT,
+    params:
+        names=list(EVAL_HELD_OUT_SAMPLES),
+    conda:
+        "../envs/genovocab.yaml"
+    log:
+        f"{LOGS}/evaluation/held_out_peaks.log",
+    benchmark:
+        f"{LOGS}/bench/evaluation/held_out_peaks.tsv"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(400, 10),
+        runtime=RS.runtime(10, 0.05),
+    script:
+        "../scripts/universe_peaks.py"
+
+
 rule evaluate:
     input:
         # the evaluation reads the site files of the chromosomes it measures
@@ -35,6 +62,7 @@ rule evaluate:
         training_text=f"{WORK}/sequence/windows_training.txt",
         motif_tokenizer=f"{WORK}/motifs/tokenizer",
         peaks=f"{UWORK}/peaks.npz",
+        held_out_peaks=EVAL_PEAKS_HELD_OUT if EVAL_HELD_OUT_SAMPLES else [],
         universes=expand(f"{UWORK}/{{m}}/universe.tsv", m=UNIVERSE_ALL_METHODS),
         assessments=expand(f"{UWORK}/{{m}}/assessment.tsv", m=UNIVERSE_ALL_METHODS),
     output:
@@ -46,6 +74,8 @@ rule evaluate:
         ),
     params:
         held_out=EVAL_HELD_OUT,
+        # what the vocabularies were trained on, so every row says whether its data was seen
+        exclude_from_training=EVAL_EXCLUDE,
         train=EVAL["train"],
         window=EVAL["window"],
         k=EVAL["k"],

@@ -22,7 +22,7 @@ rule ids_partial:
         feature_table=f"{WORK}/motifs/features.tsv",
         # sample mode shares the genome-wide sample out by bins per chromosome
         all_bins=lambda wc: (
-            expand(f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes())
+            expand(f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=training_chromosomes())
             if IDS_MODE == "sample"
             else []
         ),
@@ -165,11 +165,12 @@ rule ids_token_vocab:
     # the bounded motif vocabulary (motifs.tokens.vocab_size ids, back-off so every bin gets a
     # real token; docs/motif-vocabulary.md), built level by level from the pattern files
     input:
+        # the evaluation's whole held-out chromosomes are not counted (training_chromosomes)
         patterns=lambda wc: expand(
-            f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=selected_chromosomes()
+            f"{IDS_WORK}/patterns/{{chrom}}.npz", chrom=training_chromosomes()
         ),
         bins=lambda wc: expand(
-            f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=selected_chromosomes()
+            f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=training_chromosomes()
         ),
         clusters=f"{WORK}/motifs/clusters.tsv",
     output:

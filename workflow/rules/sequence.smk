@@ -61,6 +61,10 @@ rule sequence_windows:
         kind="training|all",
     params:
         windows=lambda wc: SEQ_WINDOW_PARAMS[wc.kind],
+        # vocabulary training text: the evaluation's whole held-out chromosomes are left out
+        # (common.smk: training_chromosomes, the same rule for the motif vocabulary)
+        held_out=lambda wc: EVAL_HELD_OUT,
+        exclude_held_out=EVAL_EXCLUDE,
     conda:
         "../envs/genovocab.yaml"
     log:

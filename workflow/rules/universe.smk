@@ -38,12 +38,13 @@ rule universe_ccre:
 
 rule universe_peaks:
     input:
-        samples=lambda wc: expand(f"{RES}/samples/{{s}}", s=PEAK_SAMPLES.index),
+        # the sheet less the evaluation's held-out region sets (common.smk: UNIVERSE_SAMPLES)
+        samples=lambda wc: expand(f"{RES}/samples/{{s}}", s=UNIVERSE_SAMPLES),
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         peaks=f"{UWORK}/peaks.npz",
     params:
-        names=list(PEAK_SAMPLES.index),
+        names=list(UNIVERSE_SAMPLES),
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -32,9 +32,12 @@ measures (docs/evaluation.md defines each):
                    integrity_clusters.tsv; none for overlapping k-mers
   G-grams          covered_share (BPE tokens inside a matched G-gram), ggrams_per_512,
                    length mix (ggrams.tsv)
-  intervals        per universe method (--universe) on the region sets (--peaks): share of
-                   query regions with no token, tokens per set, utilisation, Zipf fit, F10,
-                   RBS and likelihood of the assessment (--assessment)
+  intervals        per universe method (--universe) on the held-out region sets
+                   (--held-out-peaks) and the universe's own (--peaks): share of query
+                   regions with no token, tokens per set, utilisation, Zipf fit, F10, RBS and
+                   likelihood of the assessment (--assessment)
+  seen_in_training yes / no / partly: whether a row's DNA overlaps --trained-on (default:
+                   every chromosome) or its region sets are in --peaks (the universe's own)
 outputs (--out): sequence.tsv, integrity_clusters.tsv, ggrams.tsv, intervals.tsv,
   rank_frequency.png (all tokenizations, real solid, shuffled dotted, log-log),
   summary.md, evaluation.json
@@ -70,10 +73,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         fasta=args.fasta, chrom_sizes=args.chrom_sizes, bpe=args.bpe, ggram_vocab=args.ggrams,
         motif_tokenizer=args.motif_tokenizer, site_files=sites,
         training_text=args.bpe_train_text, peaks=args.peaks,
+        held_out_peaks=args.held_out_peaks,
         universes=_pairs(args.universe, "--universe"),
         assessments=_pairs(args.assessment, "--assessment"))
     params = EvaluationParams(
-        held_out=args.held_out, train=args.train, window=args.window, k=args.k,
+        held_out=args.held_out, train=args.train, trained_on=args.trained_on,
+        window=args.window, k=args.k,
         extra_bpe_sizes=args.extra_bpe_sizes, max_bp=args.max_bp,
         train_max_bp=args.train_max_bp or None,
         motif_control_max_bp=args.motif_control_max_bp, seed=args.seed,
@@ -98,6 +103,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="held-out chromosomes or chrom:start-end (0-based, half-open)")
     p.add_argument("--train", nargs="*", metavar="REGION",
                    help="training DNA to compare with (default: every other chromosome)")
+    p.add_argument("--trained-on", nargs="+", metavar="REGION",
+                   help="chromosomes or chrom:start-end the vocabularies were trained on, so "
+                        "every row says whether its DNA was seen in training (default: every "
+                        "chromosome)")
     p.add_argument("--out", required=True, help="output folder (replaced as a whole)")
     p.add_argument("--bpe", help="BPE folder (tokenizer.json)")
     p.add_argument("--ggrams", help="G-gram vocab.tsv of that BPE")
@@ -124,6 +133,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--band", nargs=2, type=positive_int, default=list(SCHEMA["evaluation.band"]),
                    metavar=("LO", "HI"), help="frequency band of the band Zipf fit")
     p.add_argument("--peaks", help="peaks.npz of the universe stage (the region sets)")
+    p.add_argument("--held-out-peaks", help="peaks.npz of held-out region sets (not universe "
+                                            "inputs): the interval measures' held_out split")
     p.add_argument("--universe", nargs="*", metavar="METHOD=TSV",
                    help="universe tables (universe.tsv) per method")
     p.add_argument("--assessment", nargs="*", metavar="METHOD=TSV",

@@ -37,7 +37,8 @@ class EvaluationInputs:
     motif_tokenizer: str | None = None     # motif tokenizer folder
     site_files: Mapping[str, str] = field(default_factory=dict)  # chrom -> sites parquet
     training_text: str | None = None       # BPE training windows (extra BPE sizes)
-    peaks: str | None = None               # universe peaks.npz (all region sets)
+    peaks: str | None = None               # universe peaks.npz (the universe's region sets)
+    held_out_peaks: str | None = None      # peaks.npz of held-out region sets (not in peaks)
     universes: Mapping[str, str] = field(default_factory=dict)    # method -> universe.tsv
     assessments: Mapping[str, str] = field(default_factory=dict)  # method -> assessment.tsv
 
@@ -48,6 +49,7 @@ class EvaluationParams:
 
     held_out: Sequence[str] = ()           # chromosomes or chrom:start-end
     train: Sequence[str] | None = None     # None: every other chromosome
+    trained_on: Sequence[str] | None = None  # chromosomes the vocabularies trained on; None: all
     window: int = 10_000
     k: int = 6
     extra_bpe_sizes: Sequence[int] = ()
@@ -133,9 +135,26 @@ def _regions(params: EvaluationParams, sizes: Mapping[str, int]
     return held, train
 
 
+def seen_label(regions: Sequence[Region], trained_on: Sequence[str] | None) -> str:
+    """``yes`` / ``no`` / ``partly``: was the DNA of ``regions`` training data of the
+    vocabularies (trained on the whole chromosomes ``trained_on``; None: every chromosome)?
+    A ``chrom:start-end`` region of a training chromosome was seen."""
+    from genovocab.evaluation.holdout import seen_in_training
+
+    seen = {seen_in_training(str(r), trained_on) for r in regions}
+    return "partly" if len(seen) > 1 else ("yes" if seen == {True} else "no")
+
+
 def interval_table(inputs: EvaluationInputs, held: Sequence[Region],
                    train: Sequence[Region], band: tuple[int, int]) -> pd.DataFrame:
-    """One row per universe method and split (held-out chromosomes, training ones)."""
+    """One row per universe method and split.
+
+    With ``inputs.held_out_peaks``: ``held_out`` = those region sets, ``train`` = the
+    universe's own (``inputs.peaks``), each on every chromosome; ``seen_in_training`` says
+    whether a split's sets were universe inputs (a held-out set also in ``peaks`` was).
+    Without: the universe's region sets split by chromosome (held-out chromosomes, the
+    others), both seen in training.
+    """
     from genovocab.evaluation.intervals import assessment_row, interval_measures
     from genovocab.universe.files import read_universe_table
     from genovocab.universe.inputs import PeakSet
@@ -143,16 +162,39 @@ def interval_table(inputs: EvaluationInputs, held: Sequence[Region],
     if not inputs.peaks or not inputs.universes:
         return pd.DataFrame()
     peaks = PeakSet.load(inputs.peaks)
+    trained = set(peaks.names or ())
+    if inputs.held_out_peaks:
+        held_peaks = PeakSet.load(inputs.held_out_peaks)
+        all_chroms = sorted(set(peaks.chroms) | set(held_peaks.chroms))
+        splits = [("held_out", held_peaks, all_chroms), ("train", peaks, all_chroms)]
+    else:
+        splits = [(split, peaks, sorted({r.chrom for r in regions}))
+                  for split, regions in (("held_out", held), ("train", train))]
     rows = []
     for method, path in inputs.universes.items():
         table = read_universe_table(path)
         assessed = assessment_row(pd.read_csv(inputs.assessments[method], sep="\t")) \
             if method in inputs.assessments else {}
-        for split, regions in (("held_out", held), ("train", train)):
-            chroms = sorted({r.chrom for r in regions})
-            rows.append({"method": method, "split": split, "chromosomes": ",".join(chroms),
-                         **interval_measures(table, peaks, chroms, band), **assessed})
-    return pd.DataFrame(rows)
+        for split, sets, chroms in splits:
+            names = list(sets.names or ())
+            seen = {n in trained for n in names} if names else {True}
+            rows.append({"method": method, "split": split,
+                         "samples": _sample_list(names),
+                         "seen_in_training": "partly" if len(seen) > 1 else (
+                             "yes" if seen == {True} else "no"),
+                         "chromosomes": ",".join(chroms),
+                         **interval_measures(table, sets, chroms, band), **assessed})
+    frame = pd.DataFrame(rows)
+    frame.attrs["samples"] = {split: list(sets.names or ()) for split, sets, _ in splits}
+    return frame
+
+
+def _sample_list(names: Sequence[str], most: int = 10) -> str:
+    """Comma-joined sample names; past ``most``, the first ones and how many more (the full
+    lists are in evaluation.json)."""
+    if len(names) <= most:
+        return ",".join(names)
+    return ",".join(names[:most]) + f",... ({len(names) - most} more)"
 
 
 OUTPUT_FILES = ("sequence.tsv", "integrity_clusters.tsv", "ggrams.tsv", "intervals.tsv",
@@ -183,9 +225,19 @@ def evaluate(inputs: EvaluationInputs, params: EvaluationParams, progress=None) 
                             band=tuple(params.band), sites=sites, labels=labels,
                             cluster_names=names, progress=progress)
     result = ev.run()
+    seen = {"held_out": seen_label(held, params.trained_on),
+            "train": seen_label(train, params.trained_on)}
+    for name in ("measures", "ggrams"):
+        frame = result[name]
+        if not frame.empty:
+            frame.insert(frame.columns.get_loc("split") + 1, "seen_in_training",
+                         frame["split"].map(seen))
     result["intervals"] = interval_table(inputs, held, train, tuple(params.band))
     meta = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(params).items()}
     meta.update(held_out=[str(r) for r in held], train=[str(r) for r in train],
+                held_out_seen_in_training={
+                    str(r): seen_label([r], params.trained_on) for r in held},
+                interval_samples=result["intervals"].attrs.get("samples", {}),
                 tokenizations=[e.name for e in entries])
     result["meta"] = meta
     return result
@@ -231,8 +283,18 @@ def summary_text(result: dict, meta: Mapping) -> str:
 
     m, intervals = result["measures"], result["intervals"]
     held, train = meta["held_out"], meta["train"]
+    seen = meta.get("held_out_seen_in_training") or {}
+    was_seen = [r for r in held if seen.get(r, "yes") != "no"]
+    if not was_seen:
+        note = ("The sequence vocabularies (BPE, G-grams, motif tokens) were trained without "
+                "it.\n\n")
+    else:
+        note = (f"Seen in training (the vocabularies were trained on it): "
+                f"{', '.join(map(str, was_seen))}; those rows do not measure generalisation."
+                "\n\n")
     text = (f"Held-out DNA: {', '.join(map(str, held))}. Real DNA and a dinucleotide-shuffled "
             "control of it; definitions in the genovocab documentation (evaluation).\n\n"
+            + note
             + summary_markdown(m, "held_out"))
     if not m.empty and (m["split"] == "train").any():
         text += (f"\nThe same on training DNA ({', '.join(map(str, train[:5]))}"
@@ -247,10 +309,12 @@ def summary_text(result: dict, meta: Mapping) -> str:
                      f"tokens inside a matched G-gram, {r['ggrams_per_512']:.1f} G-grams per "
                      "512 tokens.\n")
     if not intervals.empty:
-        cols = [c for c in ("method", "split", "no_token_share", "tokens_per_set",
+        cols = [c for c in ("method", "split", "seen_in_training", "no_token_share",
+                            "tokens_per_set",
                             "utilisation", "zipf_r", "f10", "rbs") if c in intervals]
-        text += "\nInterval vocabularies on the region sets:\n\n| " + " | ".join(cols) + \
-            " |\n|" + "---|" * len(cols) + "\n"
+        text += ("\nInterval vocabularies on the region sets (`held_out`: sets the universe "
+                 "was not built from, when `seen_in_training` is no; `train`: its own):\n\n| "
+                 + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n")
         for r in intervals[cols].to_dict("records"):
             text += "| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v)
                                       for v in r.values()) + " |\n"
