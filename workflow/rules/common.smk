@@ -39,6 +39,12 @@ from genovocab.resources import ResourceScaler
 
 RS = ResourceScaler(config, chrom_sizes=f"{RES}/genome/chrom.sizes")
 
+# Rule params that hold mappings go through canonical(): Snakemake compares the repr of every
+# param with the one recorded for the outputs, and a dict's repr follows the config file's key
+# order. canonical() keeps the value (and its order) and sorts only the repr's keys, so the same
+# config saved with other key order or YAML formatting reruns nothing. Lists keep their order.
+from genovocab.params import canonical
+
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
 

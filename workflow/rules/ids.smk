@@ -341,7 +341,7 @@ if MOTIF_CORPUS_NAME:
                 category="motifs",
             ),
         params:
-            entry=MOTIF_CORPUS,
+            entry=canonical(MOTIF_CORPUS),
             name=MOTIF_CORPUS_NAME,
             track_names=list(MOTIF_TARGETS),
         conda:

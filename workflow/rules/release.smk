@@ -27,9 +27,9 @@ rule release:
         card=f"{OUT}/README.md",
         tarball=f"{OUT}.tar.gz",
     params:
-        parts=lambda wc: release_parts(),
-        downloads=RELEASE_DOWNLOADS,
-        config=RELEASE_CONFIG,
+        parts=lambda wc: canonical(release_parts()),
+        downloads=canonical(RELEASE_DOWNLOADS),
+        config=canonical(RELEASE_CONFIG),
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -60,7 +60,7 @@ rule sequence_windows:
     wildcard_constraints:
         kind="training|all",
     params:
-        windows=lambda wc: SEQ_WINDOW_PARAMS[wc.kind],
+        windows=lambda wc: canonical(SEQ_WINDOW_PARAMS[wc.kind]),
     conda:
         "../envs/genovocab.yaml"
     log:
@@ -168,7 +168,7 @@ rule sequence_corpus:
         max_ngrams=SEQ_CORPUS["max_ngrams"],
         n_shards=SEQ_CORPUS["n_shards"],
         label_column=SEQ_CORPUS["label_column"],
-        splits=SEQ_CORPUS["splits"] or None,
+        splits=canonical(SEQ_CORPUS["splits"] or None),
         n_runs=SEQ_CORPUS["n_runs"],
         license=SEQ_CORPUS["license"],
     conda:
