@@ -173,7 +173,11 @@ def release_downloads():
 
 def ids_blocks(chrom):
     """Number of IDS blocks of ``chrom`` (rules/ids.smk: IDS_BLOCK_BP); it waits on genome
-    preparation."""
+    preparation. Sample mode gives one block per chromosome: a job sums only the chromosome's
+    share of the sample (minutes at hg38), and every block job would read the chromosome's
+    whole matrix again."""
+    if IDS_MODE == "sample":
+        return 1
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
     with open(sizes) as handle:
         length = dict(line.split("\t")[:2] for line in handle if line.strip())
