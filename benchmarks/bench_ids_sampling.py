@@ -8,11 +8,13 @@ genome instead of all of them. This script measures what that costs in accuracy,
   cached): ~130 k bins, so exact is cheap and every sample size up to all bins can be compared
   with it. A sample of ``n`` of these ``N`` bins shares rows with the exact sums, so its error
   is smaller than that of ``n`` bins drawn from a genome of 187 M: the finite-population factor
-  ``sqrt(1 - n / N)`` is shown, and the column "as from hg38" divides it out.
+  ``sqrt(1 - n / N)`` is divided out in the column "as from hg38", and "as n of hg38" gives
+  the sample of a genome with the same sampling variance, ``1 / (1/n - 1/N)``.
 - **synthetic**: chr1-size (15.65 M bins, the bin count of ``benchmarks/bench_chr1.py``'s
   synthetic chr1 at hg38 site density), 48 features in groups of 4 that share most of their
   occurrences (as motif paralogs do), 6.5 % non-zero per feature like the real hg38 features.
-  Rows are drawn i.i.d., so the first ``n`` rows are a uniform random sample of the ``N``.
+  Rows are drawn i.i.d., so the first ``n`` rows are a uniform random sample of the ``N``
+  (the same finite-population columns apply).
   Fewer features than hg38's 1,683 keep the exact pass to minutes here: the error of one pair's
   correlation depends on the sample size and the two features' values, not on how many other
   features there are.
@@ -205,6 +207,13 @@ def read_cost(rows: int = 1_000_000) -> float:
 
 # --------------------------------------------------------------------------- table
 
+def effective(n: int, population: int) -> float:
+    """The i.i.d. sample size with the same sampling variance as ``n`` rows drawn without
+    replacement from ``population``: ``1 / (1/n - 1/N)`` (what ``n`` of the 2 Mbp's bins are
+    worth as a sample of a genome of 187 M bins)."""
+    return 1.0 / (1.0 / n - 1.0 / population)
+
+
 def table(results: list[dict]) -> str:
     rows = []
     for res in results:
@@ -214,10 +223,10 @@ def table(results: list[dict]) -> str:
             rows.append({
                 "input": f"{res['kind']} s{res['seed']}", "bins": f"{r['n']:,}",
                 "share": f"{r['share']:.1%}",
+                "as n of hg38": "-" if exact else f"{effective(r['n'], res['bins']):,.0f}",
                 "mean err": "exact" if exact else f"{r['mean_err']:.2e}",
                 "x sqrt(n)": "-" if exact else f"{r['mean_err'] * math.sqrt(r['n']):.2f}",
-                "as from hg38": "-" if exact or res["kind"] == "synthetic"
-                else f"{r['mean_err'] / fpc:.2e}",
+                "as from hg38": "-" if exact else f"{r['mean_err'] / fpc:.2e}",
                 "p99 err": "-" if exact else f"{r['p99_err']:.2e}",
                 "max err": "-" if exact else f"{r['max_err']:.2e}",
                 "clusters": f"{r['clusters']} / {res['exact_clusters']}",
@@ -226,11 +235,11 @@ def table(results: list[dict]) -> str:
 
 
 def law(results: list[dict]) -> tuple[float, float]:
-    """The mean error's constant ``c`` in ``c / sqrt(n)`` (real rows corrected for the finite
+    """The mean error's constant ``c`` in ``c / sqrt(n)`` (corrected for the finite
     population), as (real, synthetic) medians."""
     out = []
     for kind in ("real", "synthetic"):
-        cs = [r["mean_err"] / (r["fpc"] if kind == "real" else 1.0) * math.sqrt(r["n"])
+        cs = [r["mean_err"] / r["fpc"] * math.sqrt(r["n"])
               for res in results if res["kind"] == kind for r in res["rows"]
               if r["n"] < res["bins"] and r["fpc"] > 0.3]
         out.append(float(np.median(cs)) if cs else float("nan"))
