@@ -27,7 +27,8 @@ percentile, max), the mean error x sqrt(n) (a constant when the error falls as 1
 what users see: the number of clusters (the workflow's clustering: average linkage on 1 - IDS,
 cut at ``ids.threshold``) and the agreement of the cluster assignment with exact's, as the
 adjusted Rand index and as the share of feature pairs grouped alike (together in both or apart
-in both; the Rand index).
+in both; the Rand index); "moved" counts the features whose cluster-mates changed and gives the
+median number of bins they occur in (against all features' median).
 
 The hg38 cost of a sample size is its bins x the CPU per bin of an IDS partial job measured at
 hg38 density on a chr1-size run (``benchmarks/bench_chr1.py``: 3.25 ms per bin at 1,683
@@ -124,9 +125,10 @@ def synthetic_chunks(seed: int, n: int | None = None, d: int | None = None,
 # --------------------------------------------------------------------------- measuring
 
 def nested_ids(n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
-               ) -> tuple[dict[int, np.ndarray], float]:
+               ) -> tuple[dict[int, np.ndarray], float, np.ndarray]:
     """The IDS matrix after the first ``size`` rows, for every size and for all ``n`` rows
-    (exact, last); and the CPU seconds of the pass (accumulation only)."""
+    (exact, last); the CPU seconds of the pass (accumulation only); the non-zero bins of
+    each feature."""
     import resource
 
     def cpu() -> float:
@@ -136,8 +138,10 @@ def nested_ids(n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
     marks = sorted({s for s in sizes if s < n} | {n})
     acc = IDSAccumulator(d, TERMS, BANDWIDTH)
     out: dict[int, np.ndarray] = {}
+    occurrences = np.zeros(d, dtype=np.int64)
     seen, spent, k = 0, 0.0, 0
     for chunk in chunks:
+        occurrences += np.bincount(chunk.indices, minlength=d)
         lo = 0
         while lo < chunk.shape[0]:
             take = min(chunk.shape[0] - lo, marks[k] - seen)
@@ -150,21 +154,37 @@ def nested_ids(n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
                 out[seen] = acc.result(NORM)
                 _log(f"  {seen:,} of {n:,} rows")
                 k += 1
-    return out, spent
+    return out, spent, occurrences
 
 
-def agreement(sample: np.ndarray, exact: np.ndarray, exact_labels: np.ndarray) -> dict:
+def moved(labels: np.ndarray, exact_labels: np.ndarray) -> np.ndarray:
+    """Features whose cluster-mates differ between two clusterings (boolean per feature)."""
+    out = np.zeros(labels.size, dtype=bool)
+    for c in np.unique(exact_labels):
+        members = np.flatnonzero(exact_labels == c)
+        for f in members:
+            out[f] = not np.array_equal(np.flatnonzero(labels == labels[f]), members)
+    return out
+
+
+def agreement(sample: np.ndarray, exact: np.ndarray, exact_labels: np.ndarray,
+              occurrences: np.ndarray) -> dict:
     """Error of ``sample`` against ``exact`` over the feature pairs, and its clustering's
-    count and agreement with exact's."""
+    count and agreement with exact's; the features that changed cluster and how many bins
+    they occur in (``occurrences``: non-zero bins per feature over all bins)."""
     from sklearn.metrics import adjusted_rand_score, rand_score
 
     iu = np.triu_indices(exact.shape[0], k=1)
     err = np.abs(sample[iu] - exact[iu])
     labels = cluster_ids(sample, threshold=THRESHOLD, method=LINKAGE).labels
+    changed = moved(labels, exact_labels)
     return {"mean_err": float(err.mean()), "p99_err": float(np.percentile(err, 99)),
             "max_err": float(err.max()), "clusters": int(labels.max()) + 1,
             "ari": float(adjusted_rand_score(exact_labels, labels)),
-            "pairs_alike": float(rand_score(exact_labels, labels))}
+            "pairs_alike": float(rand_score(exact_labels, labels)),
+            "moved": int(changed.sum()),
+            "moved_median_bins": float(np.median(occurrences[changed])) if changed.any()
+            else float("nan")}
 
 
 def run(kind: str, seed: int, sizes: list[int]) -> dict:
@@ -172,17 +192,18 @@ def run(kind: str, seed: int, sizes: list[int]) -> dict:
     n, d, chunks = real_chunks(seed) if kind == "real" else synthetic_chunks(seed)
     _log(f"{kind} seed {seed}: {n:,} bins x {d} features")
     t0 = time.perf_counter()
-    found, cpu_s = nested_ids(n, d, chunks, sizes)
+    found, cpu_s, occurrences = nested_ids(n, d, chunks, sizes)
     exact = found[n]
     exact_labels = cluster_ids(exact, threshold=THRESHOLD, method=LINKAGE).labels
     rows = []
     for size in sorted(found):
-        row = {"n": size, "share": size / n, **agreement(found[size], exact, exact_labels)}
+        row = {"n": size, "share": size / n,
+               **agreement(found[size], exact, exact_labels, occurrences)}
         row["fpc"] = math.sqrt(max(0.0, 1 - size / n))
         rows.append(row)
     return {"kind": kind, "seed": seed, "bins": n, "features": d, "cpu_s": cpu_s,
             "wall_s": time.perf_counter() - t0, "exact_clusters": int(exact_labels.max()) + 1,
-            "rows": rows}
+            "median_bins": float(np.median(occurrences)), "rows": rows}
 
 
 def read_cost(rows: int = 1_000_000) -> float:
@@ -230,7 +251,10 @@ def table(results: list[dict]) -> str:
                 "p99 err": "-" if exact else f"{r['p99_err']:.2e}",
                 "max err": "-" if exact else f"{r['max_err']:.2e}",
                 "clusters": f"{r['clusters']} / {res['exact_clusters']}",
-                "ARI": f"{r['ari']:.4f}", "pairs alike": f"{r['pairs_alike']:.5f}"})
+                "ARI": f"{r['ari']:.4f}", "pairs alike": f"{r['pairs_alike']:.5f}",
+                "moved": "-" if "moved" not in r else
+                f"{r['moved']} (median {r['moved_median_bins']:,.0f} of "
+                f"{res['median_bins']:,.0f} bins)"})
     return report(rows, list(rows[0]))
 
 
