@@ -11,9 +11,10 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    size; ``bench_motifs.make_sites``) with the real hg38 chr1 CpG islands (``cpg: islands``)
    and the config's binning parameters and compression.
 2. ``ids``: ``chromosome_partial`` (ids_partial.py) of block 0 of chr1's
-   ``ceil(length / ids.block_bp)`` blocks of the matrix job 1 wrote (exact mode, the config's
-   terms, bandwidth and backend) and the partial sums saved; the time of all hg38 blocks is
-   extrapolated in proportion to the bp (every block's rows are bins of the same density).
+   ``ceil(length / ids.block_bp)`` blocks of the matrix job 1 wrote (exact mode whatever
+   ``ids.mode``, the config's terms, bandwidth and backend) and the partial sums saved; the time
+   of all hg38 blocks is extrapolated in proportion to the bp (every block's rows are bins of
+   the same density). Sample mode costs the same per bin, plus one read of the matrix.
 3. ``universe``: 500 synthetic narrowPeak files (gzip) of chr1 only, 2.5-5k peaks each (about
    8 % of an ENCODE file's 30-60k), around shared sites of skewed prevalence plus 15 % noise
    peaks; ``read_peak_files`` + save (universe_peaks.py), ``build_chromosome`` for the config's
@@ -34,11 +35,16 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
 6. ``tracks``: one JASPAR-style per-matrix track at full hg38 size and density (always, whatever
    ``--fraction``) split into per-chromosome site files (``tracks_to_site_files``,
    motifs_tracks.py without its download).
+7. ``merge``: ``merge_site_files`` (motifs_merge.py) of chr1's ``motifs.sites.tracks_batches``
+   (200) batch site files, each holding its ~4.2 matrices' sites at hg38 density (synthetic, as
+   in 1; every batch file carries the whole matrix set, as ``tracks_to_site_files`` writes
+   them), into chr1's site file. Its work is linear in the sites (a windowed k-way merge) and
+   its memory is set by the batch count, so two fractions give its chr1 law.
 
 Prints one markdown table (job, input size, wall s, CPU s, peak MiB; progress goes to stderr)
 and writes it with the extrapolations to ``benchmarks/out/chr1/results.json``.
 
-Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens,tracks]
+Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens,tracks,merge]
 [--fraction F]``
 """
 
@@ -68,7 +74,7 @@ REAL = HERE.parent.parent / "shared" / "data" / "real"
 ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
 CHROM = "chr1"
 CHR1_BP = 249_250_621
-JOBS = ("motifs", "ids", "universe", "bpe", "tokens", "tracks")
+JOBS = ("motifs", "ids", "universe", "bpe", "tokens", "tracks", "merge")
 N_PEAK_FILES = 500
 CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
 CHR1_SHARE = 0.08
@@ -229,9 +235,9 @@ def ids_extrapolation(part: float, stream: float, part_bp: float, chrom_bp: floa
 def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict]:
     from genovocab.motifs.ids import block_rows, chromosome_blocks, npz_rows
 
+    # exact mode whatever ids.mode: a sampled bin costs what a bin of the block costs, so
+    # this measures both (bench_scale.direct_runs scales it to ids.sample_size)
     ids_cfg = cfg["ids"]
-    if ids_cfg["mode"] != "exact":
-        raise SystemExit(f"config ids.mode is {ids_cfg['mode']!r}; this benchmark times exact")
     features = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.features.npz"
     if not features.exists():
         raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
@@ -665,6 +671,73 @@ def bench_tracks(cfg: dict) -> tuple[list[dict], dict]:
     return [row], {"tracks": _record(m) | {"hg38_cpu_s": m.cpu_seconds * len(matrices)}}
 
 
+# --- 7. merge of one chromosome's track batches -------------------------------------------
+
+def batch_site_files(length: int, batches: int, seed: int = 5) -> list[Path]:
+    """``batches`` site files of chr1 (cached): batch b holds the sites of its share of the
+    1,682 (matrix, strand) features at hg38 density (4 site starts per bp over all features)."""
+    from benchmarks.bench_motifs import DENSITY, N_FEATURES
+    from genovocab.motifs.sites import MatrixSet, Sites, write_site_file
+
+    ids = tuple(f"MA{i:04d}.1" for i in range(N_FEATURES // 2))
+    mset = MatrixSet(ids, tuple(f"TF{i}" for i in range(len(ids))))
+    folder = OUT / "merge" / f"batches_{length}_{batches}"
+    paths = [folder / f"{b:03d}" / f"{CHROM}.parquet" for b in range(batches)]
+    rng = np.random.default_rng(seed)
+    window = 1 << 20
+    for b, path in enumerate(paths):
+        if path.exists():
+            continue
+        lo_f, hi_f = b * N_FEATURES // batches, (b + 1) * N_FEATURES // batches
+        share = (hi_f - lo_f) / N_FEATURES
+
+        def chunks(lo_f=lo_f, hi_f=hi_f, share=share):
+            for w0 in range(0, length, window):
+                w1 = min(length, w0 + window)
+                n = rng.poisson(DENSITY * share * (w1 - w0))
+                lengths = rng.integers(6, 22, n)
+                starts = rng.integers(w0, w1, n)
+                keep = starts + lengths <= length
+                starts, lengths = starts[keep], lengths[keep]
+                k = starts.size
+                yield Sites(starts, lengths, rng.integers(lo_f, hi_f, k),
+                            rng.integers(800, 1000, k), np.full(k, 400, np.int64)).sorted()
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.parquet")
+        write_site_file(tmp, chunks(), mset, CHROM, length)
+        os.replace(tmp, path)
+    return paths
+
+
+def run_merge(parts: list[str], out: str) -> dict:
+    """motifs_merge.py: one chromosome's batch site files merged into its site file."""
+    from genovocab.motifs.steps import merge_site_files
+
+    _quiet()
+    return {"sites": merge_site_files(parts, out)}
+
+
+def bench_merge(length: int, cfg: dict, batches: int | None = None) -> tuple[list[dict], dict]:
+    """The merge of ``batches`` (default ``motifs.sites.tracks_batches``) batch files. Fewer
+    batches at a small fraction give batch files as long as chr1's (each input then holds one
+    whole row group, as at full size) without writing chr1's ~1e9 sites."""
+    batches = batches or int(cfg["motifs"]["sites"].get("tracks_batches", 200))
+    t0 = time.perf_counter()
+    parts = batch_site_files(length, batches)
+    _log(f"merge: {batches} batch files of {length:,} bp ready in "
+         f"{time.perf_counter() - t0:.0f} s")
+    out = OUT / "merge" / f"merged_{length}.parquet"
+    m = measure(run_merge, [str(p) for p in parts], str(out))
+    size = (f"{length / 1e6:.1f} Mbp, {batches} batch files -> "
+            f"{m.result['sites'] / 1e6:,.1f} M sites, {out.stat().st_size / 2**20:,.0f} MiB")
+    out.unlink()
+    key = "merge" if batches == int(cfg["motifs"]["sites"].get("tracks_batches", 200)) \
+        else f"merge_{batches}"
+    return ([_row(f"merge: merge_site_files, one chromosome, {batches} batches", size, m)],
+            {key: _record(m) | {"batches": batches, "sites": m.result["sites"]}})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", default=",".join(JOBS), help=f"comma list of {', '.join(JOBS)}")
@@ -672,6 +745,8 @@ def main() -> int:
                     help="scale chr1's 249,250,621 bp (and the BPE sample) by this")
     ap.add_argument("--motif-stage", type=Path, default=MOTIF_STAGE,
                     help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens")
+    ap.add_argument("--merge-batches", type=int, default=None,
+                    help="merge: this many batch files instead of motifs.sites.tracks_batches")
     ap.add_argument("--ids-sub-blocks", type=int, default=1,
                     help="time only the first 1/K of the IDS block and scale by K")
     args = ap.parse_args()
@@ -702,6 +777,8 @@ def main() -> int:
             new_rows, new = bench_bpe(length, args.fraction, cfg)
         elif job == "tokens":
             new_rows, new = bench_tokens(length, cfg, args.motif_stage)
+        elif job == "merge":
+            new_rows, new = bench_merge(length, cfg, args.merge_batches)
         else:
             new_rows, new = bench_tracks(cfg)
         rows += new_rows

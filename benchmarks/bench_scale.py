@@ -10,8 +10,9 @@ a cCRE registry of ``f`` x 2,348,854 elements; ``f`` x 31,144 CpG islands (UCSC 
 layout); 500 peak files of ``f`` x 60,000 narrowPeaks each, drawn from the cCREs with jitter
 plus 10 % background. ``config/test/scale.yaml`` points ``config/hg38.yaml`` at these files and
 keeps every hg38 setting; the inputs' ``fraction.yaml`` scales the two lengths that are
-configured in bp (``ids.block_bp``, ``sequence.windows.total_bp``), so the DAG has the hg38
-job count at every fraction.
+configured in bp (``ids.block_bp``, ``sequence.windows.total_bp``) and the IDS sample
+(``ids.sample_size``), so the DAG has the hg38 job count and the IDS sample its hg38 share of
+the bins at every fraction.
 
 Each fraction runs in a copy of the workflow (``benchmarks/out/scale/f<F>/``) with
 ``snakemake --cores 2``; every job's ``benchmark:`` file (wall s, CPU s, max RSS) is gathered
@@ -242,12 +243,14 @@ def make_inputs(folder: Path, fraction: float, seed: int = 38) -> dict:
     hg38 = hg38_config()
     block_bp = max(1000, int(round(hg38["ids"]["block_bp"] * fraction)))
     total_bp = max(10_000, int(round(hg38["sequence"]["windows"]["total_bp"] * fraction)))
+    sample = max(1000, int(round(hg38["ids"]["sample_size"] * fraction)))
     (folder / "fraction.yaml").write_text(
         f"# written by benchmarks/bench_scale.py for fraction {fraction}\n"
-        f"ids:\n  block_bp: {block_bp}\nsequence:\n  windows:\n    total_bp: {total_bp}\n")
+        f"ids:\n  block_bp: {block_bp}\n  sample_size: {sample}\n"
+        f"sequence:\n  windows:\n    total_bp: {total_bp}\n")
     return {"fraction": fraction, "genome_bp": sum(sizes.values()), "sites": sites,
             "ccres": int(sum(len(v) for v in ccres.values())), "peak_files": len(peaks),
-            "ids_block_bp": block_bp, "bpe_total_bp": total_bp}
+            "ids_block_bp": block_bp, "ids_sample_size": sample, "bpe_total_bp": total_bp}
 
 
 # --------------------------------------------------------------------------- one run
@@ -573,7 +576,11 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
                      # all of hg38's jobs of the rule: one genome-wide, or 24 chromosomes
                      "hg38_cpu_s": job["cpu_s"] * (1.0 if genome_wide else 1.0 / CHR1_SHARE)}
     ids = largest("ids")
-    if ids:
+    ids_cfg = hg38_config()["ids"]
+    if ids and ids_cfg["mode"] == "sample" and "read_whole_matrix" in ids[1]:
+        fraction, job = ids
+        out["ids_partial"] = sampled_ids(job, fraction, int(ids_cfg["sample_size"]))
+    elif ids:
         _, job = ids
         scale = block_bp / job["block_bp"]
         put("ids_partial", job, scale, f"{job['block_bp'] / 1e6:.1f} Mbp of chr1 bins run, "
@@ -589,9 +596,60 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
             "max_rss_mb": job["peak_mib"] * 1.048576, "hg38_cpu_s": job["cpu_s"] * N_MATRICES,
             "note": f"one hg38-size track run, x{math.ceil(per_batch)} per batch; memory of "
                     "one track"}
+    merge = merge_run(by_fraction)
+    if merge:
+        out["motifs_tracks_merge"] = merge
     if "motifs_bin" in out:  # 24 chromosomes' binning, in proportion to their bp
         out["motifs_bin"]["hg38_cpu_s"] = out["motifs_bin"]["cpu_s"] / CHR1_SHARE
     return out
+
+
+INTERPRETER_MIB = 200.0
+"""A job's peak RSS before its data (interpreter, numpy, pyarrow): taken off before a memory
+is scaled by the number of inputs it holds."""
+
+
+def sampled_ids(job: dict, fraction: float, sample_size: int) -> dict:
+    """hg38 figures of ``ids_partial`` in sample mode (one job per chromosome) from a chr1 IDS
+    block run in exact mode: CPU per bin of the block (its run less the read of the whole
+    matrix) x the chromosome's share of the sample, plus one read of the chromosome's matrix
+    (measured on chr1 x ``fraction``, scaled to chr1). Memory is the block's: set by the
+    features."""
+    read = job["read_whole_matrix"]
+    rows = int(job["result"]["rows"])
+    per_bin = {k: max(job[k] - read[k], 0.0) / rows for k in ("wall_s", "cpu_s")}
+    chr1 = {k: per_bin[k] * sample_size * CHR1_SHARE + read[k] / fraction
+            for k in ("wall_s", "cpu_s")}
+    return {"s": chr1["wall_s"], "cpu_s": chr1["cpu_s"], "max_rss_mb": job["peak_mib"] * 1.048576,
+            "hg38_cpu_s": per_bin["cpu_s"] * sample_size + read["cpu_s"] / fraction / CHR1_SHARE,
+            "note": f"sample of {sample_size:,} bins: per-bin CPU of a chr1 IDS block x chr1's "
+                    "share, + one read of its matrix"}
+
+
+def merge_run(by_fraction: dict[float, dict]) -> dict | None:
+    """hg38 figures of ``motifs_tracks_merge`` from ``bench_chr1.py --jobs merge``: time from
+    ``a + b f`` through the two largest runs of ``tracks_batches`` inputs (linear in the sites),
+    memory from a run with fewer but chr1-long inputs (``merge_<n>``: each holds one whole row
+    group, as at chr1), scaled to the batch count; without one, the largest run's memory."""
+    runs = sorted((f, v["merge"]) for f, v in by_fraction.items() if "merge" in v)
+    if len(runs) < 2:
+        return None
+    (fa, ja), (fb, jb) = runs[-2:]
+    job = {k: affine(fa, ja[k], fb, jb[k]) for k in ("wall_s", "cpu_s")}
+    batches = int(hg38_config()["motifs"]["sites"]["tracks_batches"])
+    long = [v[k] for v in by_fraction.values() for k in v
+            if k.startswith("merge_") and isinstance(v[k], dict) and "batches" in v[k]]
+    note = f"fit of chr1 x {fa:g} and x {fb:g} runs"
+    if long:
+        run = max(long, key=lambda r: r["peak_mib"])
+        peak = INTERPRETER_MIB + (run["peak_mib"] - INTERPRETER_MIB) * batches / run["batches"]
+        note += (f"; memory of a {run['batches']}-input run of chr1-long inputs "
+                 f"x{batches / run['batches']:g}")
+    else:
+        peak = jb["peak_mib"]
+        note += "; memory as measured (inputs shorter than chr1's)"
+    return {"s": job["wall_s"], "cpu_s": job["cpu_s"], "max_rss_mb": peak * 1.048576,
+            "hg38_cpu_s": job["cpu_s"] / CHR1_SHARE, "note": note}
 
 
 FLAT_RULES = {"ids_chrom_sum", "ids_reduce", "ids_cluster"}

@@ -158,3 +158,36 @@ def test_block_jobs_are_put_back_into_the_rule_graph():
                                        ("motifs_bin", "ids_partial"),
                                        ("motifs_gather", "ids_partial")]
     assert bs.with_block_jobs(got) == got
+
+
+def test_merge_and_sampled_ids_from_chr1_runs_by_hand(tmp_path):
+    """The merge: time through two fractions, memory from a run of chr1-long inputs scaled to
+    the batch count; sample-mode IDS: per-bin CPU of a block x chr1's share + one read."""
+    import json
+
+    def job(wall, cpu, mib, **extra):
+        return {"wall_s": wall, "cpu_s": cpu, "peak_mib": mib, **extra}
+
+    batches = bs.hg38_config()["motifs"]["sites"]["tracks_batches"]
+    record = {
+        "fraction=0.01": {"fraction": 0.01, "merge": job(10.0, 4.0, 700.0)},
+        "fraction=0.04": {"fraction": 0.04, "merge": job(40.0, 16.0, 1000.0)},
+        "fraction=0.025": {"fraction": 0.025,
+                           "merge_20": job(50.0, 8.0, 700.0, batches=20)},
+    }
+    (tmp_path / "results.json").write_text(json.dumps(record))
+    merge = bs.merge_run({v["fraction"]: v for v in record.values()})
+    assert merge["cpu_s"] == pytest.approx(16.0 + 400.0 * 0.96)  # 4 + 400 f at f = 1
+    assert merge["hg38_cpu_s"] == pytest.approx(merge["cpu_s"] / bs.CHR1_SHARE)
+    per_input = (700.0 - bs.INTERPRETER_MIB) / 20
+    assert merge["max_rss_mb"] == pytest.approx(
+        (bs.INTERPRETER_MIB + per_input * batches) * 1.048576)
+    assert bs.direct_runs(tmp_path / "results.json", 15_000_000)["motifs_tracks_merge"] == merge
+
+    block = job(110.0, 100.0, 2500.0, result={"rows": 1000},
+                read_whole_matrix=job(10.0, 20.0, 300.0))
+    ids = bs.sampled_ids(block, 0.5, 2_000_000)
+    per_bin = (100.0 - 20.0) / 1000
+    assert ids["cpu_s"] == pytest.approx(per_bin * 2_000_000 * bs.CHR1_SHARE + 20.0 / 0.5)
+    assert ids["hg38_cpu_s"] == pytest.approx(per_bin * 2_000_000 + 40.0 / bs.CHR1_SHARE)
+    assert ids["max_rss_mb"] == pytest.approx(2500.0 * 1.048576)

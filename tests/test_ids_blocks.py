@@ -58,3 +58,26 @@ def test_sample_mode_draws_the_same_rows_whatever_the_blocks(features):
     for acc, _ in parts[1:]:
         merged.merge(acc)
     assert np.allclose(merged.result(), whole.result(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.workflow
+def test_sample_mode_is_one_partial_job_per_chromosome(demo_run, tmp_path):
+    """Sample mode sums each chromosome's share of the sample in one job, whatever
+    ``ids.block_bp`` (a block job would read the chromosome's whole matrix for a few rows)."""
+    import re
+
+    import yaml
+
+    from tests.conftest import run_snakemake
+
+    config = yaml.safe_load((demo_run / "config" / "config.yaml").read_text())
+    config["ids"].update(mode="sample", sample_size=500, block_bp=1000)  # exact: many blocks
+    path = tmp_path / "sample.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    dry = run_snakemake(demo_run, "-n", "--configfile", str(path))
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    partials = set(re.findall(r"ids/partials/([^\s/,]+)\.(\d+)-of-(\d+)\.npz", dry.stdout))
+    sizes = next(demo_run.glob("resources/*/genome/chrom.sizes")).read_text().splitlines()
+    chroms = {line.split("\t")[0] for line in sizes if line.strip()}
+    assert {c for c, _, _ in partials} == chroms
+    assert {(b, n) for _, b, n in partials} == {("0", "1")}

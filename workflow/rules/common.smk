@@ -39,6 +39,12 @@ from genovocab.resources import ResourceScaler
 
 RS = ResourceScaler(config, chrom_sizes=f"{RES}/genome/chrom.sizes")
 
+# Rule params that hold mappings go through canonical(): Snakemake compares the repr of every
+# param with the one recorded for the outputs, and a dict's repr follows the config file's key
+# order. canonical() keeps the value (and its order) and sorts only the repr's keys, so the same
+# config saved with other key order or YAML formatting reruns nothing. Lists keep their order.
+from genovocab.params import canonical
+
 # Each stage file appends its final outputs; the default target asks for all of them.
 ALL_TARGETS = []
 
@@ -200,7 +206,11 @@ def release_downloads():
 
 def ids_blocks(chrom):
     """Number of IDS blocks of ``chrom`` (rules/ids.smk: IDS_BLOCK_BP); it waits on genome
-    preparation."""
+    preparation. Sample mode gives one block per chromosome: a job sums only the chromosome's
+    share of the sample (minutes at hg38), and every block job would read the chromosome's
+    whole matrix again."""
+    if IDS_MODE == "sample":
+        return 1
     sizes = checkpoints.prepare_genome.get().output.chrom_sizes
     from genovocab.motifs.ids import chromosome_blocks
 

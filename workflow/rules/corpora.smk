@@ -73,12 +73,12 @@ if any(sheet is not PEAK_SAMPLES for sheet in CORPUS_SHEETS.values()):
             f"{RES}/corpora/{{corpus}}/samples/{{sample}}",
             f"{RES}/corpora/{{corpus}}/samples/{{sample}}.source.json",
         params:
-            entry=lambda wc: {
+            entry=lambda wc: canonical({
                 "url": CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"],
                 "sha256": CORPUS_SHEETS[wc.corpus].loc[wc.sample].get("sha256", "")
                 or None,
                 "name": f"corpora/{wc.corpus}/samples/{wc.sample}",
-            },
+            }),
             fingerprint=lambda wc: local_fingerprint(
                 CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"]
             ),
@@ -116,13 +116,13 @@ for _corpus in CORPORA:
             corpus=_corpus,
             sheet=CORPORA[_corpus]["samples"],
             names=list(CORPUS_SHEETS[_corpus].index),
-            metadata=CORPUS_METADATA[_corpus],
+            metadata=canonical(CORPUS_METADATA[_corpus]),
             n_shards=CORPORA[_corpus]["n_shards"],
-            tokenizer=CORPORA[_corpus]["tokenizer"],
+            tokenizer=canonical(CORPORA[_corpus]["tokenizer"]),
             title=CORPORA[_corpus]["title"],
-            splits=CORPORA[_corpus]["splits"],
-            dtypes=CORPORA[_corpus]["dtypes"],
-            label=CORPORA[_corpus]["label"],
+            splits=canonical(CORPORA[_corpus]["splits"]),
+            dtypes=canonical(CORPORA[_corpus]["dtypes"]),
+            label=canonical(CORPORA[_corpus]["label"]),
             text_columns=CORPORA[_corpus]["text_columns"],
             license=CORPORA[_corpus]["license"],
         conda:
@@ -172,7 +172,7 @@ for _corpus, _c in FRAGMENT_CORPORA.items():
             n_shards=_c["n_shards"],
             title=_c["title"],
             license=_c["license"],
-            options=_c["fragment_options"],
+            options=canonical(_c["fragment_options"]),
         conda:
             "../envs/genovocab.yaml"
         log:

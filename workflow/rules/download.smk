@@ -13,7 +13,7 @@ rule download_source:
         f"{RES}/downloads/{{source}}",
         f"{RES}/downloads/{{source}}.source.json",
     params:
-        entry=lambda wc: source_entry(wc.source),
+        entry=lambda wc: canonical(source_entry(wc.source)),
         fingerprint=lambda wc: source_fingerprint(source_entry(wc.source)),
         lock=SOURCES_LOCK,
         pin=PIN,
@@ -37,7 +37,7 @@ rule download_sample:
         f"{RES}/samples/{{sample}}",
         f"{RES}/samples/{{sample}}.source.json",
     params:
-        entry=lambda wc: source_entry(wc.sample),
+        entry=lambda wc: canonical(source_entry(wc.sample)),
         fingerprint=lambda wc: source_fingerprint(source_entry(wc.sample)),
         lock=SOURCES_LOCK,
         pin=PIN,

@@ -11,6 +11,15 @@ IDS_MODE = IDS_CFG["mode"]
 # Each chromosome's partial sums are scattered over ceil(length / block_bp) blocks of bins
 # (the sums are additive), so no job works on more than ~block_bp of genome.
 IDS_BLOCK_BP = int(IDS_CFG["block_bp"])
+# Runtime request of a partial job per Mbp of its block. Exact: ~3.3 CPU-min per Mbp at hg38
+# density (chr1-size run, benchmarks/bench_chr1.py). Sample mode (one job per chromosome):
+# its share of the sample (sample_size x its Mbp / hg38's 3,100 Mbp) at ~4 ms per sampled
+# bin, plus reading its matrix (~0.01 min per Mbp).
+IDS_PARTIAL_MIN_PER_MBP = (
+    4
+    if IDS_MODE == "exact"
+    else 0.01 + 4e-3 / 60 * int(IDS_CFG["sample_size"]) / 3.1e3
+)
 MOTIF_TOKENS = MOTIFS["tokens"]
 # motifs.tokens.max_vocab is the former name of vocab_size; when set it wins
 MOTIF_VOCAB_SIZE = int(MOTIF_TOKENS["max_vocab"] or MOTIF_TOKENS["vocab_size"])
@@ -50,7 +59,7 @@ rule ids_partial:
         # ~3 x 8 B x terms^2 x d^2 (2.45 GB measured at 1,682 features, any block size);
         # ~3.3 CPU-min per Mbp of block at hg38 density (chr1-size run, benchmarks/bench_chr1.py)
         mem_mb=RS.mem_mb(300, 24 * IDS_CFG["terms"] ** 2, "lines2:feature_table"),
-        runtime=RS.runtime(10, 4, "block"),
+        runtime=RS.runtime(10, IDS_PARTIAL_MIN_PER_MBP, "block"),
     script:
         "../scripts/ids_partial.py"
 
@@ -342,7 +351,7 @@ if MOTIF_CORPUS_NAME:
                 category="motifs",
             ),
         params:
-            entry=MOTIF_CORPUS,
+            entry=canonical(MOTIF_CORPUS),
             name=MOTIF_CORPUS_NAME,
             track_names=list(MOTIF_TARGETS),
         conda:

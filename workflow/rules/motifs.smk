@@ -62,7 +62,7 @@ elif MOTIF_SOURCE == "tracks":
             matrices=MOTIF_MATRICES,
             batches=MOTIF_TRACK_BATCHES,
             url=lambda wc: MOTIF_SITES["tracks_url"],
-            sha256=MOTIF_SITES["tracks_sha256"],
+            sha256=canonical(MOTIF_SITES["tracks_sha256"]),
             downloads=f"{RES}/downloads/jaspar_tracks",
             min_relative=MOTIF_SITES["min_relative"],
         conda:

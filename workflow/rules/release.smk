@@ -38,9 +38,9 @@ rule release:
         card=f"{OUT}/README.md",
         **RELEASE_ARCHIVE_OUT,
     params:
-        parts=lambda wc: release_parts(),
-        downloads=RELEASE_DOWNLOADS,
-        config=RELEASE_CONFIG,
+        parts=lambda wc: canonical(release_parts()),
+        downloads=canonical(RELEASE_DOWNLOADS),
+        config=canonical(RELEASE_CONFIG),
         archive=RELEASE_ARCHIVE,
         link=config["release"]["link"],
     conda:

@@ -84,8 +84,10 @@ rule report_pages:
             category="release",
         ),
     params:
-        tables={page: [tsv, title] for page, (tsv, title, _, _) in REPORT_TABLES.items()},
-        corpus_stats=REPORT_CORPUS_STATS,
+        tables=canonical(
+            {page: [tsv, title] for page, (tsv, title, _, _) in REPORT_TABLES.items()}
+        ),
+        corpus_stats=canonical(REPORT_CORPUS_STATS),
     conda:
         "../envs/genovocab.yaml"
     log:

@@ -60,7 +60,7 @@ rule sequence_windows:
     wildcard_constraints:
         kind="training|all",
     params:
-        windows=lambda wc: SEQ_WINDOW_PARAMS[wc.kind],
+        windows=lambda wc: canonical(SEQ_WINDOW_PARAMS[wc.kind]),
         # vocabulary training text: the evaluation's whole held-out chromosomes are left out
         # (common.smk: training_chromosomes, the same rule for the motif vocabulary)
         held_out=lambda wc: EVAL_HELD_OUT,
@@ -172,7 +172,7 @@ rule sequence_corpus:
         max_ngrams=SEQ_CORPUS["max_ngrams"],
         n_shards=SEQ_CORPUS["n_shards"],
         label_column=SEQ_CORPUS["label_column"],
-        splits=SEQ_CORPUS["splits"] or None,
+        splits=canonical(SEQ_CORPUS["splits"] or None),
         n_runs=SEQ_CORPUS["n_runs"],
         license=SEQ_CORPUS["license"],
     conda:
