@@ -65,12 +65,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from benchmarks._common import Measure, measure, report  # noqa: E402
+from benchmarks._common import Measure, measure, real_data_dir, report  # noqa: E402
 from benchmarks.bench_scale import HG38  # noqa: E402
 
 OUT = HERE / "out" / "chr1"
 CONFIG = HERE.parent / "config" / "hg38.yaml"
-REAL = HERE.parent.parent / "shared" / "data" / "real"
+REAL = real_data_dir()
 ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
 CHROM = "chr1"
 CHR1_BP = 249_250_621
