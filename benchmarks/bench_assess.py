@@ -53,9 +53,13 @@ def prepare(files: list[str], sizes: dict[str, int], folder: Path, method: str) 
     names = []
     for i in range(len(files)):
         sel = peaks.file == i
-        pd.DataFrame({"c": np.array(peaks.chroms)[peaks.chrom[sel]], "s": peaks.starts[sel],
-                      "e": peaks.ends[sel]}).to_csv(raw / f"f{i}.bed", sep="\t", header=False,
-                                                    index=False)
+        pd.DataFrame(
+            {
+                "c": np.array(peaks.chroms)[peaks.chrom[sel]],
+                "s": peaks.starts[sel],
+                "e": peaks.ends[sel],
+            }
+        ).to_csv(raw / f"f{i}.bed", sep="\t", header=False, index=False)
         names.append(f"f{i}.bed")
     (folder / "list.txt").write_text("\n".join(names) + "\n")
     universe = build_universe(peaks, method)
@@ -107,12 +111,20 @@ def main() -> None:
     n_regions = measure(prepare, files, sizes, OUT, args.method).result
     o = measure(ours, files, sizes, str(OUT), repeats=args.repeats)
     g = measure(geniml, str(OUT), repeats=args.repeats)
-    agree = (abs(o.result[0] - g.result[0]) <= 1e-9 * abs(g.result[0])
-             and abs(o.result[1] - g.result[1]) <= 1e-9 * abs(g.result[1]))
-    row = {"input": f"{len(files)} ChIP-Atlas files, chr1-22+X", "universe": args.method,
-           "regions": n_regions, "ours_s": f"{o.seconds:.2f}", "geniml_s": f"{g.seconds:.2f}",
-           "ratio": f"{g.seconds / o.seconds:.1f}x", "ours_MiB": f"{o.peak_mib:.0f}",
-           "geniml_MiB": f"{g.peak_mib:.0f}", "f10_and_likelihood_agree": agree}
+    agree = abs(o.result[0] - g.result[0]) <= 1e-9 * abs(g.result[0]) and abs(
+        o.result[1] - g.result[1]
+    ) <= 1e-9 * abs(g.result[1])
+    row = {
+        "input": f"{len(files)} ChIP-Atlas files, chr1-22+X",
+        "universe": args.method,
+        "regions": n_regions,
+        "ours_s": f"{o.seconds:.2f}",
+        "geniml_s": f"{g.seconds:.2f}",
+        "ratio": f"{g.seconds / o.seconds:.1f}x",
+        "ours_MiB": f"{o.peak_mib:.0f}",
+        "geniml_MiB": f"{g.peak_mib:.0f}",
+        "f10_and_likelihood_agree": agree,
+    }
     print(report([row], list(row)))
 
 

@@ -81,11 +81,13 @@ CHR1_SHARE = 0.08
 # hg38 chr1-22, X, Y (genome_prep.chromosomes of config/hg38.yaml), for the IDS extrapolation
 HG38_SIZES = HG38
 COLUMNS = ["job", "input size", "wall s", "CPU s", "peak MiB"]
-MOTIF_STAGE = (HERE / "out" / "scale" / "f0.001" / "results"
-               / "genovocab-hg38-scale-0.1.0.work" / "motifs")
+MOTIF_STAGE = (
+    HERE / "out" / "scale" / "f0.001" / "results" / "genovocab-hg38-scale-0.1.0.work" / "motifs"
+)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def load_config() -> dict:
     import yaml
@@ -106,16 +108,21 @@ def _log(message: str) -> None:
 
 
 def _row(job: str, size: str, m: Measure) -> dict:
-    return {"job": job, "input size": size, "wall s": f"{m.seconds:.1f}",
-            "CPU s": f"{m.cpu_seconds:.1f}", "peak MiB": f"{m.peak_mib:.0f}"}
+    return {
+        "job": job,
+        "input size": size,
+        "wall s": f"{m.seconds:.1f}",
+        "CPU s": f"{m.cpu_seconds:.1f}",
+        "peak MiB": f"{m.peak_mib:.0f}",
+    }
 
 
 def _record(m: Measure) -> dict:
-    return {"wall_s": m.seconds, "cpu_s": m.cpu_seconds, "peak_mib": m.peak_mib,
-            "result": m.result}
+    return {"wall_s": m.seconds, "cpu_s": m.cpu_seconds, "peak_mib": m.peak_mib, "result": m.result}
 
 
 # --- 1. motif binning ------------------------------------------------------------------------
+
 
 def site_file(length: int) -> Path:
     """The synthetic site file of ``length`` bp (made once, atomically, then cached)."""
@@ -128,8 +135,10 @@ def site_file(length: int) -> Path:
         t0 = time.perf_counter()
         n = make_sites(str(tmp), length, seed=2)
         os.replace(tmp, path)
-        _log(f"made {n:,} sites on {length:,} bp in {time.perf_counter() - t0:.0f} s "
-             f"({path.stat().st_size / 2**30:.1f} GiB)")
+        _log(
+            f"made {n:,} sites on {length:,} bp in {time.perf_counter() - t0:.0f} s "
+            f"({path.stat().st_size / 2**30:.1f} GiB)"
+        )
     return path
 
 
@@ -152,21 +161,32 @@ def islands_bed(length: int) -> Path:
     return path
 
 
-def run_motif_bin(sites: str, length: int, islands: str, out_dir: str, binning: dict,
-                  compress: bool) -> dict:
+def run_motif_bin(
+    sites: str, length: int, islands: str, out_dir: str, binning: dict, compress: bool
+) -> dict:
     """motifs_bin.py: read the chromosome's CpG islands, bin, write bins/features/stats."""
     _quiet()
     from genovocab.motifs.steps import BinParams, bin_chromosome, read_cpg_islands
 
     isl = read_cpg_islands(islands, CHROM)
     stats = bin_chromosome(
-        sites, CHROM, length, out_bins=os.path.join(out_dir, f"{CHROM}.bins.npy"),
+        sites,
+        CHROM,
+        length,
+        out_bins=os.path.join(out_dir, f"{CHROM}.bins.npy"),
         out_features=os.path.join(out_dir, f"{CHROM}.features.npz"),
         out_stats=os.path.join(out_dir, f"{CHROM}.stats.json"),
-        params=BinParams(float(binning["sigma"]), float(binning["peak_width"]),
-                         int(binning["max_bin"]), int(binning["trim_step"]),
-                         int(binning["chunk_sites"])),
-        cpg="islands", islands=isl, compress=compress)
+        params=BinParams(
+            float(binning["sigma"]),
+            float(binning["peak_width"]),
+            int(binning["max_bin"]),
+            int(binning["trim_step"]),
+            int(binning["chunk_sites"]),
+        ),
+        cpg="islands",
+        islands=isl,
+        compress=compress,
+    )
     return {k: int(stats[k]) for k in ("sites", "bins", "nnz", "peaks")} | {"islands": len(isl[0])}
 
 
@@ -177,25 +197,41 @@ def bench_motifs(length: int, cfg: dict) -> tuple[list[dict], dict]:
     out_dir.mkdir(parents=True, exist_ok=True)
     mcfg = cfg["motifs"]
     _log(f"motifs: binning {length:,} bp")
-    m = measure(run_motif_bin, str(sites), length, str(islands), str(out_dir), mcfg["binning"],
-                bool(mcfg["compress"]))
+    m = measure(
+        run_motif_bin,
+        str(sites),
+        length,
+        str(islands),
+        str(out_dir),
+        mcfg["binning"],
+        bool(mcfg["compress"]),
+    )
     r = m.result
-    size = (f"{length / 1e6:.1f} Mbp, {r['sites'] / 1e6:,.0f} M sites -> {r['bins']:,} bins, "
-            f"{r['nnz'] / 1e6:,.0f} M nnz")
+    size = (
+        f"{length / 1e6:.1f} Mbp, {r['sites'] / 1e6:,.0f} M sites -> {r['bins']:,} bins, "
+        f"{r['nnz'] / 1e6:,.0f} M nnz"
+    )
     files = {p.name: p.stat().st_size for p in out_dir.iterdir()}
     return [_row("motifs: bin_chromosome", size, m)], {"motifs": _record(m) | {"files": files}}
 
 
 # --- 2. IDS partial block --------------------------------------------------------------------
 
+
 def run_ids_partial(features: str, block: tuple[int, int], ids_cfg: dict, out: str) -> dict:
     """ids_partial.py in exact mode: one block's partial sums, saved."""
     _quiet()
     from genovocab.motifs.ids import chromosome_partial
 
-    acc, rows = chromosome_partial(features, CHROM, terms=int(ids_cfg["terms"]),
-                                   bandwidth=float(ids_cfg["bandwidth"]), sample_size=None,
-                                   backend=str(ids_cfg["backend"]), block=block)
+    acc, rows = chromosome_partial(
+        features,
+        CHROM,
+        terms=int(ids_cfg["terms"]),
+        bandwidth=float(ids_cfg["bandwidth"]),
+        sample_size=None,
+        backend=str(ids_cfg["backend"]),
+        block=block,
+    )
     acc.save(out)
     return {"rows": int(rows), "d": int(acc.d)}
 
@@ -212,8 +248,14 @@ def run_stream(features: str) -> dict:
     return {"rows": rows, "nnz": nnz}
 
 
-def ids_extrapolation(part: float, stream: float, part_bp: float, chrom_bp: float,
-                      block_bp: int, sizes: dict[str, int] = HG38_SIZES) -> dict:
+def ids_extrapolation(
+    part: float,
+    stream: float,
+    part_bp: float,
+    chrom_bp: float,
+    block_bp: int,
+    sizes: dict[str, int] = HG38_SIZES,
+) -> dict:
     """Seconds of one full block (of the measured chromosome) and of all hg38 blocks, from
     one measured (sub-)block.
 
@@ -227,8 +269,9 @@ def ids_extrapolation(part: float, stream: float, part_bp: float, chrom_bp: floa
     n_blocks = {c: max(1, -(-n // block_bp)) for c, n in sizes.items()}
     own_blocks = max(1, -(-int(chrom_bp) // block_bp))
     block = compute_per_bp * chrom_bp / own_blocks + read_per_bp * chrom_bp
-    total = (compute_per_bp * sum(sizes.values())
-             + read_per_bp * sum(n_blocks[c] * sizes[c] for c in sizes))
+    total = compute_per_bp * sum(sizes.values()) + read_per_bp * sum(
+        n_blocks[c] * sizes[c] for c in sizes
+    )
     return {"block": block, "hg38": total, "jobs": sum(n_blocks.values())}
 
 
@@ -247,46 +290,73 @@ def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict
     block = (0, nblocks * sub_blocks)  # sub_blocks > 1: the first 1/sub_blocks of block 0
     lo, hi = block_rows(n_rows, *block)
     bp = length / (nblocks * sub_blocks)
-    _log(f"ids: block 0 of {nblocks} of {n_rows:,} bins"
-         + (f", its first 1/{sub_blocks}" if sub_blocks > 1 else "") + f": {hi - lo:,} bins")
+    _log(
+        f"ids: block 0 of {nblocks} of {n_rows:,} bins"
+        + (f", its first 1/{sub_blocks}" if sub_blocks > 1 else "")
+        + f": {hi - lo:,} bins"
+    )
     out = OUT / "ids" / f"{CHROM}.{length}.0-of-{nblocks * sub_blocks}.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
     m = measure(run_ids_partial, str(features), block, ids_cfg, str(out))
     read = measure(run_stream, str(features))
     rows_used, d = m.result["rows"], m.result["d"]
-    label = "ids: chromosome_partial" + (f" (1/{sub_blocks} of block 0 of {nblocks})"
-                                         if sub_blocks > 1 else f" (block 0 of {nblocks})")
+    label = "ids: chromosome_partial" + (
+        f" (1/{sub_blocks} of block 0 of {nblocks})"
+        if sub_blocks > 1
+        else f" (block 0 of {nblocks})"
+    )
     size = f"{rows_used:,} bins x {d} features ({bp / 1e6:.2f} Mbp of chr1)"
-    rows = [_row(label, size, m),
-            _row("ids: iter_csr_npz, whole matrix (read part of every block's job)",
-                 f"{read.result['rows']:,} bins, {read.result['nnz'] / 1e6:,.0f} M nnz, "
-                 f"{features.stat().st_size / 2**20:,.0f} MiB npz", read)]
+    rows = [
+        _row(label, size, m),
+        _row(
+            "ids: iter_csr_npz, whole matrix (read part of every block's job)",
+            f"{read.result['rows']:,} bins, {read.result['nnz'] / 1e6:,.0f} M nnz, "
+            f"{features.stat().st_size / 2**20:,.0f} MiB npz",
+            read,
+        ),
+    ]
     wall = ids_extrapolation(m.seconds, read.seconds, bp, length, block_bp)
     cpu = ids_extrapolation(m.cpu_seconds, read.cpu_seconds, bp, length, block_bp)
     total_bp = sum(HG38_SIZES.values())
     if sub_blocks > 1:
-        rows.append({"job": f"ids: block 0 of {nblocks} (EXTRAPOLATED: read + {sub_blocks} x "
-                            "compute)",
-                     "input size": f"~{n_rows // nblocks:,} bins "
-                                   f"({length / nblocks / 1e6:.1f} Mbp)",
-                     "wall s": f"~{wall['block']:,.0f}", "CPU s": f"~{cpu['block']:,.0f}",
-                     "peak MiB": f"~{m.peak_mib:.0f}"})
-    rows.append({"job": f"ids: all {wall['jobs']} hg38 blocks (EXTRAPOLATED by bp)",
-                 "input size": f"{total_bp / 1e9:.2f} Gbp, ~{rows_used * total_bp / bp / 1e6:,.0f}"
-                               " M bins",
-                 "wall s": f"~{wall['hg38']:,.0f} ({wall['hg38'] / 3600:,.1f} h)",
-                 "CPU s": f"~{cpu['hg38']:,.0f} ({cpu['hg38'] / 3600:,.1f} h)",
-                 "peak MiB": f"~{m.peak_mib:.0f} per job"})
-    return rows, {"ids": _record(m) | {"block": list(block), "block_bp": bp, "n_rows": n_rows,
-                                       "read_whole_matrix": _record(read),
-                                       "extrapolated_wall_s": wall,
-                                       "extrapolated_cpu_s": cpu}}
+        rows.append(
+            {
+                "job": f"ids: block 0 of {nblocks} (EXTRAPOLATED: read + {sub_blocks} x compute)",
+                "input size": f"~{n_rows // nblocks:,} bins ({length / nblocks / 1e6:.1f} Mbp)",
+                "wall s": f"~{wall['block']:,.0f}",
+                "CPU s": f"~{cpu['block']:,.0f}",
+                "peak MiB": f"~{m.peak_mib:.0f}",
+            }
+        )
+    rows.append(
+        {
+            "job": f"ids: all {wall['jobs']} hg38 blocks (EXTRAPOLATED by bp)",
+            "input size": f"{total_bp / 1e9:.2f} Gbp, ~{rows_used * total_bp / bp / 1e6:,.0f}"
+            " M bins",
+            "wall s": f"~{wall['hg38']:,.0f} ({wall['hg38'] / 3600:,.1f} h)",
+            "CPU s": f"~{cpu['hg38']:,.0f} ({cpu['hg38'] / 3600:,.1f} h)",
+            "peak MiB": f"~{m.peak_mib:.0f} per job",
+        }
+    )
+    return rows, {
+        "ids": _record(m)
+        | {
+            "block": list(block),
+            "block_bp": bp,
+            "n_rows": n_rows,
+            "read_whole_matrix": _record(read),
+            "extrapolated_wall_s": wall,
+            "extrapolated_cpu_s": cpu,
+        }
+    }
 
 
 # --- 3. universe -----------------------------------------------------------------------------
 
-def make_peak_files(folder: Path, length: int, n_files: int = N_PEAK_FILES,
-                    seed: int = 7) -> list[Path]:
+
+def make_peak_files(
+    folder: Path, length: int, n_files: int = N_PEAK_FILES, seed: int = 7
+) -> list[Path]:
     """``n_files`` gzip narrowPeak-like files of one chromosome: peaks around shared sites
     (prevalence skewed: many rare sites, some in most files) plus 15 % noise; cached."""
     paths = [folder / f"sample{i:03d}.narrowPeak.gz" for i in range(n_files)]
@@ -318,11 +388,13 @@ def make_peak_files(folder: Path, length: int, n_files: int = N_PEAK_FILES,
         signal = rng.gamma(2.0, 5.0, k)
         pval = rng.uniform(2, 50, k)
         summit = ((e - s) * rng.uniform(0.3, 0.7, k)).astype(np.int64)
-        lines = [f"{CHROM}\t{a}\t{b}\tpeak{i}\t{min(1000, int(10 * q))}\t.\t{g:.5f}\t{q:.5f}\t"
-                 f"{q * 0.8:.5f}\t{m}\n"
-                 for i, (a, b, g, q, m) in enumerate(zip(s.tolist(), e.tolist(),
-                                                         signal.tolist(), pval.tolist(),
-                                                         summit.tolist()))]
+        lines = [
+            f"{CHROM}\t{a}\t{b}\tpeak{i}\t{min(1000, int(10 * q))}\t.\t{g:.5f}\t{q:.5f}\t"
+            f"{q * 0.8:.5f}\t{m}\n"
+            for i, (a, b, g, q, m) in enumerate(
+                zip(s.tolist(), e.tolist(), signal.tolist(), pval.tolist(), summit.tolist())
+            )
+        ]
         with gzip.open(path, "wt", compresslevel=6) as handle:
             handle.write("".join(lines))
     return paths
@@ -338,8 +410,9 @@ def make_ccre_table(path: Path, length: int, seed: int = 11) -> int:
     n = max(10, int(CCRE_ROWS * CHR1_SHARE * length / CHR1_BP))
     starts = np.sort(rng.choice(length // 400, n, replace=False)) * 400
     ends = starts + rng.integers(150, 351, n)
-    frame = pd.DataFrame({"chrom": np.full(n, CHROM, dtype=object), "start": starts,
-                          "end": np.minimum(ends, length)})
+    frame = pd.DataFrame(
+        {"chrom": np.full(n, CHROM, dtype=object), "start": starts, "end": np.minimum(ends, length)}
+    )
     write_universe_table(path, frame, [CHROM])
     return n
 
@@ -363,10 +436,16 @@ def run_universe_chrom(peaks_npz: str, method: str, ucfg: dict, out: str) -> dic
     from genovocab.universe.inputs import PeakSet
 
     peaks = PeakSet.load(peaks_npz)
-    table = build_chromosome(peaks, CHROM, method, cutoff=ucfg["cutoff"],
-                             window=int(ucfg["window"]), merge=int(ucfg["merge"]),
-                             filter_size=int(ucfg["filter_size"]),
-                             hmm_normalize=bool(ucfg["hmm_normalize"]))
+    table = build_chromosome(
+        peaks,
+        CHROM,
+        method,
+        cutoff=ucfg["cutoff"],
+        window=int(ucfg["window"]),
+        merge=int(ucfg["merge"]),
+        filter_size=int(ucfg["filter_size"]),
+        hmm_normalize=bool(ucfg["hmm_normalize"]),
+    )
     write_tsv(out, table)
     return {"regions": int(len(table))}
 
@@ -397,9 +476,13 @@ def bench_universe(length: int, cfg: dict) -> tuple[list[dict], dict]:
     peaks_npz = work / "peaks.npz"
     m = measure(run_universe_peaks, [str(p) for p in paths], length, str(peaks_npz))
     n_peaks = m.result["peaks"]
-    rows.append(_row("universe: read_peak_files + save",
-                     f"{len(paths)} files, {n_peaks:,} peaks ({n_peaks / len(paths):,.0f}/file)",
-                     m))
+    rows.append(
+        _row(
+            "universe: read_peak_files + save",
+            f"{len(paths)} files, {n_peaks:,} peaks ({n_peaks / len(paths):,.0f}/file)",
+            m,
+        )
+    )
     record["universe_peaks"] = _record(m)
     window = int(ucfg["window"])
     for method in methods:
@@ -409,20 +492,35 @@ def bench_universe(length: int, cfg: dict) -> tuple[list[dict], dict]:
             _log(f"universe: ccre-like table of {n:,} regions (not timed)")
         else:
             m = measure(run_universe_chrom, str(peaks_npz), method, ucfg, str(table))
-            rows.append(_row(f"universe: build_chromosome {method}",
-                             f"{n_peaks:,} peaks, {length / 1e6:.1f} Mbp -> "
-                             f"{m.result['regions']:,} regions", m))
+            rows.append(
+                _row(
+                    f"universe: build_chromosome {method}",
+                    f"{n_peaks:,} peaks, {length / 1e6:.1f} Mbp -> {m.result['regions']:,} regions",
+                    m,
+                )
+            )
             record[f"universe_chrom_{method}"] = _record(m)
-        m = measure(run_universe_assess, str(table), str(peaks_npz), window,
-                    str(work / f"{method}.assessment.tsv"))
-        rows.append(_row(f"universe: assess_universe {method}",
-                         f"{m.result['regions']:,} regions x {m.result['files']} files", m))
+        m = measure(
+            run_universe_assess,
+            str(table),
+            str(peaks_npz),
+            window,
+            str(work / f"{method}.assessment.tsv"),
+        )
+        rows.append(
+            _row(
+                f"universe: assess_universe {method}",
+                f"{m.result['regions']:,} regions x {m.result['files']} files",
+                m,
+            )
+        )
         record[f"universe_assess_{method}"] = _record(m)
         _log(" | ".join(rows[-1].values()))
     return rows, record
 
 
 # --- 4. BPE ----------------------------------------------------------------------------------
+
 
 def gap_layout(length: int, seed: int = 3) -> list[tuple[int, int]]:
     """N runs roughly as on hg38 chr1: 10 kbp at both ends, a centromere-like block of ~7 %
@@ -457,8 +555,11 @@ def make_fasta(length: int) -> Path:
         raise SystemExit(f"{GGRAM_REAL} is missing: the BPE text is fitted to it")
     path.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    seq = bytearray("".join(synthetic_windows(real_windows(), -(-length // 1000) * 1000,
-                                              seed=1)).encode()[:length])
+    seq = bytearray(
+        "".join(synthetic_windows(real_windows(), -(-length // 1000) * 1000, seed=1)).encode()[
+            :length
+        ]
+    )
     for s, e in gap_layout(length):
         seq[s:e] = b"N" * (e - s)
     tmp = path.with_suffix(".tmp.fa")
@@ -466,7 +567,7 @@ def make_fasta(length: int) -> Path:
         handle.write(f">{CHROM}\n".encode())
         view = memoryview(seq)
         for i in range(0, length, 60):
-            handle.write(view[i:i + 60])
+            handle.write(view[i : i + 60])
             handle.write(b"\n")
     del seq
     os.replace(tmp, path)
@@ -482,11 +583,17 @@ def run_windows(fasta: str, wcfg: dict, total_bp: int, out: str) -> dict:
     _quiet()
     from genovocab.sequence.windows import iter_genome_windows, write_training_text
 
-    windows = iter_genome_windows(fasta, [CHROM], window=int(wcfg["length"]),
-                                  min_window=int(wcfg["min_length"]), total_bp=total_bp,
-                                  seed=int(wcfg["seed"]))
-    n, n_windows, bp = write_training_text(out, windows,
-                                           reverse_complements=bool(wcfg["reverse_complements"]))
+    windows = iter_genome_windows(
+        fasta,
+        [CHROM],
+        window=int(wcfg["length"]),
+        min_window=int(wcfg["min_length"]),
+        total_bp=total_bp,
+        seed=int(wcfg["seed"]),
+    )
+    n, n_windows, bp = write_training_text(
+        out, windows, reverse_complements=bool(wcfg["reverse_complements"])
+    )
     return {"lines": int(n), "windows": int(n_windows), "bp": int(bp)}
 
 
@@ -497,13 +604,16 @@ def run_bpe(text: str, bcfg: dict, out_dir: str) -> dict:
 
     kwargs = {"vocab_size": int(bcfg["vocab_size"]), "min_frequency": int(bcfg["min_frequency"])}
     if hasattr(bpe, "build_bpe_folder"):
-        tok, _ = bpe.build_bpe_folder([text], out_dir, model_max_length=int(
-            bcfg["model_max_length"]), **kwargs)
+        tok, _ = bpe.build_bpe_folder(
+            [text], out_dir, model_max_length=int(bcfg["model_max_length"]), **kwargs
+        )
     else:
         tok = bpe.train_bpe([text], **kwargs)
         bpe.save_tokenizer_folder(tok, out_dir, model_max_length=int(bcfg["model_max_length"]))
-    return {"vocab": int(tok.get_vocab_size()), "threads": os.environ.get("RAYON_NUM_THREADS",
-                                                                            str(os.cpu_count()))}
+    return {
+        "vocab": int(tok.get_vocab_size()),
+        "threads": os.environ.get("RAYON_NUM_THREADS", str(os.cpu_count())),
+    }
 
 
 def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict]:
@@ -515,17 +625,25 @@ def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict
     text = work / "windows_training.txt"
     m = measure(run_windows, str(fasta), seq["windows"], total_bp, str(text))
     r = m.result
-    rows = [_row("bpe: iter_genome_windows + write_training_text",
-                 f"{length / 1e6:.1f} Mbp FASTA -> {r['windows']:,} windows, "
-                 f"{r['bp'] / 1e6:.1f} Mbp", m)]
+    rows = [
+        _row(
+            "bpe: iter_genome_windows + write_training_text",
+            f"{length / 1e6:.1f} Mbp FASTA -> {r['windows']:,} windows, {r['bp'] / 1e6:.1f} Mbp",
+            m,
+        )
+    ]
     record = {"windows": _record(m)}
     folder = work / "bpe"
     if folder.exists():
         shutil.rmtree(folder)
     m = measure(run_bpe, str(text), seq["bpe"], str(folder))
-    rows.append(_row("bpe: train BPE (build_bpe_folder)",
-                     f"{r['bp'] / 1e6:.1f} Mbp text, vocab {m.result['vocab']}, "
-                     f"{os.cpu_count()} cores", m))
+    rows.append(
+        _row(
+            "bpe: train BPE (build_bpe_folder)",
+            f"{r['bp'] / 1e6:.1f} Mbp text, vocab {m.result['vocab']}, {os.cpu_count()} cores",
+            m,
+        )
+    )
     record["bpe"] = _record(m) | {"cpu_per_wall": m.cpu_seconds / max(m.seconds, 1e-9)}
     return rows, record
 
@@ -534,14 +652,15 @@ def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict
 
 # --- 5. motif tokens after IDS --------------------------------------------------------------
 
+
 def run_cluster_features(features: str, clusters: str, prefix: str, patterns: str) -> dict:
     """ids_cluster_features.py: the bin x cluster arrays and the patterns, streamed."""
     from genovocab.motifs.token_files import chromosome_cluster_features
 
     _quiet()
     bins, n_patterns = chromosome_cluster_features(
-        features, clusters, cluster_features_out=prefix, patterns_out=patterns,
-        threshold=0.5)
+        features, clusters, cluster_features_out=prefix, patterns_out=patterns, threshold=0.5
+    )
     return {"bins": bins, "patterns": n_patterns}
 
 
@@ -551,8 +670,13 @@ def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
 
     _quiet()
     out = Path(out_dir)
-    summary = token_vocab_files([patterns], [bins], vocab_out=out / "token_vocab.tsv",
-                                zipf_out=out / "zipf.json", plot_out=out / "zipf.png")
+    summary = token_vocab_files(
+        [patterns],
+        [bins],
+        vocab_out=out / "token_vocab.tsv",
+        zipf_out=out / "zipf.json",
+        plot_out=out / "zipf.png",
+    )
     return {"tokens": summary["vocab_size"]}
 
 
@@ -561,9 +685,18 @@ def run_tokens(patterns: str, vocab: str, out: str, prefix: str) -> dict:
     from genovocab.motifs.token_files import chromosome_tokens
 
     _quiet()
-    return {"bins": int(chromosome_tokens(patterns, vocab, CHROM, tokens_out=out,
-                                          stats_out=f"{out}.json",
-                                          cluster_features=prefix).size)}
+    return {
+        "bins": int(
+            chromosome_tokens(
+                patterns,
+                vocab,
+                CHROM,
+                tokens_out=out,
+                stats_out=f"{out}.json",
+                cluster_features=prefix,
+            ).size
+        )
+    }
 
 
 def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) -> dict:
@@ -573,15 +706,27 @@ def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) ->
     _quiet()
     shutil.rmtree(out, ignore_errors=True)
     stats = write_tokenizer_folder(
-        out, chroms=[CHROM], chrom_sizes={CHROM: length}, bins=[stage["bins"]],
-        cluster_features=[stage["prefix"]], tokens=[stage["tokens"]],
-        token_vocab=stage["vocab"], features=stage["features"], ids=stage["ids"],
-        clusters=stage["clusters"], cluster_summary=stage["cluster_summary"],
-        pfms=stage["pfms"], params=MotifParams(
-            cpg="islands", min_count=int(tokens_cfg.get("min_count", 5)),
-            vocab_size=int(tokens_cfg.get("max_vocab") or tokens_cfg.get("vocab_size", 4096))),
-        vocab_summary=stage["zipf"], token_stats=[f"{stage['tokens']}.json"],
-        model_max_length=tokens_cfg.get("model_max_length"))
+        out,
+        chroms=[CHROM],
+        chrom_sizes={CHROM: length},
+        bins=[stage["bins"]],
+        cluster_features=[stage["prefix"]],
+        tokens=[stage["tokens"]],
+        token_vocab=stage["vocab"],
+        features=stage["features"],
+        ids=stage["ids"],
+        clusters=stage["clusters"],
+        cluster_summary=stage["cluster_summary"],
+        pfms=stage["pfms"],
+        params=MotifParams(
+            cpg="islands",
+            min_count=int(tokens_cfg.get("min_count", 5)),
+            vocab_size=int(tokens_cfg.get("max_vocab") or tokens_cfg.get("vocab_size", 4096)),
+        ),
+        vocab_summary=stage["zipf"],
+        token_stats=[f"{stage['tokens']}.json"],
+        model_max_length=tokens_cfg.get("model_max_length"),
+    )
     return {"vocab_size": stats["vocab_size"]}
 
 
@@ -596,46 +741,78 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
     if not features.exists():
         raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
     pfms = motif_stage.parents[2] / "scale-inputs" / "pfms.jaspar"
-    needed = {name: motif_stage / name for name in
-              ("clusters.tsv", "features.tsv", "ids.npy", "cluster_summary.tsv")}
+    needed = {
+        name: motif_stage / name
+        for name in ("clusters.tsv", "features.tsv", "ids.npy", "cluster_summary.tsv")
+    }
     missing = [str(p) for p in [*needed.values(), pfms] if not p.exists()]
     if missing:
-        raise SystemExit(f"motif stage files missing ({', '.join(missing)}): run "
-                         "bench_scale.py --keep first, or give --motif-stage")
+        raise SystemExit(
+            f"motif stage files missing ({', '.join(missing)}): run "
+            "bench_scale.py --keep first, or give --motif-stage"
+        )
     out = OUT / "tokens" / str(length)
     out.mkdir(parents=True, exist_ok=True)
-    stage = {"bins": str(bins), "prefix": str(out / CHROM), "patterns": str(out / "patterns.npz"),
-             "vocab": str(out / "token_vocab.tsv"), "zipf": str(out / "zipf.json"),
-             "tokens": str(out / f"{CHROM}.tokens.npy"),
-             "features": str(needed["features.tsv"]), "ids": str(needed["ids.npy"]),
-             "clusters": str(needed["clusters.tsv"]),
-             "cluster_summary": str(needed["cluster_summary.tsv"]), "pfms": str(pfms)}
+    stage = {
+        "bins": str(bins),
+        "prefix": str(out / CHROM),
+        "patterns": str(out / "patterns.npz"),
+        "vocab": str(out / "token_vocab.tsv"),
+        "zipf": str(out / "zipf.json"),
+        "tokens": str(out / f"{CHROM}.tokens.npy"),
+        "features": str(needed["features.tsv"]),
+        "ids": str(needed["ids.npy"]),
+        "clusters": str(needed["clusters.tsv"]),
+        "cluster_summary": str(needed["cluster_summary.tsv"]),
+        "pfms": str(pfms),
+    }
     _log(f"tokens: cluster features of {features.name}")
-    cf = measure(run_cluster_features, str(features), stage["clusters"], stage["prefix"],
-                 stage["patterns"])
+    cf = measure(
+        run_cluster_features, str(features), stage["clusters"], stage["prefix"], stage["patterns"]
+    )
     nnz = (out / f"{CHROM}.indices.npy").stat().st_size // 4
     _log("tokens: token vocabulary")
     vocab = measure(run_token_vocab, stage["patterns"], str(bins), str(out))
     _log("tokens: token ids")
-    tokens = measure(run_tokens, stage["patterns"], stage["vocab"], stage["tokens"],
-                     stage["prefix"])
+    tokens = measure(
+        run_tokens, stage["patterns"], stage["vocab"], stage["tokens"], stage["prefix"]
+    )
     _log("tokens: motif tokenizer folder")
-    tok = measure(run_motif_tokenizer, stage, length, cfg["motifs"].get("tokens") or {},
-                  str(out / "tokenizer"))
+    tok = measure(
+        run_motif_tokenizer,
+        stage,
+        length,
+        cfg["motifs"].get("tokens") or {},
+        str(out / "tokenizer"),
+    )
     bins_n, n_pat = cf.result["bins"], cf.result["patterns"]
     rows = [
-        _row("tokens: chromosome_cluster_features", f"{bins_n:,} bins -> {nnz / 1e6:,.0f} M "
-             f"nnz, {n_pat:,} distinct patterns", cf),
+        _row(
+            "tokens: chromosome_cluster_features",
+            f"{bins_n:,} bins -> {nnz / 1e6:,.0f} M nnz, {n_pat:,} distinct patterns",
+            cf,
+        ),
         _row("tokens: token_vocab_files (this chromosome)", f"{n_pat:,} patterns", vocab),
         _row("tokens: chromosome_tokens", f"{bins_n:,} bins", tokens),
-        _row("tokens: write_tokenizer_folder (this chromosome)",
-             f"{tok.result['vocab_size']:,} ids ({n_pat:,} patterns)", tok)]
-    return rows, {"tokens": {"cluster_features": _record(cf), "token_vocab": _record(vocab),
-                             "tokens": _record(tokens), "motif_tokenizer": _record(tok),
-                             "nnz": nnz}}
+        _row(
+            "tokens: write_tokenizer_folder (this chromosome)",
+            f"{tok.result['vocab_size']:,} ids ({n_pat:,} patterns)",
+            tok,
+        ),
+    ]
+    return rows, {
+        "tokens": {
+            "cluster_features": _record(cf),
+            "token_vocab": _record(vocab),
+            "tokens": _record(tokens),
+            "motif_tokenizer": _record(tok),
+            "nnz": nnz,
+        }
+    }
 
 
 # --- 6. one genome-wide TFBS track ---------------------------------------------------------
+
 
 def run_track_split(track: str, pfms: str, out_dir: str) -> dict:
     """motifs_tracks.py without the download: one track split into per-chromosome site files."""
@@ -661,17 +838,19 @@ def bench_tracks(cfg: dict) -> tuple[list[dict], dict]:
     if not track.exists():
         _log(f"tracks: writing {track.name} at hg38 size")
         write_tracks(folder, matrices[:1], dict(HG38_SIZES), rng)
-    m = measure(run_track_split, str(track), str(folder / "pfms.jaspar"),
-                str(folder / "split"))
+    m = measure(run_track_split, str(track), str(folder / "pfms.jaspar"), str(folder / "split"))
     batches = int(cfg["motifs"]["sites"].get("tracks_batches", 200))
-    size = (f"{m.result['sites'] / 1e6:,.1f} M sites, "
-            f"{track.stat().st_size / 2**20:,.0f} MiB gzip (one of {len(matrices)} tracks; "
-            f"{len(matrices) / batches:.1f} per batch job)")
+    size = (
+        f"{m.result['sites'] / 1e6:,.1f} M sites, "
+        f"{track.stat().st_size / 2**20:,.0f} MiB gzip (one of {len(matrices)} tracks; "
+        f"{len(matrices) / batches:.1f} per batch job)"
+    )
     row = _row("tracks: tracks_to_site_files, one hg38 track", size, m)
     return [row], {"tracks": _record(m) | {"hg38_cpu_s": m.cpu_seconds * len(matrices)}}
 
 
 # --- 7. merge of one chromosome's track batches -------------------------------------------
+
 
 def batch_site_files(length: int, batches: int, seed: int = 5) -> list[Path]:
     """``batches`` site files of chr1 (cached): batch b holds the sites of its share of the
@@ -700,8 +879,13 @@ def batch_site_files(length: int, batches: int, seed: int = 5) -> list[Path]:
                 keep = starts + lengths <= length
                 starts, lengths = starts[keep], lengths[keep]
                 k = starts.size
-                yield Sites(starts, lengths, rng.integers(lo_f, hi_f, k),
-                            rng.integers(800, 1000, k), np.full(k, 400, np.int64)).sorted()
+                yield Sites(
+                    starts,
+                    lengths,
+                    rng.integers(lo_f, hi_f, k),
+                    rng.integers(800, 1000, k),
+                    np.full(k, 400, np.int64),
+                ).sorted()
 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.parquet")
@@ -725,42 +909,69 @@ def bench_merge(length: int, cfg: dict, batches: int | None = None) -> tuple[lis
     batches = batches or int(cfg["motifs"]["sites"].get("tracks_batches", 200))
     t0 = time.perf_counter()
     parts = batch_site_files(length, batches)
-    _log(f"merge: {batches} batch files of {length:,} bp ready in "
-         f"{time.perf_counter() - t0:.0f} s")
+    _log(f"merge: {batches} batch files of {length:,} bp ready in {time.perf_counter() - t0:.0f} s")
     out = OUT / "merge" / f"merged_{length}.parquet"
     m = measure(run_merge, [str(p) for p in parts], str(out))
-    size = (f"{length / 1e6:.1f} Mbp, {batches} batch files -> "
-            f"{m.result['sites'] / 1e6:,.1f} M sites, {out.stat().st_size / 2**20:,.0f} MiB")
+    size = (
+        f"{length / 1e6:.1f} Mbp, {batches} batch files -> "
+        f"{m.result['sites'] / 1e6:,.1f} M sites, {out.stat().st_size / 2**20:,.0f} MiB"
+    )
     out.unlink()
-    key = "merge" if batches == int(cfg["motifs"]["sites"].get("tracks_batches", 200)) \
+    key = (
+        "merge"
+        if batches == int(cfg["motifs"]["sites"].get("tracks_batches", 200))
         else f"merge_{batches}"
-    return ([_row(f"merge: merge_site_files, one chromosome, {batches} batches", size, m)],
-            {key: _record(m) | {"batches": batches, "sites": m.result["sites"]}})
+    )
+    return (
+        [_row(f"merge: merge_site_files, one chromosome, {batches} batches", size, m)],
+        {key: _record(m) | {"batches": batches, "sites": m.result["sites"]}},
+    )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", default=",".join(JOBS), help=f"comma list of {', '.join(JOBS)}")
-    ap.add_argument("--fraction", type=float, default=1.0,
-                    help="scale chr1's 249,250,621 bp (and the BPE sample) by this")
-    ap.add_argument("--motif-stage", type=Path, default=MOTIF_STAGE,
-                    help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens")
-    ap.add_argument("--merge-batches", type=int, default=None,
-                    help="merge: this many batch files instead of motifs.sites.tracks_batches")
-    ap.add_argument("--ids-sub-blocks", type=int, default=1,
-                    help="time only the first 1/K of the IDS block and scale by K")
+    ap.add_argument(
+        "--fraction",
+        type=float,
+        default=1.0,
+        help="scale chr1's 249,250,621 bp (and the BPE sample) by this",
+    )
+    ap.add_argument(
+        "--motif-stage",
+        type=Path,
+        default=MOTIF_STAGE,
+        help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens",
+    )
+    ap.add_argument(
+        "--merge-batches",
+        type=int,
+        default=None,
+        help="merge: this many batch files instead of motifs.sites.tracks_batches",
+    )
+    ap.add_argument(
+        "--ids-sub-blocks",
+        type=int,
+        default=1,
+        help="time only the first 1/K of the IDS block and scale by K",
+    )
     args = ap.parse_args()
     jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
     unknown = sorted(set(jobs) - set(JOBS))
     if unknown or not 0 < args.fraction <= 1 or args.ids_sub_blocks < 1:
-        ap.error(f"bad --jobs {unknown}" if unknown else "--fraction must be in (0, 1], "
-                 "--ids-sub-blocks >= 1")
+        ap.error(
+            f"bad --jobs {unknown}"
+            if unknown
+            else "--fraction must be in (0, 1], --ids-sub-blocks >= 1"
+        )
     length = int(round(CHR1_BP * args.fraction))
     cfg = load_config()
     OUT.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(OUT).free / 2**30
-    _log(f"chr1 at fraction {args.fraction:g}: {length:,} bp; jobs {', '.join(jobs)}; "
-         f"{os.cpu_count()} cores; {free:.0f} GiB free under {OUT}")
+    _log(
+        f"chr1 at fraction {args.fraction:g}: {length:,} bp; jobs {', '.join(jobs)}; "
+        f"{os.cpu_count()} cores; {free:.0f} GiB free under {OUT}"
+    )
     rows: list[dict] = []
     record: dict = {"fraction": args.fraction, "length": length, "cpus": os.cpu_count()}
     t0 = time.perf_counter()

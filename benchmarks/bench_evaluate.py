@@ -50,7 +50,7 @@ def prepare() -> dict:
             handle.write(f">{CHROM}\n")
             body = ("N" * GAP).join([seq] * COPIES)
             for i in range(0, len(body), 60):
-                handle.write(body[i:i + 60] + "\n")
+                handle.write(body[i : i + 60] + "\n")
         (OUT / "genome.tmp").rename(fa)
     sites = OUT / f"sites{COPIES}.parquet"
     if not sites.exists():
@@ -60,17 +60,22 @@ def prepare() -> dict:
         def chunks():
             for copy in range(COPIES):
                 for s in iter_site_file(src):
-                    yield Sites(s.start + copy * unit, s.length, s.feature, s.score,
-                                s.neglog10p)
+                    yield Sites(s.start + copy * unit, s.length, s.feature, s.score, s.neglog10p)
 
         write_site_file(sites, chunks(), mset, CHROM, unit * COPIES - GAP)
     bins = OUT / f"bins{COPIES}.npz"
     if not bins.exists():
         edges, ids, vocab, labels, _, _ = eval_real.motif_tokens()
-        all_edges = np.concatenate([edges[:-1] + c * unit for c in range(COPIES)]
-                                   + [[edges[-1] + (COPIES - 1) * unit]])
-        np.savez(bins, edges=all_edges, ids=np.tile(ids, COPIES), labels=labels,
-                 vocab_size=np.int64(len(vocab)))
+        all_edges = np.concatenate(
+            [edges[:-1] + c * unit for c in range(COPIES)] + [[edges[-1] + (COPIES - 1) * unit]]
+        )
+        np.savez(
+            bins,
+            edges=all_edges,
+            ids=np.tile(ids, COPIES),
+            labels=labels,
+            vocab_size=np.int64(len(vocab)),
+        )
     text = eval_real.bpe_text()
     return {"fasta": str(fa), "sites": str(sites), "bins": str(bins), "bpe_text": str(text)}
 
@@ -93,16 +98,28 @@ def run(paths: dict, max_bp: int) -> dict:
     edges, ids, labels = z["edges"], z["ids"], z["labels"]
     bpe = Bpe(train_bpe([paths["bpe_text"]], vocab_size=4096), "BPE-4096")
     tok_ids, offsets = encode_ids(bpe.tokenizer, read_lines(paths["bpe_text"]))
-    gg = BpeGgrams(bpe, extract_ggrams(tok_ids, offsets, vocab_size=bpe.vocab_size),
-                   "BPE-4096 + G-grams")
-    entries = [Entry(MotifGenome(lambda c: (edges, ids), int(z["vocab_size"])), None),
-               Entry(bpe, bpe), Entry(gg, gg), Entry(Kmers(6, False), Kmers(6, False)),
-               Entry(Kmers(6, True), Kmers(6, True))]
+    gg = BpeGgrams(
+        bpe, extract_ggrams(tok_ids, offsets, vocab_size=bpe.vocab_size), "BPE-4096 + G-grams"
+    )
+    entries = [
+        Entry(MotifGenome(lambda c: (edges, ids), int(z["vocab_size"])), None),
+        Entry(bpe, bpe),
+        Entry(gg, gg),
+        Entry(Kmers(6, False), Kmers(6, False)),
+        Entry(Kmers(6, True), Kmers(6, True)),
+    ]
     fasta = open_fasta(paths["fasta"])
     sizes = {CHROM: len(fasta[CHROM])}
-    ev = SequenceEvaluation(fasta, sizes, entries, [Region(CHROM)], [], max_bp=max_bp,
-                            sites={CHROM: lambda: SiteCursor(site_file_chunks(paths["sites"]))},
-                            labels=labels)
+    ev = SequenceEvaluation(
+        fasta,
+        sizes,
+        entries,
+        [Region(CHROM)],
+        [],
+        max_bp=max_bp,
+        sites={CHROM: lambda: SiteCursor(site_file_chunks(paths["sites"]))},
+        labels=labels,
+    )
     c0 = time.process_time()
     result = ev.run()
     cpu = time.process_time() - c0
@@ -126,15 +143,23 @@ def main() -> None:
         res = measure(run, paths, int(mbp * 1_000_000))
         out = res.result
         per100 = out["cpu"] / out["bp"] * 1e8 / 60
-        rows.append({"held-out Mbp": f"{out['bp'] / 1e6:.2f}", "sites": f"{out['sites']:,}",
-                     "evaluation CPU s": f"{out['cpu']:.1f}",
-                     "job CPU s": f"{res.cpu_seconds:.1f}", "wall s": f"{res.seconds:.1f}",
-                     "CPU-min / 100 Mbp": f"{per100:.1f}",
-                     "peak RSS MiB": f"{res.peak_mib:.0f}"})
+        rows.append(
+            {
+                "held-out Mbp": f"{out['bp'] / 1e6:.2f}",
+                "sites": f"{out['sites']:,}",
+                "evaluation CPU s": f"{out['cpu']:.1f}",
+                "job CPU s": f"{res.cpu_seconds:.1f}",
+                "wall s": f"{res.seconds:.1f}",
+                "CPU-min / 100 Mbp": f"{per100:.1f}",
+                "peak RSS MiB": f"{res.peak_mib:.0f}",
+            }
+        )
         print(report(rows[-1:], list(rows[-1])), flush=True)
     print(report(rows, list(rows[0])))
-    print("budget: 15 CPU-min per 100 Mbp (the evaluation pass; the job adds the BPE training "
-          "of this benchmark and, in a release, the motif control's scan)")
+    print(
+        "budget: 15 CPU-min per 100 Mbp (the evaluation pass; the job adds the BPE training "
+        "of this benchmark and, in a release, the motif control's scan)"
+    )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,9 @@ from _common import measure, report  # noqa: E402
 OUT = HERE / "out" / "fragments"
 
 
-def make_inputs(n_regions: int, n_fragments: int, n_barcodes: int, seed: int = 7
-                ) -> tuple[Path, Path]:
+def make_inputs(
+    n_regions: int, n_fragments: int, n_barcodes: int, seed: int = 7
+) -> tuple[Path, Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     universe = OUT / f"universe_{n_regions}.bed"
     frags = OUT / f"fragments_{n_fragments}_{n_barcodes}.tsv.gz"
@@ -59,8 +60,7 @@ def make_inputs(n_regions: int, n_fragments: int, n_barcodes: int, seed: int = 7
         starts = np.cumsum(gaps + lengths) - lengths
         ends = starts + lengths
         spans.append((c, starts, ends))
-        lines.append("".join(f"{c}\t{s}\t{e}\n" for s, e in zip(starts.tolist(),
-                                                                ends.tolist())))
+        lines.append("".join(f"{c}\t{s}\t{e}\n" for s, e in zip(starts.tolist(), ends.tolist())))
     universe.write_text("".join(lines))
     ci = rng.integers(0, len(chroms), n_fragments)
     inside = rng.random(n_fragments) < 0.7
@@ -69,26 +69,38 @@ def make_inputs(n_regions: int, n_fragments: int, n_barcodes: int, seed: int = 7
     for k, (_, s, e) in enumerate(spans):
         sel = np.flatnonzero(ci == k)
         pick = rng.integers(0, len(s), len(sel))
-        start[sel] = np.where(inside[sel], s[pick] + rng.integers(0, 200, len(sel)),
-                              rng.integers(0, int(e[-1]), len(sel)))
+        start[sel] = np.where(
+            inside[sel],
+            s[pick] + rng.integers(0, 200, len(sel)),
+            rng.integers(0, int(e[-1]), len(sel)),
+        )
     barcode = rng.integers(0, n_barcodes, n_fragments)
     order = np.lexsort((start, ci))
     names = np.asarray(chroms, dtype=object)
     with gzip.open(frags, "wt", compresslevel=1) as handle:
         handle.write("# id=synthetic\n")
         for i0 in range(0, n_fragments, 200_000):
-            sl = order[i0:i0 + 200_000]
-            handle.write("".join(
-                f"{c}\t{s}\t{s + n}\tBC{b:05d}-1\t1\n" for c, s, n, b in zip(
-                    names[ci[sl]].tolist(), start[sl].tolist(), length[sl].tolist(),
-                    barcode[sl].tolist())))
+            sl = order[i0 : i0 + 200_000]
+            handle.write(
+                "".join(
+                    f"{c}\t{s}\t{s + n}\tBC{b:05d}-1\t1\n"
+                    for c, s, n, b in zip(
+                        names[ci[sl]].tolist(),
+                        start[sl].tolist(),
+                        length[sl].tolist(),
+                        barcode[sl].tolist(),
+                    )
+                )
+            )
     return universe, frags
 
 
 def _cells_digest(docs) -> dict[str, str]:
     """Per barcode, a digest of its sorted token ids (the document's multiset)."""
-    return {b: hashlib.sha256(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
-            for b, ids in docs}
+    return {
+        b: hashlib.sha256(np.sort(np.asarray(ids, dtype=np.int64)).tobytes()).hexdigest()
+        for b, ids in docs
+    }
 
 
 def run_ours(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
@@ -100,11 +112,14 @@ def run_ours(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
     for _ in range(repeats):
         t0 = time.perf_counter()
         tok = IntervalTokenizer.from_bed(universe)
-        table = fragments_table(count_fragments(tok, frags, unknown="unk",
-                                                chunk_lines=chunk_lines))
+        table = fragments_table(count_fragments(tok, frags, unknown="unk", chunk_lines=chunk_lines))
         ids = table.column("input_ids").combine_chunks()
-        docs = list(zip(table.column("barcode").to_pylist(),
-                        np.split(ids.values.to_numpy(), ids.offsets.to_numpy()[1:-1])))
+        docs = list(
+            zip(
+                table.column("barcode").to_pylist(),
+                np.split(ids.values.to_numpy(), ids.offsets.to_numpy()[1:-1]),
+            )
+        )
         times.append(time.perf_counter() - t0)
     return {"times": times, "cells": _cells_digest(docs)}
 
@@ -138,16 +153,19 @@ def phases(universe: str, frags: str, repeats: int, chunk_lines: int) -> dict:
 
     def overlap() -> None:
         for _, ch, starts, ends, _bc, ch_names, _bc_names in blocks:
-            overlap_pairs(tok.universe, Regions(list(ch_names), ch.astype(np.int32), starts,
-                                                ends))
+            overlap_pairs(tok.universe, Regions(list(ch_names), ch.astype(np.int32), starts, ends))
 
-    return {"gunzip (zlib, 1 thread)": best(lambda: zlib.decompress(raw, 31)),
-            "read + parse (pyarrow blocks)": best(lambda: sum(1 for _ in _blocks(
-                frags, chunk_lines))),
-            "overlap (all blocks)": best(overlap),
-            "load universe": best(lambda: IntervalTokenizer.from_bed(universe)),
-            "whole (count + table)": best(lambda: fragments_table(count_fragments(
-                tok, frags, unknown="unk", chunk_lines=chunk_lines)))}
+    return {
+        "gunzip (zlib, 1 thread)": best(lambda: zlib.decompress(raw, 31)),
+        "read + parse (pyarrow blocks)": best(lambda: sum(1 for _ in _blocks(frags, chunk_lines))),
+        "overlap (all blocks)": best(overlap),
+        "load universe": best(lambda: IntervalTokenizer.from_bed(universe)),
+        "whole (count + table)": best(
+            lambda: fragments_table(
+                count_fragments(tok, frags, unknown="unk", chunk_lines=chunk_lines)
+            )
+        ),
+    }
 
 
 def run_gtars(universe: str, frags: str, repeats: int) -> dict:
@@ -163,12 +181,16 @@ def run_gtars(universe: str, frags: str, repeats: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=0.1,
-                        help="fraction of the full case (10 M fragments, 5,000 barcodes, "
-                             "1 M regions); default 0.1")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=0.1,
+        help="fraction of the full case (10 M fragments, 5,000 barcodes, 1 M regions); default 0.1",
+    )
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--chunk-lines", type=int, default=None,
-                        help="fragments per block (default: the library's)")
+    parser.add_argument(
+        "--chunk-lines", type=int, default=None, help="fragments per block (default: the library's)"
+    )
     args = parser.parse_args()
     try:
         import gtars.tokenizers  # noqa: F401
@@ -185,33 +207,71 @@ def main() -> int:
     # module) are paid once before the timed calls; the median of the calls is the work
     # (reading the file, loading the universe, per-cell documents), the peak RSS the
     # process's; the per-cell multisets are compared after the timing
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n", flush=True)
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n",
+        flush=True,
+    )
     ours = measure(run_ours, str(universe), str(frags), args.repeats, args.chunk_lines)
     theirs = measure(run_gtars, str(universe), str(frags), args.repeats)
     t_ours = statistics.median(ours.result["times"])
     t_gtars = statistics.median(theirs.result["times"])
     equal = ours.result["cells"] == theirs.result["cells"]
-    rows = [{"what": f"{n_frag:,} fragments, {n_bc:,} barcodes, {n_reg:,} regions",
-             "ours_s": f"{t_ours:.2f}", "gtars_s": f"{t_gtars:.2f}",
-             "ratio_ours/gtars": f"{t_ours / t_gtars:.3f}",
-             "speedup": f"{t_gtars / t_ours:.1f}x",
-             "ours_MiB": f"{ours.peak_mib:.0f}", "gtars_MiB": f"{theirs.peak_mib:.0f}",
-             "equal": equal}]
-    print(report(rows, ["what", "ours_s", "gtars_s", "ratio_ours/gtars", "speedup", "ours_MiB",
-                        "gtars_MiB", "equal"]))
-    print(f"(median of {args.repeats} calls each; chunk_lines {args.chunk_lines:,}; load "
-          f"average at the end {os.getloadavg()[0]:.2f})")
+    rows = [
+        {
+            "what": f"{n_frag:,} fragments, {n_bc:,} barcodes, {n_reg:,} regions",
+            "ours_s": f"{t_ours:.2f}",
+            "gtars_s": f"{t_gtars:.2f}",
+            "ratio_ours/gtars": f"{t_ours / t_gtars:.3f}",
+            "speedup": f"{t_gtars / t_ours:.1f}x",
+            "ours_MiB": f"{ours.peak_mib:.0f}",
+            "gtars_MiB": f"{theirs.peak_mib:.0f}",
+            "equal": equal,
+        }
+    ]
+    print(
+        report(
+            rows,
+            [
+                "what",
+                "ours_s",
+                "gtars_s",
+                "ratio_ours/gtars",
+                "speedup",
+                "ours_MiB",
+                "gtars_MiB",
+                "equal",
+            ],
+        )
+    )
+    print(
+        f"(median of {args.repeats} calls each; chunk_lines {args.chunk_lines:,}; load "
+        f"average at the end {os.getloadavg()[0]:.2f})"
+    )
     where = measure(phases, str(universe), str(frags), args.repeats, args.chunk_lines).result
     whole = where["whole (count + table)"]
     read, ov = where["read + parse (pyarrow blocks)"], where["overlap (all blocks)"]
     where["grouping by cell (whole - read - overlap)"] = tuple(
-        max(0.0, w - r - o) for w, r, o in zip(whole, read, ov))
-    print("\nwhere our time goes (one process, best of "
-          f"{args.repeats}; the universe is loaded before 'whole'; cpu_s: all threads):")
-    print(report([{"phase": k, "wall_s": f"{v[0]:.3f}", "cpu_s": f"{v[1]:.3f}",
-                   "cpu of whole": f"{v[1] / whole[1]:.0%}"} for k, v in where.items()],
-                 ["phase", "wall_s", "cpu_s", "cpu of whole"]))
+        max(0.0, w - r - o) for w, r, o in zip(whole, read, ov)
+    )
+    print(
+        "\nwhere our time goes (one process, best of "
+        f"{args.repeats}; the universe is loaded before 'whole'; cpu_s: all threads):"
+    )
+    print(
+        report(
+            [
+                {
+                    "phase": k,
+                    "wall_s": f"{v[0]:.3f}",
+                    "cpu_s": f"{v[1]:.3f}",
+                    "cpu of whole": f"{v[1] / whole[1]:.0%}",
+                }
+                for k, v in where.items()
+            ],
+            ["phase", "wall_s", "cpu_s", "cpu of whole"],
+        )
+    )
     return 0 if equal else 1
 
 

@@ -61,19 +61,18 @@ def real_windows() -> list[str]:
     return [seq[s:e] for s, e in tile_segments(acgt_segments(seq, 100), 1000, 100)]
 
 
-def synthetic_windows(real: list[str], total_bp: int, seed: int = 1, order: int = 6
-                      ) -> list[str]:
+def synthetic_windows(real: list[str], total_bp: int, seed: int = 1, order: int = 6) -> list[str]:
     """1 kbp windows of an order-``order`` Markov chain fitted to the real sequence; a third of
     them get one real fragment of 100-400 bp pasted in (repeat-like shared text)."""
     rng = np.random.default_rng(seed)
     code = np.full(256, 255, dtype=np.uint8)
     code[np.frombuffer(b"ACGT", dtype=np.uint8)] = np.arange(4, dtype=np.uint8)
-    counts = np.ones((4 ** order, 4), dtype=np.float64)
+    counts = np.ones((4**order, 4), dtype=np.float64)
     for w in real:
         x = code[np.frombuffer(w.encode(), dtype=np.uint8)].astype(np.int64)
         ctx = np.zeros(len(x) - order, dtype=np.int64)
         for j in range(order):
-            ctx = ctx * 4 + x[j:len(x) - order + j]
+            ctx = ctx * 4 + x[j : len(x) - order + j]
         np.add.at(counts, (ctx, x[order:]), 1)
     cum = np.cumsum(counts / counts.sum(axis=1, keepdims=True), axis=1)
     n = total_bp // 1000
@@ -93,7 +92,7 @@ def synthetic_windows(real: list[str], total_bp: int, seed: int = 1, order: int 
         length = int(rng.integers(100, 401))
         src = int(rng.integers(0, len(text) - length))
         dst = int(rng.integers(0, 1000 - length))
-        letters[row, dst:dst + length] = text[src:src + length]
+        letters[row, dst : dst + length] = text[src : src + length]
     return [row.tobytes().decode() for row in letters]
 
 
@@ -104,18 +103,23 @@ def prepare(quick: bool) -> dict[str, Path]:
     OUT.mkdir(parents=True, exist_ok=True)
     real = real_windows()
     syn_bp = 10_000_000 if quick else 50_000_000
-    paths = {"real_txt": OUT / "real.txt", "syn_txt": OUT / f"markov_{syn_bp // 10**6}M.txt",
-             "bpe": OUT / "bpe4096"}
+    paths = {
+        "real_txt": OUT / "real.txt",
+        "syn_txt": OUT / f"markov_{syn_bp // 10**6}M.txt",
+        "bpe": OUT / "bpe4096",
+    }
     write_lines(paths["real_txt"], real)
     if not paths["syn_txt"].exists():
         write_lines(paths["syn_txt"], synthetic_windows(real, syn_bp))
     if not (paths["bpe"] / "tokenizer.json").exists():
-        bpe.save_tokenizer_folder(bpe.train_bpe([paths["real_txt"]], vocab_size=4096),
-                                  paths["bpe"])
+        bpe.save_tokenizer_folder(bpe.train_bpe([paths["real_txt"]], vocab_size=4096), paths["bpe"])
     tok = bpe.load_tokenizer(paths["bpe"])
     for name in ("real", "syn"):
-        npz = OUT / f"markov_tokens_{syn_bp // 10**6}M.npz" if name == "syn" else \
-            OUT / "real_tokens.npz"
+        npz = (
+            OUT / f"markov_tokens_{syn_bp // 10**6}M.npz"
+            if name == "syn"
+            else OUT / "real_tokens.npz"
+        )
         if not npz.exists():
             from genovocab.sequence.windows import read_lines
 
@@ -126,8 +130,9 @@ def prepare(quick: bool) -> dict[str, Path]:
 
 
 # ------------------------------------------------------------------ plain-Python references
-def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_freq, min_len,
-                   max_len) -> list[tuple[tuple[int, ...], int]]:
+def python_extract(
+    seqs: list[list[int]], min_pmi, min_token_count, min_ngram_freq, min_len, max_len
+) -> list[tuple[tuple[int, ...], int]]:
     """DNAZEN's extraction with dicts and loops (same exact PMI test as the library)."""
     uni: dict[int, int] = {}
     pairs: dict[tuple[int, int], int] = {}
@@ -140,16 +145,19 @@ def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_fr
             if prev is not None:
                 pairs[(prev, t)] = pairs.get((prev, t), 0) + 1
             prev = t
-    scale = 2 ** min_pmi
-    kept = {p for p, c in pairs.items()
-            if c >= min_token_count and n * c >= scale * uni[p[0]] * uni[p[1]]}
+    scale = 2**min_pmi
+    kept = {
+        p
+        for p, c in pairs.items()
+        if c >= min_token_count and n * c >= scale * uni[p[0]] * uni[p[1]]
+    }
     cands: dict[tuple[int, ...], int] = {}
     for s in seqs:
         start = 0
         for i in range(1, len(s) + 1):
             if i == len(s) or (s[i - 1], s[i]) not in kept:
                 for k in range(start, i, max_len):
-                    piece = tuple(s[k:min(k + max_len, i)])
+                    piece = tuple(s[k : min(k + max_len, i)])
                     if len(piece) >= min_len:
                         cands[piece] = cands.get(piece, 0) + 1
                 start = i
@@ -159,7 +167,7 @@ def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_fr
     for s in seqs:
         for length in lengths:
             for i in range(len(s) - length + 1):
-                w = tuple(s[i:i + length])
+                w = tuple(s[i : i + length])
                 if w in recount:
                     recount[w] += 1
     out = [(g, c) for g, c in recount.items() if c >= min_ngram_freq]
@@ -167,8 +175,9 @@ def python_extract(seqs: list[list[int]], min_pmi, min_token_count, min_ngram_fr
     return out
 
 
-def dnazen_match(token_lists: list[list[str]], vocab: dict[str, int], min_len: int,
-                 max_len: int) -> list[list[tuple[int, int, int]]]:
+def dnazen_match(
+    token_lists: list[list[str]], vocab: dict[str, int], min_len: int, max_len: int
+) -> list[list[tuple[int, int, int]]]:
     """DNAZEN's loop: every start, every length, space-joined strings in a dict."""
     out = []
     for tokens in token_lists:
@@ -206,45 +215,47 @@ def run_ours_extract(npz: str, repeats: int) -> tuple[float, list]:
     from genovocab.sequence.ggram import GgramParams, extract_ggrams
 
     ids, offsets = _load(npz)
-    dt, v = _timed(lambda: extract_ggrams(ids, offsets, vocab_size=4096,
-                                          params=GgramParams(**PARAMS)), repeats)
+    dt, v = _timed(
+        lambda: extract_ggrams(ids, offsets, vocab_size=4096, params=GgramParams(**PARAMS)), repeats
+    )
     return dt, list(zip(v.ngrams, v.frequency.tolist()))
 
 
 def run_python_extract(npz: str, repeats: int) -> tuple[float, list]:
     ids, offsets = _load(npz)
-    seqs = [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
+    seqs = [ids[offsets[i] : offsets[i + 1]].tolist() for i in range(len(offsets) - 1)]
     return _timed(lambda: python_extract(seqs, **PARAMS), repeats)
 
 
 def _match_inputs(npz: str, vocab_npz: str, n_seqs: int):
     ids, offsets = _load(npz)
     n = min(n_seqs, len(ids) // 512)
-    batch = ids[:n * 512].reshape(n, 512)
+    batch = ids[: n * 512].reshape(n, 512)
     with np.load(vocab_npz, allow_pickle=False) as data:
         flat, lens = data["flat"], data["lens"]
     ngrams = np.split(flat, np.cumsum(lens)[:-1])
     return batch, [tuple(g.tolist()) for g in ngrams]
 
 
-def run_ours_match(npz: str, vocab_npz: str, n_seqs: int, repeats: int
-                   ) -> tuple[float, int, list]:
+def run_ours_match(npz: str, vocab_npz: str, n_seqs: int, repeats: int) -> tuple[float, int, list]:
     from genovocab.sequence.ggram import GgramVocab
     from genovocab.tokenizers.sequence import GgramMatcher
 
     batch, ngrams = _match_inputs(npz, vocab_npz, n_seqs)
-    matcher = GgramMatcher(GgramVocab(ngrams, np.zeros(len(ngrams)), np.zeros(len(ngrams))),
-                           4096)
+    matcher = GgramMatcher(GgramVocab(ngrams, np.zeros(len(ngrams)), np.zeros(len(ngrams))), 4096)
     offsets = np.arange(0, batch.size + 1, 512, dtype=np.int64)
     dt, m = _timed(lambda: matcher.match_stream(batch.ravel(), offsets), repeats)
     bounds = np.searchsorted(m.seq, np.arange(len(batch) + 1))
-    found = [list(zip(m.ngram_id[a:b].tolist(), m.position[a:b].tolist(),
-                      m.length[a:b].tolist())) for a, b in zip(bounds[:-1], bounds[1:])]
+    found = [
+        list(zip(m.ngram_id[a:b].tolist(), m.position[a:b].tolist(), m.length[a:b].tolist()))
+        for a, b in zip(bounds[:-1], bounds[1:])
+    ]
     return dt, len(batch), found
 
 
-def run_python_match(npz: str, vocab_npz: str, n_seqs: int, bpe_dir: str, repeats: int
-                     ) -> tuple[float, int, list]:
+def run_python_match(
+    npz: str, vocab_npz: str, n_seqs: int, bpe_dir: str, repeats: int
+) -> tuple[float, int, list]:
     from genovocab.sequence.bpe import load_tokenizer
 
     batch, ngrams = _match_inputs(npz, vocab_npz, n_seqs)
@@ -264,21 +275,25 @@ def _layout_inputs(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int):
 
     ids, offsets = _load(npz)
     n = min(n_seqs, len(ids) // 510)
-    batch = ids[:n * 510].reshape(n, 510).astype(np.int64)
+    batch = ids[: n * 510].reshape(n, 510).astype(np.int64)
     with np.load(vocab_npz, allow_pickle=False) as data:
         flat, lens = data["flat"], data["lens"]
     ngrams = [tuple(g.tolist()) for g in np.split(flat, np.cumsum(lens)[:-1])]
-    st = SequenceTokenizer(load_tokenizer(bpe_dir),
-                           GgramVocab(ngrams, np.zeros(len(ngrams)), np.zeros(len(ngrams))),
-                           max_ngrams=30, model_max_length=512)
+    st = SequenceTokenizer(
+        load_tokenizer(bpe_dir),
+        GgramVocab(ngrams, np.zeros(len(ngrams)), np.zeros(len(ngrams))),
+        max_ngrams=30,
+        model_max_length=512,
+    )
     return st, batch, ngrams
 
 
 def run_ours_layout(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int, repeats: int):
     st, batch, _ = _layout_inputs(npz, vocab_npz, bpe_dir, n_seqs)
     rows = list(batch)
-    dt, out = _timed(lambda: st(rows, padding="max_length", truncation=True,
-                                return_tensors="np"), repeats)
+    dt, out = _timed(
+        lambda: st(rows, padding="max_length", truncation=True, return_tensors="np"), repeats
+    )
     return dt, len(rows), {k: np.asarray(v) for k, v in out.items()}
 
 
@@ -293,8 +308,13 @@ def run_dnazen_layout(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int, repea
     token_lists = [[strings[t] for t in row] for row in batch.tolist()]
 
     def run():
-        return [dnazen_reference(t, vocab, token_id, 512, True, 30, min(map(len, ngrams)),
-                                 max(map(len, ngrams))) for t in token_lists]
+        return [
+            dnazen_reference(
+                t, vocab, token_id, 512, True, 30, min(map(len, ngrams)), max(map(len, ngrams))
+            )
+            for t in token_lists
+        ]
+
     dt, outs = _timed(run, repeats)
     return dt, len(outs), {k: np.asarray([o[k] for o in outs]) for k in outs[0]}
 
@@ -304,15 +324,19 @@ def layout_row(npz: str, vocab_npz: str, bpe_dir: str, n_seqs: int) -> dict:
     ref = measure(run_dnazen_layout, npz, vocab_npz, bpe_dir, n_seqs, 3)
     t_ours, n, got = ours.result
     t_ref, _, expected = ref.result
-    equal = set(got) == set(expected) and all(np.array_equal(got[k], expected[k])
-                                              for k in expected)
-    return {"what": f"layout real (DNAZEN keys, {n} x 512, cap 30)", "tokens": n * 510,
-            "G-grams": int(got["ngram_attention_mask"].sum()),
-            "ours_s": f"{t_ours:.3f} ({n / t_ours:,.0f} seq/s)",
-            "ref_s": f"{t_ref:.2f} ({n / t_ref:,.0f} seq/s)",
-            "ratio_ours/ref": f"{t_ours / t_ref:.4f}", "speedup": f"{t_ref / t_ours:.1f}x",
-            "ours_MiB": f"{ours.peak_mib:.0f}", "ref_MiB": f"{ref.peak_mib:.0f}",
-            "equal": equal}
+    equal = set(got) == set(expected) and all(np.array_equal(got[k], expected[k]) for k in expected)
+    return {
+        "what": f"layout real (DNAZEN keys, {n} x 512, cap 30)",
+        "tokens": n * 510,
+        "G-grams": int(got["ngram_attention_mask"].sum()),
+        "ours_s": f"{t_ours:.3f} ({n / t_ours:,.0f} seq/s)",
+        "ref_s": f"{t_ref:.2f} ({n / t_ref:,.0f} seq/s)",
+        "ratio_ours/ref": f"{t_ours / t_ref:.4f}",
+        "speedup": f"{t_ref / t_ours:.1f}x",
+        "ours_MiB": f"{ours.peak_mib:.0f}",
+        "ref_MiB": f"{ref.peak_mib:.0f}",
+        "equal": equal,
+    }
 
 
 def prepare_layout() -> dict[str, Path]:
@@ -323,18 +347,24 @@ def prepare_layout() -> dict[str, Path]:
 
     OUT.mkdir(parents=True, exist_ok=True)
     real = real_windows()
-    paths = {"real_txt": OUT / "real.txt", "bpe": OUT / "bpe4096",
-             "real_tokens": OUT / "real_tokens.npz", "vocab": OUT / "real_vocab.npz"}
+    paths = {
+        "real_txt": OUT / "real.txt",
+        "bpe": OUT / "bpe4096",
+        "real_tokens": OUT / "real_tokens.npz",
+        "vocab": OUT / "real_vocab.npz",
+    }
     write_lines(paths["real_txt"], real)
     if not (paths["bpe"] / "tokenizer.json").exists():
-        bpe.save_tokenizer_folder(bpe.train_bpe([paths["real_txt"]], vocab_size=4096),
-                                  paths["bpe"])
+        bpe.save_tokenizer_folder(bpe.train_bpe([paths["real_txt"]], vocab_size=4096), paths["bpe"])
     tok = bpe.load_tokenizer(paths["bpe"])
     ids, offsets = bpe.encode_ids(tok, real)
     bpe.save_token_stream(paths["real_tokens"], ids, offsets)
     v = extract_ggrams(ids, offsets, vocab_size=4096, params=GgramParams(**PARAMS))
-    np.savez(paths["vocab"], flat=np.asarray([t for g in v.ngrams for t in g], np.int64),
-             lens=np.asarray([len(g) for g in v.ngrams], np.int64))
+    np.savez(
+        paths["vocab"],
+        flat=np.asarray([t for g in v.ngrams for t in g], np.int64),
+        lens=np.asarray([len(g) for g in v.ngrams], np.int64),
+    )
     return paths
 
 
@@ -349,22 +379,39 @@ def run_bpe(txt: str) -> tuple[float, int]:
 # ------------------------------------------------------------------ driver
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="10 Mbp synthetic corpus, fewer match sequences")
-    parser.add_argument("--layout-only", action="store_true",
-                        help="only the DNAZEN-layout row (real sequence)")
-    parser.add_argument("--layout-seqs", type=int, default=500,
-                        help="512-token sequences in the layout row (500)")
+    parser.add_argument(
+        "--quick", action="store_true", help="10 Mbp synthetic corpus, fewer match sequences"
+    )
+    parser.add_argument(
+        "--layout-only", action="store_true", help="only the DNAZEN-layout row (real sequence)"
+    )
+    parser.add_argument(
+        "--layout-seqs", type=int, default=500, help="512-token sequences in the layout row (500)"
+    )
     args = parser.parse_args()
     if not REAL.exists():
         print(f"real sequence {REAL} is absent; nothing to benchmark")
         return 0
     if args.layout_only:
         p = prepare_layout()
-        row = layout_row(str(p["real_tokens"]), str(p["vocab"]), str(p["bpe"]),
-                         args.layout_seqs)
-        print(report([row], ["what", "tokens", "G-grams", "ours_s", "ref_s", "ratio_ours/ref",
-                             "speedup", "ours_MiB", "ref_MiB", "equal"]))
+        row = layout_row(str(p["real_tokens"]), str(p["vocab"]), str(p["bpe"]), args.layout_seqs)
+        print(
+            report(
+                [row],
+                [
+                    "what",
+                    "tokens",
+                    "G-grams",
+                    "ours_s",
+                    "ref_s",
+                    "ratio_ours/ref",
+                    "speedup",
+                    "ours_MiB",
+                    "ref_MiB",
+                    "equal",
+                ],
+            )
+        )
         return 0 if row["equal"] else 1
     paths = prepare(args.quick)
     rows = []
@@ -376,12 +423,20 @@ def main() -> int:
         ref = measure(run_python_extract, npz, 3 if name == "real" else 1)
         t_ours, got = ours.result
         t_ref, expected = ref.result
-        rows.append({"what": f"extract {name}", "tokens": n_tokens, "G-grams": len(got),
-                     "ours_s": f"{t_ours:.3f}", "ref_s": f"{t_ref:.2f}",
-                     "ratio_ours/ref": f"{t_ours / t_ref:.4f}",
-                     "speedup": f"{t_ref / t_ours:.1f}x",
-                     "ours_MiB": f"{ours.peak_mib:.0f}", "ref_MiB": f"{ref.peak_mib:.0f}",
-                     "equal": got == expected})
+        rows.append(
+            {
+                "what": f"extract {name}",
+                "tokens": n_tokens,
+                "G-grams": len(got),
+                "ours_s": f"{t_ours:.3f}",
+                "ref_s": f"{t_ref:.2f}",
+                "ratio_ours/ref": f"{t_ours / t_ref:.4f}",
+                "speedup": f"{t_ref / t_ours:.1f}x",
+                "ours_MiB": f"{ours.peak_mib:.0f}",
+                "ref_MiB": f"{ref.peak_mib:.0f}",
+                "equal": got == expected,
+            }
+        )
         flat = np.asarray([t for g, _ in got for t in g], dtype=np.int64)
         lens = np.asarray([len(g) for g, _ in got], dtype=np.int64)
         vocab_npz[name] = OUT / f"{name}_vocab.npz"
@@ -391,18 +446,23 @@ def main() -> int:
     for name in ("real", "syn"):
         npz = str(paths[f"{name}_tokens"])
         ours = measure(run_ours_match, npz, str(vocab_npz[name]), n_seqs, 5)
-        ref = measure(run_python_match, npz, str(vocab_npz[name]), n_seqs, str(paths["bpe"]),
-                      1)
+        ref = measure(run_python_match, npz, str(vocab_npz[name]), n_seqs, str(paths["bpe"]), 1)
         t_ours, n, got = ours.result
         t_ref, _, expected = ref.result
-        rows.append({"what": f"match {name} (512-token seqs)", "tokens": n * 512,
-                     "G-grams": sum(map(len, got)),
-                     "ours_s": f"{t_ours:.3f} ({n / t_ours:,.0f} seq/s)",
-                     "ref_s": f"{t_ref:.2f} ({n / t_ref:,.0f} seq/s)",
-                     "ratio_ours/ref": f"{t_ours / t_ref:.4f}",
-                     "speedup": f"{t_ref / t_ours:.1f}x",
-                     "ours_MiB": f"{ours.peak_mib:.0f}", "ref_MiB": f"{ref.peak_mib:.0f}",
-                     "equal": got == expected})
+        rows.append(
+            {
+                "what": f"match {name} (512-token seqs)",
+                "tokens": n * 512,
+                "G-grams": sum(map(len, got)),
+                "ours_s": f"{t_ours:.3f} ({n / t_ours:,.0f} seq/s)",
+                "ref_s": f"{t_ref:.2f} ({n / t_ref:,.0f} seq/s)",
+                "ratio_ours/ref": f"{t_ours / t_ref:.4f}",
+                "speedup": f"{t_ref / t_ours:.1f}x",
+                "ours_MiB": f"{ours.peak_mib:.0f}",
+                "ref_MiB": f"{ref.peak_mib:.0f}",
+                "equal": got == expected,
+            }
+        )
 
     bpe_inputs = [("real", paths["real_txt"])]
     if not args.quick:  # 10 Mbp of the synthetic text (~0.9 GiB peak; 50 Mbp would be ~4.5)
@@ -417,13 +477,33 @@ def main() -> int:
         with open(txt) as handle:
             mbp = sum(len(line.strip()) for line in handle) / 1e6
         m = measure(run_bpe, str(txt))
-        rows.append({"what": f"bpe train {name} {mbp:.1f} Mbp (vocab 4096)",
-                     "ours_s": f"{m.result[0]:.1f} ({m.result[0] / mbp:.2f} s/Mbp)",
-                     "ours_MiB": f"{m.peak_mib:.0f} ({m.peak_mib / mbp:.0f} MiB/Mbp)"})
-    rows.append(layout_row(str(paths["real_tokens"]), str(vocab_npz["real"]),
-                           str(paths["bpe"]), 500))
-    print(report(rows, ["what", "tokens", "G-grams", "ours_s", "ref_s", "ratio_ours/ref",
-                        "speedup", "ours_MiB", "ref_MiB", "equal"]))
+        rows.append(
+            {
+                "what": f"bpe train {name} {mbp:.1f} Mbp (vocab 4096)",
+                "ours_s": f"{m.result[0]:.1f} ({m.result[0] / mbp:.2f} s/Mbp)",
+                "ours_MiB": f"{m.peak_mib:.0f} ({m.peak_mib / mbp:.0f} MiB/Mbp)",
+            }
+        )
+    rows.append(
+        layout_row(str(paths["real_tokens"]), str(vocab_npz["real"]), str(paths["bpe"]), 500)
+    )
+    print(
+        report(
+            rows,
+            [
+                "what",
+                "tokens",
+                "G-grams",
+                "ours_s",
+                "ref_s",
+                "ratio_ours/ref",
+                "speedup",
+                "ours_MiB",
+                "ref_MiB",
+                "equal",
+            ],
+        )
+    )
     return 0 if all(r.get("equal", True) for r in rows) else 1
 
 

@@ -75,7 +75,7 @@ def ours_exact(path: Path, rows: int | None = None) -> np.ndarray:
     matrix = _load(path, rows)
     acc = IDSAccumulator(matrix.shape[1], TERMS, BANDWIDTH)
     for lo in range(0, matrix.shape[0], CHUNK):
-        acc.update(matrix[lo:lo + CHUNK])
+        acc.update(matrix[lo : lo + CHUNK])
     return acc.result("max")
 
 
@@ -92,8 +92,9 @@ def dense_reference(path: Path, rows: int | None = None) -> np.ndarray:
     """The dense reference: transform the whole matrix, np.corrcoef, reshape, max."""
     x = _load(path, rows).toarray().astype(np.float64)
     d = x.shape[1]
-    p = np.hstack([np.exp(-BANDWIDTH * x * x) * x ** k / math.sqrt(math.factorial(k))
-                   for k in range(TERMS)])
+    p = np.hstack(
+        [np.exp(-BANDWIDTH * x * x) * x**k / math.sqrt(math.factorial(k)) for k in range(TERMS)]
+    )
     del x
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.corrcoef(p, rowvar=False)
@@ -108,10 +109,9 @@ def hg38_slice(rows: int, d: int, density: float) -> str:
     """Accumulate a random slice of hg38 shape (update only); returns the path taken."""
     from genovocab.motifs import ids as idsmod
 
-    matrix = sp.random(rows, d, density=density, format="csr", random_state=1,
-                       dtype=np.float32)
+    matrix = sp.random(rows, d, density=density, format="csr", random_state=1, dtype=np.float32)
     nnz = np.diff(matrix.indptr).astype(np.float64)
-    sparse_cost = TERMS ** 2 * float(nnz @ nnz) * idsmod._DENSE_SPEEDUP
+    sparse_cost = TERMS**2 * float(nnz @ nnz) * idsmod._DENSE_SPEEDUP
     acc = IDSAccumulator(d, TERMS, BANDWIDTH)
     acc.update(matrix)
     return "sparse" if sparse_cost < rows * float(TERMS * d) ** 2 else "dense"
@@ -133,8 +133,10 @@ def main() -> int:
     t0 = time.perf_counter()
     path = make_data(args.n, args.d, args.density)
     matrix = sp.load_npz(path)
-    print(f"input: {args.n} bins x {args.d} features, {matrix.nnz / (args.n * args.d):.2%} "
-          f"non-zero ({time.perf_counter() - t0:.1f} s to make/load); K={TERMS}, B={BANDWIDTH}")
+    print(
+        f"input: {args.n} bins x {args.d} features, {matrix.nnz / (args.n * args.d):.2%} "
+        f"non-zero ({time.perf_counter() - t0:.1f} s to make/load); K={TERMS}, B={BANDWIDTH}"
+    )
     del matrix
 
     ref = measure(dense_reference, path, dense_n, repeats=args.repeats)
@@ -145,40 +147,67 @@ def main() -> int:
     err = np.abs(sub.result.astype(np.float64) - ours_full.result)
     iu = np.triu_indices(args.d, k=1)
     rows = [
-        {"method": f"dense reference ({dense_n} bins)", "seconds": f"{ref.seconds:.2f}",
-         "peak_MiB": f"{ref.peak_mib:.0f}", "ratio_vs_ref": "1.00", "max_abs_diff": "-"},
-        {"method": f"streaming exact ({dense_n} bins)", "seconds": f"{ours_small.seconds:.2f}",
-         "peak_MiB": f"{ours_small.peak_mib:.0f}",
-         "ratio_vs_ref": f"{ours_small.seconds / ref.seconds:.2f}",
-         "max_abs_diff": f"{diff:.2e}"},
-        {"method": f"streaming exact ({args.n} bins)", "seconds": f"{ours_full.seconds:.2f}",
-         "peak_MiB": f"{ours_full.peak_mib:.0f}", "ratio_vs_ref": "-", "max_abs_diff": "-"},
-        {"method": f"subsample {args.sample} of {args.n}", "seconds": f"{sub.seconds:.2f}",
-         "peak_MiB": f"{sub.peak_mib:.0f}", "ratio_vs_ref": "-",
-         "max_abs_diff": f"{err[iu].max():.2e} vs exact"},
+        {
+            "method": f"dense reference ({dense_n} bins)",
+            "seconds": f"{ref.seconds:.2f}",
+            "peak_MiB": f"{ref.peak_mib:.0f}",
+            "ratio_vs_ref": "1.00",
+            "max_abs_diff": "-",
+        },
+        {
+            "method": f"streaming exact ({dense_n} bins)",
+            "seconds": f"{ours_small.seconds:.2f}",
+            "peak_MiB": f"{ours_small.peak_mib:.0f}",
+            "ratio_vs_ref": f"{ours_small.seconds / ref.seconds:.2f}",
+            "max_abs_diff": f"{diff:.2e}",
+        },
+        {
+            "method": f"streaming exact ({args.n} bins)",
+            "seconds": f"{ours_full.seconds:.2f}",
+            "peak_MiB": f"{ours_full.peak_mib:.0f}",
+            "ratio_vs_ref": "-",
+            "max_abs_diff": "-",
+        },
+        {
+            "method": f"subsample {args.sample} of {args.n}",
+            "seconds": f"{sub.seconds:.2f}",
+            "peak_MiB": f"{sub.peak_mib:.0f}",
+            "ratio_vs_ref": "-",
+            "max_abs_diff": f"{err[iu].max():.2e} vs exact",
+        },
     ]
     print(report(rows, ["method", "seconds", "peak_MiB", "ratio_vs_ref", "max_abs_diff"]))
-    print(f"memory: streaming/reference peak RSS = {ours_small.peak_mib / ref.peak_mib:.3f} "
-          f"(target <= 0.25); time ratio = {ours_small.seconds / ref.seconds:.2f} (target <= 1)")
-    print(f"subsample error over {iu[0].size} feature pairs: max {err[iu].max():.2e}, "
-          f"mean {err[iu].mean():.2e}, 99th percentile {np.percentile(err[iu], 99):.2e} "
-          f"(target < 5e-3); 1/sqrt(sample) = {1 / math.sqrt(args.sample):.1e}")
+    print(
+        f"memory: streaming/reference peak RSS = {ours_small.peak_mib / ref.peak_mib:.3f} "
+        f"(target <= 0.25); time ratio = {ours_small.seconds / ref.seconds:.2f} (target <= 1)"
+    )
+    print(
+        f"subsample error over {iu[0].size} feature pairs: max {err[iu].max():.2e}, "
+        f"mean {err[iu].mean():.2e}, 99th percentile {np.percentile(err[iu], 99):.2e} "
+        f"(target < 5e-3); 1/sqrt(sample) = {1 / math.sqrt(args.sample):.1e}"
+    )
 
     # hg38 extrapolation: time the accumulator on a slice with hg38's width and density.
     hg_bins, hg_d, hg_density = 187e6, 1684, 0.05
     slice_rows = 2_000 if args.quick else 10_000
     hg = measure(hg38_slice, slice_rows, hg_d, hg_density)
     hours = hg.seconds / slice_rows * hg_bins / 3600
-    print(f"hg38 exact ({hg_bins:.3g} bins x {hg_d} features, {hg_density:.0%} non-zero), "
-          f"timed on a {slice_rows}-row slice here ({hg.seconds:.1f} s, peak {hg.peak_mib:.0f} "
-          f"MiB, {hg.result} product path): ~{hours:,.0f} h on one 2-core node; scattered "
-          f"over 24 chromosome jobs ~{hours / 24:,.1f} h each (chr1 ~{hours * 0.08:,.1f} h); "
-          f"partial sums {(TERMS * hg_d) ** 2 * 8 / 2**30:.2f} GiB per chromosome.")
+    print(
+        f"hg38 exact ({hg_bins:.3g} bins x {hg_d} features, {hg_density:.0%} non-zero), "
+        f"timed on a {slice_rows}-row slice here ({hg.seconds:.1f} s, peak {hg.peak_mib:.0f} "
+        f"MiB, {hg.result} product path): ~{hours:,.0f} h on one 2-core node; scattered "
+        f"over 24 chromosome jobs ~{hours / 24:,.1f} h each (chr1 ~{hours * 0.08:,.1f} h); "
+        f"partial sums {(TERMS * hg_d) ** 2 * 8 / 2**30:.2f} GiB per chromosome."
+    )
     for size in (2_000_000, 5_000_000):
-        print(f"  subsample {size:,} bins: ~{hours * size / hg_bins:,.1f} h, "
-              f"expected error ~{1 / math.sqrt(size):.0e} per correlation")
-    print("chosen default: ids.mode = exact (streamed, scattered per chromosome: feasible on a "
-          "cluster); ids.mode = sample with sample_size 2-5 M for a quick look on one node")
+        print(
+            f"  subsample {size:,} bins: ~{hours * size / hg_bins:,.1f} h, "
+            f"expected error ~{1 / math.sqrt(size):.0e} per correlation"
+        )
+    print(
+        "chosen default: ids.mode = exact (streamed, scattered per chromosome: feasible on a "
+        "cluster); ids.mode = sample with sample_size 2-5 M for a quick look on one node"
+    )
     print(f"total benchmark wall time {time.perf_counter() - t0:.0f} s")
     return 0
 

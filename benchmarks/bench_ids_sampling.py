@@ -62,14 +62,23 @@ from genovocab.motifs.ids import IDSAccumulator  # noqa: E402
 
 OUT = HERE / "out" / "ids_sampling"
 TERMS, BANDWIDTH, NORM = 6, 0.5, "max"  # config/hg38.yaml
-THRESHOLD, LINKAGE = 0.5, "average"     # ids.threshold, ids.linkage
+THRESHOLD, LINKAGE = 0.5, "average"  # ids.threshold, ids.linkage
 CHUNK = 20_000
-HG38_BINS = 187e6                 # hg38 bins at the real 2 Mbp's bin density (docs/scale.md)
-HG38_CPU_PER_BIN = 3.25e-3        # CPU s per bin of an IDS partial job at hg38 density
+HG38_BINS = 187e6  # hg38 bins at the real 2 Mbp's bin density (docs/scale.md)
+HG38_CPU_PER_BIN = 3.25e-3  # CPU s per bin of an IDS partial job at hg38 density
 SYNTH_N, SYNTH_D, SYNTH_DENSITY = 15_650_000, 48, 0.065
 REAL_SIZES = (20_000, 40_000, 60_000, 80_000, 100_000, 120_000)
-SYNTH_SIZES = (20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000,
-               10_000_000)
+SYNTH_SIZES = (
+    20_000,
+    50_000,
+    100_000,
+    200_000,
+    500_000,
+    1_000_000,
+    2_000_000,
+    5_000_000,
+    10_000_000,
+)
 
 
 def _log(message: str) -> None:
@@ -77,6 +86,7 @@ def _log(message: str) -> None:
 
 
 # --------------------------------------------------------------------------- inputs
+
 
 def real_chunks(seed: int) -> tuple[int, int, Iterator[sp.csr_matrix]]:
     """(bins, features, chunks): the real 2 Mbp's bin x feature rows in a seeded random order."""
@@ -86,13 +96,12 @@ def real_chunks(seed: int) -> tuple[int, int, Iterator[sp.csr_matrix]]:
 
     def chunks() -> Iterator[sp.csr_matrix]:
         for lo in range(0, order.size, CHUNK):
-            yield matrix[order[lo:lo + CHUNK]]
+            yield matrix[order[lo : lo + CHUNK]]
 
     return matrix.shape[0], matrix.shape[1], chunks()
 
 
-def synthetic_chunk(rows: int, d: int, density: float, rng: np.random.Generator
-                    ) -> sp.csr_matrix:
+def synthetic_chunk(rows: int, d: int, density: float, rng: np.random.Generator) -> sp.csr_matrix:
     """``rows`` i.i.d. rows of ``d`` features in groups of 4: a group occurs in a bin with
     probability 0.7 x ``density``, each member with it 85 % of those times and on its own
     otherwise (so each feature is non-zero in ~``density`` of bins); values as motif-site
@@ -107,8 +116,9 @@ def synthetic_chunk(rows: int, d: int, density: float, rng: np.random.Generator
     return sp.csr_matrix((vals, (r, c)), shape=(rows, d))
 
 
-def synthetic_chunks(seed: int, n: int | None = None, d: int | None = None,
-                     density: float = SYNTH_DENSITY) -> tuple[int, int, Iterator[sp.csr_matrix]]:
+def synthetic_chunks(
+    seed: int, n: int | None = None, d: int | None = None, density: float = SYNTH_DENSITY
+) -> tuple[int, int, Iterator[sp.csr_matrix]]:
     """(bins, features, chunks) of the synthetic chr1-size matrix, generated on the fly."""
     n = SYNTH_N if n is None else n
     d = SYNTH_D if d is None else d
@@ -124,8 +134,10 @@ def synthetic_chunks(seed: int, n: int | None = None, d: int | None = None,
 
 # --------------------------------------------------------------------------- measuring
 
-def nested_ids(n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
-               ) -> tuple[dict[int, np.ndarray], float, np.ndarray]:
+
+def nested_ids(
+    n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
+) -> tuple[dict[int, np.ndarray], float, np.ndarray]:
     """The IDS matrix after the first ``size`` rows, for every size and for all ``n`` rows
     (exact, last); the CPU seconds of the pass (accumulation only); the non-zero bins of
     each feature."""
@@ -146,7 +158,7 @@ def nested_ids(n: int, d: int, chunks: Iterator[sp.csr_matrix], sizes: list[int]
         while lo < chunk.shape[0]:
             take = min(chunk.shape[0] - lo, marks[k] - seen)
             c0 = cpu()
-            acc.update(chunk[lo:lo + take])
+            acc.update(chunk[lo : lo + take])
             spent += cpu() - c0
             lo += take
             seen += take
@@ -167,8 +179,9 @@ def moved(labels: np.ndarray, exact_labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def agreement(sample: np.ndarray, exact: np.ndarray, exact_labels: np.ndarray,
-              occurrences: np.ndarray) -> dict:
+def agreement(
+    sample: np.ndarray, exact: np.ndarray, exact_labels: np.ndarray, occurrences: np.ndarray
+) -> dict:
     """Error of ``sample`` against ``exact`` over the feature pairs, and its clustering's
     count and agreement with exact's; the features that changed cluster and how many bins
     they occur in (``occurrences``: non-zero bins per feature over all bins)."""
@@ -178,13 +191,18 @@ def agreement(sample: np.ndarray, exact: np.ndarray, exact_labels: np.ndarray,
     err = np.abs(sample[iu] - exact[iu])
     labels = cluster_ids(sample, threshold=THRESHOLD, method=LINKAGE).labels
     changed = moved(labels, exact_labels)
-    return {"mean_err": float(err.mean()), "p99_err": float(np.percentile(err, 99)),
-            "max_err": float(err.max()), "clusters": int(labels.max()) + 1,
-            "ari": float(adjusted_rand_score(exact_labels, labels)),
-            "pairs_alike": float(rand_score(exact_labels, labels)),
-            "moved": int(changed.sum()),
-            "moved_median_bins": float(np.median(occurrences[changed])) if changed.any()
-            else float("nan")}
+    return {
+        "mean_err": float(err.mean()),
+        "p99_err": float(np.percentile(err, 99)),
+        "max_err": float(err.max()),
+        "clusters": int(labels.max()) + 1,
+        "ari": float(adjusted_rand_score(exact_labels, labels)),
+        "pairs_alike": float(rand_score(exact_labels, labels)),
+        "moved": int(changed.sum()),
+        "moved_median_bins": float(np.median(occurrences[changed]))
+        if changed.any()
+        else float("nan"),
+    }
 
 
 def run(kind: str, seed: int, sizes: list[int]) -> dict:
@@ -197,13 +215,24 @@ def run(kind: str, seed: int, sizes: list[int]) -> dict:
     exact_labels = cluster_ids(exact, threshold=THRESHOLD, method=LINKAGE).labels
     rows = []
     for size in sorted(found):
-        row = {"n": size, "share": size / n,
-               **agreement(found[size], exact, exact_labels, occurrences)}
+        row = {
+            "n": size,
+            "share": size / n,
+            **agreement(found[size], exact, exact_labels, occurrences),
+        }
         row["fpc"] = math.sqrt(max(0.0, 1 - size / n))
         rows.append(row)
-    return {"kind": kind, "seed": seed, "bins": n, "features": d, "cpu_s": cpu_s,
-            "wall_s": time.perf_counter() - t0, "exact_clusters": int(exact_labels.max()) + 1,
-            "median_bins": float(np.median(occurrences)), "rows": rows}
+    return {
+        "kind": kind,
+        "seed": seed,
+        "bins": n,
+        "features": d,
+        "cpu_s": cpu_s,
+        "wall_s": time.perf_counter() - t0,
+        "exact_clusters": int(exact_labels.max()) + 1,
+        "median_bins": float(np.median(occurrences)),
+        "rows": rows,
+    }
 
 
 def read_cost(rows: int = 1_000_000) -> float:
@@ -228,6 +257,7 @@ def read_cost(rows: int = 1_000_000) -> float:
 
 # --------------------------------------------------------------------------- table
 
+
 def effective(n: int, population: int) -> float:
     """The i.i.d. sample size with the same sampling variance as ``n`` rows drawn without
     replacement from ``population``: ``1 / (1/n - 1/N)`` (what ``n`` of the 2 Mbp's bins are
@@ -241,20 +271,26 @@ def table(results: list[dict]) -> str:
         for r in res["rows"]:
             exact = r["n"] == res["bins"]
             fpc = r["fpc"] or float("nan")
-            rows.append({
-                "input": f"{res['kind']} s{res['seed']}", "bins": f"{r['n']:,}",
-                "share": f"{r['share']:.1%}",
-                "as n of hg38": "-" if exact else f"{effective(r['n'], res['bins']):,.0f}",
-                "mean err": "exact" if exact else f"{r['mean_err']:.2e}",
-                "x sqrt(n)": "-" if exact else f"{r['mean_err'] * math.sqrt(r['n']):.2f}",
-                "as from hg38": "-" if exact else f"{r['mean_err'] / fpc:.2e}",
-                "p99 err": "-" if exact else f"{r['p99_err']:.2e}",
-                "max err": "-" if exact else f"{r['max_err']:.2e}",
-                "clusters": f"{r['clusters']} / {res['exact_clusters']}",
-                "ARI": f"{r['ari']:.4f}", "pairs alike": f"{r['pairs_alike']:.5f}",
-                "moved": "-" if "moved" not in r else
-                f"{r['moved']} (median {r['moved_median_bins']:,.0f} of "
-                f"{res['median_bins']:,.0f} bins)"})
+            rows.append(
+                {
+                    "input": f"{res['kind']} s{res['seed']}",
+                    "bins": f"{r['n']:,}",
+                    "share": f"{r['share']:.1%}",
+                    "as n of hg38": "-" if exact else f"{effective(r['n'], res['bins']):,.0f}",
+                    "mean err": "exact" if exact else f"{r['mean_err']:.2e}",
+                    "x sqrt(n)": "-" if exact else f"{r['mean_err'] * math.sqrt(r['n']):.2f}",
+                    "as from hg38": "-" if exact else f"{r['mean_err'] / fpc:.2e}",
+                    "p99 err": "-" if exact else f"{r['p99_err']:.2e}",
+                    "max err": "-" if exact else f"{r['max_err']:.2e}",
+                    "clusters": f"{r['clusters']} / {res['exact_clusters']}",
+                    "ARI": f"{r['ari']:.4f}",
+                    "pairs alike": f"{r['pairs_alike']:.5f}",
+                    "moved": "-"
+                    if "moved" not in r
+                    else f"{r['moved']} (median {r['moved_median_bins']:,.0f} of "
+                    f"{res['median_bins']:,.0f} bins)",
+                }
+            )
     return report(rows, list(rows[0]))
 
 
@@ -263,21 +299,35 @@ def law(results: list[dict]) -> tuple[float, float]:
     population), as (real, synthetic) medians."""
     out = []
     for kind in ("real", "synthetic"):
-        cs = [r["mean_err"] / r["fpc"] * math.sqrt(r["n"])
-              for res in results if res["kind"] == kind for r in res["rows"]
-              if r["n"] < res["bins"] and r["fpc"] > 0.3]
+        cs = [
+            r["mean_err"] / r["fpc"] * math.sqrt(r["n"])
+            for res in results
+            if res["kind"] == kind
+            for r in res["rows"]
+            if r["n"] < res["bins"] and r["fpc"] > 0.3
+        ]
         out.append(float(np.median(cs)) if cs else float("nan"))
     return out[0], out[1]
 
 
 def hg38_costs(c_real: float, read_cpu_h: float) -> str:
-    rows = [{"ids.mode": "exact", "bins": f"{HG38_BINS / 1e6:.0f} M",
-             "expected mean err": "0",
-             "hg38 CPU-h": f"{HG38_BINS * HG38_CPU_PER_BIN / 3600:.0f}"}]
+    rows = [
+        {
+            "ids.mode": "exact",
+            "bins": f"{HG38_BINS / 1e6:.0f} M",
+            "expected mean err": "0",
+            "hg38 CPU-h": f"{HG38_BINS * HG38_CPU_PER_BIN / 3600:.0f}",
+        }
+    ]
     for size in (1e6, 2e6, 5e6, 10e6):
-        rows.append({"ids.mode": "sample", "bins": f"{size / 1e6:.0f} M",
-                     "expected mean err": f"{c_real / math.sqrt(size):.1e}",
-                     "hg38 CPU-h": f"{size * HG38_CPU_PER_BIN / 3600 + read_cpu_h:.1f}"})
+        rows.append(
+            {
+                "ids.mode": "sample",
+                "bins": f"{size / 1e6:.0f} M",
+                "expected mean err": f"{c_real / math.sqrt(size):.1e}",
+                "hg38 CPU-h": f"{size * HG38_CPU_PER_BIN / 3600 + read_cpu_h:.1f}",
+            }
+        )
     return report(rows, list(rows[0]))
 
 
@@ -287,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic", action="store_true", help="the synthetic chr1 size")
     parser.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
     parser.add_argument("--sizes", help="comma-separated sample sizes (default per input)")
-    parser.add_argument("--quick", action="store_true",
-                        help="synthetic at 1 M bins x 24 features (a smoke run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="synthetic at 1 M bins x 24 features (a smoke run)"
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse saved passes")
     args = parser.parse_args(argv)
     kinds = [k for k in ("real", "synthetic") if getattr(args, k)] or ["real", "synthetic"]
@@ -301,8 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     for kind in kinds:
-        sizes = ([int(s) for s in args.sizes.split(",")] if args.sizes
-                 else list(REAL_SIZES if kind == "real" else SYNTH_SIZES))
+        sizes = (
+            [int(s) for s in args.sizes.split(",")]
+            if args.sizes
+            else list(REAL_SIZES if kind == "real" else SYNTH_SIZES)
+        )
         for seed in (int(s) for s in args.seeds.split(",")):
             tag = f"{kind}_s{seed}" + ("_quick" if args.quick and kind == "synthetic" else "")
             saved = OUT / f"{tag}.json"
@@ -317,10 +371,14 @@ def main(argv: list[str] | None = None) -> int:
     c_real, c_synth = law(results)
     per_nnz = read_cost()
     read_h = per_nnz * HG38_BINS * 110 / 3600
-    print(f"mean error ~ c / sqrt(n): c = {c_real:.2f} (real, as from hg38), "
-          f"{c_synth:.2f} (synthetic chr1 size)")
-    print(f"read of a compressed bin matrix: {per_nnz * 1e9:.1f} CPU ns per non-zero -> "
-          f"{read_h:.2f} CPU-h for hg38's ~{HG38_BINS * 110 / 1e9:.0f} G non-zeros, read once")
+    print(
+        f"mean error ~ c / sqrt(n): c = {c_real:.2f} (real, as from hg38), "
+        f"{c_synth:.2f} (synthetic chr1 size)"
+    )
+    print(
+        f"read of a compressed bin matrix: {per_nnz * 1e9:.1f} CPU ns per non-zero -> "
+        f"{read_h:.2f} CPU-h for hg38's ~{HG38_BINS * 110 / 1e9:.0f} G non-zeros, read once"
+    )
     print(hg38_costs(c_real, read_h))
     return 0
 

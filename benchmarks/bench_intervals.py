@@ -40,10 +40,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import measure, report  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "intervals"
-HG38 = [248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973,
-        145138636, 138394717, 133797422, 135086622, 133275309, 114364328, 107043718,
-        101991189, 90338345, 83257441, 80373285, 58617616, 64444167, 46709983, 50818468,
-        156040895, 57227415]
+HG38 = [
+    248956422,
+    242193529,
+    198295559,
+    190214555,
+    181538259,
+    170805979,
+    159345973,
+    145138636,
+    138394717,
+    133797422,
+    135086622,
+    133275309,
+    114364328,
+    107043718,
+    101991189,
+    90338345,
+    83257441,
+    80373285,
+    58617616,
+    64444167,
+    46709983,
+    50818468,
+    156040895,
+    57227415,
+]
 NAMES = [f"chr{i}" for i in range(1, 23)] + ["chrX", "chrY"]
 
 
@@ -51,8 +73,9 @@ NAMES = [f"chr{i}" for i in range(1, 23)] + ["chrX", "chrY"]
 def _write_bed(path: Path, rows: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
     with open(path, "w") as handle:
         for name, starts, ends in rows:
-            handle.write("".join(f"{name}\t{s}\t{e}\n"
-                                 for s, e in zip(starts.tolist(), ends.tolist())))
+            handle.write(
+                "".join(f"{name}\t{s}\t{e}\n" for s, e in zip(starts.tolist(), ends.tolist()))
+            )
 
 
 def make_universe(path: Path, n: int, overlap_fraction: float, seed: int) -> None:
@@ -112,8 +135,11 @@ def prepare(universe_n: int, query_ns: list[int]) -> dict:
 def _digest(ids) -> str:
     """A digest of the ids in order, and one of them sorted (the multiset)."""
     arr = np.asarray(ids, dtype=np.int64)
-    return (hashlib.sha256(arr.tobytes()).hexdigest()[:12] + "/"
-            + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12])
+    return (
+        hashlib.sha256(arr.tobytes()).hexdigest()[:12]
+        + "/"
+        + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12]
+    )
 
 
 def bedtools_ids(universe: Path, output: Path) -> np.ndarray:
@@ -124,8 +150,10 @@ def bedtools_ids(universe: Path, output: Path) -> np.ndarray:
         for line in handle:
             ids.setdefault(b"\t".join(line.rstrip(b"\n").split(b"\t")[:3]), len(ids))
     with open(output, "rb") as handle:
-        return np.fromiter((ids[b"\t".join(line.rstrip(b"\n").split(b"\t")[3:6])]
-                            for line in handle), dtype=np.int64)
+        return np.fromiter(
+            (ids[b"\t".join(line.rstrip(b"\n").split(b"\t")[3:6])] for line in handle),
+            dtype=np.int64,
+        )
 
 
 # ----------------------------------------------------------------- measured calls (children)
@@ -155,8 +183,14 @@ def run_ours(universe: str, query: str, mode: str, repeats: int) -> dict:
             ids = tok(regions, return_tensors="np")["input_ids"][0]
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    return {"load": load, "times": times, "cpus": cpus, "n": len(ids), "digest": _digest(ids),
-            "duplicates": tok.universe.n_duplicates}
+    return {
+        "load": load,
+        "times": times,
+        "cpus": cpus,
+        "n": len(ids),
+        "digest": _digest(ids),
+        "duplicates": tok.universe.n_duplicates,
+    }
 
 
 def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
@@ -166,8 +200,9 @@ def run_gtars(universe: str, query: str, mode: str, repeats: int) -> dict:
     t0 = time.perf_counter()
     tok = Tokenizer.from_bed(universe)
     load = time.perf_counter() - t0
-    regions = ([Region(c, s, e, "") for c, s, e in _read_tuples(query)]
-               if mode == "memory" else query)
+    regions = (
+        [Region(c, s, e, "") for c, s, e in _read_tuples(query)] if mode == "memory" else query
+    )
     times, cpus, ids = [], [], []
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -185,8 +220,19 @@ def run_bedtools(universe: str, query: str, genome: str, repeats: int) -> dict:
         return usage.ru_utime + usage.ru_stime
 
     times, cpus, n = [], [], 0
-    cmd = ["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb", "-sorted",
-           "-g", genome]
+    cmd = [
+        "bedtools",
+        "intersect",
+        "-a",
+        query,
+        "-b",
+        universe,
+        "-wa",
+        "-wb",
+        "-sorted",
+        "-g",
+        genome,
+    ]
     output = OUT / "bedtools_out.tsv"
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), children_cpu()
@@ -201,8 +247,9 @@ def run_bedtools(universe: str, query: str, genome: str, repeats: int) -> dict:
 # ----------------------------------------------------------------- driver
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="100k-region universe, 10k/100k queries, 3 repeats")
+    parser.add_argument(
+        "--quick", action="store_true", help="100k-region universe, 10k/100k queries, 3 repeats"
+    )
     parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args(argv)
     universe_n = 100_000 if args.quick else 1_000_000
@@ -210,13 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     repeats = args.repeats or (3 if args.quick else 5)
     try:
         import gtars.tokenizers  # noqa: F401
+
         has_gtars = True
     except ImportError:
         has_gtars = False
     has_bedtools = shutil.which("bedtools") is not None
     files = prepare(universe_n, query_ns)
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n", flush=True)
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n",
+        flush=True,
+    )
     rows, loads, ok = [], [], True
     for label, upath in files["universes"].items():
         for qn, qpath in files["queries"].items():
@@ -229,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("ours memory", run_ours, ("memory",)),
                 ("gtars memory", run_gtars, ("memory",)) if has_gtars else (None, None, None),
                 ("bedtools -sorted", run_bedtools, (str(files["genome"]),))
-                if has_bedtools else (None, None, None),
+                if has_bedtools
+                else (None, None, None),
             ):
                 if tool is None:
                     continue
@@ -238,21 +290,30 @@ def main(argv: list[str] | None = None) -> int:
                 if "output" in res:  # bedtools: ids from its rows, outside the timing
                     ids = bedtools_ids(upath, Path(res["output"]))
                     res["n"], res["digest"] = len(ids), _digest(ids)
-                results[tool] = (statistics.median(res["times"]), m.peak_mib,
-                                 (res["n"], res["digest"]), statistics.median(res["cpus"]))
+                results[tool] = (
+                    statistics.median(res["times"]),
+                    m.peak_mib,
+                    (res["n"], res["digest"]),
+                    statistics.median(res["cpus"]),
+                )
                 if res.get("duplicates"):
                     print(f"warning: {label} universe has {res['duplicates']} duplicate rows")
                 if tool.startswith(("ours path (np)", "gtars path")) and qn == query_ns[0]:
-                    loads.append({"universe": label, "tool": tool.split()[0],
-                                  "load_s": f"{res['load']:.3f}"})
+                    loads.append(
+                        {"universe": label, "tool": tool.split()[0], "load_s": f"{res['load']:.3f}"}
+                    )
             # every tool gives our ids in our order, except gtars from a path: it returns the
             # tokens grouped by chromosome in lexicographic order (chr1, chr10, ...), not in
             # the file's order, so only its multiset (the sorted digest) is compared
             want = results["ours path (np)"][2]
-            same = {tool: (v[2] == want if tool != "gtars path" else
-                           (v[2][0], v[2][1].split("/")[1]) == (want[0],
-                                                                 want[1].split("/")[1]))
-                    for tool, v in results.items()}
+            same = {
+                tool: (
+                    v[2] == want
+                    if tool != "gtars path"
+                    else (v[2][0], v[2][1].split("/")[1]) == (want[0], want[1].split("/")[1])
+                )
+                for tool, v in results.items()
+            }
             ok &= all(same.values())
             for tool, (sec, peak, n, cpu) in results.items():
                 peer = None
@@ -260,30 +321,61 @@ def main(argv: list[str] | None = None) -> int:
                     peer = "gtars path"
                 elif tool == "ours memory":
                     peer = "gtars memory"
-                ratio = (f"{sec / results[peer][0]:.2f}" if peer in results else "")
-                vs_bed = (f"{sec / results['bedtools -sorted'][0]:.2f}"
-                          if tool.startswith("ours") and "bedtools -sorted" in results else "")
-                cpu_vs_bed = (f"{cpu / results['bedtools -sorted'][3]:.2f}"
-                              if tool.startswith("ours") and "bedtools -sorted" in results
-                              else "")
-                rows.append({"case": case, "tool": tool, "median_s": f"{sec:.4f}",
-                             "ours/gtars": ratio, "ours/bedtools": vs_bed,
-                             "cpu_s": f"{cpu:.4f}", "cpu ours/bedtools": cpu_vs_bed,
-                             "peak_MiB": f"{peak:.0f}", "tokens": n[0],
-                             "ids digest (order/sorted)": n[1],
-                             "same ids": ("yes" if n == want else "as a multiset")
-                             if same[tool] else "NO"})
-            print(report(rows[-len(results):], ["case", "tool", "median_s", "ours/gtars",
-                                                "ours/bedtools", "cpu_s", "cpu ours/bedtools",
-                                                "peak_MiB", "tokens", "ids digest (order/sorted)",
-                                                "same ids"]),
-                  flush=True)
+                ratio = f"{sec / results[peer][0]:.2f}" if peer in results else ""
+                vs_bed = (
+                    f"{sec / results['bedtools -sorted'][0]:.2f}"
+                    if tool.startswith("ours") and "bedtools -sorted" in results
+                    else ""
+                )
+                cpu_vs_bed = (
+                    f"{cpu / results['bedtools -sorted'][3]:.2f}"
+                    if tool.startswith("ours") and "bedtools -sorted" in results
+                    else ""
+                )
+                rows.append(
+                    {
+                        "case": case,
+                        "tool": tool,
+                        "median_s": f"{sec:.4f}",
+                        "ours/gtars": ratio,
+                        "ours/bedtools": vs_bed,
+                        "cpu_s": f"{cpu:.4f}",
+                        "cpu ours/bedtools": cpu_vs_bed,
+                        "peak_MiB": f"{peak:.0f}",
+                        "tokens": n[0],
+                        "ids digest (order/sorted)": n[1],
+                        "same ids": ("yes" if n == want else "as a multiset")
+                        if same[tool]
+                        else "NO",
+                    }
+                )
+            print(
+                report(
+                    rows[-len(results) :],
+                    [
+                        "case",
+                        "tool",
+                        "median_s",
+                        "ours/gtars",
+                        "ours/bedtools",
+                        "cpu_s",
+                        "cpu ours/bedtools",
+                        "peak_MiB",
+                        "tokens",
+                        "ids digest (order/sorted)",
+                        "same ids",
+                    ],
+                ),
+                flush=True,
+            )
             print(flush=True)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     print("universe load (s):")
     print(report(loads, ["universe", "tool", "load_s"]))
-    print(f"\nsame token ids for every tool and case (in the same order, except gtars from a "
-          f"path: same multiset, grouped by chromosome name): {ok}")
+    print(
+        f"\nsame token ids for every tool and case (in the same order, except gtars from a "
+        f"path: same multiset, grouped by chromosome name): {ok}"
+    )
     return 0 if ok else 1
 
 

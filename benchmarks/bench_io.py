@@ -28,8 +28,10 @@ def make_narrowpeak(path: Path, rows: int, seed: int = 7) -> None:
     order = np.lexsort((starts, chroms))
     chroms, starts = chroms[order], starts[order]
     widths = rng.integers(150, 1500, size=rows)
-    lines = [f"chr{c}\t{s}\t{s + w}\tpeak{i}\t{i % 1000}\t.\t5.0\t3.0\t2.0\t{w // 2}\n"
-             for i, (c, s, w) in enumerate(zip(chroms, starts, widths))]
+    lines = [
+        f"chr{c}\t{s}\t{s + w}\tpeak{i}\t{i % 1000}\t.\t5.0\t3.0\t2.0\t{w // 2}\n"
+        for i, (c, s, w) in enumerate(zip(chroms, starts, widths))
+    ]
     data = "".join(lines).encode()
     path.write_bytes(gzip.compress(data, 6) if path.suffix == ".gz" else data)
 
@@ -74,13 +76,24 @@ def main() -> None:
         for name, fn in (("pybedtools", pybedtools_arrays), ("pandas (no checks)", pandas_floor)):
             peer = measure(fn, str(path), repeats=3)
             assert peer.result == base.result, (peer.result, base.result)
-            results.append({"file": path.name, "peer": name, "ours_s": f"{base.seconds:.3f}",
-                            "peer_s": f"{peer.seconds:.3f}",
-                            "ratio_ours/peer": f"{base.seconds / peer.seconds:.2f}",
-                            "ours_MiB": f"{base.peak_mib:.0f}",
-                            "peer_MiB": f"{peer.peak_mib:.0f}", "rows": base.result})
-    print(report(results, ["file", "peer", "ours_s", "peer_s", "ratio_ours/peer", "ours_MiB",
-                           "peer_MiB", "rows"]))
+            results.append(
+                {
+                    "file": path.name,
+                    "peer": name,
+                    "ours_s": f"{base.seconds:.3f}",
+                    "peer_s": f"{peer.seconds:.3f}",
+                    "ratio_ours/peer": f"{base.seconds / peer.seconds:.2f}",
+                    "ours_MiB": f"{base.peak_mib:.0f}",
+                    "peer_MiB": f"{peer.peak_mib:.0f}",
+                    "rows": base.result,
+                }
+            )
+    print(
+        report(
+            results,
+            ["file", "peer", "ours_s", "peer_s", "ratio_ours/peer", "ours_MiB", "peer_MiB", "rows"],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -69,30 +69,49 @@ def make_folder(folder: Path, length: int, seed: int = 0) -> dict:
     n_vocab = 2000
     ids = rng.integers(0, len(SPECIAL_TOKENS) + n_vocab, size=n).astype(np.int32)
     (folder / "bins").mkdir(parents=True, exist_ok=True)
-    for name, arr in (("edges", edges), ("ids", ids), ("indptr", indptr), ("indices", indices),
-                      ("values", values)):
+    for name, arr in (
+        ("edges", edges),
+        ("ids", ids),
+        ("indptr", indptr),
+        ("indices", indices),
+        ("values", values),
+    ):
         np.save(folder / "bins" / f"chrS.{name}.npy", arr)
     # the empty token, then one token per cluster (a bounded vocabulary of n_vocab tokens)
     patterns = [()] + [(c,) for c in range(n_vocab - 1)]
-    write_vocab(folder / "vocab.tsv", MotifVocab(patterns, np.arange(n_vocab, 0, -1),
-                                                 np.ones(n_vocab, dtype=np.int64)),
-                [f"X{c}" for c in range(N_CLUSTERS)])
-    (folder / "clusters.tsv").write_text("feature\tcluster\tmatrix_id\tname\tstrand\n" + "".join(
-        f"{c}\t{c}\tMA{c:04d}.1\tX{c}\t+\n" for c in range(N_CLUSTERS)))
-    config = {"format_version": FORMAT_VERSION, **MotifParams().to_json(),
-              "n_features": N_CLUSTERS, "n_clusters": N_CLUSTERS,
-              "vocab_size": len(SPECIAL_TOKENS) + n_vocab,
-              "chromosomes": [{"name": "chrS", "length": int(length), "n_bins": int(n)}],
-              "files": {"matrices": "matrices.jaspar"}}
+    write_vocab(
+        folder / "vocab.tsv",
+        MotifVocab(patterns, np.arange(n_vocab, 0, -1), np.ones(n_vocab, dtype=np.int64)),
+        [f"X{c}" for c in range(N_CLUSTERS)],
+    )
+    (folder / "clusters.tsv").write_text(
+        "feature\tcluster\tmatrix_id\tname\tstrand\n"
+        + "".join(f"{c}\t{c}\tMA{c:04d}.1\tX{c}\t+\n" for c in range(N_CLUSTERS))
+    )
+    config = {
+        "format_version": FORMAT_VERSION,
+        **MotifParams().to_json(),
+        "n_features": N_CLUSTERS,
+        "n_clusters": N_CLUSTERS,
+        "vocab_size": len(SPECIAL_TOKENS) + n_vocab,
+        "chromosomes": [{"name": "chrS", "length": int(length), "n_bins": int(n)}],
+        "files": {"matrices": "matrices.jaspar"},
+    }
     (folder / CONFIG_NAME).write_text(json.dumps(config))
     # the baseline's input: the motif stage's compressed per-chromosome files
     csr = sp.csr_matrix((values, indices, indptr), shape=(n, N_CLUSTERS))
     save_npz_deterministic(folder / "chrS.cluster_features.npz", csr, compress=True)
     np.save(folder / "chrS.bins.npy", edges)
-    sizes = sum((folder / "bins" / f"chrS.{a}.npy").stat().st_size for a in
-                ("edges", "ids", "indptr", "indices", "values"))
-    return {"bins": n, "nnz": int(indptr[-1]), "folder_mib": sizes / 2**20,
-            "npz_mib": (folder / "chrS.cluster_features.npz").stat().st_size / 2**20}
+    sizes = sum(
+        (folder / "bins" / f"chrS.{a}.npy").stat().st_size
+        for a in ("edges", "ids", "indptr", "indices", "values")
+    )
+    return {
+        "bins": n,
+        "nnz": int(indptr[-1]),
+        "folder_mib": sizes / 2**20,
+        "npz_mib": (folder / "chrS.cluster_features.npz").stat().st_size / 2**20,
+    }
 
 
 def regions_of(length: int, n: int, seed: int = 1) -> list[tuple[str, int, int]]:
@@ -106,8 +125,9 @@ def genome_path(folder: str, regions: list) -> int:
     tok = MotifTokenizer.from_pretrained(folder)
     bins = 0
     for start in range(0, len(regions), 8):  # batches of 8 regions, sparse (ELL) vectors
-        enc = tok(regions[start:start + 8], padding=True, return_tensors="np",
-                  cluster_format="sparse")
+        enc = tok(
+            regions[start : start + 8], padding=True, return_tensors="np", cluster_format="sparse"
+        )
         bins += int(enc["attention_mask"].sum())
     return bins
 
@@ -145,15 +165,22 @@ def dna_path(sequence: str, n_matrices: int) -> tuple[int, float, float, float]:
     from genovocab.motifs.vocabulary import MotifVocab
     from genovocab.tokenizers.motif import DnaEncoder, MotifParams
 
-    matrices = read_matrices(DEMO / "jaspar2022_demo.jaspar") if n_matrices == 0 else \
-        synthetic_matrices(n_matrices)
+    matrices = (
+        read_matrices(DEMO / "jaspar2022_demo.jaspar")
+        if n_matrices == 0
+        else synthetic_matrices(n_matrices)
+    )
     n_features = 2 * len(matrices) + 1
     # every feature its own cluster; a vocabulary of the empty token and one per cluster, so
     # the back-off walks one level for every bin with an active cluster
-    vocab = MotifVocab([()] + [(c,) for c in range(n_features)], np.arange(n_features + 1, 0, -1),
-                       np.zeros(n_features + 1, dtype=np.int64))
-    encoder = DnaEncoder(matrices, MotifParams(cpg="dinucleotide"),
-                         np.arange(n_features), n_features, vocab)
+    vocab = MotifVocab(
+        [()] + [(c,) for c in range(n_features)],
+        np.arange(n_features + 1, 0, -1),
+        np.zeros(n_features + 1, dtype=np.int64),
+    )
+    encoder = DnaEncoder(
+        matrices, MotifParams(cpg="dinucleotide"), np.arange(n_features), n_features, vocab
+    )
     encoder.encode(sequence[:2000])
     encoder.timings = {"scan": 0.0, "rest": 0.0}
     t0 = time.perf_counter()
@@ -165,7 +192,7 @@ def dna_path(sequence: str, n_matrices: int) -> tuple[int, float, float, float]:
 def demo_sequence(length: int) -> str:
     text = gzip.decompress((DEMO / "genome.fa.gz").read_bytes()).decode()
     seq = "".join(text.split(">chr2")[0].splitlines()[1:]).upper()
-    return seq[20_000:20_000 + length]
+    return seq[20_000 : 20_000 + length]
 
 
 def main() -> None:
@@ -181,9 +208,11 @@ def main() -> None:
     folder = OUT / f"folder_{args.length}"
     t0 = time.perf_counter()
     sizes = make_folder(folder, args.length)
-    print(f"synthetic chrS: {args.length / 1e6:.1f} Mbp, {sizes['bins']} bins, "
-          f"{sizes['nnz']} non-zeros; folder arrays {sizes['folder_mib']:.0f} MiB, "
-          f"compressed npz {sizes['npz_mib']:.0f} MiB (built in {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"synthetic chrS: {args.length / 1e6:.1f} Mbp, {sizes['bins']} bins, "
+        f"{sizes['nnz']} non-zeros; folder arrays {sizes['folder_mib']:.0f} MiB, "
+        f"compressed npz {sizes['npz_mib']:.0f} MiB (built in {time.perf_counter() - t0:.0f} s)"
+    )
     regions = regions_of(args.length, args.regions)
     ours = measure(genome_path, str(folder), regions)
     small = measure(genome_path, str(folder), regions[:50])
@@ -192,15 +221,27 @@ def main() -> None:
     per_ours = ours.seconds / len(regions)
     per_base = base.seconds / len(few)
     rows = [
-        {"path": "genome, ours (mmap)", "regions": len(regions),
-         "regions/s": f"{1 / per_ours:.0f}", "bins/s": f"{ours.result / ours.seconds:.3g}",
-         "peak MiB": f"{ours.peak_mib:.0f}"},
-        {"path": "genome, ours (mmap)", "regions": len(regions[:50]),
-         "regions/s": f"{50 / small.seconds:.0f}",
-         "bins/s": f"{small.result / small.seconds:.3g}", "peak MiB": f"{small.peak_mib:.0f}"},
-        {"path": "genome, load npz + slice", "regions": len(few),
-         "regions/s": f"{1 / per_base:.2f}", "bins/s": f"{base.result / base.seconds:.3g}",
-         "peak MiB": f"{base.peak_mib:.0f}"},
+        {
+            "path": "genome, ours (mmap)",
+            "regions": len(regions),
+            "regions/s": f"{1 / per_ours:.0f}",
+            "bins/s": f"{ours.result / ours.seconds:.3g}",
+            "peak MiB": f"{ours.peak_mib:.0f}",
+        },
+        {
+            "path": "genome, ours (mmap)",
+            "regions": len(regions[:50]),
+            "regions/s": f"{50 / small.seconds:.0f}",
+            "bins/s": f"{small.result / small.seconds:.3g}",
+            "peak MiB": f"{small.peak_mib:.0f}",
+        },
+        {
+            "path": "genome, load npz + slice",
+            "regions": len(few),
+            "regions/s": f"{1 / per_base:.2f}",
+            "bins/s": f"{base.result / base.seconds:.3g}",
+            "peak MiB": f"{base.peak_mib:.0f}",
+        },
     ]
     print(report(rows, ["path", "regions", "regions/s", "bins/s", "peak MiB"]))
     print(f"ratio (baseline s / ours s per region): {per_base / per_ours:.0f}x")
@@ -209,10 +250,16 @@ def main() -> None:
         seq = demo_sequence(bp)
         m = measure(dna_path, seq, n_matrices)
         bins, scan, rest, wall = m.result
-        dna_rows.append({"matrices": 60 if n_matrices == 0 else n_matrices, "bp": len(seq),
-                         "bins": bins, "bp/s": f"{len(seq) / wall:.3g}",
-                         "scan share": f"{100 * scan / (scan + rest):.0f} %",
-                         "peak MiB": f"{m.peak_mib:.0f}"})
+        dna_rows.append(
+            {
+                "matrices": 60 if n_matrices == 0 else n_matrices,
+                "bp": len(seq),
+                "bins": bins,
+                "bp/s": f"{len(seq) / wall:.3g}",
+                "scan share": f"{100 * scan / (scan + rest):.0f} %",
+                "peak MiB": f"{m.peak_mib:.0f}",
+            }
+        )
     print(report(dna_rows, ["matrices", "bp", "bins", "bp/s", "scan share", "peak MiB"]))
     print(f"cpus: {os.cpu_count()}")
 

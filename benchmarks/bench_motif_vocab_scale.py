@@ -81,8 +81,12 @@ def write_pattern_file(path: Path, n: int, mean_active: int, seed: int) -> None:
     key.sort()
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    Patterns(indptr, (key & np.int64(1023)).astype(np.int32), np.ones(n, dtype=np.int64),
-             np.arange(n, dtype=np.int64)).save(path)
+    Patterns(
+        indptr,
+        (key & np.int64(1023)).astype(np.int32),
+        np.ones(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64),
+    ).save(path)
 
 
 def swapped_copy(source: Path, path: Path, seed: int) -> None:
@@ -120,11 +124,22 @@ def run_job(patterns: list[str], edges: list[str], out: str, size: int) -> dict:
     from genovocab.motifs.token_files import token_vocab_files
 
     levels = []
-    summary = token_vocab_files(patterns, edges, vocab_out=f"{out}.tsv", zipf_out=f"{out}.json",
-                                plot_out=None, size=size, min_count=5, log=levels.append)
-    return {"levels": len(levels), "vocab": summary["vocab_size"],
-            "kept": summary["fraction_active_clusters_kept"],
-            "sets": summary["patterns"]["n_sets"]}
+    summary = token_vocab_files(
+        patterns,
+        edges,
+        vocab_out=f"{out}.tsv",
+        zipf_out=f"{out}.json",
+        plot_out=None,
+        size=size,
+        min_count=5,
+        log=levels.append,
+    )
+    return {
+        "levels": len(levels),
+        "vocab": summary["vocab_size"],
+        "kept": summary["fraction_active_clusters_kept"],
+        "sets": summary["patterns"]["n_sets"],
+    }
 
 
 def main() -> None:
@@ -141,23 +156,39 @@ def main() -> None:
             t0 = time.perf_counter()
             patterns, edges = files_for(kind, millions)
             made = time.perf_counter() - t0
-            m = measure(run_job, [str(p) for p in patterns], [str(e) for e in edges],
-                        str(OUT / f"{kind}_{millions:g}M"), args.vocab_size)
+            m = measure(
+                run_job,
+                [str(p) for p in patterns],
+                [str(e) for e in edges],
+                str(OUT / f"{kind}_{millions:g}M"),
+                args.vocab_size,
+            )
             fits.append((millions * 1e6, m.cpu_seconds))
-            rows.append({"kind": kind, "patterns": f"{millions:g} M",
-                         "ids/pattern": KINDS[kind], "peak RSS MiB": f"{m.peak_mib:.0f}",
-                         "CPU s": f"{m.cpu_seconds:.1f}", "wall s": f"{m.seconds:.1f}",
-                         "reads": m.result["levels"] + 4, "vocab": m.result["vocab"],
-                         "distinct sets": f"{m.result['sets']:,}",
-                         "files made s": f"{made:.0f}"})
+            rows.append(
+                {
+                    "kind": kind,
+                    "patterns": f"{millions:g} M",
+                    "ids/pattern": KINDS[kind],
+                    "peak RSS MiB": f"{m.peak_mib:.0f}",
+                    "CPU s": f"{m.cpu_seconds:.1f}",
+                    "wall s": f"{m.seconds:.1f}",
+                    "reads": m.result["levels"] + 4,
+                    "vocab": m.result["vocab"],
+                    "distinct sets": f"{m.result['sets']:,}",
+                    "files made s": f"{made:.0f}",
+                }
+            )
             print(report(rows[-1:], list(rows[-1])), flush=True)
         if len(fits) >= 2:
             x, y = np.array(fits).T
             slope, intercept = np.polyfit(x, y, 1)
             at = HG38[kind]
-            print(f"{kind}: CPU = {intercept:.1f} s + {slope * 1e6:.2f} s per M patterns; "
-                  f"EXTRAPOLATED to {at / 1e6:.0f} M patterns: {intercept + slope * at:,.0f} "
-                  f"CPU s = {(intercept + slope * at) / 3600:.2f} CPU h", flush=True)
+            print(
+                f"{kind}: CPU = {intercept:.1f} s + {slope * 1e6:.2f} s per M patterns; "
+                f"EXTRAPOLATED to {at / 1e6:.0f} M patterns: {intercept + slope * at:,.0f} "
+                f"CPU s = {(intercept + slope * at) / 3600:.2f} CPU h",
+                flush=True,
+            )
     print(report(rows, list(rows[0])))
 
 

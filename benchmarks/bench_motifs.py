@@ -58,8 +58,9 @@ def make_sites(path: str, length: int, seed: int = 0, window: int = 1 << 20) -> 
             starts, lengths = starts[keep], lengths[keep]
             k = starts.size
             feats = rng.integers(0, N_FEATURES, k)
-            yield Sites(starts, lengths, feats, rng.integers(800, 1000, k),
-                        np.full(k, 400, np.int64)).sorted()
+            yield Sites(
+                starts, lengths, feats, rng.integers(800, 1000, k), np.full(k, 400, np.int64)
+            ).sorted()
 
     return write_site_file(path, chunks(), mset, "chrB", length)
 
@@ -67,9 +68,14 @@ def make_sites(path: str, length: int, seed: int = 0, window: int = 1 << 20) -> 
 def run_ours(path: str, length: int, out_dir: str) -> dict:
     from genovocab.motifs.steps import bin_chromosome
 
-    stats = bin_chromosome(path, "chrB", length, out_bins=os.path.join(out_dir, "b.bins.npy"),
-                           out_features=os.path.join(out_dir, "b.features.npz"),
-                           compress=False)
+    stats = bin_chromosome(
+        path,
+        "chrB",
+        length,
+        out_bins=os.path.join(out_dir, "b.bins.npy"),
+        out_features=os.path.join(out_dir, "b.features.npz"),
+        compress=False,
+    )
     return {k: stats[k] for k in ("sites", "bins", "nnz", "peaks")}
 
 
@@ -86,7 +92,7 @@ def run_baseline(path: str, length: int, out_npz: str) -> dict:
     bounds = np.searchsorted(sites.feature[order], np.arange(N_FEATURES + 1))
     cov = np.zeros(length, dtype=np.int64)
     for f in range(N_FEATURES):
-        idx = order[bounds[f]:bounds[f + 1]]
+        idx = order[bounds[f] : bounds[f + 1]]
         track = np.zeros(length + 1, dtype=np.int64)
         np.add.at(track, sites.start[idx], 1)
         np.add.at(track, sites.start[idx] + sites.length[idx], -1)
@@ -95,7 +101,7 @@ def run_baseline(path: str, length: int, out_npz: str) -> dict:
     positions = np.arange(length)
     cols = []
     for f in range(N_FEATURES):
-        idx = order[bounds[f]:bounds[f + 1]]
+        idx = order[bounds[f] : bounds[f + 1]]
         track = np.zeros(length + 1)
         w = 1.0 / sites.length[idx]
         np.add.at(track, sites.start[idx], w)
@@ -131,20 +137,30 @@ def bench_binning(length: int, slice_len: int) -> list[dict]:
     slice_path = str(OUT / f"sites_{slice_len}.parquet")
     t0 = time.perf_counter()
     n_slice = make_sites(slice_path, slice_len, seed=1)
-    print(f"generated {n_slice:,} sites on {slice_len:,} bp in {time.perf_counter() - t0:.1f} s",
-          flush=True)
+    print(
+        f"generated {n_slice:,} sites on {slice_len:,} bp in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
     d_slice = str(OUT / "ours_slice")
     os.makedirs(d_slice, exist_ok=True)
     ours_s = measure(run_ours, slice_path, slice_len, d_slice)
     base_npz = str(OUT / "baseline_slice.npz")
     base_s = measure(run_baseline, slice_path, slice_len, base_npz)
     diff = compare(d_slice, base_npz)
-    rows.append({"run": f"slice {slice_len / 1e6:g} Mbp", "sites": f"{n_slice:,}",
-                 "ours_s": f"{ours_s.seconds:.1f}", "ours_MiB": f"{ours_s.peak_mib:.0f}",
-                 "baseline_s": f"{base_s.seconds:.1f}", "baseline_MiB": f"{base_s.peak_mib:.0f}",
-                 "ratio_base/ours": f"{base_s.seconds / ours_s.seconds:.1f}",
-                 "max|diff|": f"{diff:.2e}", "bins": ours_s.result["bins"],
-                 "nnz": f"{ours_s.result['nnz']:,}"})
+    rows.append(
+        {
+            "run": f"slice {slice_len / 1e6:g} Mbp",
+            "sites": f"{n_slice:,}",
+            "ours_s": f"{ours_s.seconds:.1f}",
+            "ours_MiB": f"{ours_s.peak_mib:.0f}",
+            "baseline_s": f"{base_s.seconds:.1f}",
+            "baseline_MiB": f"{base_s.peak_mib:.0f}",
+            "ratio_base/ours": f"{base_s.seconds / ours_s.seconds:.1f}",
+            "max|diff|": f"{diff:.2e}",
+            "bins": ours_s.result["bins"],
+            "nnz": f"{ours_s.result['nnz']:,}",
+        }
+    )
     print(report(rows, list(rows[0])), flush=True)
     per_bp_base = base_s.seconds / slice_len
     for frac in (0.5, 1.0):
@@ -152,17 +168,27 @@ def bench_binning(length: int, slice_len: int) -> list[dict]:
         path = str(OUT / f"sites_{n_bp}.parquet")
         t0 = time.perf_counter()
         n = make_sites(path, n_bp, seed=2)
-        print(f"generated {n:,} sites on {n_bp:,} bp in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        print(
+            f"generated {n:,} sites on {n_bp:,} bp in {time.perf_counter() - t0:.1f} s", flush=True
+        )
         d = str(OUT / f"ours_{n_bp}")
         os.makedirs(d, exist_ok=True)
         ours = measure(run_ours, path, n_bp, d)
         est = per_bp_base * n_bp
-        rows.append({"run": f"chromosome {n_bp / 1e6:g} Mbp", "sites": f"{n:,}",
-                     "ours_s": f"{ours.seconds:.1f}", "ours_MiB": f"{ours.peak_mib:.0f}",
-                     "baseline_s": f"~{est:.0f} (scaled)", "baseline_MiB": "",
-                     "ratio_base/ours": f"~{est / ours.seconds:.1f}", "max|diff|": "",
-                     "bins": ours.result["bins"], "nnz": f"{ours.result['nnz']:,}"})
+        rows.append(
+            {
+                "run": f"chromosome {n_bp / 1e6:g} Mbp",
+                "sites": f"{n:,}",
+                "ours_s": f"{ours.seconds:.1f}",
+                "ours_MiB": f"{ours.peak_mib:.0f}",
+                "baseline_s": f"~{est:.0f} (scaled)",
+                "baseline_MiB": "",
+                "ratio_base/ours": f"~{est / ours.seconds:.1f}",
+                "max|diff|": "",
+                "bins": ours.result["bins"],
+                "nnz": f"{ours.result['nnz']:,}",
+            }
+        )
         print(report(rows, list(rows[0])), flush=True)
         os.remove(path)
         for name in os.listdir(d):
@@ -216,16 +242,28 @@ def bench_scan() -> list[dict]:
     ours = measure(run_scan_ours, str(fa), str(pfms))
     moods = measure(run_scan_moods, str(fa), str(pfms))
     bpm = ours.result["bp"] * ours.result["matrices"]
-    rows = [{"scan": "ours (MotifScanner)", "seconds": f"{ours.seconds:.1f}",
-             "bp x matrices / s": f"{bpm / ours.seconds:.3g}", "peak_MiB": f"{ours.peak_mib:.0f}",
-             "sites": f"{ours.result['sites']:,}"},
-            {"scan": "bare MOODS", "seconds": f"{moods.seconds:.1f}",
-             "bp x matrices / s": f"{bpm / moods.seconds:.3g}",
-             "peak_MiB": f"{moods.peak_mib:.0f}", "sites": f"{moods.result['sites']:,}"}]
+    rows = [
+        {
+            "scan": "ours (MotifScanner)",
+            "seconds": f"{ours.seconds:.1f}",
+            "bp x matrices / s": f"{bpm / ours.seconds:.3g}",
+            "peak_MiB": f"{ours.peak_mib:.0f}",
+            "sites": f"{ours.result['sites']:,}",
+        },
+        {
+            "scan": "bare MOODS",
+            "seconds": f"{moods.seconds:.1f}",
+            "bp x matrices / s": f"{bpm / moods.seconds:.3g}",
+            "peak_MiB": f"{moods.peak_mib:.0f}",
+            "sites": f"{moods.result['sites']:,}",
+        },
+    ]
     print(report(rows, list(rows[0])), flush=True)
-    print(f"ratio ours/MOODS time: {ours.seconds / moods.seconds:.2f}; site counts differ by "
-          f"{ours.result['sites'] - moods.result['sites']:+d} (bare MOODS drops hits at the "
-          "ends of sequence segments and never gives p-values)")
+    print(
+        f"ratio ours/MOODS time: {ours.seconds / moods.seconds:.2f}; site counts differ by "
+        f"{ours.result['sites'] - moods.result['sites']:+d} (bare MOODS drops hits at the "
+        "ends of sequence segments and never gives p-values)"
+    )
     return rows
 
 

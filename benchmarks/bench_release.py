@@ -56,15 +56,15 @@ def make_work(folder: Path, total_bytes: float, n_chroms: int = 20, seed: int = 
         nnz_per_bin = rng.poisson(14.5, per_chrom).astype(np.int64)
         nnz = int(nnz_per_bin.sum())
         arrays = {
-            "edges": np.lib.format.open_memmap(f"{base}.edges.npy", "w+", np.int64,
-                                               (per_chrom + 1,)),
+            "edges": np.lib.format.open_memmap(
+                f"{base}.edges.npy", "w+", np.int64, (per_chrom + 1,)
+            ),
             "ids": np.lib.format.open_memmap(f"{base}.ids.npy", "w+", np.int32, (per_chrom,)),
-            "indptr": np.lib.format.open_memmap(f"{base}.indptr.npy", "w+", np.int64,
-                                                (per_chrom + 1,)),
-            "indices": np.lib.format.open_memmap(f"{base}.indices.npy", "w+", np.int32,
-                                                 (nnz,)),
-            "values": np.lib.format.open_memmap(f"{base}.values.npy", "w+", np.float32,
-                                                (nnz,)),
+            "indptr": np.lib.format.open_memmap(
+                f"{base}.indptr.npy", "w+", np.int64, (per_chrom + 1,)
+            ),
+            "indices": np.lib.format.open_memmap(f"{base}.indices.npy", "w+", np.int32, (nnz,)),
+            "values": np.lib.format.open_memmap(f"{base}.values.npy", "w+", np.float32, (nnz,)),
         }
         arrays["edges"][0] = 0
         arrays["indptr"][0] = 0
@@ -72,24 +72,27 @@ def make_work(folder: Path, total_bytes: float, n_chroms: int = 20, seed: int = 
         for b0 in range(0, per_chrom, chunk):
             b1 = min(per_chrom, b0 + chunk)
             widths = rng.integers(5, 51, b1 - b0)
-            arrays["edges"][b0 + 1:b1 + 1] = edge + np.cumsum(widths)
+            arrays["edges"][b0 + 1 : b1 + 1] = edge + np.cumsum(widths)
             edge = int(arrays["edges"][b1])
             arrays["ids"][b0:b1] = np.minimum(rng.zipf(1.3, b1 - b0), 4095).astype(np.int32)
             counts = nnz_per_bin[b0:b1]
-            arrays["indptr"][b0 + 1:b1 + 1] = ptr + np.cumsum(counts)
+            arrays["indptr"][b0 + 1 : b1 + 1] = ptr + np.cumsum(counts)
             n = int(counts.sum())
-            arrays["indices"][ptr:ptr + n] = rng.integers(0, N_CLUSTERS, n, dtype=np.int32)
+            arrays["indices"][ptr : ptr + n] = rng.integers(0, N_CLUSTERS, n, dtype=np.int32)
             # cluster values are means of a few binary features: few distinct values
-            arrays["values"][ptr:ptr + n] = (rng.integers(1, 9, n) / rng.integers(1, 9, n)
-                                             ).clip(0, 1).astype(np.float32)
+            arrays["values"][ptr : ptr + n] = (
+                (rng.integers(1, 9, n) / rng.integers(1, 9, n)).clip(0, 1).astype(np.float32)
+            )
             ptr += n
         for a in arrays.values():
             a.flush()
             written += a.nbytes + 128
         del arrays
-    for name, text in (("motifs/vocab.tsv", "id\ttoken\n" * 4096),
-                       ("motifs/clusters.tsv", "feature\tcluster\n" * 1682),
-                       ("intervals/stats.tsv", "k\tv\n1\t2\n")):
+    for name, text in (
+        ("motifs/vocab.tsv", "id\ttoken\n" * 4096),
+        ("motifs/clusters.tsv", "feature\tcluster\n" * 1682),
+        ("intervals/stats.tsv", "k\tv\n1\t2\n"),
+    ):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
         written += len(text)
@@ -98,19 +101,25 @@ def make_work(folder: Path, total_bytes: float, n_chroms: int = 20, seed: int = 
 
 
 def parts_of(work: Path) -> dict[str, str]:
-    return {"motifs": str(work / "motifs"), "intervals/stats.tsv":
-            str(work / "intervals" / "stats.tsv")}
+    return {
+        "motifs": str(work / "motifs"),
+        "intervals/stats.tsv": str(work / "intervals" / "stats.tsv"),
+    }
 
 
 # ---------------------------------------------------------------------- measured calls
 def ours_build(work: str, out: str, threads: int) -> int:
     from genovocab.release import build_release
 
-    rel = build_release(out, parts=parts_of(Path(work)),
-                        config={"genome": "bench", "release": {"name": "bench",
-                                                               "version": "1"}},
-                        chrom_sizes=Path(work) / "chrom.sizes", sources=[],
-                        software=[("python", "3")], threads=threads)
+    rel = build_release(
+        out,
+        parts=parts_of(Path(work)),
+        config={"genome": "bench", "release": {"name": "bench", "version": "1"}},
+        chrom_sizes=Path(work) / "chrom.sizes",
+        sources=[],
+        software=[("python", "3")],
+        threads=threads,
+    )
     return sum(p.stat().st_size for p in rel.rglob("*") if p.is_file())
 
 
@@ -137,9 +146,11 @@ def peer_tarfile_gz(release: str, out: str) -> int:
 
     root = Path(release)
     entries = sorted({p.relative_to(root).as_posix() for p in root.rglob("*")})
-    with open(out, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                               compresslevel=6) as gz, \
-            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with (
+        open(out, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         for rel in [""] + entries:
             path = root / rel if rel else root
             info = tarfile.TarInfo(f"{root.name}/{rel}" if rel else root.name)
@@ -156,10 +167,17 @@ def peer_tarfile_gz(release: str, out: str) -> int:
 
 # ---------------------------------------------------------------------- driver
 def row(name: str, m, data_bytes: float, note: str = "") -> dict:
-    return {"step": name, "GB": f"{data_bytes / GB:.2f}", "wall s": f"{m.seconds:.1f}",
-            "s/GB": f"{m.seconds / (data_bytes / GB):.2f}",
-            "GB/s": f"{data_bytes / GB / m.seconds:.2f}", "CPU s": f"{m.cpu_seconds:.1f}",
-            "peak MiB": f"{m.peak_mib:.0f}", "output GB": f"{m.result / GB:.2f}", "note": note}
+    return {
+        "step": name,
+        "GB": f"{data_bytes / GB:.2f}",
+        "wall s": f"{m.seconds:.1f}",
+        "s/GB": f"{m.seconds / (data_bytes / GB):.2f}",
+        "GB/s": f"{data_bytes / GB / m.seconds:.2f}",
+        "CPU s": f"{m.cpu_seconds:.1f}",
+        "peak MiB": f"{m.peak_mib:.0f}",
+        "output GB": f"{m.result / GB:.2f}",
+        "note": note,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -184,16 +202,22 @@ def main(argv: list[str] | None = None) -> None:
             print(f"# {label}: {data / GB:.2f} GB of work files in {work}", flush=True)
             rel = base / f"{label}" / "bench-1"
             m = measure(ours_build, str(work), str(rel), args.threads)
-            rows.append(row(f"ours build ({label}) = archive none", m, data,
-                            f"{args.threads} threads, hard links"))
-            choices = ["tar"] + ([] if args.skip_zst or not shutil.which("zstd")
-                                 else ["tar.zst"])
+            rows.append(
+                row(
+                    f"ours build ({label}) = archive none",
+                    m,
+                    data,
+                    f"{args.threads} threads, hard links",
+                )
+            )
+            choices = ["tar"] + ([] if args.skip_zst or not shutil.which("zstd") else ["tar.zst"])
             if label == "slice":
                 choices = ["tar.gz"]
             for archive in choices:
                 m = measure(ours_archive, str(rel), archive, args.threads)
-                rows.append(row(f"ours archive {archive} ({label})", m, data,
-                                f"{args.threads} threads"))
+                rows.append(
+                    row(f"ours archive {archive} ({label})", m, data, f"{args.threads} threads")
+                )
                 rel.with_name(rel.name + "." + archive).unlink()
             copy = base / f"copy-{label}"
             if label == "full":
@@ -201,19 +225,24 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append(row("peer cp -r (full)", m, data, "the earlier copy"))
                 shutil.rmtree(copy)
                 out = base / "peer.tar"
-                m = measure(peer_command, ["tar", "cf", str(out), "-C", str(rel.parent),
-                                           rel.name], str(out))
+                m = measure(
+                    peer_command, ["tar", "cf", str(out), "-C", str(rel.parent), rel.name], str(out)
+                )
                 rows.append(row("peer tar cf (full)", m, data))
                 out.unlink()
             else:
                 out = base / "peer.tar.gz"
-                m = measure(peer_command, ["tar", "czf", str(out), "-C", str(rel.parent),
-                                           rel.name], str(out))
+                m = measure(
+                    peer_command,
+                    ["tar", "czf", str(out), "-C", str(rel.parent), rel.name],
+                    str(out),
+                )
                 rows.append(row("peer tar czf (slice)", m, data, "gzip -6, 1 thread"))
                 out.unlink()
                 m = measure(peer_tarfile_gz, str(rel), str(out))
-                rows.append(row("peer tarfile gzip-6 (slice)", m, data,
-                                "the earlier write_tarball"))
+                rows.append(
+                    row("peer tarfile gzip-6 (slice)", m, data, "the earlier write_tarball")
+                )
                 out.unlink()
             shutil.rmtree(rel.parent)
             shutil.rmtree(work)

@@ -49,7 +49,8 @@ class Arrays:
     def __init__(self, base: Path):
         self.edges, self.ids, self.indptr, self.indices, self.values = (
             np.load(f"{base}.{n}.npy", mmap_mode="r")
-            for n in ("edges", "ids", "indptr", "indices", "values"))
+            for n in ("edges", "ids", "indptr", "indices", "values")
+        )
 
 
 def tile_chr1(out: Path, edges: np.ndarray, cf) -> tuple[Path, int]:
@@ -68,17 +69,22 @@ def tile_chr1(out: Path, edges: np.ndarray, cf) -> tuple[Path, int]:
     a_val = mm(f"{base}.values.npy", "w+", np.float32, (nnz,))
     active = cf.multiply(cf >= THRESHOLD).tocsr()
     active.eliminate_zeros()
-    keys = np.array([hash(tuple(active.indices[active.indptr[i]:active.indptr[i + 1]]))
-                     for i in range(n_tile)], dtype=np.int64)
+    keys = np.array(
+        [
+            hash(tuple(active.indices[active.indptr[i] : active.indptr[i + 1]]))
+            for i in range(n_tile)
+        ],
+        dtype=np.int64,
+    )
     ids = (np.abs(keys) % 4096).astype(np.int32)
     a_edges[0] = a_ptr[0] = 0
     for t in range(tiles):
         b0 = t * n_tile
-        a_edges[b0 + 1:b0 + n_tile + 1] = edges[1:] + t * tile_bp
-        a_ids[b0:b0 + n_tile] = ids
-        a_ptr[b0 + 1:b0 + n_tile + 1] = cf.indptr[1:] + t * cf.nnz
-        a_idx[t * cf.nnz:(t + 1) * cf.nnz] = cf.indices
-        a_val[t * cf.nnz:(t + 1) * cf.nnz] = cf.data
+        a_edges[b0 + 1 : b0 + n_tile + 1] = edges[1:] + t * tile_bp
+        a_ids[b0 : b0 + n_tile] = ids
+        a_ptr[b0 + 1 : b0 + n_tile + 1] = cf.indptr[1:] + t * cf.nnz
+        a_idx[t * cf.nnz : (t + 1) * cf.nnz] = cf.indices
+        a_val[t * cf.nnz : (t + 1) * cf.nnz] = cf.data
     for a in (a_edges, a_ids, a_ptr, a_idx, a_val):
         a.flush()
     return base, n
@@ -100,7 +106,7 @@ def write_corpus(path: Path, arrays, n_bins: int, layout: str) -> tuple[int, int
     bounds = fragment_bounds(n_bins, FRAGMENT, STRIDE)
     writer = None
     for c0 in range(0, len(bounds), FRAGMENTS_PER_TABLE):
-        table = make("chr1", arrays, bounds[c0:c0 + FRAGMENTS_PER_TABLE], None)
+        table = make("chr1", arrays, bounds[c0 : c0 + FRAGMENTS_PER_TABLE], None)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="zstd")
         writer.write_table(table, row_group_size=FRAGMENTS_PER_TABLE)
@@ -115,8 +121,9 @@ def ratios(path: Path, sample: int = 64 << 20) -> tuple[float, float]:
     gz = len(gzip.compress(data, 6)) / len(data)
     zs = float("nan")
     if shutil.which("zstd"):
-        out = subprocess.run(["zstd", "-q", "-3", "-c"], input=data, check=True,
-                             capture_output=True).stdout
+        out = subprocess.run(
+            ["zstd", "-q", "-3", "-c"], input=data, check=True, capture_output=True
+        ).stdout
         zs = len(out) / len(data)
     return gz, zs
 
@@ -129,20 +136,29 @@ def encoding_error(cf) -> dict:
     rel = err / np.abs(v32)
     changed = (v32 >= THRESHOLD) != (v16 >= THRESHOLD)
     rows = np.repeat(np.arange(cf.shape[0]), np.diff(cf.indptr))
-    return {"values": int(v32.size), "max_value": float(v32.max()),
-            "max_abs": float(err.max()), "mean_abs": float(err.mean()),
-            "max_rel": float(rel.max()), "mean_rel": float(rel.mean()),
-            "values_crossing_threshold": int(changed.sum()),
-            "bins_changing_active_set": int(np.unique(rows[changed]).size),
-            "bins": int(cf.shape[0])}
+    return {
+        "values": int(v32.size),
+        "max_value": float(v32.max()),
+        "max_abs": float(err.max()),
+        "mean_abs": float(err.mean()),
+        "max_rel": float(rel.max()),
+        "mean_rel": float(rel.mean()),
+        "values_crossing_threshold": int(changed.sum()),
+        "bins_changing_active_set": int(np.unique(rows[changed]).size),
+        "bins": int(cf.shape[0]),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     from benchmarks import motif_real
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--full-share", type=float, default=0.1,
-                    help="share of chr1 for the full-layout corpus (scaled to chr1)")
+    ap.add_argument(
+        "--full-share",
+        type=float,
+        default=0.1,
+        help="share of chr1 for the full-layout corpus (scaled to chr1)",
+    )
     ap.add_argument("--dir", default="/tmp/genovocab-bench-release-size")
     args = ap.parse_args(argv)
     if not motif_real.available() and not (motif_real.OUT / "bins.npy").exists():
@@ -162,10 +178,14 @@ def main(argv: list[str] | None = None) -> None:
         base, n = tile_chr1(base_dir, edges, cf)
         arrays = Arrays(base)
         nnz = int(arrays.indptr[-1])
-        print(f"\n# chr1-size bins: {n:,} bins, {nnz:,} non-zeros ({nnz / n:.1f} per bin), "
-              f"tiled in {time.perf_counter() - t0:.0f} s")
-        sizes = {name: Path(f"{base}.{name}.npy").stat().st_size
-                 for name in ("edges", "ids", "indptr", "indices", "values")}
+        print(
+            f"\n# chr1-size bins: {n:,} bins, {nnz:,} non-zeros ({nnz / n:.1f} per bin), "
+            f"tiled in {time.perf_counter() - t0:.0f} s"
+        )
+        sizes = {
+            name: Path(f"{base}.{name}.npy").stat().st_size
+            for name in ("edges", "ids", "indptr", "indices", "values")
+        }
         bins_bytes = sum(sizes.values())
         gz = zs = 0.0
         for name, size in sizes.items():
@@ -173,31 +193,39 @@ def main(argv: list[str] | None = None) -> None:
             gz += g * size
             zs += z * size
             print(f"  {name:8s} {size / GB:6.2f} GB  gzip-6 x{g:.3f}  zstd-3 x{z:.3f}")
-        print(f"  bins/ arrays {bins_bytes / GB:.2f} GB ({bins_bytes / n:.1f} B per bin); "
-              f"gzip-6 {gz / GB:.2f} GB, zstd-3 {zs / GB:.2f} GB")
+        print(
+            f"  bins/ arrays {bins_bytes / GB:.2f} GB ({bins_bytes / n:.1f} B per bin); "
+            f"gzip-6 {gz / GB:.2f} GB, zstd-3 {zs / GB:.2f} GB"
+        )
         t0 = time.perf_counter()
         ref_bytes, ref_rows = write_corpus(base_dir / "ref.parquet", arrays, n, "reference")
-        print(f"  reference corpus: {ref_rows:,} rows, {ref_bytes / GB:.3f} GB "
-              f"({ref_bytes / n:.2f} B per bin), {time.perf_counter() - t0:.0f} s")
+        print(
+            f"  reference corpus: {ref_rows:,} rows, {ref_bytes / GB:.3f} GB "
+            f"({ref_bytes / n:.2f} B per bin), {time.perf_counter() - t0:.0f} s"
+        )
         part = int(n * args.full_share)
         t0 = time.perf_counter()
         full_part, full_rows = write_corpus(base_dir / "full.parquet", arrays, part, "full")
         full_bytes = full_part * n / part
-        print(f"  full corpus: {full_rows:,} rows on {part:,} bins, {full_part / GB:.2f} GB "
-              f"({full_part / part:.1f} B per bin) in {time.perf_counter() - t0:.0f} s; "
-              f"chr1 {full_bytes / GB:.2f} GB (scaled)")
+        print(
+            f"  full corpus: {full_rows:,} rows on {part:,} bins, {full_part / GB:.2f} GB "
+            f"({full_part / part:.1f} B per bin) in {time.perf_counter() - t0:.0f} s; "
+            f"chr1 {full_bytes / GB:.2f} GB (scaled)"
+        )
         g_full, z_full = ratios(base_dir / "full.parquet")
         scale = HG38_BINS / n
         before_folder = bins_bytes + full_bytes
         before_tgz = gz + g_full * full_bytes
         after_folder = bins_bytes + ref_bytes
         print(f"\n# hg38 (x{scale:.2f} by bins; extrapolated), motif bins + motif corpus:")
-        rows = [("earlier: folder (full corpus) + tar.gz", before_folder + before_tgz),
-                ("earlier: folder only", before_folder),
-                ("now: folder (reference corpus), archive none", after_folder),
-                ("now: + tar.zst", after_folder + zs + z_full * ref_bytes),
-                ("now: + tar.gz", after_folder + gz + g_full * ref_bytes),
-                ("now: + tar", 2 * after_folder)]
+        rows = [
+            ("earlier: folder (full corpus) + tar.gz", before_folder + before_tgz),
+            ("earlier: folder only", before_folder),
+            ("now: folder (reference corpus), archive none", after_folder),
+            ("now: + tar.zst", after_folder + zs + z_full * ref_bytes),
+            ("now: + tar.gz", after_folder + gz + g_full * ref_bytes),
+            ("now: + tar", 2 * after_folder),
+        ]
         for label, value in rows:
             print(f"  {label:46s} {value * scale / GB:7.1f} GB")
         f16 = (bins_bytes - sizes["values"] / 2) * scale

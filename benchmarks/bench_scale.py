@@ -52,23 +52,42 @@ INPUTS = "scale-inputs"  # folder of the synthetic inputs inside a run's working
 COPIED = ("Snakefile", "workflow", "config", "src", "profiles", "pyproject.toml", "resources/demo")
 
 HG38 = {  # GRCh38 primary chromosome lengths (UCSC hg38.chrom.sizes)
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
-    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
-    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
-    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
-    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+    "chr1": 248956422,
+    "chr2": 242193529,
+    "chr3": 198295559,
+    "chr4": 190214555,
+    "chr5": 181538259,
+    "chr6": 170805979,
+    "chr7": 159345973,
+    "chr8": 145138636,
+    "chr9": 138394717,
+    "chr10": 133797422,
+    "chr11": 135086622,
+    "chr12": 133275309,
+    "chr13": 114364328,
+    "chr14": 107043718,
+    "chr15": 101991189,
+    "chr16": 90338345,
+    "chr17": 83257441,
+    "chr18": 80373285,
+    "chr19": 58617616,
+    "chr20": 64444167,
+    "chr21": 46709983,
+    "chr22": 50818468,
+    "chrX": 156040895,
+    "chrY": 57227415,
 }
-N_MATRICES = 841        # JASPAR 2022 CORE vertebrates non-redundant
-SITE_DENSITY = 4.0      # site starts per bp over all 1,682 features
-N_CCRES = 2_348_854     # ENCODE cCREs V4
-N_ISLANDS = 31_144      # UCSC cpgIslandExt, hg38
+N_MATRICES = 841  # JASPAR 2022 CORE vertebrates non-redundant
+SITE_DENSITY = 4.0  # site starts per bp over all 1,682 features
+N_CCRES = 2_348_854  # ENCODE cCREs V4
+N_ISLANDS = 31_144  # UCSC cpgIslandExt, hg38
 N_SAMPLES = 500
 PEAKS_PER_SAMPLE = 60_000
 ALLOCATION_CORES = 32
 
 
 # --------------------------------------------------------------------------- inputs
+
 
 def hg38_config() -> dict:
     """config/hg38.yaml (its lengths in bp are scaled by the fraction)."""
@@ -105,7 +124,7 @@ def write_genome(path: Path, sizes: dict[str, int], rng: np.random.Generator) ->
                 seq[s:e] = ord("N")
             out.write(f">{chrom}\n")
             text = seq.tobytes().decode()
-            out.write("\n".join(text[i:i + 60] for i in range(0, length, 60)) + "\n")
+            out.write("\n".join(text[i : i + 60] for i in range(0, length, 60)) + "\n")
 
 
 def write_matrices(path: Path, rng: np.random.Generator) -> list[tuple[str, int]]:
@@ -131,8 +150,9 @@ def _free_positions(length: int, n: int, width: int, rng: np.random.Generator) -
     return starts[keep]
 
 
-def write_tracks(folder: Path, matrices: list[tuple[str, int]], sizes: dict[str, int],
-                 rng: np.random.Generator) -> int:
+def write_tracks(
+    folder: Path, matrices: list[tuple[str, int]], sizes: dict[str, int], rng: np.random.Generator
+) -> int:
     """One JASPAR hg38-style track per matrix (7 columns: chrom, start, end, TF, relative score
     x1000 >= 800, -log10 p x100, strand), ~4 starts per bp over all matrices; total sites."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -146,15 +166,19 @@ def write_tracks(folder: Path, matrices: list[tuple[str, int]], sizes: dict[str,
                 score = rng.integers(800, 1001, k)
                 nlp = rng.integers(400, 1200, k)
                 strand = np.where(rng.random(k) < 0.5, "+", "-")
-                out.writelines(f"{chrom}\t{s}\t{s + width}\tTF{i}\t{r}\t{p}\t{d}\n"
-                               for s, r, p, d in zip(starts.tolist(), score.tolist(),
-                                                     nlp.tolist(), strand.tolist()))
+                out.writelines(
+                    f"{chrom}\t{s}\t{s + width}\tTF{i}\t{r}\t{p}\t{d}\n"
+                    for s, r, p, d in zip(
+                        starts.tolist(), score.tolist(), nlp.tolist(), strand.tolist()
+                    )
+                )
                 total += k
     return total
 
 
-def write_ccres(path: Path, sizes: dict[str, int], fraction: float,
-                rng: np.random.Generator) -> dict[str, np.ndarray]:
+def write_ccres(
+    path: Path, sizes: dict[str, int], fraction: float, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """A cCRE registry in the ENCODE V3 6-column layout (150-350 bp, disjoint, sorted); the
     starts per chromosome (the peak files are drawn from them)."""
     genome = sum(sizes.values())
@@ -171,13 +195,13 @@ def write_ccres(path: Path, sizes: dict[str, int], fraction: float,
             starts_of[chrom] = starts
             for s, w in zip(starts.tolist(), widths.tolist()):
                 number += 1
-                out.write(f"{chrom}\t{s}\t{s + w}\tEH38D{number:07d}\tEH38E{number:07d}\t"
-                          f"dELS\n")
+                out.write(f"{chrom}\t{s}\t{s + w}\tEH38D{number:07d}\tEH38E{number:07d}\tdELS\n")
     return starts_of
 
 
-def write_islands(path: Path, sizes: dict[str, int], fraction: float,
-                  rng: np.random.Generator) -> None:
+def write_islands(
+    path: Path, sizes: dict[str, int], fraction: float, rng: np.random.Generator
+) -> None:
     """CpG islands in the UCSC cpgIslandExt layout (bin, chrom, start, end, name, ...)."""
     genome = sum(sizes.values())
     with _open_gz(path) as out:
@@ -185,12 +209,19 @@ def write_islands(path: Path, sizes: dict[str, int], fraction: float,
             n = max(1, int(round(N_ISLANDS * fraction * length / genome)))
             for s in _free_positions(length, n, 2000, rng).tolist():
                 w = int(rng.integers(200, 2000))
-                out.write(f"585\t{chrom}\t{s}\t{s + w}\tCpG: {w // 10}\t{w}\t{w // 10}\t"
-                          f"{w // 2}\t20.0\t60.0\t0.9\n")
+                out.write(
+                    f"585\t{chrom}\t{s}\t{s + w}\tCpG: {w // 10}\t{w}\t{w // 10}\t"
+                    f"{w // 2}\t20.0\t60.0\t0.9\n"
+                )
 
 
-def write_peaks(folder: Path, sizes: dict[str, int], ccres: dict[str, np.ndarray],
-                fraction: float, rng: np.random.Generator) -> list[Path]:
+def write_peaks(
+    folder: Path,
+    sizes: dict[str, int],
+    ccres: dict[str, np.ndarray],
+    fraction: float,
+    rng: np.random.Generator,
+) -> list[Path]:
     """500 narrowPeak files: ``fraction`` x 60,000 peaks each, 90 % on cCREs (jittered by up to
     +-50 bp, 200-600 bp wide), 10 % anywhere; sorted per file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -209,16 +240,17 @@ def write_peaks(folder: Path, sizes: dict[str, int], ccres: dict[str, np.ndarray
                 pool = ccres[chrom]
                 centres = pool[rng.integers(0, len(pool), k)] + 150
                 background = rng.permutation(_free_positions(sizes[chrom], 2 * k, 600, rng))
-                off = np.flatnonzero(rng.random(k) >= 0.9)[:len(background)]
-                centres[off] = background[:len(off)] + 300
+                off = np.flatnonzero(rng.random(k) >= 0.9)[: len(background)]
+                centres[off] = background[: len(off)] + 300
                 centres = centres + rng.integers(-50, 51, k)
                 half = rng.integers(100, 301, k)
                 starts = np.clip(centres - half, 0, sizes[chrom] - 1)
                 ends = np.clip(centres + half, starts + 1, sizes[chrom])
                 order = np.argsort(starts, kind="stable")
                 for j, (s, e) in enumerate(zip(starts[order].tolist(), ends[order].tolist())):
-                    out.write(f"{chrom}\t{s}\t{e}\tpeak{j}\t1000\t.\t5.0\t10.0\t8.0\t"
-                              f"{(e - s) // 2}\n")
+                    out.write(
+                        f"{chrom}\t{s}\t{e}\tpeak{j}\t1000\t.\t5.0\t10.0\t8.0\t{(e - s) // 2}\n"
+                    )
         paths.append(path)
     return paths
 
@@ -247,21 +279,34 @@ def make_inputs(folder: Path, fraction: float, seed: int = 38) -> dict:
     (folder / "fraction.yaml").write_text(
         f"# written by benchmarks/bench_scale.py for fraction {fraction}\n"
         f"ids:\n  block_bp: {block_bp}\n  sample_size: {sample}\n"
-        f"sequence:\n  windows:\n    total_bp: {total_bp}\n")
-    return {"fraction": fraction, "genome_bp": sum(sizes.values()), "sites": sites,
-            "ccres": int(sum(len(v) for v in ccres.values())), "peak_files": len(peaks),
-            "ids_block_bp": block_bp, "ids_sample_size": sample, "bpe_total_bp": total_bp}
+        f"sequence:\n  windows:\n    total_bp: {total_bp}\n"
+    )
+    return {
+        "fraction": fraction,
+        "genome_bp": sum(sizes.values()),
+        "sites": sites,
+        "ccres": int(sum(len(v) for v in ccres.values())),
+        "peak_files": len(peaks),
+        "ids_block_bp": block_bp,
+        "ids_sample_size": sample,
+        "bpe_total_bp": total_bp,
+    }
 
 
 # --------------------------------------------------------------------------- one run
+
 
 def workflow_copy(dest: Path) -> Path:
     """A copy of what a run needs (no results, no downloads)."""
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.egg-info", ".snakemake"))
+            shutil.copytree(
+                src,
+                dest / name,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake"),
+            )
         elif src.exists():
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
@@ -292,8 +337,10 @@ def run_fraction(fraction: float, cores: int) -> dict:
     summary["run_s"] = round(time.perf_counter() - t0, 1)
     (workdir / "snakemake.stderr.txt").write_text(proc.stderr)
     if proc.returncode != 0:
-        sys.exit(f"fraction {fraction}: snakemake failed (see {workdir}/snakemake.stderr.txt):\n"
-                 + proc.stderr[-3000:])
+        sys.exit(
+            f"fraction {fraction}: snakemake failed (see {workdir}/snakemake.stderr.txt):\n"
+            + proc.stderr[-3000:]
+        )
     summary["jobs"] = gather_benchmarks(workdir)
     summary["rules"] = rule_table(workdir)
     summary["rulegraph"] = rule_graph(workdir)
@@ -311,8 +358,10 @@ def gather_benchmarks(workdir: Path) -> dict[str, dict]:
             row = next(csv.DictReader(handle, delimiter="\t"))
         rss = row["max_rss"]
         jobs[path.relative_to(workdir).as_posix()] = {
-            "s": float(row["s"]), "cpu_s": float(row.get("cpu_time") or 0.0),
-            "max_rss_mb": float(rss) if rss not in ("-", "NA", "") else 0.0}
+            "s": float(row["s"]),
+            "cpu_s": float(row.get("cpu_time") or 0.0),
+            "max_rss_mb": float(rss) if rss not in ("-", "NA", "") else 0.0,
+        }
     return jobs
 
 
@@ -341,9 +390,13 @@ with SnakemakeApi() as api:
 
 def rule_table(workdir: Path) -> dict[str, dict]:
     """Each rule's benchmark path template, threads and whether it runs on the head node."""
-    proc = subprocess.run([sys.executable, "-c", _RULES, *configfiles()], cwd=workdir,
-                          text=True, capture_output=True,
-                          env=dict(os.environ, PYTHONPATH=str(workdir / "src")))
+    proc = subprocess.run(
+        [sys.executable, "-c", _RULES, *configfiles()],
+        cwd=workdir,
+        text=True,
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(workdir / "src")),
+    )
     if proc.returncode != 0:
         sys.exit("rule inspection failed:\n" + proc.stderr[-3000:])
     return json.loads(proc.stdout)
@@ -387,8 +440,9 @@ def template_regex(template: str) -> str:
 
 def rule_of_jobs(jobs: dict[str, dict], rules: dict[str, dict]) -> dict[str, str]:
     """Job (benchmark path) -> rule, by matching the rules' benchmark templates."""
-    patterns = [(name, re.compile(f"^{template_regex(info['benchmark'])}$"))
-                for name, info in rules.items()]
+    patterns = [
+        (name, re.compile(f"^{template_regex(info['benchmark'])}$")) for name, info in rules.items()
+    ]
     out = {}
     for key in jobs:
         hits = [name for name, rx in patterns if rx.match(key)]
@@ -397,6 +451,7 @@ def rule_of_jobs(jobs: dict[str, dict], rules: dict[str, dict]) -> dict[str, str
 
 
 # --------------------------------------------------------------------------- laws
+
 
 def affine(f1: float, y1: float, f2: float, y2: float, f: float = 1.0) -> float:
     """``a + b * f`` through (f1, y1) and (f2, y2), evaluated at ``f`` (never below ``y2``'s
@@ -417,8 +472,9 @@ def stage_of(key: str) -> str:
     return key.split("/bench/", 1)[1].split("/")[0]
 
 
-def fixed_and_slope(n1: int, y1: float, f1: float, n2: int, y2: float, f2: float
-                    ) -> tuple[float, float]:
+def fixed_and_slope(
+    n1: int, y1: float, f1: float, n2: int, y2: float, f2: float
+) -> tuple[float, float]:
     """Solve ``y = n * a + b * f`` (a: cost per job, b: cost of the whole genome's work) on two
     runs with ``n1``/``n2`` jobs; a or b that come out negative (noise) are set to 0 and the
     other one refitted by least squares."""
@@ -457,10 +513,14 @@ def laws(small: dict, large: dict, direct: dict | None = None) -> list[dict]:
         rss = [max(j["max_rss_mb"] for j in a), max(j["max_rss_mb"] for j in b)]
         per_job, whole = fixed_and_slope(len(a), cpu[0], f1, len(b), cpu[1], f2)
         row = {
-            "rule": rule, "stage": stage_of(b[0]["key"]), "jobs": [len(a), len(b)],
+            "rule": rule,
+            "stage": stage_of(b[0]["key"]),
+            "jobs": [len(a), len(b)],
             "threads": rules.get(rule, {}).get("threads", 1),
             "local": rules.get(rule, {}).get("local", False),
-            "cpu_s": cpu, "max_s": wall, "max_rss_mb": rss,
+            "cpu_s": cpu,
+            "max_s": wall,
+            "max_rss_mb": rss,
             "cpu_exponent": exponent(f1, cpu[0] / len(a), f2, cpu[1] / len(b)),
             "hg38_cpu_h": (len(b) * per_job + whole) / 3600,
             "hg38_max_s": affine(f1, wall[0], f2, wall[1]),
@@ -470,30 +530,40 @@ def laws(small: dict, large: dict, direct: dict | None = None) -> list[dict]:
             "source": f"rehearsal law; memory as measured at {f2:g}",
         }
         if rule in FLAT_RULES:  # same blocks and features at every fraction
-            row.update(hg38_cpu_h=cpu[1] / 3600, hg38_max_s=wall[1],
-                       source="as measured: its work is set by features and blocks")
+            row.update(
+                hg38_cpu_h=cpu[1] / 3600,
+                hg38_max_s=wall[1],
+                source="as measured: its work is set by features and blocks",
+            )
         if direct and rule in direct:
             d = direct[rule]
-            row.update(hg38_max_s=d["s"], hg38_max_rss_gb=d["max_rss_mb"] / 1000,
-                       source=d.get("note", "chr1-size run"))
+            row.update(
+                hg38_max_s=d["s"],
+                hg38_max_rss_gb=d["max_rss_mb"] / 1000,
+                source=d.get("note", "chr1-size run"),
+            )
             if "hg38_cpu_s" in d:  # the full-size run's CPU, of the current code
                 row["hg38_cpu_h"] = d["hg38_cpu_s"] / 3600
         rows.append(row)
     for rule in sorted(set(two) - set(one)):  # new in the larger run: its cost taken as flat
         b = two[rule]
-        rows.append({
-            "rule": rule, "stage": stage_of(b[0]["key"]), "jobs": [0, len(b)],
-            "threads": rules.get(rule, {}).get("threads", 1),
-            "local": rules.get(rule, {}).get("local", False),
-            "cpu_s": [0.0, sum(j["cpu_s"] for j in b)],
-            "max_s": [0.0, max(j["s"] for j in b)],
-            "max_rss_mb": [0.0, max(j["max_rss_mb"] for j in b)],
-            "cpu_exponent": float("nan"),
-            "hg38_cpu_h": sum(j["cpu_s"] for j in b) / 3600,
-            "hg38_max_s": max(j["s"] for j in b),
-            "hg38_max_rss_gb": max(j["max_rss_mb"] for j in b) / 1000,
-            "source": f"one run ({f2:g}), taken as flat",
-        })
+        rows.append(
+            {
+                "rule": rule,
+                "stage": stage_of(b[0]["key"]),
+                "jobs": [0, len(b)],
+                "threads": rules.get(rule, {}).get("threads", 1),
+                "local": rules.get(rule, {}).get("local", False),
+                "cpu_s": [0.0, sum(j["cpu_s"] for j in b)],
+                "max_s": [0.0, max(j["s"] for j in b)],
+                "max_rss_mb": [0.0, max(j["max_rss_mb"] for j in b)],
+                "cpu_exponent": float("nan"),
+                "hg38_cpu_h": sum(j["cpu_s"] for j in b) / 3600,
+                "hg38_max_s": max(j["s"] for j in b),
+                "hg38_max_rss_gb": max(j["max_rss_mb"] for j in b) / 1000,
+                "source": f"one run ({f2:g}), taken as flat",
+            }
+        )
     return rows
 
 
@@ -508,13 +578,18 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
     if not path.exists():
         return {}
     results = json.loads(path.read_text())
-    by_fraction = {v["fraction"]: v for v in results.values() if isinstance(v, dict)
-                   and "fraction" in v}
+    by_fraction = {
+        v["fraction"]: v for v in results.values() if isinstance(v, dict) and "fraction" in v
+    }
     out: dict[str, dict] = {}
 
     def put(rule: str, job: dict, scale: float, note: str) -> None:
-        out[rule] = {"s": job["wall_s"] * scale, "cpu_s": job["cpu_s"] * scale,
-                     "max_rss_mb": job["peak_mib"] * 1.048576, "note": note}
+        out[rule] = {
+            "s": job["wall_s"] * scale,
+            "cpu_s": job["cpu_s"] * scale,
+            "max_rss_mb": job["peak_mib"] * 1.048576,
+            "note": note,
+        }
         if scale != 1.0 and rule != "ids_partial":  # time scaled to the genome, not memory
             out[rule]["note"] += "; memory as measured"
 
@@ -523,13 +598,17 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
         return runs[-1] if runs else None
 
     for rule, names, genome_wide in (
-            ("motifs_bin", ["motifs"], False),
-            ("universe_chrom", ["universe_chrom_cc", "universe_chrom_union"], False),
-            ("universe_peaks", ["universe_peaks"], True),
-            ("universe_assess", ["universe_assess_cc", "universe_assess_union",
-                                 "universe_assess_ccre"], True),
-            ("sequence_windows", ["windows"], False),
-            ("sequence_train_bpe", ["bpe"], False)):
+        ("motifs_bin", ["motifs"], False),
+        ("universe_chrom", ["universe_chrom_cc", "universe_chrom_union"], False),
+        ("universe_peaks", ["universe_peaks"], True),
+        (
+            "universe_assess",
+            ["universe_assess_cc", "universe_assess_union", "universe_assess_ccre"],
+            True,
+        ),
+        ("sequence_windows", ["windows"], False),
+        ("sequence_train_bpe", ["bpe"], False),
+    ):
         found = [x for x in (largest(n) for n in names) if x]
         if not found:
             continue
@@ -542,7 +621,8 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
                 note = f"fit of chr1 x {fa:g} and x {fb:g} runs"
             else:
                 job = {k: job[k] / fraction for k in ("wall_s", "cpu_s")} | {
-                    "peak_mib": job["peak_mib"]}
+                    "peak_mib": job["peak_mib"]
+                }
                 note = f"chr1 x {fraction:g} run, time x{1 / fraction:g}"
         else:
             note = "chr1-size run" if fraction == 1 else "hg38-size run"
@@ -552,10 +632,12 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
             note += f", x{scale:.1f} genome-wide (time)"
         put(rule, job, scale, note)
     token_runs = sorted((f, v["tokens"]) for f, v in by_fraction.items() if "tokens" in v)
-    for rule, name, genome_wide in (("ids_cluster_features", "cluster_features", False),
-                                    ("ids_token_vocab", "token_vocab", True),
-                                    ("ids_tokens", "tokens", False),
-                                    ("motif_tokenizer", "motif_tokenizer", True)):
+    for rule, name, genome_wide in (
+        ("ids_cluster_features", "cluster_features", False),
+        ("ids_token_vocab", "token_vocab", True),
+        ("ids_tokens", "tokens", False),
+        ("motif_tokenizer", "motif_tokenizer", True),
+    ):
         if not token_runs:
             break
         # the genome-wide ones hold every chromosome's distinct patterns: time and memory
@@ -571,10 +653,14 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
             fb, jb = token_runs[-1][0], token_runs[-1][1][name]
             job = {k: jb[k] * at / fb for k in ("wall_s", "cpu_s", "peak_mib")}
             note = f"chr1 x {fb:g} run, x{at / fb:.3g} to {where} size"
-        out[rule] = {"s": job["wall_s"], "cpu_s": job["cpu_s"],
-                     "max_rss_mb": job["peak_mib"] * 1.048576, "note": note,
-                     # all of hg38's jobs of the rule: one genome-wide, or 24 chromosomes
-                     "hg38_cpu_s": job["cpu_s"] * (1.0 if genome_wide else 1.0 / CHR1_SHARE)}
+        out[rule] = {
+            "s": job["wall_s"],
+            "cpu_s": job["cpu_s"],
+            "max_rss_mb": job["peak_mib"] * 1.048576,
+            "note": note,
+            # all of hg38's jobs of the rule: one genome-wide, or 24 chromosomes
+            "hg38_cpu_s": job["cpu_s"] * (1.0 if genome_wide else 1.0 / CHR1_SHARE),
+        }
     ids = largest("ids")
     ids_cfg = hg38_config()["ids"]
     if ids and ids_cfg["mode"] == "sample" and "read_whole_matrix" in ids[1]:
@@ -583,19 +669,28 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
     elif ids:
         _, job = ids
         scale = block_bp / job["block_bp"]
-        put("ids_partial", job, scale, f"{job['block_bp'] / 1e6:.1f} Mbp of chr1 bins run, "
-                                       f"x{scale:.2f} to {block_bp / 1e6:g} Mbp")
-        out["ids_partial"]["hg38_cpu_s"] = (out["ids_partial"]["cpu_s"]
-                                            * sum(HG38.values()) / block_bp)
+        put(
+            "ids_partial",
+            job,
+            scale,
+            f"{job['block_bp'] / 1e6:.1f} Mbp of chr1 bins run, "
+            f"x{scale:.2f} to {block_bp / 1e6:g} Mbp",
+        )
+        out["ids_partial"]["hg38_cpu_s"] = (
+            out["ids_partial"]["cpu_s"] * sum(HG38.values()) / block_bp
+        )
     tracks = largest("tracks")
     if tracks:  # one hg38-size track; a batch job holds N_MATRICES / tracks_batches of them
         _, job = tracks
         per_batch = N_MATRICES / int(hg38_config()["motifs"]["sites"]["tracks_batches"])
         out["motifs_tracks_batch"] = {
-            "s": job["wall_s"] * math.ceil(per_batch), "cpu_s": job["cpu_s"] * per_batch,
-            "max_rss_mb": job["peak_mib"] * 1.048576, "hg38_cpu_s": job["cpu_s"] * N_MATRICES,
+            "s": job["wall_s"] * math.ceil(per_batch),
+            "cpu_s": job["cpu_s"] * per_batch,
+            "max_rss_mb": job["peak_mib"] * 1.048576,
+            "hg38_cpu_s": job["cpu_s"] * N_MATRICES,
             "note": f"one hg38-size track run, x{math.ceil(per_batch)} per batch; memory of "
-                    "one track"}
+            "one track",
+        }
     merge = merge_run(by_fraction)
     if merge:
         out["motifs_tracks_merge"] = merge
@@ -618,12 +713,17 @@ def sampled_ids(job: dict, fraction: float, sample_size: int) -> dict:
     read = job["read_whole_matrix"]
     rows = int(job["result"]["rows"])
     per_bin = {k: max(job[k] - read[k], 0.0) / rows for k in ("wall_s", "cpu_s")}
-    chr1 = {k: per_bin[k] * sample_size * CHR1_SHARE + read[k] / fraction
-            for k in ("wall_s", "cpu_s")}
-    return {"s": chr1["wall_s"], "cpu_s": chr1["cpu_s"], "max_rss_mb": job["peak_mib"] * 1.048576,
-            "hg38_cpu_s": per_bin["cpu_s"] * sample_size + read["cpu_s"] / fraction / CHR1_SHARE,
-            "note": f"sample of {sample_size:,} bins: per-bin CPU of a chr1 IDS block x chr1's "
-                    "share, + one read of its matrix"}
+    chr1 = {
+        k: per_bin[k] * sample_size * CHR1_SHARE + read[k] / fraction for k in ("wall_s", "cpu_s")
+    }
+    return {
+        "s": chr1["wall_s"],
+        "cpu_s": chr1["cpu_s"],
+        "max_rss_mb": job["peak_mib"] * 1.048576,
+        "hg38_cpu_s": per_bin["cpu_s"] * sample_size + read["cpu_s"] / fraction / CHR1_SHARE,
+        "note": f"sample of {sample_size:,} bins: per-bin CPU of a chr1 IDS block x chr1's "
+        "share, + one read of its matrix",
+    }
 
 
 def merge_run(by_fraction: dict[float, dict]) -> dict | None:
@@ -637,19 +737,30 @@ def merge_run(by_fraction: dict[float, dict]) -> dict | None:
     (fa, ja), (fb, jb) = runs[-2:]
     job = {k: affine(fa, ja[k], fb, jb[k]) for k in ("wall_s", "cpu_s")}
     batches = int(hg38_config()["motifs"]["sites"]["tracks_batches"])
-    long = [v[k] for v in by_fraction.values() for k in v
-            if k.startswith("merge_") and isinstance(v[k], dict) and "batches" in v[k]]
+    long = [
+        v[k]
+        for v in by_fraction.values()
+        for k in v
+        if k.startswith("merge_") and isinstance(v[k], dict) and "batches" in v[k]
+    ]
     note = f"fit of chr1 x {fa:g} and x {fb:g} runs"
     if long:
         run = max(long, key=lambda r: r["peak_mib"])
         peak = INTERPRETER_MIB + (run["peak_mib"] - INTERPRETER_MIB) * batches / run["batches"]
-        note += (f"; memory of a {run['batches']}-input run of chr1-long inputs "
-                 f"x{batches / run['batches']:g}")
+        note += (
+            f"; memory of a {run['batches']}-input run of chr1-long inputs "
+            f"x{batches / run['batches']:g}"
+        )
     else:
         peak = jb["peak_mib"]
         note += "; memory as measured (inputs shorter than chr1's)"
-    return {"s": job["wall_s"], "cpu_s": job["cpu_s"], "max_rss_mb": peak * 1.048576,
-            "hg38_cpu_s": job["cpu_s"] / CHR1_SHARE, "note": note}
+    return {
+        "s": job["wall_s"],
+        "cpu_s": job["cpu_s"],
+        "max_rss_mb": peak * 1.048576,
+        "hg38_cpu_s": job["cpu_s"] / CHR1_SHARE,
+        "note": note,
+    }
 
 
 FLAT_RULES = {"ids_chrom_sum", "ids_reduce", "ids_cluster"}
@@ -692,39 +803,57 @@ def one_run_laws(run: dict, direct: dict | None = None) -> list[dict]:
     for rule, jobs in sorted(grouped.items()):
         bps = [job_bp(j["key"], sizes) for j in jobs]
         info = run["rules"].get(rule, {})
-        row = {"rule": rule, "stage": stage_of(jobs[0]["key"]), "jobs": [len(jobs), len(jobs)],
-               "threads": info.get("threads", 1), "local": info.get("local", False),
-               "cpu_s": [sum(j["cpu_s"] for j in jobs)] * 2,
-               "max_s": [max(j["s"] for j in jobs)] * 2,
-               "max_rss_mb": [max(j["max_rss_mb"] for j in jobs)] * 2,
-               "cpu_exponent": float("nan")}
+        row = {
+            "rule": rule,
+            "stage": stage_of(jobs[0]["key"]),
+            "jobs": [len(jobs), len(jobs)],
+            "threads": info.get("threads", 1),
+            "local": info.get("local", False),
+            "cpu_s": [sum(j["cpu_s"] for j in jobs)] * 2,
+            "max_s": [max(j["s"] for j in jobs)] * 2,
+            "max_rss_mb": [max(j["max_rss_mb"] for j in jobs)] * 2,
+            "cpu_exponent": float("nan"),
+        }
         if rule in FLAT_RULES:
-            row.update(hg38_cpu_h=row["cpu_s"][0] / 3600, hg38_max_s=row["max_s"][0],
-                       hg38_max_rss_gb=row["max_rss_mb"][0] / 1000,
-                       source="as measured: its work is set by features and blocks")
+            row.update(
+                hg38_cpu_h=row["cpu_s"][0] / 3600,
+                hg38_max_s=row["max_s"][0],
+                hg38_max_rss_gb=row["max_rss_mb"][0] / 1000,
+                source="as measured: its work is set by features and blocks",
+            )
         elif all(bp is not None for bp in bps):
             hg38_bp = [bp / f for bp in bps]
-            fits = {k: least_squares(bps, [j[k] for j in jobs])
-                    for k in ("s", "cpu_s", "max_rss_mb")}
+            fits = {
+                k: least_squares(bps, [j[k] for j in jobs]) for k in ("s", "cpu_s", "max_rss_mb")
+            }
             at = {k: [a + b * x for x in hg38_bp] for k, (a, b) in fits.items()}
-            row.update(hg38_cpu_h=sum(at["cpu_s"]) / 3600, hg38_max_s=max(at["s"]),
-                       hg38_max_rss_gb=max(at["max_rss_mb"]) / 1000,
-                       source="fit over its jobs' bp")
+            row.update(
+                hg38_cpu_h=sum(at["cpu_s"]) / 3600,
+                hg38_max_s=max(at["s"]),
+                hg38_max_rss_gb=max(at["max_rss_mb"]) / 1000,
+                source="fit over its jobs' bp",
+            )
         else:
             # snakemake samples a job's CPU every few seconds, so short jobs read ~0 CPU: use
             # the wall time beyond start-up (an upper bound on a loaded machine)
             hg38_s = [startup_s + max(0.0, j["s"] - startup_s) / f for j in jobs]
-            row.update(hg38_cpu_h=sum(hg38_s) * row["threads"] / 3600, hg38_max_s=max(hg38_s),
-                       hg38_max_rss_gb=row["max_rss_mb"][0] / 1000,
-                       source="genome-wide: wall beyond start-up x 1/f; memory as measured")
+            row.update(
+                hg38_cpu_h=sum(hg38_s) * row["threads"] / 3600,
+                hg38_max_s=max(hg38_s),
+                hg38_max_rss_gb=row["max_rss_mb"][0] / 1000,
+                source="genome-wide: wall beyond start-up x 1/f; memory as measured",
+            )
         if direct and rule in direct:
             d = direct[rule]
             if "hg38_cpu_s" in d:
                 row["hg38_cpu_h"] = d["hg38_cpu_s"] / 3600
             elif row["source"].startswith("genome-wide"):
                 row["hg38_cpu_h"] = d["cpu_s"] * len(jobs) / 3600
-            row.update(hg38_max_s=d["s"], hg38_max_rss_gb=d["max_rss_mb"] / 1000,
-                       source=d.get("note", "chr1-size run"))
+            row.update(
+                hg38_max_s=d["s"],
+                hg38_max_rss_gb=d["max_rss_mb"] / 1000,
+                source=d.get("note", "chr1-size run"),
+            )
         rows.append(row)
     return rows
 
@@ -754,8 +883,11 @@ def with_block_jobs(edges: list[list[str]]) -> list[list[str]]:
     if any("ids_partial" in edge for edge in edges):
         return edges
     feeds = [a for a, b in edges if b == "ids_chrom_sum"]
-    return ([e for e in edges if e[1] != "ids_chrom_sum"] + [[a, "ids_partial"] for a in feeds]
-            + [["motifs_bin", "ids_partial"], ["ids_partial", "ids_chrom_sum"]])
+    return (
+        [e for e in edges if e[1] != "ids_chrom_sum"]
+        + [[a, "ids_partial"] for a in feeds]
+        + [["motifs_bin", "ids_partial"], ["ids_partial", "ids_chrom_sum"]]
+    )
 
 
 def estimate(rows: list[dict], edges: list[list[str]], cores: int = ALLOCATION_CORES) -> dict:
@@ -764,22 +896,32 @@ def estimate(rows: list[dict], edges: list[list[str]], cores: int = ALLOCATION_C
     cpu_h = sum(r["hg38_cpu_h"] for r in rows)
     path_s, path = critical_path(rows, with_block_jobs(edges))
     low = max(path_s / 3600, cpu_h / cores)
-    return {"cpu_h": cpu_h, "critical_path_h": path_s / 3600, "critical_path": path,
-            "wall_low_h": low, "wall_high_h": cpu_h / cores + path_s / 3600, "cores": cores}
+    return {
+        "cpu_h": cpu_h,
+        "critical_path_h": path_s / 3600,
+        "critical_path": path,
+        "wall_low_h": low,
+        "wall_high_h": cpu_h / cores + path_s / 3600,
+        "cores": cores,
+    }
 
 
 def markdown(rows: list[dict], small: dict, large: dict, est: dict) -> str:
     f1, f2 = small["fraction"], large["fraction"]
-    lines = [f"| rule | jobs | CPU s at {f1:g} / {f2:g} | exponent per job | "
-             f"largest job s at {f2:g} | peak MB at {f2:g} | hg38 CPU-h | hg38 longest job h | "
-             "hg38 peak GB/job |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"| rule | jobs | CPU s at {f1:g} / {f2:g} | exponent per job | "
+        f"largest job s at {f2:g} | peak MB at {f2:g} | hg38 CPU-h | hg38 longest job h | "
+        "hg38 peak GB/job |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in sorted(rows, key=lambda r: -r["hg38_cpu_h"]):
-        lines.append(f"| {r['rule']} | {r['jobs'][1]} | "
-                     f"{r['cpu_s'][0]:.1f} / {r['cpu_s'][1]:.1f} | "
-                     f"{r['cpu_exponent']:.2f} | {r['max_s'][1]:.1f} | {r['max_rss_mb'][1]:.0f} | "
-                     f"{r['hg38_cpu_h']:.2f} | {r['hg38_max_s'] / 3600:.2f} | "
-                     f"{r['hg38_max_rss_gb']:.2f} ({r['source']}) |")
+        lines.append(
+            f"| {r['rule']} | {r['jobs'][1]} | "
+            f"{r['cpu_s'][0]:.1f} / {r['cpu_s'][1]:.1f} | "
+            f"{r['cpu_exponent']:.2f} | {r['max_s'][1]:.1f} | {r['max_rss_mb'][1]:.0f} | "
+            f"{r['hg38_cpu_h']:.2f} | {r['hg38_max_s'] / 3600:.2f} | "
+            f"{r['hg38_max_rss_gb']:.2f} ({r['source']}) |"
+        )
     stages: dict[str, dict] = defaultdict(lambda: {"cpu_h": 0.0, "jobs": 0, "gb": 0.0})
     for r in rows:
         st = stages[r["stage"]]
@@ -789,24 +931,34 @@ def markdown(rows: list[dict], small: dict, large: dict, est: dict) -> str:
     lines += ["", "| stage | hg38 CPU-h | peak GB per job | jobs |", "|---|---|---|---|"]
     for name, st in sorted(stages.items(), key=lambda kv: -kv[1]["cpu_h"]):
         lines.append(f"| {name} | {st['cpu_h']:.2f} | {st['gb']:.2f} | {st['jobs']} |")
-    lines += ["", f"hg38 (extrapolated): {est['cpu_h']:.1f} CPU-h; critical path "
-              f"{est['critical_path_h']:.2f} h ({' -> '.join(est['critical_path'])}); "
-              f"wall on {est['cores']} cores between {est['wall_low_h']:.2f} h and "
-              f"{est['wall_high_h']:.2f} h."]
+    lines += [
+        "",
+        f"hg38 (extrapolated): {est['cpu_h']:.1f} CPU-h; critical path "
+        f"{est['critical_path_h']:.2f} h ({' -> '.join(est['critical_path'])}); "
+        f"wall on {est['cores']} cores between {est['wall_low_h']:.2f} h and "
+        f"{est['wall_high_h']:.2f} h.",
+    ]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--fractions", default="0.001,0.003",
-                        help="two fractions of hg38, comma-separated (default 0.001,0.003)")
+    parser.add_argument(
+        "--fractions",
+        default="0.001,0.003",
+        help="two fractions of hg38, comma-separated (default 0.001,0.003)",
+    )
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--make-inputs", metavar="DIR", help="only write the inputs into DIR")
-    parser.add_argument("--fraction", type=float, default=0.001,
-                        help="with --make-inputs: the fraction")
+    parser.add_argument(
+        "--fraction", type=float, default=0.001, help="with --make-inputs: the fraction"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the runs' results and inputs")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse a fraction's measurements saved by an earlier run")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse a fraction's measurements saved by an earlier run",
+    )
     args = parser.parse_args(argv)
     if args.make_inputs:
         print(json.dumps(make_inputs(Path(args.make_inputs), args.fraction), indent=2))
@@ -823,19 +975,23 @@ def main(argv: list[str] | None = None) -> int:
             continue
         run = run_fraction(fraction, args.cores)
         saved.write_text(json.dumps(run, indent=1))
-        print(f"fraction {fraction:g}: {run['genome_bp']:,} bp, {run['sites']:,} sites, "
-              f"{len(run['jobs'])} jobs, inputs {run['make_inputs_s']} s, run {run['run_s']} s",
-              flush=True)
+        print(
+            f"fraction {fraction:g}: {run['genome_bp']:,} bp, {run['sites']:,} sites, "
+            f"{len(run['jobs'])} jobs, inputs {run['make_inputs_s']} s, run {run['run_s']} s",
+            flush=True,
+        )
         runs.append(run)
         if not args.keep:
             shutil.rmtree(OUT / f"f{fraction:g}" / "results", ignore_errors=True)
             shutil.rmtree(OUT / f"f{fraction:g}" / INPUTS, ignore_errors=True)
-    direct = direct_runs(HERE / "out" / "chr1" / "results.json",
-                         int(hg38_config()["ids"]["block_bp"]))
+    direct = direct_runs(
+        HERE / "out" / "chr1" / "results.json", int(hg38_config()["ids"]["block_bp"])
+    )
     rows = laws(*runs, direct=direct) if len(runs) == 2 else one_run_laws(runs[0], direct)
     est = estimate(rows, runs[-1]["rulegraph"])
-    (OUT / "scale.json").write_text(json.dumps({"runs": runs, "rules": rows, "hg38": est},
-                                               indent=1, default=str))
+    (OUT / "scale.json").write_text(
+        json.dumps({"runs": runs, "rules": rows, "hg38": est}, indent=1, default=str)
+    )
     print(markdown(rows, runs[0], runs[-1], est))
     return 0
 

@@ -57,16 +57,18 @@ HEAVY = ("pandas", "pyarrow", "scipy", "matplotlib", "datasets", "tokenizers", "
 def _digest(ids) -> str:
     """A digest of the ids in order, and one of them sorted (the multiset)."""
     arr = np.asarray(ids, dtype=np.int64)
-    return (hashlib.sha256(arr.tobytes()).hexdigest()[:12] + "/"
-            + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12])
+    return (
+        hashlib.sha256(arr.tobytes()).hexdigest()[:12]
+        + "/"
+        + hashlib.sha256(np.sort(arr).tobytes()).hexdigest()[:12]
+    )
 
 
 def _per_call_us(fn, items, passes: int = 5, cpu: bool = False) -> float:
     """Mean us per call over ``items`` (best of ``passes`` passes): wall time, or with ``cpu``
     the process's CPU time (less sensitive to other jobs on a shared machine)."""
     timer = time.process_time if cpu else time.perf_counter
-    best = min(timeit.repeat(lambda: [fn(x) for x in items], number=1, repeat=passes,
-                             timer=timer))
+    best = min(timeit.repeat(lambda: [fn(x) for x in items], number=1, repeat=passes, timer=timer))
     return best / len(items) * 1e6
 
 
@@ -77,7 +79,7 @@ def _call_inputs(universe: str, n: int, width: int) -> list[list[tuple[str, int,
     rows = [(c, s + 10, e + 10) for c, s, e in _read_tuples(universe)]
     rng = np.random.default_rng(5)
     starts = rng.integers(0, len(rows) - width, n)
-    return [rows[s:s + width] for s in starts.tolist()]
+    return [rows[s : s + width] for s in starts.tolist()]
 
 
 def calls_ours(universe: str, n: int) -> dict:
@@ -108,14 +110,14 @@ def calls_gtars(universe: str, n: int) -> dict:
     tok = Tokenizer.from_bed(universe)
     out = {}
     for width in (1, 10):
-        docs = [[Region(c, s, e, "") for c, s, e in d]
-                for d in _call_inputs(universe, n, width)]
+        docs = [[Region(c, s, e, "") for c, s, e in d] for d in _call_inputs(universe, n, width)]
         for cpu in (False, True):
             cpu_tag = " cpu" if cpu else ""
             out[f"call {width}{cpu_tag}"] = _per_call_us(tok, docs, cpu=cpu)
             # gtars' encode() takes token strings; its ids of regions come from __call__
-            out[f"encode {width}{cpu_tag}"] = _per_call_us(lambda d: tok(d)["input_ids"],
-                                                           docs, cpu=cpu)
+            out[f"encode {width}{cpu_tag}"] = _per_call_us(
+                lambda d: tok(d)["input_ids"], docs, cpu=cpu
+            )
             out[f"tokenize {width}{cpu_tag}"] = _per_call_us(tok.tokenize, docs, cpu=cpu)
         out[f"ids {width}"] = _digest([i for d in docs for i in tok(d)["input_ids"]])
     return out
@@ -168,8 +170,9 @@ print(t1 - t0, c1 - c0, len(ids), "-")
 def _fresh(code: str) -> tuple[float, float, int, str]:
     """(wall s, CPU s, number of ids, heavy modules) printed by ``code`` in a fresh process."""
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                         text=True, env=env).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+    ).stdout.split()
     return float(out[0]), float(out[1]), int(out[2]), out[3]
 
 
@@ -210,8 +213,9 @@ def memory_ours(universe: str, query: str, form: str, repeats: int) -> dict:
             elif form == "pyarrow":
                 import pyarrow as pa
 
-                doc = pa.table({"chrom": pa.array(chroms.tolist(), pa.string()),
-                                "start": starts, "end": ends})
+                doc = pa.table(
+                    {"chrom": pa.array(chroms.tolist(), pa.string()), "start": starts, "end": ends}
+                )
             else:
                 import pandas as pd
 
@@ -223,8 +227,12 @@ def memory_ours(universe: str, query: str, form: str, repeats: int) -> dict:
         ids = tok(doc, return_tensors="np")["input_ids"][0]
         times.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
-    return {"s": statistics.median(times), "cpu": statistics.median(cpus), "n": len(ids),
-            "digest": _digest(ids)}
+    return {
+        "s": statistics.median(times),
+        "cpu": statistics.median(cpus),
+        "n": len(ids),
+        "digest": _digest(ids),
+    }
 
 
 def memory_gtars(universe: str, query: str, form: str, repeats: int) -> dict:
@@ -232,8 +240,7 @@ def memory_gtars(universe: str, query: str, form: str, repeats: int) -> dict:
     from gtars.tokenizers import Tokenizer
 
     tok = Tokenizer.from_bed(universe)
-    doc = query if form == "path" else [Region(c, s, e, "") for c, s, e in
-                                        _read_tuples(query)]
+    doc = query if form == "path" else [Region(c, s, e, "") for c, s, e in _read_tuples(query)]
     ids = tok(doc)["input_ids"]
     times = []
     for _ in range(repeats):
@@ -247,8 +254,11 @@ def memory_gtars(universe: str, query: str, form: str, repeats: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--release", default=None,
-                        help="a release folder: also measure its sequence and motif tokenizers")
+    parser.add_argument(
+        "--release",
+        default=None,
+        help="a release folder: also measure its sequence and motif tokenizers",
+    )
     parser.add_argument("--parts", nargs="*", default=["calls", "load", "memory"])
     args = parser.parse_args(argv)
     n_regions = 100_000 if args.quick else 1_000_000
@@ -258,8 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     query_big = str(files["queries"][n_regions])
     OUT.mkdir(parents=True, exist_ok=True)
     ok = True
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+    )
     if "calls" in args.parts:
         ours = measure(calls_ours, universe, 2000).result
         theirs = measure(calls_gtars, universe, 2000).result
@@ -267,22 +279,46 @@ def main(argv: list[str] | None = None) -> int:
         for width in (1, 10):
             for what in ("call", "encode", "tokenize"):
                 key = f"{what} {width}"
-                rows.append({"regions per call": width, "method": what,
-                             "ours_us": f"{ours[key]:.1f}", "gtars_us": f"{theirs[key]:.1f}",
-                             "ours/gtars": f"{ours[key] / theirs[key]:.1f}",
-                             "ours_cpu_us": f"{ours[key + ' cpu']:.1f}",
-                             "gtars_cpu_us": f"{theirs[key + ' cpu']:.1f}",
-                             "ids equal": ours[f"ids {width}"] == theirs[f"ids {width}"]})
+                rows.append(
+                    {
+                        "regions per call": width,
+                        "method": what,
+                        "ours_us": f"{ours[key]:.1f}",
+                        "gtars_us": f"{theirs[key]:.1f}",
+                        "ours/gtars": f"{ours[key] / theirs[key]:.1f}",
+                        "ours_cpu_us": f"{ours[key + ' cpu']:.1f}",
+                        "gtars_cpu_us": f"{theirs[key + ' cpu']:.1f}",
+                        "ids equal": ours[f"ids {width}"] == theirs[f"ids {width}"],
+                    }
+                )
             ok &= ours[f"ids {width}"] == theirs[f"ids {width}"]
-        print(f"per call ({n_regions:,}-region universe, 2,000 different queries, mean us; "
-              "wall, and CPU time of the process):")
-        print(report(rows, ["regions per call", "method", "ours_us", "gtars_us", "ours/gtars",
-                            "ours_cpu_us", "gtars_cpu_us", "ids equal"]), flush=True)
+        print(
+            f"per call ({n_regions:,}-region universe, 2,000 different queries, mean us; "
+            "wall, and CPU time of the process):"
+        )
+        print(
+            report(
+                rows,
+                [
+                    "regions per call",
+                    "method",
+                    "ours_us",
+                    "gtars_us",
+                    "ours/gtars",
+                    "ours_cpu_us",
+                    "gtars_cpu_us",
+                    "ids equal",
+                ],
+            ),
+            flush=True,
+        )
         if args.release:
             rel = measure(calls_release, args.release, 200).result
             print(f"\nrelease tokenizers, one item per call ({args.release}):")
-            print(report([{"call": k, "us": f"{v:.0f}"} for k, v in rel.items()],
-                         ["call", "us"]), flush=True)
+            print(
+                report([{"call": k, "us": f"{v:.0f}"} for k, v in rel.items()], ["call", "us"]),
+                flush=True,
+            )
         print()
     if "load" in args.parts:
         rows = []
@@ -296,24 +332,44 @@ def main(argv: list[str] | None = None) -> int:
                     step = len(lines) // n
                     upath.write_text("".join(lines[::step][:n]))
             folder = make_folder(upath)
-            ours = [_fresh(_LOAD_OURS.format(folder=str(folder), heavy=HEAVY))
-                    for _ in range(repeats)]
-            theirs = [_fresh(_LOAD_GTARS.format(universe=str(folder / "universe.bed.gz")))
-                      for _ in range(repeats)]
+            ours = [
+                _fresh(_LOAD_OURS.format(folder=str(folder), heavy=HEAVY)) for _ in range(repeats)
+            ]
+            theirs = [
+                _fresh(_LOAD_GTARS.format(universe=str(folder / "universe.bed.gz")))
+                for _ in range(repeats)
+            ]
             t_ours = statistics.median(r[0] for r in ours)
             t_gt = statistics.median(r[0] for r in theirs)
-            rows.append({"universe": label, "ours_s": f"{t_ours:.3f}",
-                         "gtars_s": f"{t_gt:.3f}", "ours/gtars": f"{t_ours / t_gt:.2f}",
-                         "ours_range_s": f"{min(r[0] for r in ours):.3f}-"
-                                         f"{max(r[0] for r in ours):.3f}",
-                         "ours_cpu_s": f"{statistics.median(r[1] for r in ours):.3f}",
-                         "gtars_cpu_s": f"{statistics.median(r[1] for r in theirs):.3f}",
-                         "heavy modules imported": ours[0][3]})
-        print("import + load + one call, fresh interpreter (median of "
-              f"{repeats} processes, s):")
-        print(report(rows, ["universe", "ours_s", "ours_range_s", "gtars_s", "ours/gtars",
-                            "ours_cpu_s", "gtars_cpu_s", "heavy modules imported"]),
-              flush=True)
+            rows.append(
+                {
+                    "universe": label,
+                    "ours_s": f"{t_ours:.3f}",
+                    "gtars_s": f"{t_gt:.3f}",
+                    "ours/gtars": f"{t_ours / t_gt:.2f}",
+                    "ours_range_s": f"{min(r[0] for r in ours):.3f}-{max(r[0] for r in ours):.3f}",
+                    "ours_cpu_s": f"{statistics.median(r[1] for r in ours):.3f}",
+                    "gtars_cpu_s": f"{statistics.median(r[1] for r in theirs):.3f}",
+                    "heavy modules imported": ours[0][3],
+                }
+            )
+        print(f"import + load + one call, fresh interpreter (median of {repeats} processes, s):")
+        print(
+            report(
+                rows,
+                [
+                    "universe",
+                    "ours_s",
+                    "ours_range_s",
+                    "gtars_s",
+                    "ours/gtars",
+                    "ours_cpu_s",
+                    "gtars_cpu_s",
+                    "heavy modules imported",
+                ],
+            ),
+            flush=True,
+        )
         print()
     if "memory" in args.parts:
         rows = []
@@ -321,32 +377,60 @@ def main(argv: list[str] | None = None) -> int:
         results = {"path": path}
         for form in ("tuples", "arrays", "pyarrow", "pandas"):
             results[form] = measure(memory_ours, universe, query_big, form, repeats)
-        gt = {form: measure(memory_gtars, universe, query_big, form, repeats)
-              for form in ("path", "memory")}
+        gt = {
+            form: measure(memory_gtars, universe, query_big, form, repeats)
+            for form in ("path", "memory")
+        }
         base = path.result["s"]
         # gtars from a path returns the tokens grouped by chromosome name (chr1, chr10, ...),
         # not in the file's order: only its multiset (the sorted half of the digest) counts
         want = path.result["digest"]
-        same = all(m.result["digest"] == want for m in [*results.values(), gt["memory"]]) \
+        same = (
+            all(m.result["digest"] == want for m in [*results.values(), gt["memory"]])
             and gt["path"].result["digest"].split("/")[1] == want.split("/")[1]
+        )
         ok &= same
         for form, m in results.items():
             peer = gt["path"] if form == "path" else gt["memory"]
-            rows.append({"input": form, "ours_s": f"{m.result['s']:.3f}",
-                         "ours/path": f"{m.result['s'] / base:.2f}",
-                         "ours_cpu_s": f"{m.result['cpu']:.3f}",
-                         "cpu/path": f"{m.result['cpu'] / path.result['cpu']:.2f}",
-                         "gtars_s": f"{peer.result['s']:.3f}" + (
-                             " (path)" if form == "path" else " (Regions)"),
-                         "ours/gtars": f"{m.result['s'] / peer.result['s']:.2f}",
-                         "peak_MiB": f"{m.peak_mib:.0f}", "tokens": m.result["n"]})
-        print(f"{n_regions // 1000}k queries x {n_regions // 1000}k regions (median of "
-              f"{repeats} calls after a warm-up, s; gtars peak "
-              f"{gt['path'].peak_mib:.0f} / {gt['memory'].peak_mib:.0f} MiB path / Regions):")
-        print(report(rows, ["input", "ours_s", "ours/path", "ours_cpu_s", "cpu/path", "gtars_s",
-                            "ours/gtars", "peak_MiB", "tokens"]))
-        print(f"same ids for every input and for gtars (in order; gtars from a path: the same "
-              f"multiset, grouped by chromosome name): {same}")
+            rows.append(
+                {
+                    "input": form,
+                    "ours_s": f"{m.result['s']:.3f}",
+                    "ours/path": f"{m.result['s'] / base:.2f}",
+                    "ours_cpu_s": f"{m.result['cpu']:.3f}",
+                    "cpu/path": f"{m.result['cpu'] / path.result['cpu']:.2f}",
+                    "gtars_s": f"{peer.result['s']:.3f}"
+                    + (" (path)" if form == "path" else " (Regions)"),
+                    "ours/gtars": f"{m.result['s'] / peer.result['s']:.2f}",
+                    "peak_MiB": f"{m.peak_mib:.0f}",
+                    "tokens": m.result["n"],
+                }
+            )
+        print(
+            f"{n_regions // 1000}k queries x {n_regions // 1000}k regions (median of "
+            f"{repeats} calls after a warm-up, s; gtars peak "
+            f"{gt['path'].peak_mib:.0f} / {gt['memory'].peak_mib:.0f} MiB path / Regions):"
+        )
+        print(
+            report(
+                rows,
+                [
+                    "input",
+                    "ours_s",
+                    "ours/path",
+                    "ours_cpu_s",
+                    "cpu/path",
+                    "gtars_s",
+                    "ours/gtars",
+                    "peak_MiB",
+                    "tokens",
+                ],
+            )
+        )
+        print(
+            f"same ids for every input and for gtars (in order; gtars from a path: the same "
+            f"multiset, grouped by chromosome name): {same}"
+        )
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
     return 0 if ok else 1
 

@@ -43,8 +43,10 @@ FLEX = ("ccf", "ml", "hmm")
 
 # --- inputs ----------------------------------------------------------------------------------
 
-def make_synthetic(folder: Path, n_files: int, chrom_len: int, n_sites: int,
-                   seed: int = 42) -> tuple[list[str], str]:
+
+def make_synthetic(
+    folder: Path, n_files: int, chrom_len: int, n_sites: int, seed: int = 42
+) -> tuple[list[str], str]:
     """Deterministic synthetic collection: true sites shared by a site-specific fraction of the
     samples, boundaries jittered per sample, plus noise peaks."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,8 +54,9 @@ def make_synthetic(folder: Path, n_files: int, chrom_len: int, n_sites: int,
     chroms = {"chr1": chrom_len, "chr2": chrom_len}
     sites = {}
     for c in chroms:
-        centers = np.sort(rng.choice(np.arange(2000, chrom_len - 2000, 50), n_sites // 2,
-                                     replace=False))
+        centers = np.sort(
+            rng.choice(np.arange(2000, chrom_len - 2000, 50), n_sites // 2, replace=False)
+        )
         half = rng.integers(100, 500, len(centers))
         prevalence = rng.beta(2, 2, len(centers))
         sites[c] = (centers, half, prevalence)
@@ -86,8 +89,11 @@ def real_inputs(all_chroms: bool) -> tuple[list[str], str] | None:
     sizes_src = REAL / "encode_atac_keratinocyte" / "hg38.chrom.sizes"
     if not files or not sizes_src.exists():
         return None
-    keep = ([f"chr{i}" for i in range(1, 23)] + ["chrX"] if all_chroms
-            else ["chr19", "chr20", "chr21", "chr22"])
+    keep = (
+        [f"chr{i}" for i in range(1, 23)] + ["chrX"]
+        if all_chroms
+        else ["chr19", "chr20", "chr21", "chr22"]
+    )
     sizes = dict(line.split("\t")[:2] for line in sizes_src.read_text().splitlines() if line)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / ("real_all.sizes" if all_chroms else "real.sizes")
@@ -96,6 +102,7 @@ def real_inputs(all_chroms: bool) -> tuple[list[str], str] | None:
 
 
 # --- measured calls (module level: they run in fresh processes) ------------------------------
+
 
 def _quiet() -> None:
     import logging
@@ -125,8 +132,9 @@ def coverage_bigwigs(files: list[str], sizes_path: str, folder: str) -> int:
 
     sizes = read_chrom_sizes(sizes_path)
     peaks = read_peak_files(files, sizes)
-    write_bigwigs(os.path.join(folder, "all"), (peakset_coverage(peaks, c) for c in peaks.chroms),
-                  sizes)
+    write_bigwigs(
+        os.path.join(folder, "all"), (peakset_coverage(peaks, c) for c in peaks.chroms), sizes
+    )
     return len(peaks.starts)
 
 
@@ -167,45 +175,69 @@ def geniml_run(folder: str, method: str, n_files: int, out: str, numba: bool = T
 
 # --- comparison ------------------------------------------------------------------------------
 
+
 def same_regions(ours_path: str, geniml_path: str, flexible: bool) -> bool:
     def rows(path):
         opener = gzip.open if path.endswith(".gz") else open
         with opener(path, "rt") as handle:
             cols = (0, 1, 2, 6, 7) if flexible else (0, 1, 2)
-            return sorted(tuple(line.rstrip("\n").split("\t")[i] for i in cols)
-                          for line in handle if line.strip())
+            return sorted(
+                tuple(line.rstrip("\n").split("\t")[i] for i in cols)
+                for line in handle
+                if line.strip()
+            )
+
     return rows(ours_path) == rows(geniml_path)
 
 
-def run_case(name: str, files: list[str], sizes: str, methods: list[str], repeats: int,
-             no_numba: bool) -> list[dict]:
+def run_case(
+    name: str, files: list[str], sizes: str, methods: list[str], repeats: int, no_numba: bool
+) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix=f"bench_universe_{name}_", dir=OUT))
     cov = measure(coverage_bigwigs, files, sizes, str(work), repeats=repeats)
-    rows = [{"input": name, "method": "coverage->bigWig", "geniml_s": f"{cov.seconds:.2f}",
-             "geniml_MiB": f"{cov.peak_mib:.0f}"}]
+    rows = [
+        {
+            "input": name,
+            "method": "coverage->bigWig",
+            "geniml_s": f"{cov.seconds:.2f}",
+            "geniml_MiB": f"{cov.peak_mib:.0f}",
+        }
+    ]
     for method in methods:
         ours_out = str(work / f"ours_{method}.bed")
         geniml_out = str(work / f"geniml_{method}.bed")
         o = measure(ours, files, sizes, method, ours_out, repeats=repeats)
         g = measure(geniml_run, str(work), method, len(files), geniml_out, repeats=repeats)
         total = cov.seconds + g.seconds
-        rows.append({
-            "input": name, "method": method, "ours_s": f"{o.seconds:.2f}",
-            "geniml_s": f"{total:.2f}", "ratio": f"{total / o.seconds:.1f}x",
-            "ours_MiB": f"{o.peak_mib:.0f}", "geniml_MiB": f"{max(g.peak_mib, cov.peak_mib):.0f}",
-            "regions": f"{o.result}/{g.result}",
-            "identical": same_regions(ours_out, geniml_out, method in FLEX),
-        })
+        rows.append(
+            {
+                "input": name,
+                "method": method,
+                "ours_s": f"{o.seconds:.2f}",
+                "geniml_s": f"{total:.2f}",
+                "ratio": f"{total / o.seconds:.1f}x",
+                "ours_MiB": f"{o.peak_mib:.0f}",
+                "geniml_MiB": f"{max(g.peak_mib, cov.peak_mib):.0f}",
+                "regions": f"{o.result}/{g.result}",
+                "identical": same_regions(ours_out, geniml_out, method in FLEX),
+            }
+        )
         if method == "ml" and no_numba:
             g2 = measure(geniml_run, str(work), method, len(files), geniml_out, numba=False)
             total2 = cov.seconds + g2.seconds
-            rows.append({
-                "input": name, "method": "ml (geniml w/o numba)", "ours_s": f"{o.seconds:.2f}",
-                "geniml_s": f"{total2:.2f}", "ratio": f"{total2 / o.seconds:.1f}x",
-                "ours_MiB": f"{o.peak_mib:.0f}", "geniml_MiB": f"{g2.peak_mib:.0f}",
-                "regions": f"{o.result}/{g2.result}",
-                "identical": same_regions(ours_out, geniml_out, True),
-            })
+            rows.append(
+                {
+                    "input": name,
+                    "method": "ml (geniml w/o numba)",
+                    "ours_s": f"{o.seconds:.2f}",
+                    "geniml_s": f"{total2:.2f}",
+                    "ratio": f"{total2 / o.seconds:.1f}x",
+                    "ours_MiB": f"{o.peak_mib:.0f}",
+                    "geniml_MiB": f"{g2.peak_mib:.0f}",
+                    "regions": f"{o.result}/{g2.result}",
+                    "identical": same_regions(ours_out, geniml_out, True),
+                }
+            )
         progress(rows)
     shutil.rmtree(work, ignore_errors=True)
     return rows
@@ -215,8 +247,17 @@ def progress(rows: list[dict]) -> None:
     print("  ".join(f"{k}={v}" for k, v in rows[-1].items()), flush=True)
 
 
-COLUMNS = ["input", "method", "ours_s", "geniml_s", "ratio", "ours_MiB", "geniml_MiB",
-           "regions", "identical"]
+COLUMNS = [
+    "input",
+    "method",
+    "ours_s",
+    "geniml_s",
+    "ratio",
+    "ours_MiB",
+    "geniml_MiB",
+    "regions",
+    "identical",
+]
 
 
 def main() -> None:
@@ -236,11 +277,19 @@ def main() -> None:
     rows = []
     if "union" in methods:  # geniml has no union: compare with its cc at cutoff 1 is in tests
         o = measure(ours, files, sizes, "union", str(OUT / "union.bed"), repeats=args.repeats)
-        rows.append({"input": "synthetic", "method": "union", "ours_s": f"{o.seconds:.2f}",
-                     "ours_MiB": f"{o.peak_mib:.0f}", "regions": o.result})
+        rows.append(
+            {
+                "input": "synthetic",
+                "method": "union",
+                "ours_s": f"{o.seconds:.2f}",
+                "ours_MiB": f"{o.peak_mib:.0f}",
+                "regions": o.result,
+            }
+        )
         progress(rows)
-    rows += run_case("synthetic", files, sizes, geniml_methods, args.repeats,
-                     no_numba=not args.quick)
+    rows += run_case(
+        "synthetic", files, sizes, geniml_methods, args.repeats, no_numba=not args.quick
+    )
     if not args.quick:
         real = real_inputs(args.real_all)
         if real is None:

@@ -56,13 +56,15 @@ def motif_tokens(min_count: int = 5, size: int = 4096):
     indptr = np.zeros(seen.size + 1, dtype=np.int64)
     np.cumsum(sizes, out=indptr[1:])
     pos = np.repeat(patterns.indptr[seen] - indptr[:-1], sizes) + np.arange(int(indptr[-1]))
-    vocab = vocab_from_memory(indptr, patterns.indices[pos], train_counts[seen], size=size,
-                              min_count=min_count)
+    vocab = vocab_from_memory(
+        indptr, patterns.indices[pos], train_counts[seen], size=size, min_count=min_count
+    )
     ids = vocab.token_ids(patterns.indptr, patterns.indices)[patterns.inverse]
     cpath = motif_real.clusters()
     labels = read_clusters(cpath)
-    names = cluster_motif_names(pd.read_csv(cpath, sep="\t", dtype=str, keep_default_na=False)
-                                .assign(cluster=labels))
+    names = cluster_motif_names(
+        pd.read_csv(cpath, sep="\t", dtype=str, keep_default_na=False).assign(cluster=labels)
+    )
     n_features = sp.load_npz(motif_real.bins()[1]).shape[1]
     return edges, ids.astype(np.int64), vocab, labels, names, n_features
 
@@ -72,9 +74,10 @@ def bpe_text() -> Path:
 
     path = OUT / "bpe_train.txt"
     if not path.exists():
-        seq = motif_real.sequence()[:motif_real.SPLIT]
-        lines = [seq[s:min(b, s + 1000)] for a, b in acgt_segments(seq)
-                 for s in range(a, b, 1000)]
+        seq = motif_real.sequence()[: motif_real.SPLIT]
+        lines = [
+            seq[s : min(b, s + 1000)] for a, b in acgt_segments(seq) for s in range(a, b, 1000)
+        ]
         path.write_text("\n".join(x for x in lines if x) + "\n")
     return path
 
@@ -111,24 +114,41 @@ def main() -> None:
     tok_ids, offsets = encode_ids(bpe4096.tokenizer, read_lines(text))
     ggrams = extract_ggrams(tok_ids, offsets, vocab_size=bpe4096.vocab_size)
     gg = BpeGgrams(bpe4096, ggrams, f"BPE-4096 + G-grams ({len(ggrams):,})")
-    entries = [Entry(motif, control), Entry(bpe4096, bpe4096), Entry(gg, gg),
-               Entry(bpe600, bpe600), Entry(Kmers(6, False), Kmers(6, False)),
-               Entry(Kmers(6, True), Kmers(6, True))]
+    entries = [
+        Entry(motif, control),
+        Entry(bpe4096, bpe4096),
+        Entry(gg, gg),
+        Entry(bpe600, bpe600),
+        Entry(Kmers(6, False), Kmers(6, False)),
+        Entry(Kmers(6, True), Kmers(6, True)),
+    ]
     fasta = open_fasta(motif_real.fasta())
     sizes = {motif_real.CHROM: len(fasta[motif_real.CHROM])}
     sites = motif_real.sites()
     build_s, build_cpu = time.perf_counter() - t0, time.process_time() - c0
-    ev = SequenceEvaluation(fasta, sizes, entries, [parse_region(HELD_OUT)],
-                            [parse_region(TRAIN)], window=10_000,
-                            sites={motif_real.CHROM: lambda: SiteCursor(site_file_chunks(sites))},
-                            labels=labels, cluster_names=names)
+    ev = SequenceEvaluation(
+        fasta,
+        sizes,
+        entries,
+        [parse_region(HELD_OUT)],
+        [parse_region(TRAIN)],
+        window=10_000,
+        sites={motif_real.CHROM: lambda: SiteCursor(site_file_chunks(sites))},
+        labels=labels,
+        cluster_names=names,
+    )
     t1, c1 = time.perf_counter(), time.process_time()
     result = ev.run()
     run_s, run_cpu = time.perf_counter() - t1, time.process_time() - c1
     result["intervals"] = pd.DataFrame()
-    result["meta"] = {"held_out": [HELD_OUT], "train": [TRAIN],
-                      "tokenizations": [e.name for e in entries], "window": 10_000,
-                      "seed": 0, "band": [500, 1_000_000]}
+    result["meta"] = {
+        "held_out": [HELD_OUT],
+        "train": [TRAIN],
+        "tokenizations": [e.name for e in entries],
+        "window": 10_000,
+        "seed": 0,
+        "band": [500, 1_000_000],
+    }
     write_evaluation(OUT, result)
     m = result["measures"]
     print(f"held out {HELD_OUT} (trained on {TRAIN}); {len(ggrams):,} G-grams")
@@ -137,8 +157,10 @@ def main() -> None:
     print(summary_markdown(m, "train"))
     print(result["ggrams"].to_string(index=False))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"build {build_s:.0f} s ({build_cpu:.0f} CPU-s), evaluation {run_s:.0f} s "
-          f"({run_cpu:.0f} CPU-s, incl. the control's motif scan), peak RSS {peak:.0f} MiB")
+    print(
+        f"build {build_s:.0f} s ({build_cpu:.0f} CPU-s), evaluation {run_s:.0f} s "
+        f"({run_cpu:.0f} CPU-s, incl. the control's motif scan), peak RSS {peak:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

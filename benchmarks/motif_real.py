@@ -66,8 +66,7 @@ def sites() -> Path:
     if not path.exists():
         matrices, _ = load_matrix_set(PFMS)
         _log(f"scanning 2 Mbp with {len(matrices)} matrices (minutes)")
-        n = scan_to_site_file(fasta(), CHROM, matrices, OUT / "sites.tmp.parquet",
-                              progress=False)
+        n = scan_to_site_file(fasta(), CHROM, matrices, OUT / "sites.tmp.parquet", progress=False)
         (OUT / "sites.tmp.parquet").rename(path)
         _log(f"{n:,} sites")
     return path
@@ -111,9 +110,13 @@ def clusters(norm: str = "max", threshold: float = 0.5) -> Path:
     path = OUT / f"clusters_{norm}_{threshold}.tsv"
     if not path.exists():
         _, _, table = bins()
-        cluster_files(ids_matrix(norm), table, clusters_out=path,
-                      summary_out=OUT / f"cluster_summary_{norm}_{threshold}.tsv",
-                      threshold=threshold)
+        cluster_files(
+            ids_matrix(norm),
+            table,
+            clusters_out=path,
+            summary_out=OUT / f"cluster_summary_{norm}_{threshold}.tsv",
+            threshold=threshold,
+        )
     return path
 
 
@@ -135,8 +138,9 @@ def cluster_matrix(norm: str = "max", threshold: float = 0.5):
     else:
         cf = cluster_features(sp.load_npz(feats), labels)
         sp.save_npz(cache, cf)
-    names = cluster_motif_names(pd.read_csv(cpath, sep="\t", dtype=str, keep_default_na=False)
-                                .assign(cluster=labels))
+    names = cluster_motif_names(
+        pd.read_csv(cpath, sep="\t", dtype=str, keep_default_na=False).assign(cluster=labels)
+    )
     return np.load(edges_path), cf, names
 
 
@@ -155,8 +159,15 @@ def calibration() -> list[dict]:
         d = matrix.shape[0]
         for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             k = int(cluster_ids(matrix, threshold=threshold).labels.max()) + 1
-            rows.append({"norm": norm, "threshold": threshold, "features": d, "clusters": k,
-                         "per_feature": k / d})
+            rows.append(
+                {
+                    "norm": norm,
+                    "threshold": threshold,
+                    "features": d,
+                    "clusters": k,
+                    "per_feature": k / d,
+                }
+            )
     cache.write_text(json.dumps(rows, indent=1))
     return rows
 
@@ -166,13 +177,19 @@ def main() -> None:
         print(f"skipped: {FASTA} or {PFMS} absent")
         return
     edges, cf, names = cluster_matrix()
-    _log(f"{cf.shape[0]:,} bins, {cf.shape[1]} clusters, {cf.nnz / cf.shape[0]:.1f} "
-         "non-zero clusters per bin")
-    print(f"paper: {PAPER_CLUSTERS} clusters of {PAPER_FEATURES} features "
-          f"({PAPER_CLUSTERS / PAPER_FEATURES:.2f} per feature)")
+    _log(
+        f"{cf.shape[0]:,} bins, {cf.shape[1]} clusters, {cf.nnz / cf.shape[0]:.1f} "
+        "non-zero clusters per bin"
+    )
+    print(
+        f"paper: {PAPER_CLUSTERS} clusters of {PAPER_FEATURES} features "
+        f"({PAPER_CLUSTERS / PAPER_FEATURES:.2f} per feature)"
+    )
     for row in calibration():
-        print(f"norm {row['norm']:>3}  cut {row['threshold']:.1f}: {row['clusters']:5d} "
-              f"clusters of {row['features']} features ({row['per_feature']:.2f} per feature)")
+        print(
+            f"norm {row['norm']:>3}  cut {row['threshold']:.1f}: {row['clusters']:5d} "
+            f"clusters of {row['features']} features ({row['per_feature']:.2f} per feature)"
+        )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,11 @@ def copy_workflow(dest: Path) -> Path:
         src = REPO / name
         target = dest / name
         if src.is_dir():
-            shutil.copytree(src, target, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.egg-info", ".snakemake"))
+            shutil.copytree(
+                src,
+                target,
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake"),
+            )
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target)
@@ -48,8 +51,14 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 900) -> subprocess.C
     """Run snakemake in ``workdir``; output captured as text."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(workdir / "src") + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(snakemake_cmd() + list(args), cwd=workdir, env=env, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        snakemake_cmd() + list(args),
+        cwd=workdir,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,8 @@ def map_rows() -> dict[str, str]:
 
 def package_modules(folder) -> set[str]:
     return {p.stem for p in folder.glob("*.py") if p.stem not in PRIVATE} | {
-        p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+        p.name for p in folder.iterdir() if (p / "__init__.py").is_file()
+    }
 
 
 def test_every_top_level_module_is_in_the_map():

@@ -49,16 +49,37 @@ USAGE = [
     ["scan-motifs", "--genome", "g.fa", "--pfms", "p", "--max-pvalue", "inf", "--out", "o"],
     ["bin-motifs", "--sites", "s", "--chrom-sizes", "sizes", "--out-dir", "o", "--sigma", "0"],
     ["bin-motifs", "--sites", "s", "--chrom-sizes", "sizes", "--out-dir", "o", "--max-bin", "0"],
-    ["bin-motifs", "--sites", "s", "--chrom-sizes", "sizes", "--out-dir", "o",
-     "--trim-step", "-2"],
+    ["bin-motifs", "--sites", "s", "--chrom-sizes", "sizes", "--out-dir", "o", "--trim-step", "-2"],
     ["universe", "--window", "0"],
     ["universe", "--merge", "-1"],
     ["ggram", "--tokenizer", "t", "--corpus", "c", "--min-pmi", "nan", "--out", "o"],
     ["ggram", "--tokenizer", "t", "--corpus", "c", "--min-len", "0", "--out", "o"],
-    ["tokenize-sequences", "--tokenizer", "t", "--ggram", "g", "--sequences", "s",
-     "--n-shards", "0", "--out", "o"],
-    ["tokenize-sequences", "--tokenizer", "t", "--ggram", "g", "--sequences", "s",
-     "--max-ngrams", "-1", "--out", "o"],
+    [
+        "tokenize-sequences",
+        "--tokenizer",
+        "t",
+        "--ggram",
+        "g",
+        "--sequences",
+        "s",
+        "--n-shards",
+        "0",
+        "--out",
+        "o",
+    ],
+    [
+        "tokenize-sequences",
+        "--tokenizer",
+        "t",
+        "--ggram",
+        "g",
+        "--sequences",
+        "s",
+        "--max-ngrams",
+        "-1",
+        "--out",
+        "o",
+    ],
 ]
 
 
@@ -79,45 +100,106 @@ def _gz_truncated(path: Path) -> None:
 
 RUNTIME = [
     ("missing fasta", ["prepare-genome", "nosuch.fa", "--out-dir", "o"], "nosuch.fa", None),
-    ("fasta is a folder", ["prepare-genome", "d", "--out-dir", "o"], "is not a file",
-     lambda p: (p / "d").mkdir()),
-    ("non-UTF-8 header", ["prepare-genome", "bad.fa", "--out-dir", "o"], "line 1",
-     lambda p: (p / "bad.fa").write_bytes(b">chr\xff1\nACGT\n")),
-    ("truncated gzip fasta", ["prepare-genome", "t.fa.gz", "--out-dir", "o"], "gzip",
-     lambda p: _gz_truncated(p / "t.fa.gz")),
+    (
+        "fasta is a folder",
+        ["prepare-genome", "d", "--out-dir", "o"],
+        "is not a file",
+        lambda p: (p / "d").mkdir(),
+    ),
+    (
+        "non-UTF-8 header",
+        ["prepare-genome", "bad.fa", "--out-dir", "o"],
+        "line 1",
+        lambda p: (p / "bad.fa").write_bytes(b">chr\xff1\nACGT\n"),
+    ),
+    (
+        "truncated gzip fasta",
+        ["prepare-genome", "t.fa.gz", "--out-dir", "o"],
+        "gzip",
+        lambda p: _gz_truncated(p / "t.fa.gz"),
+    ),
     ("not a fasta", ["prepare-genome", "a.bed", "--out-dir", "o"], "a.bed, line 1", None),
-    ("bad IUPAC", ["prepare-genome", "x.fa", "--out-dir", "o"], "x.fa, line 2",
-     lambda p: (p / "x.fa").write_text(">c\nAC!T\n")),
-    ("duplicate record", ["prepare-genome", "x.fa", "--out-dir", "o"], "x.fa, line 3",
-     lambda p: (p / "x.fa").write_text(">c\nAC\n>c\nGT\n")),
+    (
+        "bad IUPAC",
+        ["prepare-genome", "x.fa", "--out-dir", "o"],
+        "x.fa, line 2",
+        lambda p: (p / "x.fa").write_text(">c\nAC!T\n"),
+    ),
+    (
+        "duplicate record",
+        ["prepare-genome", "x.fa", "--out-dir", "o"],
+        "x.fa, line 3",
+        lambda p: (p / "x.fa").write_text(">c\nAC\n>c\nGT\n"),
+    ),
     ("out is cwd", ["train-bpe", "--corpus", "corpus.txt", "--out", "."], "output .", None),
     ("out is parent", ["train-bpe", "--corpus", "corpus.txt", "--out", ".."], "output ..", None),
-    ("out holds the input", ["train-bpe", "--corpus", "in/c.txt", "--out", "in"],
-     "contains the input", lambda p: ((p / "in").mkdir(), (p / "in/c.txt").write_text("AC\n"))),
-    ("out is a user folder", ["train-bpe", "--corpus", "corpus.txt", "--out", "mine"],
-     "refusing to replace", lambda p: ((p / "mine").mkdir(), (p / "mine/k").write_text("k"))),
-    ("out equals the input", ["sample-windows", "--fasta", "g.fa", "--out", "g.fa"],
-     "is also an input", None),
-    ("download missing file", ["download", "file://nosuch.bed", "--out", "o"],
-     "no such file", None),
-    ("download bad sha256", ["download", "a.bed", "--sha256", "xyz", "--out", "o"],
-     "not 64 hexadecimal", None),
-    ("download wrong sha256", ["download", "a.bed", "--sha256", "0" * 64, "--out", "o"],
-     "sha256 mismatch", None),
+    (
+        "out holds the input",
+        ["train-bpe", "--corpus", "in/c.txt", "--out", "in"],
+        "contains the input",
+        lambda p: ((p / "in").mkdir(), (p / "in/c.txt").write_text("AC\n")),
+    ),
+    (
+        "out is a user folder",
+        ["train-bpe", "--corpus", "corpus.txt", "--out", "mine"],
+        "refusing to replace",
+        lambda p: ((p / "mine").mkdir(), (p / "mine/k").write_text("k")),
+    ),
+    (
+        "out equals the input",
+        ["sample-windows", "--fasta", "g.fa", "--out", "g.fa"],
+        "is also an input",
+        None,
+    ),
+    (
+        "download missing file",
+        ["download", "file://nosuch.bed", "--out", "o"],
+        "no such file",
+        None,
+    ),
+    (
+        "download bad sha256",
+        ["download", "a.bed", "--sha256", "xyz", "--out", "o"],
+        "not 64 hexadecimal",
+        None,
+    ),
+    (
+        "download wrong sha256",
+        ["download", "a.bed", "--sha256", "0" * 64, "--out", "o"],
+        "sha256 mismatch",
+        None,
+    ),
     ("download gopher", ["download", "gopher://h/x", "--out", "o"], "unsupported URL", None),
-    ("sample-windows missing chrom sizes", ["sample-windows", "--fasta", "g.fa",
-     "--chrom-sizes", "nosuch.sizes", "--out", "o"], "nosuch.sizes", None),
-    ("scan-motifs bad matrix file", ["scan-motifs", "--genome", "g.fa", "--pfms", "a.bed",
-     "--out", "o"], "a.bed, line 1", None),
-    ("train-bpe non-UTF-8 corpus", ["train-bpe", "--corpus", "bin.txt", "--out", "o"],
-     "bin.txt, line 2: not UTF-8", lambda p: (p / "bin.txt").write_bytes(b"ACGT\nAC\xffGT\n")),
-    ("train-bpe non-letter corpus", ["train-bpe", "--corpus", "num.txt", "--out", "o"],
-     "num.txt, line 1: a training line", lambda p: (p / "num.txt").write_text("AC1T\n")),
+    (
+        "sample-windows missing chrom sizes",
+        ["sample-windows", "--fasta", "g.fa", "--chrom-sizes", "nosuch.sizes", "--out", "o"],
+        "nosuch.sizes",
+        None,
+    ),
+    (
+        "scan-motifs bad matrix file",
+        ["scan-motifs", "--genome", "g.fa", "--pfms", "a.bed", "--out", "o"],
+        "a.bed, line 1",
+        None,
+    ),
+    (
+        "train-bpe non-UTF-8 corpus",
+        ["train-bpe", "--corpus", "bin.txt", "--out", "o"],
+        "bin.txt, line 2: not UTF-8",
+        lambda p: (p / "bin.txt").write_bytes(b"ACGT\nAC\xffGT\n"),
+    ),
+    (
+        "train-bpe non-letter corpus",
+        ["train-bpe", "--corpus", "num.txt", "--out", "o"],
+        "num.txt, line 1: a training line",
+        lambda p: (p / "num.txt").write_text("AC1T\n"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("label", "argv", "expected", "setup"), RUNTIME,
-                         ids=[r[0] for r in RUNTIME])
+@pytest.mark.parametrize(
+    ("label", "argv", "expected", "setup"), RUNTIME, ids=[r[0] for r in RUNTIME]
+)
 def test_cli_runtime_error_one_line_exit_1(files, label, argv, expected, setup, capsys):
     if setup:
         setup(files)
@@ -168,8 +250,9 @@ def test_atomic_dir_replaces_its_own_output_of_the_same_kind(tmp_path):
 def test_atomic_dir_refuses_unsafe_targets(tmp_path, monkeypatch, where):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.txt").write_text("x")
-    target = {"cwd": ".", "parent": "..", "home": str(Path.home()), "root": "/",
-              "input": "."}[where]
+    target = {"cwd": ".", "parent": "..", "home": str(Path.home()), "root": "/", "input": "."}[
+        where
+    ]
     inputs = [tmp_path / "in.txt"] if where == "input" else []
     with pytest.raises(OutputError):
         with atomic_dir(target, inputs=inputs):
@@ -224,21 +307,30 @@ def test_bad_sha256_format(value):
         check_sha256(value, "genome")
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"retries": -1}, "retries"), ({"retries": 1.5}, "retries"), ({"timeout": 0}, "timeout"),
-    ({"deadline": -1}, "deadline"), ({"pin": "loose"}, "pin must be"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"retries": -1}, "retries"),
+        ({"retries": 1.5}, "retries"),
+        ({"timeout": 0}, "timeout"),
+        ({"deadline": -1}, "deadline"),
+        ({"pin": "loose"}, "pin must be"),
+    ],
+)
 def test_bad_fetch_arguments(tmp_path, kwargs, match):
     with pytest.raises(DownloadError, match=match):
         fetch("http://127.0.0.1:9/x", tmp_path / "f", **kwargs)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("text", "line"), [
-    ("name\turl\n", 1),
-    ("name\turl\tsha256\tbytes\tdate\ng\tu\tnothex\t1\td\n", 2),
-    ("name\turl\tsha256\tbytes\tdate\ng\tu\n", 2),
-])
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("name\turl\n", 1),
+        ("name\turl\tsha256\tbytes\tdate\ng\tu\tnothex\t1\td\n", 2),
+        ("name\turl\tsha256\tbytes\tdate\ng\tu\n", 2),
+    ],
+)
 def test_malformed_lock(tmp_path, text, line):
     lock = tmp_path / "sources.lock.tsv"
     lock.write_text(text)
@@ -250,22 +342,25 @@ def test_malformed_lock(tmp_path, text, line):
 HEADER = "name\turl\tsha256\tcell\n"
 
 
-@pytest.mark.parametrize(("body", "line", "problem"), [
-    ("", 1, "no samples"),
-    ("# only a comment\n", 1, "no samples"),
-    ("s1\ta.bed\t\tK\ns 2\tb.bed\t\tK\n", 3, "sample name 's 2'"),
-    ("s1\ta.bed\t\tK\ns1\tb.bed\t\tK\n", 3, "repeats line 2"),
-    ("s1\ta.bed\t\tK\ns2\ta.bed\t\tK\n", 3, "same file as sample 's1'"),
-    ("s1\ta.bed\t\tK\ns2\tfile://a.bed\t\tK\n", 3, "same file"),
-    ("s1\ta.bed\t" + "a" * 64 + "\tK\ns2\tb.bed\t" + "A" * 64 + "\tK\n", 3, "same sha256"),
-    ("s1\tnosuch.bed\t\tK\n", 2, "not found"),
-    ("s1\t\t\tK\n", 2, "empty url"),
-    ("s1\ta.bed\tabc\tK\n", 2, "not 64 hex"),
-    ("s1\ta.bed\t\n", 2, "expected 4 tab-separated fields"),
-    ("s1\ta.bed\t\tK\textra\n", 2, "found 5"),
-    ("x.source.json\ta.bed\t\tK\n", 2, "may not end in"),
-    ("s1\tgopher://h/x\t\tK\n", 2, "unsupported URL scheme"),
-])
+@pytest.mark.parametrize(
+    ("body", "line", "problem"),
+    [
+        ("", 1, "no samples"),
+        ("# only a comment\n", 1, "no samples"),
+        ("s1\ta.bed\t\tK\ns 2\tb.bed\t\tK\n", 3, "sample name 's 2'"),
+        ("s1\ta.bed\t\tK\ns1\tb.bed\t\tK\n", 3, "repeats line 2"),
+        ("s1\ta.bed\t\tK\ns2\ta.bed\t\tK\n", 3, "same file as sample 's1'"),
+        ("s1\ta.bed\t\tK\ns2\tfile://a.bed\t\tK\n", 3, "same file"),
+        ("s1\ta.bed\t" + "a" * 64 + "\tK\ns2\tb.bed\t" + "A" * 64 + "\tK\n", 3, "same sha256"),
+        ("s1\tnosuch.bed\t\tK\n", 2, "not found"),
+        ("s1\t\t\tK\n", 2, "empty url"),
+        ("s1\ta.bed\tabc\tK\n", 2, "not 64 hex"),
+        ("s1\ta.bed\t\n", 2, "expected 4 tab-separated fields"),
+        ("s1\ta.bed\t\tK\textra\n", 2, "found 5"),
+        ("x.source.json\ta.bed\t\tK\n", 2, "may not end in"),
+        ("s1\tgopher://h/x\t\tK\n", 2, "unsupported URL scheme"),
+    ],
+)
 def test_bad_sample_sheet_rows(tmp_path, body, line, problem):
     (tmp_path / "a.bed").write_text("chr1\t0\t5\n")
     (tmp_path / "b.bed").write_text("chr1\t5\t9\n")
@@ -277,13 +372,16 @@ def test_bad_sample_sheet_rows(tmp_path, body, line, problem):
     assert str(sheet) in message and f"line {line}" in message and problem in message
 
 
-@pytest.mark.parametrize(("header", "problem"), [
-    ("name\tpath\n", "lacks the column(s) url"),
-    ("name\turl\tid\n", "clash with corpus columns"),
-    ("name\turl\tinput_ids\n", "clash"),
-    ("name\turl\tcell\tcell\n", "repeats the column(s) cell"),
-    ("name\turl\t\tcell\n", "empty column name"),
-])
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("name\tpath\n", "lacks the column(s) url"),
+        ("name\turl\tid\n", "clash with corpus columns"),
+        ("name\turl\tinput_ids\n", "clash"),
+        ("name\turl\tcell\tcell\n", "repeats the column(s) cell"),
+        ("name\turl\t\tcell\n", "empty column name"),
+    ],
+)
 def test_bad_sample_sheet_headers(tmp_path, header, problem):
     sheet = tmp_path / "samples.tsv"
     sheet.write_text(header)
@@ -307,8 +405,9 @@ def test_good_sheet_reads_with_bom_crlf_and_lines(tmp_path):
     (tmp_path / "a.bed").write_text("chr1\t0\t5\n")
     (tmp_path / "b.bed").write_text("chr1\t5\t9\n")
     sheet = tmp_path / "s.tsv"
-    sheet.write_bytes(b"\xef\xbb\xbf" + HEADER.encode() + b"# c\r\ns1\ta.bed\t\tK\r\n\r\n"
-                      b"s2\tb.bed\t\tH\r\n")
+    sheet.write_bytes(
+        b"\xef\xbb\xbf" + HEADER.encode() + b"# c\r\ns1\ta.bed\t\tK\r\n\r\ns2\tb.bed\t\tH\r\n"
+    )
     frame = read_sample_sheet(sheet, base_dir=tmp_path)
     assert list(frame.index) == ["s1", "s2"] and list(frame["cell"]) == ["K", "H"]
     assert frame.attrs["lines"] == {"s1": 3, "s2": 5}
@@ -317,12 +416,16 @@ def test_good_sheet_reads_with_bom_crlf_and_lines(tmp_path):
 # --- workflow: config cross-references --------------------------------------------------------
 def _config(tmp_path, **over):
     (tmp_path / "g.fa").write_text(FASTA)
-    config = {"sources": {"genome": {"url": str(tmp_path / "g.fa")},
-                          "jaspar_pfms": {"url": str(tmp_path / "g.fa")},
-                          "ccres": {"url": str(tmp_path / "g.fa")}},
-              "universe": {"method": "cc", "compare_methods": []},
-              "sequence": {"corpus": {"regions": "ccres"}},
-              "motifs": {"sites": {"source": "scan"}, "cpg": "dinucleotide"}}
+    config = {
+        "sources": {
+            "genome": {"url": str(tmp_path / "g.fa")},
+            "jaspar_pfms": {"url": str(tmp_path / "g.fa")},
+            "ccres": {"url": str(tmp_path / "g.fa")},
+        },
+        "universe": {"method": "cc", "compare_methods": []},
+        "sequence": {"corpus": {"regions": "ccres"}},
+        "motifs": {"sites": {"source": "scan"}, "cpg": "dinucleotide"},
+    }
     for dotted, value in over.items():
         node = config
         keys = dotted.split("__")
@@ -336,17 +439,24 @@ def test_good_config_passes(tmp_path):
     check_config(_config(tmp_path))
 
 
-@pytest.mark.parametrize(("over", "problem"), [
-    ({"sequence__corpus__regions": "nosuchsource"}, "sequence.corpus.regions names the source "
-                                                    "'nosuchsource'"),
-    ({"motifs__sites__source": "bigbed"}, "motifs.sites.bigbed_source names the source "
-                                          "'jaspar_bigbed'"),
-    ({"motifs__cpg": "islands"}, "motifs.cpg_islands_source names the source 'cpg_islands'"),
-    ({"motifs__sites__source": "tracks"}, "tracks_url is empty"),
-    ({"sources__genome": {"url": "/no/such.fa"}}, "sources.genome: file not found"),
-    ({"sources__ccres": {"url": "gopher://x"}}, "unsupported URL scheme"),
-    ({"pin": "strict"}, "pin is 'strict' but source 'genome' has no sha256"),
-])
+@pytest.mark.parametrize(
+    ("over", "problem"),
+    [
+        (
+            {"sequence__corpus__regions": "nosuchsource"},
+            "sequence.corpus.regions names the source 'nosuchsource'",
+        ),
+        (
+            {"motifs__sites__source": "bigbed"},
+            "motifs.sites.bigbed_source names the source 'jaspar_bigbed'",
+        ),
+        ({"motifs__cpg": "islands"}, "motifs.cpg_islands_source names the source 'cpg_islands'"),
+        ({"motifs__sites__source": "tracks"}, "tracks_url is empty"),
+        ({"sources__genome": {"url": "/no/such.fa"}}, "sources.genome: file not found"),
+        ({"sources__ccres": {"url": "gopher://x"}}, "unsupported URL scheme"),
+        ({"pin": "strict"}, "pin is 'strict' but source 'genome' has no sha256"),
+    ],
+)
 def test_bad_config_cross_references(tmp_path, over, problem):
     config = _config(tmp_path, **over)
     with pytest.raises(ConfigError) as info:

@@ -20,7 +20,8 @@ def test_ids_extrapolation_splits_read_and_compute():
 
 def test_ids_extrapolation_hg38_jobs():
     assert ids_extrapolation(1.0, 0.0, 1, 1, 25_000_000)["jobs"] == sum(
-        -(-n // 25_000_000) for n in HG38_SIZES.values())
+        -(-n // 25_000_000) for n in HG38_SIZES.values()
+    )
     assert -(-HG38_SIZES["chr1"] // 25_000_000) == 10  # config/hg38.yaml: "chr1: 10"
 
 

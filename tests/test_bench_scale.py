@@ -52,8 +52,13 @@ def test_inputs_are_deterministic(inputs, tmp_path):
     folder, _ = inputs
     again = tmp_path / "again"
     bs.make_inputs(again, FRACTION)
-    for name in ("genome.fa.gz", "ccres.bed.gz", "peaks/sample123.narrowPeak.gz",
-                 "tracks/MA1000.1.tsv.gz", "pfms.jaspar"):
+    for name in (
+        "genome.fa.gz",
+        "ccres.bed.gz",
+        "peaks/sample123.narrowPeak.gz",
+        "tracks/MA1000.1.tsv.gz",
+        "pfms.jaspar",
+    ):
         a, b = (folder / name).read_bytes(), (again / name).read_bytes()
         if name.endswith(".gz"):
             a, b = gzip.decompress(a), gzip.decompress(b)
@@ -65,11 +70,15 @@ def test_hg38_dry_runs_on_the_rehearsal_inputs(inputs, tmp_path):
     folder, _ = inputs
     work = copy_workflow(tmp_path / "w")
     shutil.copytree(folder, work / bs.INPUTS)
-    proc = run_snakemake(work, "-n", "--configfile", *bs.configfiles(), "--quiet", "rules",
-                         timeout=300)
+    proc = run_snakemake(
+        work, "-n", "--configfile", *bs.configfiles(), "--quiet", "rules", timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    counts = {line.split()[0]: int(line.split()[-1]) for line in proc.stdout.splitlines()
-              if len(line.split()) == 2 and line.split()[-1].isdigit()}
+    counts = {
+        line.split()[0]: int(line.split()[-1])
+        for line in proc.stdout.splitlines()
+        if len(line.split()) == 2 and line.split()[-1].isdigit()
+    }
     # hg38's structure: 500 samples, 200 track batches, 24 chromosomes, 2 universe methods
     assert counts["download_sample"] == 500 and counts["motifs_tracks_batch"] == 200
     assert counts["motifs_bin"] == 24 and counts["universe_chrom"] == 48
@@ -81,8 +90,10 @@ def test_laws_and_critical_path_by_hand():
     assert bs.affine(0.01, 5.0, 0.03, 4.0) == 5.0  # a falling law is read as flat
     assert bs.exponent(0.01, 0.05, 0.03, 0.15) == pytest.approx(1.0)
     assert math.isnan(bs.exponent(0.01, 0.0, 0.03, 1.0))
-    rows = [{"rule": r, "hg38_max_s": s, "hg38_cpu_h": 0.0}
-            for r, s in (("a", 10.0), ("b", 100.0), ("c", 1.0), ("d", 5.0))]
+    rows = [
+        {"rule": r, "hg38_max_s": s, "hg38_cpu_h": 0.0}
+        for r, s in (("a", 10.0), ("b", 100.0), ("c", 1.0), ("d", 5.0))
+    ]
     edges = [["a", "b"], ["a", "c"], ["b", "d"], ["c", "d"]]
     length, path = bs.critical_path(rows, edges)
     assert length == 115.0 and path == ["a", "b", "d"]
@@ -107,7 +118,7 @@ def test_per_job_cost_and_genome_work_by_hand():
     assert a == pytest.approx(2.0) and b == pytest.approx(1000.0)
     # noise that would make the per-job cost negative: all of it is read as genome work
     a, b = bs.fixed_and_slope(10, 1.0, 0.001, 10, 3.0, 0.002)
-    assert a == 0.0 and b == pytest.approx((0.001 + 0.006) / (0.001 ** 2 + 0.002 ** 2))
+    assert a == 0.0 and b == pytest.approx((0.001 + 0.006) / (0.001**2 + 0.002**2))
 
 
 def test_job_size_from_its_benchmark_path_and_the_fit_over_jobs():
@@ -128,10 +139,16 @@ def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
     def job(wall, cpu, mib):
         return {"wall_s": wall, "cpu_s": cpu, "peak_mib": mib}
 
-    record = {f"fraction={f:g}": {"fraction": f, "tokens": {
-        name: job(10 + 100 * f, 5 + 50 * f, 1000 + 1000 * f)
-        for name in ("cluster_features", "token_vocab", "tokens", "motif_tokenizer")}}
-        for f in (0.02, 0.2)}
+    record = {
+        f"fraction={f:g}": {
+            "fraction": f,
+            "tokens": {
+                name: job(10 + 100 * f, 5 + 50 * f, 1000 + 1000 * f)
+                for name in ("cluster_features", "token_vocab", "tokens", "motif_tokenizer")
+            },
+        }
+        for f in (0.02, 0.2)
+    }
     record["fraction=1"] = {"fraction": 1.0, "tracks": job(20.0, 10.0, 1300.0)}
     (tmp_path / "results.json").write_text(json.dumps(record))
     out = bs.direct_runs(tmp_path / "results.json", 15_000_000)
@@ -139,8 +156,7 @@ def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
     assert out["ids_cluster_features"]["max_rss_mb"] == pytest.approx(2000 * 1.048576)
     genome = 1 / bs.CHR1_SHARE
     assert out["ids_token_vocab"]["cpu_s"] == pytest.approx(5 + 50 * genome)
-    assert out["motif_tokenizer"]["max_rss_mb"] == pytest.approx((1000 + 1000 * genome)
-                                                                 * 1.048576)
+    assert out["motif_tokenizer"]["max_rss_mb"] == pytest.approx((1000 + 1000 * genome) * 1.048576)
     assert "hg38 size" in out["ids_token_vocab"]["note"]
     batches = bs.hg38_config()["motifs"]["sites"]["tracks_batches"]  # 841 tracks in batches
     assert out["motifs_tracks_batch"]["hg38_cpu_s"] == pytest.approx(10.0 * bs.N_MATRICES)
@@ -153,10 +169,12 @@ def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
 def test_block_jobs_are_put_back_into_the_rule_graph():
     edges = [["motifs_gather", "ids_chrom_sum"], ["ids_chrom_sum", "ids_reduce"]]
     got = bs.with_block_jobs(edges)
-    assert sorted(map(tuple, got)) == [("ids_chrom_sum", "ids_reduce"),
-                                       ("ids_partial", "ids_chrom_sum"),
-                                       ("motifs_bin", "ids_partial"),
-                                       ("motifs_gather", "ids_partial")]
+    assert sorted(map(tuple, got)) == [
+        ("ids_chrom_sum", "ids_reduce"),
+        ("ids_partial", "ids_chrom_sum"),
+        ("motifs_bin", "ids_partial"),
+        ("motifs_gather", "ids_partial"),
+    ]
     assert bs.with_block_jobs(got) == got
 
 
@@ -172,8 +190,7 @@ def test_merge_and_sampled_ids_from_chr1_runs_by_hand(tmp_path):
     record = {
         "fraction=0.01": {"fraction": 0.01, "merge": job(10.0, 4.0, 700.0)},
         "fraction=0.04": {"fraction": 0.04, "merge": job(40.0, 16.0, 1000.0)},
-        "fraction=0.025": {"fraction": 0.025,
-                           "merge_20": job(50.0, 8.0, 700.0, batches=20)},
+        "fraction=0.025": {"fraction": 0.025, "merge_20": job(50.0, 8.0, 700.0, batches=20)},
     }
     (tmp_path / "results.json").write_text(json.dumps(record))
     merge = bs.merge_run({v["fraction"]: v for v in record.values()})
@@ -181,11 +198,13 @@ def test_merge_and_sampled_ids_from_chr1_runs_by_hand(tmp_path):
     assert merge["hg38_cpu_s"] == pytest.approx(merge["cpu_s"] / bs.CHR1_SHARE)
     per_input = (700.0 - bs.INTERPRETER_MIB) / 20
     assert merge["max_rss_mb"] == pytest.approx(
-        (bs.INTERPRETER_MIB + per_input * batches) * 1.048576)
+        (bs.INTERPRETER_MIB + per_input * batches) * 1.048576
+    )
     assert bs.direct_runs(tmp_path / "results.json", 15_000_000)["motifs_tracks_merge"] == merge
 
-    block = job(110.0, 100.0, 2500.0, result={"rows": 1000},
-                read_whole_matrix=job(10.0, 20.0, 300.0))
+    block = job(
+        110.0, 100.0, 2500.0, result={"rows": 1000}, read_whole_matrix=job(10.0, 20.0, 300.0)
+    )
     ids = bs.sampled_ids(block, 0.5, 2_000_000)
     per_bin = (100.0 - 20.0) / 1000
     assert ids["cpu_s"] == pytest.approx(per_bin * 2_000_000 * bs.CHR1_SHARE + 20.0 / 0.5)

@@ -38,10 +38,14 @@ WANT = np.array([0, 1, 1, 0, 2, 3, 3, 0, 3, 3])  # numbered by first member in f
 
 
 def features(d):
-    return pd.DataFrame({"index": [str(i) for i in range(d)],
-                         "matrix_id": [f"MA{i:04d}.1" for i in range(d)],
-                         "name": [f"TF{i}" for i in range(d)],
-                         "strand": ["+" if i % 2 == 0 else "-" for i in range(d)]})
+    return pd.DataFrame(
+        {
+            "index": [str(i) for i in range(d)],
+            "matrix_id": [f"MA{i:04d}.1" for i in range(d)],
+            "name": [f"TF{i}" for i in range(d)],
+            "strand": ["+" if i % 2 == 0 else "-" for i in range(d)],
+        }
+    )
 
 
 @pytest.mark.parametrize("method", ["average", "complete", "single", "weighted"])
@@ -111,8 +115,11 @@ def test_feature_table_checks(tmp_path):
         read_feature_table(bad)
     missing = tmp_path / "missing.tsv"
     missing.write_text("index\tname\n0\ta\n")
-    with pytest.raises(InputError, match=r"missing.tsv, line 1: feature table lacks column\(s\) "
-                                         "matrix_id, strand"):
+    with pytest.raises(
+        InputError,
+        match=r"missing.tsv, line 1: feature table lacks column\(s\) "
+        "matrix_id, strand",
+    ):
         read_feature_table(missing)
     gap = tmp_path / "gap.tsv"
     gap.write_text("feature\tcluster\n0\t0\n1\t2\n")
@@ -143,12 +150,38 @@ def test_cli_cluster_motifs(tmp_path):
     np.save(tmp_path / "ids.npy", m.astype(np.float32))
     features(10).to_csv(tmp_path / "features.tsv", sep="\t", index=False)
     out = tmp_path / "clusters.tsv"
-    assert main(["cluster-motifs", "--ids", str(tmp_path / "ids.npy"), "--labels",
-                 str(tmp_path / "features.tsv"), "--clusters", "4", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "cluster-motifs",
+                "--ids",
+                str(tmp_path / "ids.npy"),
+                "--labels",
+                str(tmp_path / "features.tsv"),
+                "--clusters",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(out, sep="\t")
     assert table["cluster"].tolist() == WANT.tolist()
     assert table["name"].tolist()[:2] == ["TF0", "TF1"]
     assert (tmp_path / "clusters_summary.tsv").exists()
-    assert main(["cluster-motifs", "--ids", str(tmp_path / "ids.npy"), "--labels",
-                 str(tmp_path / "features.tsv"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "cluster-motifs",
+                "--ids",
+                str(tmp_path / "ids.npy"),
+                "--labels",
+                str(tmp_path / "features.tsv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert pd.read_csv(out, sep="\t")["cluster"].tolist() == WANT.tolist()

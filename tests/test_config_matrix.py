@@ -38,16 +38,24 @@ def matrix_copy(tmp_path_factory) -> Path:
 @pytest.mark.workflow
 @pytest.mark.parametrize("config", TEST_CONFIGS, ids=lambda p: p.stem)
 def test_dry_run(matrix_copy, config):
-    proc = run_snakemake(matrix_copy, "-n", "--configfile", "config/config.yaml",
-                         f"config/test/{config.name}")
+    proc = run_snakemake(
+        matrix_copy, "-n", "--configfile", "config/config.yaml", f"config/test/{config.name}"
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "total" in proc.stdout  # a DAG with jobs was built
 
 
 def _run(tmp_path: Path, config: str, target: str) -> Path:
     workdir = copy_workflow(tmp_path)
-    proc = run_snakemake(workdir, target, "--cores", "2", "--configfile", "config/config.yaml",
-                         f"config/test/{config}")  # --configfile takes several values: last
+    proc = run_snakemake(
+        workdir,
+        target,
+        "--cores",
+        "2",
+        "--configfile",
+        "config/config.yaml",
+        f"config/test/{config}",
+    )  # --configfile takes several values: last
     assert proc.returncode == 0, proc.stderr[-6000:]
     return workdir
 
@@ -68,15 +76,22 @@ def test_corpus_with_its_own_sheet_end_to_end(tmp_path):
     work = _run(tmp_path, "corpus_sheet.yaml", f"{OUT}/corpora/two_samples/stats.json")
     stats = json.loads((work / OUT / "corpora" / "two_samples" / "stats.json").read_text())
     assert stats["documents"] == 2
-    downloaded = sorted(p.name for p in
-                        (work / "resources/demo-genome/corpora/two_samples/samples").iterdir()
-                        if not p.name.endswith(".source.json"))  # the download records
+    downloaded = sorted(
+        p.name
+        for p in (work / "resources/demo-genome/corpora/two_samples/samples").iterdir()
+        if not p.name.endswith(".source.json")
+    )  # the download records
     assert downloaded == ["sample01", "sample02"]
 
 
 def _cli(work: Path, *args: str) -> None:
-    proc = subprocess.run([sys.executable, "-m", "genovocab", *args], cwd=work, text=True,
-                          capture_output=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "genovocab", *args],
+        cwd=work,
+        text=True,
+        capture_output=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
@@ -85,8 +100,10 @@ def test_tracks_end_to_end(tmp_path):
     """Sites from hand-written JASPAR tracks: per strand, the rows at or above the 800 cut on the
     genome's chromosomes (a contig the genome lacks is skipped)."""
     work = _run(tmp_path, "tracks.yaml", f"{OUT}/motifs/sites_per_feature.tsv")
-    chroms = {line.split("\t")[0] for line in
-              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()}
+    chroms = {
+        line.split("\t")[0]
+        for line in (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()
+    }
     expected = {}
     for matrix in ("MA0002.2", "MA0024.3"):
         text = gzip.decompress((REPO / f"config/test/data/tracks/{matrix}.tsv.gz").read_bytes())
@@ -105,20 +122,36 @@ def test_ids_sample_end_to_end(tmp_path):
     """Sample mode's scattered IDS (per chromosome, summed) equals one CLI run over the same
     bins with the same sample, and is not the exact IDS."""
     work = _run(tmp_path, "ids_sample.yaml", f"{OUT}/motifs/ids.npy")
-    chroms = [line.split("\t")[0] for line in
-              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()]
-    features = [f"{OUT}/motifs/bins/{c}.features.npz" for c in chroms
-                if (work / OUT / "motifs" / "bins" / f"{c}.features.npz").exists()]
-    _cli(work, "ids", "--features", *features, "--sample", "5000", "--seed", "7",
-         "--out", "sampled.npy")
+    chroms = [
+        line.split("\t")[0]
+        for line in (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()
+    ]
+    features = [
+        f"{OUT}/motifs/bins/{c}.features.npz"
+        for c in chroms
+        if (work / OUT / "motifs" / "bins" / f"{c}.features.npz").exists()
+    ]
+    _cli(
+        work,
+        "ids",
+        "--features",
+        *features,
+        "--sample",
+        "5000",
+        "--seed",
+        "7",
+        "--out",
+        "sampled.npy",
+    )
     _cli(work, "ids", "--features", *features, "--out", "exact.npy")
     workflow_ids = np.load(work / OUT / "motifs" / "ids.npy")
     np.testing.assert_allclose(workflow_ids, np.load(work / "sampled.npy"), atol=1e-6)
     assert np.abs(workflow_ids - np.load(work / "exact.npy")).max() > 1e-4
 
 
-def _windows_reference(fasta_gz: Path, chroms: list[str], window: int, min_length: int
-                       ) -> list[tuple[str, int, int]]:
+def _windows_reference(
+    fasta_gz: Path, chroms: list[str], window: int, min_length: int
+) -> list[tuple[str, int, int]]:
     """Windows tiling every ACGT run of at least ``min_length`` bp, pieces of >= min_length."""
     seqs, name = {}, None
     for line in gzip.decompress(fasta_gz.read_bytes()).decode().splitlines():
@@ -143,13 +176,17 @@ def _windows_reference(fasta_gz: Path, chroms: list[str], window: int, min_lengt
 def test_windows_corpus_end_to_end(tmp_path):
     """A corpus of genome windows of 2 kbp: one document per window of a plain tiling."""
     work = _run(tmp_path, "windows_corpus.yaml", f"{OUT}/corpora/genome_windows/stats.json")
-    chroms = [line.split("\t")[0] for line in
-              (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()]
+    chroms = [
+        line.split("\t")[0]
+        for line in (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()
+    ]
     expected = _windows_reference(REPO / "resources/demo/genome.fa.gz", chroms, 2000, 100)
     stats = json.loads((work / OUT / "corpora" / "genome_windows" / "stats.json").read_text())
     assert stats["documents"] == len(expected)
-    frames = [pd.read_parquet(p) for p in
-              sorted((work / OUT / "corpora" / "genome_windows" / "data").glob("*.parquet"))]
+    frames = [
+        pd.read_parquet(p)
+        for p in sorted((work / OUT / "corpora" / "genome_windows" / "data").glob("*.parquet"))
+    ]
     table = pd.concat(frames)
     got = sorted(zip(table["chrom"], table["start"].astype(int), table["end"].astype(int)))
     assert got == sorted(expected)
@@ -161,14 +198,26 @@ def test_flexible_universe_end_to_end(tmp_path):
     peak files."""
     work = _run(tmp_path, "flexible_universe.yaml", f"{OUT}/universe/universe.bed.gz")
     peaks = sorted(str(p.relative_to(work)) for p in (work / "resources/demo/peaks").iterdir())
-    _cli(work, "universe", *peaks, "--method", "ccf", "--chrom-sizes",
-         "resources/demo-genome/genome/chrom.sizes", "--out", "ccf9.bed.gz",
-         "--bed3-out", "ccf3.bed.gz")
+    _cli(
+        work,
+        "universe",
+        *peaks,
+        "--method",
+        "ccf",
+        "--chrom-sizes",
+        "resources/demo-genome/genome/chrom.sizes",
+        "--out",
+        "ccf9.bed.gz",
+        "--bed3-out",
+        "ccf3.bed.gz",
+    )
     universe = work / OUT / "universe"
-    assert gzip.decompress((universe / "universe_flexible.bed.gz").read_bytes()) == \
-        gzip.decompress((work / "ccf9.bed.gz").read_bytes())
-    assert gzip.decompress((universe / "universe.bed.gz").read_bytes()) == \
-        gzip.decompress((work / "ccf3.bed.gz").read_bytes())
+    assert gzip.decompress((universe / "universe_flexible.bed.gz").read_bytes()) == gzip.decompress(
+        (work / "ccf9.bed.gz").read_bytes()
+    )
+    assert gzip.decompress((universe / "universe.bed.gz").read_bytes()) == gzip.decompress(
+        (work / "ccf3.bed.gz").read_bytes()
+    )
 
 
 def _schema_defaults() -> dict:

@@ -21,8 +21,7 @@ UNIVERSE = "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr2\t0\t50\n"
 
 
 def write(path: Path, text: str) -> Path:
-    path.write_bytes(gzip.compress(text.encode()) if path.name.endswith(".gz")
-                     else text.encode())
+    path.write_bytes(gzip.compress(text.encode()) if path.name.endswith(".gz") else text.encode())
     return path
 
 
@@ -38,8 +37,15 @@ def test_corpus_table_columns_and_stats(tmp_path, docs):
     tok = IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE))
     meta = pd.DataFrame({"cell": ["K562", "HepG2", "GM12878"], "rep": [1, 2, 1]})
     table, stats, _ = corpus_table(tok, docs, meta)
-    assert table.column_names == ["id", "input_ids", "n_regions", "n_tokens", "n_unknown",
-                                  "cell", "rep"]
+    assert table.column_names == [
+        "id",
+        "input_ids",
+        "n_regions",
+        "n_tokens",
+        "n_unknown",
+        "cell",
+        "rep",
+    ]
     assert str(table.schema.field("input_ids").type) == "list<item: int32>"
     rows = table.to_pylist()
     assert [r["id"] for r in rows] == ["A", "B", "C"]
@@ -64,7 +70,9 @@ def test_write_corpus_shards_card_and_rebuild(tmp_path, docs):
     out = tmp_path / "corpus"
     paths, stats = write_interval_corpus(tok, docs, out, n_shards=2, title="Demo corpus")
     assert [p.relative_to(out).as_posix() for p in paths] == [
-        "data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]
+        "data/train-00000-of-00002.parquet",
+        "data/train-00001-of-00002.parquet",
+    ]
     tables = [pq.read_table(p) for p in paths]
     assert [t.num_rows for t in tables] == [2, 1]  # contiguous, nearly equal parts
     assert sum(t.num_rows for t in tables) == stats["documents"] == 3
@@ -82,17 +90,35 @@ def test_write_corpus_shards_card_and_rebuild(tmp_path, docs):
 
 
 def test_resolve_corpus_config_defaults():
-    got = resolve_corpus_config("peaks", {"n_shards": 3, "tokenizer": {"unknown": "unk"}},
-                                "config/samples.tsv", "demo")
-    assert got == {"samples": "config/samples.tsv", "n_shards": 3,
-                   "title": "demo interval corpus 'peaks'",
-                   "tokenizer": {"unknown": "unk", "order": "query", "dedupe": False,
-                                 "min_overlap": 1, "min_query_fraction": 0.0,
-                                 "min_region_fraction": 0.0},
-                   "splits": None, "dtypes": {}, "label": None, "text_columns": [],
-                   "license": "other", "fragments": None,
-                   "fragment_options": {"dedupe": False, "unknown": "drop", "min_fragments": 1,
-                                        "whitelist": None, "h5ad": False}}
+    got = resolve_corpus_config(
+        "peaks", {"n_shards": 3, "tokenizer": {"unknown": "unk"}}, "config/samples.tsv", "demo"
+    )
+    assert got == {
+        "samples": "config/samples.tsv",
+        "n_shards": 3,
+        "title": "demo interval corpus 'peaks'",
+        "tokenizer": {
+            "unknown": "unk",
+            "order": "query",
+            "dedupe": False,
+            "min_overlap": 1,
+            "min_query_fraction": 0.0,
+            "min_region_fraction": 0.0,
+        },
+        "splits": None,
+        "dtypes": {},
+        "label": None,
+        "text_columns": [],
+        "license": "other",
+        "fragments": None,
+        "fragment_options": {
+            "dedupe": False,
+            "unknown": "drop",
+            "min_fragments": 1,
+            "whitelist": None,
+            "h5ad": False,
+        },
+    }
     assert resolve_corpus_config("x", None, "s.tsv", "r")["n_shards"] == 1
 
 
@@ -106,14 +132,28 @@ def test_metadata_must_match_documents(tmp_path, docs):
 
 def test_splits_by_column_labels_and_text(tmp_path, docs):
     tok = IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE))
-    meta = pd.DataFrame({"cell": ["K562", "HepG2", "K562"], "fold": ["train", "test", ""],
-                         "assay": ["ATAC", "ChIP", "ATAC"]})
+    meta = pd.DataFrame(
+        {
+            "cell": ["K562", "HepG2", "K562"],
+            "fold": ["train", "test", ""],
+            "assay": ["ATAC", "ChIP", "ATAC"],
+        }
+    )
     out = tmp_path / "corpus"
-    paths, stats = write_interval_corpus(tok, docs, out, n_shards=1, metadata=meta,
-                                         splits={"column": "fold"}, label="cell",
-                                         text_columns=["cell", "assay"])
-    assert [p.name for p in paths] == ["train-00000-of-00001.parquet",
-                                       "test-00000-of-00001.parquet"]
+    paths, stats = write_interval_corpus(
+        tok,
+        docs,
+        out,
+        n_shards=1,
+        metadata=meta,
+        splits={"column": "fold"},
+        label="cell",
+        text_columns=["cell", "assay"],
+    )
+    assert [p.name for p in paths] == [
+        "train-00000-of-00001.parquet",
+        "test-00000-of-00001.parquet",
+    ]
     train, test = (pq.read_table(p).to_pylist() for p in paths)
     assert [r["id"] for r in train] == ["A", "C"] and [r["id"] for r in test] == ["B"]
     assert [r["label"] for r in train] == [1, 1] and test[0]["label"] == 0  # HepG2 < K562
@@ -133,6 +173,7 @@ def test_splits_by_seeded_fraction(tmp_path, docs):
     paths, _ = write_interval_corpus(tok, docs, tmp_path / "c", n_shards=1, splits=cfg)
     rows = {p.name.split("-")[0]: pq.read_table(p)["id"].to_pylist() for p in paths}
     import numpy as np
+
     order = np.random.default_rng(3).permutation(3)
     assert rows["validation"] == [["A", "B", "C"][order[0]]]
     assert len(rows["train"]) == 2

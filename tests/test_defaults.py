@@ -73,10 +73,16 @@ CLI_CONFIG_KEYS = {
 
 #: CLI options with a default and no config counterpart (what only a command line needs).
 CLI_ONLY = {
-    ("init", "out"), ("download", "timeout"), ("download", "retries"),
-    ("tokenize-fragments", "title"), ("tokenize-intervals", "title"),
-    ("tokenize-intervals", "empty_document"), ("tokenize-intervals", "format"),
-    ("tokenize-sequences", "n_runs"), ("tokenize-sequences", "title"), ("scan-motifs", "chrom"),
+    ("init", "out"),
+    ("download", "timeout"),
+    ("download", "retries"),
+    ("tokenize-fragments", "title"),
+    ("tokenize-intervals", "title"),
+    ("tokenize-intervals", "empty_document"),
+    ("tokenize-intervals", "format"),
+    ("tokenize-sequences", "n_runs"),
+    ("tokenize-sequences", "title"),
+    ("scan-motifs", "chrom"),
 }
 
 
@@ -104,7 +110,8 @@ def cli_defaults() -> dict[tuple[str, str], object]:
     for name, command in sub.choices.items():
         for action in command._actions:
             if action.default in (None, argparse.SUPPRESS) or isinstance(
-                    action, argparse._StoreTrueAction | argparse._StoreFalseAction):
+                action, argparse._StoreTrueAction | argparse._StoreFalseAction
+            ):
                 continue
             found[(name, action.dest)] = action.default
     return found
@@ -139,8 +146,9 @@ def test_demo_config_holds_only_what_differs_from_the_schema():
                 walk(value, f"{key}.{name}" if key else name)
             return
         try:
-            default = schema_default(key if not key.startswith("corpora.")
-                                     else "corpora.*." + key.split(".", 2)[2])
+            default = schema_default(
+                key if not key.startswith("corpora.") else "corpora.*." + key.split(".", 2)[2]
+            )
         except KeyError:
             return  # no default: the demo must set it (genome, release name, sources)
         if node == default:

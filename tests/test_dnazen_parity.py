@@ -20,11 +20,18 @@ from genovocab.sequence.ggram import GgramParams
 from genovocab.tokenizers import SequenceTokenizer
 
 
-def dnazen_reference(tokens: list[str], ngram_vocab: dict[str, int], token_id: dict[str, int],
-                     max_seq_length: int, pad: bool, max_count: int, min_len: int = 2,
-                     max_len: int = 5) -> dict[str, list]:
+def dnazen_reference(
+    tokens: list[str],
+    ngram_vocab: dict[str, int],
+    token_id: dict[str, int],
+    max_seq_length: int,
+    pad: bool,
+    max_count: int,
+    min_len: int = 2,
+    max_len: int = 5,
+) -> dict[str, list]:
     """DNAZEN's output for already-tokenized content (token strings), re-typed plainly."""
-    tokens = tokens[:max_seq_length - 2]
+    tokens = tokens[: max_seq_length - 2]
     seq = ["[CLS]", *tokens, "[SEP]"]
     if pad and len(seq) < max_seq_length:
         seq = seq + ["[PAD]"] * (max_seq_length - len(seq))
@@ -36,7 +43,7 @@ def dnazen_reference(tokens: list[str], ngram_vocab: dict[str, int], token_id: d
         for length in range(min_len, max_len + 1):
             if start + length > len(tokens):
                 break
-            gid = ngram_vocab.get(" ".join(tokens[start:start + length]))
+            gid = ngram_vocab.get(" ".join(tokens[start : start + length]))
             if gid is not None:
                 positions.setdefault(gid, set()).update(range(start + 1, start + length + 1))
     rows = sorted(positions, key=lambda g: min(positions[g]))[:max_count]
@@ -45,9 +52,13 @@ def dnazen_reference(tokens: list[str], ngram_vocab: dict[str, int], token_id: d
     n_pad = max_count - len(rows) if pad else (1 if not rows else 0)
     ngram_ids += [0] * max(0, n_pad)
     match += [[0] * n for _ in range(max(0, n_pad))]
-    return {"input_ids": input_ids, "attention_mask": attention_mask,
-            "ngram_input_ids": ngram_ids, "ngram_attention_match": match,
-            "ngram_attention_mask": [1 if g != 0 else 0 for g in ngram_ids]}
+    return {
+        "input_ids": input_ids,
+        "attention_mask": attention_mask,
+        "ngram_input_ids": ngram_ids,
+        "ngram_attention_match": match,
+        "ngram_attention_mask": [1 if g != 0 else 0 for g in ngram_ids],
+    }
 
 
 def read_fasta_gz(path: Path) -> str:
@@ -63,21 +74,25 @@ def real(tmp_path_factory, real_data):
     lines = []
     while len(lines) < 300:
         s = rng.randrange(0, len(genome) - 1000)
-        w = genome[s:s + 1000]
+        w = genome[s : s + 1000]
         if set(w) <= set("ACGT"):
             lines.append(w)
     root = tmp_path_factory.mktemp("dnazen")
     (root / "train.txt").write_text("\n".join(lines) + "\n")
     tok = bpe.train_bpe([root / "train.txt"], vocab_size=512)
     ids, offsets = bpe.encode_ids(tok, lines)
-    vocab = ggram.extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(),
-                                 params=GgramParams(min_pmi=1.0, min_token_count=3,
-                                                    min_ngram_freq=3))
+    vocab = ggram.extract_ggrams(
+        ids,
+        offsets,
+        vocab_size=tok.get_vocab_size(),
+        params=GgramParams(min_pmi=1.0, min_token_count=3, min_ngram_freq=3),
+    )
     st = SequenceTokenizer(tok, vocab, max_ngrams=30, model_max_length=128)
     st.save_pretrained(root / "folder")
     # 200 windows of 600 bp anywhere (N runs included)
-    windows = [genome[s:s + 600] for s in (rng.randrange(0, len(genome) - 600)
-                                           for _ in range(200))]
+    windows = [
+        genome[s : s + 600] for s in (rng.randrange(0, len(genome) - 600) for _ in range(200))
+    ]
     return root, st, windows
 
 
@@ -105,8 +120,14 @@ def test_equals_dnazen_on_real_windows(real, cap, pad):
         n_rows_capped += sum(ref["ngram_attention_mask"]) == cap
     assert n_rows_capped > 0  # the cap binds on some windows
     if pad:
-        arr = st(windows[:3], padding="max_length", truncation=True, max_length=128,
-                 max_ngrams=cap, return_tensors="np")
+        arr = st(
+            windows[:3],
+            padding="max_length",
+            truncation=True,
+            max_length=128,
+            max_ngrams=cap,
+            return_tensors="np",
+        )
         assert arr["ngram_attention_match"].shape == (3, cap, 128)
 
 
@@ -123,7 +144,15 @@ def test_loads_in_transformers_and_dnazen_layout(real):
     back = SequenceTokenizer.from_pretrained(root / "folder")
     assert back.max_ngrams == 30 and back(windows[:5]) == st(windows[:5])
     assert sorted(p.name for p in (root / "folder").iterdir()) == [
-        "ggram_vocab.tsv", "ngram.json", "special_tokens_map.json", "tokenizer.json",
-        "tokenizer_config.json"]
-    assert np.all(np.asarray(st(windows[:2], padding=True, return_tensors="np")
-                             ["ngram_attention_mask"]).sum(axis=1) >= 0)
+        "ggram_vocab.tsv",
+        "ngram.json",
+        "special_tokens_map.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ]
+    assert np.all(
+        np.asarray(st(windows[:2], padding=True, return_tensors="np")["ngram_attention_mask"]).sum(
+            axis=1
+        )
+        >= 0
+    )

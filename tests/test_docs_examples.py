@@ -36,8 +36,11 @@ def code_blocks(path: Path) -> list[tuple[str, str, int]]:
 
 
 def runnable(doc: str) -> list[tuple[str, str, int]]:
-    return [(lang, code, line) for lang, code, line in code_blocks(REPO / doc)
-            if lang in ("python", "bash") and code.strip() not in SETUP]
+    return [
+        (lang, code, line)
+        for lang, code, line in code_blocks(REPO / doc)
+        if lang in ("python", "bash") and code.strip() not in SETUP
+    ]
 
 
 def test_readme_is_a_front_page():
@@ -82,6 +85,12 @@ def test_blocks_run_as_written(user_folder, doc, monkeypatch, capsys):
             exec(compile(code, where, "exec"), {"__name__": "__docs__"})  # noqa: S102
             assert re.search(r"\w", capsys.readouterr().out) or "print" not in code, where
         else:
-            proc = subprocess.run(["bash", "-euo", "pipefail", "-c", code], cwd=user_folder,
-                                  env=env, text=True, capture_output=True, timeout=900)
+            proc = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", code],
+                cwd=user_folder,
+                env=env,
+                text=True,
+                capture_output=True,
+                timeout=900,
+            )
             assert proc.returncode == 0, f"{where}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"

@@ -123,13 +123,16 @@ def test_a_mismatch_says_where_the_expected_digest_came_from(tmp_path):
     src = tmp_path / "genome.fa"
     src.write_bytes(b">chr1\nACGT\n")
     assert expected_origin("genome") == "the configuration key sources.genome.sha256"
-    assert expected_origin("samples/s1") == \
-        "the sha256 column of sample 's1' in its sample sheet"
+    assert expected_origin("samples/s1") == "the sha256 column of sample 's1' in its sample sheet"
     with pytest.raises(ChecksumError) as info:
-        download(str(src), tmp_path / "out" / "genome", "0" * 64, name="genome",
-                 expected_from=expected_origin("genome"))
-    assert "(expected digest from the configuration key sources.genome.sha256)" in \
-        str(info.value)
+        download(
+            str(src),
+            tmp_path / "out" / "genome",
+            "0" * 64,
+            name="genome",
+            expected_from=expected_origin("genome"),
+        )
+    assert "(expected digest from the configuration key sources.genome.sha256)" in str(info.value)
     assert not (tmp_path / "out" / "genome").exists()
 
 

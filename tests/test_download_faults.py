@@ -32,8 +32,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _count(self) -> int:
         state = self.server.state
-        state["requests"].append((self.path, self.headers.get("Range"),
-                                  self.headers.get("If-Range")))
+        state["requests"].append(
+            (self.path, self.headers.get("Range"), self.headers.get("If-Range"))
+        )
         return sum(1 for r in state["requests"] if r[0] == self.path)
 
     def _offset(self) -> int:
@@ -81,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
             for i in range(200):
                 if self.server.stop.is_set():
                     return
-                self.wfile.write(PAYLOAD[i:i + 1])
+                self.wfile.write(PAYLOAD[i : i + 1])
                 self.wfile.flush()
                 time.sleep(0.2)
         elif path == "/retry-after":
@@ -106,11 +107,12 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(PAYLOAD)
         elif path == "/progress-drops":  # 8 KiB per connection, then hang up
             start = self._offset()
-            chunk = PAYLOAD[start:start + 8192]
+            chunk = PAYLOAD[start : start + 8192]
             if start:
                 self.send_response(206)
-                self.send_header("Content-Range",
-                                 f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}")
+                self.send_header(
+                    "Content-Range", f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}"
+                )
             else:
                 self.send_response(200)
             self.send_header("Content-Length", str(len(PAYLOAD) - start))
@@ -126,15 +128,16 @@ class Handler(BaseHTTPRequestHandler):
             body = PAYLOAD[start:]
             self.send_response(206 if start else 200)
             if start:
-                self.send_header("Content-Range",
-                                 f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}")
+                self.send_header(
+                    "Content-Range", f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}"
+                )
             self.send_header("Content-Length", str(len(body)))
             self.send_header("ETag", '"v1"')
             self.end_headers()
             for i in range(0, len(body), 4096):
                 if self.server.stop.is_set():
                     return
-                self.wfile.write(body[i:i + 4096])
+                self.wfile.write(body[i : i + 4096])
                 self.wfile.flush()
                 if not start:
                     time.sleep(0.3)
@@ -183,8 +186,16 @@ def test_trickle_is_a_stall_and_the_deadline_stops_it(server, tmp_path):
     _, base = server
     t0 = time.monotonic()
     with pytest.raises(DownloadError, match="giving up"):
-        fetch(f"{base}/trickle", tmp_path / "f", retries=1, backoff=0.01, timeout=2,
-              deadline=6, stall_window=1.0, min_rate=100)
+        fetch(
+            f"{base}/trickle",
+            tmp_path / "f",
+            retries=1,
+            backoff=0.01,
+            timeout=2,
+            deadline=6,
+            stall_window=1.0,
+            min_rate=100,
+        )
     assert time.monotonic() - t0 < 10
     assert not (tmp_path / "f").exists()
 
@@ -213,8 +224,16 @@ def test_backoff_is_capped(server, tmp_path):
     _, base = server
     slept = []
     with pytest.raises(DownloadError, match="after 7 attempts"):
-        fetch(f"{base}/always-500", tmp_path / "f", retries=6, backoff=1.0, max_backoff=4.0,
-              sleep=slept.append, timeout=2, deadline=100)
+        fetch(
+            f"{base}/always-500",
+            tmp_path / "f",
+            retries=6,
+            backoff=1.0,
+            max_backoff=4.0,
+            sleep=slept.append,
+            timeout=2,
+            deadline=100,
+        )
     assert slept == [1.0, 2.0, 4.0, 4.0, 4.0, 4.0]
 
 
@@ -257,8 +276,14 @@ def test_lock_records_then_detects_a_changed_upstream_file(server, tmp_path):
 def test_pin_strict_refuses_an_unpinned_source_before_downloading(server, tmp_path):
     httpd, base = server
     with pytest.raises(DownloadError, match="not pinned"):
-        fetch(f"{base}/ok", tmp_path / "f", name="genome", pin="strict",
-              lock=tmp_path / "l.tsv", **FAST)
+        fetch(
+            f"{base}/ok",
+            tmp_path / "f",
+            name="genome",
+            pin="strict",
+            lock=tmp_path / "l.tsv",
+            **FAST,
+        )
     assert httpd.state["requests"] == []
     fetch(f"{base}/ok", tmp_path / "f", DIGEST, name="genome", pin="strict", **FAST)
 
@@ -266,22 +291,33 @@ def test_pin_strict_refuses_an_unpinned_source_before_downloading(server, tmp_pa
 def test_lock_rows_sorted_and_concurrent_writers_do_not_corrupt(server, tmp_path):
     _, base = server
     lock = tmp_path / "sources.lock.tsv"
-    threads = [threading.Thread(target=fetch, args=(f"{base}/ok", tmp_path / f"f{i}"),
-                                kwargs={"name": f"s{i}", "lock": lock, **FAST})
-               for i in (3, 1, 2, 0)]
+    threads = [
+        threading.Thread(
+            target=fetch,
+            args=(f"{base}/ok", tmp_path / f"f{i}"),
+            kwargs={"name": f"s{i}", "lock": lock, **FAST},
+        )
+        for i in (3, 1, 2, 0)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
     assert sorted(read_lock(lock)) == ["s0", "s1", "s2", "s3"]
-    assert [line.split("\t")[0] for line in lock.read_text().splitlines()[1:]] == \
-        ["s0", "s1", "s2", "s3"]
+    assert [line.split("\t")[0] for line in lock.read_text().splitlines()[1:]] == [
+        "s0",
+        "s1",
+        "s2",
+        "s3",
+    ]
 
 
 def test_sigterm_keeps_the_part_and_a_new_process_resumes(server, tmp_path):
     httpd, base = server
-    code = ("import sys; from genovocab.download import fetch; "
-            f"fetch({base + '/resume'!r}, {str(tmp_path / 'f')!r}, timeout=5, deadline=60)")
+    code = (
+        "import sys; from genovocab.download import fetch; "
+        f"fetch({base + '/resume'!r}, {str(tmp_path / 'f')!r}, timeout=5, deadline=60)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code])
     part = tmp_path / ".f.genovocab-part"
     for _ in range(100):

@@ -39,7 +39,7 @@ class FakeFasta(dict):
 
 def test_zipf_exact_power_law_and_random_counts():
     ranks = np.arange(1, 200)
-    m = zipf_measures(np.round(1e6 / ranks ** 1.3), band=(1, 10 ** 9))
+    m = zipf_measures(np.round(1e6 / ranks**1.3), band=(1, 10**9))
     assert m["zipf_r"] == pytest.approx(-1.0, abs=1e-4)
     assert m["zipf_slope"] == pytest.approx(-1.3, abs=1e-3)
     counts = np.random.default_rng(3).integers(0, 5000, 300)
@@ -65,7 +65,7 @@ def test_zipf_band_with_too_few_types_is_nan():
 def plain_kmers(seq, k, step):
     out = {}
     for i in range(0, len(seq) - k + 1, step):
-        out[seq[i:i + k]] = out.get(seq[i:i + k], 0) + 1
+        out[seq[i : i + k]] = out.get(seq[i : i + k], 0) + 1
     return out
 
 
@@ -110,8 +110,9 @@ def test_shuffle_of_short_and_one_letter_sequences():
     rng = np.random.default_rng(0)
     assert dinucleotide_shuffle("AC", rng) == "AC"
     assert dinucleotide_shuffle("AAAAA", rng) == "AAAAA"
-    assert dinucleotide_counts(dinucleotide_shuffle("ACACAGT", rng)) == \
-        dinucleotide_counts("ACACAGT")
+    assert dinucleotide_counts(dinucleotide_shuffle("ACACAGT", rng)) == dinucleotide_counts(
+        "ACACAGT"
+    )
 
 
 # ---------------------------------------------------------------------------- integrity
@@ -122,12 +123,14 @@ def test_motif_integrity_hand_made_case():
     pieces_s, pieces_e = np.array([0, 30]), np.array([20, 50])
     boundaries = np.array([0, 5, 10, 20, 30, 40, 50])
     # site             kept?  why
-    sites = [(1, 5, 0),   # whole: ends on a boundary
-             (4, 7, 0),   # cut at 5
-             (10, 20, 1),  # whole: fills a token exactly
-             (18, 32, 1),  # crosses the gap: not counted
-             (31, 39, 1),  # whole
-             (35, 45, 0)]  # cut at 40
+    sites = [
+        (1, 5, 0),  # whole: ends on a boundary
+        (4, 7, 0),  # cut at 5
+        (10, 20, 1),  # whole: fills a token exactly
+        (18, 32, 1),  # crosses the gap: not counted
+        (31, 39, 1),  # whole
+        (35, 45, 0),
+    ]  # cut at 40
     s, e, c = (np.array(x) for x in zip(*sites))
     inside = sites_inside(s, e, pieces_s, pieces_e)
     assert inside.tolist() == [True, True, True, False, True, True]
@@ -141,8 +144,10 @@ def test_motif_integrity_hand_made_case():
 
 
 def test_site_cursor_hands_out_ranges_across_chunks():
-    chunks = [(np.array([1, 5, 9]), np.array([3, 7, 11]), np.array([0, 1, 2])),
-              (np.array([12, 20]), np.array([14, 22]), np.array([3, 4]))]
+    chunks = [
+        (np.array([1, 5, 9]), np.array([3, 7, 11]), np.array([0, 1, 2])),
+        (np.array([12, 20]), np.array([14, 22]), np.array([3, 4])),
+    ]
     cur = SiteCursor(chunks)
     assert cur.take(0, 6)[0].tolist() == [1, 5]
     assert cur.take(6, 13)[2].tolist() == [2, 3]
@@ -155,8 +160,7 @@ def test_site_cursor_hands_out_ranges_across_chunks():
 def test_pieces_split_at_gaps_and_grid_lines():
     fasta = FakeFasta(c="ACGTNNACGTACGTAC")
     blocks = list(iter_blocks(fasta, [Region("c")], {"c": 16}, window=5, block_windows=2))
-    got = [(s, e, q) for b in blocks for s, e, q in zip(b.starts.tolist(), b.ends.tolist(),
-                                                       b.seqs)]
+    got = [(s, e, q) for b in blocks for s, e, q in zip(b.starts.tolist(), b.ends.tolist(), b.seqs)]
     assert got == [(0, 4, "ACGT"), (6, 10, "ACGT"), (10, 15, "ACGTA"), (15, 16, "C")]
     assert parse_region("chr1:1,000-2,000") == Region("chr1", 1000, 2000)
 
@@ -185,18 +189,28 @@ def test_sequence_evaluation_end_to_end_against_plain_counts():
     sizes = {"c1": len(seq), "c2": len(seq)}
     two = Kmers(2, True)
     six = Kmers(6, False)
-    sites = (np.array([10, 100, 3990, 5000]), np.array([16, 108, 4310, 5012]),
-             np.array([0, 1, 1, 0]))
-    ev = SequenceEvaluation(fasta, sizes, [Entry(two, two), Entry(six, six)],
-                            held_out=[Region("c1")], train=[Region("c2")], window=1000,
-                            sites={"c1": lambda: SiteCursor([sites])},
-                            labels=np.array([0, 1]), cluster_names=["a", "b"])
+    sites = (
+        np.array([10, 100, 3990, 5000]),
+        np.array([16, 108, 4310, 5012]),
+        np.array([0, 1, 1, 0]),
+    )
+    ev = SequenceEvaluation(
+        fasta,
+        sizes,
+        [Entry(two, two), Entry(six, six)],
+        held_out=[Region("c1")],
+        train=[Region("c2")],
+        window=1000,
+        sites={"c1": lambda: SiteCursor([sites])},
+        labels=np.array([0, 1]),
+        cluster_names=["a", "b"],
+    )
     res = ev.run()
     m = res["measures"].set_index(["tokenization", "split", "dna"])
     # grid-aligned: the piece after the gap starts at 4300 and ends at the 5000 grid line
     pieces = []
     for w in range(0, len(seq), 1000):
-        pieces += [p for p in seq[w:w + 1000].split("N") if p]
+        pieces += [p for p in seq[w : w + 1000].split("N") if p]
     n6 = sum(len(p) // 6 for p in pieces)
     row = m.loc[("6-mers (non-overlapping)", "held_out", "real")]
     assert row["tokens"] == n6
@@ -205,8 +219,10 @@ def test_sequence_evaluation_end_to_end_against_plain_counts():
     real = res["counts"][("2-mers (overlapping)", "real")]
     shuffled = res["counts"][("2-mers (overlapping)", "shuffled")]
     assert real.tolist() == shuffled.tolist()
-    assert res["counts"][("6-mers (non-overlapping)", "real")].tolist() != \
-        res["counts"][("6-mers (non-overlapping)", "shuffled")].tolist()
+    assert (
+        res["counts"][("6-mers (non-overlapping)", "real")].tolist()
+        != res["counts"][("6-mers (non-overlapping)", "shuffled")].tolist()
+    )
     # sites: [3990, 4310) crosses the gap and is not counted; 6-mer boundaries at 6, 12, ...
     # cut [10, 16) at 12 and [100, 108) at 102; [5000, 5012) = two whole 6-mers: cut at 5006
     row = m.loc[("6-mers (non-overlapping)", "held_out", "real")]
@@ -229,27 +245,42 @@ def test_cli_evaluate_writes_the_folder_and_refuses_a_bad_region(tmp_path, capsy
 
     rng = np.random.default_rng(5)
     fasta = tmp_path / "g.fa"
-    fasta.write_text("".join(f">{c}\n" + "".join(rng.choice(list("ACGT"), size=20_000)) + "\n"
-                             for c in ("c1", "c2")))
+    fasta.write_text(
+        "".join(
+            f">{c}\n" + "".join(rng.choice(list("ACGT"), size=20_000)) + "\n" for c in ("c1", "c2")
+        )
+    )
     out = tmp_path / "ev"
-    assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c2", "--out", str(out),
-                 "-k", "3"]) == 0
+    assert (
+        main(["evaluate", "--fasta", str(fasta), "--held-out", "c2", "--out", str(out), "-k", "3"])
+        == 0
+    )
     import pandas as pd
 
     m = pd.read_csv(out / "sequence.tsv", sep="\t")
-    row = m[(m["tokenization"] == "3-mers (non-overlapping)") & (m["split"] == "held_out")
-            & (m["dna"] == "real")].iloc[0]
+    row = m[
+        (m["tokenization"] == "3-mers (non-overlapping)")
+        & (m["split"] == "held_out")
+        & (m["dna"] == "real")
+    ].iloc[0]
     assert row["bp"] == 20_000 and row["tokens"] == sum(10_000 // 3 for _ in range(2))
     assert (out / "rank_frequency.png").is_file() and (out / "summary.md").is_file()
     bad = tmp_path / "bad"
-    assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c9", "--out",
-                 str(bad)]) == 1
+    assert main(["evaluate", "--fasta", str(fasta), "--held-out", "c9", "--out", str(bad)]) == 1
     assert "'c9' is not a chromosome" in capsys.readouterr().err
     assert not bad.exists()
     from genovocab.cli.evaluate import MEASURES
 
-    for measure in ("tokens_per_kbp", "utilisation", "unk_rate", "zipf_r", "band_r",
-                    "motif_integrity", "covered_share", "intervals"):
+    for measure in (
+        "tokens_per_kbp",
+        "utilisation",
+        "unk_rate",
+        "zipf_r",
+        "band_r",
+        "motif_integrity",
+        "covered_share",
+        "intervals",
+    ):
         assert measure in MEASURES  # --help documents every measure
 
 
@@ -263,8 +294,9 @@ def test_bpe_and_bpe_ggram_tokens_and_boundaries_against_plain_loops(tmp_path):
 
     rng = np.random.default_rng(11)
     text = tmp_path / "t.txt"
-    text.write_text("\n".join("".join(rng.choice(list("AACGTT"), size=300))
-                              for _ in range(200)) + "\n")
+    text.write_text(
+        "\n".join("".join(rng.choice(list("AACGTT"), size=300)) for _ in range(200)) + "\n"
+    )
     tok = train_bpe([text], vocab_size=64)
     bpe = Bpe(tok, "BPE-64")
     seqs = ["".join(rng.choice(list("AACGTT"), size=n)) for n in (50, 1, 333)]
@@ -302,9 +334,9 @@ def test_bpe_and_bpe_ggram_tokens_and_boundaries_against_plain_loops(tmp_path):
         want_bounds.add(pos)
         while i < len(ids):
             for n in (3, 2):  # longest first
-                if tuple(ids[i:i + n]) in known and i + n <= len(ids):
-                    want_ids.append(known[tuple(ids[i:i + n])])
-                    pos += sum(lens[i:i + n])
+                if tuple(ids[i : i + n]) in known and i + n <= len(ids):
+                    want_ids.append(known[tuple(ids[i : i + n])])
+                    pos += sum(lens[i : i + n])
                     i += n
                     break
             else:

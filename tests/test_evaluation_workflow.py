@@ -9,13 +9,23 @@ import pytest
 
 pytestmark = pytest.mark.workflow
 
-FILES = ("sequence.tsv", "integrity_clusters.tsv", "ggrams.tsv", "intervals.tsv",
-         "rank_frequency.png", "summary.md", "evaluation.json")
+FILES = (
+    "sequence.tsv",
+    "integrity_clusters.tsv",
+    "ggrams.tsv",
+    "intervals.tsv",
+    "rank_frequency.png",
+    "summary.md",
+    "evaluation.json",
+)
 
 
 def _release(demo_run):
-    return next(p for p in (demo_run / "results").glob("genovocab-demo-*")
-                if p.is_dir() and not p.name.endswith(".work"))
+    return next(
+        p
+        for p in (demo_run / "results").glob("genovocab-demo-*")
+        if p.is_dir() and not p.name.endswith(".work")
+    )
 
 
 def test_release_holds_the_evaluation(demo_run):
@@ -23,7 +33,7 @@ def test_release_holds_the_evaluation(demo_run):
     for name in FILES:
         assert (ev / name).is_file() and (ev / name).stat().st_size > 0, name
     meta = json.loads((ev / "evaluation.json").read_text())
-    assert meta["held_out"] == ["chr3"]            # the demo's test split
+    assert meta["held_out"] == ["chr3"]  # the demo's test split
     assert meta["train"] == ["chr1", "chr2"]
     m = pd.read_csv(ev / "sequence.tsv", sep="\t")
     held = m[(m["split"] == "held_out") & (m["dna"] == "real")]
@@ -35,7 +45,8 @@ def test_release_holds_the_evaluation(demo_run):
     assert seq_rows["bp"].nunique() == 1
     six = held[held["tokenization"] == "6-mers (non-overlapping)"].iloc[0]
     assert six["tokens"] <= six["bp"] / 6 and six["tokens_per_kbp"] == pytest.approx(
-        1000 * six["tokens"] / six["bp"], rel=1e-5)
+        1000 * six["tokens"] / six["bp"], rel=1e-5
+    )
     assert held["motif_integrity"].notna().sum() >= 3
     clusters = pd.read_csv(ev / "integrity_clusters.tsv", sep="\t")
     assert (clusters["whole"] + clusters["cut"] == clusters["sites"]).all()
@@ -92,9 +103,11 @@ def test_motif_vocabulary_counts_exclude_held_out_bins(demo_run):
 
     work = _work(demo_run)
     # bins.npy holds the bin edges: n + 1 for n bins
-    bins = {c: len(np.load(work / "motifs" / "bins" / f"{c}.bins.npy")) - 1
-            for c in ("chr1", "chr2", "chr3")}
-    assert bins["chr3"] > 0                      # chr3 is binned and tokenized (the corpora)
+    bins = {
+        c: len(np.load(work / "motifs" / "bins" / f"{c}.bins.npy")) - 1
+        for c in ("chr1", "chr2", "chr3")
+    }
+    assert bins["chr3"] > 0  # chr3 is binned and tokenized (the corpora)
     assert (work / "motifs" / "tokens" / "chr3.tokens.npy").is_file()
     zipf = json.loads((work / "motifs" / "zipf.json").read_text())
     assert zipf["n_bins"] == bins["chr1"] + bins["chr2"]
@@ -108,11 +121,12 @@ def test_held_out_samples_are_absent_from_the_universe_inputs(demo_run):
     from genovocab.universe.inputs import PeakSet
 
     sheet = pd.read_csv(demo_run / "config" / "samples.tsv", sep="\t")["name"].tolist()
-    held = sheet[4::5]                             # the default: every 5th sample
+    held = sheet[4::5]  # the default: every 5th sample
     assert held == ["sample05", "sample10"]
     work = _work(demo_run)
-    assert PeakSet.load(work / "universe" / "peaks.npz").names == \
-        [s for s in sheet if s not in held]
+    assert PeakSet.load(work / "universe" / "peaks.npz").names == [
+        s for s in sheet if s not in held
+    ]
     assert PeakSet.load(work / "universe" / "peaks_held_out.npz").names == held
     ev = _release(demo_run) / "evaluation"
     iv = pd.read_csv(ev / "intervals.tsv", sep="\t", keep_default_na=False)

@@ -70,7 +70,12 @@ def test_release_build_keeps_a_users_old_and_partial_folders(tmp_path):
     for name in ("rel-1.old", "rel-1.partial", "rel-1.tar.gz.partial"):
         assert (tmp_path / name / "backup.txt").read_text() == f"mine: {name}"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "rel-1", "rel-1.old", "rel-1.partial", "rel-1.tar.gz.partial", "stage"]
+        "rel-1",
+        "rel-1.old",
+        "rel-1.partial",
+        "rel-1.tar.gz.partial",
+        "stage",
+    ]
 
 
 FASTA = ">chr1\nACGTACGTNNACGT\n>chr2\nGGGGCCCCAAAA\n"
@@ -100,8 +105,10 @@ def test_bin_motifs_refuses_a_users_folder(tmp_path, monkeypatch, capsys):
     Path("sites.tsv").write_text("")
     Path("mine").mkdir()
     Path("mine/stats.tsv").write_text("my stats\n")
-    assert main(["bin-motifs", "--sites", "sites.tsv", "--chrom-sizes", "sizes",
-                 "--out-dir", "mine"]) == 1
+    assert (
+        main(["bin-motifs", "--sites", "sites.tsv", "--chrom-sizes", "sizes", "--out-dir", "mine"])
+        == 1
+    )
     one_line_error(capsys, "bin-motifs", "output mine", f"no {MARKER} file")
     assert Path("mine/stats.tsv").read_text() == "my stats\n"
     assert sorted(p.name for p in Path("mine").iterdir()) == ["stats.tsv"]
@@ -173,7 +180,8 @@ def test_stale_temporaries_only_of_dead_owners_are_removed(tmp_path):
         path.write_text("x")
     assert remove_stale_temps(target) == [killed]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [live.name, other_host.name, user.name])
+        [live.name, other_host.name, user.name]
+    )
 
 
 def test_full_disk_error_names_the_output(tmp_path):
@@ -249,9 +257,14 @@ def flip(path: Path, at: int | None = None) -> None:
 
 def build(tmp: Path, parts: dict) -> Path:
     (tmp / "chrom.sizes").write_text("chr1\t100\n")
-    return build_release(tmp / "rel-1", parts=parts, chrom_sizes=tmp / "chrom.sizes",
-                         config={"genome": "toy", "release": {"name": "rel", "version": "1"}},
-                         sources=[], software=[("python", "3")])
+    return build_release(
+        tmp / "rel-1",
+        parts=parts,
+        chrom_sizes=tmp / "chrom.sizes",
+        config={"genome": "toy", "release": {"name": "rel", "version": "1"}},
+        sources=[],
+        software=[("python", "3")],
+    )
 
 
 def flip_in_place(path: Path) -> None:
@@ -272,15 +285,19 @@ def test_corrupt_corpus_shard_is_not_packaged(tmp_path):
     corpus = tmp_path / "work" / "corpus"
     with atomic_dir(corpus, kind="corpus") as tmp:
         (tmp / "data").mkdir()
-        pq.write_table(pa.table({"id": ["a", "b"], "input_ids": [[0, 1], [2]]}),
-                       tmp / "data" / "train-00000-of-00001.parquet")
+        pq.write_table(
+            pa.table({"id": ["a", "b"], "input_ids": [[0, 1], [2]]}),
+            tmp / "data" / "train-00000-of-00001.parquet",
+        )
     shard = corpus / "data" / "train-00000-of-00001.parquet"
-    assert folder_digests(corpus) == {"data/train-00000-of-00001.parquet":
-                                      sha(shard.read_bytes())}
+    assert folder_digests(corpus) == {"data/train-00000-of-00001.parquet": sha(shard.read_bytes())}
     first = build(tmp_path, {"corpora/toy": corpus})
     flip_in_place(shard)
-    with pytest.raises(InputError, match=rf"{shard}: changed since the job that made it "
-                                         "wrote it"):
+    with pytest.raises(
+        InputError,
+        match=rf"{shard}: changed since the job that made it "
+        "wrote it",
+    ):
         build(tmp_path, {"corpora/toy": corpus})
     # the workflow lists the shard files one by one: the folder's marker still vouches
     with pytest.raises(InputError, match=rf"{shard}: changed since the job"):
@@ -347,9 +364,12 @@ def consistent_rewrite(release: Path) -> None:
     card = release / "README.md"
     old = re.search(r"`release\.json`\): `([0-9a-f]{64})`", card.read_text()).group(1)
     card.write_text(card.read_text().replace(old, sha((release / "release.json").read_bytes())))
-    (release / "SHA256SUMS").write_text("".join(
-        f"{sha(card.read_bytes())}  README.md\n" if line.endswith("  README.md\n") else line
-        for line in (release / "SHA256SUMS").read_text().splitlines(keepends=True)))
+    (release / "SHA256SUMS").write_text(
+        "".join(
+            f"{sha(card.read_bytes())}  README.md\n" if line.endswith("  README.md\n") else line
+            for line in (release / "SHA256SUMS").read_text().splitlines(keepends=True)
+        )
+    )
 
 
 def test_release_digest_printed_and_pinned(tmp_path, capsys):
@@ -359,8 +379,7 @@ def test_release_digest_printed_and_pinned(tmp_path, capsys):
     card = (release / "README.md").read_text()
     assert f"**Release digest** (sha256 of `release.json`): `{digest}`" in card
     m = json.loads((release / "release.json").read_text())
-    files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*")
-                   if p.is_file())
+    files = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
     assert sorted(m["files"]) == [f for f in files if f not in ("release.json", "SHA256SUMS")]
     assert load_release(release, sha256=digest).digest == digest
     assert main(["release", "info", str(release)]) == 0
@@ -387,8 +406,9 @@ def test_the_card_is_covered_by_the_digest(tmp_path):
     # an edit with SHA256SUMS rewritten to match is still caught by release.json
     card.write_text(text.replace("## Load it", "## Load this"))
     sums = (release / "SHA256SUMS").read_text().splitlines()
-    sums = [f"{sha(card.read_bytes())}  README.md" if s.endswith("  README.md") else s
-            for s in sums]
+    sums = [
+        f"{sha(card.read_bytes())}  README.md" if s.endswith("  README.md") else s for s in sums
+    ]
     (release / "SHA256SUMS").write_text("\n".join(sums) + "\n")
     assert any(p.startswith("README.md: changed") for p in verify(release))
     # a card stating another digest
@@ -417,10 +437,17 @@ def test_corrupt_npz_names_the_file(tmp_path):
 
 # ====================================================================== late or vague errors
 def base_config(**over) -> dict:
-    config = {"genome_prep": {"chromosomes": [], "chromosome_regex": "^chr[0-9XY]+$"},
-              "motifs": {"corpus": {"name": "m", "chromosome_regex": "^chr[0-9]+$",
-                                    "splits": {"validation": ["chr2"], "test": ["chr3"]}}},
-              "sequence": {"corpus": {"splits": {}}}}
+    config = {
+        "genome_prep": {"chromosomes": [], "chromosome_regex": "^chr[0-9XY]+$"},
+        "motifs": {
+            "corpus": {
+                "name": "m",
+                "chromosome_regex": "^chr[0-9]+$",
+                "splits": {"validation": ["chr2"], "test": ["chr3"]},
+            }
+        },
+        "sequence": {"corpus": {"splits": {}}},
+    }
     for dotted, value in over.items():
         node = config
         *head, last = dotted.split("__")
@@ -430,23 +457,40 @@ def base_config(**over) -> dict:
     return config
 
 
-@pytest.mark.parametrize(("over", "problem"), [
-    ({"genome_prep__chromosome_regex": "^chr[0-9+$"},
-     "genome_prep.chromosome_regex: invalid regular expression '^chr[0-9+$'"),
-    ({"motifs__corpus__chromosome_regex": "(chr"},
-     "motifs.corpus.chromosome_regex: invalid regular expression '(chr'"),
-    ({"motifs__corpus__splits": {"validation": ["chr2"], "test": ["chr2"]}},
-     "motifs.corpus.splits: 'chr2' is in both test and validation"),
-    ({"motifs__corpus__splits": {"validation": ["chrX"], "test": []}},
-     "motifs.corpus.splits.validation: 'chrX' is not selected by "
-     "motifs.corpus.chromosome_regex '^chr[0-9]+$'"),
-    ({"sequence__corpus__splits": {"test": ["chrM"]}},
-     "sequence.corpus.splits.test: 'chrM' is not selected by genome_prep.chromosome_regex"),
-    ({"genome_prep__chromosomes": ["chr1", "chr2", "chr3", "a/b"]},
-     "genome_prep.chromosomes: 'a/b' is not usable as a file name"),
-    ({"genome_prep__chromosomes": ["chr1", "chr2"]},
-     "motifs.corpus.splits.test: 'chr3' is not in genome_prep.chromosomes"),
-])
+@pytest.mark.parametrize(
+    ("over", "problem"),
+    [
+        (
+            {"genome_prep__chromosome_regex": "^chr[0-9+$"},
+            "genome_prep.chromosome_regex: invalid regular expression '^chr[0-9+$'",
+        ),
+        (
+            {"motifs__corpus__chromosome_regex": "(chr"},
+            "motifs.corpus.chromosome_regex: invalid regular expression '(chr'",
+        ),
+        (
+            {"motifs__corpus__splits": {"validation": ["chr2"], "test": ["chr2"]}},
+            "motifs.corpus.splits: 'chr2' is in both test and validation",
+        ),
+        (
+            {"motifs__corpus__splits": {"validation": ["chrX"], "test": []}},
+            "motifs.corpus.splits.validation: 'chrX' is not selected by "
+            "motifs.corpus.chromosome_regex '^chr[0-9]+$'",
+        ),
+        (
+            {"sequence__corpus__splits": {"test": ["chrM"]}},
+            "sequence.corpus.splits.test: 'chrM' is not selected by genome_prep.chromosome_regex",
+        ),
+        (
+            {"genome_prep__chromosomes": ["chr1", "chr2", "chr3", "a/b"]},
+            "genome_prep.chromosomes: 'a/b' is not usable as a file name",
+        ),
+        (
+            {"genome_prep__chromosomes": ["chr1", "chr2"]},
+            "motifs.corpus.splits.test: 'chr3' is not in genome_prep.chromosomes",
+        ),
+    ],
+)
 def test_config_mistakes_name_the_key(over, problem):
     with pytest.raises(ConfigError) as err:
         check_config(base_config(**over))
@@ -461,7 +505,8 @@ def test_legal_fasta_names_pass_and_the_genome_is_checked():
     # once the genome is prepared its names are the genome
     config = base_config()
     assert chromosome_problems(config, chrom_sizes={"chr1": 1, "chr2": 1}) == [
-        "config: motifs.corpus.splits.test: 'chr3' is not in the prepared genome"]
+        "config: motifs.corpus.splits.test: 'chr3' is not in the prepared genome"
+    ]
     # a switched-off corpus is not checked
     config["motifs"]["corpus"]["name"] = None
     assert chromosome_problems(config, chrom_sizes={"chr1": 1}) == []
@@ -472,8 +517,15 @@ def test_hla_name_fits_the_workflow_wildcard():
 
     from genovocab.config_checks import CHROM_WILDCARD
 
-    for name in ("chr1", "HLA-A*01:01:01:01", "chrUn_KI270302v1", "chr1_gl000191_random",
-                 "EBV", "chrEBV|x", "NC_000001.11"):
+    for name in (
+        "chr1",
+        "HLA-A*01:01:01:01",
+        "chrUn_KI270302v1",
+        "chr1_gl000191_random",
+        "EBV",
+        "chrEBV|x",
+        "NC_000001.11",
+    ):
         assert re.fullmatch(CHROM_WILDCARD, name), name
     for name in ("a/b", "a b", ""):
         assert not re.fullmatch(CHROM_WILDCARD, name), name
@@ -484,8 +536,11 @@ def test_yaml_with_a_tab_names_file_and_line(tmp_path):
 
     path = tmp_path / "config.yaml"
     path.write_text("release:\n\tname: x\n")
-    with pytest.raises(InputError, match=rf"{path}, line 2: not valid YAML: found character "
-                                         r"'\\t'"):
+    with pytest.raises(
+        InputError,
+        match=rf"{path}, line 2: not valid YAML: found character "
+        r"'\\t'",
+    ):
         read_yaml(path)
 
 
@@ -495,17 +550,19 @@ def beds(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("sizes").write_text("chr1\t100\nchr2\t60\n")
     Path("u.bed").write_text("chr1\t0\t25\nchr1\t25\t45\nchr2\t0\t60\n")
-    Path("bom.bed").write_bytes(b"\xef\xbb\xbf# comment\nchr1\t10\t20\nchr1\t30\t40\n"
-                                b"chr2\t5\t50\n")
+    Path("bom.bed").write_bytes(b"\xef\xbb\xbf# comment\nchr1\t10\t20\nchr1\t30\t40\nchr2\t5\t50\n")
     return tmp_path
 
 
 def test_bom_then_comment_line_keeps_every_region(beds, capsys):
-    assert main(["tokenize-intervals", "--universe", "u.bed", "--out", "t.txt",
-                 "bom.bed"]) == 0
+    assert main(["tokenize-intervals", "--universe", "u.bed", "--out", "t.txt", "bom.bed"]) == 0
     assert Path("t.txt").read_text() == "bom.bed\t0 1 2\n"
-    assert main(["universe", "--method", "union", "--chrom-sizes", "sizes", "--out", "x.bed",
-                 "bom.bed"]) == 0
+    assert (
+        main(
+            ["universe", "--method", "union", "--chrom-sizes", "sizes", "--out", "x.bed", "bom.bed"]
+        )
+        == 0
+    )
     assert Path("x.bed").read_text() == "chr1\t10\t20\nchr1\t30\t40\nchr2\t5\t50\n"
     Path("bom.sizes").write_bytes(b"\xef\xbb\xbf# sizes\nchr1\t100\n")
     from genovocab.io import read_chrom_sizes
@@ -513,19 +570,25 @@ def test_bom_then_comment_line_keeps_every_region(beds, capsys):
     assert read_chrom_sizes("bom.sizes") == {"chr1": 100}
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("chr1\t10\t99999999999999999999999\n",
-     "line 1: end 99999999999999999999999 is beyond the 64-bit integer range"),
-    ("chr1\t1\u00b2\t20\n", "line 1: start '1\u00b2' is not an integer"),
-    ("chr1\t\u0661\t20\n", "line 1: start '\u0661' is not an integer"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "chr1\t10\t99999999999999999999999\n",
+            "line 1: end 99999999999999999999999 is beyond the 64-bit integer range",
+        ),
+        ("chr1\t1\u00b2\t20\n", "line 1: start '1\u00b2' is not an integer"),
+        ("chr1\t\u0661\t20\n", "line 1: start '\u0661' is not an integer"),
+    ],
+)
 @pytest.mark.parametrize("command", ["tokenize-intervals", "universe"])
 def test_integer_faults_name_file_and_line(beds, capsys, text, problem, command):
     Path("q.bed").write_text(text, encoding="utf-8")
-    argv = (["tokenize-intervals", "--universe", "u.bed", "--out", "t.txt", "q.bed"]
-            if command == "tokenize-intervals" else
-            ["universe", "--method", "union", "--chrom-sizes", "sizes", "--out", "x.bed",
-             "q.bed"])
+    argv = (
+        ["tokenize-intervals", "--universe", "u.bed", "--out", "t.txt", "q.bed"]
+        if command == "tokenize-intervals"
+        else ["universe", "--method", "union", "--chrom-sizes", "sizes", "--out", "x.bed", "q.bed"]
+    )
     assert main(argv) == 1
     one_line_error(capsys, command, f"q.bed, {problem}")
     assert not Path("t.txt").exists() and not Path("x.bed").exists()
@@ -534,8 +597,10 @@ def test_integer_faults_name_file_and_line(beds, capsys, text, problem, command)
 def test_chrom_sizes_integer_faults(tmp_path):
     from genovocab.io import read_chrom_sizes
 
-    for text, problem in (("chr1\t1\u00b2\n", "line 1: length '1\u00b2' of chr1 is not"),
-                          ("chr1\t99999999999999999999\n", "beyond the 64-bit")):
+    for text, problem in (
+        ("chr1\t1\u00b2\n", "line 1: length '1\u00b2' of chr1 is not"),
+        ("chr1\t99999999999999999999\n", "beyond the 64-bit"),
+    ):
         path = tmp_path / "s"
         path.write_text(text, encoding="utf-8")
         with pytest.raises(InputError, match=problem):
@@ -550,8 +615,11 @@ def test_jaspar_truncated_gzip_and_duplicate_id(tmp_path):
     one = ">MA1 A\nA [1 2]\nC [1 2]\nG [1 2]\nT [1 2]\n"
     dup = tmp_path / "dup.jaspar"
     dup.write_text(one + one.replace("A\nA", "B\nA"))
-    with pytest.raises(InputError, match=r"dup.jaspar, line 6: matrix id MA1 appears more "
-                                         r"than once \(first on line 1\)"):
+    with pytest.raises(
+        InputError,
+        match=r"dup.jaspar, line 6: matrix id MA1 appears more "
+        r"than once \(first on line 1\)",
+    ):
         read_matrices(dup)
     cut = tmp_path / "cut.jaspar.gz"
     cut.write_bytes(gzip.compress(one.encode() * 50)[:40])

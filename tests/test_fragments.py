@@ -16,8 +16,9 @@ from genovocab.errors import InputError
 from genovocab.tokenizers import IntervalTokenizer
 
 
-def synthetic(tmp_path: Path, seed: int = 0, n_regions: int = 60, n_frags: int = 3000,
-              n_cells: int = 40) -> tuple[Path, Path, list, list]:
+def synthetic(
+    tmp_path: Path, seed: int = 0, n_regions: int = 60, n_frags: int = 3000, n_cells: int = 40
+) -> tuple[Path, Path, list, list]:
     rng = random.Random(seed)
     regions = []
     for chrom in ("chr1", "chr2", "chr3"):
@@ -33,11 +34,19 @@ def synthetic(tmp_path: Path, seed: int = 0, n_regions: int = 60, n_frags: int =
     for _ in range(n_frags):
         chrom = rng.choice(("chr1", "chr2", "chr3", "chrM"))
         s = rng.randint(0, 20000)
-        frags.append((chrom, s, s + rng.randint(20, 500), f"CELL{rng.randrange(n_cells):03d}-1",
-                      rng.randint(1, 4)))
+        frags.append(
+            (
+                chrom,
+                s,
+                s + rng.randint(20, 500),
+                f"CELL{rng.randrange(n_cells):03d}-1",
+                rng.randint(1, 4),
+            )
+        )
     path = tmp_path / "fragments.tsv.gz"
     text = "# id=demo\n# pipeline=synthetic\n" + "".join(
-        f"{c}\t{s}\t{e}\t{b}\t{n}\n" for c, s, e, b, n in frags)
+        f"{c}\t{s}\t{e}\t{b}\t{n}\n" for c, s, e, b, n in frags
+    )
     path.write_bytes(gzip.compress(text.encode()))
     return universe, path, regions, frags
 
@@ -88,9 +97,16 @@ def test_filters_shards_card_and_h5ad(tmp_path):
     cut = sorted(n_by_cell.values())[len(n_by_cell) // 2]
     white = sorted(n_by_cell)[:30]
     h5 = tmp_path / "cells.h5ad"
-    paths, stats = write_fragments_corpus(tok, path, tmp_path / "corpus", n_shards=2,
-                                          dedupe=True, min_fragments=cut, whitelist=white,
-                                          h5ad=h5 if _has_anndata() else None)
+    paths, stats = write_fragments_corpus(
+        tok,
+        path,
+        tmp_path / "corpus",
+        n_shards=2,
+        dedupe=True,
+        min_fragments=cut,
+        whitelist=white,
+        h5ad=h5 if _has_anndata() else None,
+    )
     rows = [r for p in paths for r in pq.read_table(p).to_pylist()]
     want = sorted(b for b in white if n_by_cell[b] >= cut)
     assert [r["barcode"] for r in rows] == want and stats["cells"] == len(want)
@@ -104,8 +120,9 @@ def test_filters_shards_card_and_h5ad(tmp_path):
         assert list(adata.obs_names) == want and adata.shape[1] == tok.n_regions
         first = rows[0]
         dense = adata.X[0].toarray().ravel()
-        assert {i: int(dense[i]) for i in first["input_ids"]} == \
-            dict(zip(first["input_ids"], first["counts"]))
+        assert {i: int(dense[i]) for i in first["input_ids"]} == dict(
+            zip(first["input_ids"], first["counts"])
+        )
 
 
 def _has_anndata() -> bool:
@@ -116,13 +133,16 @@ def _has_anndata() -> bool:
     return True
 
 
-@pytest.mark.parametrize("line, message", [
-    ("chr1\t10\tx\tA-1\t1", "line 3: end 'x' is not a non-negative integer"),
-    ("chr1\t10\t5\tA-1\t1", "line 3: end 5 is not greater than start 10"),
-    ("chr1\t-3\t5\tA-1\t1", "line 3: start '-3' is not"),
-    ("chr1\t1\t5\tA-1\tmany", "line 3: count 'many' is not"),
-    ("chr1\t1\t5", "needs 5 tab-separated columns"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("chr1\t10\tx\tA-1\t1", "line 3: end 'x' is not a non-negative integer"),
+        ("chr1\t10\t5\tA-1\t1", "line 3: end 5 is not greater than start 10"),
+        ("chr1\t-3\t5\tA-1\t1", "line 3: start '-3' is not"),
+        ("chr1\t1\t5\tA-1\tmany", "line 3: count 'many' is not"),
+        ("chr1\t1\t5", "needs 5 tab-separated columns"),
+    ],
+)
 def test_bad_lines_are_located(tmp_path, line, message):
     universe = tmp_path / "u.bed"
     universe.write_text("chr1\t0\t100\n")
@@ -135,14 +155,41 @@ def test_bad_lines_are_located(tmp_path, line, message):
 
 def test_cli(tmp_path, capsys):
     universe, path, regions, frags = synthetic(tmp_path, seed=2)
-    assert main(["tokenize-fragments", "--universe", str(universe), "--fragments", str(path),
-                 "--dedupe", "--min-fragments", "2", "--out", str(tmp_path / "c")]) == 0
+    assert (
+        main(
+            [
+                "tokenize-fragments",
+                "--universe",
+                str(universe),
+                "--fragments",
+                str(path),
+                "--dedupe",
+                "--min-fragments",
+                "2",
+                "--out",
+                str(tmp_path / "c"),
+            ]
+        )
+        == 0
+    )
     table = pq.read_table(tmp_path / "c" / "data")
     assert "counts" in table.column_names and min(table.column("n_fragments").to_pylist()) >= 2
     bad = tmp_path / "bad.tsv"
     bad.write_text("chr1\t5\t1\tA\t1\n")
-    assert main(["tokenize-fragments", "--universe", str(universe), "--fragments", str(bad),
-                 "--out", str(tmp_path / "c2")]) == 1
+    assert (
+        main(
+            [
+                "tokenize-fragments",
+                "--universe",
+                str(universe),
+                "--fragments",
+                str(bad),
+                "--out",
+                str(tmp_path / "c2"),
+            ]
+        )
+        == 1
+    )
     assert "bad.tsv, line 1: end 1 is not greater than start 5" in capsys.readouterr().err
     assert not (tmp_path / "c2").exists()
 
@@ -156,8 +203,9 @@ def test_text_blocks_whole_lines_across_gzip_members(tmp_path):
     lines = [f"chr{i % 3}\t{i}\t{i + 50}\tBC{i % 7}\t1\n" for i in range(400)]
     text = "".join(lines).encode()
     members = tmp_path / "m.tsv.gz"  # three members, as bgzip and `cat a.gz b.gz` write
-    members.write_bytes(b"".join(gzip.compress(text[a:b]) for a, b in
-                                 ((0, 1000), (1000, 5003), (5003, len(text)))))
+    members.write_bytes(
+        b"".join(gzip.compress(text[a:b]) for a, b in ((0, 1000), (1000, 5003), (5003, len(text))))
+    )
     plain = tmp_path / "p.tsv"
     plain.write_bytes(text)
     for path in (members, plain):

@@ -38,7 +38,8 @@ def test_fragments_corpus_rule(demo_run, tmp_path):
         "  cells:\n"
         "    fragments: cells\n"
         "    fragment_options: {dedupe: true, min_fragments: 2, h5ad: true}\n"
-        "  peaks: {n_shards: 2}\n")
+        "  peaks: {n_shards: 2}\n"
+    )
     configs = ["--configfile", "config/config.yaml", "extra.yaml"]
     proc = run_snakemake(work, "--cores", "2", *configs)
     if proc.returncode != 0:

@@ -37,8 +37,9 @@ def test_prepare_plain_and_gzip(tmp_path, compress):
 
 def test_explicit_chromosome_list_and_min_gap(tmp_path):
     out = tmp_path / "out"
-    prepared = prepare_genome(write(tmp_path, FASTA), out, chromosomes=["chrB", "scaffold_1"],
-                              min_gap=3)
+    prepared = prepare_genome(
+        write(tmp_path, FASTA), out, chromosomes=["chrB", "scaffold_1"], min_gap=3
+    )
     assert list(prepared.sizes) == ["chrB", "scaffold_1"]  # FASTA order
     assert (out / "gaps.bed").read_text() == "chrB\t12\t17\n"
 
@@ -69,8 +70,9 @@ def test_malformed_fasta(tmp_path, text, message):
 
 
 def test_iupac_codes_accepted(tmp_path):
-    prepared = prepare_genome(write(tmp_path, ">c\nACGTRYKMSWBDHVNacgtrykmswbdhvn\n"),
-                              tmp_path / "out")
+    prepared = prepare_genome(
+        write(tmp_path, ">c\nACGTRYKMSWBDHVNacgtrykmswbdhvn\n"), tmp_path / "out"
+    )
     assert prepared.sizes == {"c": 30}
 
 

@@ -16,8 +16,7 @@ from genovocab.sequence.ggram import GgramParams, extract_ggrams
 
 
 # ----------------------------------------------------------------- plain-Python reference
-def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2,
-                      max_len=5):
+def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, min_len=2, max_len=5):
     """DNAZEN's G-grams with loops and dicts; returns [(tuple, recount)] in vocab order."""
     uni, pairs = {}, {}
     n = 0
@@ -31,7 +30,7 @@ def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, mi
     def kept(a, b):
         c = pairs[(a, b)]
         # PMI = log2 N + log2 c(ab) - log2 c(a) - log2 c(b) >= min_pmi, tested exactly
-        return c >= min_token_count and n * c >= 2 ** min_pmi * uni[a] * uni[b]
+        return c >= min_token_count and n * c >= 2**min_pmi * uni[a] * uni[b]
 
     cands = {}
     for s in seqs:
@@ -46,7 +45,7 @@ def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, mi
             runs.append(cur)  # the last run counts too
         for run in runs:
             for k in range(0, len(run), max_len):
-                piece = tuple(run[k:k + max_len])
+                piece = tuple(run[k : k + max_len])
                 if len(piece) >= max(2, min_len):
                     cands[piece] = cands.get(piece, 0) + 1
     survivors = [c for c, f in cands.items() if f >= min_ngram_freq]
@@ -55,7 +54,7 @@ def reference_extract(seqs, min_pmi=2.0, min_token_count=5, min_ngram_freq=5, mi
     for length in sorted({len(g) for g in survivors}):
         for s in seqs:
             for i in range(len(s) - length + 1):
-                window = tuple(s[i:i + length])
+                window = tuple(s[i : i + length])
                 if window in recount:
                     recount[window] += 1
     out = [(g, c) for g, c in recount.items() if c >= min_ngram_freq]
@@ -101,8 +100,9 @@ def test_paper_worked_example():
     pair = 6
     n = 1000
     filler = n - sum(counts.values())
-    pmi = [math.log2(n * pair / (counts[a] * counts[b]))
-           for a, b in [(0, 1), (1, 2), (2, 3), (3, 4)]]
+    pmi = [
+        math.log2(n * pair / (counts[a] * counts[b])) for a, b in [(0, 1), (1, 2), (2, 3), (3, 4)]
+    ]
     assert [round(p, 1) for p in pmi] == [0.7, 1.3, 1.1, 0.1]
     seqs = [[0, 1, 2, 3, 4] for _ in range(pair)]
     for t, c in counts.items():
@@ -162,9 +162,13 @@ def test_matches_reference_on_random_corpora(seed):
     rng = random.Random(seed)
     vocab = rng.choice([12, 40, 200])
     seqs = markov_corpus(rng, rng.randint(20, 120), vocab, (0, 60), sticky=rng.random())
-    kw = dict(min_pmi=rng.choice([0.0, 1.0, 2.0, 1.5, -1.0]), min_token_count=rng.randint(1, 4),
-              min_ngram_freq=rng.randint(1, 4), min_len=rng.choice([2, 2, 3]),
-              max_len=rng.choice([3, 4, 5]))
+    kw = dict(
+        min_pmi=rng.choice([0.0, 1.0, 2.0, 1.5, -1.0]),
+        min_token_count=rng.randint(1, 4),
+        min_ngram_freq=rng.randint(1, 4),
+        min_len=rng.choice([2, 2, 3]),
+        max_len=rng.choice([3, 4, 5]),
+    )
     if kw["max_len"] < kw["min_len"]:
         kw["max_len"] = kw["min_len"]
     _, got = ours(seqs, vocab, **kw)
@@ -176,10 +180,12 @@ def test_matches_reference_on_random_corpora(seed):
 @pytest.mark.parametrize("vocab_size, max_len", [(16, 5), (8192, 4)])
 @pytest.mark.parametrize("seqs", [[], [[3]], [[], []], [[1], [2]], [[1, 2]]])
 def test_degenerate_corpora(seqs, vocab_size, max_len):
-    v, got = ours(seqs, vocab_size, min_pmi=0.0, min_token_count=1, min_ngram_freq=1,
-                  max_len=max_len)
-    assert got == reference_extract(seqs, min_pmi=0.0, min_token_count=1, min_ngram_freq=1,
-                                     max_len=max_len)
+    v, got = ours(
+        seqs, vocab_size, min_pmi=0.0, min_token_count=1, min_ngram_freq=1, max_len=max_len
+    )
+    assert got == reference_extract(
+        seqs, min_pmi=0.0, min_token_count=1, min_ngram_freq=1, max_len=max_len
+    )
     assert v.stats["boundaries"] == sum(max(0, len(s) - 1) for s in seqs)
 
 
@@ -195,8 +201,9 @@ def test_pmi_threshold_is_exact_even_beyond_int64():
     assert keep.tolist() == [False, True]  # 5e18 < 8e18; 5e18 >= 2e18
     keep = ggram.kept_pair_types(keys, counts, unigram, n, 4, GgramParams(min_pmi=2.0))
     assert keep.tolist() == [False, True]  # 5e18 >= 4e18
-    keep = ggram.kept_pair_types(keys, counts, unigram, n, 4,
-                                 GgramParams(min_pmi=2.0, min_token_count=10**9))
+    keep = ggram.kept_pair_types(
+        keys, counts, unigram, n, 4, GgramParams(min_pmi=2.0, min_token_count=10**9)
+    )
     assert keep.tolist() == [False, False]
 
 
@@ -220,12 +227,13 @@ def test_matches_reference_on_real_bpe_tokens(real_data, tmp_path):
         pytest.skip(f"{path} is absent")
     with gzip.open(path, "rt") as handle:
         seq = "".join(line.strip() for line in handle if not line.startswith(">"))
-    pieces = [seq[s:e] for s, e in windows.tile_segments(windows.acgt_segments(seq, 100),
-                                                         1000, 100)]
+    pieces = [
+        seq[s:e] for s, e in windows.tile_segments(windows.acgt_segments(seq, 100), 1000, 100)
+    ]
     windows.write_lines(tmp_path / "train.txt", pieces)
     tok = bpe.train_bpe([tmp_path / "train.txt"], vocab_size=4096)
     ids, offsets = bpe.encode_ids(tok, pieces)
-    seqs = [ids[offsets[i]:offsets[i + 1]].tolist() for i in range(len(pieces))]
+    seqs = [ids[offsets[i] : offsets[i + 1]].tolist() for i in range(len(pieces))]
     kw = dict(min_pmi=2.0, min_token_count=5, min_ngram_freq=5)
     v = extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(), params=GgramParams(**kw))
     ref = reference_extract(seqs, **kw)
@@ -249,8 +257,9 @@ def test_too_large_vocabulary_for_packing():
 
 def test_bad_params_and_ids():
     with pytest.raises(ValueError, match="min_len must be at least 2"):
-        extract_ggrams(np.zeros(3, np.uint16), np.array([0, 3]), vocab_size=4,
-                       params=GgramParams(min_len=1))
+        extract_ggrams(
+            np.zeros(3, np.uint16), np.array([0, 3]), vocab_size=4, params=GgramParams(min_len=1)
+        )
     with pytest.raises(ValueError, match="not below vocab_size"):
         extract_ggrams(np.array([9], np.uint16), np.array([0, 1]), vocab_size=4)
     with pytest.raises(ValueError, match="offsets do not describe"):

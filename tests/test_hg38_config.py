@@ -49,11 +49,11 @@ def hg38_workdir(tmp_path_factory):
 def test_hg38_dry_run_is_offline_and_small(hg38_workdir):
     """The hg38 DAG builds offline (no download is attempted by a dry run); the timeout guards
     against a hang, timings are the benchmarks' business."""
-    proc = run_snakemake(hg38_workdir, "-n", "--configfile", "config/hg38.yaml",
-                         "--quiet", "rules", timeout=300)
+    proc = run_snakemake(
+        hg38_workdir, "-n", "--configfile", "config/hg38.yaml", "--quiet", "rules", timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    total = [line.split()[-1] for line in proc.stdout.splitlines()
-             if line.startswith("total")]
+    total = [line.split()[-1] for line in proc.stdout.splitlines() if line.startswith("total")]
     assert total, proc.stdout[-2000:]
     jobs = int(total[-1])
     # the jobs known before genome preparation: 200 track batches, 24 chromosomes x stages
@@ -62,10 +62,14 @@ def test_hg38_dry_run_is_offline_and_small(hg38_workdir):
 
 
 def test_every_hg38_rule_has_log_benchmark_threads_and_attempt_scaled_requests(hg38_workdir):
-    proc = subprocess.run([sys.executable, "-c", INSPECT], cwd=hg38_workdir, text=True,
-                          capture_output=True, timeout=120,
-                          env={**__import__("os").environ,
-                               "PYTHONPATH": str(hg38_workdir / "src")})
+    proc = subprocess.run(
+        [sys.executable, "-c", INSPECT],
+        cwd=hg38_workdir,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(hg38_workdir / "src")},
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     rules = json.loads(proc.stdout)
     assert {"ids_partial", "motifs_bin", "universe_chrom", "sequence_train_bpe"} <= set(rules)
@@ -99,16 +103,25 @@ with SnakemakeApi() as api:
 def test_hg38_nothing_of_the_demo_leaks_in(hg38_workdir):
     """A --configfile is the whole run: none of the demo's sha256s, bigWig target or corpora is
     merged under config/hg38.yaml (a first hg38 download would fail on the demo digest)."""
-    proc = subprocess.run([sys.executable, "-c", CONFIG], cwd=hg38_workdir, text=True,
-                          capture_output=True, timeout=120,
-                          env={**__import__("os").environ,
-                               "PYTHONPATH": str(hg38_workdir / "src")})
+    proc = subprocess.run(
+        [sys.executable, "-c", CONFIG],
+        cwd=hg38_workdir,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(hg38_workdir / "src")},
+    )
     assert proc.returncode == 0, proc.stderr[-4000:]
     config = json.loads(proc.stdout)
-    assert set(config["sources"]) == {"genome", "jaspar_pfms", "jaspar_bigbed", "ccres",
-                                      "ccres_v3", "cpg_islands"}
+    assert set(config["sources"]) == {
+        "genome",
+        "jaspar_pfms",
+        "jaspar_bigbed",
+        "ccres",
+        "ccres_v3",
+        "cpg_islands",
+    }
     assert not any(s.get("sha256") for s in config["sources"].values())
     assert config["motifs"]["corpus"]["targets"] == {}
     assert set(config["corpora"]) == {"peaks"} and config["samples"] == "config/hg38_samples.tsv"
-    assert all(url.startswith("https://") for url in
-               (s["url"] for s in config["sources"].values()))
+    assert all(url.startswith("https://") for url in (s["url"] for s in config["sources"].values()))

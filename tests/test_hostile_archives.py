@@ -39,8 +39,10 @@ def retar(release: Path, out: Path, edit=None) -> Path:
     """The release folder as a tarball, each member passed through ``edit(info)`` first."""
     with tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT) as tar:
         for path in [release, *sorted(release.rglob("*"))]:
-            info = tar.gettarinfo(str(path), arcname=f"{release.name}/"
-                                  f"{path.relative_to(release).as_posix()}".rstrip("/."))
+            info = tar.gettarinfo(
+                str(path),
+                arcname=f"{release.name}/{path.relative_to(release).as_posix()}".rstrip("/."),
+            )
             if path == release:
                 info.name = release.name
             if edit is not None:
@@ -60,6 +62,7 @@ def release(tmp_path) -> Path:
 
 def test_setuid_member_and_owners_are_dropped(tmp_path, release):
     """A setuid, group-writable member owned by uid 1234 unpacks 0644, owned by us."""
+
     def hostile(info: tarfile.TarInfo) -> None:
         info.uid, info.gid, info.uname, info.gname = 1234, 1234, "evil", "evil"
         info.mode = 0o6777 if info.isfile() else 0o7777
@@ -76,10 +79,14 @@ def test_setuid_member_and_owners_are_dropped(tmp_path, release):
 
 
 def test_links_and_devices_are_refused_before_writing(tmp_path, release):
-    for kind, edit in (("link", lambda i: (setattr(i, "type", tarfile.SYMTYPE),
-                                           setattr(i, "linkname", "/etc/passwd"))),
-                       ("device or special file", lambda i: setattr(i, "type",
-                                                                    tarfile.CHRTYPE))):
+    for kind, edit in (
+        (
+            "link",
+            lambda i: (setattr(i, "type", tarfile.SYMTYPE), setattr(i, "linkname", "/etc/passwd")),
+        ),
+        ("device or special file", lambda i: setattr(i, "type", tarfile.CHRTYPE)),
+    ):
+
         def hostile(info, edit=edit):
             if info.name.endswith("provenance/software.tsv"):
                 edit(info)
@@ -127,8 +134,9 @@ def bomb(path: Path, expanded: int, sums_first: bool) -> Path:
             data = b"0" * 64 + b"  README.md\n"
             info = tarfile.TarInfo("rel-1/SHA256SUMS")
             info.size = len(data)
-            out.write(gzip.compress(info.tobuf(tarfile.GNU_FORMAT) + data
-                                    + b"\0" * (-len(data) % 512)))
+            out.write(
+                gzip.compress(info.tobuf(tarfile.GNU_FORMAT) + data + b"\0" * (-len(data) % 512))
+            )
         info = tarfile.TarInfo("rel-1/big.bin")
         info.size = expanded
         out.write(gzip.compress(info.tobuf(tarfile.GNU_FORMAT)))
@@ -179,8 +187,9 @@ def test_tampered_content_never_becomes_visible(tmp_path, release):
     data[len(data) // 2] ^= 0xFF  # same size, other bytes
     shard.write_bytes(bytes(data))
     tar = write_tarball(release, tmp_path / "flip.tar.gz")
-    with pytest.raises(ReleaseError, match="corpora/toy/data/train-00000-of-00001.parquet: "
-                                           "changed"):
+    with pytest.raises(
+        ReleaseError, match="corpora/toy/data/train-00000-of-00001.parquet: changed"
+    ):
         load_release(tar, cache_dir=tmp_path / "cache")
     assert cache_entries(tmp_path / "cache") == []
 
@@ -200,8 +209,12 @@ def test_kill_mid_unpack_is_cleaned_on_next_load(tmp_path, release):
     tar = write_tarball(release, tmp_path / "r.tar.gz")
     cache = tmp_path / "cache"
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, "-c", KILLED, str(tar), str(cache)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(tar), str(cache)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert proc.stdout.readline().strip() == "unpacked"
         partial = cache_entries(cache)

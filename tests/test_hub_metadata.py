@@ -74,5 +74,6 @@ def test_the_release_loads_every_corpus_config_without_a_warning(demo_run):
         loaded, noise = load_quietly(release, config["config_name"])
         assert noise == [], (config["config_name"], noise)
         direct = datasets.load_dataset(str(release / "corpora" / config["config_name"]))
-        assert {k: v.num_rows for k, v in loaded.items()} == \
-            {k: v.num_rows for k, v in direct.items()}
+        assert {k: v.num_rows for k, v in loaded.items()} == {
+            k: v.num_rows for k, v in direct.items()
+        }

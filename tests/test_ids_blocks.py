@@ -51,8 +51,10 @@ def test_sample_mode_draws_the_same_rows_whatever_the_blocks(features):
     path, _ = features
     counts = {"chrA": 1000, "chrB": 3000}
     whole, used = chromosome_partial(path, "chrA", sample_size=400, bin_counts=counts, seed=5)
-    parts = [chromosome_partial(path, "chrA", sample_size=400, bin_counts=counts, seed=5,
-                                block=(b, 4)) for b in range(4)]
+    parts = [
+        chromosome_partial(path, "chrA", sample_size=400, bin_counts=counts, seed=5, block=(b, 4))
+        for b in range(4)
+    ]
     assert sum(u for _, u in parts) == used == 100
     merged = parts[0][0]
     for acc, _ in parts[1:]:

@@ -38,10 +38,10 @@ chr15 49155935 49156182
 """
 # gtars' Python test suite: query -> expected ids
 GTARS_CASES = [
-    ([("chr1", 50, 150)], [25]),                                   # no overlap -> <unk>
-    ([("chr999", 50, 150)], [25]),                                 # unknown chromosome
+    ([("chr1", 50, 150)], [25]),  # no overlap -> <unk>
+    ([("chr999", 50, 150)], [25]),  # unknown chromosome
     ([("chr1", 151399441, 151399547), ("chr2", 203871220, 203871381)], [6, 7]),
-    ([("chr2", 203871346, 203871616)], [7, 8]),                    # two overlaps
+    ([("chr2", 203871346, 203871616)], [7, 8]),  # two overlaps
 ]
 
 
@@ -61,8 +61,7 @@ def test_gtars_cases(peaks):
     assert tok.tokenize([("chr1", 151399441, 151399547)]) == ["chr1:151399431-151399527"]
     assert tok.convert_tokens_to_ids("chr2:203871200-203871375") == 7
     # within one query the regions come in genomic order, queries in query order
-    assert tok.encode([("chr2", 203871346, 203871616), ("chr1", 151399441, 151399547)]) == \
-        [7, 8, 6]
+    assert tok.encode([("chr2", 203871346, 203871616), ("chr1", 151399441, 151399547)]) == [7, 8, 6]
     empty = IntervalTokenizer.from_bed(peaks, empty_document="empty")
     assert empty.encode([("chr1", 50, 150)]) == []
     assert tok.encode([]) == [25] and empty.encode([]) == []
@@ -114,8 +113,11 @@ def test_gtars_when_installed(peaks, tmp_path):
         assert theirs.convert_tokens_to_ids(theirs.tokenize(regions)) == ours.encode(query)
     # our saved folder loads in gtars with the same vocabulary
     ours.save_pretrained(tmp_path / "folder")
-    again = gtars.Tokenizer.from_pretrained(str(tmp_path / "folder")) \
-        if hasattr(gtars.Tokenizer, "from_pretrained") else None
+    again = (
+        gtars.Tokenizer.from_pretrained(str(tmp_path / "folder"))
+        if hasattr(gtars.Tokenizer, "from_pretrained")
+        else None
+    )
     if again is not None:
         assert again.get_vocab() == ours.get_vocab()
 

@@ -29,8 +29,7 @@ def write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def tok(tmp_path) -> IntervalTokenizer:
-    return IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE),
-                                      empty_document="empty")
+    return IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE), empty_document="empty")
 
 
 class Region:
@@ -40,18 +39,40 @@ class Region:
         self.chr, self.start, self.end = chrom, start, end
 
 
-QUERY = [("chr1", 199, 200), ("chr3", 0, 10), ("chr1", 165, 166), ("chr1", 0, 100),
-         ("chr2", 49, 60)]
+QUERY = [
+    ("chr1", 199, 200),
+    ("chr3", 0, 10),
+    ("chr1", 165, 166),
+    ("chr1", 0, 100),
+    ("chr2", 49, 60),
+]
 
 
 def test_vocabulary_layout(tok):
     assert tok.n_regions == 4 and tok.vocab_size == 11 and len(tok) == 11
     vocab = tok.get_vocab()
     assert [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])] == [
-        "chr1:100-200", "chr1:150-400", "chr1:160-170", "chr2:0-50",
-        "<unk>", "<pad>", "<mask>", "<cls>", "<eos>", "<bos>", "<sep>"]
-    assert (tok.unk_token_id, tok.pad_token_id, tok.mask_token_id, tok.cls_token_id,
-            tok.eos_token_id, tok.bos_token_id, tok.sep_token_id) == (4, 5, 6, 7, 8, 9, 10)
+        "chr1:100-200",
+        "chr1:150-400",
+        "chr1:160-170",
+        "chr2:0-50",
+        "<unk>",
+        "<pad>",
+        "<mask>",
+        "<cls>",
+        "<eos>",
+        "<bos>",
+        "<sep>",
+    ]
+    assert (
+        tok.unk_token_id,
+        tok.pad_token_id,
+        tok.mask_token_id,
+        tok.cls_token_id,
+        tok.eos_token_id,
+        tok.bos_token_id,
+        tok.sep_token_id,
+    ) == (4, 5, 6, 7, 8, 9, 10)
     assert tok.unk_token == "<unk>" and tok.pad_token == "<pad>" and tok.sep_token == "<sep>"
     assert tok.special_tokens_map["mask_token"] == "<mask>"
     assert tok.all_special_ids == list(range(4, 11))
@@ -62,15 +83,27 @@ def test_default_call(tok):
     assert enc["input_ids"] == [0, 1, 0, 1, 2, 3]
     assert enc.attention_mask == [1] * 6
     assert tok.encode(QUERY) == [0, 1, 0, 1, 2, 3]
-    assert tok.tokenize(QUERY) == ["chr1:100-200", "chr1:150-400", "chr1:100-200",
-                                   "chr1:150-400", "chr1:160-170", "chr2:0-50"]
+    assert tok.tokenize(QUERY) == [
+        "chr1:100-200",
+        "chr1:150-400",
+        "chr1:100-200",
+        "chr1:150-400",
+        "chr1:160-170",
+        "chr2:0-50",
+    ]
 
 
 def test_input_forms_agree(tok, tmp_path):
     path = write(tmp_path / "q.bed", "".join(f"{c}\t{s}\t{e}\tx\n" for c, s, e in QUERY))
     frame = pd.DataFrame(QUERY, columns=["chrom", "start", "end"])
-    frame2 = pd.DataFrame({"score": [1] * 5, "End": [r[2] for r in QUERY],
-                           "chr": [r[0] for r in QUERY], "Start": [r[1] for r in QUERY]})
+    frame2 = pd.DataFrame(
+        {
+            "score": [1] * 5,
+            "End": [r[2] for r in QUERY],
+            "chr": [r[0] for r in QUERY],
+            "Start": [r[1] for r in QUERY],
+        }
+    )
     want = [0, 1, 0, 1, 2, 3]
     assert tok.encode(str(path)) == want
     assert tok.encode(path) == want
@@ -126,13 +159,19 @@ def test_unknown_order_dedupe_options(tmp_path):
     assert IntervalTokenizer.from_bed(u, min_query_fraction=0.5).encode(q) == [0, 1]
     assert IntervalTokenizer.from_bed(u, min_region_fraction=0.5).encode(q) == [0, 2]
     assert IntervalTokenizer.from_bed(u, min_region_fraction=0.5, unknown="unk").encode(
-        [("chr1", 390, 400)]) == [4]
+        [("chr1", 390, 400)]
+    ) == [4]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"unknown": "keep"}, "unknown must be"), ({"order": "random"}, "order must be"),
-    ({"min_overlap": 0}, "min_overlap must be"), ({"min_query_fraction": 1.5}, "between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"unknown": "keep"}, "unknown must be"),
+        ({"order": "random"}, "order must be"),
+        ({"min_overlap": 0}, "min_overlap must be"),
+        ({"min_query_fraction": 1.5}, "between 0 and 1"),
+    ],
+)
 def test_bad_options(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE), **kwargs)
@@ -144,18 +183,21 @@ def test_bad_inputs(tok, tmp_path):
     with pytest.raises(InputError, match=r"<DataFrame>, line 1: start -4 is not a non-neg"):
         tok.encode(pd.DataFrame({"chrom": ["chr1"], "start": [-4], "end": [3]}))
     # every row is checked, not only the first; lists, tuples and frames alike
-    for bad, shown in ((1.5, "1.5"), (float("nan"), "nan"), ("7", "'7'"), (True, "True"),
-                       (-1, "-1")):
+    for bad, shown in (
+        (1.5, "1.5"),
+        (float("nan"), "nan"),
+        ("7", "'7'"),
+        (True, "True"),
+        (-1, "-1"),
+    ):
         with pytest.raises(InputError, match=rf"<regions>, line 3: end {shown} is not"):
             tok.encode([("chr1", 1, 2), ("chr1", 3, 4), ("chr1", 5, bad)])
         with pytest.raises(InputError, match=r"<regions>, line 2: start"):
             tok.encode([[("chr1", 1, 2)], (("chr1", 1, 2), ("chr1", bad, 9))])
     with pytest.raises(InputError, match=r"<DataFrame>, line 2: start nan is not"):
-        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, np.nan],
-                                 "end": [3, 4]}))
+        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, np.nan], "end": [3, 4]}))
     with pytest.raises(InputError, match=r"<DataFrame>, line 2: end 'x' is not"):
-        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, 2],
-                                 "end": [3, "x"]}))
+        tok.encode(pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [1, 2], "end": [3, "x"]}))
     assert tok.encode([("chr1", 100.0, 101.0)]) == [0]  # integer-valued floats are fine
     with pytest.raises(InputError, match=r"q.bed, line 2: end 'z' is not an integer"):
         tok.encode(write(tmp_path / "q.bed", "chr1\t1\t2\nchr1\t3\tz\n"))
@@ -170,23 +212,30 @@ def test_conversions(tok):
     assert tok.convert_ids_to_tokens([3, 4, 10]) == ["chr2:0-50", "<unk>", "<sep>"]
     assert tok.decode([0, 2, 5, 5]) == "chr1:100-200 chr1:160-170 <pad> <pad>"
     assert tok.decode([0, 2, 5], skip_special_tokens=True) == "chr1:100-200 chr1:160-170"
-    assert tok.batch_decode(np.array([[0, 5], [3, 5]]), skip_special_tokens=True) == \
-        ["chr1:100-200", "chr2:0-50"]
-    assert tok.get_special_tokens_mask([0, 4, 5], already_has_special_tokens=True) == \
-        [0, 1, 1]
+    assert tok.batch_decode(np.array([[0, 5], [3, 5]]), skip_special_tokens=True) == [
+        "chr1:100-200",
+        "chr2:0-50",
+    ]
+    assert tok.get_special_tokens_mask([0, 4, 5], already_has_special_tokens=True) == [0, 1, 1]
     with pytest.raises(ValueError, match="outside the vocabulary"):
         tok.convert_ids_to_tokens([11])
 
 
 def test_save_and_load_round_trip(tmp_path):
-    tok = IntervalTokenizer.from_bed(write(tmp_path / "u.bed", UNIVERSE), unknown="unk",
-                                     min_overlap=3)
+    tok = IntervalTokenizer.from_bed(
+        write(tmp_path / "u.bed", UNIVERSE), unknown="unk", min_overlap=3
+    )
     paths = [Path(p) for p in tok.save_pretrained(tmp_path / "tok")]
-    assert [p.name for p in paths] == ["universe.bed.gz", "tokenizer_config.json",
-                                       "special_tokens_map.json", "tokenizer.toml"]
+    assert [p.name for p in paths] == [
+        "universe.bed.gz",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "tokenizer.toml",
+    ]
     assert paths[3].read_text() == 'universe = "universe.bed.gz"\n'
     assert gzip.decompress(paths[0].read_bytes()).decode() == (
-        "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr2\t0\t50\n")
+        "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr2\t0\t50\n"
+    )
     config = json.loads(paths[1].read_text())
     assert config["options"]["unknown"] == "unk" and config["options"]["min_overlap"] == 3
     assert config["special_token_ids"]["unk_token_id"] == 4 and config["vocab_size"] == 11
@@ -204,10 +253,14 @@ def test_save_and_load_round_trip(tmp_path):
 def test_bed6_and_ccre_universes_load(tmp_path):
     bed6 = write(tmp_path / "u6.bed", "chr1\t100\t200\tpeak one\t5\t+\nchr1\t0\t10\tp2\t0\t-\n")
     assert IntervalTokenizer.from_bed(bed6).get_vocab()["chr1:0-10"] == 1  # line order
-    ccre_v3 = write(tmp_path / "v3.bed", "chr1\t10\t20\tEH38D1\tEH38E1\tpELS,CTCF-bound\n"
-                                         "chr1\t5\t8\tEH38D2\tEH38E2\tdELS\n")
+    ccre_v3 = write(
+        tmp_path / "v3.bed",
+        "chr1\t10\t20\tEH38D1\tEH38E1\tpELS,CTCF-bound\nchr1\t5\t8\tEH38D2\tEH38E2\tdELS\n",
+    )
     assert IntervalTokenizer.from_bed(ccre_v3).tokenize([("chr1", 0, 100)]) == [
-        "chr1:5-8", "chr1:10-20"]
+        "chr1:5-8",
+        "chr1:10-20",
+    ]
 
 
 def test_universe_order_never_lexicographic(tmp_path):
@@ -245,14 +298,15 @@ def test_ids_equal_gtars_random(tmp_path, seed):
     starts = rng.integers(0, 100_000, n)
     ends = starts + rng.integers(1, 800, n)
     ends[rng.random(n) < 0.05] += 5_000  # nested and overlapping regions
-    u = write(tmp_path / "u.bed", "".join(f"{c}\t{s}\t{e}\tn\t0\t+\n"
-                                          for c, s, e in zip(chroms, starts, ends)))
+    u = write(
+        tmp_path / "u.bed",
+        "".join(f"{c}\t{s}\t{e}\tn\t0\t+\n" for c, s, e in zip(chroms, starts, ends)),
+    )
     tok = IntervalTokenizer.from_bed(u)
     saved = tok.save_pretrained(tmp_path / "tok")[0]
     qc = rng.choice(["chr1", "chr2", "chrX", "chrUn"], 3000)
     qs = rng.integers(0, 110_000, 3000)
-    queries = [(str(c), int(s), int(s + w)) for c, s, w in
-               zip(qc, qs, rng.integers(1, 1000, 3000))]
+    queries = [(str(c), int(s), int(s + w)) for c, s, w in zip(qc, qs, rng.integers(1, 1000, 3000))]
     ours = tok.encode(queries)
     assert len(ours) > 1000
     assert ours == gtars_ids(saved, queries)
@@ -272,8 +326,10 @@ def test_ids_equal_gtars_real_data(tmp_path, real_data):
     tok = IntervalTokenizer.from_bed(u)
     saved = tok.save_pretrained(tmp_path / "tok")[0]
     query_path = real_data / "misc" / "test_big_hg38.bed.gz"
-    regions = [(f[0], int(f[1]), int(f[2])) for f in
-               (line.split("\t") for line in gzip.open(query_path, "rt").read().splitlines())]
+    regions = [
+        (f[0], int(f[1]), int(f[2]))
+        for f in (line.split("\t") for line in gzip.open(query_path, "rt").read().splitlines())
+    ]
     ours = tok.encode(query_path)
     assert len(ours) > 100
     assert ours == gtars_ids(saved, regions)
@@ -283,16 +339,23 @@ def test_collators_and_dataloader(tok):
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     feats = [tok(QUERY), tok([("chr2", 1, 2)]), tok([("chr1", 150, 151)])]
-    loader = torch.utils.data.DataLoader(feats, batch_size=3,
-                                         collate_fn=transformers.DataCollatorWithPadding(tok))
+    loader = torch.utils.data.DataLoader(
+        feats, batch_size=3, collate_fn=transformers.DataCollatorWithPadding(tok)
+    )
     batch = next(iter(loader))
-    assert batch["input_ids"].tolist() == [[0, 1, 0, 1, 2, 3], [3, 5, 5, 5, 5, 5],
-                                           [0, 1, 5, 5, 5, 5]]
+    assert batch["input_ids"].tolist() == [
+        [0, 1, 0, 1, 2, 3],
+        [3, 5, 5, 5, 5, 5],
+        [0, 1, 5, 5, 5, 5],
+    ]
     assert batch["attention_mask"].tolist()[1] == [1, 0, 0, 0, 0, 0]
     np_batch = tok.pad(feats, return_tensors="np")  # numpy always, torch or not
     assert np_batch["input_ids"].shape == (3, 6)
     mlm = transformers.DataCollatorForLanguageModeling(tok, mlm_probability=0.5, seed=1)
     out = mlm([{"input_ids": f["input_ids"]} for f in feats])
     assert (out["labels"][batch["attention_mask"] == 0] == -100).all()
-    assert ((out["input_ids"] == tok.mask_token_id) | (out["labels"] == -100)
-            | (out["input_ids"] < tok.vocab_size)).all()
+    assert (
+        (out["input_ids"] == tok.mask_token_id)
+        | (out["labels"] == -100)
+        | (out["input_ids"] < tok.vocab_size)
+    ).all()

@@ -34,8 +34,11 @@ def brute_pairs(u_rows, q_rows, min_overlap=1, qfrac=0.0, rfrac=0.0):
             if qc != uc:
                 continue
             shared = min(qe, ue) - max(qs, us)
-            if shared >= max(1, min_overlap) and shared >= qfrac * (qe - qs) \
-                    and shared >= rfrac * (ue - us):
+            if (
+                shared >= max(1, min_overlap)
+                and shared >= qfrac * (qe - qs)
+                and shared >= rfrac * (ue - us)
+            ):
                 pairs.append((i, j))
     return pairs
 
@@ -57,25 +60,38 @@ def engine_pairs(universe: Universe, query_path: Path, **options):
     q = read_regions(query_path)
     qi, ui = overlap_pairs(universe, q, **options)
     names = universe.names()
-    return [(int(a), (names[b], int(universe.starts[b]), int(universe.ends[b])))
-            for a, b in zip(qi, ui)]
+    return [
+        (int(a), (names[b], int(universe.starts[b]), int(universe.ends[b]))) for a, b in zip(qi, ui)
+    ]
 
 
 # ----------------------------------------------------------------- hand-computed answers
 def test_hand_computed_pairs(tmp_path):
-    u = write(tmp_path / "u.bed", "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\n"
-                                  "chr1\t150\t400\nchr2\t0\t50\n")
+    u = write(
+        tmp_path / "u.bed",
+        "chr1\t100\t200\nchr1\t150\t400\nchr1\t160\t170\nchr1\t150\t400\nchr2\t0\t50\n",
+    )
     universe = Universe.from_bed(u)
     assert len(universe) == 4 and universe.n_duplicates == 1
     assert universe.starts.tolist() == [100, 150, 160, 0]
     assert universe.ends.tolist() == [200, 400, 170, 50]
-    q = write(tmp_path / "q.bed", "chr1\t199\t200\nchr1\t200\t201\nchr1\t0\t100\n"
-                                  "chr3\t0\t10\nchr1\t165\t166\nchr2\t49\t60\nchr1\t400\t500\n")
+    q = write(
+        tmp_path / "q.bed",
+        "chr1\t199\t200\nchr1\t200\t201\nchr1\t0\t100\n"
+        "chr3\t0\t10\nchr1\t165\t166\nchr2\t49\t60\nchr1\t400\t500\n",
+    )
     qi, ui = overlap_pairs(universe, read_regions(q))
     # 199-200 hits [100,200) and [150,400); 200-201 only [150,400); 0-100 none (half-open);
     # chr3 unknown; 165-166 hits all three chr1 regions; 49-60 hits chr2; 400-500 none
-    assert list(zip(qi.tolist(), ui.tolist())) == [(0, 0), (0, 1), (1, 1), (4, 0), (4, 1),
-                                                   (4, 2), (5, 3)]
+    assert list(zip(qi.tolist(), ui.tolist())) == [
+        (0, 0),
+        (0, 1),
+        (1, 1),
+        (4, 0),
+        (4, 1),
+        (4, 2),
+        (5, 3),
+    ]
 
 
 def test_minimum_overlaps_hand_computed(tmp_path):
@@ -133,13 +149,24 @@ def test_random_against_brute_force_with_options(tmp_path, seed):
     universe = Universe.from_bed(write(tmp_path / "u.bed", bed_text(u_rows)))
     uniq = list(zip(universe.names(), universe.starts.tolist(), universe.ends.tolist()))
     q = write(tmp_path / "q.bed", bed_text(queries))
-    for opts in ({}, {"min_overlap": 50}, {"min_query_fraction": 0.3},
-                 {"min_region_fraction": 0.7}, {"min_overlap": 5, "min_query_fraction": 0.1,
-                                                "min_region_fraction": 0.1}):
+    for opts in (
+        {},
+        {"min_overlap": 50},
+        {"min_query_fraction": 0.3},
+        {"min_region_fraction": 0.7},
+        {"min_overlap": 5, "min_query_fraction": 0.1, "min_region_fraction": 0.1},
+    ):
         got = engine_pairs(universe, q, **opts)
-        want = [(i, uniq[j]) for i, j in brute_pairs(
-            uniq, queries, opts.get("min_overlap", 1), opts.get("min_query_fraction", 0.0),
-            opts.get("min_region_fraction", 0.0))]
+        want = [
+            (i, uniq[j])
+            for i, j in brute_pairs(
+                uniq,
+                queries,
+                opts.get("min_overlap", 1),
+                opts.get("min_query_fraction", 0.0),
+                opts.get("min_region_fraction", 0.0),
+            )
+        ]
         assert got == want, opts
 
 
@@ -161,12 +188,15 @@ def test_read_regions_skips_zero_length(tmp_path):
     assert r.chroms == ["chr1"] and r.chrom_index.tolist() == [0] and r.n_zero_length == 1
 
 
-@pytest.mark.parametrize("text, message", [
-    ("chr1\t1\t2\nchr1\tx\t5\n", r"bad.bed, line 2: start 'x' is not an integer"),
-    ("chr1\t1\t2\nchr1\t9\t5\n", r"bad.bed, line 2: start 9 is greater than end 5"),
-    ("chr1\t-1\t2\n", r"bad.bed, line 1: negative start -1"),
-    ("chr1\t1\t2\nchr1 5 9\n", r"bad.bed, line 2: expected at least 3 tab-separated columns"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("chr1\t1\t2\nchr1\tx\t5\n", r"bad.bed, line 2: start 'x' is not an integer"),
+        ("chr1\t1\t2\nchr1\t9\t5\n", r"bad.bed, line 2: start 9 is greater than end 5"),
+        ("chr1\t-1\t2\n", r"bad.bed, line 1: negative start -1"),
+        ("chr1\t1\t2\nchr1 5 9\n", r"bad.bed, line 2: expected at least 3 tab-separated columns"),
+    ],
+)
 def test_read_regions_errors(tmp_path, text, message):
     with pytest.raises(InputError, match=message):
         read_regions(write(tmp_path / "bad.bed", text))
@@ -185,15 +215,17 @@ def bedtools_pairs(u_path: Path, q_path: Path, extra: dict | None = None):
     pybedtools = pytest.importorskip("pybedtools")
     if shutil.which("bedtools") is None:
         pytest.skip("the bedtools executable is not on PATH")
-    result = pybedtools.BedTool(str(q_path)).intersect(pybedtools.BedTool(str(u_path)),
-                                                       wa=True, wb=True, **(extra or {}))
+    result = pybedtools.BedTool(str(q_path)).intersect(
+        pybedtools.BedTool(str(u_path)), wa=True, wb=True, **(extra or {})
+    )
     pairs = set()
     try:
         for f in result:
             fields = f.fields
             n_q = len(fields) - 3  # universe is BED3
-            pairs.add((tuple(fields[:n_q][:3]), (fields[n_q], int(fields[n_q + 1]),
-                                                 int(fields[n_q + 2]))))
+            pairs.add(
+                (tuple(fields[:n_q][:3]), (fields[n_q], int(fields[n_q + 1]), int(fields[n_q + 2])))
+            )
     finally:
         pybedtools.cleanup()
     return pairs
@@ -204,9 +236,13 @@ def our_pair_set(universe: Universe, q_path: Path, **options):
     qi, ui = overlap_pairs(universe, q, **options)
     names = universe.names()
     qnames = np.asarray(q.chroms, dtype=object)[q.chrom_index]
-    return {((qnames[a], str(q.starts[a]), str(q.ends[a])),
-             (names[b], int(universe.starts[b]), int(universe.ends[b])))
-            for a, b in zip(qi.tolist(), ui.tolist())}
+    return {
+        (
+            (qnames[a], str(q.starts[a]), str(q.ends[a])),
+            (names[b], int(universe.starts[b]), int(universe.ends[b])),
+        )
+        for a, b in zip(qi.tolist(), ui.tolist())
+    }
 
 
 @pytest.mark.peers
@@ -216,21 +252,21 @@ def test_random_against_bedtools(tmp_path, seed):
     u_rows = random_rows(rng, 3000, ["chr1", "chr2", "chr10"], span=300_000)
     u_rows += u_rows[:100]
     # unique queries (bedtools reports each pair once per query line; so do we)
-    queries = sorted(set(random_rows(rng, 2000, ["chr1", "chr2", "chr10", "chrUn"],
-                                     span=320_000)))
+    queries = sorted(set(random_rows(rng, 2000, ["chr1", "chr2", "chr10", "chrUn"], span=320_000)))
     u_path = write(tmp_path / "u.bed", bed_text(u_rows))
     universe = Universe.from_bed(u_path)
-    u3 = write(tmp_path / "u3.bed", bed_text(zip(universe.names(), universe.starts,
-                                                 universe.ends)))
+    u3 = write(tmp_path / "u3.bed", bed_text(zip(universe.names(), universe.starts, universe.ends)))
     q_path = write(tmp_path / "q.bed", bed_text(queries))
     ours = our_pair_set(universe, q_path)
     assert len(ours) > 1000
     assert ours == bedtools_pairs(u3, q_path)
     # fractions: -f (of A = query), -F (of B = universe region)
-    assert our_pair_set(universe, q_path, min_query_fraction=0.4) == \
-        bedtools_pairs(u3, q_path, {"f": 0.4})
-    assert our_pair_set(universe, q_path, min_region_fraction=0.6) == \
-        bedtools_pairs(u3, q_path, {"F": 0.6})
+    assert our_pair_set(universe, q_path, min_query_fraction=0.4) == bedtools_pairs(
+        u3, q_path, {"f": 0.4}
+    )
+    assert our_pair_set(universe, q_path, min_region_fraction=0.6) == bedtools_pairs(
+        u3, q_path, {"F": 0.6}
+    )
 
 
 @pytest.mark.peers
@@ -247,15 +283,17 @@ def test_real_data_against_bedtools(tmp_path, real_data):
     universe = Universe.from_bed(merged)
     assert len(universe) > 1000
     queries = [
-        real_data / "encode_atac_keratinocyte"
+        real_data
+        / "encode_atac_keratinocyte"
         / "ENCSR356KRQ_keratinocyte_ATAC_ppr.naive_overlap.filt.narrowPeak.gz",
         real_data / "misc" / "test_big_hg38.bed.gz",
     ]
     for q in queries:
         plain = tmp_path / (q.name.removesuffix(".gz") + ".bed3")
         # BED3 copies, duplicates removed, so the pair sets compare one to one
-        rows = sorted(set(tuple(line.split("\t")[:3]) for line in
-                          gzip.open(q, "rt").read().splitlines()))
+        rows = sorted(
+            set(tuple(line.split("\t")[:3]) for line in gzip.open(q, "rt").read().splitlines())
+        )
         plain.write_text("".join("\t".join(r) + "\n" for r in rows))
         ours = our_pair_set(universe, plain)
         assert len(ours) > 100
@@ -268,8 +306,9 @@ def test_overlaps_with_ranks_equals_pairs_for(tmp_path):
     assert ranks.tolist() == [1, -1, 0]
     qi, ui = u.overlaps(ranks, np.array([7, 0, 9]), np.array([9, 100, 11]))
     assert list(zip(qi.tolist(), ui.tolist())) == [(0, 1), (0, 2), (2, 0)]
-    qi2, ui2 = u.pairs_for(["chr2", "chrZ", "chr1"], np.array([0, 1, 2]),
-                           np.array([7, 0, 9]), np.array([9, 100, 11]))
+    qi2, ui2 = u.pairs_for(
+        ["chr2", "chrZ", "chr1"], np.array([0, 1, 2]), np.array([7, 0, 9]), np.array([9, 100, 11])
+    )
     assert qi2.tolist() == qi.tolist() and ui2.tolist() == ui.tolist()
     assert u.find("chr2", 8, 9) == 2 and u.find("chr2", 8, 10) == -1 and u.find("chrZ", 0, 1) == -1
 

@@ -20,18 +20,48 @@ def test_text_output(tmp_path, capsys):
     b = tmp_path / "b.bed"
     b.write_text("chr2\t1\t2\n")
     out = tmp_path / "ids.txt"
-    assert main(["tokenize-intervals", "--universe", str(u), "--out", str(out),
-                 str(a), str(b)]) == 0
+    assert (
+        main(["tokenize-intervals", "--universe", str(u), "--out", str(out), str(a), str(b)]) == 0
+    )
     assert out.read_text() == f"{a}\t1 0 1 0 2\n{b}\t3\n"  # genomic within a query
-    assert main(["tokenize-intervals", "--universe", str(u), "--unknown", "unk", "--dedupe",
-                 "--min-overlap", "1", "--out", "-", str(a)]) == 0
+    assert (
+        main(
+            [
+                "tokenize-intervals",
+                "--universe",
+                str(u),
+                "--unknown",
+                "unk",
+                "--dedupe",
+                "--min-overlap",
+                "1",
+                "--out",
+                "-",
+                str(a),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == f"{a}\t1 0 4 2\n"
     empty = tmp_path / "e.bed"
     empty.write_text("chr9\t0\t5\n")
     assert main(["tokenize-intervals", "--universe", str(u), "--out", "-", str(empty)]) == 0
     assert capsys.readouterr().out == f"{empty}\t4\n"  # [<unk>], as gtars
-    assert main(["tokenize-intervals", "--universe", str(u), "--empty-document", "empty",
-                 "--out", "-", str(empty)]) == 0
+    assert (
+        main(
+            [
+                "tokenize-intervals",
+                "--universe",
+                str(u),
+                "--empty-document",
+                "empty",
+                "--out",
+                "-",
+                str(empty),
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == f"{empty}\t\n"
 
 
@@ -41,8 +71,25 @@ def test_parquet_output(tmp_path):
     a = tmp_path / "a.bed"
     a.write_text("chr1\t199\t200\n")
     out = tmp_path / "corpus"
-    assert main(["tokenize-intervals", "--universe", str(u), "--format", "parquet",
-                 "--n-shards", "1", "--order", "genomic", "--out", str(out), str(a)]) == 0
+    assert (
+        main(
+            [
+                "tokenize-intervals",
+                "--universe",
+                str(u),
+                "--format",
+                "parquet",
+                "--n-shards",
+                "1",
+                "--order",
+                "genomic",
+                "--out",
+                str(out),
+                str(a),
+            ]
+        )
+        == 0
+    )
     table = pq.read_table(out / "data" / "train-00000-of-00001.parquet")
     assert table.column("id").to_pylist() == [str(a)]
     assert table.column("input_ids").to_pylist() == [[1, 0]]  # genomic order

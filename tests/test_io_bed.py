@@ -29,7 +29,9 @@ def test_bed3_values_and_order(tmp_path):
     assert iv.chrom_index.tolist() == [0, 1, 0]
     assert iv.line_numbers.tolist() == [1, 2, 3]
     assert {c: (s.tolist(), e.tolist()) for c, (s, e) in iv.by_chrom().items()} == {
-        "chr2": ([5, 0], [10, 3]), "chr1": ([1], [4])}
+        "chr2": ([5, 0], [10, 3]),
+        "chr1": ([1], [4]),
+    }
 
 
 def test_narrowpeak_and_extra_columns(tmp_path):
@@ -115,8 +117,10 @@ def test_require_sorted(tmp_path):
     with pytest.raises(InputError, match=r"line 2: .*not sorted: start 1 comes after start 5"):
         read_bed(write(tmp_path, "chr1\t5\t6\nchr1\t1\t3\n", name="u.bed"), require_sorted=True)
     with pytest.raises(InputError, match=r"line 3: file is not sorted: chr1 appears again"):
-        read_bed(write(tmp_path, "chr1\t5\t6\nchr2\t1\t3\nchr1\t9\t10\n", name="v.bed"),
-                 require_sorted=True)
+        read_bed(
+            write(tmp_path, "chr1\t5\t6\nchr2\t1\t3\nchr1\t9\t10\n", name="v.bed"),
+            require_sorted=True,
+        )
 
 
 def test_corrupt_gzip(tmp_path):
@@ -142,9 +146,15 @@ def test_chrom_sizes_reader(tmp_path):
 def test_sort_dedupe_and_write_bed3(tmp_path):
     chroms, starts, ends = sort_dedupe_bed3(
         np.array(["chr2", "chr1", "chr1", "chr1", "chr2"], dtype=object),
-        [5, 10, 1, 10, 5], [6, 20, 3, 20, 6], ["chr1", "chr2"])
+        [5, 10, 1, 10, 5],
+        [6, 20, 3, 20, 6],
+        ["chr1", "chr2"],
+    )
     assert list(zip(chroms, starts.tolist(), ends.tolist())) == [
-        ("chr1", 1, 3), ("chr1", 10, 20), ("chr2", 5, 6)]
+        ("chr1", 1, 3),
+        ("chr1", 10, 20),
+        ("chr2", 5, 6),
+    ]
     out = tmp_path / "u.bed.gz"
     write_bed3(out, chroms, starts, ends)
     assert gzip.decompress(out.read_bytes()) == b"chr1\t1\t3\nchr1\t10\t20\nchr2\t5\t6\n"
@@ -154,8 +164,9 @@ def test_sort_dedupe_and_write_bed3(tmp_path):
 
 
 def test_real_ccre_v4_layout(real_data):
-    iv = read_bed(real_data / "ccre_v4_chr20_slice" / "ENCFF420VPZ.example.bed.gz",
-                  keep_columns=True)
+    iv = read_bed(
+        real_data / "ccre_v4_chr20_slice" / "ENCFF420VPZ.example.bed.gz", keep_columns=True
+    )
     assert len(iv) == 2755 and iv.chroms == ["chr20"]
     assert iv.columns.shape[1] == 7  # BED9+1: columns 4..10
 

@@ -81,7 +81,9 @@ def test_meme_counts_are_probabilities_times_nsites(tmp_path):
     assert ms[0].name == "MA0001.1"
     np.testing.assert_allclose(ms[0].counts[:, 0], [5, 5, 5, 5])  # default nsites 20
     assert [m.matrix_id for m in read_matrices(write(tmp_path, "x.txt", MEME))] == [
-        "MA0001.1", "MA0002.1"]
+        "MA0001.1",
+        "MA0002.1",
+    ]
 
 
 def test_real_jaspar_and_meme_agree(real_data):
@@ -106,18 +108,25 @@ def test_select_matrices(tmp_path):
         select_matrices(ms, ["MA9999.1"], "m.jaspar")
 
 
-@pytest.mark.parametrize("text, message, line", [
-    ("", "no JASPAR matrices found", None),
-    ("A [ 1 2 ]\n", "expected a '>ID NAME' header", 1),
-    (">MA1.1 X\nA [ 1 2 ]\nC [ 1 2 ]\nG [ 1 2 ]\n", "has 3 rows, expected 4", 5),
-    (">MA1.1 X\nA [ 1 2 ]\nC [ 1 x ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "'x' is not a number", 3),
-    (">MA1.1 X\nA [ 1 2 ]\nC [ 1 2 3 ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "row C has 3 columns", 3),
-    (">MA1.1 X\nA [ 1 2 ]\nG [ 1 2 ]\nC [ 1 2 ]\nT [ 1 2 ]\n", "expected row C", 3),
-    (">MA1.1 X\nA [ 1 -2 ]\nC [ 1 2 ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "negative value", 2),
-    (">MA1.1 X\nA [ 1 0 ]\nC [ 1 0 ]\nG [ 1 0 ]\nT [ 1 0 ]\n", "column 2 has no counts", 1),
-    (">MA1.1 X\nA [ 1 ]\nC [ 1 ]\nG [ 1 ]\nT [ 1 ]\n>MA1.1 Y\nA [ 1 ]\nC [ 1 ]\nG [ 1 ]\n"
-     "T [ 1 ]\n", "matrix id MA1.1 appears more than once", None),
-])
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("", "no JASPAR matrices found", None),
+        ("A [ 1 2 ]\n", "expected a '>ID NAME' header", 1),
+        (">MA1.1 X\nA [ 1 2 ]\nC [ 1 2 ]\nG [ 1 2 ]\n", "has 3 rows, expected 4", 5),
+        (">MA1.1 X\nA [ 1 2 ]\nC [ 1 x ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "'x' is not a number", 3),
+        (">MA1.1 X\nA [ 1 2 ]\nC [ 1 2 3 ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "row C has 3 columns", 3),
+        (">MA1.1 X\nA [ 1 2 ]\nG [ 1 2 ]\nC [ 1 2 ]\nT [ 1 2 ]\n", "expected row C", 3),
+        (">MA1.1 X\nA [ 1 -2 ]\nC [ 1 2 ]\nG [ 1 2 ]\nT [ 1 2 ]\n", "negative value", 2),
+        (">MA1.1 X\nA [ 1 0 ]\nC [ 1 0 ]\nG [ 1 0 ]\nT [ 1 0 ]\n", "column 2 has no counts", 1),
+        (
+            ">MA1.1 X\nA [ 1 ]\nC [ 1 ]\nG [ 1 ]\nT [ 1 ]\n>MA1.1 Y\nA [ 1 ]\nC [ 1 ]\nG [ 1 ]\n"
+            "T [ 1 ]\n",
+            "matrix id MA1.1 appears more than once",
+            None,
+        ),
+    ],
+)
 def test_jaspar_malformed(tmp_path, text, message, line):
     p = write(tmp_path, "bad.jaspar", text)
     with pytest.raises(InputError, match=message) as exc:
@@ -127,21 +136,43 @@ def test_jaspar_malformed(tmp_path, text, message, line):
         assert exc.value.line == line
 
 
-@pytest.mark.parametrize("text, message, line", [
-    ("MOTIF MA1.1\n", "not a MEME file", 1),
-    ("MEME version 4\nALPHABET= ACGU\n", "only the DNA alphabet", 2),
-    ("MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 2\n"
-     "0.25 0.25 0.25 0.25\n", "has 1 rows, w= 2", 6),
-    ("MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 1\n"
-     "0.5 0.5 0.5 0.5\n", "probabilities sum to 2.0000", 5),
-    ("MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 1\n"
-     "0.5 0.5 0.0\n", "row has 3 values, expected 4", 5),
-    ("MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4\n"
-     "0.25 0.25 0.25 0.25\n", "bad letter-probability line", 4),
-    ("MEME version 4\n\nMOTIF MA1.1 X\n0.25 0.25 0.25 0.25\n", "no 'letter-probability matrix'",
-     3),
-    ("MEME version 4\n", "no MEME matrices found", None),
-])
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("MOTIF MA1.1\n", "not a MEME file", 1),
+        ("MEME version 4\nALPHABET= ACGU\n", "only the DNA alphabet", 2),
+        (
+            "MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 2\n"
+            "0.25 0.25 0.25 0.25\n",
+            "has 1 rows, w= 2",
+            6,
+        ),
+        (
+            "MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 1\n"
+            "0.5 0.5 0.5 0.5\n",
+            "probabilities sum to 2.0000",
+            5,
+        ),
+        (
+            "MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4 w= 1\n"
+            "0.5 0.5 0.0\n",
+            "row has 3 values, expected 4",
+            5,
+        ),
+        (
+            "MEME version 4\n\nMOTIF MA1.1 X\nletter-probability matrix: alength= 4\n"
+            "0.25 0.25 0.25 0.25\n",
+            "bad letter-probability line",
+            4,
+        ),
+        (
+            "MEME version 4\n\nMOTIF MA1.1 X\n0.25 0.25 0.25 0.25\n",
+            "no 'letter-probability matrix'",
+            3,
+        ),
+        ("MEME version 4\n", "no MEME matrices found", None),
+    ],
+)
 def test_meme_malformed(tmp_path, text, message, line):
     p = write(tmp_path, "bad.meme", text)
     with pytest.raises(InputError, match=message) as exc:

@@ -101,7 +101,8 @@ def test_smoothed_single_site_block_is_symmetric():
     assert 95 <= left < 100 < 110 <= right + 1 <= 115
     assert abs((left + right + 1) / 2 - 104.5) <= 0.5
     assert bin_edges(cov).edges.tolist() == sorted(
-        {0, 25, 50, 75, left, right, 300} | set(range(right + 25, 300, 25)))
+        {0, 25, 50, 75, left, right, 300} | set(range(right + 25, 300, 25))
+    )
 
 
 def test_random_coverage_edges_increasing_and_bounded():
@@ -124,8 +125,12 @@ def test_peak_finder_equals_scipy_find_peaks():
     from genovocab.motifs.binning import local_maxima, peak_edges_smoothed
 
     rng = np.random.default_rng(21)
-    signals = [np.array([0.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.5]),
-               np.array([2.0, 1.0, 2.0]), np.array([0.0, 2.0, 2.0, 2.0, 3.0, 1.0])]
+    signals = [
+        np.array([0.0, 1.0, 1.0, 1.0]),
+        np.array([0.0, 1.0, 1.0, 0.5]),
+        np.array([2.0, 1.0, 2.0]),
+        np.array([0.0, 2.0, 2.0, 2.0, 3.0, 1.0]),
+    ]
     for _ in range(30):
         # small integers give many plateaus, also at both ends
         signals.append(rng.integers(0, 4, int(rng.integers(3, 400))).astype(np.float64))
@@ -139,8 +144,11 @@ def test_peak_finder_equals_scipy_find_peaks():
         edges, n = peak_edges_smoothed(x, 5)
         assert n == ref_w.size
         np.testing.assert_array_equal(
-            edges, np.concatenate([props_w["left_ips"].astype(np.int64),
-                                   props_w["right_ips"].astype(np.int64)]))
+            edges,
+            np.concatenate(
+                [props_w["left_ips"].astype(np.int64), props_w["right_ips"].astype(np.int64)]
+            ),
+        )
 
 
 def test_blockwise_smoothing_is_bit_identical():

@@ -24,16 +24,24 @@ from tests.test_motif_tokenizer import CHROMS, make_folder
 pyBigWig = pytest.importorskip("pyBigWig")
 
 
-@pytest.mark.parametrize("n,f,s,last,want", [
-    (10, 4, 2, False, [(0, 4), (2, 6), (4, 8), (6, 10)]),
-    (11, 4, 2, False, [(0, 4), (2, 6), (4, 8), (6, 10)]),
-    (11, 4, 2, True, [(0, 4), (2, 6), (4, 8), (6, 10), (8, 11)]),
-    (10, 4, 3, True, [(0, 4), (3, 7), (6, 10)]),  # the full ones reach the end: nothing added
-    (3, 4, 2, False, []),
-    (3, 4, 2, True, [(0, 3)]),
-    (3750, 1250, 500, False, [(0, 1250), (500, 1750), (1000, 2250), (1500, 2750),
-                              (2000, 3250), (2500, 3750)]),
-])
+@pytest.mark.parametrize(
+    "n,f,s,last,want",
+    [
+        (10, 4, 2, False, [(0, 4), (2, 6), (4, 8), (6, 10)]),
+        (11, 4, 2, False, [(0, 4), (2, 6), (4, 8), (6, 10)]),
+        (11, 4, 2, True, [(0, 4), (2, 6), (4, 8), (6, 10), (8, 11)]),
+        (10, 4, 3, True, [(0, 4), (3, 7), (6, 10)]),  # the full ones reach the end: nothing added
+        (3, 4, 2, False, []),
+        (3, 4, 2, True, [(0, 3)]),
+        (
+            3750,
+            1250,
+            500,
+            False,
+            [(0, 1250), (500, 1750), (1000, 2250), (1500, 2750), (2000, 3250), (2500, 3750)],
+        ),
+    ],
+)
 def test_fragment_bounds_by_hand(n, f, s, last, want):
     got = [tuple(r) for r in fragment_bounds(n, f, s, last).tolist()]
     assert got == want
@@ -51,11 +59,14 @@ def write_bigwig(path, sizes, rng):
         starts = list(range(0, length, 3))
         vals = rng.uniform(0, 10, size=len(starts)).round(2)
         keep = [i for i, s in enumerate(starts) if not 30 <= s < 39]  # a gap
-        bw.addEntries([chrom] * len(keep), [starts[i] for i in keep],
-                      ends=[min(starts[i] + 3, length) for i in keep],
-                      values=[float(vals[i]) for i in keep])
+        bw.addEntries(
+            [chrom] * len(keep),
+            [starts[i] for i in keep],
+            ends=[min(starts[i] + 3, length) for i in keep],
+            values=[float(vals[i]) for i in keep],
+        )
         for i in keep:
-            values[starts[i]:min(starts[i] + 3, length)] = vals[i]
+            values[starts[i] : min(starts[i] + 3, length)] = vals[i]
         truth[chrom] = values
     bw.close()
     return truth
@@ -87,25 +98,43 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
     folder = make_folder(tmp_path)
     sizes = {c: CHROMS[c][0][-1] for c in CHROMS}
     truth = write_bigwig(tmp_path / "atac.bw", sizes, np.random.default_rng(2))
-    config = CorpusConfig(fragment_bins=2, stride_bins=1, keep_last=False,
-                          validation=("chr2",), test=("chr3",),
-                          tracks=(Track("atac", str(tmp_path / "atac.bw"), "none"),
-                                  Track("z", str(tmp_path / "atac.bw"), "zscore")),
-                          missing=-1.0, n_shards=2, layout=layout)
+    config = CorpusConfig(
+        fragment_bins=2,
+        stride_bins=1,
+        keep_last=False,
+        validation=("chr2",),
+        test=("chr3",),
+        tracks=(
+            Track("atac", str(tmp_path / "atac.bw"), "none"),
+            Track("z", str(tmp_path / "atac.bw"), "zscore"),
+        ),
+        missing=-1.0,
+        n_shards=2,
+        layout=layout,
+    )
     stats = build_motif_corpus(folder, tmp_path / "corpus", config, name="demo")
     out = tmp_path / "corpus"
-    stored = {split: pq.read_table(sorted((out / "data").glob(f"{split}-*.parquet")))
-              for split in ("train", "validation", "test")}
+    stored = {
+        split: pq.read_table(sorted((out / "data").glob(f"{split}-*.parquet")))
+        for split in ("train", "validation", "test")
+    }
     assert ("cluster_values" in stored["train"].column_names) == (layout == "full")
     # the rows as loaded: a reference layout's bins come from the tokenizer folder
     rows_of = MotifRows(MotifTokenizer.from_pretrained(folder))
-    tables = {split: t if layout == "full" else
-              rows_of.table(t.to_pydict()).append_column("targets", t.column("targets"))
-              for split, t in stored.items()}
+    tables = {
+        split: t
+        if layout == "full"
+        else rows_of.table(t.to_pydict()).append_column("targets", t.column("targets"))
+        for split, t in stored.items()
+    }
     assert sorted(p.name for p in (out / "data").iterdir()) == [
-        f"{s}-0000{i}-of-00002.parquet" for s in ("test", "train", "validation") for i in (0, 1)]
+        f"{s}-0000{i}-of-00002.parquet" for s in ("test", "train", "validation") for i in (0, 1)
+    ]
     assert {s: sorted(set(t.column("chrom").to_pylist())) for s, t in tables.items()} == {
-        "train": ["chr1"], "validation": ["chr2"], "test": ["chr3"]}
+        "train": ["chr1"],
+        "validation": ["chr2"],
+        "test": ["chr3"],
+    }
     for split, table in tables.items():
         for row in table.to_pylist():
             edges, values = CHROMS[row["chrom"]]
@@ -120,7 +149,7 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
                 dense = np.zeros(2)
                 dense[row["cluster_indices"][k]] = row["cluster_values"][k]
                 assert np.allclose(dense, values[b0 + k])
-            want = plain_bin_means(truth[row["chrom"]], edges)[b0:b0 + 2]
+            want = plain_bin_means(truth[row["chrom"]], edges)[b0 : b0 + 2]
             got = np.array(row["targets"])
             assert got.shape == (2, 2)
             assert np.allclose(got[:, 0], np.where(np.isnan(want), -1.0, want), atol=1e-5)
@@ -131,8 +160,9 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
     assert stats["tracks"]["z"]["mean"] == pytest.approx(train.mean(), abs=1e-6)
     row = tables["test"].to_pylist()[0]
     raw = plain_bin_means(truth["chr3"], CHROMS["chr3"][0])[:2]
-    assert np.allclose(np.array(row["targets"])[:, 1], (raw - train.mean()) / train.std(),
-                       atol=1e-4)
+    assert np.allclose(
+        np.array(row["targets"])[:, 1], (raw - train.mean()) / train.std(), atol=1e-4
+    )
     card = (out / "README.md").read_text()
     assert "- split: validation" in card and "| validation | chr2 | 1 | 2 |" in card
     assert json.loads((out / "stats.json").read_text())["splits"]["test"]["rows"] == 2
@@ -151,8 +181,9 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
 
 def test_corpus_is_deterministic_and_checks_splits(tmp_path, monkeypatch):
     folder = make_folder(tmp_path)
-    config = CorpusConfig(fragment_bins=2, stride_bins=2, keep_last=True,
-                          validation=("chr2",), test=("chr3",))
+    config = CorpusConfig(
+        fragment_bins=2, stride_bins=2, keep_last=True, validation=("chr2",), test=("chr3",)
+    )
     build_motif_corpus(folder, tmp_path / "a", config, plot=False)
     build_motif_corpus(folder, tmp_path / "b", config, plot=False)
     for p in sorted((tmp_path / "a").rglob("*")):
@@ -167,8 +198,9 @@ def test_corpus_is_deterministic_and_checks_splits(tmp_path, monkeypatch):
     for p in sorted((tmp_path / "a" / "data").iterdir()):
         assert pq.read_table(tmp_path / "one" / "data" / p.name).equals(pq.read_table(p))
     with pytest.raises(GenovocabError, match=r"split chromosome\(s\) \['chr9'\]"):
-        build_motif_corpus(folder, tmp_path / "c", CorpusConfig(validation=("chr9",),
-                                                               test=("chr3",)))
+        build_motif_corpus(
+            folder, tmp_path / "c", CorpusConfig(validation=("chr9",), test=("chr3",))
+        )
     assert not (tmp_path / "c").exists()
 
 
@@ -181,8 +213,10 @@ def test_workflow_rejects_a_target_without_source(tmp_path):
     work = copy_workflow(tmp_path)
     extra = {"motifs": {"corpus": {"targets": {"atac": {"source": "nope"}}}}}
     (work / "extra.yaml").write_text(yaml.safe_dump(extra))
-    proc = run_snakemake(work, "-n", "--configfile", "config/config.yaml", "extra.yaml",
-                         timeout=300)
+    proc = run_snakemake(
+        work, "-n", "--configfile", "config/config.yaml", "extra.yaml", timeout=300
+    )
     assert proc.returncode != 0
     assert "motifs.corpus.targets.atac.source: 'nope' is not a `sources` entry" in (
-        proc.stdout + proc.stderr)
+        proc.stdout + proc.stderr
+    )

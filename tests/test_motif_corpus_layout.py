@@ -52,10 +52,15 @@ def toy(tmp_path):
     folder = make_folder(tmp_path)
     sizes = {c: CHROMS[c][0][-1] for c in CHROMS}
     write_bigwig(tmp_path / "atac.bw", sizes, np.random.default_rng(3))
-    config = CorpusConfig(fragment_bins=3, stride_bins=1, keep_last=True,
-                          validation=("chr2",), test=("chr3",),
-                          tracks=(Track("atac", str(tmp_path / "atac.bw"), "log1p"),),
-                          n_shards=2)
+    config = CorpusConfig(
+        fragment_bins=3,
+        stride_bins=1,
+        keep_last=True,
+        validation=("chr2",),
+        test=("chr3",),
+        tracks=(Track("atac", str(tmp_path / "atac.bw"), "log1p"),),
+        n_shards=2,
+    )
     return folder, config
 
 
@@ -71,8 +76,15 @@ def test_reference_rows_equal_full_rows(tmp_path, toy):
         assert got[split][:] == want[split][:], split
         assert [got[split][i] for i in range(got[split].num_rows)] == list(want[split]), split
         # the stored rows hold no per-bin column the tokenizer already stores
-        assert raw[split].column_names == ["id", "chrom", "start", "end", "first_bin",
-                                           "n_bins", "targets"]
+        assert raw[split].column_names == [
+            "id",
+            "chrom",
+            "start",
+            "end",
+            "first_bin",
+            "n_bins",
+            "targets",
+        ]
     # the same loader on the full layout gives its rows unchanged
     assert load_motif_corpus(full, tok, split="train")[:] == want["train"][:]
 
@@ -87,8 +99,9 @@ def test_collator_gives_the_same_batches(tmp_path, toy):
         a = pq.read_table(sorted((full / "data").glob(f"{split}-*.parquet"))).to_pylist()
         b = pq.read_table(sorted((ref / "data").glob(f"{split}-*.parquet"))).to_pylist()
         one, two = dense_batch(collate(a)), dense_batch(collate(b))
-        assert one.keys() == two.keys() >= {"input_ids", "cluster_values", "targets",
-                                            "attention_mask"}
+        assert (
+            one.keys() == two.keys() >= {"input_ids", "cluster_values", "targets", "attention_mask"}
+        )
         for key in one:
             assert np.array_equal(one[key], two[key]), (split, key)
 
@@ -107,8 +120,7 @@ def test_reference_corpus_is_smaller_and_checked_against_its_tokenizer(tmp_path,
     with pytest.raises(GenovocabError, match="another tokenizer"):
         MotifRows(other)(rows)
     with pytest.raises(GenovocabError, match="another tokenizer"):
-        MotifCollator(other, return_tensors="np")(
-            [dict(zip(rows, v)) for v in zip(*rows.values())])
+        MotifCollator(other, return_tensors="np")([dict(zip(rows, v)) for v in zip(*rows.values())])
 
 
 def test_release_loads_the_full_rows(tmp_path, toy):
@@ -116,12 +128,15 @@ def test_release_loads_the_full_rows(tmp_path, toy):
 
     folder, config = toy
     full, ref = both_layouts(tmp_path, folder, config)
-    (tmp_path / "chrom.sizes").write_text("".join(f"{c}\t{CHROMS[c][0][-1]}\n"
-                                                  for c in CHROMS))
-    rel = build_release(tmp_path / "rel-1", parts={"motifs": folder, "corpora/m": ref},
-                        config={"genome": "toy", "release": {"name": "rel", "version": "1"}},
-                        chrom_sizes=tmp_path / "chrom.sizes", sources=[],
-                        software=[("python", "3")])
+    (tmp_path / "chrom.sizes").write_text("".join(f"{c}\t{CHROMS[c][0][-1]}\n" for c in CHROMS))
+    rel = build_release(
+        tmp_path / "rel-1",
+        parts={"motifs": folder, "corpora/m": ref},
+        config={"genome": "toy", "release": {"name": "rel", "version": "1"}},
+        chrom_sizes=tmp_path / "chrom.sizes",
+        sources=[],
+        software=[("python", "3")],
+    )
     loaded = load_release(rel)
     want = datasets.load_dataset("parquet", data_dir=str(full / "data"))
     for split in SPLITS:
@@ -136,12 +151,15 @@ def test_demo_motif_corpus_rows_before_and_after(demo_run, tmp_path):
     from genovocab.fileutil import read_yaml
 
     (work,) = sorted((demo_run / "results").glob("*.work"))
-    (rel,) = [p for p in (demo_run / "results").iterdir() if p.is_dir()
-              and not p.name.endswith(".work")]
+    (rel,) = [
+        p for p in (demo_run / "results").iterdir() if p.is_dir() and not p.name.endswith(".work")
+    ]
     cfg = read_yaml(rel / "provenance" / "config.yaml")
     entry = cfg["motifs"]["corpus"]
-    tracks = {name: demo_run / "resources" / cfg["genome"] / "downloads" / spec["source"]
-              for name, spec in (entry.get("targets") or {}).items()}
+    tracks = {
+        name: demo_run / "resources" / cfg["genome"] / "downloads" / spec["source"]
+        for name, spec in (entry.get("targets") or {}).items()
+    }
     config = config_from_mapping({**entry, "layout": "full"}, tracks)
     tok_dir = work / "motifs" / "tokenizer"
     full = tmp_path / "full"
@@ -149,7 +167,14 @@ def test_demo_motif_corpus_rows_before_and_after(demo_run, tmp_path):
     tok = MotifTokenizer.from_pretrained(tok_dir)
     corpus = work / "corpora" / entry["name"]
     assert pq.read_schema(sorted((corpus / "data").glob("train-*.parquet"))[0]).names == [
-        "id", "chrom", "start", "end", "first_bin", "n_bins", "targets"]
+        "id",
+        "chrom",
+        "start",
+        "end",
+        "first_bin",
+        "n_bins",
+        "targets",
+    ]
     want = datasets.load_dataset("parquet", data_dir=str(full / "data"))
     got = load_motif_corpus(corpus, tok)
     from_release = __import__("genovocab").load_release(rel)

@@ -26,8 +26,9 @@ from genovocab.motifs.sites import MatrixSet, Sites
 def sites_of(starts, lengths, features):
     n = len(starts)
     z = np.zeros(n, np.int64)
-    return Sites(np.array(starts, np.int64), np.array(lengths, np.int64),
-                 np.array(features, np.int64), z, z)
+    return Sites(
+        np.array(starts, np.int64), np.array(lengths, np.int64), np.array(features, np.int64), z, z
+    )
 
 
 EDGES = np.array([0, 10, 20, 30, 40])
@@ -57,7 +58,7 @@ def dense_reference(sites: Sites, edges: np.ndarray, n_features: int, length: in
         track = np.zeros(length)
         sel = sites.feature == f
         for s, ln in zip(sites.start[sel], sites.length[sel]):
-            track[s:s + ln] += 1.0 / ln
+            track[s : s + ln] += 1.0 / ln
         out[:, f] = np.histogram(positions, bins=edges, weights=track)[0]
     return out
 
@@ -72,11 +73,15 @@ def test_random_sites_equal_dense_reference_and_sum_to_one(seed):
     chunks = [sites.take(np.arange(k, min(n, k + 251))) for k in range(0, n, 251)]
     m = feature_matrix(chunks, edges, n_features)
     assert m.shape == (edges.size - 1, n_features) and isinstance(m, sp.csr_matrix)
-    np.testing.assert_allclose(m.toarray(), dense_reference(sites, edges, n_features, length),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        m.toarray(), dense_reference(sites, edges, n_features, length), atol=1e-5
+    )
     # each site's values sum to 1: per-feature column sums equal site counts
-    np.testing.assert_allclose(np.asarray(m.sum(axis=0)).ravel(),
-                               np.bincount(sites.feature, minlength=n_features), atol=1e-3)
+    np.testing.assert_allclose(
+        np.asarray(m.sum(axis=0)).ravel(),
+        np.bincount(sites.feature, minlength=n_features),
+        atol=1e-3,
+    )
     one = feature_matrix([sites], edges, n_features)
     assert (one != m).nnz == 0
     assert m.has_canonical_format
@@ -105,8 +110,12 @@ def test_unsorted_chunks_and_bad_features_are_errors():
 
 def test_feature_table_order_and_cpg(tmp_path):
     mset = MatrixSet(("MA0001.1", "MA0139.1"), ("AGL3", "CTCF"))
-    assert feature_table(mset) == [(0, "MA0001.1", "AGL3", "+"), (1, "MA0001.1", "AGL3", "-"),
-                                   (2, "MA0139.1", "CTCF", "+"), (3, "MA0139.1", "CTCF", "-")]
+    assert feature_table(mset) == [
+        (0, "MA0001.1", "AGL3", "+"),
+        (1, "MA0001.1", "AGL3", "-"),
+        (2, "MA0139.1", "CTCF", "+"),
+        (3, "MA0139.1", "CTCF", "-"),
+    ]
     assert feature_table(mset, "islands")[-1] == (4, "CpG", "CpG", ".")
     with pytest.raises(ValueError, match="cpg must be one of"):
         feature_table(mset, "maybe")
@@ -129,8 +138,9 @@ def test_bin_and_featurize_with_cpg_feature_not_in_coverage():
     motif = sites_of([100, 102, 104], [10, 10, 10], [0, 1, 0])
     isl = interval_sites(np.array([0]), np.array([300]), 2)
     res_plain, _, _ = bin_and_featurize(lambda: iter([motif]), 300, 2)
-    res, m, counts = bin_and_featurize(lambda: iter([motif]), 300, 3,
-                                       extra_chunks=lambda: iter([isl]))
+    res, m, counts = bin_and_featurize(
+        lambda: iter([motif]), 300, 3, extra_chunks=lambda: iter([isl])
+    )
     np.testing.assert_array_equal(res.edges, res_plain.edges)  # CpG does not move edges
     assert counts.tolist() == [2, 1, 1]
     col = m.toarray()[:, 2]
@@ -154,18 +164,43 @@ def test_cli_bin_motifs_on_real_slice(tmp_path, real_data):
     folder = real_data / "hg38_chr1_1-99950"
     sites = tmp_path / "sites.tsv.gz"
     base = [sys.executable, "-m", "genovocab"]
-    proc = subprocess.run(base + [
-        "scan-motifs", "--quiet", "--genome", str(folder / "genome/hg38_chr1_1-99950.fa"),
-        "--pfms", str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
-        "--out", str(sites)], capture_output=True, text=True)
+    proc = subprocess.run(
+        base
+        + [
+            "scan-motifs",
+            "--quiet",
+            "--genome",
+            str(folder / "genome/hg38_chr1_1-99950.fa"),
+            "--pfms",
+            str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
+            "--out",
+            str(sites),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "bins"
-    proc = subprocess.run(base + [
-        "bin-motifs", "--sites", str(sites), "--chrom-sizes",
-        str(folder / "genome/chrom.sizes"), "--out-dir", str(out), "--cpg", "islands",
-        "--pfms", str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
-        "--cpg-islands", str(folder / "cpg/CpGIsland.hg38.chr1_1-99950.bed")],
-        capture_output=True, text=True)
+    proc = subprocess.run(
+        base
+        + [
+            "bin-motifs",
+            "--sites",
+            str(sites),
+            "--chrom-sizes",
+            str(folder / "genome/chrom.sizes"),
+            "--out-dir",
+            str(out),
+            "--cpg",
+            "islands",
+            "--pfms",
+            str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
+            "--cpg-islands",
+            str(folder / "cpg/CpGIsland.hg38.chr1_1-99950.bed"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     edges = np.load(out / "chr1.bins.npy")
     m = sp.load_npz(out / "chr1.features.npz")
@@ -180,16 +215,25 @@ def test_cli_bin_motifs_on_real_slice(tmp_path, real_data):
     assert m[: np.searchsorted(edges, 10_000)].nnz == 0
     assert np.all(np.diff(edges[edges <= 10_000])[:-1] == 25)
     stats = (out / "stats.tsv").read_text().splitlines()
-    assert stats[0].split("\t")[:6] == ["chrom", "length", "sites", "peaks", "bins",
-                                        "mean_bin_length"]
+    assert stats[0].split("\t")[:6] == [
+        "chrom",
+        "length",
+        "sites",
+        "peaks",
+        "bins",
+        "mean_bin_length",
+    ]
     assert (out / "bin_lengths.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_spilled_accumulator_writes_the_same_npz(tmp_path):
     rng = np.random.default_rng(12)
     length, n, n_features = 20000, 8000, 40
-    sites = sites_of(np.sort(rng.integers(0, length - 21, n)), rng.integers(6, 22, n),
-                     rng.integers(0, n_features, n))
+    sites = sites_of(
+        np.sort(rng.integers(0, length - 21, n)),
+        rng.integers(6, 22, n),
+        rng.integers(0, n_features, n),
+    )
     edges = np.unique(np.concatenate([[0, length], rng.integers(1, length, 1500)]))
     chunks = [sites.take(np.arange(k, min(n, k + 999))) for k in range(0, n, 999)]
     ref = feature_matrix(chunks, edges, n_features)

@@ -28,15 +28,16 @@ def reference_ids(X, terms=6, bandwidth=0.5, norm="max"):
     """Dense reference: transform every column, np.corrcoef, reshape, aggregate."""
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     d = X.shape[1]
-    P = np.hstack([np.exp(-bandwidth * X * X) * X ** k / math.sqrt(math.factorial(k))
-                   for k in range(terms)])
+    P = np.hstack(
+        [np.exp(-bandwidth * X * X) * X**k / math.sqrt(math.factorial(k)) for k in range(terms)]
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         C = np.corrcoef(P, rowvar=False)
     A = np.abs(np.nan_to_num(C, nan=0.0)).reshape(terms, d, terms, d)
     if norm == "max":
         out = A.max(axis=(0, 2))
     elif norm == "2":
-        out = np.sqrt((A ** 2).mean(axis=(0, 2)))
+        out = np.sqrt((A**2).mean(axis=(0, 2)))
     else:
         out = A.mean(axis=(0, 2))
     zero = X.std(axis=0) == 0
@@ -104,7 +105,7 @@ def test_streaming_chunks_equal_whole(sparse_data, chunk):
     whole = IDSAccumulator(25).update(sparse_data)
     acc = IDSAccumulator(25)
     for lo in range(0, sparse_data.shape[0], chunk):
-        acc.update(sparse_data[lo:lo + chunk])
+        acc.update(sparse_data[lo : lo + chunk])
     assert acc.n == whole.n == 3000
     for norm in NORMS:
         assert np.abs(acc.result(norm) - whole.result(norm)).max() < 1e-12
@@ -143,7 +144,7 @@ def test_dense_and_sparse_chunks_mix(sparse_data):
 def test_known_dependence_quadratic():
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, size=20000)
-    y = x ** 2
+    y = x**2
     z = rng.uniform(-1, 1, size=20000)
     X = np.column_stack([x, y, z])
     assert abs(np.corrcoef(x, y)[0, 1]) < 0.03  # Pearson misses it
@@ -235,22 +236,26 @@ def test_chromosome_partial_exact_and_sample(tmp_path, sparse_data):
     b = tmp_path / "chrB.npz"
     sp.save_npz(a, sparse_data[:1800].astype(np.float32))
     sp.save_npz(b, sparse_data[1800:].astype(np.float32))
-    exact = [idsmod.chromosome_partial(p, c, chunk_rows=333)[0] for p, c in
-             ((a, "chrA"), (b, "chrB"))]
+    exact = [
+        idsmod.chromosome_partial(p, c, chunk_rows=333)[0] for p, c in ((a, "chrA"), (b, "chrB"))
+    ]
     whole = exact[0].merge(exact[1])
     want = ids(sparse_data.astype(np.float32).astype(np.float64))
     assert np.abs(whole.result() - want).max() < 1e-12
     counts = {"chrA": 1800, "chrB": 1200}
-    parts = [idsmod.chromosome_partial(p, c, sample_size=500, bin_counts=counts, seed=3,
-                                       chunk_rows=256) for p, c in ((a, "chrA"), (b, "chrB"))]
+    parts = [
+        idsmod.chromosome_partial(p, c, sample_size=500, bin_counts=counts, seed=3, chunk_rows=256)
+        for p, c in ((a, "chrA"), (b, "chrB"))
+    ]
     assert [used for _, used in parts] == [300, 200]
     rows_a = sample_rows(1800, 300, seed=3, part=0)
     rows_b = sample_rows(1200, 200, seed=3, part=1) + 1800
     sampled = sparse_data.astype(np.float32)[np.concatenate([rows_a, rows_b])]
     got = parts[0][0].merge(parts[1][0]).result()
     assert np.abs(got - ids(sampled.astype(np.float64))).max() < 1e-12
-    with pytest.raises(InputError, match="chrA.npz: matrix has 1800 rows but the bin edges of "
-                                         "chrA give 1799 bins"):
+    with pytest.raises(
+        InputError, match="chrA.npz: matrix has 1800 rows but the bin edges of chrA give 1799 bins"
+    ):
         idsmod.chromosome_partial(a, "chrA", sample_size=10, bin_counts={"chrA": 1799})
     edges = tmp_path / "chrA.bins.npy"
     np.save(edges, np.arange(1801, dtype=np.int64) * 15)
@@ -277,8 +282,23 @@ def test_cli_ids(tmp_path, sparse_data, capsys):
     want = ids(data.astype(np.float64), norm="2")
     assert np.abs(np.load(out) - want).max() < 1e-6
     sub = tmp_path / "sub.npy"
-    assert main(["ids", "--features", str(a), str(b), "--sample", "300", "--seed", "4",
-                 "--out", str(sub)]) == 0
+    assert (
+        main(
+            [
+                "ids",
+                "--features",
+                str(a),
+                str(b),
+                "--sample",
+                "300",
+                "--seed",
+                "4",
+                "--out",
+                str(sub),
+            ]
+        )
+        == 0
+    )
     rows = np.concatenate([sample_rows(1000, 100, 4, 0), sample_rows(2000, 200, 4, 1) + 1000])
     assert np.abs(np.load(sub) - ids(data[rows].astype(np.float64))).max() < 1e-6
     assert main(["ids", "--features", str(tmp_path / "missing.npz"), "--out", str(sub)]) == 1
@@ -312,8 +332,9 @@ def test_partial_files_keep_the_upper_triangle_only(tmp_path):
     assert upper_triangle(m).tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert np.array_equal(symmetric_from_upper(upper_triangle(m), 3), m)
     rng = np.random.default_rng(3)
-    acc = IDSAccumulator(7, terms=3).update(sp.random(200, 7, density=0.3, random_state=rng,
-                                                      format="csr"))
+    acc = IDSAccumulator(7, terms=3).update(
+        sp.random(200, 7, density=0.3, random_state=rng, format="csr")
+    )
     acc.save(tmp_path / "p.npz")
     with np.load(tmp_path / "p.npz") as data:
         assert data["S_upper"].shape == (21 * 22 // 2,) and "S" not in data

@@ -27,8 +27,15 @@ def real_bins(real_data, tmp_path_factory):
     matrices, _ = load_matrix_set(base / "motifs" / "JASPAR2022_CORE_vertebrates_subset.jaspar.txt")
     out = tmp_path_factory.mktemp("realbins")
     scan_to_site_file(fasta, chrom, matrices, out / "sites.parquet", progress=False)
-    bin_chromosome(out / "sites.parquet", chrom, int(length), out_bins=out / "bins.npy",
-                   out_features=out / "features.npz", cpg="dinucleotide", genome=fasta)
+    bin_chromosome(
+        out / "sites.parquet",
+        chrom,
+        int(length),
+        out_bins=out / "bins.npy",
+        out_features=out / "features.npz",
+        cpg="dinucleotide",
+        genome=fasta,
+    )
     return out / "features.npz", chrom, len(matrices)
 
 

@@ -26,8 +26,9 @@ def motifs_dir(demo_run):
 
 @pytest.fixture(scope="module")
 def chroms(motifs_dir):
-    return sorted(p.name[: -len(".features.npz")] for p in
-                  (motifs_dir / "bins").glob("*.features.npz"))
+    return sorted(
+        p.name[: -len(".features.npz")] for p in (motifs_dir / "bins").glob("*.features.npz")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,9 @@ def test_ids_matrix_matches_in_memory_ids(motifs_dir, trained):
     assert labels["matrix_id"].tolist() == features["matrix_id"].tolist()
     assert np.array_equal(matrix, matrix.T)
     assert matrix.min() >= 0 and matrix.max() <= 1
-    stacked = sp.vstack([sp.load_npz(motifs_dir / "bins" / f"{c}.features.npz")
-                         for c in trained]).tocsr()
+    stacked = sp.vstack(
+        [sp.load_npz(motifs_dir / "bins" / f"{c}.features.npz") for c in trained]
+    ).tocsr()
     want = ids(stacked)  # config: exact mode, K = 6, B = 0.5, norm max
     assert np.abs(matrix - want).max() < 1e-6
     constant = np.asarray(stacked.max(axis=0).todense()).ravel() == 0
@@ -75,10 +77,10 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms, trained):
     from genovocab.motifs.vocabulary import DEFAULT_VOCAB_SIZE, N_SPECIAL
 
     labels = pd.read_csv(motifs_dir / "clusters.tsv", sep="\t")["cluster"].to_numpy()
-    vocab = pd.read_csv(motifs_dir / "token_vocab.tsv", sep="\t", dtype={"clusters": str},
-                        keep_default_na=False)
-    patterns = [tuple(int(v) for v in s.split(",")) if s != "." else ()
-                for s in vocab["clusters"]]
+    vocab = pd.read_csv(
+        motifs_dir / "token_vocab.tsv", sep="\t", dtype={"clusters": str}, keep_default_na=False
+    )
+    patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in vocab["clusters"]]
     index = {p: i for i, p in enumerate(patterns) if i >= N_SPECIAL}
     counts = np.zeros(len(vocab), dtype=np.int64)
     support: dict[tuple[int, ...], int] = {}
@@ -86,8 +88,9 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms, trained):
         X = sp.load_npz(motifs_dir / "bins" / f"{chrom}.features.npz").tocsr()
         cf = read_csr_arrays(motifs_dir / "cluster_features" / chrom, labels.max() + 1)
         dense = X.toarray().astype(np.float64)
-        want = np.column_stack([dense[:, labels == c].mean(axis=1)
-                                for c in range(labels.max() + 1)])
+        want = np.column_stack(
+            [dense[:, labels == c].mean(axis=1) for c in range(labels.max() + 1)]
+        )
         stored = cf.toarray()
         assert cf.dtype == np.float32 and np.abs(stored - want).max() < 1e-6
         assert np.abs(cf.toarray() - cluster_features(X, labels).toarray()).max() == 0
@@ -96,8 +99,7 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms, trained):
         assert tokens.size == edges.size - 1 == X.shape[0]
         for r in range(tokens.size):  # the stored float32 values, strongest first
             row = stored[r]
-            ordered = tuple(sorted(np.flatnonzero(row >= 0.5).tolist(),
-                                   key=lambda c: (-row[c], c)))
+            ordered = tuple(sorted(np.flatnonzero(row >= 0.5).tolist(), key=lambda c: (-row[c], c)))
             for k in range(len(ordered) + 1 if chrom in trained else 0):
                 support[ordered[:k]] = support.get(ordered[:k], 0) + 1
             k = len(ordered)
@@ -107,8 +109,9 @@ def test_cluster_features_tokens_and_zipf(motifs_dir, chroms, trained):
         if chrom in trained:
             counts += np.bincount(tokens, minlength=len(vocab))
     assert counts.tolist() == vocab["count"].tolist()
-    kept = sorted((p for p, n in support.items() if n >= 5),
-                  key=lambda p: (-support[p], len(p), p))[:DEFAULT_VOCAB_SIZE - N_SPECIAL]
+    kept = sorted(
+        (p for p, n in support.items() if n >= 5), key=lambda p: (-support[p], len(p), p)
+    )[: DEFAULT_VOCAB_SIZE - N_SPECIAL]
     assert patterns[N_SPECIAL:] == kept
     assert vocab["support"].tolist()[N_SPECIAL:] == [support[p] for p in kept]
     zipf = json.loads((motifs_dir / "zipf.json").read_text())

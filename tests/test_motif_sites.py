@@ -50,7 +50,7 @@ def brute_force(seq: str, matrices: list[Matrix], min_rel=800, max_p=0.05):
         w = m.width
         cols = np.arange(w)
         for i in range(len(seq) - w + 1):
-            word = seq[i:i + w]
+            word = seq[i : i + w]
             if any(c not in IDX for c in word):
                 continue
             for strand, text in ((0, word), (1, revcomp(word))):
@@ -63,8 +63,14 @@ def brute_force(seq: str, matrices: list[Matrix], min_rel=800, max_p=0.05):
 
 
 def as_set(sites: Sites):
-    return set(zip(sites.start.tolist(), sites.length.tolist(), sites.feature.tolist(),
-                   sites.score.tolist()))
+    return set(
+        zip(
+            sites.start.tolist(),
+            sites.length.tolist(),
+            sites.feature.tolist(),
+            sites.score.tolist(),
+        )
+    )
 
 
 def small_matrices():
@@ -105,13 +111,13 @@ def test_scan_equals_brute_force_with_n_and_ends():
     seq = list("".join(rng.choice(list("ACGT"), size=3000)))
     # consensus words at the very start, the very end and flush against N runs / IUPAC codes
     cons = ["".join("ACGT"[i] for i in m.counts.argmax(axis=0)) for m in mats]
-    seq[0:len(cons[0])] = cons[0]
-    seq[-len(cons[2]):] = cons[2]
+    seq[0 : len(cons[0])] = cons[0]
+    seq[-len(cons[2]) :] = cons[2]
     seq[1000:1010] = "N" * 10
-    seq[1000 - len(cons[1]):1000] = cons[1]
-    seq[1010:1010 + len(cons[2])] = revcomp(cons[2])
+    seq[1000 - len(cons[1]) : 1000] = cons[1]
+    seq[1010 : 1010 + len(cons[2])] = revcomp(cons[2])
     seq[2000] = "R"
-    seq[2001:2001 + len(cons[0])] = cons[0]
+    seq[2001 : 2001 + len(cons[0])] = cons[0]
     text = "".join(seq)
     scanner = MotifScanner(mats)
     got = scanner.scan(text)
@@ -134,13 +140,16 @@ def test_scan_reproduces_real_ctcf_track(real_data):
     from genovocab.io.fasta import open_fasta
 
     folder = real_data / SLICE
-    mats = select_matrices(read_jaspar(folder / "motifs/JASPAR2022_CORE_vertebrates_subset"
-                                       ".jaspar.txt"), ["MA0139.1"])
+    mats = select_matrices(
+        read_jaspar(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"), ["MA0139.1"]
+    )
     seq = str(open_fasta(folder / "genome/hg38_chr1_1-99950.fa")["chr1"][:])
     sites = MotifScanner(mats).scan(seq)
     lines = format_sites_tsv("chr1", sites, MatrixSet.from_matrices(mats)).splitlines()
-    got = {(f[0], int(f[1]), int(f[2]), f[5]): (f[3], int(f[4]), f[6], int(f[7]))
-           for f in (line.split("\t") for line in lines)}
+    got = {
+        (f[0], int(f[1]), int(f[2]), f[5]): (f[3], int(f[4]), f[6], int(f[7]))
+        for f in (line.split("\t") for line in lines)
+    }
     track = folder / "tfbs/JASPAR2022_hg38_MA0139.1_CTCF.chr1_1-99950.tsv"
     real = [line.split("\t") for line in track.read_text().splitlines()]
     assert len(real) == 30
@@ -160,10 +169,12 @@ def test_meme_input_gives_the_same_ctcf_sites(real_data):
     from genovocab.io.fasta import open_fasta
 
     folder = real_data / SLICE
-    js = select_matrices(read_jaspar(folder / "motifs/JASPAR2022_CORE_vertebrates_subset"
-                                     ".jaspar.txt"), ["MA0139.1"])
-    me = select_matrices(read_meme(folder / "motifs/JASPAR2022_CORE_vertebrates_subset"
-                                   ".meme.txt"), ["MA0139.1"])
+    js = select_matrices(
+        read_jaspar(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"), ["MA0139.1"]
+    )
+    me = select_matrices(
+        read_meme(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.meme.txt"), ["MA0139.1"]
+    )
     seq = str(open_fasta(folder / "genome/hg38_chr1_1-99950.fa")["chr1"][:])
     a, b = MotifScanner(js).scan(seq), MotifScanner(me).scan(seq)
     np.testing.assert_array_equal(a.start, b.start)
@@ -187,8 +198,10 @@ def test_planted_demo_sites_are_found(tmp_path):
     mset = MatrixSet.from_matrices(mats)
     index = mset.index()
     found = set(zip(sites.start.tolist(), sites.end.tolist(), sites.feature.tolist()))
-    planted = [r.split("\t") for r in gzip.decompress(
-        (demo / "planted_sites.tsv.gz").read_bytes()).decode().splitlines()]
+    planted = [
+        r.split("\t")
+        for r in gzip.decompress((demo / "planted_sites.tsv.gz").read_bytes()).decode().splitlines()
+    ]
     planted = [r for r in planted if r[0] == chrom]
     scorers = {m.matrix_id: make_scorer(m) for m in mats}
     strong = hits = 0
@@ -208,9 +221,13 @@ def test_planted_demo_sites_are_found(tmp_path):
 
 def sites_of(starts, lengths, features):
     n = len(starts)
-    return Sites(np.array(starts, np.int64), np.array(lengths, np.int64),
-                 np.array(features, np.int64), np.arange(n, dtype=np.int64) + 800,
-                 np.full(n, 400, np.int64))
+    return Sites(
+        np.array(starts, np.int64),
+        np.array(lengths, np.int64),
+        np.array(features, np.int64),
+        np.arange(n, dtype=np.int64) + 800,
+        np.full(n, 400, np.int64),
+    )
 
 
 def test_site_file_roundtrip_and_streaming(tmp_path):
@@ -269,12 +286,15 @@ def test_tsv_roundtrip(tmp_path):
     assert one.read_bytes() == path.read_bytes()  # deterministic gzip
 
 
-@pytest.mark.parametrize("line, message", [
-    ("chr1\t1\t5\tMA0001.1\t800\t+\tA", "expected 8 tab-separated columns"),
-    ("chr1\t1\tx\tMA0001.1\t800\t+\tA\t4", "must be integers"),
-    ("chr1\t5\t5\tMA0001.1\t800\t+\tA\t4", "bad site coordinates 5-5"),
-    ("chr1\t5\t9\tMA0001.1\t800\t*\tA\t4", "strand must be \\+ or -"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("chr1\t1\t5\tMA0001.1\t800\t+\tA", "expected 8 tab-separated columns"),
+        ("chr1\t1\tx\tMA0001.1\t800\t+\tA\t4", "must be integers"),
+        ("chr1\t5\t5\tMA0001.1\t800\t+\tA\t4", "bad site coordinates 5-5"),
+        ("chr1\t5\t9\tMA0001.1\t800\t*\tA\t4", "strand must be \\+ or -"),
+    ],
+)
 def test_tsv_malformed(tmp_path, line, message):
     p = tmp_path / "bad.tsv"
     p.write_text("chr1\t0\t4\tMA0001.1\t800\t+\tA\t4\n" + line + "\n")
@@ -298,19 +318,26 @@ def test_read_track_header_filter_and_chromosomes(tmp_path, real_data):
     assert len(s) == 7  # rows with score >= 830
     assert s.start[0] == 11222 and s.feature[0] == 7 and s.score[0] == 959
     p = tmp_path / "MA0001.1.tsv.gz"
-    p.write_bytes(gzip.compress(b"#chrom\tstart\tend\tname\tscore\tpval\tstrand\n"
-                                b"chr1\t10\t20\tX\t900\t500\t+\nchrUn\t1\t5\tX\t900\t500\t+\n"))
+    p.write_bytes(
+        gzip.compress(
+            b"#chrom\tstart\tend\tname\tscore\tpval\tstrand\n"
+            b"chr1\t10\t20\tX\t900\t500\t+\nchrUn\t1\t5\tX\t900\t500\t+\n"
+        )
+    )
     per = read_track(p, 0, {"chr1": 100})
     assert list(per) == ["chr1"] and per["chr1"].start.tolist() == [10]
 
 
-@pytest.mark.parametrize("line, message", [
-    ("chr1\t10\t20\tX\t900\t500", "expected 7 tab-separated columns"),
-    ("chr1\t10\t20\tX\t9x0\t500\t+", "must be integers"),
-    ("chr1\t20\t10\tX\t900\t500\t+", "bad site coordinates 20-10"),
-    ("chr1\t10\t20\tX\t900\t500\t.", "strand must be"),
-    ("chr1\t95\t120\tX\t900\t500\t+", "site end 120 beyond chr1 length 100"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("chr1\t10\t20\tX\t900\t500", "expected 7 tab-separated columns"),
+        ("chr1\t10\t20\tX\t9x0\t500\t+", "must be integers"),
+        ("chr1\t20\t10\tX\t900\t500\t+", "bad site coordinates 20-10"),
+        ("chr1\t10\t20\tX\t900\t500\t.", "strand must be"),
+        ("chr1\t95\t120\tX\t900\t500\t+", "site end 120 beyond chr1 length 100"),
+    ],
+)
 def test_read_track_malformed(tmp_path, line, message):
     p = tmp_path / "MA0001.1.tsv"
     p.write_text("chr1\t1\t5\tX\t900\t500\t+\n" + line + "\n")
@@ -328,16 +355,22 @@ def test_tracks_batches_merge_to_one_sorted_file(tmp_path):
     from genovocab.motifs.steps import merge_site_files, tracks_to_site_files
 
     mset = MatrixSet(("MA0001.1", "MA0002.1"), ("A", "B"))
-    (tmp_path / "MA0001.1.tsv").write_text("chr1\t30\t40\tA\t900\t500\t+\n"
-                                           "chr1\t5\t15\tA\t850\t450\t-\n")
-    (tmp_path / "MA0002.1.tsv").write_text("chr1\t10\t16\tB\t810\t420\t+\n"
-                                           "chr2\t3\t9\tB\t700\t300\t+\n")
+    (tmp_path / "MA0001.1.tsv").write_text(
+        "chr1\t30\t40\tA\t900\t500\t+\nchr1\t5\t15\tA\t850\t450\t-\n"
+    )
+    (tmp_path / "MA0002.1.tsv").write_text(
+        "chr1\t10\t16\tB\t810\t420\t+\nchr2\t3\t9\tB\t700\t300\t+\n"
+    )
     sizes = {"chr1": 100, "chr2": 50}
     tracks_to_site_files([tmp_path / "MA0001.1.tsv"], mset, sizes, tmp_path / "b0")
     tracks_to_site_files([tmp_path / "MA0002.1.tsv"], mset, sizes, tmp_path / "b1")
     out = tmp_path / "chr1.parquet"
-    assert merge_site_files([tmp_path / "b0/chr1.parquet", tmp_path / "b1/chr1.parquet"],
-                            out, window=8) == 3
+    assert (
+        merge_site_files(
+            [tmp_path / "b0/chr1.parquet", tmp_path / "b1/chr1.parquet"], out, window=8
+        )
+        == 3
+    )
     s = read_site_file(out)
     assert s.start.tolist() == [5, 10, 30] and s.feature.tolist() == [1, 2, 0]
     assert len(read_site_file(tmp_path / "b1/chr2.parquet")) == 0  # score 700 < 800
@@ -347,20 +380,46 @@ def test_cli_scan_motifs(tmp_path, real_data):
     folder = real_data / SLICE
     out = tmp_path / "sites.tsv.gz"
     proc = subprocess.run(
-        [sys.executable, "-m", "genovocab", "scan-motifs", "--quiet",
-         "--genome", str(folder / "genome/hg38_chr1_1-99950.fa"),
-         "--pfms", str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
-         "--matrix", "MA0139.1", "--out", str(out)], capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "genovocab",
+            "scan-motifs",
+            "--quiet",
+            "--genome",
+            str(folder / "genome/hg38_chr1_1-99950.fa"),
+            "--pfms",
+            str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
+            "--matrix",
+            "MA0139.1",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = gzip.decompress(out.read_bytes()).decode().splitlines()
     assert len(lines) == 51
     assert lines[0] == "chr1\t10470\t10489\tMA0139.1\t803\t-\tCTCF\t390"
     bad = subprocess.run(
-        [sys.executable, "-m", "genovocab", "scan-motifs", "--genome",
-         str(folder / "genome/hg38_chr1_1-99950.fa"), "--pfms",
-         str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
-         "--matrix", "MA9999.9", "--out", str(tmp_path / "x.tsv")], capture_output=True,
-        text=True)
+        [
+            sys.executable,
+            "-m",
+            "genovocab",
+            "scan-motifs",
+            "--genome",
+            str(folder / "genome/hg38_chr1_1-99950.fa"),
+            "--pfms",
+            str(folder / "motifs/JASPAR2022_CORE_vertebrates_subset.jaspar.txt"),
+            "--matrix",
+            "MA9999.9",
+            "--out",
+            str(tmp_path / "x.tsv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1 and "matrix ids not in the file: MA9999.9" in bad.stderr
 
 
@@ -383,13 +442,30 @@ def test_bigbed_streams_by_window_once_each():
     names = sorted({e[2].split("\t")[0] for e in entries})[:5]
     # BED6+ with item names as "TF names": matched by name, score = bigBed score
     mset = MatrixSet(tuple(f"MA{i:04d}.1" for i in range(len(names))), tuple(names))
-    want = sorted((s, e - s, 2 * names.index(r.split("\t")[0]) + (r.split("\t")[2] == "-"),
-                   int(r.split("\t")[1])) for s, e, r in entries if r.split("\t")[0] in names)
+    want = sorted(
+        (
+            s,
+            e - s,
+            2 * names.index(r.split("\t")[0]) + (r.split("\t")[2] == "-"),
+            int(r.split("\t")[1]),
+        )
+        for s, e, r in entries
+        if r.split("\t")[0] in names
+    )
     for window in (1 << 20, 1 << 16):
         got = Sites.concat(list(iter_bigbed(bb, "chr1", mset, window=window)))
         assert np.all(np.diff(got.start) >= 0)
-        assert sorted(zip(got.start.tolist(), got.length.tolist(), got.feature.tolist(),
-                          got.neglog10p.tolist())) == want
+        assert (
+            sorted(
+                zip(
+                    got.start.tolist(),
+                    got.length.tolist(),
+                    got.feature.tolist(),
+                    got.neglog10p.tolist(),
+                )
+            )
+            == want
+        )
     cut = Sites.concat(list(iter_bigbed(bb, "chr1", mset, min_score=200)))
     assert len(cut) == sum(1 for w in want if w[3] >= 200)
     assert len(Sites.concat(list(iter_bigbed(bb, "chrZ", mset)))) == 0
@@ -402,8 +478,13 @@ def test_track_fast_path_equals_line_parser(tmp_path, real_data):
 
     track = real_data / SLICE / "tfbs/JASPAR2022_hg38_MA0139.1_CTCF.chr1_1-99950.tsv"
     p = tmp_path / "MA0139.1.tsv.gz"
-    p.write_bytes(gzip.compress(b"chrom\tstart\tend\tname\tscore\tpval\tstrand\n"
-                                + track.read_bytes() + b"chrUn_x\t1\t20\tCTCF\t900\t500\t+\n"))
+    p.write_bytes(
+        gzip.compress(
+            b"chrom\tstart\tend\tname\tscore\tpval\tstrand\n"
+            + track.read_bytes()
+            + b"chrUn_x\t1\t20\tCTCF\t900\t500\t+\n"
+        )
+    )
     sizes = {"chr1": 99950}
     for path in (track, p):
         fast = sites_mod._read_track_fast(path, 6, sizes, 805, chunk_rows=7)

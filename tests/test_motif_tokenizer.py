@@ -22,16 +22,19 @@ DEMO_PFMS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "jaspar
 MATRICES = ("MA0139.1", "MA0079.5")  # CTCF, SP1
 # Three small chromosomes; bins and cluster values written by hand (4 features -> 2 clusters).
 CHROMS = {
-    "chr1": ([0, 10, 25, 30, 50, 75, 100],
-             [[0.6, 0.0], [0.0, 0.0], [0.6, 0.9], [0.0, 0.2], [0.6, 0.0], [0.0, 0.0]]),
+    "chr1": (
+        [0, 10, 25, 30, 50, 75, 100],
+        [[0.6, 0.0], [0.0, 0.0], [0.6, 0.9], [0.0, 0.2], [0.6, 0.0], [0.0, 0.0]],
+    ),
     "chr2": ([0, 15, 40], [[0.0, 0.7], [0.6, 0.0]]),
     "chr3": ([0, 20, 40, 60], [[0.0, 0.0], [0.6, 0.0], [0.0, 0.0]]),
 }
 LABELS = [0, 0, 1, 1]
 
 
-def make_folder(root: Path, min_count: int = 1, vocab_size: int = 64,
-                cpg: str = "none", before_write=None) -> Path:
+def make_folder(
+    root: Path, min_count: int = 1, vocab_size: int = 64, cpg: str = "none", before_write=None
+) -> Path:
     """A motif tokenizer folder from hand-made motif-stage files; returns its path."""
     src = root / "stage"
     (src / "bins").mkdir(parents=True)
@@ -43,8 +46,9 @@ def make_folder(root: Path, min_count: int = 1, vocab_size: int = 64,
     for f, c in enumerate(LABELS):
         rows.append(f"{f}\t{c}\t{ms.ids[f // 2]}\t{ms.names[f // 2]}\t{'+-'[f % 2]}")
     (src / "clusters.tsv").write_text("\n".join(rows) + "\n")
-    (src / "cluster_summary.tsv").write_text("cluster\tsize\tmean_ids\tfeatures\tmembers\n"
-                                             "0\t2\tNA\t0,1\tx\n1\t2\tNA\t2,3\ty\n")
+    (src / "cluster_summary.tsv").write_text(
+        "cluster\tsize\tmean_ids\tfeatures\tmembers\n0\t2\tNA\t0,1\tx\n1\t2\tNA\t2,3\ty\n"
+    )
     np.save(src / "ids.npy", np.eye(4, dtype=np.float32))
     parts = {}
     for chrom, (edges, values) in CHROMS.items():
@@ -54,29 +58,39 @@ def make_folder(root: Path, min_count: int = 1, vocab_size: int = 64,
         parts[chrom] = active_patterns(cf, 0.5)
     stacked = list(parts.values())
     sizes = np.concatenate([np.diff(p.indptr) for p in stacked])
-    vocab = vocab_from_memory(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-                              np.concatenate([p.indices for p in stacked]),
-                              np.concatenate([p.counts for p in stacked]),
-                              size=vocab_size, min_count=min_count)
+    vocab = vocab_from_memory(
+        np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        np.concatenate([p.indices for p in stacked]),
+        np.concatenate([p.counts for p in stacked]),
+        size=vocab_size,
+        min_count=min_count,
+    )
     write_vocab(src / "token_vocab.tsv", vocab)
     for chrom, part in parts.items():
-        np.save(src / "bins" / f"{chrom}.tokens.npy",
-                vocab.token_ids(part.indptr, part.indices)[part.inverse])
+        np.save(
+            src / "bins" / f"{chrom}.tokens.npy",
+            vocab.token_ids(part.indptr, part.indices)[part.inverse],
+        )
     names = list(CHROMS)
     folder = root / "tokenizer"
     if before_write is not None:
         before_write(src)
     write_tokenizer_folder(
-        folder, chroms=names, chrom_sizes={c: CHROMS[c][0][-1] for c in names},
+        folder,
+        chroms=names,
+        chrom_sizes={c: CHROMS[c][0][-1] for c in names},
         bins=[src / "bins" / f"{c}.bins.npy" for c in names],
         cluster_features=[src / "bins" / f"{c}.cf" for c in names],
         tokens=[src / "bins" / f"{c}.tokens.npy" for c in names],
-        token_vocab=src / "token_vocab.tsv", features=src / "features.tsv",
-        ids=src / "ids.npy", clusters=src / "clusters.tsv",
-        cluster_summary=src / "cluster_summary.tsv", pfms=src / "pfms.jaspar",
-        params=MotifParams(min_count=min_count, vocab_size=vocab_size, cpg=cpg,
-                           matrices=MATRICES),
-        model_max_length=8)
+        token_vocab=src / "token_vocab.tsv",
+        features=src / "features.tsv",
+        ids=src / "ids.npy",
+        clusters=src / "clusters.tsv",
+        cluster_summary=src / "cluster_summary.tsv",
+        pfms=src / "pfms.jaspar",
+        params=MotifParams(min_count=min_count, vocab_size=vocab_size, cpg=cpg, matrices=MATRICES),
+        model_max_length=8,
+    )
     return folder
 
 
@@ -89,20 +103,22 @@ def pattern_id(tok: MotifTokenizer, row) -> int:
     """Token id of a cluster row, computed from the vocabulary file by hand (its active
     clusters strongest first: the vocabulary of the folder holds every such pattern)."""
     row = np.asarray(row)
-    key = tuple(sorted((int(i) for i in np.flatnonzero(row >= 0.5)),
-                       key=lambda c: (-row[c], c)))
+    key = tuple(sorted((int(i) for i in np.flatnonzero(row >= 0.5)), key=lambda c: (-row[c], c)))
     return tok.get_vocab().get("+".join(f"m{c}" for c in key) if key else "m-", UNK_ID)
 
 
-@pytest.mark.parametrize("chrom,start,end,want", [
-    ("chr1", 0, 5, [0]),            # chromosome start, inside the first bin
-    ("chr1", 95, 100, [5]),         # chromosome end
-    ("chr1", 12, 20, [1]),          # inside one bin
-    ("chr1", 5, 60, [0, 1, 2, 3, 4]),  # many bins
-    ("chr1", 0, 100, [0, 1, 2, 3, 4, 5]),  # the whole chromosome
-    ("chr1", 25, 30, [2]),          # exactly one bin
-    ("chr2", 14, 16, [0, 1]),       # across one edge
-])
+@pytest.mark.parametrize(
+    "chrom,start,end,want",
+    [
+        ("chr1", 0, 5, [0]),  # chromosome start, inside the first bin
+        ("chr1", 95, 100, [5]),  # chromosome end
+        ("chr1", 12, 20, [1]),  # inside one bin
+        ("chr1", 5, 60, [0, 1, 2, 3, 4]),  # many bins
+        ("chr1", 0, 100, [0, 1, 2, 3, 4, 5]),  # the whole chromosome
+        ("chr1", 25, 30, [2]),  # exactly one bin
+        ("chr2", 14, 16, [0, 1]),  # across one edge
+    ],
+)
 def test_genome_path_returns_stored_bins(folder, chrom, start, end, want):
     tok = MotifTokenizer.from_pretrained(folder)
     edges, values = CHROMS[chrom]
@@ -127,8 +143,10 @@ def test_genome_path_is_memory_mapped(folder):
     tok = MotifTokenizer.from_pretrained(folder)
     tok(("chr1", 0, 10))
     arrays = tok.genome.arrays("chr1")
-    assert all(isinstance(getattr(arrays, n), np.memmap) for n in
-               ("edges", "ids", "indptr", "indices", "values"))
+    assert all(
+        isinstance(getattr(arrays, n), np.memmap)
+        for n in ("edges", "ids", "indptr", "indices", "values")
+    )
     assert "chr2" not in tok.genome._open  # chromosomes open on first use only
 
 
@@ -176,8 +194,9 @@ def test_transformers_collator_and_dataloader(folder):
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     tok = MotifTokenizer.from_pretrained(folder)
-    items = [tok(r, cluster_format="dense") for r in
-             [("chr1", 0, 100), ("chr2", 0, 40), ("chr3", 0, 60)]]
+    items = [
+        tok(r, cluster_format="dense") for r in [("chr1", 0, 100), ("chr2", 0, 40), ("chr3", 0, 60)]
+    ]
     collator = transformers.DataCollatorWithPadding(tok, return_tensors="pt")
     loader = torch.utils.data.DataLoader(items, batch_size=2, collate_fn=collator)
     first = next(iter(loader))
@@ -197,7 +216,7 @@ def test_encode_dna_activates_planted_clusters(tmp_path):
     for mid, pos in (("MA0139.1", 150), ("MA0079.5", 400)):
         counts = matrices[mid].counts
         consensus = np.array(list("ACGT"))[counts.argmax(axis=0)]
-        seq[pos:pos + consensus.size] = consensus
+        seq[pos : pos + consensus.size] = consensus
         planted[mid] = (pos, pos + consensus.size)
     dna = "".join(seq)
     sites = tok.dna_encoder.scan(dna)
@@ -221,8 +240,10 @@ def test_encode_dna_activates_planted_clusters(tmp_path):
     assert enc["input_ids"] == [pattern_id(tok, r) for r in bins.clusters.toarray()]
     lower = tok.encode_dna(dna.lower(), cluster_format="dense")
     assert lower["input_ids"] == enc["input_ids"]
-    assert tok.encode_dna([dna, dna[:300]], padding=True, return_tensors="np")[
-        "input_ids"].shape[0] == 2
+    assert (
+        tok.encode_dna([dna, dna[:300]], padding=True, return_tensors="np")["input_ids"].shape[0]
+        == 2
+    )
 
 
 # --------------------------------------------------------------------------- the demo run
@@ -281,8 +302,9 @@ def test_demo_encode_dna_agrees_with_genome_path(demo_tokenizer, demo_run):
             dna.ends += start
             a, n = bp_agreement(genome, dna, margin=100)
             agree, total = agree + a, total + n
-            where = {(int(s), int(e)): k for k, (s, e) in enumerate(zip(genome.starts,
-                                                                       genome.ends))}
+            where = {
+                (int(s), int(e)): k for k, (s, e) in enumerate(zip(genome.starts, genome.ends))
+            }
             for k, (s, e) in enumerate(zip(dna.starts.tolist(), dna.ends.tolist())):
                 j = where.get((s, e))
                 if j is None or (genome.clusters[j] != dna.clusters[k]).nnz:
@@ -323,8 +345,20 @@ def test_cli_motif_tokenize(folder, tmp_path, capsys):
     tok = MotifTokenizer.from_pretrained(folder)
     bed = tmp_path / "r.bed"
     bed.write_text("chr1\t5\t60\nchr2\t14\t16\n")
-    assert main(["motif-tokenize", "--regions", str(bed), "--tokenizer", str(folder),
-                 "--out", str(tmp_path / "r.parquet")]) == 0
+    assert (
+        main(
+            [
+                "motif-tokenize",
+                "--regions",
+                str(bed),
+                "--tokenizer",
+                str(folder),
+                "--out",
+                str(tmp_path / "r.parquet"),
+            ]
+        )
+        == 0
+    )
     rows = pq.read_table(tmp_path / "r.parquet").to_pylist()
     assert [r["id"] for r in rows] == ["chr1:5-60", "chr2:14-16"]
     want = tok(("chr1", 5, 60), cluster_format="dense")
@@ -335,15 +369,39 @@ def test_cli_motif_tokenize(folder, tmp_path, capsys):
     rng = np.random.default_rng(5)
     seqs = ["".join(np.array(list("ACGT"))[rng.integers(0, 4, size=n)]) for n in (300, 80)]
     fasta.write_text(f">a desc\n{seqs[0][:100]}\n{seqs[0][100:]}\n>b\n{seqs[1]}\n")
-    assert main(["motif-tokenize", "--fasta", str(fasta), "--tokenizer", str(folder),
-                 "--out", str(tmp_path / "s.parquet")]) == 0
+    assert (
+        main(
+            [
+                "motif-tokenize",
+                "--fasta",
+                str(fasta),
+                "--tokenizer",
+                str(folder),
+                "--out",
+                str(tmp_path / "s.parquet"),
+            ]
+        )
+        == 0
+    )
     rows = pq.read_table(tmp_path / "s.parquet").to_pylist()
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["input_ids"] == tok.encode_dna(seqs[0])["input_ids"]
     bad = tmp_path / "bad.bed"
     bad.write_text("chr1\t5\t60\nchr1\t90\t120\n")
-    assert main(["motif-tokenize", "--regions", str(bad), "--tokenizer", str(folder),
-                 "--out", str(tmp_path / "bad.parquet")]) == 1
+    assert (
+        main(
+            [
+                "motif-tokenize",
+                "--regions",
+                str(bad),
+                "--tokenizer",
+                str(folder),
+                "--out",
+                str(tmp_path / "bad.parquet"),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "bad.bed, line 2" in err and not (tmp_path / "bad.parquet").exists()
 
@@ -372,8 +430,12 @@ def test_bp_agreement_by_hand():
 
     def bins(edges, rows):
         e = np.array(edges, dtype=np.int64)
-        return Bins(e[:-1], e[1:], np.zeros(len(rows), np.int32),
-                    sp.csr_matrix(np.array(rows, dtype=np.float32)))
+        return Bins(
+            e[:-1],
+            e[1:],
+            np.zeros(len(rows), np.int32),
+            sp.csr_matrix(np.array(rows, dtype=np.float32)),
+        )
 
     genome = bins([0, 10, 20, 30, 40], [[1, 0], [0, 1], [0, 0], [1, 1]])
     dna = bins([0, 10, 15, 30, 40], [[1, 0], [0, 1], [0, 0], [1, 0.5]])
@@ -386,7 +448,10 @@ def test_cluster_ids_beyond_the_clusters_are_refused(tmp_path):
     def corrupt(src):
         np.save(src / "bins" / "chr2.cf.indices.npy", np.array([1, 7], dtype=np.int32))
 
-    with pytest.raises(InputError, match=r"chr2.cf.indices.npy: cluster 7 is not among the 2 "
-                                         r"clusters"):
+    with pytest.raises(
+        InputError,
+        match=r"chr2.cf.indices.npy: cluster 7 is not among the 2 "
+        r"clusters",
+    ):
         make_folder(tmp_path, before_write=corrupt)
     assert not (tmp_path / "tokenizer").exists()

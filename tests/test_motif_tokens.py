@@ -32,21 +32,27 @@ def test_cluster_features_are_member_means():
     got = cluster_features(X, LABELS)
     assert got.dtype == np.float32 and got.shape == (500, 3) and sp.isspmatrix_csr(got)
     dense = X.toarray().astype(np.float64)
-    want = np.column_stack([dense[:, [0, 3]].mean(axis=1), dense[:, [1, 2, 5]].mean(axis=1),
-                            dense[:, 4]])
+    want = np.column_stack(
+        [dense[:, [0, 3]].mean(axis=1), dense[:, [1, 2, 5]].mean(axis=1), dense[:, 4]]
+    )
     assert np.abs(got.toarray() - want).max() < 1e-7
     assert got.nnz == np.count_nonzero(want)
 
 
 def test_patterns_by_hand():
-    cf = sp.csr_matrix(np.array([
-        [0.6, 0.0, 0.9],   # {0, 2}
-        [0.0, 0.0, 0.0],   # {}
-        [0.5, 0.1, 0.7],   # {0, 2}  (0.5 is active: >= threshold)
-        [0.2, 0.0, 0.0],   # {}
-        [0.0, 0.8, 0.0],   # {1}
-        [0.0, 0.0, 0.0],   # {}
-    ], dtype=np.float32))
+    cf = sp.csr_matrix(
+        np.array(
+            [
+                [0.6, 0.0, 0.9],  # {0, 2}
+                [0.0, 0.0, 0.0],  # {}
+                [0.5, 0.1, 0.7],  # {0, 2}  (0.5 is active: >= threshold)
+                [0.2, 0.0, 0.0],  # {}
+                [0.0, 0.8, 0.0],  # {1}
+                [0.0, 0.0, 0.0],  # {}
+            ],
+            dtype=np.float32,
+        )
+    )
     p = active_patterns(cf, 0.5)
     got = sorted((p.pattern(i), int(p.counts[i])) for i in range(len(p)))
     assert got == [((), 3), ((1,), 1), ((2, 0), 2)]
@@ -63,8 +69,7 @@ def plain_patterns(cf, threshold):
     counts = {}
     rows = []
     for row in dense:
-        key = tuple(sorted(np.flatnonzero(row >= threshold).tolist(),
-                           key=lambda c: (-row[c], c)))
+        key = tuple(sorted(np.flatnonzero(row >= threshold).tolist(), key=lambda c: (-row[c], c)))
         counts[key] = counts.get(key, 0) + 1
         rows.append(key)
     return counts, rows
@@ -105,13 +110,15 @@ def plain_vocab_tsv(patterns, counts) -> str:
     import pandas as pd
 
     total = int(sum(counts))
-    return pd.DataFrame({
-        "token": np.arange(len(patterns), dtype=np.int64),
-        "count": np.array(counts, dtype=np.int64),
-        "fraction": np.array(counts) / total,
-        "n_active": np.array([len(k) for k in patterns], dtype=np.int64),
-        "clusters": [",".join(map(str, k)) if k else "." for k in patterns],
-    }).to_csv(sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+    return pd.DataFrame(
+        {
+            "token": np.arange(len(patterns), dtype=np.int64),
+            "count": np.array(counts, dtype=np.int64),
+            "fraction": np.array(counts) / total,
+            "n_active": np.array([len(k) for k in patterns], dtype=np.int64),
+            "clusters": [",".join(map(str, k)) if k else "." for k in patterns],
+        }
+    ).to_csv(sep="\t", index=False, float_format="%.6g", lineterminator="\n")
 
 
 def test_vocab_order_and_table_match_plain_reference(tmp_path):
@@ -150,8 +157,10 @@ def test_hash_collision_is_detected(monkeypatch):
     with pytest.raises(GenovocabError, match="hash collision"):
         active_patterns(cf, 0.5)
     # across chromosomes: two parts of one pattern each, equal keys, different ids
-    parts = [Patterns(np.array([0, 2]), np.array(ids, dtype=np.int32), np.array([1]),
-                      np.array([0])) for ids in ([0, 3], [1, 2])]
+    parts = [
+        Patterns(np.array([0, 2]), np.array(ids, dtype=np.int32), np.array([1]), np.array([0]))
+        for ids in ([0, 3], [1, 2])
+    ]
     with pytest.raises(GenovocabError, match="hash collision"):
         build_vocab(parts)
     assert build_vocab(parts[:1] * 2).counts.tolist() == [2]
@@ -193,8 +202,11 @@ def test_bad_inputs(tmp_path):
         active_patterns(sp.csr_matrix((2, 2)), 0.0)
     edges = tmp_path / "e.npy"
     np.save(edges, np.array([0, 10, 10, 30]))
-    with pytest.raises(InputError, match=r"e.npy: bin edges must increase strictly \(edge 2: 10 "
-                                         "after 10\\)"):
+    with pytest.raises(
+        InputError,
+        match=r"e.npy: bin edges must increase strictly \(edge 2: 10 "
+        "after 10\\)",
+    ):
         read_bin_edges(edges)
     np.save(edges, np.array([0.0, 1.0]))
     with pytest.raises(InputError, match="e.npy: bin edges must be a 1-D integer array"):
@@ -224,8 +236,12 @@ def reference_merge(parts: list[Patterns]) -> Patterns:
         inverses.append(np.array(local, dtype=np.int64)[part.inverse])
     keys = list(index)
     indptr = np.concatenate(([0], np.cumsum([len(k) for k in keys]))).astype(np.int64)
-    return Patterns(indptr, np.array([v for k in keys for v in k], dtype=np.int32),
-                    np.array(counts, dtype=np.int64), np.concatenate(inverses))
+    return Patterns(
+        indptr,
+        np.array([v for k in keys for v in k], dtype=np.int32),
+        np.array(counts, dtype=np.int64),
+        np.concatenate(inverses),
+    )
 
 
 @pytest.mark.parametrize("density", [0.4, 0.05])
@@ -238,28 +254,45 @@ def test_chromosome_cluster_features_streamed_blocks(tmp_path, density):
     X = sp.random(3000, 6, density=density, format="csr", random_state=9, dtype=np.float32)
     sp.save_npz(tmp_path / "f.npz", X)
     (tmp_path / "clusters.tsv").write_text(
-        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS)))
+        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS))
+    )
     bins, n_patterns = chromosome_cluster_features(
-        tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf",
-        patterns_out=tmp_path / "p.npz", threshold=0.5, chunk_rows=700)
+        tmp_path / "f.npz",
+        tmp_path / "clusters.tsv",
+        cluster_features_out=tmp_path / "cf",
+        patterns_out=tmp_path / "p.npz",
+        threshold=0.5,
+        chunk_rows=700,
+    )
     whole = cluster_features(X, LABELS)
     assert bins == 3000 == csr_array_rows(tmp_path / "cf")
-    for name, array in (("indptr", whole.indptr.astype(np.int64)),
-                        ("indices", whole.indices.astype(np.int32)), ("values", whole.data)):
+    for name, array in (
+        ("indptr", whole.indptr.astype(np.int64)),
+        ("indices", whole.indices.astype(np.int32)),
+        ("values", whole.data),
+    ):
         np.save(tmp_path / "ref.npy", array)
         assert (tmp_path / f"cf.{name}.npy").read_bytes() == (tmp_path / "ref.npy").read_bytes()
-    blocks = [active_patterns(whole[lo:lo + 700], 0.5) for lo in range(0, 3000, 700)]
+    blocks = [active_patterns(whole[lo : lo + 700], 0.5) for lo in range(0, 3000, 700)]
     reference = reference_merge(blocks)
     reference.save(tmp_path / "ref.npz")
     assert (tmp_path / "p.npz").read_bytes() == (tmp_path / "ref.npz").read_bytes()
     assert n_patterns == len(reference) < 3000
     merged = Patterns.load(tmp_path / "p.npz")
     direct = active_patterns(whole, 0.5)
-    assert [merged.pattern(i) for i in merged.inverse] == [direct.pattern(i)
-                                                           for i in direct.inverse]
+    assert [merged.pattern(i) for i in merged.inverse] == [
+        direct.pattern(i) for i in direct.inverse
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "cf.indices.npy", "cf.indptr.npy", "cf.values.npy", "clusters.tsv", "f.npz", "p.npz",
-        "ref.npy", "ref.npz"]
+        "cf.indices.npy",
+        "cf.indptr.npy",
+        "cf.values.npy",
+        "clusters.tsv",
+        "f.npz",
+        "p.npz",
+        "ref.npy",
+        "ref.npz",
+    ]
 
 
 def test_chromosome_cluster_features_bad_input_leaves_nothing(tmp_path):
@@ -267,11 +300,15 @@ def test_chromosome_cluster_features_bad_input_leaves_nothing(tmp_path):
 
     sp.save_npz(tmp_path / "f.npz", sp.random(50, 5, density=0.4, format="csr", random_state=1))
     (tmp_path / "clusters.tsv").write_text(
-        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS)))
+        "feature\tcluster\n" + "".join(f"{i}\t{c}\n" for i, c in enumerate(LABELS))
+    )
     with pytest.raises(InputError, match="f.npz: matrix has 5 feature columns"):
         chromosome_cluster_features(
-            tmp_path / "f.npz", tmp_path / "clusters.tsv", cluster_features_out=tmp_path / "cf",
-            patterns_out=tmp_path / "p.npz")
+            tmp_path / "f.npz",
+            tmp_path / "clusters.tsv",
+            cluster_features_out=tmp_path / "cf",
+            patterns_out=tmp_path / "p.npz",
+        )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clusters.tsv", "f.npz"]
 
 
@@ -279,17 +316,25 @@ def test_pattern_merger_compares_cluster_ids_after_a_hash_match(tmp_path, monkey
     """Two different patterns with equal hashes in different blocks are an error, not merged."""
     from genovocab.npystream import NpyAppender
 
-    monkeypatch.setattr(patterns_module, "_pattern_hashes", lambda indices, indptr, weights: (
-        np.zeros(indptr.size - 1, dtype=np.uint64), np.zeros(indptr.size - 1, dtype=np.uint64)))
+    monkeypatch.setattr(
+        patterns_module,
+        "_pattern_hashes",
+        lambda indices, indptr, weights: (
+            np.zeros(indptr.size - 1, dtype=np.uint64),
+            np.zeros(indptr.size - 1, dtype=np.uint64),
+        ),
+    )
     with open(tmp_path / "spill.npy", "w+b") as handle:
         merger = patterns.PatternMerger(3, NpyAppender(handle, np.int32))
-        one = Patterns(np.array([0, 1]), np.array([0], dtype=np.int32), np.array([2]),
-                       np.array([0, 0]))
+        one = Patterns(
+            np.array([0, 1]), np.array([0], dtype=np.int32), np.array([2]), np.array([0, 0])
+        )
         merger.add(one)
         merger.add(one)  # the same pattern again: found, compared, merged
         assert len(merger) == 1
-        other = Patterns(np.array([0, 1]), np.array([1], dtype=np.int32), np.array([1]),
-                         np.array([0]))
+        other = Patterns(
+            np.array([0, 1]), np.array([1], dtype=np.int32), np.array([1]), np.array([0])
+        )
         with pytest.raises(GenovocabError, match="hash collision"):
             merger.add(other)
 
@@ -306,8 +351,10 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
     from genovocab.motifs.token_files import chromosome_tokens, token_vocab_files
     from genovocab.motifs.vocabulary import read_vocab
 
-    cfs = [sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9]], dtype=np.float32)),
-           sp.csr_matrix(np.array([[0.0, 0], [0.8, 0], [0.5, 0]], dtype=np.float32))]
+    cfs = [
+        sp.csr_matrix(np.array([[0.6, 0], [0, 0], [0.7, 0.9]], dtype=np.float32)),
+        sp.csr_matrix(np.array([[0.0, 0], [0.8, 0], [0.5, 0]], dtype=np.float32)),
+    ]
     pats, edges, prefixes = [], [], []
     for i, (cf, e) in enumerate(zip(cfs, ([0, 10, 30, 60], [0, 5, 25, 40]))):
         active_patterns(cf, 0.5).save(tmp_path / f"p{i}.npz")
@@ -316,35 +363,55 @@ def test_token_vocab_files_and_chromosome_tokens(tmp_path):
         pats.append(tmp_path / f"p{i}.npz")
         edges.append(tmp_path / f"e{i}.npy")
         prefixes.append(tmp_path / f"cf{i}")
-    (tmp_path / "clusters.tsv").write_text("feature\tcluster\tmatrix_id\tname\tstrand\n"
-                                           "0\t0\tMA1\tCTCF\t+\n1\t1\tMA2\tSP1\t+\n")
-    summary = token_vocab_files(pats, edges, vocab_out=tmp_path / "v.tsv",
-                                zipf_out=tmp_path / "z.json", plot_out=tmp_path / "z.png",
-                                clusters=tmp_path / "clusters.tsv", size=8, chunk_rows=2)
+    (tmp_path / "clusters.tsv").write_text(
+        "feature\tcluster\tmatrix_id\tname\tstrand\n0\t0\tMA1\tCTCF\t+\n1\t1\tMA2\tSP1\t+\n"
+    )
+    summary = token_vocab_files(
+        pats,
+        edges,
+        vocab_out=tmp_path / "v.tsv",
+        zipf_out=tmp_path / "z.json",
+        plot_out=tmp_path / "z.png",
+        clusters=tmp_path / "clusters.tsv",
+        size=8,
+        chunk_rows=2,
+    )
     assert (tmp_path / "v.tsv").read_text().splitlines()[6:] == [
         "5\tm-\t2\t0.333333\t6\t0\t.\t.",
         "6\tm0\t3\t0.5\t3\t1\t0\tCTCF",
-        "7\tm1\t1\t0.166667\t1\t1\t1\tSP1"]
+        "7\tm1\t1\t0.166667\t1\t1\t1\tSP1",
+    ]
     assert summary["vocab_size"] == 8 and summary["n_bins"] == 6 and summary["total_bp"] == 100
     assert summary["fraction_active_clusters_kept"] == pytest.approx(4 / 5)
     assert summary["tokens_used"] == 3 and summary["unk_share"] == 0
     assert summary["top_token_share"] == pytest.approx(0.5)
     assert json.loads((tmp_path / "z.json").read_text())["zipf"]["n_tokens"] == 3
     assert read_vocab(tmp_path / "v.tsv").patterns == [(), (0,), (1,)]
-    got = chromosome_tokens(pats[0], tmp_path / "v.tsv", "c0", tokens_out=tmp_path / "t0.npy",
-                            stats_out=tmp_path / "s0.json", cluster_features=prefixes[0])
+    got = chromosome_tokens(
+        pats[0],
+        tmp_path / "v.tsv",
+        "c0",
+        tokens_out=tmp_path / "t0.npy",
+        stats_out=tmp_path / "s0.json",
+        cluster_features=prefixes[0],
+    )
     assert got.tolist() == [6, 5, 7] and np.load(tmp_path / "t0.npy").dtype == np.int32
     stats = json.loads((tmp_path / "s0.json").read_text())
     assert stats["kept_clusters"] == 2 and stats["active_clusters"] == 3
     assert stats["kept_value"] == pytest.approx(0.6 + 0.9, rel=1e-6)
     assert stats["active_value"] == pytest.approx(0.6 + 0.7 + 0.9, rel=1e-6)
     assert stats["diagnostic_band"]["n_sets"] == 3
-    assert chromosome_tokens(pats[1], tmp_path / "v.tsv", "c1",
-                             tokens_out=tmp_path / "t1.npy").tolist() == [5, 6, 6]
+    assert chromosome_tokens(
+        pats[1], tmp_path / "v.tsv", "c1", tokens_out=tmp_path / "t1.npy"
+    ).tolist() == [5, 6, 6]
     with pytest.raises(InputError, match=r"p0.npz: 3 bins, but .*e2.npy gives 1"):
         np.save(tmp_path / "e2.npy", np.array([0, 10], dtype=np.int64))
-        token_vocab_files([pats[0]], [tmp_path / "e2.npy"], vocab_out=tmp_path / "v2.tsv",
-                          zipf_out=tmp_path / "z2.json")
+        token_vocab_files(
+            [pats[0]],
+            [tmp_path / "e2.npy"],
+            vocab_out=tmp_path / "v2.tsv",
+            zipf_out=tmp_path / "z2.json",
+        )
     assert not (tmp_path / "v2.tsv").exists()
 
 
@@ -361,10 +428,19 @@ def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
     from genovocab.motifs.token_files import token_vocab_files
 
     with open(tmp_path / "p.npz", "wb") as handle:  # int64 ids, as no pattern file has them
-        np.savez(handle, indptr=np.array([0, 1]), indices=np.array([3], dtype=np.int64),
-                 counts=np.array([1]), inverse=np.array([0]))
+        np.savez(
+            handle,
+            indptr=np.array([0, 1]),
+            indices=np.array([3], dtype=np.int64),
+            counts=np.array([1]),
+            inverse=np.array([0]),
+        )
     np.save(tmp_path / "e.npy", np.array([0, 10], dtype=np.int64))
     with pytest.raises(InputError, match=r"p.npz: indices.npy is int64 \(1,\), expected 1-D int32"):
-        token_vocab_files([tmp_path / "p.npz"], [tmp_path / "e.npy"],
-                          vocab_out=tmp_path / "v.tsv", zipf_out=tmp_path / "z.json")
+        token_vocab_files(
+            [tmp_path / "p.npz"],
+            [tmp_path / "e.npy"],
+            vocab_out=tmp_path / "v.tsv",
+            zipf_out=tmp_path / "z.json",
+        )
     assert not (tmp_path / "v.tsv").exists()

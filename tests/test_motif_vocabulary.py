@@ -33,17 +33,24 @@ HAND = [(1, 2, 3), (1, 2), (1, 3), (2,), (), (1, 2, 4)]
 HAND_BINS = [5, 3, 2, 4, 6, 1]
 
 
-@pytest.mark.parametrize("size,tokens,support,counts", [
-    # supports: () 21, (1,) 11, (1, 2) 9, (1, 2, 3) 5, (2,) 4, (1, 3) 2, (1, 2, 4) 1
-    (6, [()], [21], [21]),
-    (7, [(), (1,)], [21, 11], [10, 11]),
-    (8, [(), (1,), (1, 2)], [21, 11, 9], [10, 2, 9]),
-    (9, [(), (1,), (1, 2), (1, 2, 3)], [21, 11, 9, 5], [10, 2, 4, 5]),
-    # (2,) joins: its 4 bins leave the empty token
-    (10, [(), (1,), (1, 2), (1, 2, 3), (2,)], [21, 11, 9, 5, 4], [6, 2, 4, 5, 4]),
-    (12, [(), (1,), (1, 2), (1, 2, 3), (2,), (1, 3), (1, 2, 4)], [21, 11, 9, 5, 4, 2, 1],
-     [6, 0, 3, 5, 4, 2, 1]),
-])
+@pytest.mark.parametrize(
+    "size,tokens,support,counts",
+    [
+        # supports: () 21, (1,) 11, (1, 2) 9, (1, 2, 3) 5, (2,) 4, (1, 3) 2, (1, 2, 4) 1
+        (6, [()], [21], [21]),
+        (7, [(), (1,)], [21, 11], [10, 11]),
+        (8, [(), (1,), (1, 2)], [21, 11, 9], [10, 2, 9]),
+        (9, [(), (1,), (1, 2), (1, 2, 3)], [21, 11, 9, 5], [10, 2, 4, 5]),
+        # (2,) joins: its 4 bins leave the empty token
+        (10, [(), (1,), (1, 2), (1, 2, 3), (2,)], [21, 11, 9, 5, 4], [6, 2, 4, 5, 4]),
+        (
+            12,
+            [(), (1,), (1, 2), (1, 2, 3), (2,), (1, 3), (1, 2, 4)],
+            [21, 11, 9, 5, 4, 2, 1],
+            [6, 0, 3, 5, 4, 2, 1],
+        ),
+    ],
+)
 def test_backoff_vocabulary_by_hand(size, tokens, support, counts):
     indptr, ids = pack(HAND)
     vocab = vocab_from_memory(indptr, ids, np.array(HAND_BINS), size=size, chunk=2)
@@ -71,8 +78,10 @@ def plain_vocab(patterns, bins, size, min_count):
     for p, n in zip(patterns, bins):
         for k in range(len(p) + 1):
             support[p[:k]] = support.get(p[:k], 0) + n
-    kept = sorted((p for p, n in support.items() if n >= min_count or not p),
-                  key=lambda p: (-support[p], len(p), p))[:size - N_SPECIAL]
+    kept = sorted(
+        (p for p, n in support.items() if n >= min_count or not p),
+        key=lambda p: (-support[p], len(p), p),
+    )[: size - N_SPECIAL]
     index = {p: i for i, p in enumerate(kept)}
     counts = [0] * len(kept)
     for p, n in zip(patterns, bins):
@@ -101,8 +110,7 @@ def test_level_by_level_build_equals_plain_count(monkeypatch, seed, size, min_co
     kept, support, counts = plain_vocab(patterns, bins.tolist(), size, min_count)
     indptr, ids = pack(patterns)
     for chunk in (97, 1 << 20):
-        vocab = vocab_from_memory(indptr, ids, bins, size=size, min_count=min_count,
-                                  chunk=chunk)
+        vocab = vocab_from_memory(indptr, ids, bins, size=size, min_count=min_count, chunk=chunk)
         assert vocab.patterns == kept
         assert vocab.support.tolist() == support and vocab.counts.tolist() == counts
     assert int(vocab.counts.sum()) == int(bins.sum())
@@ -113,17 +121,25 @@ def test_vocab_file_round_trip_and_errors(tmp_path):
     write_vocab(tmp_path / "v.tsv", vocab, ["CTCF", "SP1", "KLF4", "GATA1"])
     lines = (tmp_path / "v.tsv").read_text().splitlines()
     assert lines[0] == "id\ttoken\tcount\tfraction\tsupport\tn_active\tclusters\tmotifs"
-    assert lines[1:6] == [f"{i}\t{t}\t0\t0\t0\t0\t.\t." for i, t in
-                          enumerate(["<pad>", "<unk>", "<cls>", "<sep>", "<mask>"])]
-    assert lines[6:] == ["5\tm-\t4\t0.4\t10\t0\t.\t.", "6\tm3\t4\t0.4\t6\t1\t3\tGATA1",
-                         "7\tm3+m1\t2\t0.2\t2\t2\t3,1\tGATA1|SP1"]
+    assert lines[1:6] == [
+        f"{i}\t{t}\t0\t0\t0\t0\t.\t."
+        for i, t in enumerate(["<pad>", "<unk>", "<cls>", "<sep>", "<mask>"])
+    ]
+    assert lines[6:] == [
+        "5\tm-\t4\t0.4\t10\t0\t.\t.",
+        "6\tm3\t4\t0.4\t6\t1\t3\tGATA1",
+        "7\tm3+m1\t2\t0.2\t2\t2\t3,1\tGATA1|SP1",
+    ]
     back = read_vocab(tmp_path / "v.tsv")
     assert back.patterns == vocab.patterns and back.counts.tolist() == [4, 4, 2]
     assert back.support.tolist() == [10, 6, 2]
     bad = tmp_path / "bad.tsv"
     bad.write_text("\n".join(lines[:7] + [lines[8].replace("7\t", "6\t", 1)]) + "\n")  # no m3
-    with pytest.raises(InputError, match=r"bad.tsv, line 8: token 'm3\+m1' comes before its "
-                                         "parent 'm3'"):
+    with pytest.raises(
+        InputError,
+        match=r"bad.tsv, line 8: token 'm3\+m1' comes before its "
+        "parent 'm3'",
+    ):
         read_vocab(bad)
     bad.write_text("\n".join(lines[:6] + [lines[6].replace("m-", "m2")]) + "\n")
     with pytest.raises(InputError, match="line 7: token 'm2' does not spell its clusters"):
@@ -143,17 +159,21 @@ def plain_set_histogram(patterns, bins):
 def chunks_of(patterns, bins, chunk=211):
     def chunks():
         for lo in range(0, len(patterns), chunk):
-            part = patterns[lo:lo + chunk]
+            part = patterns[lo : lo + chunk]
             indptr, ids = pack(part)
-            yield indptr, ids, np.array(bins[lo:lo + chunk], dtype=np.int64)
+            yield indptr, ids, np.array(bins[lo : lo + chunk], dtype=np.int64)
+
     return chunks
 
 
 def colliding_hash(indptr, indices):
     """A hash that collides on purpose: it sees only the pattern's length and first id."""
     sizes = np.diff(indptr)
-    first = np.where(sizes > 0, indices[np.minimum(indptr[:-1], max(indices.size - 1, 0))]
-                     if indices.size else 0, 0).astype(np.uint64)
+    first = np.where(
+        sizes > 0,
+        indices[np.minimum(indptr[:-1], max(indices.size - 1, 0))] if indices.size else 0,
+        0,
+    ).astype(np.uint64)
     h = sizes.astype(np.uint64) * np.uint64(7) + first
     return h, h.copy()
 
@@ -172,8 +192,15 @@ def test_sharded_set_count_equals_plain_count(tmp_path, hash_fn, n_shards, max_o
         patterns.append(tuple(rng.permutation(12)[:k].tolist()))  # orders differ: same set
         bins.append(int(rng.integers(1, 3)))
     want = plain_set_histogram(patterns, bins)
-    got = count_sets_sharded(chunks_of(patterns, bins), n_shards=n_shards, work_dir=tmp_path,
-                             hashes=hash_fn, block=50, shard_ids=500, max_open=max_open)
+    got = count_sets_sharded(
+        chunks_of(patterns, bins),
+        n_shards=n_shards,
+        work_dir=tmp_path,
+        hashes=hash_fn,
+        block=50,
+        shard_ids=500,
+        max_open=max_open,
+    )
     assert got == want
     assert list(tmp_path.iterdir()) == []  # the shards are removed
 
@@ -190,15 +217,17 @@ def test_set_census_and_zipf_from_histogram(tmp_path):
     hist = {1: 5, 2: 3, 7: 1, 600: 2}
     expanded = np.repeat(list(hist), list(hist.values()))
     for band in (None, (2, 700)):
-        want = zipf_fit(expanded if band is None else
-                        expanded[(expanded >= band[0]) & (expanded <= band[1])])
+        want = zipf_fit(
+            expanded if band is None else expanded[(expanded >= band[0]) & (expanded <= band[1])]
+        )
         got = zipf_from_histogram(hist, band, chunk=2)
         for key in ("pearson_r", "slope", "intercept"):
             assert got[key] == pytest.approx(want[key], rel=1e-9)
         assert got["n_tokens"] == want["n_tokens"]
     patterns = [(1, 2), (2, 1), (3,), ()]
-    census = set_census(chunks_of(patterns, [1, 1, 1, 1]), n_shards=2, work_dir=tmp_path,
-                        band=(2, 10))
+    census = set_census(
+        chunks_of(patterns, [1, 1, 1, 1]), n_shards=2, work_dir=tmp_path, band=(2, 10)
+    )
     assert census["n_sets"] == 3 and census["fraction_sets_seen_once"] == pytest.approx(2 / 3)
     assert census["zipf_band"]["n_tokens"] == 1 and math.isnan(census["zipf_band"]["pearson_r"])
 
@@ -206,17 +235,38 @@ def test_set_census_and_zipf_from_histogram(tmp_path):
 def test_summary_markdown_states_the_figures():
     from genovocab.motifs.vocabulary import summary_markdown
 
-    stats = {"vocab_size": 4096, "n_bins": 1000, "unk_share": 0.0, "tokens_used": 300,
-             "top_token_share": 0.05, "fraction_bins_backed_to_empty": 0.01,
-             "fraction_active_clusters_kept": 0.125, "fraction_active_value_kept": 0.2,
-             "zipf": {"pearson_r": -0.93, "slope": -1.17},
-             "patterns": {"n_sets": 800, "fraction_sets_seen_once": 0.9,
-                          "zipf_all_sets": {"pearson_r": -0.8}, "band": [500, 1_000_000],
-                          "zipf_band": {"n_tokens": 2, "pearson_r": None}}}
+    stats = {
+        "vocab_size": 4096,
+        "n_bins": 1000,
+        "unk_share": 0.0,
+        "tokens_used": 300,
+        "top_token_share": 0.05,
+        "fraction_bins_backed_to_empty": 0.01,
+        "fraction_active_clusters_kept": 0.125,
+        "fraction_active_value_kept": 0.2,
+        "zipf": {"pearson_r": -0.93, "slope": -1.17},
+        "patterns": {
+            "n_sets": 800,
+            "fraction_sets_seen_once": 0.9,
+            "zipf_all_sets": {"pearson_r": -0.8},
+            "band": [500, 1_000_000],
+            "zipf_band": {"n_tokens": 2, "pearson_r": None},
+        },
+    }
     text = summary_markdown(stats)
-    for part in ("4,096 ids", "`<unk>` 0.0 %", "300 distinct tokens", "5.0 % of the bins",
-                 "12.5 % of its bin's active clusters", "20.0 % of their summed value",
-                 "r = -0.930, slope -1.17", "800 distinct active sets", "90.0 %",
-                 "500..1,000,000", "Davarmanesh et al.", "InterDependence Score"):
+    for part in (
+        "4,096 ids",
+        "`<unk>` 0.0 %",
+        "300 distinct tokens",
+        "5.0 % of the bins",
+        "12.5 % of its bin's active clusters",
+        "20.0 % of their summed value",
+        "r = -0.930, slope -1.17",
+        "800 distinct active sets",
+        "90.0 %",
+        "500..1,000,000",
+        "Davarmanesh et al.",
+        "InterDependence Score",
+    ):
         assert part in text, part
     assert text.endswith("\n") and "\n" not in text[:-1]

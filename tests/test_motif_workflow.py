@@ -47,7 +47,7 @@ def test_demo_bins_and_features(demo_run):
         assert (file_chrom, file_len) == (chrom, length) and list(mset.ids) == ids
         sites = read_site_file(sites_path)
         counts = np.bincount(sites.feature, minlength=2 * len(ids))
-        np.testing.assert_allclose(sums[:2 * len(ids)], counts, rtol=1e-5, atol=1e-2)
+        np.testing.assert_allclose(sums[: 2 * len(ids)], counts, rtol=1e-5, atol=1e-2)
     spf = [line.split("\t") for line in (out / "sites_per_feature.tsv").read_text().splitlines()]
     assert spf[0] == ["index", "matrix_id", "name", "strand", "sites"]
     np.testing.assert_allclose([int(r[4]) for r in spf[1:]], per_feature, rtol=1e-5, atol=0.05)

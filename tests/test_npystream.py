@@ -67,11 +67,19 @@ def test_write_npz_equals_numpy_savez(tmp_path):
     with appending_npy(tmp_path / "indices.npy", np.int32) as writer:
         writer.append(indices[:400])
         writer.append(indices[400:])
-    members = {"indptr": np.array([0, 2, 1000], dtype=np.int64), "indices": indices,
-               "counts": np.array([5, 7], dtype=np.int64)}
-    write_npz(tmp_path / "ours.npz", [("indptr", members["indptr"]),
-                                      ("indices", tmp_path / "indices.npy"),
-                                      ("counts", members["counts"])])
+    members = {
+        "indptr": np.array([0, 2, 1000], dtype=np.int64),
+        "indices": indices,
+        "counts": np.array([5, 7], dtype=np.int64),
+    }
+    write_npz(
+        tmp_path / "ours.npz",
+        [
+            ("indptr", members["indptr"]),
+            ("indices", tmp_path / "indices.npy"),
+            ("counts", members["counts"]),
+        ],
+    )
     with open(tmp_path / "numpy.npz", "wb") as handle:
         np.savez(handle, **members)
     assert (tmp_path / "ours.npz").read_bytes() == (tmp_path / "numpy.npz").read_bytes()

@@ -58,10 +58,14 @@ def test_mixed_key_types_sort():
 
 # --------------------------------------------------------------------------- the workflow
 
+
 def _digests(workdir: Path) -> dict[str, str]:
     """sha256 of every file under results/ (the demo's outputs and release)."""
-    return {str(p.relative_to(workdir)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((workdir / "results").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(workdir)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((workdir / "results").rglob("*"))
+        if p.is_file()
+    }
 
 
 def _resaved(workdir: Path, tmp_path: Path) -> dict[str, Path]:

@@ -56,8 +56,7 @@ def test_conversions_agree_and_sort_dedupe_merge():
     order = ["chr1", "chr2"]
     a = Regions.from_tuples(rows, order)
     b = Regions.from_frame(pd.DataFrame(rows, columns=["chrom", "start", "end"]), order)
-    c = Regions.from_objects([SimpleNamespace(chr=r[0], start=r[1], end=r[2]) for r in rows],
-                             order)
+    c = Regions.from_objects([SimpleNamespace(chr=r[0], start=r[1], end=r[2]) for r in rows], order)
     for r in (b, c):
         assert r.chroms == a.chroms and r.chrom_index.tolist() == a.chrom_index.tolist()
         assert r.starts.tolist() == a.starts.tolist() and r.ends.tolist() == a.ends.tolist()

@@ -28,8 +28,18 @@ from genovocab.tokenizers.interval import IntervalTokenizer
 
 from .conftest import copy_workflow, run_snakemake
 
-TOP = {"README.md", "release.json", "SHA256SUMS", "LICENSE.md", "provenance", "intervals",
-       "sequence", "motifs", "corpora", "evaluation"}
+TOP = {
+    "README.md",
+    "release.json",
+    "SHA256SUMS",
+    "LICENSE.md",
+    "provenance",
+    "intervals",
+    "sequence",
+    "motifs",
+    "corpora",
+    "evaluation",
+}
 
 
 def sha(path: Path) -> str:
@@ -58,17 +68,23 @@ def mini_release(tmp: Path, name: str = "rel") -> Path:
     corpus = stage / "corpus"
     (corpus / "data").mkdir(parents=True, exist_ok=True)
     (corpus / "README.md").write_text("---\nlicense: other\n---\n# corpus\n")
-    pq.write_table(pa.table({"id": ["a", "b"], "input_ids": [[0, 1], [2]]}),
-                   corpus / "data" / "train-00000-of-00001.parquet")
+    pq.write_table(
+        pa.table({"id": ["a", "b"], "input_ids": [[0, 1], [2]]}),
+        corpus / "data" / "train-00000-of-00001.parquet",
+    )
     download = stage / "peaks.bed"
     download.write_text("chr1\t12\t35\n")
     parts = {f"intervals/{p.name}": p for p in sorted((stage / "tok").iterdir())}
     parts["corpora/toy"] = corpus
     config = {"genome": "toy", "release": {"name": name, "version": "1"}}
-    return build_release(tmp / f"{name}-1", parts=parts, config=config,
-                         chrom_sizes=stage / "chrom.sizes",
-                         sources=[source_record("peaks", download, "file://peaks.bed")],
-                         software=[("python", "3"), ("genovocab", "0")])
+    return build_release(
+        tmp / f"{name}-1",
+        parts=parts,
+        config=config,
+        chrom_sizes=stage / "chrom.sizes",
+        sources=[source_record("peaks", download, "file://peaks.bed")],
+        software=[("python", "3"), ("genovocab", "0")],
+    )
 
 
 @pytest.fixture
@@ -78,24 +94,40 @@ def mini(tmp_path) -> Path:
 
 def test_licence_file_lists_every_source_and_sits_in_every_corpus(mini, tmp_path):
     text = (mini / "LICENSE.md").read_text()
-    assert "| peaks | file://peaks.bed | not stated in the configuration: see the source |" \
-        in text
+    assert "| peaks | file://peaks.bed | not stated in the configuration: see the source |" in text
     assert (mini / "corpora" / "toy" / "LICENSE.md").read_text() == text
     from genovocab.release import license_text
 
-    config = {"release": {"name": "r", "version": "1", "license": "other",
-                          "licenses": {"peaks": "CC BY 4.0"}}}
+    config = {
+        "release": {
+            "name": "r",
+            "version": "1",
+            "license": "other",
+            "licenses": {"peaks": "CC BY 4.0"},
+        }
+    }
     sources = [{"name": "peaks", "url": "u1"}, {"name": "genome", "url": "u0"}]
-    rows = [line for line in license_text(config, sources).splitlines()
-            if line.startswith("| ") and line != "| source | url | terms |"]
-    assert rows == ["| genome | u0 | not stated in the configuration: see the source |",
-                    "| peaks | u1 | CC BY 4.0 |"]
+    rows = [
+        line
+        for line in license_text(config, sources).splitlines()
+        if line.startswith("| ") and line != "| source | url | terms |"
+    ]
+    assert rows == [
+        "| genome | u0 | not stated in the configuration: see the source |",
+        "| peaks | u1 | CC BY 4.0 |",
+    ]
 
 
 def test_mini_layout_manifest_and_sums(mini):
-    assert {p.name for p in mini.iterdir()} == {"README.md", "release.json", "SHA256SUMS",
-                                                "LICENSE.md", "provenance", "intervals",
-                                                "corpora"}
+    assert {p.name for p in mini.iterdir()} == {
+        "README.md",
+        "release.json",
+        "SHA256SUMS",
+        "LICENSE.md",
+        "provenance",
+        "intervals",
+        "corpora",
+    }
     listed = sums(mini)
     files = sorted(p.relative_to(mini).as_posix() for p in mini.rglob("*") if p.is_file())
     assert list(listed) == sorted(listed) == [f for f in files if f != "SHA256SUMS"]
@@ -105,8 +137,11 @@ def test_mini_layout_manifest_and_sums(mini):
         subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=mini, check=True)
     m = json.loads((mini / "release.json").read_text())
     assert m["name"] == "rel" and m["version"] == "1" and m["build_time"] == 0
-    assert m["genome"] == {"name": "toy", "chromosomes": {"chr1": 100, "chr2": 60},
-                           "chrom_sizes_sha256": sha(mini / "provenance" / "chrom.sizes")}
+    assert m["genome"] == {
+        "name": "toy",
+        "chromosomes": {"chr1": 100, "chr2": 60},
+        "chrom_sizes_sha256": sha(mini / "provenance" / "chrom.sizes"),
+    }
     u = m["vocabularies"]["intervals"]
     assert (u["size"], u["sha256"]) == (3, sha(mini / "intervals" / "universe.bed.gz"))
     c = m["corpora"]["toy"]
@@ -114,7 +149,9 @@ def test_mini_layout_manifest_and_sums(mini):
     assert (mini / "intervals" / "tokenizer.toml").read_text() == 'universe = "universe.bed.gz"\n'
     digest = hashlib.sha256(b"chr1\t12\t35\n").hexdigest()
     assert (mini / "provenance" / "sources.tsv").read_text().splitlines() == [
-        "name\turl\tsha256\tbytes", f"peaks\tfile://peaks.bed\t{digest}\t11"]
+        "name\turl\tsha256\tbytes",
+        f"peaks\tfile://peaks.bed\t{digest}\t11",
+    ]
 
 
 def test_build_time_from_source_date_epoch(tmp_path, monkeypatch):
@@ -127,10 +164,15 @@ def test_source_record_prefers_sidecar(tmp_path):
     f = tmp_path / "x.bed"
     f.write_text("data")
     assert source_record("x", f, "u")["sha256"] == hashlib.sha256(b"data").hexdigest()
-    (tmp_path / "x.bed.source.json").write_text(json.dumps(
-        {"name": "x", "url": "https://a/x", "sha256": "ab" * 32, "bytes": 4}))
-    assert source_record("x", f, "u") == {"name": "x", "url": "https://a/x",
-                                          "sha256": "ab" * 32, "bytes": 4}
+    (tmp_path / "x.bed.source.json").write_text(
+        json.dumps({"name": "x", "url": "https://a/x", "sha256": "ab" * 32, "bytes": 4})
+    )
+    assert source_record("x", f, "u") == {
+        "name": "x",
+        "url": "https://a/x",
+        "sha256": "ab" * 32,
+        "bytes": 4,
+    }
 
 
 def test_tamper_changed_deleted_added(mini):
@@ -142,15 +184,19 @@ def test_tamper_changed_deleted_added(mini):
     target.write_bytes(bytes(data))
     with pytest.raises(ReleaseError) as err:
         load_release(mini)
-    assert f"intervals/tokenizer_config.json: changed (expected sha256 {old}, found " \
-           f"{sha(target)})" in str(err.value)
+    assert (
+        f"intervals/tokenizer_config.json: changed (expected sha256 {old}, found "
+        f"{sha(target)})" in str(err.value)
+    )
     load_release(mini, verify=False)  # verify=False skips the check
     target.unlink()
     assert verify(mini) == [f"intervals/tokenizer_config.json: missing (expected sha256 {old})"]
     (mini / "corpora" / "toy" / "extra.txt").write_text("x")
     problems = verify(mini)
-    assert f"corpora/toy/extra.txt: extra file not in SHA256SUMS (sha256 " \
-           f"{hashlib.sha256(b'x').hexdigest()})" in problems
+    assert (
+        f"corpora/toy/extra.txt: extra file not in SHA256SUMS (sha256 "
+        f"{hashlib.sha256(b'x').hexdigest()})" in problems
+    )
 
 
 def test_manifest_digest_must_match_sums(mini):
@@ -159,8 +205,7 @@ def test_manifest_digest_must_match_sums(mini):
     (mini / "release.json").write_text(json.dumps(m))
     problems = verify(mini)
     assert any(p.startswith("release.json: changed") for p in problems)
-    assert any("intervals/universe.bed.gz listed with sha256 " + "0" * 64 in p
-               for p in problems)
+    assert any("intervals/universe.bed.gz listed with sha256 " + "0" * 64 in p for p in problems)
 
 
 def test_tarball_is_deterministic_and_loads(tmp_path, monkeypatch):
@@ -176,8 +221,7 @@ def test_tarball_is_deterministic_and_loads(tmp_path, monkeypatch):
         members = tar.getmembers()
     names = [m.name for m in members]
     assert names[0] == "rel-1" and names[1:] == sorted(names[1:])
-    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "",
-                                                                              1234)}
+    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", 1234)}
     rel = load_release(ta, cache_dir=tmp_path / "cache")
     assert rel.path.parent.parent == tmp_path / "cache" and rel.name == "rel-1"
     direct = IntervalTokenizer.from_bed(tmp_path / "a" / "stage" / "universe.bed")
@@ -232,8 +276,9 @@ def test_cli_verify_and_info(mini, capsys):
 
 # ---------------------------------------------------------------------- the demo release
 def demo_release(demo_run: Path) -> tuple[Path, Path]:
-    (rel,) = [p for p in (demo_run / "results").iterdir() if p.is_dir()
-              and not p.name.endswith(".work")]
+    (rel,) = [
+        p for p in (demo_run / "results").iterdir() if p.is_dir() and not p.name.endswith(".work")
+    ]
     return rel, rel.with_name(rel.name + ".work")
 
 
@@ -242,20 +287,48 @@ def test_demo_release_layout_and_sums(demo_run):
     rel, _ = demo_release(demo_run)
     assert {p.name for p in rel.iterdir()} == TOP
     assert sorted(p.name for p in (demo_run / "results").iterdir()) == [
-        rel.name, f"{rel.name}.tar.gz", f"{rel.name}.work"]
+        rel.name,
+        f"{rel.name}.tar.gz",
+        f"{rel.name}.work",
+    ]
     for sub, names in {
         "provenance": {"config.yaml", "sources.tsv", "software.tsv", "chrom.sizes"},
-        "intervals": {"universe.bed.gz", "tokenizer_config.json", "tokenizer.toml",
-                      "assessment.tsv", "stats.tsv"},
-        "sequence": {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                     "ngram.json", "ggram_vocab.tsv", "stats.tsv", "ggram_lengths.png"},
-        "motifs": {"features.tsv", "ids.npy", "clusters.tsv", "vocab.tsv", "matrices.jaspar",
-                   "bins", "motif_tokenizer_config.json", "tokenizer_config.json",
-                   "ids_heatmap.png", "zipf.png", "bin_lengths.png"},
+        "intervals": {
+            "universe.bed.gz",
+            "tokenizer_config.json",
+            "tokenizer.toml",
+            "assessment.tsv",
+            "stats.tsv",
+        },
+        "sequence": {
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "ngram.json",
+            "ggram_vocab.tsv",
+            "stats.tsv",
+            "ggram_lengths.png",
+        },
+        "motifs": {
+            "features.tsv",
+            "ids.npy",
+            "clusters.tsv",
+            "vocab.tsv",
+            "matrices.jaspar",
+            "bins",
+            "motif_tokenizer_config.json",
+            "tokenizer_config.json",
+            "ids_heatmap.png",
+            "zipf.png",
+            "bin_lengths.png",
+        },
     }.items():
         assert names <= {p.name for p in (rel / sub).iterdir()}, sub
-    assert {p.name for p in (rel / "corpora").iterdir()} == {"peaks", "ccre_sequences",
-                                                             "motif_fragments"}
+    assert {p.name for p in (rel / "corpora").iterdir()} == {
+        "peaks",
+        "ccre_sequences",
+        "motif_fragments",
+    }
     for corpus in (rel / "corpora").iterdir():
         assert {"README.md", "data"} <= {p.name for p in corpus.iterdir()}
     assert not list(rel.rglob(".snakemake*"))
@@ -274,12 +347,15 @@ def test_demo_manifest_and_sources(demo_run):
     for e in [*m["vocabularies"].values(), *m["corpora"].values()]:
         assert e["sha256"] == sha(rel / e["main"])
     assert m["vocabularies"]["intervals"]["sha256"] == sha(
-        work / "universe" / "tokenizer" / "universe.bed.gz")
+        work / "universe" / "tokenizer" / "universe.bed.gz"
+    )
     with gzip.open(rel / "intervals" / "universe.bed.gz", "rt") as handle:
         assert m["vocabularies"]["intervals"]["size"] == len(handle.read().splitlines())
-    sizes = dict(line.split("\t") for line in
-                 (demo_run / "resources/demo-genome/genome/chrom.sizes").read_text().split("\n")
-                 if line)
+    sizes = dict(
+        line.split("\t")
+        for line in (demo_run / "resources/demo-genome/genome/chrom.sizes").read_text().split("\n")
+        if line
+    )
     assert m["genome"]["chromosomes"] == {k: int(v) for k, v in sizes.items()}
     # every downloaded input, with the sha256 the download step verified
     config = yaml.safe_load((demo_run / "config/config.yaml").read_text())
@@ -287,8 +363,9 @@ def test_demo_manifest_and_sources(demo_run):
     for line in (demo_run / "config/samples.tsv").read_text().splitlines()[1:]:
         fields = line.split("\t")
         expected[fields[0]] = fields[2]
-    rows = [line.split("\t") for line in
-            (rel / "provenance/sources.tsv").read_text().splitlines()[1:]]
+    rows = [
+        line.split("\t") for line in (rel / "provenance/sources.tsv").read_text().splitlines()[1:]
+    ]
     assert {r[0]: r[2] for r in rows} == expected
     resolved = yaml.safe_load((rel / "provenance/config.yaml").read_text())
     # the demo config omits universe.method: the schema's default is what the run resolved
@@ -305,8 +382,11 @@ def test_demo_load_release_same_ids_as_stage_outputs(demo_run):
 
     rel_dir, work = demo_release(demo_run)
     rel = load_release(rel_dir)
-    peaks = sorted(p for p in (demo_run / "resources/demo-genome/samples").iterdir()
-                   if not p.name.endswith(".source.json"))
+    peaks = sorted(
+        p
+        for p in (demo_run / "resources/demo-genome/samples").iterdir()
+        if not p.name.endswith(".source.json")
+    )
     direct = IntervalTokenizer.from_bed(work / "universe" / "universe.bed.gz")
     for p in peaks[:3]:
         assert rel.intervals.encode(p) == direct.encode(p)
@@ -316,7 +396,8 @@ def test_demo_load_release_same_ids_as_stage_outputs(demo_run):
     assert set(ours) == set(theirs)
     for key in ours:
         assert json.dumps(ours[key], default=lambda a: a.tolist()) == json.dumps(
-            theirs[key], default=lambda a: a.tolist()), key
+            theirs[key], default=lambda a: a.tolist()
+        ), key
     assert rel.sequence.ngram_vocab_size > 1
     from genovocab.tokenizers.motif import MotifTokenizer
 
@@ -344,13 +425,17 @@ def test_demo_peers_load_the_release(demo_run):
         def __init__(self, chrom, start, end):
             self.chr, self.start, self.end = chrom, start, end
 
-    for p in sorted(p for p in (demo_run / "resources/demo-genome/samples").iterdir()
-                   if not p.name.endswith(".source.json")):
+    for p in sorted(
+        p
+        for p in (demo_run / "resources/demo-genome/samples").iterdir()
+        if not p.name.endswith(".source.json")
+    ):
         with gzip.open(p, "rt") as handle:
-            regions = [(f[0], int(f[1]), int(f[2])) for f in
-                       (line.split("\t") for line in handle if line.strip())]
-        assert list(gt([Region(*r) for r in regions])["input_ids"]) == rel.intervals.encode(
-            regions)
+            regions = [
+                (f[0], int(f[1]), int(f[2]))
+                for f in (line.split("\t") for line in handle if line.strip())
+            ]
+        assert list(gt([Region(*r) for r in regions])["input_ids"]) == rel.intervals.encode(regions)
     transformers = pytest.importorskip("transformers")
     auto = transformers.AutoTokenizer.from_pretrained(str(rel_dir / "sequence"))
     # no N: our tokenizer makes one [UNK] per N run, the plain BPE one per N
@@ -359,8 +444,7 @@ def test_demo_peers_load_the_release(demo_run):
     datasets = pytest.importorskip("datasets")
     for name, folder in rel.corpora.items():
         splits = datasets.load_dataset(str(folder))  # every split of the card
-        assert sum(d.num_rows for d in splits.values()) == rel.manifest["corpora"][name][
-            "size"] > 0
+        assert sum(d.num_rows for d in splits.values()) == rel.manifest["corpora"][name]["size"] > 0
 
 
 @pytest.mark.workflow
@@ -384,6 +468,11 @@ def test_demo_report_holds_every_plot(demo_run, tmp_path):
     import zipfile
 
     names = "\n".join(zipfile.ZipFile(report).namelist())
-    for plot in ("comparison.png", "bin_lengths.png", "ids_heatmap.png", "zipf.png",
-                 "ggram_lengths.png"):
+    for plot in (
+        "comparison.png",
+        "bin_lengths.png",
+        "ids_heatmap.png",
+        "zipf.png",
+        "ggram_lengths.png",
+    ):
         assert plot in names, plot

@@ -33,8 +33,9 @@ from genovocab.release import (
 from .test_release import mini_release
 
 
-def stage_release(tmp: Path, *, link: bool = True, threads: int = 1,
-                  name: str = "rel") -> tuple[Path, Path]:
+def stage_release(
+    tmp: Path, *, link: bool = True, threads: int = 1, name: str = "rel"
+) -> tuple[Path, Path]:
     """A release of one large array (2 MiB, linked) and one small table (copied)."""
     stage = tmp / "stage"
     stage.mkdir(parents=True, exist_ok=True)
@@ -45,14 +46,20 @@ def stage_release(tmp: Path, *, link: bool = True, threads: int = 1,
     return build(tmp, stage, link=link, threads=threads, name=name), stage
 
 
-def build(tmp: Path, stage: Path, *, link: bool = True, threads: int = 1,
-          name: str = "rel") -> Path:
+def build(
+    tmp: Path, stage: Path, *, link: bool = True, threads: int = 1, name: str = "rel"
+) -> Path:
     big = stage / "values.npy"
-    return build_release(tmp / f"{name}-1", parts={"motifs/values.npy": big,
-                                                  "motifs/small.tsv": stage / "small.tsv"},
-                        config={"genome": "toy", "release": {"name": name, "version": "1"}},
-                        chrom_sizes=stage / "chrom.sizes", sources=[],
-                        software=[("python", "3")], threads=threads, link=link)
+    return build_release(
+        tmp / f"{name}-1",
+        parts={"motifs/values.npy": big, "motifs/small.tsv": stage / "small.tsv"},
+        config={"genome": "toy", "release": {"name": name, "version": "1"}},
+        chrom_sizes=stage / "chrom.sizes",
+        sources=[],
+        software=[("python", "3")],
+        threads=threads,
+        link=link,
+    )
 
 
 def reference_tar(root: Path, mtime: int) -> bytes:
@@ -156,9 +163,11 @@ def test_each_part_file_is_hashed_once(tmp_path, monkeypatch):
             monkeypatch.setattr(module, "sha256_file", counting)
     rel, stage = stage_release(tmp_path, threads=2)
     for name in ("values.npy", "small.tsv"):
-        hashed = calls.get(os.fspath(stage / name), 0) + calls.get(
-            os.fspath(rel / "motifs" / name), 0) + calls.get(
-            os.fspath(rel.parent / fileutil.tmp_name(rel) / "motifs" / name), 0)
+        hashed = (
+            calls.get(os.fspath(stage / name), 0)
+            + calls.get(os.fspath(rel / "motifs" / name), 0)
+            + calls.get(os.fspath(rel.parent / fileutil.tmp_name(rel) / "motifs" / name), 0)
+        )
         assert sum(n for p, n in calls.items() if p.endswith(f"/{name}")) == hashed == 1, name
 
 
@@ -196,8 +205,9 @@ def test_tar_gz_is_members_of_the_tar_stream_and_thread_independent(tmp_path, mo
     assert members >= len(expected) // (64 << 10)
     assert gzip.decompress(one) == expected
     if shutil.which("gzip"):
-        out = subprocess.run(["gzip", "-dc", str(tmp_path / "one.tar.gz")], check=True,
-                             capture_output=True).stdout
+        out = subprocess.run(
+            ["gzip", "-dc", str(tmp_path / "one.tar.gz")], check=True, capture_output=True
+        ).stdout
         assert out == expected
     assert load_release(tmp_path / "one.tar.gz", cache_dir=tmp_path / "c").name == "rel-1"
 
@@ -208,8 +218,7 @@ def test_gzip_member_is_what_gzip_writes():
     assert gzip.decompress(member) == data
     # Python's gzip at the same level, mtime 0, no name: the same bytes
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6,
-                       mtime=0) as handle:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=6, mtime=0) as handle:
         handle.write(data)
     assert member == buffer.getvalue()
 
@@ -224,8 +233,11 @@ def test_tar_zst_is_the_tar_stream_and_thread_independent(tmp_path):
     assert out == reference_tar(rel, 0)
     from genovocab.errors import InputError
 
-    with pytest.raises(InputError, match=r"a.tar.zst: a .tar.zst release is opened as its "
-                                         "folder"):
+    with pytest.raises(
+        InputError,
+        match=r"a.tar.zst: a .tar.zst release is opened as its "
+        "folder",
+    ):
         load_release(one, cache_dir=tmp_path / "cache")
 
 

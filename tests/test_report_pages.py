@@ -35,17 +35,22 @@ def test_tables_escape_and_align(tmp_path):
 
 def test_nested_statistics_are_flattened(tmp_path):
     stats = {"splits": {"train": {"rows": 3, "chromosomes": ["chr1", "chr2"]}}, "bytes": 10}
-    assert flatten(stats) == [("splits.train.rows", 3), ("splits.train.chromosomes",
-                                                          "chr1, chr2"), ("bytes", 10)]
+    assert flatten(stats) == [
+        ("splits.train.rows", 3),
+        ("splits.train.chromosomes", "chr1, chr2"),
+        ("bytes", 10),
+    ]
     path = tmp_path / "stats.json"
     path.write_text('{"documents": 10}')
     assert "<h2>peaks</h2>" in stats_page({"peaks": path}, "Corpora")
 
 
 def test_card_markdown():
-    card = ("---\nlicense: other\n---\n\n# Title\n\nSome `code` and **bold**.\n\n"
-            "| a | b |\n|---|---|\n| 1 | `x` |\n\n- one\n- two\n\n```python\nx = 1 < 2\n```\n"
-            "![plot](motifs/zipf.png)\n")
+    card = (
+        "---\nlicense: other\n---\n\n# Title\n\nSome `code` and **bold**.\n\n"
+        "| a | b |\n|---|---|\n| 1 | `x` |\n\n- one\n- two\n\n```python\nx = 1 < 2\n```\n"
+        "![plot](motifs/zipf.png)\n"
+    )
     html = markdown_html(card)
     assert "<h2>Title</h2>" in html
     assert "<p>Some <code>code</code> and <strong>bold</strong>.</p>" in html

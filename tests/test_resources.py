@@ -38,8 +38,13 @@ def test_mem_and_runtime_follow_input_size_and_attempt(tmp_path):
     assert mem(None, Files(size_mb=500.0), 1) == 3000  # the configured cap
     runtime = rs.runtime(10, 0.5)
     assert runtime(None, job_input, 2) == 70
-    assert mem.scaling == {"base": 400 + JOB_OVERHEAD_MB, "per_unit": 10, "by": "input",
-                           "floor": FLOOR_MB, "cap": 3000}
+    assert mem.scaling == {
+        "base": 400 + JOB_OVERHEAD_MB,
+        "per_unit": 10,
+        "by": "input",
+        "floor": FLOOR_MB,
+        "cap": 3000,
+    }
 
 
 def test_named_input_scaling_counts_only_that_file(tmp_path):
@@ -60,8 +65,12 @@ def test_chromosome_scaling_reads_the_job_or_workflow_sizes(tmp_path):
     mem = ResourceScaler({}, chrom_sizes=str(sizes)).mem_mb(500, 10, "chrom")
     assert mem(SimpleNamespace(chrom="chr1"), Files(), 1) == 700 + 2490  # ceil(2489.56)
     # before genome preparation no size is known: the base alone
-    assert ResourceScaler({}, chrom_sizes=str(tmp_path / "no")).mem_mb(500, 10, "chrom")(
-        wc, Files(), 2) == 1400
+    assert (
+        ResourceScaler({}, chrom_sizes=str(tmp_path / "no")).mem_mb(500, 10, "chrom")(
+            wc, Files(), 2
+        )
+        == 1400
+    )
 
 
 def test_unknown_scaling_is_refused():
@@ -83,8 +92,10 @@ def test_block_and_table_square_units(tmp_path):
     assert runtime(job, Files(size_mb=0.0), 2) == 2 * 50
     mem = rs.mem_mb(300, 864, "lines2:feature_table")
     assert mem(job, Files(size_mb=0.0, feature_table=str(table)), 1) == (
-        300 + JOB_OVERHEAD_MB + 864)  # 1,000 lines: 1e6 / 1e6 = 1 unit
+        300 + JOB_OVERHEAD_MB + 864
+    )  # 1,000 lines: 1e6 / 1e6 = 1 unit
     assert mem(job, Files(size_mb=0.0, feature_table=str(tmp_path / "absent.tsv")), 1) == (
-        300 + JOB_OVERHEAD_MB)  # not there yet: the base
+        300 + JOB_OVERHEAD_MB
+    )  # not there yet: the base
     with pytest.raises(ValueError, match="lines2"):
         rs.mem_mb(1, 1, "rows")

@@ -22,7 +22,7 @@ def brute_force(tokens, vocab: dict, min_len, max_len, cap=None):
         for length in range(min_len, max_len + 1):
             if start + length > len(tokens):
                 break
-            gid = vocab.get(tuple(tokens[start:start + length]))
+            gid = vocab.get(tuple(tokens[start : start + length]))
             if gid is not None:
                 found.append((gid, start, length))
     return found if cap is None else found[:cap]
@@ -62,8 +62,7 @@ def test_matcher_equals_brute_force(seed):
     m = matcher.match_stream(ids, offsets, cap)
     for i, s in enumerate(seqs):
         sel = m.seq == i
-        got = list(zip(m.ngram_id[sel].tolist(), m.position[sel].tolist(),
-                       m.length[sel].tolist()))
+        got = list(zip(m.ngram_id[sel].tolist(), m.position[sel].tolist(), m.length[sel].tolist()))
         assert got == brute_force(s, d, 2, max_len, cap)
 
 
@@ -95,18 +94,24 @@ def trained(tmp_path_factory):
     motifs = ["TATAAAAG", "GGGCGGGGC", "CCAATCA", "TTGACTCAT"]
     lines = []
     for _ in range(400):
-        parts = [rng.choice(motifs) if rng.random() < 0.3 else
-                 "".join(rng.choice("ACGT") for _ in range(rng.randint(3, 12)))
-                 for _ in range(40)]
+        parts = [
+            rng.choice(motifs)
+            if rng.random() < 0.3
+            else "".join(rng.choice("ACGT") for _ in range(rng.randint(3, 12)))
+            for _ in range(40)
+        ]
         lines.append("".join(parts))
     root = tmp_path_factory.mktemp("bpe")
     (root / "train.txt").write_text("\n".join(lines) + "\n")
     tok = bpe.train_bpe([root / "train.txt"], vocab_size=300)
     bpe.save_tokenizer_folder(tok, root / "bpe", model_max_length=64)
     ids, offsets = bpe.encode_ids(tok, lines)
-    v = ggram.extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(),
-                             params=GgramParams(min_pmi=1.0, min_token_count=3,
-                                                min_ngram_freq=3))
+    v = ggram.extract_ggrams(
+        ids,
+        offsets,
+        vocab_size=tok.get_vocab_size(),
+        params=GgramParams(min_pmi=1.0, min_token_count=3, min_ngram_freq=3),
+    )
     ggram.write_vocab(v, tok, root / "ggram", max_ngram_count=30, plot=False)
     return root, tok, v, lines
 
@@ -133,20 +138,24 @@ def test_bpe_rebuild_is_byte_identical(trained, tmp_path):
         assert (tmp_path / "again" / name).read_bytes() == (root / "bpe" / name).read_bytes()
 
 
-
 def test_build_bpe_folder_is_the_one_bpe_step(trained, tmp_path, monkeypatch):
     """CLI and workflow call build_bpe_folder: it gives the same folder as train + save, and its
     bp-per-token figure is the plain mean over the first STAT_LINES lines."""
     root, _, _, _ = trained
     monkeypatch.setattr(bpe, "STAT_LINES", 3)
-    tok, bp_per_token = bpe.build_bpe_folder([root / "train.txt"], tmp_path / "built",
-                                             vocab_size=300, model_max_length=64)
+    tok, bp_per_token = bpe.build_bpe_folder(
+        [root / "train.txt"], tmp_path / "built", vocab_size=300, model_max_length=64
+    )
     for name in bpe.TOKENIZER_FILES:
         assert (tmp_path / "built" / name).read_bytes() == (root / "bpe" / name).read_bytes()
-    first = [line.strip().upper() for line in (root / "train.txt").read_text().splitlines()
-             if line.strip()][:3]
+    first = [
+        line.strip().upper()
+        for line in (root / "train.txt").read_text().splitlines()
+        if line.strip()
+    ][:3]
     n_tokens = sum(len(tok.encode(line, add_special_tokens=False).ids) for line in first)
     assert bp_per_token == pytest.approx(sum(map(len, first)) / n_tokens)
+
 
 def test_transformers_loads_folder_when_installed(trained):
     transformers = pytest.importorskip("transformers")
@@ -176,30 +185,41 @@ def test_tokenizer_rows_are_distinct_ggrams_with_union(trained):
         assert out["ngram_attention_mask"][i] == ([1] * len(rows) or [0])
         for r, g in enumerate(rows):
             cover = {p + 1 + k for gg, p, n in occ if gg == g for k in range(n)}
-            assert out["ngram_attention_match"][i][r] == \
-                [1 if j in cover else 0 for j in range(len(content) + 2)]
+            assert out["ngram_attention_match"][i][r] == [
+                1 if j in cover else 0 for j in range(len(content) + 2)
+            ]
             first = next((p, n) for gg, p, n in occ if gg == g)
-            assert (out["ngram_positions"][i][r], out["ngram_lengths"][i][r]) == \
-                (first[0] + 1, first[1])
+            assert (out["ngram_positions"][i][r], out["ngram_lengths"][i][r]) == (
+                first[0] + 1,
+                first[1],
+            )
     assert any(len(x) == 5 for x in out["ngram_input_ids"])  # the cap was reached somewhere
     st2 = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram" / "ngram.json")
-    assert st2(lines[:5], max_ngrams=5)["ngram_input_ids"] == \
-        st(lines[:5], max_ngrams=5)["ngram_input_ids"]
+    assert (
+        st2(lines[:5], max_ngrams=5)["ngram_input_ids"]
+        == st(lines[:5], max_ngrams=5)["ngram_input_ids"]
+    )
 
 
 def test_padding_truncation_and_single(trained):
     root, tok, v, lines = trained
     st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
     batch = [lines[0][:40], lines[1][:200]]
-    out = st(batch, padding="max_length", truncation=True, max_length=24, max_ngrams=4,
-             return_tensors="np")
+    out = st(
+        batch,
+        padding="max_length",
+        truncation=True,
+        max_length=24,
+        max_ngrams=4,
+        return_tensors="np",
+    )
     assert out["input_ids"].shape == (2, 24) and out["ngram_input_ids"].shape == (2, 4)
     assert out["ngram_attention_match"].shape == (2, 4, 24)
     content = tok.encode(batch[1], add_special_tokens=False).ids[:22]
     assert out["input_ids"][1].tolist() == [1, *content, 2]
     n0 = len(tok.encode(batch[0], add_special_tokens=False).ids)
     assert out["attention_mask"][0].tolist() == [1] * (n0 + 2) + [0] * (22 - n0)
-    assert (out["input_ids"][0][n0 + 2:] == 3).all()
+    assert (out["input_ids"][0][n0 + 2 :] == 3).all()
     assert out["ngram_attention_match"][:, :, 0].sum() == 0  # [CLS] column
     longest = st(batch, padding=True)
     assert len(longest["input_ids"][0]) == len(longest["input_ids"][1])
@@ -254,13 +274,13 @@ def test_collators_and_dataloader(trained):
     pad = transformers.DataCollatorWithPadding(st)
     loader = torch.utils.data.DataLoader(feats, batch_size=3, collate_fn=pad)
     batch = next(iter(loader))
-    direct = st([x[:150] for x in lines[:3]], padding=True, truncation=True,
-                return_tensors="pt")
+    direct = st([x[:150] for x in lines[:3]], padding=True, truncation=True, return_tensors="pt")
     for key in direct:
         assert torch.equal(batch[key], direct[key]), key
     # corpus rows (ids without specials) through pad() give the same layout
-    rows = [{"input_ids": st.encode(x[:150], add_special_tokens=False), "label": 1}
-            for x in lines[:3]]
+    rows = [
+        {"input_ids": st.encode(x[:150], add_special_tokens=False), "label": 1} for x in lines[:3]
+    ]
     from_rows = st.pad(rows, return_tensors="pt")
     for key in direct:
         assert torch.equal(from_rows[key], direct[key]), key
@@ -299,11 +319,13 @@ def test_whole_ngram_masking_property(trained, seed):
         expected = [g for g in before["ngram_input_ids"][b].tolist() if g and g not in dropped]
         assert kept == expected  # untouched rows stay, in order, at the front
         n = len(kept)
-        assert out["ngram_attention_mask"][b].tolist() == [1] * n + [0] * (len(
-            out["ngram_attention_mask"][b]) - n)
+        assert out["ngram_attention_mask"][b].tolist() == [1] * n + [0] * (
+            len(out["ngram_attention_mask"][b]) - n
+        )
     # 80/10/10: about 80% of masked positions hold [MASK]
-    big = NgramMaskingCollator(st, mlm_probability=0.5, seed=seed, return_tensors="np",
-                               whole_ngram_masking=False)(feats * 4)
+    big = NgramMaskingCollator(
+        st, mlm_probability=0.5, seed=seed, return_tensors="np", whole_ngram_masking=False
+    )(feats * 4)
     m = big["labels"] != -100
     share = float((big["input_ids"][m] == st.mask_token_id).mean())
     assert 0.74 < share < 0.86
@@ -316,8 +338,9 @@ def test_save_pretrained_roundtrip(trained, tmp_path):
     back = SequenceTokenizer.from_pretrained(tmp_path / "both")
     assert back.ggrams.ngrams == v.ngrams and back.max_ngrams == 7
     assert back(lines[:4]) == st(lines[:4])
-    via_json = SequenceTokenizer.from_pretrained(tmp_path / "both",
-                                                 tmp_path / "both" / "ngram.json")
+    via_json = SequenceTokenizer.from_pretrained(
+        tmp_path / "both", tmp_path / "both" / "ngram.json"
+    )
     assert via_json.max_ngrams == 7 and via_json(lines[:4]) == st(lines[:4])
 
 
@@ -337,12 +360,15 @@ def test_train_bpe_errors(tmp_path):
         bpe.train_bpe([tmp_path / "empty.txt"])
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"padding": "max_length", "truncation": True, "max_length": 40},
-    {"padding": True, "truncation": True, "max_ngrams": 3, "return_ngram_positions": True},
-    {"padding": True, "pad_to_multiple_of": 8, "max_length": 30},
-    {"padding": "max_length", "max_length": 20, "truncation": True, "max_ngrams": 0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"padding": "max_length", "truncation": True, "max_length": 40},
+        {"padding": True, "truncation": True, "max_ngrams": 3, "return_ngram_positions": True},
+        {"padding": True, "pad_to_multiple_of": 8, "max_length": 30},
+        {"padding": "max_length", "max_length": 20, "truncation": True, "max_ngrams": 0},
+    ],
+)
 def test_dense_path_equals_generic_path(trained, kwargs):
     root, _, _, lines = trained
     st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")

@@ -21,12 +21,10 @@ def test_bpe_folder(demo_run):
     out = _out(demo_run)
     tok = Tokenizer.from_file(str(out / "bpe" / "tokenizer.json"))
     assert tok.get_vocab_size() == 1024
-    assert [tok.id_to_token(i) for i in range(5)] == ["[UNK]", "[CLS]", "[SEP]", "[PAD]",
-                                                      "[MASK]"]
+    assert [tok.id_to_token(i) for i in range(5)] == ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"]
     config = json.loads((out / "bpe" / "tokenizer_config.json").read_text())
     assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
-    assert json.loads((out / "bpe" / "special_tokens_map.json").read_text())["pad_token"] == \
-        "[PAD]"
+    assert json.loads((out / "bpe" / "special_tokens_map.json").read_text())["pad_token"] == "[PAD]"
 
 
 def test_training_windows_avoid_gaps(demo_run):
@@ -54,8 +52,9 @@ def test_ggram_vocabulary_recomputes(demo_run):
     tok = bpe.load_tokenizer(out / "bpe")
     lines = (out / "sequence" / "windows_training.txt").read_text().split()
     ids, offsets = bpe.encode_ids(tok, lines)
-    expected = ggram.extract_ggrams(ids, offsets, vocab_size=tok.get_vocab_size(),
-                                    params=ggram.GgramParams())
+    expected = ggram.extract_ggrams(
+        ids, offsets, vocab_size=tok.get_vocab_size(), params=ggram.GgramParams()
+    )
     got = ggram.read_vocab_tsv(out / "ggram" / "vocab.tsv")
     assert len(got) > 100
     assert got.ngrams == expected.ngrams
@@ -84,8 +83,12 @@ def test_ccre_sequence_corpus(demo_run):
     st = SequenceTokenizer.from_pretrained(out / "bpe", out / "ggram")
     fasta = open_fasta(res / "genome" / "genome.fa")
     rows = list(range(0, table.num_rows, max(1, table.num_rows // 50)))
-    seqs = [fasta[table.column("chrom")[i].as_py()][
-        table.column("start")[i].as_py():table.column("end")[i].as_py()] for i in rows]
+    seqs = [
+        fasta[table.column("chrom")[i].as_py()][
+            table.column("start")[i].as_py() : table.column("end")[i].as_py()
+        ]
+        for i in rows
+    ]
     for i, seq in zip(rows, seqs):
         ids = st.encode(str(seq), add_special_tokens=False)
         occ = st.matcher.match(ids)

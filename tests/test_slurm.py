@@ -39,10 +39,14 @@ def _kit_or_skip() -> Path:
 def slurm() -> Path:
     """A running single-node SLURM (started here when it is not up; left as it was found)."""
     kit = _kit_or_skip()
-    was_up = subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0 \
-        if shutil.which("sinfo") else False
-    proc = subprocess.run(["bash", str(kit / "start-slurm.sh")], capture_output=True, text=True,
-                          timeout=600)
+    was_up = (
+        subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0
+        if shutil.which("sinfo")
+        else False
+    )
+    proc = subprocess.run(
+        ["bash", str(kit / "start-slurm.sh")], capture_output=True, text=True, timeout=600
+    )
     if proc.returncode != 0:
         pytest.fail(f"start-slurm.sh failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     yield kit
@@ -53,25 +57,41 @@ def slurm() -> Path:
 def _digests(root: Path) -> dict[str, str]:
     """sha256 of every result file; a SIGKILLed attempt's hidden ``.<name>.*.tmp`` (its atomic
     write never finished, and a killed process cannot clean up) is not a result."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+    }
 
 
 def slurm_args(*extra: str) -> list[str]:
     """How README runs the demo on a small SLURM node."""
-    return ["--workflow-profile", "profiles/slurm",
-            "--default-resources", "slurm_account=genovocab", "slurm_partition=main",
-            "--max-threads", "2", "--config", "resources={max_mem_mb: 16000}",
-            "--slurm-init-seconds-before-status-checks", "2", *extra]
+    return [
+        "--workflow-profile",
+        "profiles/slurm",
+        "--default-resources",
+        "slurm_account=genovocab",
+        "slurm_partition=main",
+        "--max-threads",
+        "2",
+        "--config",
+        "resources={max_mem_mb: 16000}",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
 def slurm_run(slurm, tmp_path_factory):
     """The demo through SLURM, the first attempt of ``KILLED_RULE`` killed; (folder, log)."""
     workdir = copy_workflow(tmp_path_factory.mktemp("slurm"))
-    killer = subprocess.Popen(["bash", str(slurm / "kill-first.sh"), f"rule_{KILLED_RULE}", "1"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    killer = subprocess.Popen(
+        ["bash", str(slurm / "kill-first.sh"), f"rule_{KILLED_RULE}", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     proc = run_snakemake(workdir, *slurm_args(), timeout=1500)
     try:
         killed = killer.communicate(timeout=5)[0]
@@ -99,8 +119,19 @@ def test_killed_job_is_retried_with_more_memory(slurm_run):
     assert "SIGKILL" in killed, f"kill-first.sh killed nothing: {killed!r}"
     job_ids = re.findall(rf"rule_{KILLED_RULE}/(?:[^/]*/)?(\d+)\.log", log)
     assert len(set(job_ids)) >= 2, "the killed job was not resubmitted"
-    sacct = subprocess.run(["sacct", "-P", "-n", "-X", "-j", ",".join(sorted(set(job_ids))),
-                            "--format=JobID,State,ReqMem"], capture_output=True, text=True)
+    sacct = subprocess.run(
+        [
+            "sacct",
+            "-P",
+            "-n",
+            "-X",
+            "-j",
+            ",".join(sorted(set(job_ids))),
+            "--format=JobID,State,ReqMem",
+        ],
+        capture_output=True,
+        text=True,
+    )
     rows = [line.split("|") for line in sacct.stdout.splitlines() if line.strip()]
     states = {r[0]: r[1] for r in rows}
     req = {r[0]: int(re.match(r"(\d+)", r[2]).group(1)) for r in rows}

@@ -15,9 +15,13 @@ class ToyTokenizer(TokenizerBase):
     """Letters a..e are ids 5..9; specials 0..4. ``vec``: 2 floats per position (id, -id);
     ``rows`` x positions ``match``: one row per distinct letter, 1 where it occurs."""
 
-    default_special_tokens = {"unk_token": "[UNK]", "cls_token": "[CLS]",
-                              "sep_token": "[SEP]", "pad_token": "[PAD]",
-                              "mask_token": "[MASK]"}
+    default_special_tokens = {
+        "unk_token": "[UNK]",
+        "cls_token": "[CLS]",
+        "sep_token": "[SEP]",
+        "pad_token": "[PAD]",
+        "mask_token": "[MASK]",
+    }
 
     def get_vocab(self):
         vocab = {t: i for i, t in enumerate(["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"])}
@@ -47,8 +51,9 @@ class ToyTokenizer(TokenizerBase):
             text = text[:max_tokens] if max_tokens is not None else text
             ids = np.asarray([self.convert_tokens_to_ids(c) for c in text], dtype=np.int64)
             letters = sorted(set(text))
-            match = np.asarray([[int(c == m) for c in text] for m in letters],
-                               dtype=np.int64).reshape(len(letters), len(text))
+            match = np.asarray(
+                [[int(c == m) for c in text] for m in letters], dtype=np.int64
+            ).reshape(len(letters), len(text))
             vec = np.stack([ids, -ids], axis=1).astype(np.float32).reshape(len(text), 2)
             out.append({"input_ids": ids, "vec": vec, "match": match})
         return out
@@ -132,8 +137,12 @@ def test_vocab_helpers(tok):
     assert tok.convert_tokens_to_ids(["a", "zz"]) == [5, 0]
     assert tok.convert_ids_to_tokens([1, 5, 9]) == ["[CLS]", "a", "e"]
     assert tok.convert_ids_to_tokens(6) == "b"
-    assert tok.get_special_tokens_mask([1, 5, 2, 3], already_has_special_tokens=True) == \
-        [1, 0, 1, 1]
+    assert tok.get_special_tokens_mask([1, 5, 2, 3], already_has_special_tokens=True) == [
+        1,
+        0,
+        1,
+        1,
+    ]
     assert tok.get_special_tokens_mask([5, 6]) == [1, 0, 0, 1]
     assert tok.batch_decode(np.array([[1, 5, 6, 2]]), skip_special_tokens=True) == ["ab"]
     assert sorted(tok.all_special_ids) == [0, 1, 2, 3, 4]
@@ -156,17 +165,24 @@ def test_torch_collators_and_dataloader(tok):
     collator = transformers.DataCollatorWithPadding(tok)
     loader = torch.utils.data.DataLoader(features, batch_size=3, collate_fn=collator)
     batch = next(iter(loader))
-    assert batch["input_ids"].tolist() == [[1, 5, 6, 2, 3, 3], [1, 5, 6, 7, 8, 2],
-                                           [1, 9, 2, 3, 3, 3]]
+    assert batch["input_ids"].tolist() == [
+        [1, 5, 6, 2, 3, 3],
+        [1, 5, 6, 7, 8, 2],
+        [1, 9, 2, 3, 3, 3],
+    ]
     assert batch["match"].shape == (3, 4, 6)
     mlm = transformers.DataCollatorForLanguageModeling(tok, mlm_probability=0.5, seed=0)
-    plain = [{"input_ids": f["input_ids"], "attention_mask": f["attention_mask"]}
-             for f in features]
+    plain = [{"input_ids": f["input_ids"], "attention_mask": f["attention_mask"]} for f in features]
     out = mlm(plain)
     labels, inputs = out["labels"], out["input_ids"]
     # specials and padding never masked; masked positions keep the original id in labels
-    special = torch.tensor([tok.get_special_tokens_mask(r, already_has_special_tokens=True)
-                            for r in batch["input_ids"].tolist()], dtype=torch.bool)
+    special = torch.tensor(
+        [
+            tok.get_special_tokens_mask(r, already_has_special_tokens=True)
+            for r in batch["input_ids"].tolist()
+        ],
+        dtype=torch.bool,
+    )
     assert (labels[special] == -100).all()
     changed = inputs != batch["input_ids"]
     assert (labels[changed] == batch["input_ids"][changed]).all()

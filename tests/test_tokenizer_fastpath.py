@@ -85,9 +85,18 @@ def _write(path: Path, rows) -> Path:
     return path
 
 
-def _reference(rows, queries, unknown="drop", order="query", dedupe=False,
-               empty_document="unk", duplicate_rows="merge", min_overlap=1,
-               min_query_fraction=0.0, min_region_fraction=0.0) -> list[int]:
+def _reference(
+    rows,
+    queries,
+    unknown="drop",
+    order="query",
+    dedupe=False,
+    empty_document="unk",
+    duplicate_rows="merge",
+    min_overlap=1,
+    min_query_fraction=0.0,
+    min_region_fraction=0.0,
+) -> list[int]:
     """Brute force over the universe lines: ids by first appearance, regions in genomic
     order within a query (chromosomes in first-appearance order of the file)."""
     ids: dict[tuple, int] = {}
@@ -107,8 +116,11 @@ def _reference(rows, queries, unknown="drop", order="query", dedupe=False,
             if r[0] != c:
                 continue
             shared = min(e, r[2]) - max(s, r[1])
-            if shared >= min_overlap and shared >= min_query_fraction * (e - s) \
-                    and shared >= min_region_fraction * (r[2] - r[1]):
+            if (
+                shared >= min_overlap
+                and shared >= min_query_fraction * (e - s)
+                and shared >= min_region_fraction * (r[2] - r[1])
+            ):
                 times = count[r] if duplicate_rows == "per_row" else 1
                 hit += [((rank[r[0]], r[1], r[2]), ids[r])] * times
         if hit:
@@ -138,12 +150,14 @@ OPTIONS = [
 
 
 @pytest.mark.parametrize("sort", ["plain", "sorted", "unsorted"])
-@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: ",".join(map(str, o.items())) or
-                         "default")
+@pytest.mark.parametrize(
+    "options", OPTIONS, ids=lambda o: ",".join(map(str, o.items())) or "default"
+)
 def test_per_call_path_equals_batch_path_and_reference(tmp_path, sort, options):
     rng = np.random.default_rng({"plain": 6, "sorted": 7, "unsorted": 8}[sort])
-    rows = _plain_universe(rng, 300) if sort == "plain" else \
-        _universe_rows(rng, 300, sort == "sorted")
+    rows = (
+        _plain_universe(rng, 300) if sort == "plain" else _universe_rows(rng, 300, sort == "sorted")
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tok = IntervalTokenizer.from_bed(_write(tmp_path / "u.bed", rows), **options)
@@ -172,15 +186,21 @@ def test_per_call_path_equals_batch_path_and_reference(tmp_path, sort, options):
     enc = tok(docs, padding=True, return_tensors="np")
     for row, doc in zip(enc["input_ids"].tolist(), docs):
         ids = _reference(rows, doc, **options)
-        assert row[:len(ids)] == ids
-        assert set(row[len(ids):]) <= {tok.pad_token_id}
+        assert row[: len(ids)] == ids
+        assert set(row[len(ids) :]) <= {tok.pad_token_id}
 
 
 def test_per_call_path_leaves_odd_input_to_the_checked_path(tmp_path):
     tok = IntervalTokenizer.from_bed(_write(tmp_path / "u.bed", [("chr1", 10, 20)]))
-    for doc in ([("chr1", 1, 2), ("chr1", 5, True)], [("chr1", -1, 5)], [("chr1", 9, 5)],
-                [("chr1", 1.0, 15.0)], [("chr1", np.int64(1), 15)], [("chr1", 1)],
-                [("chr1", 1, 2)] * (SMALL_DOCUMENT + 1)):
+    for doc in (
+        [("chr1", 1, 2), ("chr1", 5, True)],
+        [("chr1", -1, 5)],
+        [("chr1", 9, 5)],
+        [("chr1", 1.0, 15.0)],
+        [("chr1", np.int64(1), 15)],
+        [("chr1", 1)],
+        [("chr1", 1, 2)] * (SMALL_DOCUMENT + 1),
+    ):
         assert tok._small_ids(doc) is None
     assert tok.encode([("chr1", 1.0, 15.0)]) == [0]
     assert tok.encode([("chr1", np.int64(1), 15)]) == [0]
@@ -211,15 +231,16 @@ def test_in_memory_forms_agree(tmp_path):
         "str arrays": (chroms.astype(str), starts, ends),
         "mapping": {"chrom": chroms, "start": starts, "end": ends},
         "arrow": pa.table({"chrom": chroms.tolist(), "start": starts, "end": ends}),
-        "arrow dictionary": pa.table({"chr": pa.array(chroms.tolist()).dictionary_encode(),
-                                      "start": starts, "end": ends}),
+        "arrow dictionary": pa.table(
+            {"chr": pa.array(chroms.tolist()).dictionary_encode(), "start": starts, "end": ends}
+        ),
         "frame": pd.DataFrame({"chrom": chroms, "start": starts, "end": ends}),
         "path": _write(tmp_path / "q.bed", doc),
     }
     for name, form in forms.items():
         assert tok.encode(form) == want, name
     batch = tok([forms["arrays"], forms["arrow"]], padding=True)["input_ids"]
-    assert batch[0][:len(want)] == want and batch[1][:len(want)] == want
+    assert batch[0][: len(want)] == want and batch[1][: len(want)] == want
     with pytest.raises(InputError, match=r"<columns>, line 2: start 7 is greater than end 3"):
         tok.encode((np.array(["chr1", "chr1"]), np.array([1, 7]), np.array([2, 3])))
     with pytest.raises(InputError, match=r"<columns>, line 1: chromosome 1 is not a string"):
@@ -230,17 +251,20 @@ def test_in_memory_forms_agree(tmp_path):
         tok.encode({"chrom": chroms, "start": starts, "end": ends[:-1]})
 
 
-@pytest.mark.parametrize("text", [
-    "chr1\t1\t5\nchr2\t3\t9\tname\t0\t+\n",          # different column counts
-    "#header\nchr1\t1\t5\n",                       # header line
-    "track name=x\nchr1\t1\t5\n",
-    "chr1\t1\t5\r\nchr1\t6\t9\r\n",                  # CRLF
-    "chr1\t1\t5\n\nchr1\t6\t9\n",                    # blank line
-    "chr1\t5\t5\nchr1\t6\t9\n",                      # zero length
-    "chr1\t+5\t9\n",
-    "chr1\t5\n",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chr1\t1\t5\nchr2\t3\t9\tname\t0\t+\n",  # different column counts
+        "#header\nchr1\t1\t5\n",  # header line
+        "track name=x\nchr1\t1\t5\n",
+        "chr1\t1\t5\r\nchr1\t6\t9\r\n",  # CRLF
+        "chr1\t1\t5\n\nchr1\t6\t9\n",  # blank line
+        "chr1\t5\t5\nchr1\t6\t9\n",  # zero length
+        "chr1\t+5\t9\n",
+        "chr1\t5\n",
+        "",
+    ],
+)
 def test_fast_reader_leaves_irregular_files(tmp_path, text):
     path = tmp_path / "x.bed"
     path.write_text(text)
@@ -252,8 +276,10 @@ def test_fast_reader_equals_shared_reader(tmp_path):
 
     rng = np.random.default_rng(5)
     rows = _universe_rows(rng, 2_000, False)
-    text = "".join(f"{c}\t{s}\t{e}\tpeak{i}\t{i % 1000}\t+\n" for i, (c, s, e) in
-                   enumerate(rows)) + "chrY\t0\t1234567890123\tp\t0\t-"  # no final newline
+    text = (
+        "".join(f"{c}\t{s}\t{e}\tpeak{i}\t{i % 1000}\t+\n" for i, (c, s, e) in enumerate(rows))
+        + "chrY\t0\t1234567890123\tp\t0\t-"
+    )  # no final newline
     plain = tmp_path / "a.bed"
     plain.write_text(text)
     gz = tmp_path / "a.bed.gz"
@@ -271,15 +297,25 @@ def test_fast_reader_equals_shared_reader(tmp_path):
         IntervalTokenizer.from_bed(tmp_path / "missing.bed")
 
 
-DUPLICATED = [("chr1", 100, 200), ("chr1", 150, 400), ("chr1", 100, 200), ("chr2", 0, 50),
-              ("chr1", 100, 200), ("chr2", 0, 50), ("chr2", 60, 70)]
+DUPLICATED = [
+    ("chr1", 100, 200),
+    ("chr1", 150, 400),
+    ("chr1", 100, 200),
+    ("chr2", 0, 50),
+    ("chr1", 100, 200),
+    ("chr2", 0, 50),
+    ("chr2", 60, 70),
+]
 QUERIES = [("chr1", 120, 160), ("chr2", 10, 65), ("chr3", 1, 2)]
 
 
 def test_duplicate_rows_warn_and_per_row(tmp_path):
     path = _write(tmp_path / "dup.bed", DUPLICATED)
-    with pytest.warns(UserWarning, match=r"3 duplicate row\(s\) \(of 2 region\(s\) listed more "
-                                         r"than once\).*duplicate_rows='per_row'"):
+    with pytest.warns(
+        UserWarning,
+        match=r"3 duplicate row\(s\) \(of 2 region\(s\) listed more "
+        r"than once\).*duplicate_rows='per_row'",
+    ):
         merged = IntervalTokenizer.from_bed(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -302,17 +338,21 @@ def test_duplicate_rows_warn_and_per_row(tmp_path):
 
 @pytest.mark.skipif(shutil.which("bedtools") is None, reason="bedtools is not installed")
 def test_per_row_equals_bedtools(tmp_path):
-    universe = _write(tmp_path / "dup.bed", sorted(
-        DUPLICATED, key=lambda r: (r[0], r[1], r[2])))
+    universe = _write(tmp_path / "dup.bed", sorted(DUPLICATED, key=lambda r: (r[0], r[1], r[2])))
     query = _write(tmp_path / "q.bed", QUERIES[:2])
-    out = subprocess.run(["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     ids: dict[tuple, int] = {}
     for line in universe.read_text().splitlines():
         c, s, e = line.split("\t")
         ids.setdefault((c, int(s), int(e)), len(ids))
-    want = [ids[(f[3], int(f[4]), int(f[5]))] for f in
-            (line.split("\t") for line in out.splitlines())]
+    want = [
+        ids[(f[3], int(f[4]), int(f[5]))] for f in (line.split("\t") for line in out.splitlines())
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tok = IntervalTokenizer.from_bed(universe, duplicate_rows="per_row")
@@ -332,10 +372,16 @@ def test_importing_and_loading_needs_no_pandas_or_pyarrow(tmp_path):
         "assert tok([('chr2', 1, 6), ('chr1', 1, 2)])['input_ids'] == [1]\n"
         "heavy = [m for m in ('pandas', 'pyarrow', 'scipy', 'matplotlib', 'datasets', "
         "'tokenizers', 'torch') if m in sys.modules]\n"
-        "print(','.join(heavy))\n")
+        "print(','.join(heavy))\n"
+    )
     src = Path(__file__).resolve().parents[1] / "src"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                         text=True, env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == ""
 
 
@@ -344,11 +390,17 @@ def test_fast_path_matches_for_every_option_combination(tmp_path):
     rows = _universe_rows(np.random.default_rng(11), 120, False)
     doc = _queries(np.random.default_rng(12), 40)
     path = _write(tmp_path / "u.bed", rows)
-    grid = itertools.product(("drop", "unk"), ("query", "genomic"), (False, True),
-                             ("unk", "empty"), ("merge", "per_row"))
+    grid = itertools.product(
+        ("drop", "unk"), ("query", "genomic"), (False, True), ("unk", "empty"), ("merge", "per_row")
+    )
     for unknown, order, dedupe, empty, dup in grid:
-        options = {"unknown": unknown, "order": order, "dedupe": dedupe,
-                   "empty_document": empty, "duplicate_rows": dup}
+        options = {
+            "unknown": unknown,
+            "order": order,
+            "dedupe": dedupe,
+            "empty_document": empty,
+            "duplicate_rows": dup,
+        }
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tok = IntervalTokenizer.from_bed(path, **options)
@@ -365,8 +417,10 @@ def test_per_row_equals_bedtools_real_universe_with_duplicates(tmp_path, real_da
     are bedtools' (``-wa -wb -sorted``, each row mapped to its first line's id), in its order; gtars
     0.10 gives the same number of tokens per query (its ids on this file do not match its
     own vocabulary, so they are not compared)."""
-    rows = [tuple(line.split("\t")[:3]) for line in
-            gzip.open(real_data / "misc" / "test_big_hg38.bed.gz", "rt").read().splitlines()]
+    rows = [
+        tuple(line.split("\t")[:3])
+        for line in gzip.open(real_data / "misc" / "test_big_hg38.bed.gz", "rt").read().splitlines()
+    ]
     rows = sorted(((c, int(s), int(e)) for c, s, e in rows), key=lambda r: r)
     universe = _write(tmp_path / "u.bed", rows)
     queries = []
@@ -376,14 +430,18 @@ def test_per_row_equals_bedtools_real_universe_with_duplicates(tmp_path, real_da
             queries.append((f[0], int(f[1]), int(f[2])))
     queries.sort()  # both sorted: bedtools -sorted reports a query's rows in file order
     query = _write(tmp_path / "q.bed", queries)
-    out = subprocess.run(["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb",
-                          "-sorted"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["bedtools", "intersect", "-a", query, "-b", universe, "-wa", "-wb", "-sorted"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     ids: dict[tuple, int] = {}
     for r in rows:
         ids.setdefault(r, len(ids))
-    want = [ids[(f[3], int(f[4]), int(f[5]))] for f in
-            (line.split("\t") for line in out.splitlines())]
+    want = [
+        ids[(f[3], int(f[4]), int(f[5]))] for f in (line.split("\t") for line in out.splitlines())
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         merged = IntervalTokenizer.from_bed(universe)

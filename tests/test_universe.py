@@ -54,6 +54,7 @@ def tiny_cov(window=1):
 
 # --- coverage ------------------------------------------------------------------------------
 
+
 def test_core_counts_files_not_regions():
     cov = tiny_cov()
     # file 0 covers 2..7 once (its two regions merged), file 1 covers 5..9
@@ -68,10 +69,10 @@ def test_start_end_windows():
     cov = tiny_cov(window=1)
     start = np.zeros(20, int)
     for s in (2, 4, 5):  # region starts, +-1 bp
-        start[s - 1:s + 2] += 1
+        start[s - 1 : s + 2] += 1
     end = np.zeros(20, int)
     for last in (5, 7, 9):  # last bases (end - 1), +-1 bp
-        end[last - 1:last + 2] += 1
+        end[last - 1 : last + 2] += 1
     assert cov.start.tolist() == start.tolist()
     assert cov.end.tolist() == end.tolist()
 
@@ -100,6 +101,7 @@ def test_merge_per_file_keeps_files_apart():
 
 # --- cc, union, ccf ------------------------------------------------------------------------
 
+
 def test_cc_default_cutoff_is_mean_coverage():
     cov = tiny_cov()
     # mean core = (3*1 + 3*2 + 2*1) / 20 = 0.55 -> bases with core >= 0.55
@@ -108,8 +110,9 @@ def test_cc_default_cutoff_is_mean_coverage():
 
 
 def test_union_is_merged_union():
-    cov = chrom_coverage("c", 30, np.array([0, 1, 1]), np.array([0, 4, 20]),
-                         np.array([5, 9, 25]), 2)
+    cov = chrom_coverage(
+        "c", 30, np.array([0, 1, 1]), np.array([0, 4, 20]), np.array([5, 9, 25]), 2
+    )
     assert union_regions(cov)[["start", "end"]].values.tolist() == [[0, 9], [20, 25]]
 
 
@@ -124,7 +127,10 @@ def test_cc_merge_and_filter():
     # gap 20..23: next kept base 23 - last kept base 19 = 4 < 5 -> joined
     assert cc_regions(cov, 1, merge=5)[["start", "end"]].values.tolist() == [[10, 25], [60, 61]]
     assert cc_regions(cov, 1, merge=4)[["start", "end"]].values.tolist() == [
-        [10, 20], [23, 25], [60, 61]]
+        [10, 20],
+        [23, 25],
+        [60, 61],
+    ]
     # filter only: contiguous bases stay one region (geniml would split every base)
     assert cc_regions(cov, 1, filter_size=5)[["start", "end"]].values.tolist() == [[10, 20]]
 
@@ -154,6 +160,7 @@ def test_ccf_splits_cores_50bp_apart_at_the_minimum():
 
 
 # --- ml --------------------------------------------------------------------------------------
+
 
 def reference_ml_path(cov, n_files):
     """Plain reading of geniml's ML dynamic programme: states cycle start->core->end->background;
@@ -216,6 +223,7 @@ def test_binomial_model_rows():
 
 # --- hmm -------------------------------------------------------------------------------------
 
+
 def test_hmm_normalize_quantiles():
     from scipy.stats import nbinom
 
@@ -242,13 +250,20 @@ def test_hmm_matches_hmmlearn_viterbi():
     cov = chrom_coverage("c", 500, rng.integers(0, 6, 30), starts, ends, n_files=6)
     model = hmm.PoissonHMM(n_components=4, init_params="", params="")
     model.transmat_, model.lambdas_, model.startprob_ = HMM_TRANSMAT, HMM_LAMBDAS, HMM_STARTPROB
-    x = np.stack([hmm_normalize(cov.start, "ends"), hmm_normalize(cov.core, "core"),
-                  hmm_normalize(cov.end, "ends")], axis=1)
+    x = np.stack(
+        [
+            hmm_normalize(cov.start, "ends"),
+            hmm_normalize(cov.core, "core"),
+            hmm_normalize(cov.end, "ends"),
+        ],
+        axis=1,
+    )
     expected = path_regions(model.predict(x).astype(np.uint8))
     assert hmm_path_rows(cov).tolist() == expected.tolist()
 
 
 # --- whole universes, empty chromosomes, overwrite ---------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["union", "cc", "ccf", "ml", "hmm"])
 def test_empty_chromosome_gives_no_region(tiny, method):
@@ -265,20 +280,65 @@ def test_cli_build_overwrites_and_sorts(tiny, tmp_path):
     sizes, files = tiny
     out = tmp_path / "u.bed.gz"
     out.write_bytes(b"stale")
-    assert cli_main(["universe", "--method", "cc", "--chrom-sizes", str(sizes), "--window",
-                     "1", "--out", str(out), *map(str, files)]) == 0
+    assert (
+        cli_main(
+            [
+                "universe",
+                "--method",
+                "cc",
+                "--chrom-sizes",
+                str(sizes),
+                "--window",
+                "1",
+                "--out",
+                str(out),
+                *map(str, files),
+            ]
+        )
+        == 0
+    )
     assert gzip.decompress(out.read_bytes()) == b"chr1\t2\t10\n"
     first = out.read_bytes()
-    assert cli_main(["universe", "--method", "cc", "--chrom-sizes", str(sizes), "--window",
-                     "1", "--out", str(out), *map(str, files)]) == 0
+    assert (
+        cli_main(
+            [
+                "universe",
+                "--method",
+                "cc",
+                "--chrom-sizes",
+                str(sizes),
+                "--window",
+                "1",
+                "--out",
+                str(out),
+                *map(str, files),
+            ]
+        )
+        == 0
+    )
     assert out.read_bytes() == first  # deterministic gzip
 
 
 def test_cli_flexible_is_bed9(tiny, tmp_path):
     sizes, files = tiny
     out = tmp_path / "u.bed"
-    assert cli_main(["universe", "--method", "ccf", "--chrom-sizes", str(sizes), "--window",
-                     "1", "--out", str(out), *map(str, files)]) == 0
+    assert (
+        cli_main(
+            [
+                "universe",
+                "--method",
+                "ccf",
+                "--chrom-sizes",
+                str(sizes),
+                "--window",
+                "1",
+                "--out",
+                str(out),
+                *map(str, files),
+            ]
+        )
+        == 0
+    )
     assert out.read_text() == "chr1\t2\t10\tuniverse\t0\t.\t5\t7\t0,0,255\n"
     back = read_universe_bed(out)
     assert back.values.tolist() == [["chr1", 2, 10, 5, 7]]
@@ -289,9 +349,27 @@ def test_cli_writes_the_workflow_files(tiny, tmp_path):
     the workflow's universe_bed step writes them."""
     sizes, files = tiny
     out, bed3, stats = tmp_path / "u.bed", tmp_path / "u3.bed", tmp_path / "s.tsv"
-    assert cli_main(["universe", "--method", "ccf", "--chrom-sizes", str(sizes), "--window",
-                     "1", "--out", str(out), "--bed3-out", str(bed3), "--stats-out", str(stats),
-                     *map(str, files)]) == 0
+    assert (
+        cli_main(
+            [
+                "universe",
+                "--method",
+                "ccf",
+                "--chrom-sizes",
+                str(sizes),
+                "--window",
+                "1",
+                "--out",
+                str(out),
+                "--bed3-out",
+                str(bed3),
+                "--stats-out",
+                str(stats),
+                *map(str, files),
+            ]
+        )
+        == 0
+    )
     assert out.read_text() == "chr1\t2\t10\tuniverse\t0\t.\t5\t7\t0,0,255\n"
     assert bed3.read_text() == "chr1\t2\t10\n"
     row = pd.read_csv(stats, sep="\t").iloc[0]
@@ -301,16 +379,29 @@ def test_cli_writes_the_workflow_files(tiny, tmp_path):
 def test_cli_assess_prints_tsv(tiny, tmp_path, capsys):
     sizes, files = tiny
     uni = write(tmp_path / "u.bed", "chr1\t2\t10\n")
-    assert cli_main(["assess-universe", "--universe", str(uni), "--chrom-sizes", str(sizes),
-                     *map(str, files)]) == 0
+    assert (
+        cli_main(
+            [
+                "assess-universe",
+                "--universe",
+                str(uni),
+                "--chrom-sizes",
+                str(sizes),
+                *map(str, files),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out), sep="\t")
     assert table["file"].tolist() == ["a.bed", "b.bed", "(collection)"]
     assert table["overlap_bp"].tolist()[:2] == [6, 5]
 
 
 def test_ccre_universe_reads_registry(tmp_path):
-    reg = write(tmp_path / "ccres.bed", "chr1\t5\t9\tEH1\tEH2\tpELS\nchrX\t1\t3\tEH3\tEH4\tdELS\n"
-                                         "chr1\t1\t4\tEH5\tEH6\tPLS\n")
+    reg = write(
+        tmp_path / "ccres.bed",
+        "chr1\t5\t9\tEH1\tEH2\tpELS\nchrX\t1\t3\tEH3\tEH4\tdELS\nchr1\t1\t4\tEH5\tEH6\tPLS\n",
+    )
     u = ccre_universe(reg, {"chr1": 20})
     assert u.values.tolist() == [["chr1", 5, 9], ["chr1", 1, 4]]
     out = tmp_path / "u.bed"
@@ -327,6 +418,7 @@ def test_unknown_chromosome_dropped_with_warning(tmp_path, caplog):
 
 
 # --- bad input -----------------------------------------------------------------------------
+
 
 def test_bad_peak_line_names_file_and_line(tmp_path):
     f = write(tmp_path / "bad.bed", "chr1\t1\t5\nchr1\tten\t20\n")
@@ -354,8 +446,18 @@ def test_bad_thick_column_in_universe(tmp_path):
 
 def test_cli_ccre_needs_one_file(tiny, tmp_path, capsys):
     sizes, files = tiny
-    code = cli_main(["universe", "--method", "ccre", "--chrom-sizes", str(sizes), "--out",
-                     str(tmp_path / "u.bed"), *map(str, files)])
+    code = cli_main(
+        [
+            "universe",
+            "--method",
+            "ccre",
+            "--chrom-sizes",
+            str(sizes),
+            "--out",
+            str(tmp_path / "u.bed"),
+            *map(str, files),
+        ]
+    )
     assert code == 1
     assert "method ccre takes exactly one file" in capsys.readouterr().err
 
@@ -363,19 +465,39 @@ def test_cli_ccre_needs_one_file(tiny, tmp_path, capsys):
 def test_cli_bad_file_exit_code(tmp_path, capsys):
     sizes = write(tmp_path / "s", "chr1\t100\n")
     bad = write(tmp_path / "bad.bed", "chr1\t5\n")
-    code = cli_main(["universe", "--method", "cc", "--chrom-sizes", str(sizes), "--out",
-                     str(tmp_path / "u.bed"), str(bad)])
+    code = cli_main(
+        [
+            "universe",
+            "--method",
+            "cc",
+            "--chrom-sizes",
+            str(sizes),
+            "--out",
+            str(tmp_path / "u.bed"),
+            str(bad),
+        ]
+    )
     assert code == 1
     assert "bad.bed, line 1: expected at least 3 tab-separated columns" in capsys.readouterr().err
 
 
 def test_bed9_writer_sorted_by_chrom_sizes(tmp_path):
-    u = pd.DataFrame({"chrom": ["chr2", "chr10", "chr2"], "start": [5, 1, 1], "end": [9, 4, 3],
-                      "thick_start": [6, 2, 1], "thick_end": [8, 3, 2]})
+    u = pd.DataFrame(
+        {
+            "chrom": ["chr2", "chr10", "chr2"],
+            "start": [5, 1, 1],
+            "end": [9, 4, 3],
+            "thick_start": [6, 2, 1],
+            "thick_end": [8, 3, 2],
+        }
+    )
     out = tmp_path / "u.bed"
     write_universe_bed9(out, u, ["chr10", "chr2"])
     assert [line.split("\t")[:3] for line in out.read_text().splitlines()] == [
-        ["chr10", "1", "4"], ["chr2", "1", "3"], ["chr2", "5", "9"]]
+        ["chr10", "1", "4"],
+        ["chr2", "1", "3"],
+        ["chr2", "5", "9"],
+    ]
 
 
 def test_sparse_and_dense_paths_agree():

@@ -44,8 +44,15 @@ def test_hard_metrics_by_hand(one_file):
 
 
 def test_flexible_distances_by_hand(one_file):
-    universe = pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [10, 30], "end": [20, 40],
-                             "thick_start": [13, 33], "thick_end": [18, 37]})
+    universe = pd.DataFrame(
+        {
+            "chrom": ["chr1", "chr1"],
+            "start": [10, 30],
+            "end": [20, 40],
+            "thick_start": [13, 33],
+            "thick_end": [18, 37],
+        }
+    )
     row = assess_universe(universe, one_file).iloc[0]
     # file->universe: start 12 in [10,13] -> 0; 35 vs [30,33] -> 2; ends 22 vs [18,20] -> 2;
     # 38 in [37,40] -> 0 => median of [0, 2, 2, 0] = 1
@@ -66,12 +73,14 @@ def test_interval_helpers_against_brute_force():
     lo = np.sort(rng.choice(1000, 20, replace=False)) * 3
     hi = lo + rng.integers(0, 3, 20)
     q = rng.integers(0, 3100, 50)
-    brute = [min(0 if a <= x <= b else min(abs(a - x), abs(b - x)) for a, b in zip(lo, hi))
-             for x in q]
+    brute = [
+        min(0 if a <= x <= b else min(abs(a - x), abs(b - x)) for a, b in zip(lo, hi)) for x in q
+    ]
     assert point_to_intervals_distance(q, lo, hi).tolist() == brute
     pts = np.sort(q)
-    brute2 = [min(0 if a <= x <= b else min(abs(a - x), abs(b - x)) for x in pts)
-              for a, b in zip(lo, hi)]
+    brute2 = [
+        min(0 if a <= x <= b else min(abs(a - x), abs(b - x)) for x in pts) for a, b in zip(lo, hi)
+    ]
     assert interval_to_points_distance(lo, hi, pts).tolist() == brute2
     s, e = merge_sorted(np.array([5, 1, 10, 12]), np.array([8, 5, 12, 20]))
     assert list(zip(s, e)) == [(1, 8), (10, 20)]
@@ -86,8 +95,11 @@ def test_rbs_formula():
 def reference_hard(cov, models, starts, ends):
     """Plain reading of geniml's hard likelihood for one chromosome."""
     total = 0.0
-    for track, lo, hi in (("start", starts, starts + 1), ("end", ends, ends + 1),
-                          ("core", starts, ends)):
+    for track, lo, hi in (
+        ("start", starts, starts + 1),
+        ("end", ends, ends + 1),
+        ("core", starts, ends),
+    ):
         m, c = models[track], cov.track(track)
         empty = 0
         for a, b in zip(lo, hi):
@@ -99,8 +111,10 @@ def reference_hard(cov, models, starts, ends):
 
 def reference_flexible(cov, models, s, e, ts, te):
     """Plain reading of geniml's flexible likelihood for one chromosome (background from 0)."""
-    S = {t: (models[t][cov.track(t), 0], models[t][cov.track(t), 1])
-         for t in ("start", "core", "end")}
+    S = {
+        t: (models[t][cov.track(t), 0], models[t][cov.track(t), 1])
+        for t in ("start", "core", "end")
+    }
     (s0, s1), (c0, c1), (e0, e1) = S["start"], S["core"], S["end"]
 
     def weigh(a, b, p1, p0, other0, reverse):
@@ -108,8 +122,13 @@ def reference_flexible(cov, models, s, e, ts, te):
             return 0.0
         w = 1 / (b - a)
         cw = np.linspace(w, 1, b - a)[::-1] if reverse else np.linspace(w, 1, b - a)
-        return (w * p1[a:b].sum() + (cw * c1[a:b]).sum() + (1 - w) * p0[a:b].sum()
-                + ((1 - cw) * c0[a:b]).sum() + other0[a:b].sum())
+        return (
+            w * p1[a:b].sum()
+            + (cw * c1[a:b]).sum()
+            + (1 - w) * p0[a:b].sum()
+            + ((1 - cw) * c0[a:b]).sum()
+            + other0[a:b].sum()
+        )
 
     total, empty = 0.0, 0
     for a, b, x, y in zip(s, e, ts, te):
@@ -131,9 +150,11 @@ def test_likelihoods_match_reference():
     ts, te = us + 10, ue - 12
     u = {"start": us, "end": ue, "thick_start": ts, "thick_end": te}
     assert hard_likelihood(u, cov, models) == pytest.approx(
-        reference_hard(cov, models, us, ue), rel=1e-12)
+        reference_hard(cov, models, us, ue), rel=1e-12
+    )
     assert flexible_likelihood(u, cov, models) == pytest.approx(
-        reference_flexible(cov, models, us, ue, ts, te), rel=1e-12)
+        reference_flexible(cov, models, us, ue, ts, te), rel=1e-12
+    )
     # a chromosome without universe regions: all background
     bg = sum(models[t][cov.track(t), 0].sum() for t in ("start", "core", "end"))
     assert hard_likelihood(None, cov, models) == pytest.approx(bg, rel=1e-12)
@@ -148,8 +169,13 @@ def test_report_comparison(tmp_path, one_file):
     for name, u in (("a", u1), ("b", u2)):
         write_tsv(tmp_path / f"{name}.tsv", assess_universe(u, one_file))
         paths.append(tmp_path / f"{name}.tsv")
-    write_report(paths, ["cc", "union"], tmp_path / "assessment.tsv", tmp_path / "cmp.tsv",
-                 tmp_path / "cmp.png")
+    write_report(
+        paths,
+        ["cc", "union"],
+        tmp_path / "assessment.tsv",
+        tmp_path / "cmp.tsv",
+        tmp_path / "cmp.png",
+    )
     cmp = pd.read_csv(tmp_path / "cmp.tsv", sep="\t")
     assert cmp["method"].tolist() == ["cc", "union"]
     assert cmp["overlap_bp"].tolist() == [13, 13]

@@ -55,8 +55,13 @@ class Case:
         names = []
         for i in range(len(files)):  # the files as the collection sees them (known chroms)
             sel = self.peaks.file == i
-            frame = pd.DataFrame({"c": np.array(self.peaks.chroms)[self.peaks.chrom[sel]],
-                                  "s": self.peaks.starts[sel], "e": self.peaks.ends[sel]})
+            frame = pd.DataFrame(
+                {
+                    "c": np.array(self.peaks.chroms)[self.peaks.chrom[sel]],
+                    "s": self.peaks.starts[sel],
+                    "e": self.peaks.ends[sel],
+                }
+            )
             frame.to_csv(raw / f"f{i}.bed", sep="\t", header=False, index=False)
             names.append(f"f{i}.bed")
         self.peaks.names = names
@@ -71,8 +76,9 @@ class Case:
 
     def geniml(self, method):
         if method not in self._geniml:
-            self._geniml[method] = read_bed(run_geniml(method, self.folder, self.peaks.n_files,
-                                                       f"{method}.bed"), method in FLEX)
+            self._geniml[method] = read_bed(
+                run_geniml(method, self.folder, self.peaks.n_files, f"{method}.bed"), method in FLEX
+            )
         return self._geniml[method]
 
     def universe_file(self, method) -> str:
@@ -104,15 +110,17 @@ def run_geniml(method: str, folder: Path, n_files: int, out_name: str, **kw) -> 
 
 
 def read_bed(path: str, flexible: bool) -> pd.DataFrame:
-    cols = ["chrom", "start", "end"] + (["n", "sc", "st", "thick_start", "thick_end", "rgb"]
-                                        if flexible else [])
+    cols = ["chrom", "start", "end"] + (
+        ["n", "sc", "st", "thick_start", "thick_end", "rgb"] if flexible else []
+    )
     frame = pd.read_csv(path, sep="\t", header=None, names=cols)
     return frame[[c for c in cols if c not in ("n", "sc", "st", "rgb")]]
 
 
 def canon(frame: pd.DataFrame) -> list[tuple]:
-    return sorted(map(tuple, frame.astype({c: np.int64 for c in frame.columns[1:]})
-                      .itertuples(index=False)))
+    return sorted(
+        map(tuple, frame.astype({c: np.int64 for c in frame.columns[1:]}).itertuples(index=False))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +149,7 @@ def real(tmp_path_factory, real_data):
 
 # --- coverage --------------------------------------------------------------------------------
 
+
 def test_bigwigs_read_back_by_geniml(demo):
     import pyBigWig
     from geniml.utils import read_chromosome_from_bw
@@ -155,6 +164,7 @@ def test_bigwigs_read_back_by_geniml(demo):
 
 
 # --- methods ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["cc", "ccf", "ml", "hmm"])
 def test_demo_same_regions_as_geniml(demo, method):
@@ -175,14 +185,20 @@ def test_union_equals_geniml_cc_cutoff_1_and_bedtools_merge(demo, tmp_path):
     out = run_geniml("cc", demo.folder, demo.peaks.n_files, "cc_cutoff1.bed", cutoff=1)
     assert canon(demo.ours("union")) == canon(read_bed(out, False))
     bedtools = pytest.importorskip("pybedtools")
-    frame = pd.DataFrame({"c": np.array(demo.peaks.chroms)[demo.peaks.chrom],
-                          "s": demo.peaks.starts, "e": demo.peaks.ends})
+    frame = pd.DataFrame(
+        {
+            "c": np.array(demo.peaks.chroms)[demo.peaks.chrom],
+            "s": demo.peaks.starts,
+            "e": demo.peaks.ends,
+        }
+    )
     merged = bedtools.BedTool.from_dataframe(frame).sort().merge().to_dataframe()
     merged.columns = ["chrom", "start", "end"]
     assert canon(demo.ours("union")) == canon(merged)
 
 
 # --- geniml faults we do not copy --------------------------------------------------------------
+
 
 @pytest.fixture
 def with_empty_chrom(tmp_path, demo):
@@ -197,8 +213,12 @@ def with_empty_chrom(tmp_path, demo):
         for c in covs:
             t = c.track(track)
             nz = np.flatnonzero(t)
-            bw.addEntries([c.chrom] * len(nz), nz.tolist(), ends=(nz + 1).tolist(),
-                          values=t[nz].astype(float).tolist())
+            bw.addEntries(
+                [c.chrom] * len(nz),
+                nz.tolist(),
+                ends=(nz + 1).tolist(),
+                values=t[nz].astype(float).tolist(),
+            )
         bw.close()
     return tmp_path
 
@@ -209,8 +229,9 @@ def test_geniml_cc_reports_empty_chromosome_whole(with_empty_chrom, demo):
     sizes = dict(demo.sizes, chrZ=5000)
     peaks = demo.peaks
     regions = Regions(list(sizes), peaks.chrom, peaks.starts, peaks.ends)
-    peaks2 = type(peaks)(regions=regions, sizes=np.array(list(sizes.values())),
-                         file=peaks.file, names=peaks.names)
+    peaks2 = type(peaks)(
+        regions=regions, sizes=np.array(list(sizes.values())), file=peaks.file, names=peaks.names
+    )
     ours = build_universe(peaks2, "cc")
     assert "chrZ" not in set(ours["chrom"])
     assert canon(ours) == canon(out[out["chrom"] != "chrZ"])
@@ -233,13 +254,17 @@ def test_geniml_refuses_to_overwrite(demo, tmp_path):
 
 # --- assessment --------------------------------------------------------------------------------
 
+
 def geniml_assessment(case: Case, universe: str, flexible: bool) -> dict[str, object]:
     from geniml.assess.assess import get_f_10_score, get_likelihood, get_mean_rbs
     from geniml.assess.distance import run_distance
     from geniml.assess.intersection import run_intersection
 
-    raw, lst, model = str(case.folder / "raw"), str(case.folder / "list.txt"), \
-        str(case.folder / "model.tar")
+    raw, lst, model = (
+        str(case.folder / "raw"),
+        str(case.folder / "list.txt"),
+        str(case.folder / "model.tar"),
+    )
     res = {
         "inter": run_intersection(raw, lst, universe, 1),
         "f10": get_f_10_score(raw, lst, universe, 1),
@@ -252,8 +277,9 @@ def geniml_assessment(case: Case, universe: str, flexible: bool) -> dict[str, ob
         res["ftu_flex"] = run_distance(raw, lst, universe, 1, flexible=True)[1]
         res["utf_flex"] = run_distance(raw, lst, universe, 1, flexible=True, uni_to_file=True)[1]
         res["rbs_flex"] = get_mean_rbs(raw, lst, universe, 1, flexible=True)
-        res["likelihood_flexible"] = get_likelihood(model, universe, str(case.folder), "all",
-                                                    flexible=True)
+        res["likelihood_flexible"] = get_likelihood(
+            model, universe, str(case.folder), "all", flexible=True
+        )
     return res
 
 
@@ -271,17 +297,23 @@ def check_assessment(case: Case, method: str, distances_too: bool):
     assert summary["likelihood_hard"] == pytest.approx(theirs["likelihood_hard"], rel=1e-9)
     assert files["median_dist_file_to_universe"].tolist() == theirs["ftu"].astype(float).tolist()
     if method in FLEX:
-        assert summary["likelihood_flexible"] == pytest.approx(theirs["likelihood_flexible"],
-                                                               rel=1e-9)
-        assert files["median_dist_file_to_universe_flex"].tolist() == \
-            theirs["ftu_flex"].astype(float).tolist()
+        assert summary["likelihood_flexible"] == pytest.approx(
+            theirs["likelihood_flexible"], rel=1e-9
+        )
+        assert (
+            files["median_dist_file_to_universe_flex"].tolist()
+            == theirs["ftu_flex"].astype(float).tolist()
+        )
     if distances_too:
-        assert files["median_dist_universe_to_file"].tolist() == \
-            theirs["utf"].astype(float).tolist()
+        assert (
+            files["median_dist_universe_to_file"].tolist() == theirs["utf"].astype(float).tolist()
+        )
         assert summary["rbs"] == pytest.approx(theirs["rbs"], rel=1e-9)
         if method in FLEX:
-            assert files["median_dist_universe_to_file_flex"].tolist() == \
-                theirs["utf_flex"].astype(float).tolist()
+            assert (
+                files["median_dist_universe_to_file_flex"].tolist()
+                == theirs["utf_flex"].astype(float).tolist()
+            )
             assert summary["rbs_flex"] == pytest.approx(theirs["rbs_flex"], rel=1e-9)
 
 
@@ -320,11 +352,15 @@ def test_geniml_universe_to_file_distance_skips_a_region(tmp_path):
     (tmp_path / "list.txt").write_text("f.bed\n")
     uni = tmp_path / "u.bed"
     uni.write_text("chr1\t100\t200\nchr1\t300\t400\nchr1\t500\t600\nchr2\t1000\t1100\n")
-    theirs = run_distance(str(raw), str(tmp_path / "list.txt"), str(uni), 1,
-                          uni_to_file=True)[1][0]
+    theirs = run_distance(str(raw), str(tmp_path / "list.txt"), str(uni), 1, uni_to_file=True)[1][0]
     peaks = read_peak_files([raw / "f.bed"], {"chr1": 10000, "chr2": 10000})
-    universe = pd.DataFrame({"chrom": ["chr1"] * 3 + ["chr2"], "start": [100, 300, 500, 1000],
-                             "end": [200, 400, 600, 1100]})
+    universe = pd.DataFrame(
+        {
+            "chrom": ["chr1"] * 3 + ["chr2"],
+            "start": [100, 300, 500, 1000],
+            "end": [200, 400, 600, 1100],
+        }
+    )
     ours = assess_universe(universe, peaks)["median_dist_universe_to_file"].iloc[0]
     # true nearest: chr1 starts 0, 200, 400; ends 0, 200, 400; chr2 start 0, end 0 -> median 100
     assert ours == 100.0

@@ -27,8 +27,9 @@ def release(demo_run):
     config = yaml.safe_load((demo_run / "config/config.yaml").read_text())
     # the keys the demo config omits take the schema's defaults (as in the run)
     schema = yaml.safe_load((demo_run / "workflow/schemas/config.schema.yaml").read_text())
-    defaults = {k: v.get("default")
-                for k, v in schema["properties"]["universe"]["properties"].items()}
+    defaults = {
+        k: v.get("default") for k, v in schema["properties"]["universe"]["properties"].items()
+    }
     config["universe"] = {**defaults, **(config.get("universe") or {})}
     rel = f"{config['release']['name']}-{config['release']['version']}"
     return config, demo_run / "results" / f"{rel}.work" / "universe"
@@ -46,10 +47,12 @@ def test_demo_universe_is_sorted_bed3_equal_to_library(demo_run):
     names = universe_samples(demo_run, config)
     assert len(names) == 8 and "sample05" not in names and "sample10" not in names
     files = [demo_run / "resources" / config["genome"] / "samples" / n for n in names]
-    expected = build_universe(read_peak_files(files, sizes), method,
-                              window=config["universe"].get("window", 25))
+    expected = build_universe(
+        read_peak_files(files, sizes), method, window=config["universe"].get("window", 25)
+    )
     assert [(c, int(s), int(e)) for c, s, e in rows] == list(
-        expected[["chrom", "start", "end"]].itertuples(index=False, name=None))
+        expected[["chrom", "start", "end"]].itertuples(index=False, name=None)
+    )
 
 
 def test_demo_assessment_and_stats(demo_run):
@@ -75,8 +78,11 @@ def test_demo_universe_loads_in_gtars(demo_run):
 
 def test_demo_comparison_table(demo_run):
     config, out = release(demo_run)
-    compare = [m for m in config["universe"].get("compare_methods", [])
-               if m != config["universe"]["method"]]
+    compare = [
+        m
+        for m in config["universe"].get("compare_methods", [])
+        if m != config["universe"]["method"]
+    ]
     if not compare:
         pytest.skip("no compare_methods in the demo config")
     table = pd.read_csv(out / "comparison.tsv", sep="\t")

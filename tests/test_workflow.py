@@ -39,11 +39,15 @@ def save_config(workdir, config) -> None:
     ("mutate", "expected"),
     [
         (lambda c: c.pop("release"), r"'release' is a required property"),
-        (lambda c: c["genome_prep"].update(min_gap="x"),
-         r"'x' is not of type 'integer'[\s\S]*\['genome_prep'\]\['min_gap'\]"),
+        (
+            lambda c: c["genome_prep"].update(min_gap="x"),
+            r"'x' is not of type 'integer'[\s\S]*\['genome_prep'\]\['min_gap'\]",
+        ),
         (lambda c: c.update(genome_prepp=c.pop("genome_prep")), r"'genome_prepp' was unexpected"),
-        (lambda c: c["sources"]["genome"].update(sha256="abc"),
-         r"'abc' does not match[\s\S]*\['sources'\]\['genome'\]\['sha256'\]"),
+        (
+            lambda c: c["sources"]["genome"].update(sha256="abc"),
+            r"'abc' does not match[\s\S]*\['sources'\]\['genome'\]\['sha256'\]",
+        ),
     ],
     ids=["missing-key", "mistyped-value", "misspelled-key", "bad-sha256-format"],
 )

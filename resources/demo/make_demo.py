@@ -39,8 +39,20 @@ CHROMS = {"chr1": 1_200_000, "chr2": 1_000_000, "chr3": 800_000}
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 N_CODE = ord("N")
 # Matrices always included: CTCF (insulators), SP1/KLF (CpG promoters), and common enhancer TFs.
-REQUIRED = ["MA0139.1", "MA0079.5", "MA0039.4", "MA0099.3", "MA0476.1", "MA0102.4",
-            "MA0114.4", "MA0148.4", "MA0093.3", "MA0080.6", "MA0095.3", "MA0506.2"]
+REQUIRED = [
+    "MA0139.1",
+    "MA0079.5",
+    "MA0039.4",
+    "MA0099.3",
+    "MA0476.1",
+    "MA0102.4",
+    "MA0114.4",
+    "MA0148.4",
+    "MA0093.3",
+    "MA0080.6",
+    "MA0095.3",
+    "MA0506.2",
+]
 N_MATRICES = 60
 CLASSES = ["PLS", "pELS", "dELS", "CTCF-only,CTCF-bound", "DNase-H3K4me3"]
 CELL_GROUPS = ["K562", "HepG2", "GM12878"]
@@ -59,7 +71,8 @@ def load_matrices(rng: np.random.Generator) -> list[tuple[str, str, np.ndarray]]
     from pyjaspar import jaspardb
 
     motifs = jaspardb(release="JASPAR2022").fetch_motifs(
-        collection="CORE", tax_group=["vertebrates"], all_versions=False)
+        collection="CORE", tax_group=["vertebrates"], all_versions=False
+    )
     by_id = {m.matrix_id: m for m in motifs}
     pool = sorted(i for i, m in by_id.items() if 8 <= m.length <= 20 and i not in REQUIRED)
     chosen = [i for i in REQUIRED if i in by_id]
@@ -89,7 +102,7 @@ def background(rng, length: int) -> np.ndarray:
         seg = int(min(length - pos, rng.integers(50_000, 200_000)))
         gc = rng.uniform(0.35, 0.58)
         p = np.array([(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2])
-        seq[pos:pos + seg] = BASES[rng.choice(4, size=seg, p=p)]
+        seq[pos : pos + seg] = BASES[rng.choice(4, size=seg, p=p)]
         pos += seg
     cg = np.flatnonzero((seq[:-1] == ord("C")) & (seq[1:] == ord("G")))
     mutate = cg[rng.random(len(cg)) < 0.75]
@@ -143,14 +156,15 @@ def free_positions(rng, occupied: np.ndarray, length: int, count: int, gap: int)
         tries += 1
         s = int(rng.integers(gap, len(occupied) - length - gap))
         if csum[s + length + gap] - csum[s - gap] == 0:
-            occupied[s - gap:s + length + gap] = True
+            occupied[s - gap : s + length + gap] = True
             csum = np.concatenate([[0], np.cumsum(occupied)])
             out.append(s)
     return sorted(out)
 
 
-def build_chromosome(rng, name: str, length: int, matrices, ctcf_index: int,
-                     cpg_indices: list[int]):
+def build_chromosome(
+    rng, name: str, length: int, matrices, ctcf_index: int, cpg_indices: list[int]
+):
     """Sequence, elements [(start, end, class)], planted sites [(start, end, mid, strand)]."""
     seq = background(rng, length)
     occupied = np.zeros(length, dtype=bool)
@@ -167,19 +181,19 @@ def build_chromosome(rng, name: str, length: int, matrices, ctcf_index: int,
     for _ in range(2):
         dl = int(rng.integers(5_000, 15_000))
         src, dst = free_positions(rng, occupied, dl, 2, 1_000)
-        copy = seq[src:src + dl].copy()
+        copy = seq[src : src + dl].copy()
         mut = rng.random(dl) < 0.01
         copy[mut] = BASES[rng.integers(0, 4, size=int(mut.sum()))]
-        seq[dst:dst + dl] = copy
+        seq[dst : dst + dl] = copy
     for _ in range(25):
         rep = tandem_repeat(rng)
         s = free_positions(rng, occupied, len(rep), 1, 200)[0]
-        seq[s:s + len(rep)] = rep
+        seq[s : s + len(rep)] = rep
     islands = []
     for _ in range(max(4, length // 100_000)):
         il = int(rng.integers(500, 2_000))
         s = free_positions(rng, occupied, il, 1, 300)[0]
-        seq[s:s + il] = cpg_island(rng, il)
+        seq[s : s + il] = cpg_island(rng, il)
         islands.append((s, s + il))
     elements, sites = [], []
     # promoter-like elements sit inside CpG islands
@@ -208,15 +222,15 @@ def build_chromosome(rng, name: str, length: int, matrices, ctcf_index: int,
             ps = int(rng.integers(es, ee - w))
             site = sample_site(rng, counts)
             strand = "+" if rng.random() < 0.5 else "-"
-            seq[ps:ps + w] = site if strand == "+" else reverse_complement(site)
+            seq[ps : ps + w] = site if strand == "+" else reverse_complement(site)
             sites.append((ps, ps + w, matrices[mi][0], strand))
     for s, e in gaps:
         seq[s:e] = N_CODE
     # soft-masked (lower-case) stretches, as in UCSC FASTA
     for _ in range(5):
         s = int(rng.integers(0, length - 3_000))
-        region = seq[s:s + 3_000]
-        seq[s:s + 3_000] = np.where(region == N_CODE, region, region | 0x20)
+        region = seq[s : s + 3_000]
+        seq[s : s + 3_000] = np.where(region == N_CODE, region, region | 0x20)
     elements.sort()
     sites.sort()
     return seq, elements, sites
@@ -227,12 +241,13 @@ def fasta_bytes(chroms: dict[str, np.ndarray]) -> bytes:
     for name, seq in chroms.items():
         out.append(f">{name}\n".encode())
         raw = seq.tobytes()
-        out.append(b"\n".join(raw[i:i + 60] for i in range(0, len(raw), 60)) + b"\n")
+        out.append(b"\n".join(raw[i : i + 60] for i in range(0, len(raw), 60)) + b"\n")
     return b"".join(out)
 
 
-def make_peaks(rng, elements_by_chrom, lengths, gaps_by_chrom, sample: int, group: int,
-               element_groups) -> str:
+def make_peaks(
+    rng, elements_by_chrom, lengths, gaps_by_chrom, sample: int, group: int, element_groups
+) -> str:
     rows = []
     for chrom, elements in elements_by_chrom.items():
         groups = element_groups[chrom]
@@ -266,8 +281,10 @@ def make_peaks(rng, elements_by_chrom, lengths, gaps_by_chrom, sample: int, grou
         score = int(min(1000, signal * 40))
         summit = int((pe - ps) // 2 + rng.integers(-20, 21))
         summit = min(max(summit, 0), pe - ps - 1)
-        lines.append(f"{chrom}\t{ps}\t{pe}\tsample{sample:02d}_peak{i + 1}\t{score}\t.\t"
-                     f"{signal:.5f}\t{pval:.5f}\t{qval:.5f}\t{summit}\n")
+        lines.append(
+            f"{chrom}\t{ps}\t{pe}\tsample{sample:02d}_peak{i + 1}\t{score}\t.\t"
+            f"{signal:.5f}\t{pval:.5f}\t{qval:.5f}\t{summit}\n"
+        )
     return "".join(lines)
 
 
@@ -277,8 +294,13 @@ def sha256(data: bytes) -> str:
 
 ATAC_SEED = 20261201
 ATAC_STEP = 10  # bp per bigWig entry
-ATAC_HEIGHT = {"PLS": 12.0, "pELS": 7.0, "dELS": 5.0, "CTCF-only,CTCF-bound": 3.0,
-               "DNase-H3K4me3": 6.0}
+ATAC_HEIGHT = {
+    "PLS": 12.0,
+    "pELS": 7.0,
+    "dELS": 5.0,
+    "CTCF-only,CTCF-bound": 3.0,
+    "DNase-H3K4me3": 6.0,
+}
 
 
 def fasta_lengths_and_gaps(data: bytes) -> tuple[dict[str, int], dict[str, list]]:
@@ -324,12 +346,17 @@ def atac_bigwig(ccres: bytes, genome: bytes) -> bytes:
                 signal[lo:hi] += height * np.exp(-0.5 * ((mid[lo:hi] - centre) / width) ** 2)
             keep = np.ones(n, dtype=bool)
             for gs, ge in gaps[chrom]:
-                keep[gs // ATAC_STEP:-(-ge // ATAC_STEP)] = False
+                keep[gs // ATAC_STEP : -(-ge // ATAC_STEP)] = False
             keep[-1] = keep[-1] and length % ATAC_STEP == 0  # a step never passes the end
             edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(np.int8), [0]])))
             for r0, r1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
-                bw.addEntries(chrom, r0 * ATAC_STEP, values=np.round(signal[r0:r1], 2).tolist(),
-                              span=ATAC_STEP, step=ATAC_STEP)
+                bw.addEntries(
+                    chrom,
+                    r0 * ATAC_STEP,
+                    values=np.round(signal[r0:r1], 2).tolist(),
+                    span=ATAC_STEP,
+                    step=ATAC_STEP,
+                )
         bw.close()
         with open(path, "rb") as handle:
             return handle.read()
@@ -356,8 +383,9 @@ def main() -> None:
     files["jaspar2022_demo.jaspar"] = jaspar_text(matrices).encode()
     seqs, elements_by_chrom, gaps_by_chrom, site_rows = {}, {}, {}, []
     for name, length in CHROMS.items():
-        seq, elements, sites = build_chromosome(rng, name, length, matrices, ctcf_index,
-                                                cpg_indices)
+        seq, elements, sites = build_chromosome(
+            rng, name, length, matrices, ctcf_index, cpg_indices
+        )
         seqs[name] = seq
         elements_by_chrom[name] = elements
         is_n = np.concatenate([[0], (seq == N_CODE).astype(np.int8), [0]])
@@ -372,18 +400,23 @@ def main() -> None:
             n += 1
             ccre_lines.append(f"{name}\t{s}\t{e}\tEH38D{n:07d}\tEH38E{n:07d}\t{cls}\n")
     files["ccres.bed.gz"] = gz("".join(ccre_lines).encode())
-    element_groups = {c: [rng.random(len(CELL_GROUPS)) < 0.45 for _ in els]
-                      for c, els in elements_by_chrom.items()}
+    element_groups = {
+        c: [rng.random(len(CELL_GROUPS)) < 0.45 for _ in els]
+        for c, els in elements_by_chrom.items()
+    }
     sheet = ["name\turl\tsha256\tcell_type\tassay\treplicate\n"]
     for sample in range(1, 11):
         group = (sample - 1) % len(CELL_GROUPS)
-        text = make_peaks(rng, elements_by_chrom, CHROMS, gaps_by_chrom, sample, group,
-                          element_groups)
+        text = make_peaks(
+            rng, elements_by_chrom, CHROMS, gaps_by_chrom, sample, group, element_groups
+        )
         rel = f"peaks/sample{sample:02d}.narrowPeak.gz"
         files[rel] = gz(text.encode())
         replicate = (sample - 1) // len(CELL_GROUPS) + 1
-        sheet.append(f"sample{sample:02d}\tfile://resources/demo/{rel}\t{sha256(files[rel])}\t"
-                     f"{CELL_GROUPS[group]}\tATAC-seq\t{replicate}\n")
+        sheet.append(
+            f"sample{sample:02d}\tfile://resources/demo/{rel}\t{sha256(files[rel])}\t"
+            f"{CELL_GROUPS[group]}\tATAC-seq\t{replicate}\n"
+        )
     files["atac_demo.bw"] = atac_bigwig(files["ccres.bed.gz"], files["genome.fa.gz"])
     (HERE / "peaks").mkdir(exist_ok=True)
     for rel, data in files.items():
@@ -392,8 +425,10 @@ def main() -> None:
     sums = "".join(f"{sha256(files[rel])}  {rel}\n" for rel in sorted(files))
     (HERE / "SHA256SUMS").write_text(sums)
     total = sum(len(d) for d in files.values())
-    print(f"wrote {len(files)} files, {total / 1e6:.2f} MB; {len(site_rows)} planted sites, "
-          f"{n} elements")
+    print(
+        f"wrote {len(files)} files, {total / 1e6:.2f} MB; {len(site_rows)} planted sites, "
+        f"{n} elements"
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ SAMPLE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 CHROM_WILDCARD = r"[^/\s]+"
 #: config keys holding chromosome splits ``{validation: [...], test: [...]}`` and the key of
 #: the regex selecting that corpus's chromosomes (None: every genome chromosome)
-SPLIT_KEYS = {"motifs.corpus.splits": "motifs.corpus.chromosome_regex",
-              "sequence.corpus.splits": None}
+SPLIT_KEYS = {
+    "motifs.corpus.splits": "motifs.corpus.chromosome_regex",
+    "sequence.corpus.splits": None,
+}
 SHA256 = re.compile(r"^([0-9a-fA-F]{64})?$")
 # columns every interval corpus shard has; sheet metadata may not reuse them
 CORPUS_COLUMNS = ("id", "input_ids", "attention_mask", "n_regions", "n_tokens", "n_unknown")
@@ -53,9 +55,12 @@ def _source_key(url: str, base_dir: str | os.PathLike | None) -> str:
     return str(path.resolve()) if path is not None else url
 
 
-def read_sample_sheet(path: str | os.PathLike, *,
-                      base_dir: str | os.PathLike | None = None,
-                      reserved: Iterable[str] = CORPUS_COLUMNS) -> pd.DataFrame:
+def read_sample_sheet(
+    path: str | os.PathLike,
+    *,
+    base_dir: str | os.PathLike | None = None,
+    reserved: Iterable[str] = CORPUS_COLUMNS,
+) -> pd.DataFrame:
     """A TSV sample sheet, checked row by row; indexed by ``name``.
 
     Errors (:class:`InputError`, file and 1-based line): a missing file, a header without
@@ -85,8 +90,12 @@ def read_sample_sheet(path: str | os.PathLike, *,
             _check_header(path, header, header_line, reserved)
             continue
         if len(fields) != len(header):
-            raise InputError(path, f"expected {len(header)} tab-separated fields (as the header "
-                                   f"on line {header_line}), found {len(fields)}", number)
+            raise InputError(
+                path,
+                f"expected {len(header)} tab-separated fields (as the header "
+                f"on line {header_line}), found {len(fields)}",
+                number,
+            )
         rows.append(dict(zip(header, (f.strip() for f in fields))))
         lines.append(number)
     if header is None:
@@ -99,8 +108,9 @@ def read_sample_sheet(path: str | os.PathLike, *,
     for row, number in zip(rows, lines):
         name, url, sha = row["name"], row["url"], row.get("sha256", "")
         if not SAMPLE_NAME.match(name):
-            raise InputError(path, f"sample name {name!r} must be letters, digits, '_', '.', '-'",
-                             number)
+            raise InputError(
+                path, f"sample name {name!r} must be letters, digits, '_', '.', '-'", number
+            )
         if name.endswith(".source.json"):
             raise InputError(path, f"sample name {name!r} may not end in '.source.json'", number)
         if name in seen_name:
@@ -109,8 +119,9 @@ def read_sample_sheet(path: str | os.PathLike, *,
         if not url:
             raise InputError(path, f"sample {name!r} has an empty url", number)
         if not SHA256.match(sha):
-            raise InputError(path, f"sha256 {sha!r} of sample {name!r} is not 64 hex digits",
-                             number)
+            raise InputError(
+                path, f"sha256 {sha!r} of sample {name!r} is not 64 hex digits", number
+            )
         try:
             local = local_path(url, base_dir)
         except GenovocabError as exc:
@@ -120,13 +131,20 @@ def read_sample_sheet(path: str | os.PathLike, *,
         key = _source_key(url, base_dir)
         if key in seen_file:
             first, other = seen_file[key]
-            raise InputError(path, f"sample {name!r} is the same file as sample {other!r} "
-                                   f"(line {first}): {url}", number)
+            raise InputError(
+                path,
+                f"sample {name!r} is the same file as sample {other!r} (line {first}): {url}",
+                number,
+            )
         seen_file[key] = (number, name)
         if sha:
             if sha.lower() in seen_sha:
-                raise InputError(path, f"sample {name!r} has the same sha256 as line "
-                                       f"{seen_sha[sha.lower()]} (the same file twice)", number)
+                raise InputError(
+                    path,
+                    f"sample {name!r} has the same sha256 as line "
+                    f"{seen_sha[sha.lower()]} (the same file twice)",
+                    number,
+                )
             seen_sha[sha.lower()] = number
     sheet = pd.DataFrame(rows, columns=header, dtype=str).fillna("")
     sheet.attrs["lines"] = dict(zip(sheet["name"], lines))
@@ -137,18 +155,26 @@ def read_sample_sheet(path: str | os.PathLike, *,
 def _check_header(path: Path, header: list[str], line: int, reserved: Iterable[str]) -> None:
     missing = [c for c in ("name", "url") if c not in header]
     if missing:
-        raise InputError(path, f"header lacks the column(s) {', '.join(missing)} "
-                               f"(found: {', '.join(header)})", line)
+        raise InputError(
+            path,
+            f"header lacks the column(s) {', '.join(missing)} (found: {', '.join(header)})",
+            line,
+        )
     if "" in header:
-        raise InputError(path, f"header has an empty column name (column {header.index('') + 1})",
-                         line)
+        raise InputError(
+            path, f"header has an empty column name (column {header.index('') + 1})", line
+        )
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
         raise InputError(path, f"header repeats the column(s) {', '.join(repeated)}", line)
     clash = [c for c in header if c in set(reserved)]
     if clash:
-        raise InputError(path, f"metadata column(s) {', '.join(clash)} clash with corpus columns "
-                               f"({', '.join(CORPUS_COLUMNS)}); rename them", line)
+        raise InputError(
+            path,
+            f"metadata column(s) {', '.join(clash)} clash with corpus columns "
+            f"({', '.join(CORPUS_COLUMNS)}); rename them",
+            line,
+        )
 
 
 def _get(config: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
@@ -163,26 +189,32 @@ def _get(config: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
 def source_references(config: Mapping[str, Any]) -> dict[str, str]:
     """The sources the config needs: ``{config key: source name}``."""
     refs = {"sources.genome": "genome", "motifs (matrices)": "jaspar_pfms"}
-    methods = [_get(config, "universe.method", "cc"), *(_get(config, "universe.compare_methods")
-                                                        or [])]
+    methods = [
+        _get(config, "universe.method", "cc"),
+        *(_get(config, "universe.compare_methods") or []),
+    ]
     if "ccre" in methods:
         refs["universe.method / compare_methods: ccre"] = "ccres"
     regions = _get(config, "sequence.corpus.regions", "ccres")
     if config.get("sequence") is not None and regions != "windows":
         refs["sequence.corpus.regions"] = regions
     if _get(config, "motifs.sites.source", "scan") == "bigbed":
-        refs["motifs.sites.bigbed_source"] = _get(config, "motifs.sites.bigbed_source",
-                                                  "jaspar_bigbed")
+        refs["motifs.sites.bigbed_source"] = _get(
+            config, "motifs.sites.bigbed_source", "jaspar_bigbed"
+        )
     if _get(config, "motifs.cpg", "none") == "islands":
-        refs["motifs.cpg_islands_source"] = _get(config, "motifs.cpg_islands_source",
-                                                 "cpg_islands")
+        refs["motifs.cpg_islands_source"] = _get(config, "motifs.cpg_islands_source", "cpg_islands")
     return refs
 
 
-def check_config(config: Mapping[str, Any], *, config_name: str = "config",
-                 base_dir: str | os.PathLike | None = None,
-                 lock: str | os.PathLike | None = None,
-                 sheets: Mapping[str, pd.DataFrame] | None = None) -> None:
+def check_config(
+    config: Mapping[str, Any],
+    *,
+    config_name: str = "config",
+    base_dir: str | os.PathLike | None = None,
+    lock: str | os.PathLike | None = None,
+    sheets: Mapping[str, pd.DataFrame] | None = None,
+) -> None:
     """Raise :class:`ConfigError` listing every cross-reference problem of ``config``.
 
     Checks: every source a key names exists; local source files exist; sha256 values are
@@ -195,8 +227,10 @@ def check_config(config: Mapping[str, Any], *, config_name: str = "config",
     for key, name in source_references(config).items():
         if name not in sources:
             known = ", ".join(sorted(sources)) or "none"
-            problems.append(f"{config_name}: {key} names the source {name!r}, which is not in "
-                            f"`sources` (configured: {known})")
+            problems.append(
+                f"{config_name}: {key} names the source {name!r}, which is not in "
+                f"`sources` (configured: {known})"
+            )
     for name, entry in sorted(sources.items()):
         url = (entry or {}).get("url", "")
         try:
@@ -207,21 +241,27 @@ def check_config(config: Mapping[str, Any], *, config_name: str = "config",
         if local is not None and not local.is_file():
             problems.append(f"{config_name}: sources.{name}: file not found: {local}")
     if _get(config, "motifs.sites.source", "scan") == "tracks" and not _get(
-            config, "motifs.sites.tracks_url"):
-        problems.append(f"{config_name}: motifs.sites.source is 'tracks' but "
-                        "motifs.sites.tracks_url is empty")
+        config, "motifs.sites.tracks_url"
+    ):
+        problems.append(
+            f"{config_name}: motifs.sites.source is 'tracks' but motifs.sites.tracks_url is empty"
+        )
     if config.get("pin", "lock") == "strict":
         locked = read_lock(lock) if lock else {}
         for name, entry in sorted(sources.items()):
             if not (entry or {}).get("sha256") and name not in locked:
-                problems.append(f"{config_name}: pin is 'strict' but source {name!r} has no "
-                                f"sha256 (and no row in {lock})")
+                problems.append(
+                    f"{config_name}: pin is 'strict' but source {name!r} has no "
+                    f"sha256 (and no row in {lock})"
+                )
         for prefix, sheet in (sheets or {}).items():
             for name, row in sheet.iterrows():
                 if not row.get("sha256") and f"{prefix}{name}" not in locked:
                     line = sheet.attrs.get("lines", {}).get(name)
-                    problems.append(f"{sheet.attrs.get('path', 'sheet')}, line {line}: pin is "
-                                    f"'strict' but sample {name!r} has no sha256")
+                    problems.append(
+                        f"{sheet.attrs.get('path', 'sheet')}, line {line}: pin is "
+                        f"'strict' but sample {name!r} has no sha256"
+                    )
     problems += chromosome_problems(config, config_name=config_name)
     if problems:
         raise ConfigError(problems)
@@ -247,8 +287,12 @@ def _regex_keys(node: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
                 yield from _regex_keys(value, dotted)
 
 
-def chromosome_problems(config: Mapping[str, Any], *, config_name: str = "config",
-                        chrom_sizes: Mapping[str, int] | None = None) -> list[str]:
+def chromosome_problems(
+    config: Mapping[str, Any],
+    *,
+    config_name: str = "config",
+    chrom_sizes: Mapping[str, int] | None = None,
+) -> list[str]:
     """Chromosome mistakes a run would otherwise meet only after many jobs, naming the key:
     regexes that do not compile, listed chromosome names the workflow's wildcards (file
     names) cannot hold or listed twice, and split chromosomes in both splits, outside the
@@ -260,14 +304,14 @@ def chromosome_problems(config: Mapping[str, Any], *, config_name: str = "config
         if value is None:
             continue
         if not isinstance(value, str):
-            problems.append(f"{config_name}: {key}: {value!r} is not a regular expression "
-                            "(a string)")
+            problems.append(
+                f"{config_name}: {key}: {value!r} is not a regular expression (a string)"
+            )
             continue
         try:
             compiled[key] = re.compile(value)
         except re.error as exc:
-            problems.append(f"{config_name}: {key}: invalid regular expression {value!r} "
-                            f"({exc})")
+            problems.append(f"{config_name}: {key}: invalid regular expression {value!r} ({exc})")
     listed = list(_get(config, "genome_prep.chromosomes") or [])
     seen: set[str] = set()
     for name in listed:
@@ -285,24 +329,30 @@ def chromosome_problems(config: Mapping[str, Any], *, config_name: str = "config
         if listed:
             return "" if chrom in seen else "not in genome_prep.chromosomes"
         if genome_regex is not None and not genome_regex.fullmatch(chrom):
-            return (f"not selected by genome_prep.chromosome_regex "
-                    f"{genome_regex.pattern!r}")
+            return f"not selected by genome_prep.chromosome_regex {genome_regex.pattern!r}"
         return ""
 
     for key, regex_key in SPLIT_KEYS.items():
         splits = _get(config, key)
         corpus = key.rsplit(".", 1)[0]
-        if not isinstance(splits, Mapping) or config.get(key.split(".")[0]) is None or (
+        if (
+            not isinstance(splits, Mapping)
+            or config.get(key.split(".")[0]) is None
+            or (
                 isinstance(_get(config, corpus), Mapping)
-                and "name" in _get(config, corpus) and _get(config, f"{corpus}.name") is None):
+                and "name" in _get(config, corpus)
+                and _get(config, f"{corpus}.name") is None
+            )
+        ):
             continue  # the stage or its corpus is switched off
         own = compiled.get(regex_key) if regex_key else None
         where: dict[str, str] = {}
         for split in sorted(splits):
             for chrom in splits[split] or []:
                 if chrom in where and where[chrom] != split:
-                    problems.append(f"{config_name}: {key}: {chrom!r} is in both "
-                                    f"{where[chrom]} and {split}")
+                    problems.append(
+                        f"{config_name}: {key}: {chrom!r} is in both {where[chrom]} and {split}"
+                    )
                 where.setdefault(chrom, split)
                 why = bad_chromosome_name(chrom) or in_genome(chrom)
                 if not why and own is not None and not own.fullmatch(chrom):

@@ -33,8 +33,7 @@ from genovocab.fileutil import sha256_file, write_text_atomic
 from genovocab.io.fasta import fasta_names
 
 NAME_RE = re.compile(r"[^A-Za-z0-9_.-]+")
-PEAK_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz",
-                 ".broadpeak.gz")
+PEAK_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz", ".broadpeak.gz")
 HUMAN_STYLE = re.compile(r"^chr[0-9XY]+$")
 PAPER_SPLITS = {"validation": ["chr15"], "test": ["chr10"]}
 
@@ -91,11 +90,14 @@ def source_of(location: str, base_dir: Path) -> Source:
 
 def peak_files(folder: Path) -> list[Path]:
     """The BED/narrowPeak/broadPeak files of ``folder`` (gzipped or not), sorted by name."""
-    found = sorted(p for p in folder.iterdir()
-                   if p.is_file() and p.name.lower().endswith(PEAK_SUFFIXES))
+    found = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(PEAK_SUFFIXES)
+    )
     if not found:
-        raise InputError(folder, "no peak files (*.bed, *.narrowPeak, *.broadPeak, gzipped or "
-                                 "not) in this folder")
+        raise InputError(
+            folder,
+            "no peak files (*.bed, *.narrowPeak, *.broadPeak, gzipped or not) in this folder",
+        )
     return found
 
 
@@ -106,8 +108,10 @@ def sample_sheet_text(files: Sequence[Path]) -> str:
     for path in files:
         name = safe_name(_strip_suffixes(path.name))
         if name in seen:
-            raise InputError(path, f"gives the sample name {name!r} as {seen[name].name} does; "
-                                   "rename one of them")
+            raise InputError(
+                path,
+                f"gives the sample name {name!r} as {seen[name].name} does; rename one of them",
+            )
         seen[name] = path
         lines.append(f"{name}\t{path.resolve().as_uri()}\t{sha256_file(path)}")
     return "\n".join(lines) + "\n"
@@ -128,9 +132,17 @@ def choose_splits(chromosomes: Sequence[str]) -> dict[str, list[str]]:
     return {split: [c for c in chroms if c in present] for split, chroms in PAPER_SPLITS.items()}
 
 
-def plan(genome: str, peaks: str, jaspar: str, *, ccres: str | None = None,
-         genome_name: str | None = None, release_name: str | None = None,
-         samples_out: Path, base_dir: Path) -> tuple[InitPlan, str | None]:
+def plan(
+    genome: str,
+    peaks: str,
+    jaspar: str,
+    *,
+    ccres: str | None = None,
+    genome_name: str | None = None,
+    release_name: str | None = None,
+    samples_out: Path,
+    base_dir: Path,
+) -> tuple[InitPlan, str | None]:
     """What the config will say, and the sample sheet text to write (None: the user's own
     sheet is used as it is)."""
     genome_src = source_of(genome, base_dir)
@@ -211,8 +223,11 @@ def config_text(p: InitPlan) -> str:
         "# is pinned by its first download (resources/<genome>/sources.lock.tsv).",
         "sources:",
     ]
-    labels = {"genome": "genome FASTA", "jaspar_pfms": "JASPAR matrices",
-              "ccres": "cCRE registry (BED)"}
+    labels = {
+        "genome": "genome FASTA",
+        "jaspar_pfms": "JASPAR matrices",
+        "ccres": "cCRE registry (BED)",
+    }
     for name, src in p.sources.items():
         out.append(f"  {name + ':':<32} # {labels[name]}")
         out.append(f"    url: {_q(src.url)}")
@@ -233,14 +248,20 @@ def config_text(p: InitPlan) -> str:
         "    splits:                        # held-out chromosomes (the paper: chr15 / chr10)",
         f"      validation: {_q(p.splits['validation'])}",
         f"      test: {_q(p.splits['test'])}",
-        *([f"    chromosome_regex: {_q(p.corpus_regex)}   # the default keeps chr1..chr22 only"]
-          if p.corpus_regex else []),
+        *(
+            [f"    chromosome_regex: {_q(p.corpus_regex)}   # the default keeps chr1..chr22 only"]
+            if p.corpus_regex
+            else []
+        ),
         "",
         "sequence:",
         "  corpus:",
         f"    regions: {p.sequence_regions}"
-        + ("                  # DNA of each cCRE" if p.sequence_regions == "ccres"
-           else "                # genome windows (no cCREs given)"),
+        + (
+            "                  # DNA of each cCRE"
+            if p.sequence_regions == "ccres"
+            else "                # genome windows (no cCREs given)"
+        ),
         "",
     ]
     return "\n".join(out)
@@ -268,17 +289,26 @@ def check_config_text(text: str, path: Path, schema: Path | None) -> None:
     import jsonschema
 
     rules = yaml.safe_load(schema.read_text(encoding="utf-8"))
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(rules)
-                                            .iter_errors(config))
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(rules).iter_errors(config)
+    )
     if error is not None:
         key = ".".join(str(k) for k in error.absolute_path) or "(top level)"
         raise InputError(path, f"the written config fails the schema at {key}: {error.message}")
 
 
-def write_config(out: str | os.PathLike, *, genome: str, peaks: str, jaspar: str,
-                 ccres: str | None = None, genome_name: str | None = None,
-                 release_name: str | None = None, force: bool = False,
-                 base_dir: str | os.PathLike | None = None) -> tuple[Path, Path | None]:
+def write_config(
+    out: str | os.PathLike,
+    *,
+    genome: str,
+    peaks: str,
+    jaspar: str,
+    ccres: str | None = None,
+    genome_name: str | None = None,
+    release_name: str | None = None,
+    force: bool = False,
+    base_dir: str | os.PathLike | None = None,
+) -> tuple[Path, Path | None]:
     """Write the config (and a sample sheet ``<out stem>.samples.tsv`` when ``peaks`` is a
     folder); return both paths. Existing files are refused unless ``force``."""
     out = Path(out)
@@ -286,9 +316,16 @@ def write_config(out: str | os.PathLike, *, genome: str, peaks: str, jaspar: str
     samples_out = out.with_name(f"{out.stem}.samples.tsv")
     if out.exists() and not force:
         raise OutputError(out, "exists; give another --out or --force to replace it")
-    plan_, sheet_text = plan(genome, peaks, jaspar, ccres=ccres, genome_name=genome_name,
-                             release_name=release_name, samples_out=samples_out,
-                             base_dir=base)
+    plan_, sheet_text = plan(
+        genome,
+        peaks,
+        jaspar,
+        ccres=ccres,
+        genome_name=genome_name,
+        release_name=release_name,
+        samples_out=samples_out,
+        base_dir=base,
+    )
     if sheet_text is not None and samples_out.exists() and not force:
         raise OutputError(samples_out, "exists; give another --out or --force to replace it")
     text = config_text(plan_)

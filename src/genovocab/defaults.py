@@ -11,9 +11,18 @@ Snakefile can read it cheaply.
 from __future__ import annotations
 
 __all__ = [
-    "COVERAGE_METHODS", "CPG_MODES", "FLEXIBLE_METHODS", "IDS_BACKENDS", "IDS_NORMS",
-    "LINKAGE_METHODS", "MOTIF_BINNING", "MOTIF_SOURCES", "SCHEMA", "UNIVERSE_METHODS",
-    "WINDOWS_SEED", "schema_group",
+    "COVERAGE_METHODS",
+    "CPG_MODES",
+    "FLEXIBLE_METHODS",
+    "IDS_BACKENDS",
+    "IDS_NORMS",
+    "LINKAGE_METHODS",
+    "MOTIF_BINNING",
+    "MOTIF_SOURCES",
+    "SCHEMA",
+    "UNIVERSE_METHODS",
+    "WINDOWS_SEED",
+    "schema_group",
 ]
 
 #: Universe construction methods: a registry (``ccre``) or one of geniml's coverage methods.
@@ -26,8 +35,13 @@ FLEXIBLE_METHODS = ("ccf", "ml", "hmm")
 #: Where motif sites come from: our MOODS scan, JASPAR per-matrix tracks, or the JASPAR bigBed.
 MOTIF_SOURCES = ("scan", "tracks", "bigbed")
 #: Peak binning of motif coverage (``motifs.binning``; motif-aware tokenization's values).
-MOTIF_BINNING = {"sigma": 3.0, "peak_width": 5.0, "max_bin": 50, "trim_step": 25,
-                 "chunk_sites": 1 << 22}
+MOTIF_BINNING = {
+    "sigma": 3.0,
+    "peak_width": 5.0,
+    "max_bin": 50,
+    "trim_step": 25,
+    "chunk_sites": 1 << 22,
+}
 #: The optional CpG feature of the bin x feature matrix.
 CPG_MODES = ("none", "dinucleotide", "islands")
 
@@ -100,4 +114,4 @@ def schema_group(prefix: str) -> dict[str, object]:
     """The :data:`SCHEMA` defaults under ``prefix`` (e.g. ``"corpora.*.tokenizer"``), keyed by
     the rest of their name."""
     start = prefix + "."
-    return {key[len(start):]: value for key, value in SCHEMA.items() if key.startswith(start)}
+    return {key[len(start) :]: value for key, value in SCHEMA.items() if key.startswith(start)}

@@ -57,8 +57,13 @@ USER_AGENT = "genovocab-download/1.0"
 PART_TAG = ".genovocab-part"
 PIN_MODES = ("lock", "strict")
 LOCK_COLUMNS = ("name", "url", "sha256", "bytes", "date")
-TRANSIENT = (ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException,
-             urllib.error.URLError)
+TRANSIENT = (
+    ConnectionError,
+    TimeoutError,
+    socket.timeout,
+    http.client.HTTPException,
+    urllib.error.URLError,
+)
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 _CONTENT_RANGE = re.compile(r"^bytes\s+(\d+)-(\d+)/(\d+|\*)$")
 
@@ -74,8 +79,14 @@ class SourceRecord:
 
     def sidecar_json(self) -> str:
         """The ``X.source.json`` text: sorted keys, no date, so identical bytes give it."""
-        return json.dumps({"bytes": self.bytes, "name": self.name, "sha256": self.sha256,
-                           "url": self.url}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps(
+                {"bytes": self.bytes, "name": self.name, "sha256": self.sha256, "url": self.url},
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
 
 
 class _Stalled(Exception):
@@ -121,6 +132,7 @@ def check_sha256(value: str | None, name: str | None = None) -> str | None:
 
 # --- the sources lock -----------------------------------------------------------------------
 
+
 def read_lock(path: str | os.PathLike) -> dict[str, dict[str, str]]:
     """Rows of a sources lock by name ({} when the file does not exist)."""
     path = Path(path)
@@ -138,8 +150,11 @@ def read_lock(path: str | os.PathLike) -> dict[str, dict[str, str]]:
         if not fields:
             continue
         if len(fields) != len(LOCK_COLUMNS):
-            raise InputError(path, f"expected {len(LOCK_COLUMNS)} tab-separated fields, "
-                                   f"found {len(fields)}", number)
+            raise InputError(
+                path,
+                f"expected {len(LOCK_COLUMNS)} tab-separated fields, found {len(fields)}",
+                number,
+            )
         row = dict(zip(LOCK_COLUMNS, fields))
         if not _SHA256.match(row["sha256"]):
             raise InputError(path, f"sha256 {row['sha256']!r} is not 64 hex digits", number)
@@ -159,8 +174,7 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def record_lock(path: str | os.PathLike, record: SourceRecord,
-                date: str | None = None) -> None:
+def record_lock(path: str | os.PathLike, record: SourceRecord, date: str | None = None) -> None:
     """Add or update ``record`` in the lock (rows sorted by name; atomic rewrite under flock).
 
     A row that already holds the same url and digest is kept as it is (its date is the first
@@ -173,7 +187,9 @@ def record_lock(path: str | os.PathLike, record: SourceRecord,
         if old and old["url"] == record.url and old["sha256"] == record.sha256:
             return
         rows[record.name] = {
-            "name": record.name, "url": record.url, "sha256": record.sha256,
+            "name": record.name,
+            "url": record.url,
+            "sha256": record.sha256,
             "bytes": str(record.bytes),
             "date": date or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
@@ -183,6 +199,7 @@ def record_lock(path: str | os.PathLike, record: SourceRecord,
 
 
 # --- HTTP -----------------------------------------------------------------------------------
+
 
 def _is_retryable_http(code: int) -> bool:
     return code >= 500 or code in (408, 429)
@@ -263,15 +280,19 @@ def _attempt(url: str, part: Path, meta: Path, limits: _Limits) -> bool:
             if found is None or int(found.group(1)) != offset:
                 part.unlink(missing_ok=True)
                 meta.unlink(missing_ok=True)
-                raise _Restart(f"reply Content-Range {response.headers.get('Content-Range')!r} "
-                               f"does not start at the requested byte {offset}")
+                raise _Restart(
+                    f"reply Content-Range {response.headers.get('Content-Range')!r} "
+                    f"does not start at the requested byte {offset}"
+                )
         elif offset:
             log.info("%s: server sent the whole file (no resume); restarting from byte 0", url)
             offset = 0
         if offset == 0:
-            write_text_atomic(meta, json.dumps({"url": url,
-                                                "validator": _validator(response.headers)},
-                                               sort_keys=True) + "\n")
+            write_text_atomic(
+                meta,
+                json.dumps({"url": url, "validator": _validator(response.headers)}, sort_keys=True)
+                + "\n",
+            )
         chunked = response.headers.get("Transfer-Encoding", "").lower() == "chunked"
         read = getattr(response, "read1", None) or response.read
         got = 0
@@ -290,8 +311,10 @@ def _attempt(url: str, part: Path, meta: Path, limits: _Limits) -> bool:
                 if now - window_start >= limits.stall_window:
                     rate = window_bytes / (now - window_start)
                     if rate < limits.min_rate:
-                        raise _Stalled(f"{rate:.1f} bytes/s over {now - window_start:.1f} s "
-                                       f"(minimum {limits.min_rate:g})")
+                        raise _Stalled(
+                            f"{rate:.1f} bytes/s over {now - window_start:.1f} s "
+                            f"(minimum {limits.min_rate:g})"
+                        )
                     window_start, window_bytes = now, 0
         if length is not None:
             if got < length:
@@ -300,9 +323,17 @@ def _attempt(url: str, part: Path, meta: Path, limits: _Limits) -> bool:
         return chunked  # http.client checks chunk framing; a close-delimited body is unknown
 
 
-def _fetch_remote(url: str, part: Path, meta: Path, *, retries: int, backoff: float,
-                  max_backoff: float, limits: _Limits,
-                  sleep: Callable[[float], None]) -> bool:
+def _fetch_remote(
+    url: str,
+    part: Path,
+    meta: Path,
+    *,
+    retries: int,
+    backoff: float,
+    max_backoff: float,
+    limits: _Limits,
+    sleep: Callable[[float], None],
+) -> bool:
     """Fill ``part`` with ``url``'s bytes; True when complete by length, False when unknown."""
     attempt = 0
     while True:
@@ -330,16 +361,20 @@ def _fetch_remote(url: str, part: Path, meta: Path, *, retries: int, backoff: fl
         if now_size > before:
             attempt = 0  # progress: a new run of attempts
         if limits.left() <= 0:
-            raise DownloadError(f"giving up on {url}: overall deadline of {limits.deadline:g} s "
-                                f"reached ({now_size} bytes kept for a resume); last: {reason}")
+            raise DownloadError(
+                f"giving up on {url}: overall deadline of {limits.deadline:g} s "
+                f"reached ({now_size} bytes kept for a resume); last: {reason}"
+            )
         if attempt >= retries:
             raise DownloadError(f"giving up on {url} after {attempt + 1} attempts: {reason}")
-        delay = min(backoff * (2 ** attempt), max_backoff)
+        delay = min(backoff * (2**attempt), max_backoff)
         if retry_after is not None:
             delay = max(delay, retry_after)
         if delay > limits.left():
-            raise DownloadError(f"giving up on {url}: retry in {delay:g} s ({reason}) would pass "
-                                f"the overall deadline of {limits.deadline:g} s")
+            raise DownloadError(
+                f"giving up on {url}: retry in {delay:g} s ({reason}) would pass "
+                f"the overall deadline of {limits.deadline:g} s"
+            )
         attempt += 1
         log.warning("%s: %s; retry %d/%d in %.1f s", url, reason, attempt, retries, delay)
         sleep(delay)
@@ -362,17 +397,31 @@ def _sigterm_exits() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _verify(record_sha: str, url: str, name: str, expected: str | None,
-            locked: dict[str, str] | None, lock: Path | None,
-            expected_from: str | None = None) -> None:
+def _verify(
+    record_sha: str,
+    url: str,
+    name: str,
+    expected: str | None,
+    locked: dict[str, str] | None,
+    lock: Path | None,
+    expected_from: str | None = None,
+) -> None:
     if expected and record_sha != expected:
-        raise ChecksumError(url, expected, record_sha, name=name,
-                            reason=f"expected digest from {expected_from}" if expected_from
-                            else None)
+        raise ChecksumError(
+            url,
+            expected,
+            record_sha,
+            name=name,
+            reason=f"expected digest from {expected_from}" if expected_from else None,
+        )
     if locked and record_sha != locked["sha256"]:
-        raise ChecksumError(url, locked["sha256"], record_sha, name=name,
-                            reason=f"the file changed upstream since {lock} recorded it on "
-                                   f"{locked['date']}")
+        raise ChecksumError(
+            url,
+            locked["sha256"],
+            record_sha,
+            name=name,
+            reason=f"the file changed upstream since {lock} recorded it on {locked['date']}",
+        )
 
 
 def expected_origin(name: str) -> str:
@@ -415,8 +464,11 @@ def fetch(
     name = name or out.name
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise DownloadError(f"retries must be an integer >= 0, got {retries!r}")
-    for label, value in (("timeout", timeout), ("deadline", deadline),
-                         ("stall_window", stall_window)):
+    for label, value in (
+        ("timeout", timeout),
+        ("deadline", deadline),
+        ("stall_window", stall_window),
+    ):
         if not value > 0:
             raise DownloadError(f"{label} must be > 0 seconds, got {value!r}")
     if pin not in PIN_MODES:
@@ -425,12 +477,18 @@ def fetch(
     lock = Path(lock) if lock else None
     locked = read_lock(lock).get(name) if lock else None
     if locked and locked["url"] != url:
-        log.warning("source %r: url changed from %s to %s; the lock row will be replaced",
-                    name, locked["url"], url)
+        log.warning(
+            "source %r: url changed from %s to %s; the lock row will be replaced",
+            name,
+            locked["url"],
+            url,
+        )
         locked = None
     if pin == "strict" and not expected and not locked:
-        raise DownloadError(f"source {name!r} ({url}) is not pinned: pin: strict needs its "
-                            f"sha256 in the config" + (f" or a row in {lock}" if lock else ""))
+        raise DownloadError(
+            f"source {name!r} ({url}) is not pinned: pin: strict needs its "
+            f"sha256 in the config" + (f" or a row in {lock}" if lock else "")
+        )
     source = local_path(url, base_dir)
     if source is not None and not source.is_file():
         raise DownloadError(f"{url}: no such file {source}")
@@ -452,14 +510,23 @@ def fetch(
             if part.exists():
                 log.info("%s: resuming the partial file at byte %d", url, part.stat().st_size)
             limits = _Limits(timeout, deadline, stall_window, min_rate, clock, clock())
-            known = _fetch_remote(url, part, meta, retries=retries, backoff=backoff,
-                                  max_backoff=max_backoff, limits=limits, sleep=sleep)
+            known = _fetch_remote(
+                url,
+                part,
+                meta,
+                retries=retries,
+                backoff=backoff,
+                max_backoff=max_backoff,
+                limits=limits,
+                sleep=sleep,
+            )
             actual = sha256_file(part)
             try:
                 if not known and not (expected or locked):
                     raise DownloadError(
                         f"{url}: the server sent no Content-Length, so a cut-off body cannot "
-                        "be told from a complete one; give the source's sha256 to accept it")
+                        "be told from a complete one; give the source's sha256 to accept it"
+                    )
                 _verify(actual, url, name, expected, locked, lock, expected_from)
             except DownloadError:
                 part.unlink(missing_ok=True)

@@ -33,8 +33,14 @@ class DownloadError(GenovocabError, RuntimeError):
 class ChecksumError(DownloadError):
     """A fetched file's sha256 differs from the configured one."""
 
-    def __init__(self, source: str, expected: str, actual: str, name: str | None = None,
-                 reason: str | None = None):
+    def __init__(
+        self,
+        source: str,
+        expected: str,
+        actual: str,
+        name: str | None = None,
+        reason: str | None = None,
+    ):
         self.source = source
         self.expected = expected
         self.actual = actual

@@ -149,7 +149,7 @@ def _is_stale_temp(entry: Path, name: str) -> bool:
     for tag in (TMP_TAG, OLD_TAG):
         prefix = f".{name}{tag}"
         if entry.name.startswith(prefix):
-            rest = entry.name[len(prefix):]
+            rest = entry.name[len(prefix) :]
             if _OWNER.match(rest):
                 return owner_is_gone(rest, entry)
             return bool(_UNOWNED.match(rest))  # an earlier version's name, never live now
@@ -230,8 +230,9 @@ def _refuse_unsafe_folder(target: Path, inputs: Iterable[str | os.PathLike] = ()
     resolved = target.resolve()
     cwd = Path.cwd().resolve()
     if resolved == cwd or resolved in cwd.parents:
-        raise OutputError(target, "is the working directory or one of its parents; "
-                                  "give a new folder name")
+        raise OutputError(
+            target, "is the working directory or one of its parents; give a new folder name"
+        )
     if resolved == Path.home().resolve() or resolved == Path(resolved.anchor):
         raise OutputError(target, "is the home or root folder; give a new folder name")
     for item in inputs:
@@ -240,8 +241,9 @@ def _refuse_unsafe_folder(target: Path, inputs: Iterable[str | os.PathLike] = ()
             raise OutputError(target, f"contains the input {item}; give another folder")
 
 
-def check_output_folder(path: str | os.PathLike, kind: str,
-                        inputs: Iterable[str | os.PathLike] = ()) -> None:
+def check_output_folder(
+    path: str | os.PathLike, kind: str, inputs: Iterable[str | os.PathLike] = ()
+) -> None:
     """Raise :class:`OutputError` unless ``path`` may be (re)built as a ``kind`` output.
 
     Allowed: a missing path, an empty folder, or a folder holding our marker file of the same
@@ -257,13 +259,17 @@ def check_output_folder(path: str | os.PathLike, kind: str,
         return  # empty, or only empty folders (what a job's output cleanup leaves)
     marker = target / MARKER
     if not marker.is_file():
-        raise OutputError(target, "exists, is not empty and was not written by genovocab "
-                                  f"(no {MARKER} file); refusing to replace it")
+        raise OutputError(
+            target,
+            "exists, is not empty and was not written by genovocab "
+            f"(no {MARKER} file); refusing to replace it",
+        )
     lines = marker.read_text(encoding="utf-8", errors="replace").splitlines()
     found = lines[0].strip() if lines else ""
     if found != kind:
-        raise OutputError(target, f"holds a genovocab {found!r} output, not {kind!r}; "
-                                  "refusing to replace it")
+        raise OutputError(
+            target, f"holds a genovocab {found!r} output, not {kind!r}; refusing to replace it"
+        )
 
 
 def check_files_owned(folder: str | os.PathLike, names: Iterable[str]) -> None:
@@ -274,13 +280,17 @@ def check_files_owned(folder: str | os.PathLike, names: Iterable[str]) -> None:
         return
     found = [n for n in names if (target / n).exists() or (target / n).is_symlink()]
     if found:
-        raise OutputError(target, f"already holds {', '.join(found)} and was not written by "
-                                  f"genovocab (no {MARKER} file); refusing to overwrite them")
+        raise OutputError(
+            target,
+            f"already holds {', '.join(found)} and was not written by "
+            f"genovocab (no {MARKER} file); refusing to overwrite them",
+        )
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | os.PathLike, kind: str = "folder",
-               inputs: Iterable[str | os.PathLike] = ()) -> Iterator[Path]:
+def atomic_dir(
+    path: str | os.PathLike, kind: str = "folder", inputs: Iterable[str | os.PathLike] = ()
+) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; it replaces ``path`` only on success.
 
     ``path`` is checked first (:func:`check_output_folder`): a folder that is not a previous
@@ -315,7 +325,7 @@ def atomic_dir(path: str | os.PathLike, kind: str = "folder",
         name = os.fspath(exc.filename) if exc.filename is not None else ""
         if exc.errno is not None and name.startswith(os.fspath(tmp)):
             # name the output the user asked for, not our temporary folder
-            shown = os.fspath(target) + name[len(os.fspath(tmp)):]
+            shown = os.fspath(target) + name[len(os.fspath(tmp)) :]
             raise type(exc)(exc.errno, exc.strerror, shown) from exc
         raise
     except BaseException:
@@ -361,8 +371,11 @@ MARKER_SEARCH_DEPTH = 4
 
 
 def _folder_files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                  if p.is_file() and not p.is_symlink() and p.name != MARKER)
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink() and p.name != MARKER
+    )
 
 
 def folder_digests(folder: str | os.PathLike) -> dict[str, str]:
@@ -382,8 +395,9 @@ def folder_digests(folder: str | os.PathLike) -> dict[str, str]:
 def gzip_bytes(data: bytes, level: int = 6) -> bytes:
     """Deterministic gzip (mtime 0, no embedded file name)."""
     buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=level,
-                       mtime=0) as handle:
+    with gzip.GzipFile(
+        filename="", mode="wb", fileobj=buffer, compresslevel=level, mtime=0
+    ) as handle:
         handle.write(data)
     return buffer.getvalue()
 
@@ -419,5 +433,6 @@ def read_yaml(path: str | os.PathLike) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(path, f"not valid YAML: {problem}",
-                         None if mark is None else mark.line + 1) from None
+        raise InputError(
+            path, f"not valid YAML: {problem}", None if mark is None else mark.line + 1
+        ) from None

@@ -29,15 +29,19 @@ log = logging.getLogger(__name__)
 LINE_WIDTH = 60
 
 
-def select_chromosomes(names: list[str], listed: list[str] | None, regex: str | None,
-                       path: str | os.PathLike) -> list[str]:
+def select_chromosomes(
+    names: list[str], listed: list[str] | None, regex: str | None, path: str | os.PathLike
+) -> list[str]:
     """Chromosomes to keep, in FASTA order: the listed ones (all must exist) or regex matches."""
     if listed:
         missing = [c for c in listed if c not in names]
         if missing:
-            raise InputError(path, f"chromosome(s) {', '.join(missing)} listed in the config are "
-                                   f"not in the FASTA (it has: {', '.join(names[:10])}"
-                                   f"{' ...' if len(names) > 10 else ''})")
+            raise InputError(
+                path,
+                f"chromosome(s) {', '.join(missing)} listed in the config are "
+                f"not in the FASTA (it has: {', '.join(names[:10])}"
+                f"{' ...' if len(names) > 10 else ''})",
+            )
         wanted = set(listed)
         return [c for c in names if c in wanted]
     pattern = re.compile(regex or ".*")
@@ -71,8 +75,9 @@ def prepare_genome(
     when the whole FASTA was read without error.
     """
     if not Path(fasta_in).is_file():
-        raise InputError(fasta_in, "no such file" if not Path(fasta_in).exists()
-                         else "is not a file")
+        raise InputError(
+            fasta_in, "no such file" if not Path(fasta_in).exists() else "is not a file"
+        )
     if min_gap < 1:
         raise InputError(None, f"min_gap must be at least 1, got {min_gap}")
     out = Path(out_dir)
@@ -103,8 +108,9 @@ def _prepare(fasta_in, out: Path, chromosomes, chromosome_regex, min_gap) -> Pre
             sizes[record.name] = len(record.sequence)
             handle.write(b">" + record.name.encode() + b"\n")
             seq = record.sequence
-            handle.write(b"\n".join(seq[i:i + LINE_WIDTH]
-                                    for i in range(0, len(seq), LINE_WIDTH)) + b"\n")
+            handle.write(
+                b"\n".join(seq[i : i + LINE_WIDTH] for i in range(0, len(seq), LINE_WIDTH)) + b"\n"
+            )
             starts, ends = n_runs(seq, min_gap)
             gap_lines.extend(f"{record.name}\t{s}\t{e}\n" for s, e in zip(starts, ends))
             log.info("%s: %d bp, %d N run(s)", record.name, len(seq), len(starts))

@@ -22,8 +22,9 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def log_to_file(path: str | os.PathLike | None, level: int = logging.INFO) -> logging.Logger:
     """Send the root logger (all genovocab modules) to ``path`` (stderr when None)."""
-    handler: logging.Handler = (logging.FileHandler(path, mode="w") if path
-                                else logging.StreamHandler())
+    handler: logging.Handler = (
+        logging.FileHandler(path, mode="w") if path else logging.StreamHandler()
+    )
     handler.setFormatter(logging.Formatter(_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -32,12 +33,14 @@ def log_to_file(path: str | os.PathLike | None, level: int = logging.INFO) -> lo
     return logging.getLogger("genovocab")
 
 
-def _log_uncaught(kind: type[BaseException], value: BaseException,
-                  tb: TracebackType | None) -> None:
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
     """``sys.excepthook``: the exception and its traceback into the log, then the default hook."""
     if not issubclass(kind, KeyboardInterrupt):
-        logging.getLogger("genovocab").error("uncaught %s: %s", kind.__name__, value,
-                                             exc_info=(kind, value, tb))
+        logging.getLogger("genovocab").error(
+            "uncaught %s: %s", kind.__name__, value, exc_info=(kind, value, tb)
+        )
     sys.__excepthook__(kind, value, tb)
 
 

@@ -35,14 +35,20 @@ def npy_header(dtype: np.dtype, shape: int | tuple[int, ...]) -> bytes:
     """The header ``numpy.save`` writes for a C-order array of ``shape`` (an int: 1-D)."""
     shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(map(int, shape))
     buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, {
-        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-        "fortran_order": False, "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        buffer,
+        {
+            "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+            "fortran_order": False,
+            "shape": shape,
+        },
+    )
     return buffer.getvalue()
 
 
-def read_npy_header(handle, path: str | os.PathLike, member: str
-                    ) -> tuple[tuple[int, ...], np.dtype]:
+def read_npy_header(
+    handle, path: str | os.PathLike, member: str
+) -> tuple[tuple[int, ...], np.dtype]:
     """(shape, dtype) from the header of the ``.npy`` stream ``handle`` (left at its data);
     ``member`` names it in errors."""
     version = np.lib.format.read_magic(handle)
@@ -78,8 +84,13 @@ class NpyAppender:
         self.handle.flush()
         if not positions.size:
             return np.zeros(0, dtype=self.dtype)
-        mapped = np.memmap(self.handle.name, dtype=self.dtype, mode="r",
-                           offset=self._header_size, shape=(self.length,))
+        mapped = np.memmap(
+            self.handle.name,
+            dtype=self.dtype,
+            mode="r",
+            offset=self._header_size,
+            shape=(self.length,),
+        )
         values = np.array(mapped[positions])
         del mapped
         return values
@@ -104,13 +115,15 @@ def appending_npy(path: str | os.PathLike, dtype: np.dtype) -> Iterator[NpyAppen
         writer.finish()
 
 
-def write_npz(path: str | os.PathLike,
-              members: Sequence[tuple[str, np.ndarray | str | os.PathLike]]) -> None:
+def write_npz(
+    path: str | os.PathLike, members: Sequence[tuple[str, np.ndarray | str | os.PathLike]]
+) -> None:
     """``numpy.savez(path, **members)`` (same bytes), atomically; a member given as a path to a
     finished ``.npy`` file is copied in chunks instead of being loaded."""
     with atomic_path(path, suffix=".npz") as tmp:
-        with zipfile.ZipFile(tmp, mode="w", compression=zipfile.ZIP_STORED,
-                             allowZip64=True) as archive:
+        with zipfile.ZipFile(
+            tmp, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True
+        ) as archive:
             for name, value in members:
                 with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
                     if isinstance(value, np.ndarray):
@@ -127,8 +140,9 @@ def npy_length(path: str | os.PathLike, dtype: np.dtype) -> int:
     except (OSError, ValueError) as exc:
         raise InputError(path, f"not a .npy array ({exc})") from exc
     if array.ndim != 1 or array.dtype != np.dtype(dtype):
-        raise InputError(path, f"expected a 1-D {np.dtype(dtype)} array, got {array.dtype} "
-                               f"shape {array.shape}")
+        raise InputError(
+            path, f"expected a 1-D {np.dtype(dtype)} array, got {array.dtype} shape {array.shape}"
+        )
     length = int(array.shape[0])
     del array
     return length

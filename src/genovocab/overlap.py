@@ -54,8 +54,9 @@ _STEP_BACK = 2
 _SHARED_READER_BYTES = 8 << 20
 
 
-def read_regions(path: str | os.PathLike, *, allow_empty: bool = True,
-                 numpy_first: bool | None = None) -> Regions:
+def read_regions(
+    path: str | os.PathLike, *, allow_empty: bool = True, numpy_first: bool | None = None
+) -> Regions:
     """Chromosome, start and end of every region of a BED file, through the shared reader.
 
     With ``numpy_first`` (default: files under ``_SHARED_READER_BYTES``), a plain,
@@ -112,7 +113,7 @@ def _digits(buf: np.ndarray, first: np.ndarray, stop: np.ndarray) -> np.ndarray 
             digit[width <= k] = 0
         if int(digit.max()) > 9:
             return None
-        value += digit.astype(kind) * kind(10 ** k) if k else digit
+        value += digit.astype(kind) * kind(10**k) if k else digit
         at -= 1
     return value.astype(np.int64)
 
@@ -199,8 +200,9 @@ def read_bed3_fast(path: str | os.PathLike) -> Regions | None:
     for i, (a, b) in enumerate(zip(line_starts[heads].tolist(), t1[heads].tolist())):
         run_codes[i] = chroms.setdefault(data[a:b].decode("utf-8", "replace"), len(chroms))
     chrom_index = np.repeat(run_codes, np.diff(np.append(heads, n_lines)))
-    return Regions(chroms=list(chroms), chrom_index=chrom_index, starts=starts, ends=ends,
-                   path=os.fspath(path))
+    return Regions(
+        chroms=list(chroms), chrom_index=chrom_index, starts=starts, ends=ends, path=os.fspath(path)
+    )
 
 
 @dataclass
@@ -251,11 +253,11 @@ class Universe:
     regions: Regions
     shift: int = 32
     n_duplicates: int = 0
-    ids: np.ndarray | None = None       # sorted row -> token id (file order)
-    rows: np.ndarray | None = None      # token id -> sorted row
+    ids: np.ndarray | None = None  # sorted row -> token id (file order)
+    rows: np.ndarray | None = None  # token id -> sorted row
     file_sorted: bool = True
     multiplicity: np.ndarray | None = None  # rows of the source per sorted row (duplicates)
-    ids_identity: bool = False              # ids[row] == row (a position-sorted source)
+    ids_identity: bool = False  # ids[row] == row (a position-sorted source)
     _sublists: list[_Sublist] = field(default_factory=list, repr=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
@@ -280,8 +282,7 @@ class Universe:
 
     # ----------------------------------------------------------------- construction
     @classmethod
-    def from_regions(cls, regions: Regions, chrom_order: Sequence[str] | None = None
-                     ) -> Universe:
+    def from_regions(cls, regions: Regions, chrom_order: Sequence[str] | None = None) -> Universe:
         """Sort and deduplicate ``regions`` (any order, duplicates allowed) into an index.
 
         ``chrom_order`` (e.g. chrom.sizes order) ranks the chromosomes (only those with a
@@ -301,11 +302,16 @@ class Universe:
         n_dup = found.n_duplicates
         start_keys = found.keys
         if in_order and not n_dup:
-            sorted_regions = Regions(list(source.chroms),
-                                     np.asarray(source.chrom_index, dtype=np.int32), starts, ends)
+            sorted_regions = Regions(
+                list(source.chroms), np.asarray(source.chrom_index, dtype=np.int32), starts, ends
+            )
         else:
-            sorted_regions = Regions(list(source.chroms), (start_keys >> shift).astype(np.int32),
-                                     starts[order], ends[order])
+            sorted_regions = Regions(
+                list(source.chroms),
+                (start_keys >> shift).astype(np.int32),
+                starts[order],
+                ends[order],
+            )
         # ids in order of first appearance in the file (the row kept for a run of duplicates
         # is its first line)
         if in_order:
@@ -318,15 +324,23 @@ class Universe:
             ids[rows_by_id] = np.arange(len(order), dtype=np.int64)
             fa_order = np.lexsort((regions.ends, regions.starts, regions.chrom_index))
             file_sorted = bool((fa_order == np.arange(len(fa_order))).all())
-        universe = cls(regions=sorted_regions, shift=shift, n_duplicates=n_dup,
-                       ids=ids, rows=rows_by_id, file_sorted=file_sorted,
-                       multiplicity=found.multiplicity, ids_identity=in_order)
+        universe = cls(
+            regions=sorted_regions,
+            shift=shift,
+            n_duplicates=n_dup,
+            ids=ids,
+            rows=rows_by_id,
+            file_sorted=file_sorted,
+            multiplicity=found.multiplicity,
+            ids_identity=in_order,
+        )
         universe._build(start_keys)
         return universe
 
     @classmethod
-    def from_bed(cls, path: str | os.PathLike,
-                 chrom_sizes: Mapping[str, int] | None = None) -> Universe:
+    def from_bed(
+        cls, path: str | os.PathLike, chrom_sizes: Mapping[str, int] | None = None
+    ) -> Universe:
         """Load a universe from any BED-like file (text columns allowed, duplicates dropped).
 
         With ``chrom_sizes``, chromosomes follow its order and a region on a chromosome it
@@ -353,11 +367,16 @@ class Universe:
             padded = np.empty(len(ek) + 1, dtype=np.int64)
             padded[0] = -1
             np.maximum.accumulate(ek, out=padded[1:])
-            self._sublists.append(_Sublist(
-                ids=rows, start_keys=start_keys[rows], end_keys=ek,
-                padded_max_end_keys=padded,
-                ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all()),
-                is_identity=len(lists) == 1))
+            self._sublists.append(
+                _Sublist(
+                    ids=rows,
+                    start_keys=start_keys[rows],
+                    end_keys=ek,
+                    padded_max_end_keys=padded,
+                    ends_monotonic=bool(len(ek) < 2 or (ek[1:] >= ek[:-1]).all()),
+                    is_identity=len(lists) == 1,
+                )
+            )
 
     # ----------------------------------------------------------------- queries
     def __len__(self) -> int:
@@ -384,9 +403,16 @@ class Universe:
             return int(self.ids[j]) if self.ids is not None else j
         return -1
 
-    def overlaps(self, ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-                 min_overlap: int = 1, min_query_fraction: float = 0.0,
-                 min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def overlaps(
+        self,
+        ranks: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        *,
+        min_overlap: int = 1,
+        min_query_fraction: float = 0.0,
+        min_region_fraction: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """All (query row, region row) pairs that overlap, sorted by query row then region row
         (rows of the sorted universe: :attr:`ids` maps them to token ids).
 
@@ -400,22 +426,43 @@ class Universe:
         ends = np.asarray(ends, dtype=np.int64)
         qs = ranks << self.shift
         qs[ranks < 0] = -1
-        return self._pairs(qs, starts, ends, min_overlap=min_overlap,
-                           min_query_fraction=min_query_fraction,
-                           min_region_fraction=min_region_fraction)
+        return self._pairs(
+            qs,
+            starts,
+            ends,
+            min_overlap=min_overlap,
+            min_query_fraction=min_query_fraction,
+            min_region_fraction=min_region_fraction,
+        )
 
-    def pairs_for(self, chroms: Sequence[str], chrom_index: np.ndarray, starts: np.ndarray,
-                  ends: np.ndarray, **options) -> tuple[np.ndarray, np.ndarray]:
+    def pairs_for(
+        self,
+        chroms: Sequence[str],
+        chrom_index: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        **options,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`overlaps` for queries given as chromosome names + per-row codes."""
-        shifted = np.array([(self._rank[c] << self.shift) if c in self._rank else -1
-                            for c in chroms], dtype=np.int64)
+        shifted = np.array(
+            [(self._rank[c] << self.shift) if c in self._rank else -1 for c in chroms],
+            dtype=np.int64,
+        )
         base = shifted[chrom_index] if len(shifted) else np.zeros(0, dtype=np.int64)
-        return self._pairs(base, np.asarray(starts, dtype=np.int64),
-                           np.asarray(ends, dtype=np.int64), **options)
+        return self._pairs(
+            base, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), **options
+        )
 
-    def _pairs(self, base: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-               min_overlap: int = 1, min_query_fraction: float = 0.0,
-               min_region_fraction: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def _pairs(
+        self,
+        base: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        *,
+        min_overlap: int = 1,
+        min_query_fraction: float = 0.0,
+        min_region_fraction: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of queries whose key base (``rank << shift``, or -1 for a chromosome not in
         the universe) is ``base``; ``base`` is reused as the start keys (modified in place).
 
@@ -447,7 +494,8 @@ class Universe:
                 # expand runs: candidate = the run's first candidate + position within it
                 offsets = np.cumsum(run) - run
                 pos = np.arange(int(offsets[-1] + run[-1]), dtype=np.int64) + np.repeat(
-                    pos - offsets, run)
+                    pos - offsets, run
+                )
                 q_idx = np.repeat(q_idx, run)
             if not sub.ends_monotonic:
                 hit = sub.end_keys[pos] > qs[q_idx]
@@ -477,8 +525,7 @@ class Universe:
         return q_idx, u_idx
 
 
-def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray
-                    ) -> np.ndarray:
+def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """For each query, the first region j < hi whose running-max end key is > qs (else hi).
 
     ``padded_max_end_keys`` is the running maximum of end keys with a leading -1, so that
@@ -503,9 +550,9 @@ def _first_reaching(padded_max_end_keys: np.ndarray, qs: np.ndarray, hi: np.ndar
     return lo
 
 
-def overlap_pairs(universe: Universe, queries: Regions, **options) -> tuple[np.ndarray,
-                                                                              np.ndarray]:
+def overlap_pairs(universe: Universe, queries: Regions, **options) -> tuple[np.ndarray, np.ndarray]:
     """(query row, universe row) pairs of :class:`~genovocab.regions.Regions` against a
     :class:`Universe` (:meth:`Universe.overlaps`)."""
-    return universe.pairs_for(queries.chroms, queries.chrom_index, queries.starts,
-                              queries.ends, **options)
+    return universe.pairs_for(
+        queries.chroms, queries.chrom_index, queries.starts, queries.ends, **options
+    )

@@ -38,9 +38,19 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "Regions", "SortedRows", "acgt_runs", "chrom_ranks", "first_of_duplicates", "key_shift",
-    "merge_overlapping", "merge_touching", "merged_length", "n_runs", "sort_dedupe",
-    "sort_order", "true_runs",
+    "Regions",
+    "SortedRows",
+    "acgt_runs",
+    "chrom_ranks",
+    "first_of_duplicates",
+    "key_shift",
+    "merge_overlapping",
+    "merge_touching",
+    "merged_length",
+    "n_runs",
+    "sort_dedupe",
+    "sort_order",
+    "true_runs",
 ]
 
 _ACGT = np.zeros(256, dtype=bool)
@@ -51,6 +61,7 @@ _EMPTY = np.zeros(0, np.int64)
 
 
 # --- kernels on arrays --------------------------------------------------------------------
+
 
 def true_runs(mask: np.ndarray, min_length: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Half-open ``(starts, ends)`` (int64) of the runs of True in a boolean array, keeping the
@@ -168,8 +179,14 @@ def key_shift(ends: np.ndarray) -> int:
     return max(32, (max_pos + 1).bit_length())
 
 
-def sort_dedupe(ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
-                dedupe: bool = True, shift: int | None = None) -> SortedRows:
+def sort_dedupe(
+    ranks: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    *,
+    dedupe: bool = True,
+    shift: int | None = None,
+) -> SortedRows:
     """Stable sort by (rank, start, end), exact duplicates dropped with ``dedupe`` (the first
     row of each run kept): the one sort and dedupe of regions in the package.
 
@@ -186,8 +203,9 @@ def sort_dedupe(ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
     if n and (int(ranks.max()) >= (1 << (62 - shift)) or int(ranks.min()) < 0):
         raise ValueError("too many chromosomes for the key encoding")
     keys = (ranks << shift) | starts
-    in_order = n < 2 or bool(np.all(
-        (keys[1:] > keys[:-1]) | ((keys[1:] == keys[:-1]) & (ends[1:] >= ends[:-1]))))
+    in_order = n < 2 or bool(
+        np.all((keys[1:] > keys[:-1]) | ((keys[1:] == keys[:-1]) & (ends[1:] >= ends[:-1])))
+    )
     if in_order:
         order = np.arange(n, dtype=np.int64)
         sorted_ends = ends
@@ -210,6 +228,7 @@ def sort_dedupe(ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, *,
 
 
 # --- the region set -------------------------------------------------------------------------
+
 
 @dataclass
 class Regions:
@@ -238,33 +257,49 @@ class Regions:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_arrays(cls, names: Sequence[str] | np.ndarray, starts, ends,
-                    chrom_order: Sequence[str] | None = None) -> Regions:
+    def from_arrays(
+        cls,
+        names: Sequence[str] | np.ndarray,
+        starts,
+        ends,
+        chrom_order: Sequence[str] | None = None,
+    ) -> Regions:
         """From parallel arrays of chromosome names and coordinates; chromosomes ordered by
         ``chrom_order`` (default: first appearance; a name not in it is a ValueError)."""
         names = np.asarray(names, dtype=object)
         if chrom_order is None:
             chrom_order = list(dict.fromkeys(names.tolist()))
-        return cls(list(chrom_order), chrom_ranks(names, chrom_order).astype(np.int32),
-                   np.asarray(starts, np.int64), np.asarray(ends, np.int64))
+        return cls(
+            list(chrom_order),
+            chrom_ranks(names, chrom_order).astype(np.int32),
+            np.asarray(starts, np.int64),
+            np.asarray(ends, np.int64),
+        )
 
     @classmethod
-    def from_tuples(cls, rows: Iterable[tuple[str, int, int]],
-                    chrom_order: Sequence[str] | None = None) -> Regions:
+    def from_tuples(
+        cls, rows: Iterable[tuple[str, int, int]], chrom_order: Sequence[str] | None = None
+    ) -> Regions:
         """From ``(chrom, start, end)`` tuples."""
         rows = list(rows)
-        return cls.from_arrays([r[0] for r in rows], [r[1] for r in rows],
-                               [r[2] for r in rows], chrom_order)
+        return cls.from_arrays(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], chrom_order
+        )
 
     @classmethod
     def from_frame(cls, frame: Any, chrom_order: Sequence[str] | None = None) -> Regions:
         """From a DataFrame with ``chrom, start, end`` columns (bioframe's names)."""
-        return cls.from_arrays(frame["chrom"].to_numpy(object), frame["start"].to_numpy(),
-                               frame["end"].to_numpy(), chrom_order)
+        return cls.from_arrays(
+            frame["chrom"].to_numpy(object),
+            frame["start"].to_numpy(),
+            frame["end"].to_numpy(),
+            chrom_order,
+        )
 
     @classmethod
-    def from_objects(cls, regions: Iterable[Any],
-                     chrom_order: Sequence[str] | None = None) -> Regions:
+    def from_objects(
+        cls, regions: Iterable[Any], chrom_order: Sequence[str] | None = None
+    ) -> Regions:
         """From gtars-like region objects (``chr`` or ``chrom``, ``start``, ``end``)."""
         rows = [(getattr(r, "chr", None) or r.chrom, int(r.start), int(r.end)) for r in regions]
         return cls.from_tuples(rows, chrom_order)
@@ -290,8 +325,11 @@ class Regions:
             order = np.argsort(self.chrom_index, kind="stable")
             counts = np.bincount(self.chrom_index, minlength=len(self.chroms))
             bounds = np.concatenate([[0], np.cumsum(counts)])
-            self._groups = {name: order[bounds[i]:bounds[i + 1]]
-                            for i, name in enumerate(self.chroms) if counts[i]}
+            self._groups = {
+                name: order[bounds[i] : bounds[i + 1]]
+                for i, name in enumerate(self.chroms)
+                if counts[i]
+            }
         return self._groups
 
     def by_chrom(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -315,10 +353,15 @@ class Regions:
         if columns is not None:
             rows = np.flatnonzero(index) if np.asarray(index).dtype == bool else index
             columns = columns.iloc[rows].reset_index(drop=True)
-        return replace(self, chrom_index=self.chrom_index[index], starts=self.starts[index],
-                       ends=self.ends[index], columns=columns, _groups=None,
-                       line_numbers=None if self.line_numbers is None
-                       else self.line_numbers[index])
+        return replace(
+            self,
+            chrom_index=self.chrom_index[index],
+            starts=self.starts[index],
+            ends=self.ends[index],
+            columns=columns,
+            _groups=None,
+            line_numbers=None if self.line_numbers is None else self.line_numbers[index],
+        )
 
     def without_unused_chroms(self) -> Regions:
         """The same rows, with chromosomes that have no row removed from ``chroms``."""
@@ -327,8 +370,12 @@ class Regions:
         if used.all():
             return self
         remap = (np.cumsum(used) - 1).astype(np.int32)
-        return replace(self, chroms=[c for c, u in zip(self.chroms, used) if u],
-                       chrom_index=remap[self.chrom_index], _groups=None)
+        return replace(
+            self,
+            chroms=[c for c, u in zip(self.chroms, used) if u],
+            chrom_index=remap[self.chrom_index],
+            _groups=None,
+        )
 
     def with_chrom_order(self, chrom_order: Sequence[str]) -> Regions:
         """The same rows with ``chroms`` = ``chrom_order`` (a chromosome of a row missing from
@@ -357,12 +404,16 @@ class Regions:
             s, e = merge_overlapping(self.starts[sel], self.ends[sel])
             parts.append((np.full(len(s), ci, np.int32), s, e))
         if not parts:
-            return Regions(list(self.chroms), np.zeros(0, np.int32), _EMPTY.copy(),
-                           _EMPTY.copy())
+            return Regions(list(self.chroms), np.zeros(0, np.int32), _EMPTY.copy(), _EMPTY.copy())
         return Regions(list(self.chroms), *(np.concatenate(p) for p in zip(*parts)))
 
     def covered_bp(self) -> int:
         """Bases covered by at least one region."""
-        return int(sum(merged_length(self.starts[self.chrom_index == ci],
-                                     self.ends[self.chrom_index == ci])
-                       for ci in np.unique(self.chrom_index)))
+        return int(
+            sum(
+                merged_length(
+                    self.starts[self.chrom_index == ci], self.ends[self.chrom_index == ci]
+                )
+                for ci in np.unique(self.chrom_index)
+            )
+        )

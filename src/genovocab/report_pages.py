@@ -36,9 +36,11 @@ NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 def page(title: str, body: str) -> str:
     """A complete HTML document."""
-    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}"
-            f"</title><style>{STYLE}</style></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
-            f"{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f"</title><style>{STYLE}</style></head>\n<body>\n<h1>{html.escape(title)}</h1>\n"
+        f"{body}\n</body></html>\n"
+    )
 
 
 def format_cell(value: str) -> tuple[str, bool]:
@@ -67,8 +69,9 @@ def table_html(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
             cls = ' class="num"' if numeric else ""
             cells.append(f"<td{cls}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + \
-        "\n</tbody></table>"
+    return (
+        f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+    )
 
 
 def read_tsv(path: str | os.PathLike) -> tuple[list[str], list[list[str]]]:
@@ -83,8 +86,10 @@ def tsv_page(path: str | os.PathLike, title: str, note: str = "") -> str:
     """A page with the TSV file's table."""
     header, rows = read_tsv(path)
     intro = f"<p>{html.escape(note)}</p>\n" if note else ""
-    source = f"<p><code>{html.escape(os.path.basename(os.fspath(path)))}</code>, " \
-             f"{len(rows):,} rows</p>\n"
+    source = (
+        f"<p><code>{html.escape(os.path.basename(os.fspath(path)))}</code>, "
+        f"{len(rows):,} rows</p>\n"
+    )
     return page(title, intro + source + table_html(header, rows))
 
 
@@ -106,8 +111,9 @@ def stats_page(named: Mapping[str, str | os.PathLike], title: str) -> str:
     for name, path in named.items():
         with open(path, encoding="utf-8") as handle:
             stats = json.load(handle)
-        parts.append(f"<h2>{html.escape(name)}</h2>\n"
-                     + table_html(("statistic", "value"), flatten(stats)))
+        parts.append(
+            f"<h2>{html.escape(name)}</h2>\n" + table_html(("statistic", "value"), flatten(stats))
+        )
     return page(title, "\n".join(parts))
 
 
@@ -140,17 +146,21 @@ def markdown_html(text: str) -> str:
     if lines and lines[0].strip() == "---":  # YAML metadata header: shown last
         end = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), 0)
         if end:
-            metadata = ("<h2>Hugging Face metadata</h2><pre>"
-                        + html.escape("\n".join(lines[1:end])) + "</pre>")
+            metadata = (
+                "<h2>Hugging Face metadata</h2><pre>"
+                + html.escape("\n".join(lines[1:end]))
+                + "</pre>"
+            )
             i = end + 1
     while i < len(lines):
         line = lines[i]
         if not line.strip():
             i += 1
         elif line.startswith("```"):
-            end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith("```")),
-                       len(lines))
-            out.append("<pre>" + html.escape("\n".join(lines[i + 1:end])) + "</pre>")
+            end = next(
+                (k for k in range(i + 1, len(lines)) if lines[k].startswith("```")), len(lines)
+            )
+            out.append("<pre>" + html.escape("\n".join(lines[i + 1 : end])) + "</pre>")
             i = end + 1
         elif m := re.match(r"^(#{1,6})\s+(.*)$", line):
             level = min(len(m.group(1)) + 1, 6)  # the page title is the h1
@@ -163,8 +173,9 @@ def markdown_html(text: str) -> str:
                 i += 1
             rows = [_cells(b) for b in block if not re.fullmatch(r"[\s|:-]+", b)]
             head = "".join(f"<th>{_inline(c)}</th>" for c in rows[0])
-            body = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>\n"
-                           for r in rows[1:])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>\n" for r in rows[1:]
+            )
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>")
         elif re.match(r"^\s*[-*]\s+", line):
             items = []
@@ -174,8 +185,11 @@ def markdown_html(text: str) -> str:
             out.append("<ul>" + "".join(f"<li>{_inline(t)}</li>" for t in items) + "</ul>")
         else:
             para = []
-            while i < len(lines) and lines[i].strip() and not re.match(
-                    r"^(#{1,6}\s|```|\s*\||\s*[-*]\s+)", lines[i]):
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and not re.match(r"^(#{1,6}\s|```|\s*\||\s*[-*]\s+)", lines[i])
+            ):
                 para.append(lines[i].strip())
                 i += 1
             out.append(f"<p>{_inline(' '.join(para))}</p>")

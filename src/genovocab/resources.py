@@ -34,8 +34,9 @@ DEFAULT_MAX_MEM_MB = 64000
 DEFAULT_MAX_RUNTIME = 24 * 60
 
 
-def scaled(units: float, attempt: int, *, base: float, per_unit: float, floor: float,
-           cap: float) -> int:
+def scaled(
+    units: float, attempt: int, *, base: float, per_unit: float, floor: float, cap: float
+) -> int:
     """``min(cap, max(floor, base + per_unit * units) * attempt)``, rounded up."""
     if attempt < 1:
         raise ValueError(f"attempt must be >= 1, got {attempt}")
@@ -66,8 +67,9 @@ def _input_mb(input: Any) -> float:
 def _path_mb(path: str) -> float:
     """MB of a file, or of every file below a folder (0 when it does not exist yet)."""
     if os.path.isdir(path):
-        return sum(_path_mb(os.path.join(root, name))
-                   for root, _, names in os.walk(path) for name in names)
+        return sum(
+            _path_mb(os.path.join(root, name)) for root, _, names in os.walk(path) for name in names
+        )
     try:
         return os.path.getsize(path) / 1e6
     except OSError:
@@ -112,7 +114,8 @@ def work_units(wildcards: Any, input: Any, by: str, chrom_sizes: str | None = No
         return chrom_mbp(wildcards, input, chrom_sizes)
     if by == "block":
         return chrom_mbp(wildcards, input, chrom_sizes) / max(
-            1, int(getattr(wildcards, "nblocks", 1) or 1))
+            1, int(getattr(wildcards, "nblocks", 1) or 1)
+        )
     if by.startswith("lines2:"):
         path = getattr(input, by.split(":", 1)[1], None)
         return _lines(str(path)) ** 2 / 1e6 if path else 0.0
@@ -133,29 +136,40 @@ class ResourceScaler:
         self.max_mem_mb, self.max_runtime = caps(config)
         self.chrom_sizes = chrom_sizes
 
-    def mem_mb(self, base: float = FLOOR_MB, per_unit: float = 0.0, by: str = "input",
-               floor: float = FLOOR_MB) -> Callable[..., int]:
+    def mem_mb(
+        self,
+        base: float = FLOOR_MB,
+        per_unit: float = 0.0,
+        by: str = "input",
+        floor: float = FLOOR_MB,
+    ) -> Callable[..., int]:
         """``mem_mb`` callable: the script's ``base`` MB plus :data:`JOB_OVERHEAD_MB` plus
         ``per_unit`` MB per unit of ``by`` (see :func:`work_units`), times the attempt, within
         [floor, resources.max_mem_mb]."""
-        return self._make("mem_mb", base + JOB_OVERHEAD_MB, per_unit, by, floor,
-                          max(self.max_mem_mb, floor))
+        return self._make(
+            "mem_mb", base + JOB_OVERHEAD_MB, per_unit, by, floor, max(self.max_mem_mb, floor)
+        )
 
-    def runtime(self, base: float = FLOOR_MINUTES, per_unit: float = 0.0, by: str = "input",
-                floor: float = FLOOR_MINUTES) -> Callable[..., int]:
+    def runtime(
+        self,
+        base: float = FLOOR_MINUTES,
+        per_unit: float = 0.0,
+        by: str = "input",
+        floor: float = FLOOR_MINUTES,
+    ) -> Callable[..., int]:
         """``runtime`` callable (minutes), scaled like :meth:`mem_mb`, capped by
         ``resources.max_runtime``."""
         return self._make("runtime", base, per_unit, by, floor, max(self.max_runtime, floor))
 
-    def _make(self, name: str, base: float, per_unit: float, by: str, floor: float,
-              cap: float) -> Callable[..., int]:
+    def _make(
+        self, name: str, base: float, per_unit: float, by: str, floor: float, cap: float
+    ) -> Callable[..., int]:
         if by not in ("input", "chrom", "block") and not by.startswith(("input:", "lines2:")):
             raise ValueError(f"unknown resource scaling {by!r} ({SCALINGS})")
 
         def request(wildcards, input, attempt):
             units = work_units(wildcards, input, by, self.chrom_sizes)
-            return scaled(units, attempt, base=base,
-                          per_unit=per_unit, floor=floor, cap=cap)
+            return scaled(units, attempt, base=base, per_unit=per_unit, floor=floor, cap=cap)
 
         request.__name__ = name
         request.scaling = dict(base=base, per_unit=per_unit, by=by, floor=floor, cap=cap)

@@ -21,15 +21,21 @@ from genovocab.fileutil import atomic_path, write_text_atomic
 __all__ = ["finite_or_none", "read_npz", "write_json", "write_npz", "write_tsv"]
 
 
-def write_tsv(path: str | os.PathLike, frame: pd.DataFrame, *, float_format: str | None = None,
-              na_rep: str = "") -> None:
+def write_tsv(
+    path: str | os.PathLike,
+    frame: pd.DataFrame,
+    *,
+    float_format: str | None = None,
+    na_rep: str = "",
+) -> None:
     """A TSV with header, no index, ``\\n`` line ends, written atomically (gzip for ``.gz``).
 
     Floats are written in full ``repr`` precision by default (reruns match bit for bit, and
     intermediates lose nothing); ``float_format`` (e.g. ``"%.6g"``) for tables meant to be read.
     """
-    text = frame.to_csv(sep="\t", index=False, lineterminator="\n", float_format=float_format,
-                        na_rep=na_rep)
+    text = frame.to_csv(
+        sep="\t", index=False, lineterminator="\n", float_format=float_format, na_rep=na_rep
+    )
     write_text_atomic(path, text)
 
 
@@ -44,11 +50,13 @@ def finite_or_none(value: Any) -> Any:
     return value
 
 
-def write_json(path: str | os.PathLike, data: Mapping[str, Any], *,
-               indent: int | None = None) -> None:
+def write_json(
+    path: str | os.PathLike, data: Mapping[str, Any], *, indent: int | None = None
+) -> None:
     """JSON with sorted keys, NaN/inf written as ``null`` (valid JSON), a final newline."""
-    write_text_atomic(path, json.dumps(finite_or_none(dict(data)), indent=indent,
-                                       sort_keys=True) + "\n")
+    write_text_atomic(
+        path, json.dumps(finite_or_none(dict(data)), indent=indent, sort_keys=True) + "\n"
+    )
 
 
 def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:

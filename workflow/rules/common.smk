@@ -24,6 +24,7 @@ SCRIPTS = os.path.join(workflow.basedir, "workflow", "scripts")
 from genovocab.defaults import COVERAGE_METHODS, UNIVERSE_METHODS
 from genovocab.config_checks import CHROM_WILDCARD
 
+
 # Every wildcard is constrained, so no two rules can claim the same file. A chromosome is any
 # FASTA name that can be a file name (HLA-A*01:01:01:01 included; config_checks rejects the
 # rest up front).
@@ -32,6 +33,7 @@ wildcard_constraints:
     batch="[0-9]+",
     corpus="[A-Za-z0-9_.-]+",
     umethod="|".join(UNIVERSE_METHODS),
+
 
 # Cluster requests from the work: RS.mem_mb(base, per_unit, by) / RS.runtime(...) scale with
 # the job's input MB (or its chromosome's Mbp) times `attempt`, capped by `resources.max_*`.
@@ -70,9 +72,7 @@ def read_sample_sheet(path, schema):
     return sheet
 
 
-PEAK_SAMPLES = read_sample_sheet(
-    config["samples"], "../schemas/samples.schema.yaml"
-)
+PEAK_SAMPLES = read_sample_sheet(config["samples"], "../schemas/samples.schema.yaml")
 # Every cross-reference (keys naming sources, local files, pinning) before any job runs.
 check_config(
     config,
@@ -158,7 +158,11 @@ def _check_prepared(sizes, names):
     the {chrom} wildcard and every split chromosome must be in it, naming the key."""
     if sizes in _PREPARED_CHECKED:
         return
-    from genovocab.config_checks import ConfigError, bad_chromosome_name, chromosome_problems
+    from genovocab.config_checks import (
+        ConfigError,
+        bad_chromosome_name,
+        chromosome_problems,
+    )
 
     problems = [
         f"{sizes}: chromosome {n!r} selected by genome_prep is {bad_chromosome_name(n)}; "
@@ -203,6 +207,7 @@ def release_downloads():
         for s, path in zip(sheet.index, files):
             found.setdefault(s, (str(path), str(sheet.loc[s, "url"])))
     return dict(sorted(found.items()))
+
 
 def ids_blocks(chrom):
     """Number of IDS blocks of ``chrom`` (rules/ids.smk: IDS_BLOCK_BP); it waits on genome

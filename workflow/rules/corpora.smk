@@ -72,29 +72,31 @@ if any(sheet is not PEAK_SAMPLES for sheet in CORPUS_SHEETS.values()):
         output:
             f"{RES}/corpora/{{corpus}}/samples/{{sample}}",
             f"{RES}/corpora/{{corpus}}/samples/{{sample}}.source.json",
+        log:
+            f"{LOGS}/corpora/download_{{corpus}}_{{sample}}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/download_{{corpus}}_{{sample}}.tsv"
+        retries: 1
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            mem_mb=RS.mem_mb(300),
+            runtime=RS.runtime(30),
         params:
-            entry=lambda wc: canonical({
-                "url": CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"],
-                "sha256": CORPUS_SHEETS[wc.corpus].loc[wc.sample].get("sha256", "")
-                or None,
-                "name": f"corpora/{wc.corpus}/samples/{wc.sample}",
-            }),
+            entry=lambda wc: canonical(
+                {
+                    "url": CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"],
+                    "sha256": CORPUS_SHEETS[wc.corpus].loc[wc.sample].get("sha256", "")
+                    or None,
+                    "name": f"corpora/{wc.corpus}/samples/{wc.sample}",
+                }
+            ),
             fingerprint=lambda wc: local_fingerprint(
                 CORPUS_SHEETS[wc.corpus].loc[wc.sample, "url"]
             ),
             lock=SOURCES_LOCK,
             pin=PIN,
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/corpora/download_{{corpus}}_{{sample}}.log",
-        benchmark:
-            f"{LOGS}/bench/corpora/download_{{corpus}}_{{sample}}.tsv",
-        threads: 1
-        resources:
-            mem_mb=RS.mem_mb(300),
-            runtime=RS.runtime(30),
-        retries: 1
         script:
             "../scripts/download.py"
 
@@ -112,6 +114,16 @@ for _corpus in CORPORA:
             samples=CORPUS_SAMPLE_FILES[_corpus],
         output:
             CORPUS_OUTPUTS[_corpus],
+        log:
+            f"{LOGS}/corpora/{_corpus}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/{_corpus}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            mem_mb=RS.mem_mb(500, 5),
+            runtime=RS.runtime(10, 0.05),
         params:
             corpus=_corpus,
             sheet=CORPORA[_corpus]["samples"],
@@ -125,16 +137,6 @@ for _corpus in CORPORA:
             label=canonical(CORPORA[_corpus]["label"]),
             text_columns=CORPORA[_corpus]["text_columns"],
             license=CORPORA[_corpus]["license"],
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/corpora/{_corpus}.log",
-        benchmark:
-            f"{LOGS}/bench/corpora/{_corpus}.tsv",
-        threads: 1
-        resources:
-            mem_mb=RS.mem_mb(500, 5),
-            runtime=RS.runtime(10, 0.05),
         script:
             "../scripts/corpora_tokenize.py"
 
@@ -167,22 +169,22 @@ for _corpus, _c in FRAGMENT_CORPORA.items():
             whitelist=_c["fragment_options"]["whitelist"] or [],
         output:
             FRAGMENT_OUTPUTS[_corpus],
+        log:
+            f"{LOGS}/corpora/{_corpus}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/{_corpus}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 2
+        resources:
+            mem_mb=RS.mem_mb(7800),
+            runtime=RS.runtime(120),
         params:
             corpus=_corpus,
             n_shards=_c["n_shards"],
             title=_c["title"],
             license=_c["license"],
             options=canonical(_c["fragment_options"]),
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/corpora/{_corpus}.log",
-        benchmark:
-            f"{LOGS}/bench/corpora/{_corpus}.tsv",
-        threads: 2
-        resources:
-            mem_mb=RS.mem_mb(7800),
-            runtime=RS.runtime(120),
         script:
             "../scripts/corpora_fragments.py"
 

@@ -12,22 +12,22 @@ rule download_source:
     output:
         f"{RES}/downloads/{{source}}",
         f"{RES}/downloads/{{source}}.source.json",
+    log:
+        f"{LOGS}/download/source_{{source}}.log",
+    benchmark:
+        f"{LOGS}/bench/download/source_{{source}}.tsv"
+    retries: 1
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(300),
+        runtime=RS.runtime(120),
     params:
         entry=lambda wc: canonical(source_entry(wc.source)),
         fingerprint=lambda wc: source_fingerprint(source_entry(wc.source)),
         lock=SOURCES_LOCK,
         pin=PIN,
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/download/source_{{source}}.log",
-    benchmark:
-        f"{LOGS}/bench/download/source_{{source}}.tsv",
-    threads: 1
-    resources:
-        mem_mb=RS.mem_mb(300),
-        runtime=RS.runtime(120),
-    retries: 1
     script:
         "../scripts/download.py"
 
@@ -36,22 +36,22 @@ rule download_sample:
     output:
         f"{RES}/samples/{{sample}}",
         f"{RES}/samples/{{sample}}.source.json",
+    log:
+        f"{LOGS}/download/sample_{{sample}}.log",
+    benchmark:
+        f"{LOGS}/bench/download/sample_{{sample}}.tsv"
+    retries: 1
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(300),
+        runtime=RS.runtime(30),
     params:
         entry=lambda wc: canonical(source_entry(wc.sample)),
         fingerprint=lambda wc: source_fingerprint(source_entry(wc.sample)),
         lock=SOURCES_LOCK,
         pin=PIN,
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/download/sample_{{sample}}.log",
-    benchmark:
-        f"{LOGS}/bench/download/sample_{{sample}}.tsv",
-    threads: 1
-    resources:
-        mem_mb=RS.mem_mb(300),
-        runtime=RS.runtime(30),
-    retries: 1
     script:
         "../scripts/download.py"
 

@@ -34,18 +34,18 @@ rule evaluation_held_out_peaks:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         peaks=EVAL_PEAKS_HELD_OUT,
-    params:
-        names=list(EVAL_HELD_OUT_SAMPLES),
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/evaluation/held_out_peaks.log",
     benchmark:
         f"{LOGS}/bench/evaluation/held_out_peaks.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(400, 10),
         runtime=RS.runtime(10, 0.05),
+    params:
+        names=list(EVAL_HELD_OUT_SAMPLES),
     script:
         "../scripts/universe_peaks.py"
 
@@ -53,7 +53,9 @@ rule evaluation_held_out_peaks:
 rule evaluate:
     input:
         # the evaluation reads the site files of the chromosomes it measures
-        sites=lambda wc: expand(f"{MOTIF_SITES_DIR}/{{chrom}}.parquet", chrom=selected_chromosomes()),
+        sites=lambda wc: expand(
+            f"{MOTIF_SITES_DIR}/{{chrom}}.parquet", chrom=selected_chromosomes()
+        ),
         fasta=f"{RES}/genome/genome.fa",
         fai=f"{RES}/genome/genome.fa.fai",
         chrom_sizes=f"{RES}/genome/chrom.sizes",
@@ -72,6 +74,20 @@ rule evaluate:
             caption="../report/evaluation_rank_frequency.rst",
             category="evaluation",
         ),
+    log:
+        f"{LOGS}/evaluation/evaluate.log",
+    benchmark:
+        f"{LOGS}/bench/evaluation/evaluate.tsv"
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        # one block of pieces (1 Mbp), its tokenizations, one chunk of sites and a counter per
+        # vocabulary id: flat in the chromosome length (benchmarks/bench_evaluate.py)
+        mem_mb=RS.mem_mb(1500),
+        # at most 15 CPU-min per 100 Mbp held out, plus training DNA (10 Mbp) and the control's
+        # motif scan (2 Mbp); extra BPE sizes train on the BPE text
+        runtime=RS.runtime(30, 0.3, "input:training_text"),
     params:
         held_out=EVAL_HELD_OUT,
         # what the vocabularies were trained on, so every row says whether its data was seen
@@ -86,25 +102,9 @@ rule evaluate:
         seed=EVAL["seed"],
         band=EVAL["band"],
         methods=UNIVERSE_ALL_METHODS,
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/evaluation/evaluate.log",
-    benchmark:
-        f"{LOGS}/bench/evaluation/evaluate.tsv"
-    threads: 1
-    resources:
-        # one block of pieces (1 Mbp), its tokenizations, one chunk of sites and a counter per
-        # vocabulary id: flat in the chromosome length (benchmarks/bench_evaluate.py)
-        mem_mb=RS.mem_mb(1500),
-        # at most 15 CPU-min per 100 Mbp held out, plus training DNA (10 Mbp) and the control's
-        # motif scan (2 Mbp); extra BPE sizes train on the BPE text
-        runtime=RS.runtime(30, 0.3, "input:training_text"),
     script:
         "../scripts/evaluate.py"
 
 
 ALL_TARGETS.extend(rules.evaluate.output)
-RELEASE_PARTS.update(
-    {f"evaluation/{Path(p).name}": p for p in rules.evaluate.output}
-)
+RELEASE_PARTS.update({f"evaluation/{Path(p).name}": p for p in rules.evaluate.output})

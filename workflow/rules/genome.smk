@@ -9,20 +9,20 @@ checkpoint prepare_genome:
         fai=f"{RES}/genome/genome.fa.fai",
         chrom_sizes=f"{RES}/genome/chrom.sizes",
         gaps=f"{RES}/genome/gaps.bed",
-    params:
-        chromosomes=config["genome_prep"]["chromosomes"],
-        chromosome_regex=config["genome_prep"]["chromosome_regex"],
-        min_gap=config["genome_prep"]["min_gap"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/genome/prepare_genome.log",
     benchmark:
-        f"{LOGS}/bench/genome/prepare_genome.tsv",
+        f"{LOGS}/bench/genome/prepare_genome.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(400, 0.5),
         runtime=RS.runtime(10, 0.02),
+    params:
+        chromosomes=config["genome_prep"]["chromosomes"],
+        chromosome_regex=config["genome_prep"]["chromosome_regex"],
+        min_gap=config["genome_prep"]["min_gap"],
     script:
         "../scripts/prepare_genome.py"
 

@@ -16,9 +16,7 @@ IDS_BLOCK_BP = int(IDS_CFG["block_bp"])
 # its share of the sample (sample_size x its Mbp / hg38's 3,100 Mbp) at ~4 ms per sampled
 # bin, plus reading its matrix (~0.01 min per Mbp).
 IDS_PARTIAL_MIN_PER_MBP = (
-    4
-    if IDS_MODE == "exact"
-    else 0.01 + 4e-3 / 60 * int(IDS_CFG["sample_size"]) / 3.1e3
+    4 if IDS_MODE == "exact" else 0.01 + 4e-3 / 60 * int(IDS_CFG["sample_size"]) / 3.1e3
 )
 MOTIF_TOKENS = MOTIFS["tokens"]
 # motifs.tokens.max_vocab is the former name of vocab_size; when set it wins
@@ -31,28 +29,23 @@ rule ids_partial:
         feature_table=f"{WORK}/motifs/features.tsv",
         # sample mode shares the genome-wide sample out by bins per chromosome
         all_bins=lambda wc: (
-            expand(f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=training_chromosomes())
+            expand(
+                f"{WORK}/motifs/bins/{{chrom}}.bins.npy", chrom=training_chromosomes()
+            )
             if IDS_MODE == "sample"
             else []
         ),
     output:
         partial=temp(f"{IDS_WORK}/partials/{{chrom}}.{{block}}-of-{{nblocks}}.npz"),
-    wildcard_constraints:
-        block=r"\d+",
-        nblocks=r"\d+",
-    params:
-        mode=IDS_MODE,
-        sample_size=IDS_CFG["sample_size"],
-        seed=IDS_CFG["seed"],
-        terms=IDS_CFG["terms"],
-        bandwidth=IDS_CFG["bandwidth"],
-        backend=IDS_CFG["backend"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.log",
     benchmark:
-        f"{LOGS}/bench/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.tsv",
+        f"{LOGS}/bench/ids/partial/{{chrom}}.{{block}}-of-{{nblocks}}.tsv"
+    wildcard_constraints:
+        block=r"\d+",
+        nblocks=r"\d+",
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # the (terms x features)^2 float64 sums, one slice's product and the saved triangle:
@@ -60,6 +53,13 @@ rule ids_partial:
         # ~3.3 CPU-min per Mbp of block at hg38 density (chr1-size run, benchmarks/bench_chr1.py)
         mem_mb=RS.mem_mb(300, 24 * IDS_CFG["terms"] ** 2, "lines2:feature_table"),
         runtime=RS.runtime(10, IDS_PARTIAL_MIN_PER_MBP, "block"),
+    params:
+        mode=IDS_MODE,
+        sample_size=IDS_CFG["sample_size"],
+        seed=IDS_CFG["seed"],
+        terms=IDS_CFG["terms"],
+        bandwidth=IDS_CFG["bandwidth"],
+        backend=IDS_CFG["backend"],
     script:
         "../scripts/ids_partial.py"
 
@@ -72,13 +72,13 @@ rule ids_chrom_sum:
         feature_table=f"{WORK}/motifs/features.tsv",
     output:
         chrom_sum=temp(f"{IDS_WORK}/chrom_sums/{{chrom}}.npz"),
-    priority: 10
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/chrom_sum/{{chrom}}.log",
     benchmark:
         f"{LOGS}/bench/ids/chrom_sum/{{chrom}}.tsv"
+    priority: 10
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # the sums and one loaded block, set by the feature count as for ids_partial (2.8 GB
@@ -96,19 +96,19 @@ rule ids_reduce:
     output:
         ids=f"{WORK}/motifs/ids.npy",
         labels=f"{WORK}/motifs/ids.tsv",
-    params:
-        norm=str(IDS_CFG["norm"]),
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/reduce.log",
     benchmark:
-        f"{LOGS}/bench/ids/reduce.tsv",
+        f"{LOGS}/bench/ids/reduce.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # as ids_chrom_sum (2.5 GB measured at 1,682 features)
         mem_mb=RS.mem_mb(300, 24 * IDS_CFG["terms"] ** 2, "lines2:features"),
         runtime=RS.runtime(10, 0.01),
+    params:
+        norm=str(IDS_CFG["norm"]),
     script:
         "../scripts/ids_reduce.py"
 
@@ -125,20 +125,20 @@ rule ids_cluster:
             caption="../report/ids_heatmap.rst",
             category="motifs",
         ),
-    params:
-        threshold=IDS_CFG["threshold"],
-        n_clusters=IDS_CFG["n_clusters"],
-        method=IDS_CFG["linkage"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster.log",
     benchmark:
-        f"{LOGS}/bench/ids/cluster.tsv",
+        f"{LOGS}/bench/ids/cluster.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(500, 4, "input:ids"),
         runtime=RS.runtime(30),
+    params:
+        threshold=IDS_CFG["threshold"],
+        n_clusters=IDS_CFG["n_clusters"],
+        method=IDS_CFG["linkage"],
     script:
         "../scripts/ids_cluster.py"
 
@@ -150,22 +150,25 @@ rule ids_cluster_features:
     output:
         # the CSR as the motif tokenizer stores it (bins/<chrom>.{indptr,indices,values}.npy)
         cluster_features=multiext(
-            f"{WORK}/motifs/cluster_features/{{chrom}}", ".indptr.npy", ".indices.npy", ".values.npy"
+            f"{WORK}/motifs/cluster_features/{{chrom}}",
+            ".indptr.npy",
+            ".indices.npy",
+            ".values.npy",
         ),
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
-    params:
-        threshold=IDS_CFG["token_threshold"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/cluster_features/{{chrom}}.log",
     benchmark:
-        f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv",
+        f"{LOGS}/bench/ids/cluster_features/{{chrom}}.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # one block of bins plus ~70 B per bin (the outputs are streamed): 1.8 GB at 50 Mbp
         mem_mb=RS.mem_mb(1500, 8, "chrom"),
         runtime=RS.runtime(10, 0.05, "input:features"),
+    params:
+        threshold=IDS_CFG["token_threshold"],
     script:
         "../scripts/ids_cluster_features.py"
 
@@ -186,23 +189,25 @@ rule ids_token_vocab:
         vocab=f"{WORK}/motifs/token_vocab.tsv",
         zipf=f"{WORK}/motifs/zipf.json",
         plot=report(
-            f"{WORK}/motifs/zipf.png", caption="../report/ids_zipf.rst", category="motifs"
+            f"{WORK}/motifs/zipf.png",
+            caption="../report/ids_zipf.rst",
+            category="motifs",
         ),
-    params:
-        vocab_size=MOTIF_VOCAB_SIZE,
-        min_count=MOTIF_TOKENS["min_count"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/token_vocab.log",
     benchmark:
-        f"{LOGS}/bench/ids/token_vocab.tsv",
+        f"{LOGS}/bench/ids/token_vocab.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # the kept tokens, one level's candidates and one chunk of 2^18 patterns: flat in the
         # pattern count (benchmarks/bench_motif_vocab_scale.py); one read per level + 4
         mem_mb=RS.mem_mb(1200, 0),
         runtime=RS.runtime(10, 0.5, "input:patterns"),
+    params:
+        vocab_size=MOTIF_VOCAB_SIZE,
+        min_count=MOTIF_TOKENS["min_count"],
     script:
         "../scripts/ids_token_vocab.py"
 
@@ -212,19 +217,20 @@ rule ids_tokens:
         patterns=f"{IDS_WORK}/patterns/{{chrom}}.npz",
         vocab=f"{WORK}/motifs/token_vocab.tsv",
         cluster_features=multiext(
-            f"{WORK}/motifs/cluster_features/{{chrom}}", ".indptr.npy", ".indices.npy", ".values.npy"
+            f"{WORK}/motifs/cluster_features/{{chrom}}",
+            ".indptr.npy",
+            ".indices.npy",
+            ".values.npy",
         ),
     output:
         tokens=f"{WORK}/motifs/tokens/{{chrom}}.tokens.npy",
         stats=f"{IDS_WORK}/token_stats/{{chrom}}.json",
-    params:
-        threshold=IDS_CFG["token_threshold"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/ids/tokens/{{chrom}}.log",
     benchmark:
-        f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv",
+        f"{LOGS}/bench/ids/tokens/{{chrom}}.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # one chunk of 2^18 patterns (~0.2 GB with the band census), 4 B per distinct
@@ -232,6 +238,8 @@ rule ids_tokens:
         # for hg38 chr1 (estimated from the parts, not measured at that size)
         mem_mb=RS.mem_mb(1200, 2, "chrom"),
         runtime=RS.runtime(5, 0.05, "chrom"),
+    params:
+        threshold=IDS_CFG["token_threshold"],
     script:
         "../scripts/ids_tokens.py"
 
@@ -286,6 +294,18 @@ rule motif_tokenizer:
             caption="../report/motif_tokenizer.rst",
             category="motifs",
         ),
+    log:
+        f"{LOGS}/ids/motif_tokenizer.log",
+    benchmark:
+        f"{LOGS}/bench/ids/motif_tokenizer.tsv"
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        # the bounded vocabulary and one chromosome's token ids (4 B per bin, 62 MB for hg38
+        # chr1); the cluster matrices are hard-linked, not read
+        mem_mb=RS.mem_mb(1000),
+        runtime=RS.runtime(120),
     params:
         matrices=MOTIF_MATRICES,
         site_source=MOTIF_SOURCE,
@@ -301,18 +321,6 @@ rule motif_tokenizer:
         vocab_size=MOTIF_VOCAB_SIZE,
         min_count=MOTIF_TOKENS["min_count"],
         model_max_length=MOTIF_TOKENS["model_max_length"],
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/ids/motif_tokenizer.log",
-    benchmark:
-        f"{LOGS}/bench/ids/motif_tokenizer.tsv",
-    threads: 1
-    resources:
-        # the bounded vocabulary and one chromosome's token ids (4 B per bin, 62 MB for hg38
-        # chr1); the cluster matrices are hard-linked, not read
-        mem_mb=RS.mem_mb(1000),
-        runtime=RS.runtime(120),
     script:
         "../scripts/motif_tokenizer.py"
 
@@ -350,22 +358,22 @@ if MOTIF_CORPUS_NAME:
                 caption="../report/motif_corpus.rst",
                 category="motifs",
             ),
+        log:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/motif_{MOTIF_CORPUS_NAME}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            # per-bin targets of every chromosome (float32 per track) + one block of rows; the
+            # demo job peaked at 410 MB under SLURM
+            mem_mb=RS.mem_mb(400, 0.5, "input:tokenizer"),
+            runtime=RS.runtime(240),
         params:
             entry=canonical(MOTIF_CORPUS),
             name=MOTIF_CORPUS_NAME,
             track_names=list(MOTIF_TARGETS),
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
-        benchmark:
-            f"{LOGS}/bench/corpora/motif_{MOTIF_CORPUS_NAME}.tsv",
-        threads: 1
-        resources:
-            # per-bin targets of every chromosome (float32 per track) + one block of rows; the
-        # demo job peaked at 410 MB under SLURM
-            mem_mb=RS.mem_mb(400, 0.5, "input:tokenizer"),
-            runtime=RS.runtime(240),
         script:
             "../scripts/motif_corpus.py"
 

@@ -32,21 +32,21 @@ if MOTIF_SOURCE == "scan":
             pfms=MOTIF_PFMS,
         output:
             sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
+        log:
+            f"{LOGS}/motifs/scan/{{chrom}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/scan/{{chrom}}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            mem_mb=RS.mem_mb(500, 10, "chrom"),
+            runtime=RS.runtime(10, 3, "chrom"),
         params:
             matrices=MOTIF_MATRICES,
             window=MOTIF_SITES["scan_window"],
             min_relative=MOTIF_SITES["min_relative"],
             max_pvalue=MOTIF_SITES["max_pvalue"],
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/motifs/scan/{{chrom}}.log",
-        benchmark:
-            f"{LOGS}/bench/motifs/scan/{{chrom}}.tsv",
-        threads: 1
-        resources:
-            mem_mb=RS.mem_mb(500, 10, "chrom"),
-            runtime=RS.runtime(10, 3, "chrom"),
         script:
             "../scripts/motifs_scan.py"
 
@@ -58,6 +58,18 @@ elif MOTIF_SOURCE == "tracks":
             chrom_sizes=f"{RES}/genome/chrom.sizes",
         output:
             partials=directory(f"{RES}/motifs/track_batches/{{batch}}"),
+        log:
+            f"{LOGS}/motifs/tracks/batch_{{batch}}.log",
+        benchmark:
+            f"{LOGS}/bench/motifs/tracks/batch_{{batch}}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            # one hg38 track (14.2 M sites) peaks at 1.3 GB while parsed; a batch of 4-5
+            # keeps ~15 B per site besides: ~2.5 GB
+            mem_mb=RS.mem_mb(3000),
+            runtime=RS.runtime(240),
         params:
             matrices=MOTIF_MATRICES,
             batches=MOTIF_TRACK_BATCHES,
@@ -65,34 +77,23 @@ elif MOTIF_SOURCE == "tracks":
             sha256=canonical(MOTIF_SITES["tracks_sha256"]),
             downloads=f"{RES}/downloads/jaspar_tracks",
             min_relative=MOTIF_SITES["min_relative"],
-        conda:
-            "../envs/genovocab.yaml"
-        log:
-            f"{LOGS}/motifs/tracks/batch_{{batch}}.log",
-        benchmark:
-            f"{LOGS}/bench/motifs/tracks/batch_{{batch}}.tsv",
-        threads: 1
-        resources:
-            # one hg38 track (14.2 M sites) peaks at 1.3 GB while parsed; a batch of 4-5
-            # keeps ~15 B per site besides: ~2.5 GB
-            mem_mb=RS.mem_mb(3000),
-            runtime=RS.runtime(240),
         script:
             "../scripts/motifs_tracks.py"
 
     rule motifs_tracks_merge:
         input:
             partials=expand(
-                f"{RES}/motifs/track_batches/{{batch}}", batch=range(MOTIF_TRACK_BATCHES)
+                f"{RES}/motifs/track_batches/{{batch}}",
+                batch=range(MOTIF_TRACK_BATCHES),
             ),
         output:
             sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
-        conda:
-            "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/tracks/merge_{{chrom}}.log",
         benchmark:
-            f"{LOGS}/bench/motifs/tracks/merge_{{chrom}}.tsv",
+            f"{LOGS}/bench/motifs/tracks/merge_{{chrom}}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
         threads: 1
         resources:
             mem_mb=RS.mem_mb(2000),
@@ -109,19 +110,19 @@ elif MOTIF_SOURCE == "bigbed":
             chrom_sizes=f"{RES}/genome/chrom.sizes",
         output:
             sites=f"{MOTIF_SITES_DIR}/{{chrom}}.parquet",
-        params:
-            matrices=MOTIF_MATRICES,
-            min_score=MOTIF_SITES["bigbed_min_score"],
-        conda:
-            "../envs/genovocab.yaml"
         log:
             f"{LOGS}/motifs/bigbed/{{chrom}}.log",
         benchmark:
-            f"{LOGS}/bench/motifs/bigbed/{{chrom}}.tsv",
+            f"{LOGS}/bench/motifs/bigbed/{{chrom}}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
         threads: 1
         resources:
             mem_mb=RS.mem_mb(500, 8, "chrom"),
             runtime=RS.runtime(10, 1, "chrom"),
+        params:
+            matrices=MOTIF_MATRICES,
+            min_score=MOTIF_SITES["bigbed_min_score"],
         script:
             "../scripts/motifs_bigbed.py"
 
@@ -131,9 +132,7 @@ if MOTIF_CPG == "dinucleotide":
     MOTIF_BIN_EXTRA["fasta"] = f"{RES}/genome/genome.fa"
     MOTIF_BIN_EXTRA["fai"] = f"{RES}/genome/genome.fa.fai"
 elif MOTIF_CPG == "islands":
-    MOTIF_BIN_EXTRA["islands"] = (
-        f"{RES}/downloads/{MOTIFS['cpg_islands_source']}"
-    )
+    MOTIF_BIN_EXTRA["islands"] = f"{RES}/downloads/{MOTIFS['cpg_islands_source']}"
 
 
 rule motifs_bin:
@@ -145,22 +144,22 @@ rule motifs_bin:
         bins=f"{WORK}/motifs/bins/{{chrom}}.bins.npy",
         features=f"{WORK}/motifs/bins/{{chrom}}.features.npz",
         stats=f"{MWORK}/stats/{{chrom}}.json",
-    params:
-        cpg=MOTIF_CPG,
-        compress=MOTIFS["compress"],
-        **MOTIF_BIN_PARAMS,
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/motifs/bin/{{chrom}}.log",
     benchmark:
-        f"{LOGS}/bench/motifs/bin/{{chrom}}.tsv",
+        f"{LOGS}/bench/motifs/bin/{{chrom}}.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # chr1 run (benchmarks/bench_chr1.py, 997 M sites): 3.7 GB, ~1.3 GB + ~10 B per bp;
         # ~8 CPU-s per Mbp
         mem_mb=RS.mem_mb(1400, 12, "chrom"),
         runtime=RS.runtime(10, 0.3, "chrom"),
+    params:
+        **MOTIF_BIN_PARAMS,
+        cpg=MOTIF_CPG,
+        compress=MOTIFS["compress"],
     script:
         "../scripts/motifs_bin.py"
 
@@ -180,19 +179,19 @@ rule motifs_gather:
             caption="../report/motifs_bin_lengths.rst",
             category="motifs",
         ),
-    params:
-        matrices=MOTIF_MATRICES,
-        cpg=MOTIF_CPG,
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/motifs/gather.log",
     benchmark:
-        f"{LOGS}/bench/motifs/gather.tsv",
+        f"{LOGS}/bench/motifs/gather.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(300, 1),
         runtime=RS.runtime(10),
+    params:
+        matrices=MOTIF_MATRICES,
+        cpg=MOTIF_CPG,
     script:
         "../scripts/motifs_gather.py"
 
@@ -200,7 +199,10 @@ rule motifs_gather:
 ALL_TARGETS.extend(rules.motifs_gather.output)
 ALL_TARGETS.append(
     lambda wc: expand(
-        [f"{WORK}/motifs/bins/{{chrom}}.bins.npy", f"{WORK}/motifs/bins/{{chrom}}.features.npz"],
+        [
+            f"{WORK}/motifs/bins/{{chrom}}.bins.npy",
+            f"{WORK}/motifs/bins/{{chrom}}.features.npz",
+        ],
         chrom=selected_chromosomes(),
     )
 )

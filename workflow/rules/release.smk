@@ -6,7 +6,6 @@
 # (results/<name>-<version>.tar.gz by default; none for a folder-only release).
 import json
 
-
 RELEASE_DOWNLOADS = release_downloads()
 RELEASE_ARCHIVE = config["release"]["archive"]
 RELEASE_ARCHIVE_OUT = (
@@ -16,7 +15,9 @@ RELEASE_ARCHIVE_OUT = (
 # `resources` (cluster request caps) say how the run was executed, not what it built, so a
 # release built locally and one built on SLURM are byte-identical
 RELEASE_CONFIG = {
-    k: v for k, v in json.loads(json.dumps(config, default=str)).items() if k != "resources"
+    k: v
+    for k, v in json.loads(json.dumps(config, default=str)).items()
+    if k != "resources"
 }
 # how the release is packed (archive, links) does not change what it holds: the folder and its
 # digest are the same for every choice
@@ -31,24 +32,18 @@ rule release:
         downloads=[p for p, _ in RELEASE_DOWNLOADS.values()],
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
+        **RELEASE_ARCHIVE_OUT,
         # the folder itself is not declared (snakemake would add a timestamp file to it);
         # build_release replaces an earlier build of the same release as a whole
         manifest=f"{OUT}/release.json",
         sums=f"{OUT}/SHA256SUMS",
         card=f"{OUT}/README.md",
-        **RELEASE_ARCHIVE_OUT,
-    params:
-        parts=lambda wc: canonical(release_parts()),
-        downloads=canonical(RELEASE_DOWNLOADS),
-        config=canonical(RELEASE_CONFIG),
-        archive=RELEASE_ARCHIVE,
-        link=config["release"]["link"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/release/release.log",
     benchmark:
         f"{LOGS}/bench/release/release.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     # hashing and gzip run on every thread given (hashlib and zlib release the GIL)
     threads: 8
     resources:
@@ -57,6 +52,12 @@ rule release:
         # Parquet file's check peaks at ~140 MB); memory does not grow with the data
         mem_mb=RS.mem_mb(1600),
         runtime=RS.runtime(10, 0.01, "input"),
+    params:
+        parts=lambda wc: canonical(release_parts()),
+        downloads=canonical(RELEASE_DOWNLOADS),
+        config=canonical(RELEASE_CONFIG),
+        archive=RELEASE_ARCHIVE,
+        link=config["release"]["link"],
     script:
         "../scripts/release_build.py"
 

@@ -55,7 +55,9 @@ REPORT_CORPUS_STATS = {
 }
 REPORT_CORPUS_INPUTS = list(REPORT_CORPUS_STATS.values())
 if MOTIF_CORPUS_NAME:
-    REPORT_CORPUS_STATS[MOTIF_CORPUS_NAME] = f"{WORK}/corpora/{MOTIF_CORPUS_NAME}/stats.json"
+    REPORT_CORPUS_STATS[MOTIF_CORPUS_NAME] = (
+        f"{WORK}/corpora/{MOTIF_CORPUS_NAME}/stats.json"
+    )
     REPORT_CORPUS_INPUTS.append(f"{WORK}/corpora/{MOTIF_CORPUS_NAME}")
 
 
@@ -83,21 +85,21 @@ rule report_pages:
             caption="../report/release_card.rst",
             category="release",
         ),
+    log:
+        f"{LOGS}/report/pages.log",
+    benchmark:
+        f"{LOGS}/bench/report/pages.tsv"
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(300),
+        runtime=RS.runtime(5),
     params:
         tables=canonical(
             {page: [tsv, title] for page, (tsv, title, _, _) in REPORT_TABLES.items()}
         ),
         corpus_stats=canonical(REPORT_CORPUS_STATS),
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/report/pages.log",
-    benchmark:
-        f"{LOGS}/bench/report/pages.tsv"
-    threads: 1
-    resources:
-        mem_mb=RS.mem_mb(300),
-        runtime=RS.runtime(5),
     script:
         "../scripts/report_pages.py"
 

@@ -57,24 +57,24 @@ rule sequence_windows:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         f"{WORK}/sequence/windows_{{kind}}.txt",
+    log:
+        f"{LOGS}/sequence/windows_{{kind}}.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/windows_{{kind}}.tsv"
     wildcard_constraints:
         kind="training|all",
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(400, 0.3, "input:fasta"),
+        runtime=RS.runtime(10, 0.01, "input:fasta"),
     params:
         windows=lambda wc: canonical(SEQ_WINDOW_PARAMS[wc.kind]),
         # vocabulary training text: the evaluation's whole held-out chromosomes are left out
         # (common.smk: training_chromosomes, the same rule for the motif vocabulary)
         held_out=lambda wc: EVAL_HELD_OUT,
         exclude_held_out=EVAL_EXCLUDE,
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/sequence/windows_{{kind}}.log",
-    benchmark:
-        f"{LOGS}/bench/sequence/windows_{{kind}}.tsv",
-    threads: 1
-    resources:
-        mem_mb=RS.mem_mb(400, 0.3, "input:fasta"),
-        runtime=RS.runtime(10, 0.01, "input:fasta"),
     script:
         "../scripts/sequence_windows.py"
 
@@ -84,21 +84,21 @@ rule sequence_train_bpe:
         f"{WORK}/sequence/windows_training.txt",
     output:
         SEQ_BPE_FILES,
-    params:
-        vocab_size=SEQ_BPE["vocab_size"],
-        min_frequency=SEQ_BPE["min_frequency"],
-        model_max_length=SEQ_BPE["model_max_length"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/train_bpe.log",
     benchmark:
-        f"{LOGS}/bench/sequence/train_bpe.tsv",
+        f"{LOGS}/bench/sequence/train_bpe.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 4
     resources:
         # 2.7 GB measured on the 50 MB hg38 training text (benchmarks/bench_chr1.py)
         mem_mb=RS.mem_mb(600, 50),
         runtime=RS.runtime(10, 0.5),
+    params:
+        vocab_size=SEQ_BPE["vocab_size"],
+        min_frequency=SEQ_BPE["min_frequency"],
+        model_max_length=SEQ_BPE["model_max_length"],
     script:
         "../scripts/sequence_bpe.py"
 
@@ -109,12 +109,12 @@ rule sequence_token_stream:
         tokenizer=SEQ_BPE_FILES[0],
     output:
         f"{WORK}/sequence/tokens.npz",
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/sequence/token_stream.log",
     benchmark:
-        f"{LOGS}/bench/sequence/token_stream.tsv",
+        f"{LOGS}/bench/sequence/token_stream.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 4
     resources:
         mem_mb=RS.mem_mb(500, 10),
@@ -129,6 +129,16 @@ rule sequence_ggram:
         tokenizer=SEQ_BPE_FILES[0],
     output:
         **SEQ_GGRAM_FILES,
+    log:
+        f"{LOGS}/sequence/ggram.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/ggram.tsv"
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 1
+    resources:
+        mem_mb=RS.mem_mb(500, 5),
+        runtime=RS.runtime(10, 0.1),
     params:
         min_pmi=SEQ_GGRAM["min_pmi"],
         min_token_count=SEQ_GGRAM["min_token_count"],
@@ -136,16 +146,6 @@ rule sequence_ggram:
         min_len=SEQ_GGRAM["min_len"],
         max_len=SEQ_GGRAM["max_len"],
         max_ngrams=SEQ_GGRAM["max_ngrams"],
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/sequence/ggram.log",
-    benchmark:
-        f"{LOGS}/bench/sequence/ggram.tsv",
-    threads: 1
-    resources:
-        mem_mb=RS.mem_mb(500, 5),
-        runtime=RS.runtime(10, 0.1),
     script:
         "../scripts/sequence_ggram.py"
 
@@ -164,6 +164,16 @@ rule sequence_corpus:
         vocab=SEQ_GGRAM_FILES["vocab"],
     output:
         SEQ_CORPUS_FILES,
+    log:
+        f"{LOGS}/sequence/corpus.log",
+    benchmark:
+        f"{LOGS}/bench/sequence/corpus.tsv"
+    conda:
+        "../envs/genovocab.yaml"
+    threads: 4
+    resources:
+        mem_mb=RS.mem_mb(500, 2),
+        runtime=RS.runtime(10, 0.05),
     params:
         name=SEQ_CORPUS_NAME,
         regions=SEQ_CORPUS_REGIONS,
@@ -175,16 +185,6 @@ rule sequence_corpus:
         splits=canonical(SEQ_CORPUS["splits"] or None),
         n_runs=SEQ_CORPUS["n_runs"],
         license=SEQ_CORPUS["license"],
-    conda:
-        "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/sequence/corpus.log",
-    benchmark:
-        f"{LOGS}/bench/sequence/corpus.tsv",
-    threads: 4
-    resources:
-        mem_mb=RS.mem_mb(500, 2),
-        runtime=RS.runtime(10, 0.05),
     script:
         "../scripts/sequence_corpus.py"
 

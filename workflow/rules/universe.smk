@@ -22,12 +22,12 @@ rule universe_ccre:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         table=f"{UWORK}/ccre/universe.tsv",
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/ccre.log",
     benchmark:
-        f"{LOGS}/bench/universe/ccre.tsv",
+        f"{LOGS}/bench/universe/ccre.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(400, 20, "input:registry"),
@@ -43,18 +43,18 @@ rule universe_peaks:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         peaks=f"{UWORK}/peaks.npz",
-    params:
-        names=list(UNIVERSE_SAMPLES),
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/peaks.log",
     benchmark:
-        f"{LOGS}/bench/universe/peaks.tsv",
+        f"{LOGS}/bench/universe/peaks.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(400, 10),
         runtime=RS.runtime(10, 0.05),
+    params:
+        names=list(UNIVERSE_SAMPLES),
     script:
         "../scripts/universe_peaks.py"
 
@@ -64,19 +64,19 @@ rule universe_chrom:
         peaks=f"{UWORK}/peaks.npz",
     output:
         table=f"{UWORK}/{{umethod}}/chroms/{{chrom}}.tsv",
-    params:
-        **UNIVERSE_PARAMS,
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/{{chrom}}.log",
     benchmark:
-        f"{LOGS}/bench/universe/{{umethod}}/{{chrom}}.tsv",
+        f"{LOGS}/bench/universe/{{umethod}}/{{chrom}}.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         # 0.53 GB measured on chr1 with 500 files (benchmarks/bench_chr1.py)
         mem_mb=RS.mem_mb(350, 1.5, "chrom"),
         runtime=RS.runtime(10, 0.5, "chrom"),
+    params:
+        **UNIVERSE_PARAMS,
     script:
         "../scripts/universe_chrom.py"
 
@@ -89,14 +89,14 @@ rule universe_gather:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         table=f"{UWORK}/{{umethod}}/universe.tsv",
+    log:
+        f"{LOGS}/universe/{{umethod}}/gather.log",
+    benchmark:
+        f"{LOGS}/bench/universe/{{umethod}}/gather.tsv"
     wildcard_constraints:
         umethod="|".join(COVERAGE_METHODS),
     conda:
         "../envs/genovocab.yaml"
-    log:
-        f"{LOGS}/universe/{{umethod}}/gather.log",
-    benchmark:
-        f"{LOGS}/bench/universe/{{umethod}}/gather.tsv",
     threads: 1
     resources:
         mem_mb=RS.mem_mb(300, 3),
@@ -111,18 +111,18 @@ rule universe_assess:
         peaks=f"{UWORK}/peaks.npz",
     output:
         tsv=f"{UWORK}/{{umethod}}/assessment.tsv",
-    params:
-        window=UNIVERSE_PARAMS["window"],
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/{{umethod}}/assess.log",
     benchmark:
-        f"{LOGS}/bench/universe/{{umethod}}/assess.tsv",
+        f"{LOGS}/bench/universe/{{umethod}}/assess.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(400, 6),
         runtime=RS.runtime(10, 0.2),
+    params:
+        window=UNIVERSE_PARAMS["window"],
     script:
         "../scripts/universe_assess.py"
 
@@ -152,18 +152,18 @@ rule universe_bed:
         chrom_sizes=f"{RES}/genome/chrom.sizes",
     output:
         **UNIVERSE_BED_OUTPUTS,
-    params:
-        method=UNIVERSE_METHOD,
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/universe_bed.log",
     benchmark:
-        f"{LOGS}/bench/universe/universe_bed.tsv",
+        f"{LOGS}/bench/universe/universe_bed.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(300, 3),
         runtime=RS.runtime(10),
+    params:
+        method=UNIVERSE_METHOD,
     script:
         "../scripts/universe_bed.py"
 
@@ -173,18 +173,18 @@ rule universe_report:
         assessments=expand(f"{UWORK}/{{m}}/assessment.tsv", m=UNIVERSE_ALL_METHODS),
     output:
         **UNIVERSE_REPORT_OUTPUTS,
-    params:
-        methods=UNIVERSE_ALL_METHODS,
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/report.log",
     benchmark:
-        f"{LOGS}/bench/universe/report.tsv",
+        f"{LOGS}/bench/universe/report.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(300, 1),
         runtime=RS.runtime(5),
+    params:
+        methods=UNIVERSE_ALL_METHODS,
     script:
         "../scripts/universe_report.py"
 
@@ -202,12 +202,12 @@ rule universe_tokenizer:
         config=f"{WORK}/universe/tokenizer/tokenizer_config.json",
         toml=f"{WORK}/universe/tokenizer/tokenizer.toml",
         special=f"{WORK}/universe/tokenizer/special_tokens_map.json",
-    conda:
-        "../envs/genovocab.yaml"
     log:
         f"{LOGS}/universe/tokenizer.log",
     benchmark:
         f"{LOGS}/bench/universe/tokenizer.tsv"
+    conda:
+        "../envs/genovocab.yaml"
     threads: 1
     resources:
         mem_mb=RS.mem_mb(300, 1, "input:universe"),
@@ -226,6 +226,7 @@ RELEASE_PARTS.update(
         if key != "universe"
     }
 )
+
 
 # The report only reads the small assessment tables: not worth a cluster job.
 localrules:

@@ -15,5 +15,10 @@ features = read_feature_table(sm.input.features, d=total.d)
 matrix = total.result(sm.params.norm)
 write_ids(sm.output.ids, matrix)
 write_tsv(sm.output.labels, feature_labels(features), **TSV_FORMAT)
-log.info("IDS (%s norm) of %d features over %d bins in %.1f s", sm.params.norm, total.d,
-         total.n, time.perf_counter() - t0)
+log.info(
+    "IDS (%s norm) of %d features over %d bins in %.1f s",
+    sm.params.norm,
+    total.d,
+    total.n,
+    time.perf_counter() - t0,
+)

@@ -12,8 +12,19 @@ per_chrom = []
 for path in sm.input.stats:
     with open(path) as handle:
         per_chrom.append(json.load(handle))
-row = gather_bins(per_chrom, mset, sm.params.cpg, features_out=sm.output.features,
-                  stats_out=sm.output.stats, sites_per_feature_out=sm.output.sites_per_feature,
-                  histogram_out=sm.output.histogram)
-log.info("%d bins, mean %.2f bp, median %g bp, %.4f trimmed", row["bins"],
-         row["mean_bin_length"], row["median_bin_length"], row["share_trimmed"])
+row = gather_bins(
+    per_chrom,
+    mset,
+    sm.params.cpg,
+    features_out=sm.output.features,
+    stats_out=sm.output.stats,
+    sites_per_feature_out=sm.output.sites_per_feature,
+    histogram_out=sm.output.histogram,
+)
+log.info(
+    "%d bins, mean %.2f bp, median %g bp, %.4f trimmed",
+    row["bins"],
+    row["mean_bin_length"],
+    row["median_bin_length"],
+    row["share_trimmed"],
+)

@@ -11,6 +11,7 @@ batch, n_batches = int(sm.wildcards.batch), int(sm.params.batches)
 ids = [m for i, m in enumerate(mset.ids) if i % n_batches == batch]
 paths = fetch_track_batch(ids, sm.params.url, sm.params.downloads, dict(sm.params.sha256))
 sizes = read_chrom_sizes(sm.input.chrom_sizes)
-counts = tracks_to_site_files(paths, mset, sizes, sm.output.partials,
-                              min_score=int(sm.params.min_relative))
+counts = tracks_to_site_files(
+    paths, mset, sizes, sm.output.partials, min_score=int(sm.params.min_relative)
+)
 log.info("batch %d: %d matrices, %d sites", batch, len(ids), sum(counts.values()))

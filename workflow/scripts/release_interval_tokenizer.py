@@ -6,6 +6,7 @@ from genovocab.logutil import configure_logging
 from genovocab.release import write_interval_tokenizer
 
 log = configure_logging(snakemake)
-paths = write_interval_tokenizer(snakemake.input.universe, snakemake.input.chrom_sizes,
-                                 Path(snakemake.output.config).parent)
+paths = write_interval_tokenizer(
+    snakemake.input.universe, snakemake.input.chrom_sizes, Path(snakemake.output.config).parent
+)
 log.info("interval tokenizer: %s", ", ".join(str(p) for p in paths))

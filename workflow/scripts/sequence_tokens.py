@@ -15,5 +15,10 @@ tok = load_tokenizer(sm.input.tokenizer)
 seqs = read_lines(sm.input.windows)
 ids, offsets = encode_ids(tok, seqs)
 save_token_stream(sm.output[0], ids, offsets)
-log.info("%d sequences -> %d tokens (%s), %.3f bp per token", len(seqs), len(ids),
-         ids.dtype, mean_bp_per_token(seqs, len(ids)))
+log.info(
+    "%d sequences -> %d tokens (%s), %.3f bp per token",
+    len(seqs),
+    len(ids),
+    ids.dtype,
+    mean_bp_per_token(seqs, len(ids)),
+)

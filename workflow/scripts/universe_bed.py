@@ -8,6 +8,12 @@ log = configure_logging(snakemake)
 out = snakemake.output
 sizes = read_chrom_sizes(snakemake.input.chrom_sizes)
 universe = read_universe_table(snakemake.input.table)
-n = write_universe_files(universe, snakemake.params.method, sizes, bed3=out.universe,
-                         bed9=out.get("flexible"), stats=out.stats)
+n = write_universe_files(
+    universe,
+    snakemake.params.method,
+    sizes,
+    bed3=out.universe,
+    bed9=out.get("flexible"),
+    stats=out.stats,
+)
 log.info("universe (%s): %d region(s)", snakemake.params.method, n)

@@ -8,9 +8,15 @@ from genovocab.universe.inputs import PeakSet
 log = configure_logging(snakemake)
 p = snakemake.params
 peaks = PeakSet.load(snakemake.input.peaks)
-table = build_chromosome(peaks, snakemake.wildcards.chrom, snakemake.wildcards.umethod,
-                         cutoff=p.cutoff, window=int(p.window), merge=int(p.merge),
-                         filter_size=int(p.filter_size), hmm_normalize=bool(p.hmm_normalize))
+table = build_chromosome(
+    peaks,
+    snakemake.wildcards.chrom,
+    snakemake.wildcards.umethod,
+    cutoff=p.cutoff,
+    window=int(p.window),
+    merge=int(p.merge),
+    filter_size=int(p.filter_size),
+    hmm_normalize=bool(p.hmm_normalize),
+)
 write_tsv(snakemake.output.table, table)
-log.info("%s %s: %d region(s)", snakemake.wildcards.umethod, snakemake.wildcards.chrom,
-         len(table))
+log.info("%s %s: %d region(s)", snakemake.wildcards.umethod, snakemake.wildcards.chrom, len(table))

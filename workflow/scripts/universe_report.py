@@ -5,5 +5,10 @@ from genovocab.universe.assess import write_report
 
 log = configure_logging(snakemake)
 out = snakemake.output
-write_report(list(snakemake.input.assessments), list(snakemake.params.methods),
-             out.assessment, out.get("comparison"), out.get("plot"))
+write_report(
+    list(snakemake.input.assessments),
+    list(snakemake.params.methods),
+    out.assessment,
+    out.get("comparison"),
+    out.get("plot"),
+)

@@ -45,11 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="genovocab",
         description="Vocabularies for machine learning on the genome: interval universes, "
-                    "motif-aware bins, BPE + PMI G-grams, tokenized corpora.")
+        "motif-aware bins, BPE + PMI G-grams, tokenized corpora.",
+    )
     parser.add_argument("--version", action="version", version=f"genovocab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the Python traceback of an error (default: one line)")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the Python traceback of an error (default: one line)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -70,8 +74,11 @@ def _path_values(args: argparse.Namespace, skip: set[str]) -> list[str]:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output that is one of the inputs, or a folder holding one of them."""
-    outs = {k: getattr(args, k) for k in ("out", "out_dir")
-            if isinstance(getattr(args, k, None), str) and getattr(args, k) != "-"}
+    outs = {
+        k: getattr(args, k)
+        for k in ("out", "out_dir")
+        if isinstance(getattr(args, k, None), str) and getattr(args, k) != "-"
+    }
     if not outs:
         return
     inputs = _path_values(args, set(outs))
@@ -88,8 +95,10 @@ def check_outputs(args: argparse.Namespace) -> None:
 def describe_error(exc: BaseException) -> str:
     """The one-line message of an expected failure."""
     if isinstance(exc, UnicodeDecodeError):
-        return (f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                f"{exc.start}): {exc.reason}")
+        return (
+            f"input is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}): {exc.reason}"
+        )
     if isinstance(exc, gzip.BadGzipFile | EOFError | zlib.error):
         return f"corrupt or truncated gzip data: {exc}"
     if isinstance(exc, http.client.HTTPException):
@@ -136,8 +145,14 @@ _OUTPUT_HINT: dict[str, str] = {}
 
 
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
-    GenovocabError, OSError, ValueError, EOFError, zlib.error, http.client.HTTPException,
-    LookupError, zipfile.BadZipFile,
+    GenovocabError,
+    OSError,
+    ValueError,
+    EOFError,
+    zlib.error,
+    http.client.HTTPException,
+    LookupError,
+    zipfile.BadZipFile,
 )
 
 
@@ -145,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -170,8 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.debug or type(exc).__module__.split(".")[0] in ("builtins", "genovocab"):
             raise
-        print(f"genovocab {args.command}: error: {type(exc).__name__}: {describe_error(exc)}",
-              file=sys.stderr)
+        print(
+            f"genovocab {args.command}: error: {type(exc).__name__}: {describe_error(exc)}",
+            file=sys.stderr,
+        )
         return 1
 
 

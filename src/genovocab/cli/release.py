@@ -20,8 +20,10 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         release = load_release(args.path, verify=True, sha256=args.sha256)
     except ReleaseError as exc:
-        print(f"genovocab release verify: error: {exc.path}: {len(exc.problems)} problem(s)",
-              file=sys.stderr)
+        print(
+            f"genovocab release verify: error: {exc.path}: {len(exc.problems)} problem(s)",
+            file=sys.stderr,
+        )
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
@@ -43,12 +45,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``release verify`` and ``release info``."""
     parser = subparsers.add_parser("release", help="verify or describe a release")
     sub = parser.add_subparsers(dest="release_command", metavar="ACTION", required=True)
-    p = sub.add_parser("verify", help="check every file against SHA256SUMS and the manifest "
-                                      "(exit 1 and the list of bad files)")
+    p = sub.add_parser(
+        "verify",
+        help="check every file against SHA256SUMS and the manifest "
+        "(exit 1 and the list of bad files)",
+    )
     p.add_argument("path", help="release folder or .tar.gz")
-    p.add_argument("--sha256", type=_digest, metavar="DIGEST",
-                   help="the release digest to expect (sha256 of release.json, as the card, "
-                        "`release info` and `verify` print it): any other release fails")
+    p.add_argument(
+        "--sha256",
+        type=_digest,
+        metavar="DIGEST",
+        help="the release digest to expect (sha256 of release.json, as the card, "
+        "`release info` and `verify` print it): any other release fails",
+    )
     p.set_defaults(func=_verify)
     p = sub.add_parser("info", help="vocabularies, sizes, genome, sources, software, digest")
     p.add_argument("path", help="release folder or .tar.gz")

@@ -26,10 +26,12 @@ def _float(text: str) -> float:
     return value
 
 
-def _checked(parse: Callable[[str], float], accept: Callable[[float], bool], wanted: str,
-             doc: str) -> Callable[[str], float]:
+def _checked(
+    parse: Callable[[str], float], accept: Callable[[float], bool], wanted: str, doc: str
+) -> Callable[[str], float]:
     """An argparse type: ``parse`` the text, then refuse a value ``accept`` rejects, saying
     what was ``wanted``."""
+
     def check(text: str):
         value = parse(text)
         if not accept(value):
@@ -43,12 +45,18 @@ def _checked(parse: Callable[[str], float], accept: Callable[[float], bool], wan
 positive_int = _checked(_int, lambda v: v >= 1, "a positive integer", "An integer >= 1.")
 non_negative_int = _checked(_int, lambda v: v >= 0, "an integer >= 0", "An integer >= 0.")
 positive_float = _checked(_float, lambda v: v > 0, "a number > 0", "A finite number > 0.")
-fraction = _checked(_float, lambda v: 0.0 <= v <= 1.0, "a fraction in [0, 1]",
-                    "A finite number in [0, 1].")
-probability = _checked(_float, lambda v: 0.0 < v <= 1.0, "in (0, 1]",
-                       "A finite number in (0, 1] (a p-value cut).")
-per_mille = _checked(_int, lambda v: 0 <= v <= 1000, "an integer in [0, 1000]",
-                     "An integer in [0, 1000] (a relative score x1000).")
+fraction = _checked(
+    _float, lambda v: 0.0 <= v <= 1.0, "a fraction in [0, 1]", "A finite number in [0, 1]."
+)
+probability = _checked(
+    _float, lambda v: 0.0 < v <= 1.0, "in (0, 1]", "A finite number in (0, 1] (a p-value cut)."
+)
+per_mille = _checked(
+    _int,
+    lambda v: 0 <= v <= 1000,
+    "an integer in [0, 1000]",
+    "An integer in [0, 1000] (a relative score x1000).",
+)
 
 
 def finite_float(text: str) -> float:

@@ -15,9 +15,15 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-SIZE_BUCKETS = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-                (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"),
-                (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"))
+SIZE_BUCKETS = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+)
 
 
 @dataclass
@@ -73,15 +79,22 @@ def feature_type(t: pa.DataType) -> dict[str, Any]:
     return {"dtype": _arrow_dtype(t)}
 
 
-def features(schema: pa.Schema, class_names: Mapping[str, Sequence[str]] | None = None
-             ) -> list[dict[str, Any]]:
+def features(
+    schema: pa.Schema, class_names: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
     """``dataset_info.features`` of a schema; columns in ``class_names`` are class labels."""
     out = []
     for f in schema:
         names = (class_names or {}).get(f.name)
         if names is not None:
-            out.append({"name": f.name, "dtype": {"class_label": {
-                "names": {str(i): str(n) for i, n in enumerate(names)}}}})
+            out.append(
+                {
+                    "name": f.name,
+                    "dtype": {
+                        "class_label": {"names": {str(i): str(n) for i, n in enumerate(names)}}
+                    },
+                }
+            )
         else:
             out.append({"name": f.name, **feature_type(f.type)})
     return out
@@ -97,23 +110,34 @@ def card_metadata(tables: Mapping[str, pa.Table], info: CardInfo) -> dict[str, A
         "tags": list(info.tags),
         "task_categories": list(info.task_categories),
         "size_categories": [size_category(total)],
-        "configs": [{"config_name": "default", "data_files": [
-            {"split": s, "path": f"data/{s}-*.parquet"} for s in tables]}],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in tables],
+            }
+        ],
         "dataset_info": {
             "features": features(schema, info.class_names),
-            "splits": [{"name": s, "num_bytes": int(t.nbytes), "num_examples": t.num_rows}
-                       for s, t in tables.items()],
+            "splits": [
+                {"name": s, "num_bytes": int(t.nbytes), "num_examples": t.num_rows}
+                for s, t in tables.items()
+            ],
         },
     }
 
 
-def dataset_card(tables: Mapping[str, pa.Table], info: CardInfo,
-                 stats: Mapping[str, object] | None = None, n_shards: int = 1) -> str:
+def dataset_card(
+    tables: Mapping[str, pa.Table],
+    info: CardInfo,
+    stats: Mapping[str, object] | None = None,
+    n_shards: int = 1,
+) -> str:
     """The whole ``README.md``: YAML header, description, columns, splits, statistics."""
     meta = yaml.safe_dump(card_metadata(tables, info), sort_keys=False, allow_unicode=True)
     schema = next(iter(tables.values())).schema
-    cols = "\n".join(f"| `{f.name}` | `{f.type}` | {info.column_docs.get(f.name, '')} |"
-                     for f in schema)
+    cols = "\n".join(
+        f"| `{f.name}` | `{f.type}` | {info.column_docs.get(f.name, '')} |" for f in schema
+    )
     splits = "\n".join(f"| {s} | {t.num_rows} | {n_shards} |" for s, t in tables.items())
     stat_rows = "\n".join(f"| {k} | {v} |" for k, v in (stats or {}).items())
     return (
@@ -124,6 +148,6 @@ def dataset_card(tables: Mapping[str, pa.Table], info: CardInfo,
         f"{splits}\n\n"
         "## Statistics\n\n| statistic | value |\n|---|---|\n"
         f"{stat_rows}\n\n"
-        "Load with `datasets.load_dataset(\"<this folder>\")` (the `configs` above name the "
+        'Load with `datasets.load_dataset("<this folder>")` (the `configs` above name the '
         "splits) or `pyarrow.parquet.read_table`.\n"
     )

@@ -63,10 +63,20 @@ def _chunks(path: str | os.PathLike, chunk_lines: int) -> Iterator[tuple[int, An
     import pandas as pd
 
     skip = _header_lines(path)
-    reader = pd.read_csv(path, sep="\t", header=None, skiprows=skip, dtype=str,
-                         compression="gzip" if is_gzip(path) else None,
-                         chunksize=chunk_lines, keep_default_na=False, na_filter=False,
-                         engine="c", quoting=3, on_bad_lines="error")
+    reader = pd.read_csv(
+        path,
+        sep="\t",
+        header=None,
+        skiprows=skip,
+        dtype=str,
+        compression="gzip" if is_gzip(path) else None,
+        chunksize=chunk_lines,
+        keep_default_na=False,
+        na_filter=False,
+        engine="c",
+        quoting=3,
+        on_bad_lines="error",
+    )
     line = skip + 1
     try:
         for frame in reader:
@@ -78,37 +88,50 @@ def _chunks(path: str | os.PathLike, chunk_lines: int) -> Iterator[tuple[int, An
         return
 
 
-def _check(path: str | os.PathLike, first_line: int, frame: Any
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _check(
+    path: str | os.PathLike, first_line: int, frame: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import pandas as pd
 
     if frame.shape[1] < 5:
-        raise InputError(path, f"a fragment line needs 5 tab-separated columns (chrom, start, "
-                               f"end, barcode, count), found {frame.shape[1]}", first_line)
+        raise InputError(
+            path,
+            f"a fragment line needs 5 tab-separated columns (chrom, start, "
+            f"end, barcode, count), found {frame.shape[1]}",
+            first_line,
+        )
     empty = np.zeros(len(frame), dtype=bool)
     for col in range(5):
         empty |= frame[col].to_numpy() == ""
     if empty.any():  # short lines are padded with empty fields by the reader
         i = int(np.flatnonzero(empty)[0])
-        raise InputError(path, "a fragment line needs 5 tab-separated columns (chrom, start, "
-                               "end, barcode, count), some are missing or empty",
-                         first_line + i)
+        raise InputError(
+            path,
+            "a fragment line needs 5 tab-separated columns (chrom, start, "
+            "end, barcode, count), some are missing or empty",
+            first_line + i,
+        )
     parsed = []
     for col, name in ((1, "start"), (2, "end"), (4, "count")):
         values = pd.to_numeric(frame[col], errors="coerce")
-        bad = ~np.isfinite(values.to_numpy(dtype=float)) | (values.to_numpy(dtype=float) < 0) \
+        bad = (
+            ~np.isfinite(values.to_numpy(dtype=float))
+            | (values.to_numpy(dtype=float) < 0)
             | (values.to_numpy(dtype=float) % 1 != 0)
+        )
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(path, f"{name} {frame[col].iloc[i]!r} is not a non-negative "
-                                   "integer", first_line + i)
+            raise InputError(
+                path, f"{name} {frame[col].iloc[i]!r} is not a non-negative integer", first_line + i
+            )
         parsed.append(values.to_numpy(dtype=np.int64))
     starts, ends, _ = parsed
     bad = np.flatnonzero(ends <= starts)
     if len(bad):
         i = int(bad[0])
-        raise InputError(path, f"end {ends[i]} is not greater than start {starts[i]}",
-                         first_line + i)
+        raise InputError(
+            path, f"end {ends[i]} is not greater than start {starts[i]}", first_line + i
+        )
     return frame[0].to_numpy(dtype=object), starts, ends, frame[3].to_numpy(dtype=object)
 
 
@@ -169,8 +192,7 @@ def _text_blocks(path: str | os.PathLike, block_bytes: int) -> Iterator[bytes]:
             except queue.Full:
                 continue
 
-    worker = threading.Thread(target=_inflate, args=(path, block_bytes, put, stop),
-                              daemon=True)
+    worker = threading.Thread(target=_inflate, args=(path, block_bytes, put, stop), daemon=True)
     worker.start()
     try:
         while True:
@@ -185,9 +207,9 @@ def _text_blocks(path: str | os.PathLike, block_bytes: int) -> Iterator[bytes]:
         worker.join()
 
 
-def _fast_chunks(path: str | os.PathLike, chunk_lines: int
-                 ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                     list, list]]:
+def _fast_chunks(
+    path: str | os.PathLike, chunk_lines: int
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list, list]]:
     """Blocks of whole lines (:func:`_text_blocks`: inflated on a second thread) parsed by
     pyarrow's CSV reader (typed, dictionary-encoded names): ``(first line, chrom codes,
     starts, ends, barcode codes, chrom names, barcode names)`` per block. Raises
@@ -198,11 +220,16 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
     names = ["chrom", "start", "end", "barcode", "count"]
     parse = pacsv.ParseOptions(delimiter="\t", quote_char=False)
     convert = pacsv.ConvertOptions(
-        column_types={"chrom": pa.dictionary(pa.int32(), pa.string()),
-                      "start": pa.int64(), "end": pa.int64(),
-                      "barcode": pa.dictionary(pa.int32(), pa.string()),
-                      "count": pa.int64()},
-        strings_can_be_null=False, quoted_strings_can_be_null=False)
+        column_types={
+            "chrom": pa.dictionary(pa.int32(), pa.string()),
+            "start": pa.int64(),
+            "end": pa.int64(),
+            "barcode": pa.dictionary(pa.int32(), pa.string()),
+            "count": pa.int64(),
+        },
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     line = skip + 1
     for text in _text_blocks(path, max(1 << 20, chunk_lines * 16)):
         if skip:  # the header lines at the top of the first block(s): one slice
@@ -213,9 +240,14 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
             text = text[at:]
             if not text:
                 continue
-        batch = pacsv.read_csv(pa.py_buffer(text), read_options=pacsv.ReadOptions(
-            column_names=names, block_size=len(text) + 1, use_threads=False),
-            parse_options=parse, convert_options=convert).combine_chunks()
+        batch = pacsv.read_csv(
+            pa.py_buffer(text),
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=len(text) + 1, use_threads=False
+            ),
+            parse_options=parse,
+            convert_options=convert,
+        ).combine_chunks()
         n = batch.num_rows
         chrom, barcode = batch.column(0).chunk(0), batch.column(3).chunk(0)
         starts = batch.column(1).chunk(0).to_numpy()
@@ -225,8 +257,15 @@ def _fast_chunks(path: str | os.PathLike, chunk_lines: int
         ch_names, bc_names = chrom.dictionary.to_pylist(), barcode.dictionary.to_pylist()
         if np.any(bad) or "" in ch_names or "" in bc_names:
             raise pa.ArrowInvalid("bad values")  # the careful reader locates them
-        yield (line, chrom.indices.to_numpy(), starts, ends, barcode.indices.to_numpy(),
-               ch_names, bc_names)
+        yield (
+            line,
+            chrom.indices.to_numpy(),
+            starts,
+            ends,
+            barcode.indices.to_numpy(),
+            ch_names,
+            bc_names,
+        )
         line += n
 
 
@@ -238,8 +277,15 @@ def _careful_chunks(path: str | os.PathLike, chunk_lines: int):
         chroms, starts, ends, barcodes = _check(path, first_line, frame)
         ch_codes, ch_uniques = pd.factorize(chroms, sort=False)
         bc_codes, bc_uniques = pd.factorize(barcodes, sort=False)
-        yield (first_line, ch_codes, starts, ends, bc_codes, [str(c) for c in ch_uniques],
-               [str(b) for b in bc_uniques])
+        yield (
+            first_line,
+            ch_codes,
+            starts,
+            ends,
+            bc_codes,
+            [str(c) for c in ch_uniques],
+            [str(b) for b in bc_uniques],
+        )
 
 
 def _blocks(path: str | os.PathLike, chunk_lines: int):
@@ -289,9 +335,15 @@ def _merge_packed(packed: np.ndarray, runs: bool = False) -> np.ndarray:
     return (keys[heads] << _HIT_BITS) | hits
 
 
-def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "drop",
-                    whitelist: Iterable[str] | None = None, min_fragments: int = 1,
-                    chunk_lines: int = CHUNK_LINES) -> FragmentCounts:
+def count_fragments(
+    tokenizer: Any,
+    path: str | os.PathLike,
+    *,
+    unknown: str = "drop",
+    whitelist: Iterable[str] | None = None,
+    min_fragments: int = 1,
+    chunk_lines: int = CHUNK_LINES,
+) -> FragmentCounts:
     """Stream a fragments file into per-cell region hit counts (module doc).
 
     Per block: the fragments' universe rows (one vectorised overlap call), packed with their
@@ -311,24 +363,32 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     n_merged = 0  # values in parts[0] after the last merge
     for _, ch_codes, starts, ends, bc_codes, ch_names, bc_names in _blocks(path, chunk_lines):
         if keep is not None:
-            allowed = np.fromiter((b in keep for b in bc_names), dtype=bool,
-                                  count=len(bc_names))
+            allowed = np.fromiter((b in keep for b in bc_names), dtype=bool, count=len(bc_names))
             mask = allowed[bc_codes]
-            ch_codes, starts, ends, bc_codes = (ch_codes[mask], starts[mask], ends[mask],
-                                                bc_codes[mask])
+            ch_codes, starts, ends, bc_codes = (
+                ch_codes[mask],
+                starts[mask],
+                ends[mask],
+                bc_codes[mask],
+            )
         if not len(starts):
             continue
-        local = np.fromiter((codes.setdefault(b, len(codes)) for b in bc_names),
-                            dtype=np.int64, count=len(bc_names))
+        local = np.fromiter(
+            (codes.setdefault(b, len(codes)) for b in bc_names), dtype=np.int64, count=len(bc_names)
+        )
         if len(codes) * width >= 1 << (62 - _HIT_BITS):
-            raise ValueError(f"{len(codes)} cells x {width} regions are too many for the "
-                             "packed (cell, region) keys")
+            raise ValueError(
+                f"{len(codes)} cells x {width} regions are too many for the "
+                "packed (cell, region) keys"
+            )
         cells = local[bc_codes]
-        frag_counts = np.concatenate([frag_counts,
-                                      np.zeros(len(codes) - len(frag_counts), np.int64)])
+        frag_counts = np.concatenate(
+            [frag_counts, np.zeros(len(codes) - len(frag_counts), np.int64)]
+        )
         frag_counts += np.bincount(cells, minlength=len(codes))
-        regions = Regions(chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32),
-                          starts=starts, ends=ends)
+        regions = Regions(
+            chroms=list(ch_names), chrom_index=ch_codes.astype(np.int32), starts=starts, ends=ends
+        )
         q_idx, rows = overlap_pairs(universe, regions)
         packed = cells[q_idx] * width
         packed += rows
@@ -364,14 +424,21 @@ def count_fragments(tokenizer: Any, path: str | os.PathLike, *, unknown: str = "
     packed >>= _HIT_BITS
     cell, row = np.divmod(packed, width)
     del packed
-    row_to_id = np.append(universe.ids if universe.ids is not None else np.arange(n_rows),
-                          tokenizer.unk_token_id)
-    return FragmentCounts(barcodes=[names[c] for c in kept], n_fragments=n_frag[kept],
-                          cell=cell, token=row_to_id[row], hits=hits)
+    row_to_id = np.append(
+        universe.ids if universe.ids is not None else np.arange(n_rows), tokenizer.unk_token_id
+    )
+    return FragmentCounts(
+        barcodes=[names[c] for c in kept],
+        n_fragments=n_frag[kept],
+        cell=cell,
+        token=row_to_id[row],
+        hits=hits,
+    )
 
 
-def fragments_table(counts: FragmentCounts, *, dedupe: bool = False, with_counts: bool = True
-                    ) -> pa.Table:
+def fragments_table(
+    counts: FragmentCounts, *, dedupe: bool = False, with_counts: bool = True
+) -> pa.Table:
     """One row per cell: ``barcode``, ``input_ids`` (module doc), ``counts`` (with
     ``dedupe``), ``n_fragments``, ``n_tokens``."""
     n_cells = len(counts.barcodes)
@@ -380,8 +447,7 @@ def fragments_table(counts: FragmentCounts, *, dedupe: bool = False, with_counts
         ids = counts.token
     else:
         ids = np.repeat(counts.token, counts.hits)
-        per_cell = np.bincount(counts.cell, weights=counts.hits, minlength=n_cells).astype(
-            np.int64)
+        per_cell = np.bincount(counts.cell, weights=counts.hits, minlength=n_cells).astype(np.int64)
     columns: dict[str, pa.Array] = {
         "barcode": pa.array(counts.barcodes, pa.string()),
         "input_ids": list_array(ids, per_cell),
@@ -399,39 +465,58 @@ def write_h5ad(counts: FragmentCounts, tokenizer: Any, path: str | os.PathLike) 
     try:
         import anndata
     except ImportError as exc:  # pragma: no cover - optional extra
-        raise ImportError("writing .h5ad needs anndata (pip install 'genovocab[anndata]')") \
-            from exc
+        raise ImportError("writing .h5ad needs anndata (pip install 'genovocab[anndata]')") from exc
     import pandas as pd
     import scipy.sparse as sp
 
     from genovocab.fileutil import atomic_path
 
     real = counts.token < tokenizer.n_regions
-    mat = sp.csr_matrix((counts.hits[real].astype(np.float32),
-                         (counts.cell[real], counts.token[real])),
-                        shape=(len(counts.barcodes), tokenizer.n_regions))
-    obs = pd.DataFrame({"n_fragments": counts.n_fragments},
-                       index=pd.Index(counts.barcodes, name="barcode"))
-    var = pd.DataFrame(index=pd.Index(tokenizer.convert_ids_to_tokens(
-        list(range(tokenizer.n_regions))), name="region"))
+    mat = sp.csr_matrix(
+        (counts.hits[real].astype(np.float32), (counts.cell[real], counts.token[real])),
+        shape=(len(counts.barcodes), tokenizer.n_regions),
+    )
+    obs = pd.DataFrame(
+        {"n_fragments": counts.n_fragments}, index=pd.Index(counts.barcodes, name="barcode")
+    )
+    var = pd.DataFrame(
+        index=pd.Index(
+            tokenizer.convert_ids_to_tokens(list(range(tokenizer.n_regions))), name="region"
+        )
+    )
     adata = anndata.AnnData(X=mat, obs=obs, var=var)
     with atomic_path(path, suffix=".h5ad") as tmp:
         adata.write_h5ad(tmp)
     return Path(path)
 
 
-def write_fragments_corpus(tokenizer: Any, path: str | os.PathLike, out_dir: str | os.PathLike,
-                           *, n_shards: int = 1, dedupe: bool = False, unknown: str = "drop",
-                           min_fragments: int = 1, whitelist: Iterable[str] | None = None,
-                           h5ad: str | os.PathLike | None = None, title: str = "Fragments corpus",
-                           license: str = "other", chunk_lines: int = CHUNK_LINES
-                           ) -> tuple[list[Path], dict[str, Any]]:
+def write_fragments_corpus(
+    tokenizer: Any,
+    path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    n_shards: int = 1,
+    dedupe: bool = False,
+    unknown: str = "drop",
+    min_fragments: int = 1,
+    whitelist: Iterable[str] | None = None,
+    h5ad: str | os.PathLike | None = None,
+    title: str = "Fragments corpus",
+    license: str = "other",
+    chunk_lines: int = CHUNK_LINES,
+) -> tuple[list[Path], dict[str, Any]]:
     """Stream ``path`` into a corpus folder (shards + card), optionally an ``.h5ad``."""
     from genovocab.corpora import card as _card
     from genovocab.corpora.shards import write_corpus
 
-    counts = count_fragments(tokenizer, path, unknown=unknown, whitelist=whitelist,
-                             min_fragments=min_fragments, chunk_lines=chunk_lines)
+    counts = count_fragments(
+        tokenizer,
+        path,
+        unknown=unknown,
+        whitelist=whitelist,
+        min_fragments=min_fragments,
+        chunk_lines=chunk_lines,
+    )
     table = fragments_table(counts, dedupe=dedupe)
     stats: dict[str, Any] = {
         "cells": len(counts.barcodes),
@@ -439,18 +524,31 @@ def write_fragments_corpus(tokenizer: Any, path: str | os.PathLike, out_dir: str
         "tokens": int(table.column("n_tokens").to_numpy().sum()) if table.num_rows else 0,
         "regions_used": int(len(np.unique(counts.token[counts.token < tokenizer.n_regions]))),
         "vocabulary_regions": tokenizer.n_regions,
-        "dedupe": dedupe, "unknown": unknown, "min_fragments": min_fragments,
+        "dedupe": dedupe,
+        "unknown": unknown,
+        "min_fragments": min_fragments,
         "whitelist": whitelist is not None,
     }
     info = _card.CardInfo(
-        title=title, license=license, tags=["biology", "genomics", "single-cell", "scATAC"],
+        title=title,
+        license=license,
+        tags=["biology", "genomics", "single-cell", "scATAC"],
         description=(
             "Each row is one cell barcode of a fragments file: `input_ids` are the universe "
-            "region ids its fragments overlap, in genomic order (" +
-            ("each region once; `counts`: fragments hitting it" if dedupe else
-             "once per overlapping fragment") + "); `n_fragments`: the cell's fragments."),
-        column_docs={"barcode": "cell barcode", "n_fragments": "fragments of the cell",
-                     "n_tokens": "length of `input_ids`"})
+            "region ids its fragments overlap, in genomic order ("
+            + (
+                "each region once; `counts`: fragments hitting it"
+                if dedupe
+                else "once per overlapping fragment"
+            )
+            + "); `n_fragments`: the cell's fragments."
+        ),
+        column_docs={
+            "barcode": "cell barcode",
+            "n_fragments": "fragments of the cell",
+            "n_tokens": "length of `input_ids`",
+        },
+    )
     tables = {"train": table}
     card = _card.dataset_card(tables, info, stats, n_shards)
     paths = write_corpus(tables, out_dir, n_shards=n_shards, card=card, stats=stats)

@@ -26,15 +26,19 @@ from genovocab.corpora.shards import split_tables, write_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.defaults import SCHEMA, schema_group
 
-CORPUS_COLUMNS = ("id", "input_ids", "n_regions", "n_tokens", "n_unknown", "split", "label",
-                  "text")
+CORPUS_COLUMNS = ("id", "input_ids", "n_regions", "n_tokens", "n_unknown", "split", "label", "text")
 
 
-def corpus_table(tokenizer: Any, documents: Sequence[tuple[str, Any]],
-                 metadata: pd.DataFrame | None = None, *,
-                 dtypes: Mapping[str, str] | None = None, label: str | None = None,
-                 text_columns: Sequence[str] | None = None, source: str = "<sample sheet>"
-                 ) -> tuple[pa.Table, dict[str, Any], dict[str, list[str]]]:
+def corpus_table(
+    tokenizer: Any,
+    documents: Sequence[tuple[str, Any]],
+    metadata: pd.DataFrame | None = None,
+    *,
+    dtypes: Mapping[str, str] | None = None,
+    label: str | None = None,
+    text_columns: Sequence[str] | None = None,
+    source: str = "<sample sheet>",
+) -> tuple[pa.Table, dict[str, Any], dict[str, list[str]]]:
     """Tokenize documents into one table (row per document), statistics and class names.
 
     ``documents``: ``(id, regions)`` pairs in output order (regions: a BED path or anything
@@ -69,7 +73,8 @@ def corpus_table(tokenizer: Any, documents: Sequence[tuple[str, Any]],
             if label not in metadata.columns:
                 raise ValueError(f"label column {label!r} is not a metadata column")
             columns["label"], class_names["label"] = _meta.label_column(
-                metadata[label].tolist(), source=source)
+                metadata[label].tolist(), source=source
+            )
         if text_columns:
             columns["text"] = _meta.text_column(metadata, text_columns)
         columns.update(_meta.typed_metadata(metadata, dtypes, source))
@@ -87,8 +92,7 @@ def corpus_table(tokenizer: Any, documents: Sequence[tuple[str, Any]],
         "vocab_size": tokenizer.vocab_size,
         "vocabulary_used": int(used.sum()),
         "vocabulary_coverage": round(float(used.mean()), 6) if len(used) else 0.0,
-        "mean_tokens_per_document": round(sum(n_tokens) / len(documents), 3)
-        if documents else 0.0,
+        "mean_tokens_per_document": round(sum(n_tokens) / len(documents), 3) if documents else 0.0,
     }
     stats.update({f"tokenizer_{k}": v for k, v in tokenizer.options().items()})
     return table, stats, class_names
@@ -105,17 +109,23 @@ COLUMN_DOCS = {
 }
 
 
-def write_interval_corpus(tokenizer: Any, documents: Sequence[tuple[str, Any]],
-                          out_dir: str | os.PathLike, *, n_shards: int,
-                          metadata: pd.DataFrame | None = None,
-                          splits: Mapping[str, Any] | None = None,
-                          dtypes: Mapping[str, str] | None = None, label: str | None = None,
-                          text_columns: Sequence[str] | None = None,
-                          title: str = "Interval corpus", description: str = "",
-                          license: str = "other",
-                          extra_stats: Mapping[str, Any] | None = None,
-                          source: str = "<sample sheet>"
-                          ) -> tuple[list[Path], dict[str, Any]]:
+def write_interval_corpus(
+    tokenizer: Any,
+    documents: Sequence[tuple[str, Any]],
+    out_dir: str | os.PathLike,
+    *,
+    n_shards: int,
+    metadata: pd.DataFrame | None = None,
+    splits: Mapping[str, Any] | None = None,
+    dtypes: Mapping[str, str] | None = None,
+    label: str | None = None,
+    text_columns: Sequence[str] | None = None,
+    title: str = "Interval corpus",
+    description: str = "",
+    license: str = "other",
+    extra_stats: Mapping[str, Any] | None = None,
+    source: str = "<sample sheet>",
+) -> tuple[list[Path], dict[str, Any]]:
     """Tokenize ``documents``, split them (``splits`` config: :func:`splits.assign`, a
     ``column`` being a metadata column) and write shards + card; returns paths and stats."""
     column = None
@@ -125,9 +135,15 @@ def write_interval_corpus(tokenizer: Any, documents: Sequence[tuple[str, Any]],
         column = metadata[splits["column"]].tolist()
         metadata = metadata.drop(columns=[splits["column"]])
     labels = _splits.assign(splits, len(documents), sheet_column=column, source=source)
-    table, stats, class_names = corpus_table(tokenizer, documents, metadata, dtypes=dtypes,
-                                             label=label, text_columns=text_columns,
-                                             source=source)
+    table, stats, class_names = corpus_table(
+        tokenizer,
+        documents,
+        metadata,
+        dtypes=dtypes,
+        label=label,
+        text_columns=text_columns,
+        source=source,
+    )
     declared = _splits.declared_splits(splits, column)
     tables = split_tables(table, labels, declared)
     for name in declared:
@@ -139,13 +155,20 @@ def write_interval_corpus(tokenizer: Any, documents: Sequence[tuple[str, Any]],
         "Each row is one BED file tokenized against the interval vocabulary (universe): "
         "`input_ids` are the ids of the universe regions each of its regions overlaps "
         f"(ids 0..{tokenizer.n_regions - 1} are regions in universe order, then "
-        "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`).")
-    info = _card.CardInfo(title=title, description=text, license=license,
-                          tags=["biology", "genomics", "genomic-intervals"],
-                          class_names=class_names, column_docs=COLUMN_DOCS)
+        "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`)."
+    )
+    info = _card.CardInfo(
+        title=title,
+        description=text,
+        license=license,
+        tags=["biology", "genomics", "genomic-intervals"],
+        class_names=class_names,
+        column_docs=COLUMN_DOCS,
+    )
     card = _card.dataset_card(tables, info, stats, n_shards)
-    paths = write_corpus(tables, out_dir, n_shards=n_shards, card=card, stats=stats,
-                         splits=declared)
+    paths = write_corpus(
+        tables, out_dir, n_shards=n_shards, card=card, stats=stats, splits=declared
+    )
     return paths, stats
 
 
@@ -153,8 +176,9 @@ CORPUS_TOKENIZER_DEFAULTS: dict[str, Any] = schema_group("corpora.*.tokenizer")
 FRAGMENT_DEFAULTS: dict[str, Any] = schema_group("corpora.*.fragment_options")
 
 
-def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_samples: str,
-                          release_name: str) -> dict[str, Any]:
+def resolve_corpus_config(
+    name: str, entry: Mapping[str, Any] | None, default_samples: str, release_name: str
+) -> dict[str, Any]:
     """One ``corpora.<name>`` interval entry with every default filled in (the workflow's
     view): ``samples``, ``n_shards``, ``title``, ``tokenizer`` options, ``splits``,
     ``dtypes``, ``label``, ``text_columns``, ``license``; ``fragments`` (a source name: a
@@ -174,4 +198,3 @@ def resolve_corpus_config(name: str, entry: Mapping[str, Any] | None, default_sa
         "fragments": entry.get("fragments") or None,
         "fragment_options": dict(FRAGMENT_DEFAULTS, **(entry.get("fragment_options") or {})),
     }
-

@@ -60,8 +60,9 @@ def infer_type(values: Sequence[Any]) -> str:
     return "string"
 
 
-def typed_column(values: Sequence[Any], dtype: str, source: str = "<sample sheet>",
-                 column: str = "?") -> pa.Array:
+def typed_column(
+    values: Sequence[Any], dtype: str, source: str = "<sample sheet>", column: str = "?"
+) -> pa.Array:
     """One metadata column as an Arrow array of ``dtype`` (bad cells: error with row)."""
     if dtype not in TYPES:
         raise ValueError(f"column {column!r}: type must be one of {TYPES}, not {dtype!r}")
@@ -83,14 +84,17 @@ def typed_column(values: Sequence[Any], dtype: str, source: str = "<sample sheet
             else:
                 out.append(cell)
         except ValueError as exc:
-            raise InputError(source, f"column {column!r}: {cell!r} is not a {dtype}",
-                             row + 2) from exc
+            raise InputError(
+                source, f"column {column!r}: {cell!r} is not a {dtype}", row + 2
+            ) from exc
     return pa.array(out, type=_ARROW[dtype])
 
 
-def typed_metadata(frame: pd.DataFrame | Mapping[str, Sequence[Any]],
-                   dtypes: Mapping[str, str] | None = None, source: str = "<sample sheet>"
-                   ) -> dict[str, pa.Array]:
+def typed_metadata(
+    frame: pd.DataFrame | Mapping[str, Sequence[Any]],
+    dtypes: Mapping[str, str] | None = None,
+    source: str = "<sample sheet>",
+) -> dict[str, pa.Array]:
     """Every column typed (declared in ``dtypes``, else inferred), in column order."""
     frame = pd.DataFrame(frame)
     dtypes = dict(dtypes or {})
@@ -105,8 +109,9 @@ def typed_metadata(frame: pd.DataFrame | Mapping[str, Sequence[Any]],
     return out
 
 
-def label_column(values: Sequence[Any], names: Sequence[str] | None = None,
-                 source: str = "<input>") -> tuple[pa.Array, list[str]]:
+def label_column(
+    values: Sequence[Any], names: Sequence[str] | None = None, source: str = "<input>"
+) -> tuple[pa.Array, list[str]]:
     """Class labels as ids into ``names`` (default: the sorted distinct values)."""
     cells = _cells(values)
     if names is None:
@@ -123,8 +128,9 @@ def label_column(values: Sequence[Any], names: Sequence[str] | None = None,
     return pa.array(ids, type=pa.int64()), list(names)
 
 
-def text_column(frame: pd.DataFrame | Mapping[str, Sequence[Any]], columns: Sequence[str]
-                ) -> pa.Array:
+def text_column(
+    frame: pd.DataFrame | Mapping[str, Sequence[Any]], columns: Sequence[str]
+) -> pa.Array:
     """``"col: value; col: value"`` per row from the chosen columns (empty cells skipped)."""
     frame = pd.DataFrame(frame)
     missing = [c for c in columns if c not in frame.columns]

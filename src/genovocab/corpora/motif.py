@@ -90,8 +90,7 @@ class CorpusConfig:
         if self.fragment_bins < 1 or self.stride_bins < 1:
             raise GenovocabError("fragment_bins and stride_bins must be >= 1")
         if self.layout not in LAYOUTS:
-            raise GenovocabError(f"layout must be one of {', '.join(LAYOUTS)}, not "
-                                 f"{self.layout!r}")
+            raise GenovocabError(f"layout must be one of {', '.join(LAYOUTS)}, not {self.layout!r}")
         if self.n_shards < 1:
             raise GenovocabError("n_shards must be >= 1")
         both = set(self.validation) & set(self.test)
@@ -99,15 +98,18 @@ class CorpusConfig:
             raise GenovocabError(f"chromosome(s) {sorted(both)} are in both validation and test")
         for t in self.tracks:
             if t.normalize not in NORMALIZE:
-                raise GenovocabError(f"target {t.name!r}: normalize must be one of "
-                                     f"{', '.join(NORMALIZE)}, not {t.normalize!r}")
+                raise GenovocabError(
+                    f"target {t.name!r}: normalize must be one of "
+                    f"{', '.join(NORMALIZE)}, not {t.normalize!r}"
+                )
 
 
 # --------------------------------------------------------------------------- fragments
 
 
-def fragment_bounds(n_bins: int, fragment_bins: int, stride_bins: int,
-                    keep_last: bool = False) -> np.ndarray:
+def fragment_bounds(
+    n_bins: int, fragment_bins: int, stride_bins: int, keep_last: bool = False
+) -> np.ndarray:
     """(k, 2) int64 array of [first, last) bin indices of a chromosome's fragments."""
     n, f, s = int(n_bins), int(fragment_bins), int(stride_bins)
     n_full = (n - f) // s + 1 if n >= f else 0
@@ -159,12 +161,13 @@ def bin_means(bigwig, chrom: str, edges: np.ndarray, block_bp: int = 1 << 22) ->
         top = min(hi, int(sizes[chrom]))
         vals = np.full(hi - lo, np.nan, dtype=np.float64)
         if top > lo:
-            vals[:top - lo] = np.asarray(bigwig.values(chrom, lo, top, numpy=True),
-                                         dtype=np.float64)
+            vals[: top - lo] = np.asarray(
+                bigwig.values(chrom, lo, top, numpy=True), dtype=np.float64
+            )
         ok = ~np.isnan(vals)
         csum = np.concatenate([[0.0], np.cumsum(np.where(ok, vals, 0.0))])
         ccnt = np.concatenate([[0], np.cumsum(ok)])
-        rel = edges[b0:b1 + 1] - lo
+        rel = edges[b0 : b1 + 1] - lo
         total = csum[rel[1:]] - csum[rel[:-1]]
         count = ccnt[rel[1:]] - ccnt[rel[:-1]]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -179,8 +182,9 @@ def _transform(values: np.ndarray, normalize: str) -> np.ndarray:
     return values
 
 
-def normalize_track(values: np.ndarray, normalize: str, mean: float, std: float,
-                    missing: float) -> np.ndarray:
+def normalize_track(
+    values: np.ndarray, normalize: str, mean: float, std: float, missing: float
+) -> np.ndarray:
     """The stored target of raw per-bin means (NaN -> ``missing`` after the transform)."""
     out = _transform(values, normalize)
     if normalize.endswith("zscore"):
@@ -199,8 +203,7 @@ def _take_ranges(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx.astype(np.int64), offsets
 
 
-def fragment_table(chrom: str, arrays, bounds: np.ndarray,
-                   targets: np.ndarray | None) -> pa.Table:
+def fragment_table(chrom: str, arrays, bounds: np.ndarray, targets: np.ndarray | None) -> pa.Table:
     """The rows of one chromosome's fragments (vectorised, no per-bin Python objects).
 
     ``arrays`` has ``edges, ids, indptr, indices, values`` (the tokenizer folder's arrays);
@@ -244,8 +247,7 @@ def _targets_column(targets: np.ndarray, idx: np.ndarray, off32: pa.Array) -> pa
     return pa.ListArray.from_arrays(off32, fixed)
 
 
-def reference_table(chrom: str, arrays, bounds: np.ndarray,
-                    targets: np.ndarray | None) -> pa.Table:
+def reference_table(chrom: str, arrays, bounds: np.ndarray, targets: np.ndarray | None) -> pa.Table:
     """The ``reference`` rows of one chromosome's fragments: coordinates, ``first_bin``,
     ``n_bins`` and the targets; the per-bin columns stay in the tokenizer's bins."""
     edges = np.asarray(arrays.edges)
@@ -297,22 +299,30 @@ class MotifRows:
                 j += 1
             arrays = self.tokenizer.genome.arrays(chroms[k])
             bounds = np.stack([first[k:j], first[k:j] + n[k:j]], axis=1)
-            if len(bounds) and (int(bounds[:, 1].max()) >= len(arrays.edges)
-                                or int(bounds[:, 0].min()) < 0):
-                raise GenovocabError(f"corpus rows of {chroms[k]} name bins beyond the "
-                                     f"tokenizer's {len(arrays.edges) - 1}: another tokenizer")
+            if len(bounds) and (
+                int(bounds[:, 1].max()) >= len(arrays.edges) or int(bounds[:, 0].min()) < 0
+            ):
+                raise GenovocabError(
+                    f"corpus rows of {chroms[k]} name bins beyond the "
+                    f"tokenizer's {len(arrays.edges) - 1}: another tokenizer"
+                )
             table = fragment_table(chroms[k], arrays, bounds, None)
             want_start = np.asarray(batch["start"][k:j], dtype=np.int64)
             want_end = np.asarray(batch["end"][k:j], dtype=np.int64)
-            if not (np.array_equal(table.column("start").to_numpy(), want_start)
-                    and np.array_equal(table.column("end").to_numpy(), want_end)):
-                raise GenovocabError(f"corpus rows of {chroms[k]} do not match the "
-                                     "tokenizer's bin edges: a corpus of another tokenizer")
+            if not (
+                np.array_equal(table.column("start").to_numpy(), want_start)
+                and np.array_equal(table.column("end").to_numpy(), want_end)
+            ):
+                raise GenovocabError(
+                    f"corpus rows of {chroms[k]} do not match the "
+                    "tokenizer's bin edges: a corpus of another tokenizer"
+                )
             pieces.append(table)
             k = j
         if not pieces:
-            return fragment_table("x", _Empty(self.tokenizer.n_clusters),
-                                  np.zeros((0, 2), np.int64), None)
+            return fragment_table(
+                "x", _Empty(self.tokenizer.n_clusters), np.zeros((0, 2), np.int64), None
+            )
         return pa.concat_tables(pieces)
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
@@ -351,9 +361,14 @@ def _open_tracks(config: CorpusConfig):
     return handles
 
 
-def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathLike,
-                       config: CorpusConfig, *, name: str = "motif_fragments",
-                       plot: bool = True) -> dict[str, Any]:
+def build_motif_corpus(
+    tokenizer_dir: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    config: CorpusConfig,
+    *,
+    name: str = "motif_fragments",
+    plot: bool = True,
+) -> dict[str, Any]:
     """Write the motif corpus of a motif tokenizer folder into ``out_dir`` (atomically).
 
     Returns the statistics the card shows (rows and bins per split, track statistics).
@@ -365,15 +380,25 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
     chroms = corpus_chromosomes(list(tok.genome.lengths), config)
     unknown = sorted((set(config.validation) | set(config.test)) - set(chroms))
     if unknown:
-        raise GenovocabError(f"split chromosome(s) {unknown} are not corpus chromosomes "
-                             f"({', '.join(chroms)})")
-    bounds = {c: fragment_bounds(tok.genome.n_bins(c), config.fragment_bins,
-                                 config.stride_bins, config.keep_last) for c in chroms}
+        raise GenovocabError(
+            f"split chromosome(s) {unknown} are not corpus chromosomes ({', '.join(chroms)})"
+        )
+    bounds = {
+        c: fragment_bounds(
+            tok.genome.n_bins(c), config.fragment_bins, config.stride_bins, config.keep_last
+        )
+        for c in chroms
+    }
     handles = _open_tracks(config)
     try:
-        raw = {c: np.stack([bin_means(bw, c, np.asarray(tok.genome.arrays(c).edges))
-                            for bw in handles], axis=1).astype(np.float32)
-               if handles else None for c in chroms}
+        raw = {
+            c: np.stack(
+                [bin_means(bw, c, np.asarray(tok.genome.arrays(c).edges)) for bw in handles], axis=1
+            ).astype(np.float32)
+            if handles
+            else None
+            for c in chroms
+        }
     finally:
         for bw in handles:
             bw.close()
@@ -395,44 +420,66 @@ def build_motif_corpus(tokenizer_dir: str | os.PathLike, out_dir: str | os.PathL
             for chrom in members:
                 targets = None
                 if raw[chrom] is not None:
-                    targets = np.column_stack([
-                        normalize_track(raw[chrom][:, k], t.normalize, track_stats[t.name]["mean"],
-                                        track_stats[t.name]["std"], config.missing)
-                        for k, t in enumerate(config.tracks)])
+                    targets = np.column_stack(
+                        [
+                            normalize_track(
+                                raw[chrom][:, k],
+                                t.normalize,
+                                track_stats[t.name]["mean"],
+                                track_stats[t.name]["std"],
+                                config.missing,
+                            )
+                            for k, t in enumerate(config.tracks)
+                        ]
+                    )
                 n_bins += int((bounds[chrom][:, 1] - bounds[chrom][:, 0]).sum())
                 for c0 in range(0, len(bounds[chrom]), FRAGMENTS_PER_TABLE):
-                    table = make_rows(chrom, tok.genome.arrays(chrom),
-                                      bounds[chrom][c0:c0 + FRAGMENTS_PER_TABLE], targets)
+                    table = make_rows(
+                        chrom,
+                        tok.genome.arrays(chrom),
+                        bounds[chrom][c0 : c0 + FRAGMENTS_PER_TABLE],
+                        targets,
+                    )
                     schema = table.schema
                     for k in range(config.n_shards):
                         lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
                         if lo >= hi:
                             continue
                         if writers[k] is None:
-                            writers[k] = pq.ParquetWriter(tmp / names[k], schema,
-                                                          compression="zstd")
-                        writers[k].write_table(table.slice(lo - row, hi - lo),
-                                               row_group_size=FRAGMENTS_PER_TABLE)
+                            writers[k] = pq.ParquetWriter(
+                                tmp / names[k], schema, compression="zstd"
+                            )
+                        writers[k].write_table(
+                            table.slice(lo - row, hi - lo), row_group_size=FRAGMENTS_PER_TABLE
+                        )
                     row += table.num_rows
                     split_bytes += table.nbytes
             if schema is None:
-                schema = make_rows("x", _Empty(tok.n_clusters), np.zeros((0, 2), np.int64),
-                                   np.zeros((1, len(config.tracks)), np.float32)
-                                   if config.tracks else None).schema
+                schema = make_rows(
+                    "x",
+                    _Empty(tok.n_clusters),
+                    np.zeros((0, 2), np.int64),
+                    np.zeros((1, len(config.tracks)), np.float32) if config.tracks else None,
+                ).schema
             for k in range(config.n_shards):
                 if writers[k] is None:
                     writers[k] = pq.ParquetWriter(tmp / names[k], schema, compression="zstd")
                 writers[k].close()
-            stats["splits"][split] = {"chromosomes": members, "rows": n_rows, "bins": n_bins,
-                                      "num_bytes": split_bytes}
+            stats["splits"][split] = {
+                "chromosomes": members,
+                "rows": n_rows,
+                "bins": n_bins,
+                "num_bytes": split_bytes,
+            }
         stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
-        (tmp / "README.md").write_text(corpus_card(name, tok, config, stats, schema),
-                                       encoding="utf-8")
-        (tmp / "stats.json").write_text(json.dumps(finite_or_none(stats), indent=2, sort_keys=True)
-                                         + "\n", encoding="utf-8")
+        (tmp / "README.md").write_text(
+            corpus_card(name, tok, config, stats, schema), encoding="utf-8"
+        )
+        (tmp / "stats.json").write_text(
+            json.dumps(finite_or_none(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
         if plot:
-            plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats,
-                              bounds)
+            plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats, bounds)
     return stats
 
 
@@ -446,30 +493,35 @@ class _Empty:
     values: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
-def _track_statistics(raw: Mapping[str, np.ndarray | None], config: CorpusConfig
-                      ) -> dict[str, dict[str, float]]:
+def _track_statistics(
+    raw: Mapping[str, np.ndarray | None], config: CorpusConfig
+) -> dict[str, dict[str, float]]:
     """Per track: mean and std (of the transformed values) over the train split's bins with
     data, and the share of bins without data."""
     out = {}
     for k, t in enumerate(config.tracks):
-        train = [raw[c][:, k] for c in raw if split_of(c, config) == "train"
-                 and raw[c] is not None]
+        train = [raw[c][:, k] for c in raw if split_of(c, config) == "train" and raw[c] is not None]
         values = np.concatenate(train).astype(np.float64) if train else np.zeros(0)
-        allv = np.concatenate([raw[c][:, k] for c in raw if raw[c] is not None]) \
-            if raw else np.zeros(0)
+        allv = (
+            np.concatenate([raw[c][:, k] for c in raw if raw[c] is not None])
+            if raw
+            else np.zeros(0)
+        )
         tv = _transform(values, t.normalize)
         tv = tv[~np.isnan(tv)]
-        out[t.name] = {"source": os.path.basename(os.fspath(t.path)), "normalize": t.normalize,
-                       "mean": float(tv.mean()) if tv.size else 0.0,
-                       "std": float(tv.std()) if tv.size else 1.0,
-                       "fraction_bins_missing": float(np.isnan(allv).mean())
-                       if allv.size else 0.0}
+        out[t.name] = {
+            "source": os.path.basename(os.fspath(t.path)),
+            "normalize": t.normalize,
+            "mean": float(tv.mean()) if tv.size else 0.0,
+            "std": float(tv.std()) if tv.size else 1.0,
+            "fraction_bins_missing": float(np.isnan(allv).mean()) if allv.size else 0.0,
+        }
     return out
 
 
-
-def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
-                schema: pa.Schema) -> str:
+def corpus_card(
+    name: str, tok, config: CorpusConfig, stats: Mapping[str, Any], schema: pa.Schema
+) -> str:
     """The dataset card: Hugging Face YAML header (configs, features, splits) and a
     description. Written from the statistics, so the shards never have to be in memory."""
     import yaml
@@ -481,26 +533,45 @@ def corpus_card(name: str, tok, config: CorpusConfig, stats: Mapping[str, Any],
         "tags": ["biology", "genomics", "motif-tokens", "sequence-to-function"],
         "task_categories": ["other"],
         "size_categories": [size_category(total_rows)],
-        "configs": [{"config_name": "default", "data_files": [
-            {"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS]}],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS],
+            }
+        ],
         "dataset_info": {
             "features": [{"name": f.name, **feature_type(f.type)} for f in schema],
-            "splits": [{"name": s, "num_bytes": stats["splits"][s]["num_bytes"],
-                        "num_examples": stats["splits"][s]["rows"]}
-                       for s in SPLITS],
+            "splits": [
+                {
+                    "name": s,
+                    "num_bytes": stats["splits"][s]["num_bytes"],
+                    "num_examples": stats["splits"][s]["rows"],
+                }
+                for s in SPLITS
+            ],
         },
     }
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     split_rows = "\n".join(
         f"| {s} | {', '.join(v['chromosomes']) or '-'} | {v['rows']} | {v['bins']} |"
-        for s, v in stats["splits"].items())
-    track_rows = "\n".join(
-        f"| {n} | {v['source']} | {v['normalize']} | {v['mean']:.4g} | {v['std']:.4g} | "
-        f"{100 * v['fraction_bins_missing']:.2f} % |" for n, v in stats["tracks"].items()) \
+        for s, v in stats["splits"].items()
+    )
+    track_rows = (
+        "\n".join(
+            f"| {n} | {v['source']} | {v['normalize']} | {v['mean']:.4g} | {v['std']:.4g} | "
+            f"{100 * v['fraction_bins_missing']:.2f} % |"
+            for n, v in stats["tracks"].items()
+        )
         or "| (none) | | | | | |"
-    last = "kept (a shorter last fragment reaches each chromosome end)" if config.keep_last \
+    )
+    last = (
+        "kept (a shorter last fragment reaches each chromosome end)"
+        if config.keep_last
         else "dropped (bins after the last full fragment are in no row of their own)"
-    return f"---\n{header}---" + f"""
+    )
+    return (
+        f"---\n{header}---"
+        + f"""
 
 # {config.title or name}
 
@@ -511,8 +582,9 @@ Each bin carries its token id (`input_ids`, the motif tokenizer's vocabulary of
 {tok.vocab_size} ids), its cluster vector ({tok.n_clusters} motif clusters) as sparse lists
 (`cluster_indices`, `cluster_values`) and its length (`bin_lengths`, bp).
 {_layout_text(config.layout)}
-`targets` holds per bin one value per track, in this order: {', '.join(stats['tracks']) or
-'none'}: the mean of the bigWig over the bin's bases with data (bases without data ignored;
+`targets` holds per bin one value per track, in this order: {
+            ", ".join(stats["tracks"]) or "none"
+        }: the mean of the bigWig over the bin's bases with data (bases without data ignored;
 a bin without any gets {config.missing}), transformed as below (`zscore` uses the train split's
 mean and standard deviation).
 
@@ -538,8 +610,9 @@ mean and standard deviation).
 {_columns_text(config.layout)}{TARGETS_ROW}
 
 {_loading_text(config.layout)}
-Shards: {config.n_shards} per split; {stats['bytes'] / 1e6:.2f} MB in all.
+Shards: {config.n_shards} per split; {stats["bytes"] / 1e6:.2f} MB in all.
 """
+    )
 
 
 TARGETS_ROW = "| `targets` | list<fixed_size_list<float32>> | per bin, one value per track |"
@@ -547,38 +620,52 @@ TARGETS_ROW = "| `targets` | list<fixed_size_list<float32>> | per bin, one value
 
 def _layout_text(layout: str) -> str:
     if layout == "full":
-        return ("Every row stores all of it (layout `full`): overlapping fragments repeat "
-                "their shared bins.")
-    return ("The shards store each fragment by reference (layout `reference`): `chrom`, "
-            "`first_bin` and `n_bins` name its bins, whose token ids, lengths and cluster "
-            "vectors the motif tokenizer stores once (`motifs/bins/` of the release); they are "
-            "read from there when rows are loaded, and the shards keep only the targets.")
+        return (
+            "Every row stores all of it (layout `full`): overlapping fragments repeat "
+            "their shared bins."
+        )
+    return (
+        "The shards store each fragment by reference (layout `reference`): `chrom`, "
+        "`first_bin` and `n_bins` name its bins, whose token ids, lengths and cluster "
+        "vectors the motif tokenizer stores once (`motifs/bins/` of the release); they are "
+        "read from there when rows are loaded, and the shards keep only the targets."
+    )
 
 
 def _columns_text(layout: str) -> str:
     if layout == "full":
-        return ("| `bin_lengths` | list<int32> | bp per bin |\n"
-                "| `input_ids` | list<int32> | token id per bin |\n"
-                "| `cluster_indices` | list<large_list<int32>> | non-zero clusters per bin |\n"
-                "| `cluster_values` | list<large_list<float32>> | their values |\n")
-    return ("| `n_bins` | int32 | bins of the fragment |\n"
-            "| `bin_lengths`, `input_ids`, `cluster_indices`, `cluster_values` | (loaded) | "
-            "from `motifs/bins/` when rows are loaded: bp, token id, non-zero clusters and "
-            "their values per bin |\n")
+        return (
+            "| `bin_lengths` | list<int32> | bp per bin |\n"
+            "| `input_ids` | list<int32> | token id per bin |\n"
+            "| `cluster_indices` | list<large_list<int32>> | non-zero clusters per bin |\n"
+            "| `cluster_values` | list<large_list<float32>> | their values |\n"
+        )
+    return (
+        "| `n_bins` | int32 | bins of the fragment |\n"
+        "| `bin_lengths`, `input_ids`, `cluster_indices`, `cluster_values` | (loaded) | "
+        "from `motifs/bins/` when rows are loaded: bp, token id, non-zero clusters and "
+        "their values per bin |\n"
+    )
 
 
 def _loading_text(layout: str) -> str:
-    collate = ("batch rows for a model with `genovocab.corpora.motif.MotifCollator("
-               "MotifTokenizer.from_pretrained(<motifs folder>))`")
+    collate = (
+        "batch rows for a model with `genovocab.corpora.motif.MotifCollator("
+        "MotifTokenizer.from_pretrained(<motifs folder>))`"
+    )
     if layout == "full":
-        return ("Load with `datasets.load_dataset(\"parquet\", data_dir=\"<this folder>/data\")` "
-                "(splits from the file names) or `pyarrow.parquet.read_table`; " + collate
-                + ".")
-    return ("Load the full rows with `genovocab.load_release(<release>).load_corpus(<name>)` "
-            "or `genovocab.corpora.motif.load_motif_corpus(<this folder>, tokenizer)`; "
-            "`datasets.load_dataset(\"parquet\", data_dir=\"<this folder>/data\")` gives "
-            "the stored rows, and `.with_transform(MotifRows(tokenizer))` the full ones; "
-            + collate + " (it takes either).")
+        return (
+            'Load with `datasets.load_dataset("parquet", data_dir="<this folder>/data")` '
+            "(splits from the file names) or `pyarrow.parquet.read_table`; " + collate + "."
+        )
+    return (
+        "Load the full rows with `genovocab.load_release(<release>).load_corpus(<name>)` "
+        "or `genovocab.corpora.motif.load_motif_corpus(<this folder>, tokenizer)`; "
+        '`datasets.load_dataset("parquet", data_dir="<this folder>/data")` gives '
+        "the stored rows, and `.with_transform(MotifRows(tokenizer))` the full ones; "
+        + collate
+        + " (it takes either)."
+    )
 
 
 # --------------------------------------------------------------------------- collation
@@ -591,8 +678,9 @@ class MotifCollator:
     Rows of either layout: a ``reference`` row's bins are read from the tokenizer's arrays
     (the same values a ``full`` row holds)."""
 
-    def __init__(self, tokenizer, *, return_tensors: str = "pt",
-                 pad_to_multiple_of: int | None = None):
+    def __init__(
+        self, tokenizer, *, return_tensors: str = "pt", pad_to_multiple_of: int | None = None
+    ):
         self.tokenizer = tokenizer
         self.return_tensors = return_tensors
         self.pad_to_multiple_of = pad_to_multiple_of
@@ -601,12 +689,14 @@ class MotifCollator:
         """One row (``full`` or ``reference``: then its bins are read from the tokenizer)."""
         if "cluster_values" not in row and "n_bins" in row:
             first = int(row["first_bin"])
-            bins = self.tokenizer.genome.bin_range(row["chrom"], first,
-                                                   first + int(row["n_bins"]))
-            if bins.starts.size and (int(bins.starts[0]) != int(row["start"])
-                                     or int(bins.ends[-1]) != int(row["end"])):
-                raise GenovocabError(f"corpus row {row.get('id')} does not match the "
-                                     "tokenizer's bin edges: a corpus of another tokenizer")
+            bins = self.tokenizer.genome.bin_range(row["chrom"], first, first + int(row["n_bins"]))
+            if bins.starts.size and (
+                int(bins.starts[0]) != int(row["start"]) or int(bins.ends[-1]) != int(row["end"])
+            ):
+                raise GenovocabError(
+                    f"corpus row {row.get('id')} does not match the "
+                    "tokenizer's bin edges: a corpus of another tokenizer"
+                )
             ids = bins.ids.astype(np.int64)
             dense = bins.clusters.toarray().astype(np.float32, copy=False)
         else:
@@ -614,26 +704,35 @@ class MotifCollator:
             dense = np.zeros((ids.size, self.tokenizer.n_clusters), dtype=np.float32)
             for b, (ci, cv) in enumerate(zip(row["cluster_indices"], row["cluster_values"])):
                 if len(ci):
-                    dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv,
-                                                                          dtype=np.float32)
+                    dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv, dtype=np.float32)
         out = {"input_ids": ids, "cluster_values": dense}
         if "targets" in row and row["targets"] is not None:
-            out["targets"] = np.asarray([list(t) for t in row["targets"]],
-                                        dtype=np.float32).reshape(ids.size, -1)
+            out["targets"] = np.asarray(
+                [list(t) for t in row["targets"]], dtype=np.float32
+            ).reshape(ids.size, -1)
         return out
 
     def __call__(self, rows: Sequence[Mapping[str, Any]]):
-        return self.tokenizer.pad([self.item(r) for r in rows], padding=True,
-                                  pad_to_multiple_of=self.pad_to_multiple_of,
-                                  return_tensors=self.return_tensors)
+        return self.tokenizer.pad(
+            [self.item(r) for r in rows],
+            padding=True,
+            pad_to_multiple_of=self.pad_to_multiple_of,
+            return_tensors=self.return_tensors,
+        )
 
 
 # --------------------------------------------------------------------------- plot
 
 
-def plot_target_track(path: str | os.PathLike, tok, config: CorpusConfig,
-                      raw: Mapping[str, np.ndarray | None], track_stats, bounds,
-                      max_bins: int = 1250) -> None:
+def plot_target_track(
+    path: str | os.PathLike,
+    tok,
+    config: CorpusConfig,
+    raw: Mapping[str, np.ndarray | None],
+    track_stats,
+    bounds,
+    max_bins: int = 1250,
+) -> None:
     """PNG: along one fragment (the validation fragment whose first target varies most, or
     the first fragment), the per-bin target against the motif coverage (sum of the bin's
     cluster values per bp) and the number of active clusters."""
@@ -651,8 +750,11 @@ def plot_target_track(path: str | os.PathLike, tok, config: CorpusConfig,
     best = None
     for c in pick:
         for b0, b1 in bounds[c].tolist():
-            score = float(np.nanstd(raw[c][b0:b1, 0])) if raw[c] is not None and \
-                np.any(~np.isnan(raw[c][b0:b1, 0])) else 0.0
+            score = (
+                float(np.nanstd(raw[c][b0:b1, 0]))
+                if raw[c] is not None and np.any(~np.isnan(raw[c][b0:b1, 0]))
+                else 0.0
+            )
             if best is None or score > best[0]:
                 best = (score, c, b0, min(b1, b0 + max_bins))
     _, chrom, b0, b1 = best
@@ -660,8 +762,7 @@ def plot_target_track(path: str | os.PathLike, tok, config: CorpusConfig,
     mid = (bins.starts + bins.ends) / 2
     density = np.asarray(bins.clusters.sum(axis=1)).ravel() / (bins.ends - bins.starts)
     active = np.diff((bins.clusters >= tok.params.token_threshold).tocsr().indptr)
-    fig, axes = plt.subplots(3 if raw[chrom] is not None else 2, 1, figsize=(10, 6),
-                             sharex=True)
+    fig, axes = plt.subplots(3 if raw[chrom] is not None else 2, 1, figsize=(10, 6), sharex=True)
     k = 0
     if raw[chrom] is not None:
         for j, t in enumerate(config.tracks):
@@ -674,21 +775,21 @@ def plot_target_track(path: str | os.PathLike, tok, config: CorpusConfig,
     axes[k + 1].step(mid, active, where="mid", linewidth=0.8, color="tab:purple")
     axes[k + 1].set_ylabel("active clusters")
     axes[-1].set_xlabel(f"{chrom} position (bp)")
-    axes[0].set_title(f"{chrom}:{int(bins.starts[0])}-{int(bins.ends[-1])}, "
-                      f"{len(bins)} bins")
+    axes[0].set_title(f"{chrom}:{int(bins.starts[0])}-{int(bins.ends[-1])}, {len(bins)} bins")
     fig.tight_layout()
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
 
 
-def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]
-                        ) -> CorpusConfig:
+def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]) -> CorpusConfig:
     """A :class:`CorpusConfig` from the workflow's ``motifs.corpus`` mapping; ``track_paths``
     maps each target name to its local bigWig."""
     splits = entry.get("splits", {}) or {}
-    tracks = tuple(Track(n, os.fspath(track_paths[n]), str(spec.get("normalize", "none")))
-                   for n, spec in (entry.get("targets", {}) or {}).items())
+    tracks = tuple(
+        Track(n, os.fspath(track_paths[n]), str(spec.get("normalize", "none")))
+        for n, spec in (entry.get("targets", {}) or {}).items()
+    )
     return CorpusConfig(
         fragment_bins=int(entry.get("fragment_bins", 1250)),
         stride_bins=int(entry.get("stride_bins", 500)),
@@ -696,9 +797,12 @@ def config_from_mapping(entry: Mapping[str, Any], track_paths: Mapping[str, str]
         chromosome_regex=str(entry.get("chromosome_regex", r"^chr[0-9]+$")),
         validation=tuple(splits.get("validation", ["chr15"])),
         test=tuple(splits.get("test", ["chr10"])),
-        tracks=tracks, missing=float(entry.get("missing", 0.0)),
-        n_shards=int(entry.get("n_shards", 1)), title=entry.get("title"),
-        layout=str(entry.get("layout", "reference")))
+        tracks=tracks,
+        missing=float(entry.get("missing", 0.0)),
+        n_shards=int(entry.get("n_shards", 1)),
+        title=entry.get("title"),
+        layout=str(entry.get("layout", "reference")),
+    )
 
 
 def corpus_shards(entry: Mapping[str, Any]) -> list[str]:

@@ -35,8 +35,9 @@ COLUMN_DOCS = {
 }
 
 
-def region_labels(bed_path: str | os.PathLike, column: int | str,
-                  chrom_sizes: Mapping[str, int] | None = None) -> list[str]:
+def region_labels(
+    bed_path: str | os.PathLike, column: int | str, chrom_sizes: Mapping[str, int] | None = None
+) -> list[str]:
     """One BED column's values (1-based ``column``, or ``"last"``), for the regions
     :func:`genovocab.sequence.windows.region_sequences` keeps (same reader, same drop rule).
     The cCRE class is column 10 of ENCODE V4 (BED9+1) and column 6 of V3: ``"last"`` for
@@ -44,21 +45,31 @@ def region_labels(bed_path: str | os.PathLike, column: int | str,
     from genovocab.errors import InputError
     from genovocab.io import read_bed
 
-    iv = read_bed(bed_path, chrom_sizes, unknown_chroms="drop" if chrom_sizes else "keep",
-                  allow_empty=True, keep_columns=True)
+    iv = read_bed(
+        bed_path,
+        chrom_sizes,
+        unknown_chroms="drop" if chrom_sizes else "keep",
+        allow_empty=True,
+        keep_columns=True,
+    )
     extra = iv.columns.shape[1] if iv.columns is not None else 0
     index = extra - 1 if column == "last" else int(column) - 4
     if not 0 <= index < extra:
-        raise InputError(bed_path, f"label column {column} is not one of the file's extra "
-                                   f"columns 4..{3 + extra}")
+        raise InputError(
+            bed_path, f"label column {column} is not one of the file's extra columns 4..{3 + extra}"
+        )
     return [str(x) for x in iv.columns.iloc[:, index].tolist()]
 
 
-def sequence_table(tokenizer: Any, ids: Sequence[str], sequences: Sequence[str], *,
-                   max_ngrams: int | None = None,
-                   coordinates: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
-                   labels: Sequence[Any] | None = None
-                   ) -> tuple[pa.Table, dict[str, Any], dict[str, list[str]]]:
+def sequence_table(
+    tokenizer: Any,
+    ids: Sequence[str],
+    sequences: Sequence[str],
+    *,
+    max_ngrams: int | None = None,
+    coordinates: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
+    labels: Sequence[Any] | None = None,
+) -> tuple[pa.Table, dict[str, Any], dict[str, list[str]]]:
     """Tokenize ``sequences`` (batched), match G-grams; table, statistics, class names."""
     if len(ids) != len(sequences):
         raise ValueError("ids and sequences differ in length")
@@ -104,20 +115,27 @@ def sequence_table(tokenizer: Any, ids: Sequence[str], sequences: Sequence[str],
     return table, stats, class_names
 
 
-def write_sequence_corpus(tokenizer: Any, ids: Sequence[str], sequences: Sequence[str],
-                          out_dir: str | os.PathLike, *, n_shards: int,
-                          max_ngrams: int | None = None,
-                          coordinates: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
-                          labels: Sequence[Any] | None = None,
-                          splits: Mapping[str, Sequence[str]] | None = None,
-                          title: str = "Sequence corpus", description: str = "",
-                          license: str = "other",
-                          extra_stats: Mapping[str, Any] | None = None
-                          ) -> tuple[list[Path], dict[str, Any]]:
+def write_sequence_corpus(
+    tokenizer: Any,
+    ids: Sequence[str],
+    sequences: Sequence[str],
+    out_dir: str | os.PathLike,
+    *,
+    n_shards: int,
+    max_ngrams: int | None = None,
+    coordinates: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
+    labels: Sequence[Any] | None = None,
+    splits: Mapping[str, Sequence[str]] | None = None,
+    title: str = "Sequence corpus",
+    description: str = "",
+    license: str = "other",
+    extra_stats: Mapping[str, Any] | None = None,
+) -> tuple[list[Path], dict[str, Any]]:
     """Tokenize and write shards + card; ``splits`` by chromosome (``{"validation": [...],
     "test": [...]}``, needs ``coordinates``). Returns shard paths and statistics."""
-    table, stats, class_names = sequence_table(tokenizer, ids, sequences, max_ngrams=max_ngrams,
-                                               coordinates=coordinates, labels=labels)
+    table, stats, class_names = sequence_table(
+        tokenizer, ids, sequences, max_ngrams=max_ngrams, coordinates=coordinates, labels=labels
+    )
     chroms = list(coordinates[0]) if coordinates is not None else None
     split_of = _splits.assign(splits, len(ids), chroms=chroms)
     declared = _splits.declared_splits(splits)
@@ -132,13 +150,21 @@ def write_sequence_corpus(tokenizer: Any, ids: Sequence[str], sequences: Sequenc
         "vocabulary G-gram occurrence, overlaps allowed, in position order; "
         "`ngram_positions` index the G-gram's first token in `input_ids` and "
         "`ngram_lengths` count its tokens. `SequenceTokenizer.pad` turns rows into DNAZEN "
-        "model inputs.")
-    info = _card.CardInfo(title=title, description=text, license=license,
-                          tags=["biology", "genomics", "dna"],
-                          task_categories=["fill-mask", "text-classification"]
-                          if labels is not None else ["fill-mask"],
-                          class_names=class_names, column_docs=COLUMN_DOCS)
+        "model inputs."
+    )
+    info = _card.CardInfo(
+        title=title,
+        description=text,
+        license=license,
+        tags=["biology", "genomics", "dna"],
+        task_categories=["fill-mask", "text-classification"]
+        if labels is not None
+        else ["fill-mask"],
+        class_names=class_names,
+        column_docs=COLUMN_DOCS,
+    )
     card = _card.dataset_card(tables, info, stats, n_shards)
-    paths = write_corpus(tables, out_dir, n_shards=n_shards, card=card, stats=stats,
-                         splits=declared)
+    paths = write_corpus(
+        tables, out_dir, n_shards=n_shards, card=card, stats=stats, splits=declared
+    )
     return paths, stats

@@ -32,8 +32,7 @@ SPLITS = ("train", "validation", "test")
 def shard_names(n_shards: int, split: str = "train") -> list[str]:
     """File names of one split's shards, relative to the corpus folder (``data/...``)."""
     width = max(5, len(str(n_shards)))
-    return [f"data/{split}-{i:0{width}d}-of-{n_shards:0{width}d}.parquet"
-            for i in range(n_shards)]
+    return [f"data/{split}-{i:0{width}d}-of-{n_shards:0{width}d}.parquet" for i in range(n_shards)]
 
 
 def corpus_files(n_shards: int, splits: Sequence[str] = ("train",)) -> list[str]:
@@ -42,8 +41,9 @@ def corpus_files(n_shards: int, splits: Sequence[str] = ("train",)) -> list[str]
     return names + ["README.md", "stats.json"]
 
 
-def split_tables(table: pa.Table, split: Sequence[str] | np.ndarray,
-                 order: Sequence[str] = SPLITS) -> dict[str, pa.Table]:
+def split_tables(
+    table: pa.Table, split: Sequence[str] | np.ndarray, order: Sequence[str] = SPLITS
+) -> dict[str, pa.Table]:
     """Rows of ``table`` grouped by their split name (row order kept within a split)."""
     labels = np.asarray(split, dtype=object)
     if len(labels) != table.num_rows:
@@ -51,13 +51,22 @@ def split_tables(table: pa.Table, split: Sequence[str] | np.ndarray,
     unknown = sorted(set(labels.tolist()) - set(order))
     if unknown:
         raise ValueError(f"unknown split(s) {unknown}; expected some of {list(order)}")
-    return {name: table.take(pa.array(np.flatnonzero(labels == name)))
-            for name in order if (labels == name).any() or name == "train"}
+    return {
+        name: table.take(pa.array(np.flatnonzero(labels == name)))
+        for name in order
+        if (labels == name).any() or name == "train"
+    }
 
 
-def write_corpus(tables: Mapping[str, pa.Table] | pa.Table, out_dir: str | os.PathLike, *,
-                 n_shards: int, card: str, stats: Mapping[str, object] | None = None,
-                 splits: Sequence[str] | None = None) -> list[Path]:
+def write_corpus(
+    tables: Mapping[str, pa.Table] | pa.Table,
+    out_dir: str | os.PathLike,
+    *,
+    n_shards: int,
+    card: str,
+    stats: Mapping[str, object] | None = None,
+    splits: Sequence[str] | None = None,
+) -> list[Path]:
     """Write the split tables (``{"train": t, ...}`` or one table = train) as ``n_shards``
     Parquet files per split, plus the card text and ``stats.json``; returns the shard paths.
 
@@ -83,10 +92,12 @@ def write_corpus(tables: Mapping[str, pa.Table] | pa.Table, out_dir: str | os.Pa
             bounds = np.linspace(0, table.num_rows, n_shards + 1).round().astype(int)
             for i, name in enumerate(shard_names(n_shards, split)):
                 part = table.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))
-                pq.write_table(part, tmp / name, compression="zstd", use_dictionary=True,
-                               write_statistics=True)
+                pq.write_table(
+                    part, tmp / name, compression="zstd", use_dictionary=True, write_statistics=True
+                )
                 paths.append(Path(out_dir) / name)
         (tmp / "README.md").write_text(card, encoding="utf-8")
         (tmp / "stats.json").write_text(
-            json.dumps(dict(stats or {}), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            json.dumps(dict(stats or {}), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
     return paths

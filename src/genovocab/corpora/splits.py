@@ -18,16 +18,23 @@ from genovocab.corpora.shards import SPLITS
 from genovocab.errors import InputError
 
 
-def by_column(values: Sequence[Any], source: str = "<sample sheet>",
-              column: str = "split") -> np.ndarray:
+def by_column(
+    values: Sequence[Any], source: str = "<sample sheet>", column: str = "split"
+) -> np.ndarray:
     """The sheet column's split names (empty = train); anything else is an error."""
     out = np.empty(len(values), dtype=object)
     for row, value in enumerate(values):
-        name = "train" if value is None or (isinstance(value, float) and np.isnan(value)) \
-            or str(value).strip() == "" else str(value).strip()
+        name = (
+            "train"
+            if value is None
+            or (isinstance(value, float) and np.isnan(value))
+            or str(value).strip() == ""
+            else str(value).strip()
+        )
         if name not in SPLITS:
-            raise InputError(source, f"column {column!r}: split {value!r} is not one of "
-                                     f"{list(SPLITS)}", row + 2)
+            raise InputError(
+                source, f"column {column!r}: split {value!r} is not one of {list(SPLITS)}", row + 2
+            )
         out[row] = name
     return out
 
@@ -45,7 +52,7 @@ def by_fraction(n: int, fractions: Mapping[str, float], seed: int = 0) -> np.nda
     start = 0
     for name in ("validation", "test"):
         count = int(round(float(fractions.get(name, 0.0)) * n))
-        out[order[start:start + count]] = name
+        out[order[start : start + count]] = name
         start += count
     return out
 
@@ -58,15 +65,19 @@ def by_chromosome(chroms: Sequence[str], held_out: Mapping[str, Sequence[str]]) 
             raise ValueError(f"chromosome splits are 'validation' and 'test', not {split!r}")
         for chrom in names:
             if chrom in owner:
-                raise ValueError(f"chromosome {chrom!r} is in both {owner[chrom]!r} and "
-                                 f"{split!r}")
+                raise ValueError(f"chromosome {chrom!r} is in both {owner[chrom]!r} and {split!r}")
             owner[str(chrom)] = split
     return np.asarray([owner.get(str(c), "train") for c in chroms], dtype=object)
 
 
-def assign(config: Mapping[str, Any] | None, n: int, *, sheet_column: Sequence[Any] | None = None,
-           chroms: Sequence[str] | None = None, source: str = "<sample sheet>"
-           ) -> np.ndarray:
+def assign(
+    config: Mapping[str, Any] | None,
+    n: int,
+    *,
+    sheet_column: Sequence[Any] | None = None,
+    chroms: Sequence[str] | None = None,
+    source: str = "<sample sheet>",
+) -> np.ndarray:
     """Split labels from a corpus ``splits`` config entry.
 
     ``{"column": "split"}`` (needs ``sheet_column``), ``{"fraction": {"validation": 0.1},
@@ -87,8 +98,9 @@ def assign(config: Mapping[str, Any] | None, n: int, *, sheet_column: Sequence[A
     return by_chromosome(chroms, {k: v for k, v in config.items() if k != "seed"})
 
 
-def declared_splits(config: Mapping[str, Any] | None, column_values: Sequence[Any] | None = None
-                    ) -> list[str]:
+def declared_splits(
+    config: Mapping[str, Any] | None, column_values: Sequence[Any] | None = None
+) -> list[str]:
     """The splits a config produces (train first), known before any data is read, so the
     workflow can declare the shard files. A column split declares the splits named in it."""
     if not config:

@@ -8,8 +8,7 @@ import pyarrow as pa
 INT32 = pa.int32()
 
 
-def list_array(values: np.ndarray, counts: np.ndarray, value_type: pa.DataType = INT32
-               ) -> pa.Array:
+def list_array(values: np.ndarray, counts: np.ndarray, value_type: pa.DataType = INT32) -> pa.Array:
     """``list<value_type>`` of ``counts[i]`` consecutive ``values`` per row (large offsets
     only when 32-bit ones overflow)."""
     counts = np.asarray(counts, dtype=np.int64)

@@ -17,5 +17,17 @@ baselines (k-mers, extra BPE sizes) and a dinucleotide-shuffled control.
 ``docs/evaluation.md`` defines every measure.
 """
 
-__all__ = ["evaluate", "ggrams", "integrity", "intervals", "kmers", "pieces", "report", "run",
-           "sequence", "shuffle", "tokenizations", "zipf"]
+__all__ = [
+    "evaluate",
+    "ggrams",
+    "integrity",
+    "intervals",
+    "kmers",
+    "pieces",
+    "report",
+    "run",
+    "sequence",
+    "shuffle",
+    "tokenizations",
+    "zipf",
+]

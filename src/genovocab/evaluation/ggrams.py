@@ -28,8 +28,9 @@ class GgramTally:
         length = np.asarray(length, dtype=np.int64)
         position = np.asarray(position, dtype=np.int64)
         if length.size and length.max() >= self.by_length.size:
-            self.by_length = np.pad(self.by_length, (0, int(length.max()) + 1
-                                                     - self.by_length.size))
+            self.by_length = np.pad(
+                self.by_length, (0, int(length.max()) + 1 - self.by_length.size)
+            )
         self.by_length += np.bincount(length, minlength=self.by_length.size)
         diff = np.zeros(n_tokens + 1, dtype=np.int64)
         np.add.at(diff, position, 1)
@@ -39,9 +40,12 @@ class GgramTally:
 
     def measures(self) -> dict:
         occ = int(self.by_length.sum())
-        out = {"bpe_tokens": self.tokens, "occurrences": occ,
-               "covered_share": self.covered / self.tokens if self.tokens else float("nan"),
-               "ggrams_per_512": 512.0 * occ / self.tokens if self.tokens else float("nan")}
+        out = {
+            "bpe_tokens": self.tokens,
+            "occurrences": occ,
+            "covered_share": self.covered / self.tokens if self.tokens else float("nan"),
+            "ggrams_per_512": 512.0 * occ / self.tokens if self.tokens else float("nan"),
+        }
         for length in range(2, self.by_length.size):
             out[f"length_{length}"] = self.by_length[length] / occ if occ else float("nan")
         return out

@@ -20,8 +20,13 @@ from collections.abc import Sequence
 from genovocab.errors import GenovocabError
 from genovocab.evaluation.pieces import parse_region
 
-__all__ = ["DEFAULT_SAMPLE_STRIDE", "held_out_chromosomes", "held_out_samples",
-           "seen_in_training", "training_chromosomes"]
+__all__ = [
+    "DEFAULT_SAMPLE_STRIDE",
+    "held_out_chromosomes",
+    "held_out_samples",
+    "seen_in_training",
+    "training_chromosomes",
+]
 
 #: default held-out region sets: every 5th sample of the sheet (the 5th, 10th, ...)
 DEFAULT_SAMPLE_STRIDE = 5
@@ -43,8 +48,9 @@ def held_out_chromosomes(held_out: Sequence[str], chroms: Sequence[str]) -> list
     return [c for c in chroms if c in whole]
 
 
-def training_chromosomes(held_out: Sequence[str], chroms: Sequence[str],
-                         exclude: bool = True) -> list[str]:
+def training_chromosomes(
+    held_out: Sequence[str], chroms: Sequence[str], exclude: bool = True
+) -> list[str]:
     """``chroms`` less the whole held-out chromosomes (all of them when not ``exclude``).
 
     With no ``held_out`` entries and a single chromosome nothing can be held out: it is
@@ -61,7 +67,8 @@ def training_chromosomes(held_out: Sequence[str], chroms: Sequence[str],
             f"evaluation.held_out holds out every selected chromosome ({', '.join(chroms)}); "
             "with evaluation.exclude_from_training the vocabularies would have no DNA to "
             "train on: hold out fewer chromosomes, select more (genome_prep.chromosomes), or "
-            "set evaluation.exclude_from_training: false")
+            "set evaluation.exclude_from_training: false"
+        )
     return kept
 
 
@@ -81,8 +88,9 @@ def seen_in_training(region: str, trained_on: Sequence[str] | None) -> bool:
     return False
 
 
-def held_out_samples(names: Sequence[str], spec: Sequence[str] | float | None = None,
-                     seed: int = 0) -> list[str]:
+def held_out_samples(
+    names: Sequence[str], spec: Sequence[str] | float | None = None, seed: int = 0
+) -> list[str]:
     """The held-out region sets (sample names, in sheet order).
 
     ``spec``: a list of sample names; a fraction in (0, 1) of the sheet (rounded, at least one)
@@ -94,20 +102,26 @@ def held_out_samples(names: Sequence[str], spec: Sequence[str] | float | None = 
     if spec is None:
         if len(names) < 2:
             return []
-        chosen = set(names[DEFAULT_SAMPLE_STRIDE - 1::DEFAULT_SAMPLE_STRIDE] or names[-1:])
+        chosen = set(names[DEFAULT_SAMPLE_STRIDE - 1 :: DEFAULT_SAMPLE_STRIDE] or names[-1:])
     elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
         if not 0 < float(spec) < 1:
-            raise GenovocabError(f"evaluation.held_out_samples: {spec!r} is not a fraction "
-                                 "in (0, 1) or a list of sample names")
+            raise GenovocabError(
+                f"evaluation.held_out_samples: {spec!r} is not a fraction "
+                "in (0, 1) or a list of sample names"
+            )
         n = max(1, round(float(spec) * len(names)))
         chosen = set(random.Random(seed).sample(names, min(n, len(names))))
     else:
         unknown = [s for s in spec if s not in set(names)]
         if unknown:
-            raise GenovocabError(f"evaluation.held_out_samples: {', '.join(map(repr, unknown))} "
-                                 f"not in the sample sheet ({', '.join(names[:10])})")
+            raise GenovocabError(
+                f"evaluation.held_out_samples: {', '.join(map(repr, unknown))} "
+                f"not in the sample sheet ({', '.join(names[:10])})"
+            )
         chosen = set(spec)
     if chosen and len(chosen) >= len(names):
-        raise GenovocabError(f"evaluation.held_out_samples holds out every sample of the sheet "
-                             f"({len(names)}); at least one must stay to build the universe")
+        raise GenovocabError(
+            f"evaluation.held_out_samples holds out every sample of the sheet "
+            f"({len(names)}); at least one must stay to build the universe"
+        )
     return [s for s in names if s in chosen]

@@ -35,16 +35,20 @@ def cut_sites(starts: np.ndarray, ends: np.ndarray, boundaries: np.ndarray) -> n
     return inside & (nxt < np.asarray(ends, dtype=np.int64))
 
 
-def sites_inside(starts: np.ndarray, ends: np.ndarray, piece_starts: np.ndarray,
-                 piece_ends: np.ndarray) -> np.ndarray:
+def sites_inside(
+    starts: np.ndarray, ends: np.ndarray, piece_starts: np.ndarray, piece_ends: np.ndarray
+) -> np.ndarray:
     """Per site, whether it lies wholly inside one piece (pieces sorted, disjoint)."""
     starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
     j = np.searchsorted(np.asarray(piece_starts, dtype=np.int64), starts, side="right") - 1
     ok = j >= 0
     jj = np.maximum(j, 0)
-    return ok & (ends <= np.asarray(piece_ends, dtype=np.int64)[jj]) if len(piece_ends) \
+    return (
+        ok & (ends <= np.asarray(piece_ends, dtype=np.int64)[jj])
+        if len(piece_ends)
         else np.zeros(starts.shape, dtype=bool)
+    )
 
 
 class IntegrityTally:
@@ -55,8 +59,9 @@ class IntegrityTally:
         self.whole = np.zeros(max(1, n_clusters), dtype=np.int64)
         self.cut = np.zeros(max(1, n_clusters), dtype=np.int64)
 
-    def add(self, starts: np.ndarray, ends: np.ndarray, clusters: np.ndarray,
-            boundaries: np.ndarray) -> None:
+    def add(
+        self, starts: np.ndarray, ends: np.ndarray, clusters: np.ndarray, boundaries: np.ndarray
+    ) -> None:
         """Sites (already restricted to those inside one piece) against sorted boundaries."""
         cut = cut_sites(starts, ends, boundaries)
         clusters = np.asarray(clusters, dtype=np.int64)
@@ -78,8 +83,13 @@ class IntegrityTally:
         total = self.whole + self.cut
         rows = np.flatnonzero(total)
         names = names or []
-        return pd.DataFrame({
-            "cluster": rows,
-            "motifs": [names[c] if c < len(names) else "" for c in rows],
-            "sites": total[rows], "whole": self.whole[rows], "cut": self.cut[rows],
-            "integrity": self.whole[rows] / total[rows]})
+        return pd.DataFrame(
+            {
+                "cluster": rows,
+                "motifs": [names[c] if c < len(names) else "" for c in rows],
+                "sites": total[rows],
+                "whole": self.whole[rows],
+                "cut": self.cut[rows],
+                "integrity": self.whole[rows] / total[rows],
+            }
+        )

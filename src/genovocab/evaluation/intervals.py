@@ -33,30 +33,39 @@ def universe_index(table: pd.DataFrame, chrom_order: list[str]):
     return Universe.from_regions(Regions.from_frame(table, order))
 
 
-def interval_measures(universe: pd.DataFrame, peaks, chroms: list[str],
-                      band: tuple[int, int] = PAPER_BAND) -> dict:
+def interval_measures(
+    universe: pd.DataFrame, peaks, chroms: list[str], band: tuple[int, int] = PAPER_BAND
+) -> dict:
     """Measures of one universe on the region sets of ``peaks`` (a
     :class:`~genovocab.universe.inputs.PeakSet`) restricted to ``chroms``."""
     uni = universe_index(universe, list(peaks.chroms))
-    on = np.isin(np.asarray(peaks.chroms, dtype=object)[peaks.chrom], list(chroms)) \
-        if len(peaks.chrom) else np.zeros(0, dtype=bool)
+    on = (
+        np.isin(np.asarray(peaks.chroms, dtype=object)[peaks.chrom], list(chroms))
+        if len(peaks.chrom)
+        else np.zeros(0, dtype=bool)
+    )
     n_regions = int(universe["chrom"].astype(str).isin(list(chroms)).sum())
     hits = np.zeros(len(uni.starts), dtype=np.int64)
     queries = no_token = tokens = 0
     for f in range(peaks.n_files):
         sel = on & (peaks.file == f)
-        q, rows = uni.pairs_for(list(peaks.chroms), peaks.chrom[sel], peaks.starts[sel],
-                                peaks.ends[sel])
+        q, rows = uni.pairs_for(
+            list(peaks.chroms), peaks.chrom[sel], peaks.starts[sel], peaks.ends[sel]
+        )
         n = int(sel.sum())
         queries += n
         no_token += n - int(np.unique(q).size)
         tokens += int(rows.size)
         hits += np.bincount(rows, minlength=hits.size)
-    return {"region_sets": peaks.n_files, "queries": queries, "universe_regions": n_regions,
-            "no_token_share": no_token / queries if queries else float("nan"),
-            "tokens_per_set": tokens / peaks.n_files if peaks.n_files else float("nan"),
-            "utilisation": float((hits > 0).sum()) / n_regions if n_regions else float("nan"),
-            **zipf_measures(hits, band)}
+    return {
+        "region_sets": peaks.n_files,
+        "queries": queries,
+        "universe_regions": n_regions,
+        "no_token_share": no_token / queries if queries else float("nan"),
+        "tokens_per_set": tokens / peaks.n_files if peaks.n_files else float("nan"),
+        "utilisation": float((hits > 0).sum()) / n_regions if n_regions else float("nan"),
+        **zipf_measures(hits, band),
+    }
 
 
 def assessment_row(table: pd.DataFrame) -> dict:
@@ -67,5 +76,8 @@ def assessment_row(table: pd.DataFrame) -> dict:
     if row.empty:
         return {}
     r = row.iloc[0]
-    return {k: float(r[k]) for k in ("f10", "rbs", "likelihood_hard", "likelihood_flexible")
-            if k in table.columns and pd.notna(r[k])}
+    return {
+        k: float(r[k])
+        for k in ("f10", "rbs", "likelihood_hard", "likelihood_flexible")
+        if k in table.columns and pd.notna(r[k])
+    }

@@ -43,9 +43,9 @@ def kmer_codes(codes: np.ndarray, k: int, overlapping: bool) -> np.ndarray:
 
 def kmer_counts(pieces: list[str], k: int, overlapping: bool) -> np.ndarray:
     """Counts of every k-mer (length ``4**k``) over gap-free pieces."""
-    total = np.zeros(4 ** k, dtype=np.int64)
+    total = np.zeros(4**k, dtype=np.int64)
     for piece in pieces:
-        total += np.bincount(kmer_codes(encode_bases(piece), k, overlapping), minlength=4 ** k)
+        total += np.bincount(kmer_codes(encode_bases(piece), k, overlapping), minlength=4**k)
     return total
 
 

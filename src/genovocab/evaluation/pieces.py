@@ -35,8 +35,11 @@ class Region:
     end: int | None = None
 
     def __str__(self) -> str:
-        return self.chrom if (self.start == 0 and self.end is None) \
+        return (
+            self.chrom
+            if (self.start == 0 and self.end is None)
             else f"{self.chrom}:{self.start}-{self.end}"
+        )
 
 
 def parse_region(text: str) -> Region:
@@ -67,9 +70,15 @@ class Block:
         return int((self.ends - self.starts).sum())
 
 
-def iter_blocks(fasta, regions: Sequence[Region], chrom_sizes: Mapping[str, int], *,
-                window: int = 10_000, block_windows: int = 100,
-                max_bp: int | None = None) -> Iterator[Block]:
+def iter_blocks(
+    fasta,
+    regions: Sequence[Region],
+    chrom_sizes: Mapping[str, int],
+    *,
+    window: int = 10_000,
+    block_windows: int = 100,
+    max_bp: int | None = None,
+) -> Iterator[Block]:
     """Blocks of pieces of ``regions`` from an open FASTA (``genovocab.io.fasta.open_fasta``),
     upper case; stops after ``max_bp`` bases of pieces when given (a whole grid window more at
     most)."""
@@ -78,8 +87,10 @@ def iter_blocks(fasta, regions: Sequence[Region], chrom_sizes: Mapping[str, int]
     seen = 0
     for region in regions:
         if region.chrom not in chrom_sizes:
-            raise GenovocabError(f"held-out chromosome {region.chrom!r} is not in the genome "
-                                 f"({', '.join(list(chrom_sizes)[:10])})")
+            raise GenovocabError(
+                f"held-out chromosome {region.chrom!r} is not in the genome "
+                f"({', '.join(list(chrom_sizes)[:10])})"
+            )
         size = int(chrom_sizes[region.chrom])
         end = size if region.end is None else min(int(region.end), size)
         step = window * block_windows
@@ -88,14 +99,19 @@ def iter_blocks(fasta, regions: Sequence[Region], chrom_sizes: Mapping[str, int]
             text = str(fasta[region.chrom][a:b]).upper()
             starts, ends, seqs = [], [], []
             for w in range(0, b - a, window):
-                part = text[w:w + window]
+                part = text[w : w + window]
                 rs, re_ = acgt_runs(part)
                 for s, e in zip(rs.tolist(), re_.tolist()):
                     starts.append(a + w + s)
                     ends.append(a + w + e)
                     seqs.append(part[s:e])
-            block = Block(region.chrom, index, np.asarray(starts, dtype=np.int64),
-                          np.asarray(ends, dtype=np.int64), seqs)
+            block = Block(
+                region.chrom,
+                index,
+                np.asarray(starts, dtype=np.int64),
+                np.asarray(ends, dtype=np.int64),
+                seqs,
+            )
             if block.seqs:
                 yield block
             seen += block.bp

@@ -30,12 +30,19 @@ from genovocab.tables import write_tsv
 __all__ = ["plot_rank_frequency", "summary_markdown", "write_tables"]
 
 FLOAT = "%.6g"
-SUMMARY_COLUMNS = [("tokenization", "tokenization"), ("dna", "DNA"),
-                   ("tokens_per_kbp", "tokens/kbp"), ("types", "types"),
-                   ("utilisation", "vocab used"), ("unk_rate", "<unk>"),
-                   ("zipf_r", "Zipf r"), ("zipf_slope", "slope"),
-                   ("band_r", "band r"), ("band_types", "band types"),
-                   ("motif_integrity", "motif integrity")]
+SUMMARY_COLUMNS = [
+    ("tokenization", "tokenization"),
+    ("dna", "DNA"),
+    ("tokens_per_kbp", "tokens/kbp"),
+    ("types", "types"),
+    ("utilisation", "vocab used"),
+    ("unk_rate", "<unk>"),
+    ("zipf_r", "Zipf r"),
+    ("zipf_slope", "slope"),
+    ("band_r", "band r"),
+    ("band_types", "band types"),
+    ("motif_integrity", "motif integrity"),
+]
 
 
 def write_tables(out_dir: str | os.PathLike, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
@@ -72,14 +79,18 @@ def summary_markdown(measures: pd.DataFrame, split: str = "held_out") -> str:
         return "_(no measures)_\n"
     head = "| " + " | ".join(t for _, t in SUMMARY_COLUMNS) + " |\n"
     head += "|" + "---|" * len(SUMMARY_COLUMNS) + "\n"
-    body = "".join("| " + " | ".join(_fmt(r.get(c), c) for c, _ in SUMMARY_COLUMNS) + " |\n"
-                   for r in rows.to_dict("records"))
+    body = "".join(
+        "| " + " | ".join(_fmt(r.get(c), c) for c, _ in SUMMARY_COLUMNS) + " |\n"
+        for r in rows.to_dict("records")
+    )
     return head + body
 
 
-def plot_rank_frequency(path: str | os.PathLike,
-                        counts: Mapping[tuple[str, str], np.ndarray],
-                        title: str = "Rank-frequency on held-out DNA") -> None:
+def plot_rank_frequency(
+    path: str | os.PathLike,
+    counts: Mapping[tuple[str, str], np.ndarray],
+    title: str = "Rank-frequency on held-out DNA",
+) -> None:
     """PNG: log-log rank-frequency of every tokenization, real solid, shuffled dotted, the
     same colour per tokenization; the legend gives Zipf r of the real DNA."""
     from genovocab.evaluation.zipf import zipf_fit

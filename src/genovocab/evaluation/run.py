@@ -67,8 +67,10 @@ class SiteCursor:
             except StopIteration:
                 self.done = True
                 break
-            self.buf = tuple(np.concatenate([a, np.asarray(b, dtype=np.int64)])
-                             for a, b in zip(self.buf, (s, e, f)))
+            self.buf = tuple(
+                np.concatenate([a, np.asarray(b, dtype=np.int64)])
+                for a, b in zip(self.buf, (s, e, f))
+            )
         start = self.buf[0]
         a = int(np.searchsorted(start, lo, side="left"))
         b = int(np.searchsorted(start, hi, side="left"))
@@ -83,8 +85,11 @@ def site_file_chunks(path) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]
 
     for s in iter_site_file(path, scores=False):
         start = np.asarray(s.start, dtype=np.int64)
-        yield start, start + np.asarray(s.length, dtype=np.int64), \
-            np.asarray(s.feature, dtype=np.int64)
+        yield (
+            start,
+            start + np.asarray(s.length, dtype=np.int64),
+            np.asarray(s.feature, dtype=np.int64),
+        )
 
 
 def shuffled_block(block: Block, seed: int) -> Block:
@@ -92,8 +97,13 @@ def shuffled_block(block: Block, seed: int) -> Block:
     the chromosome name and the block number only."""
     key = [int(seed), zlib.crc32(block.chrom.encode()), int(block.index)]
     rng = np.random.default_rng(key)
-    return Block(block.chrom, block.index, block.starts, block.ends,
-                 [dinucleotide_shuffle(s, rng) for s in block.seqs])
+    return Block(
+        block.chrom,
+        block.index,
+        block.starts,
+        block.ends,
+        [dinucleotide_shuffle(s, rng) for s in block.seqs],
+    )
 
 
 def _bp(encoded, block: Block) -> int:
@@ -126,31 +136,39 @@ class SequenceEvaluation:
     def _tallies(self, control: bool) -> dict[str, TokenTally]:
         out = {}
         for e in self.entries:
-            tok = (e.control if control else e.real)
+            tok = e.control if control else e.real
             if tok is not None:
                 out[e.name] = TokenTally(tok.vocab_size, tok.special_ids, tok.unk_id)
         return out
 
     def run(self) -> dict:
-        n_clusters = int(self.labels.max()) + 1 if self.labels is not None and \
-            self.labels.size else 1
-        tallies = {("held_out", "real"): self._tallies(False),
-                   ("held_out", "shuffled"): self._tallies(True),
-                   ("train", "real"): self._tallies(False)}
-        integrity = {(split, e.name): IntegrityTally(n_clusters)
-                     for split in ("held_out", "train") for e in self.entries}
+        n_clusters = (
+            int(self.labels.max()) + 1 if self.labels is not None and self.labels.size else 1
+        )
+        tallies = {
+            ("held_out", "real"): self._tallies(False),
+            ("held_out", "shuffled"): self._tallies(True),
+            ("train", "real"): self._tallies(False),
+        }
+        integrity = {
+            (split, e.name): IntegrityTally(n_clusters)
+            for split in ("held_out", "train")
+            for e in self.entries
+        }
         ggrams = {split: GgramTally() for split in ("held_out", "train")}
         has_sites = {split: False for split in ("held_out", "train")}
-        for split, regions, limit in (("held_out", self.held_out, self.max_bp),
-                                      ("train", self.train, self.train_max_bp)):
+        for split, regions, limit in (
+            ("held_out", self.held_out, self.max_bp),
+            ("train", self.train, self.train_max_bp),
+        ):
             for region in regions:
                 cursor = self.sites[region.chrom]() if region.chrom in self.sites else None
-                for block in iter_blocks(self.fasta, [region], self.chrom_sizes,
-                                         window=self.window, max_bp=limit):
+                for block in iter_blocks(
+                    self.fasta, [region], self.chrom_sizes, window=self.window, max_bp=limit
+                ):
                     self._block(split, block, tallies, integrity, ggrams, cursor, has_sites)
                     if self.progress:
-                        self.progress(f"{split} {block.chrom}:{block.starts[0]}-"
-                                      f"{block.ends[-1]}")
+                        self.progress(f"{split} {block.chrom}:{block.starts[0]}-{block.ends[-1]}")
         return self._tables(tallies, integrity, ggrams, has_sites)
 
     def _block(self, split, block, tallies, integrity, ggrams, cursor, has_sites) -> None:
@@ -162,18 +180,21 @@ class SequenceEvaluation:
             labels = self.labels if self.labels is not None else np.zeros(1, np.int64)
             f = f[keep]
             if f.size and f.max() >= labels.size:
-                raise ValueError(f"site feature {int(f.max())} has no cluster "
-                                 f"({labels.size} features)")
+                raise ValueError(
+                    f"site feature {int(f.max())} has no cluster ({labels.size} features)"
+                )
             site_cluster = labels[f] if f.size else f
             has_sites[split] = True
         for e in self.entries:
             enc = e.real.encode(block)
             tallies[(split, "real")][e.name].add(enc.ids, _bp(enc, block))
             if enc.boundaries is not None and site_start is not None:
-                integrity[(split, e.name)].add(site_start, site_end, site_cluster,
-                                               enc.boundaries)
-            if isinstance(e.real, BpeGgrams) and e.real.last_matches is not None and \
-                    e is self._first_ggram():
+                integrity[(split, e.name)].add(site_start, site_end, site_cluster, enc.boundaries)
+            if (
+                isinstance(e.real, BpeGgrams)
+                and e.real.last_matches is not None
+                and e is self._first_ggram()
+            ):
                 m, n_tokens = e.real.last_matches
                 _, offsets = e.real.bpe.ids_offsets(block)
                 ggrams[split].add(offsets[m.seq] + m.position, m.length, n_tokens)
@@ -195,12 +216,20 @@ class SequenceEvaluation:
                 if e.name not in by_name or by_name[e.name].bp == 0:
                     continue
                 t = by_name[e.name]
-                row = {"tokenization": e.name, "kind": e.real.kind, "split": split,
-                       "dna": dna, **t.measures(self.band)}
+                row = {
+                    "tokenization": e.name,
+                    "kind": e.real.kind,
+                    "split": split,
+                    "dna": dna,
+                    **t.measures(self.band),
+                }
                 it = integrity[(split, e.name)]
                 row["sites"] = it.n_sites if dna == "real" and it.n_sites else None
-                row["motif_integrity"] = it.integrity if (
-                    dna == "real" and has_sites[split] and it.n_sites) else float("nan")
+                row["motif_integrity"] = (
+                    it.integrity
+                    if (dna == "real" and has_sites[split] and it.n_sites)
+                    else float("nan")
+                )
                 rows.append(row)
                 if split == "held_out":
                     counts[(e.name, dna)] = t.word_counts()
@@ -208,13 +237,21 @@ class SequenceEvaluation:
         for e in self.entries:
             it = integrity[("held_out", e.name)]
             if it.n_sites:
-                per_cluster.append(it.per_cluster(self.cluster_names)
-                                   .assign(tokenization=e.name))
-        clusters = pd.concat(per_cluster, ignore_index=True) if per_cluster else \
-            pd.DataFrame(columns=["tokenization", "cluster", "motifs", "sites", "whole", "cut",
-                                  "integrity"])
-        clusters = clusters[["tokenization", "cluster", "motifs", "sites", "whole", "cut",
-                             "integrity"]]
+                per_cluster.append(it.per_cluster(self.cluster_names).assign(tokenization=e.name))
+        clusters = (
+            pd.concat(per_cluster, ignore_index=True)
+            if per_cluster
+            else pd.DataFrame(
+                columns=["tokenization", "cluster", "motifs", "sites", "whole", "cut", "integrity"]
+            )
+        )
+        clusters = clusters[
+            ["tokenization", "cluster", "motifs", "sites", "whole", "cut", "integrity"]
+        ]
         gg = [{"split": s, **t.measures()} for s, t in ggrams.items() if t.tokens]
-        return {"measures": pd.DataFrame(rows), "integrity_clusters": clusters,
-                "ggrams": pd.DataFrame(gg), "counts": counts}
+        return {
+            "measures": pd.DataFrame(rows),
+            "integrity_clusters": clusters,
+            "ggrams": pd.DataFrame(gg),
+            "counts": counts,
+        }

@@ -23,8 +23,9 @@ __all__ = ["TokenTally"]
 class TokenTally:
     """Token counts of one tokenization on one stretch of DNA (real or shuffled)."""
 
-    def __init__(self, vocab_size: int, special_ids: tuple[int, ...] = (),
-                 unk_id: int | None = None):
+    def __init__(
+        self, vocab_size: int, special_ids: tuple[int, ...] = (), unk_id: int | None = None
+    ):
         self.counts = np.zeros(int(vocab_size), dtype=np.int64)
         self.special_ids = tuple(int(i) for i in special_ids)
         self.unk_id = unk_id
@@ -51,9 +52,13 @@ class TokenTally:
         n_words = words.size
         unk = int(self.counts[self.unk_id]) if self.unk_id is not None else 0
         types = int((words > 0).sum())
-        return {"bp": self.bp, "tokens": tokens,
-                "tokens_per_kbp": 1000.0 * tokens / self.bp if self.bp else float("nan"),
-                "vocab_size": n_words, "types": types,
-                "utilisation": types / n_words if n_words else float("nan"),
-                "unk_rate": unk / tokens if tokens else float("nan"),
-                **zipf_measures(words, band)}
+        return {
+            "bp": self.bp,
+            "tokens": tokens,
+            "tokens_per_kbp": 1000.0 * tokens / self.bp if self.bp else float("nan"),
+            "vocab_size": n_words,
+            "types": types,
+            "utilisation": types / n_words if n_words else float("nan"),
+            "unk_rate": unk / tokens if tokens else float("nan"),
+            **zipf_measures(words, band),
+        }

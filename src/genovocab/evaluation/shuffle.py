@@ -30,7 +30,7 @@ def dinucleotide_counts(seq: str) -> dict[str, int]:
     """Counts of every overlapping dinucleotide of ``seq`` (plain reference for tests)."""
     out: dict[str, int] = {}
     for i in range(len(seq) - 1):
-        out[seq[i:i + 2]] = out.get(seq[i:i + 2], 0) + 1
+        out[seq[i : i + 2]] = out.get(seq[i : i + 2], 0) + 1
     return out
 
 

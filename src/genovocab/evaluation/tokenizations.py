@@ -78,8 +78,9 @@ class Bpe(Tokenization):
         self._last = (block.seqs, out)
         return out
 
-    def token_ends(self, block: Block, ids: np.ndarray, offsets: np.ndarray,
-                   lengths: np.ndarray) -> np.ndarray:
+    def token_ends(
+        self, block: Block, ids: np.ndarray, offsets: np.ndarray, lengths: np.ndarray
+    ) -> np.ndarray:
         """Genome end of every token from its length in bp."""
         piece = np.repeat(np.arange(len(block.seqs)), np.diff(offsets))
         cum = np.cumsum(lengths)
@@ -154,7 +155,7 @@ class Kmers(Tokenization):
     def __init__(self, k: int, overlapping: bool):
         self.k, self.overlapping = int(k), bool(overlapping)
         self.name = f"{k}-mers ({'overlapping' if overlapping else 'non-overlapping'})"
-        self.vocab_size = 4 ** self.k
+        self.vocab_size = 4**self.k
 
     def encode(self, block: Block) -> Encoded:
         parts, bounds = [], []
@@ -188,6 +189,7 @@ class MotifGenome(Tokenization):
     @classmethod
     def from_tokenizer(cls, tokenizer, name: str = "motif tokens") -> MotifGenome:
         """The stored bins of a :class:`~genovocab.tokenizers.motif.MotifTokenizer`."""
+
         def bins(chrom: str):
             a = tokenizer.genome.arrays(chrom)
             return a.edges, a.ids
@@ -199,7 +201,7 @@ class MotifGenome(Tokenization):
         lo, hi = int(block.starts[0]), int(block.ends[-1])
         i0 = max(0, int(np.searchsorted(edges, lo, side="right")) - 1)
         i1 = int(np.searchsorted(edges, hi, side="left"))
-        e = np.asarray(edges[i0:i1 + 1], dtype=np.int64)
+        e = np.asarray(edges[i0 : i1 + 1], dtype=np.int64)
         starts = e[:-1]
         j = np.searchsorted(block.starts, starts, side="right") - 1
         inside = (j >= 0) & (starts < block.ends[np.maximum(j, 0)])
@@ -213,8 +215,9 @@ class MotifDna(Tokenization):
 
     kind = "motif"
 
-    def __init__(self, encoder, vocab_size: int, name: str = "motif tokens",
-                 max_bp: int | None = None):
+    def __init__(
+        self, encoder, vocab_size: int, name: str = "motif tokens", max_bp: int | None = None
+    ):
         """``max_bp``: tokenize only the first blocks up to this many bases (scanning is the
         costly step: tens of CPU-s per Mbp with the 841 JASPAR matrices)."""
         from genovocab.motifs.vocabulary import SPECIAL_TOKENS

@@ -42,6 +42,10 @@ def zipf_measures(counts: np.ndarray, band: tuple[int, int] = PAPER_BAND) -> dic
     ``band_types`` (the band variant)."""
     full = zipf_fit(counts)
     part = zipf_band_fit(counts, band)
-    return {"zipf_r": full["pearson_r"], "zipf_slope": full["slope"],
-            "band_r": part["pearson_r"], "band_slope": part["slope"],
-            "band_types": part["n_tokens"]}
+    return {
+        "zipf_r": full["pearson_r"],
+        "zipf_slope": full["slope"],
+        "band_r": part["pearson_r"],
+        "band_slope": part["slope"],
+        "band_types": part["n_tokens"],
+    }

@@ -63,11 +63,12 @@ def _needs_slow_path(body: bytes) -> bool:
     starts = np.concatenate([[0], starts[starts < len(arr)]])
     first = arr[starts]
     second = arr[np.minimum(starts + 1, len(arr) - 1)]
-    maybe = (np.isin(first, _BLANK_OR_COMMENT)
-             | (np.isin(first, _TRACK_OR_BROWSER) & (second == ord("r"))))
+    maybe = np.isin(first, _BLANK_OR_COMMENT) | (
+        np.isin(first, _TRACK_OR_BROWSER) & (second == ord("r"))
+    )
     for pos in np.flatnonzero(maybe)[:10_000]:
         at = int(starts[pos])
-        line = body[at:at + 8]
+        line = body[at : at + 8]
         if line.startswith(HEADER_PREFIXES):
             return True
         if line.startswith((b"\n", b"\r\n")) and body[at:].strip():
@@ -75,12 +76,18 @@ def _needs_slow_path(body: bytes) -> bool:
     return bool(maybe.sum() > 10_000)
 
 
-def _fast_parse(body: bytes, keep_columns: bool) -> tuple[pd.Series, np.ndarray, np.ndarray,
-                                                          pd.DataFrame | None]:
+def _fast_parse(
+    body: bytes, keep_columns: bool
+) -> tuple[pd.Series, np.ndarray, np.ndarray, pd.DataFrame | None]:
     frame = pd.read_csv(
-        io.BytesIO(body), sep="\t", header=None, engine="c", dtype={0: object, 1: np.int64,
-                                                                   2: np.int64},
-        usecols=None if keep_columns else [0, 1, 2], na_filter=False, quoting=3,
+        io.BytesIO(body),
+        sep="\t",
+        header=None,
+        engine="c",
+        dtype={0: object, 1: np.int64, 2: np.int64},
+        usecols=None if keep_columns else [0, 1, 2],
+        na_filter=False,
+        quoting=3,
         skip_blank_lines=False,
     )
     if frame.shape[1] < 3:
@@ -100,8 +107,7 @@ def _arrow_column(column) -> np.ndarray:
     return array.to_numpy(zero_copy_only=False)
 
 
-def _arrow_parse(source, size: int) -> tuple[list[str], np.ndarray, np.ndarray,
-                                               np.ndarray] | None:
+def _arrow_parse(source, size: int) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
     """Parse well-formed BED bytes with pyarrow's multithreaded CSV reader; None if unusual.
 
     Returns (chromosomes in first-appearance order, per-row codes, starts, ends). Anything
@@ -118,14 +124,21 @@ def _arrow_parse(source, size: int) -> tuple[list[str], np.ndarray, np.ndarray,
             # blocks of a quarter of the file (256 KiB..4 MiB): small files still use threads
             read_options=pacsv.ReadOptions(
                 autogenerate_column_names=True,
-                block_size=int(min(4 << 20, max(256 << 10, size // 4)))),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False,
-                                              ignore_empty_lines=False),
+                block_size=int(min(4 << 20, max(256 << 10, size // 4))),
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t", quote_char=False, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=["f0", "f1", "f2"],
-                column_types={"f0": pa.dictionary(pa.int32(), pa.string()),
-                              "f1": pa.int64(), "f2": pa.int64()},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
+                column_types={
+                    "f0": pa.dictionary(pa.int32(), pa.string()),
+                    "f1": pa.int64(),
+                    "f2": pa.int64(),
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, KeyError):
         return None
@@ -134,11 +147,13 @@ def _arrow_parse(source, size: int) -> tuple[list[str], np.ndarray, np.ndarray,
     chrom_col = table.column(0).unify_dictionaries()
     # after unification every chunk shares one dictionary
     names = [name.rstrip("\r") for name in chrom_col.chunk(0).dictionary.to_pylist()]
-    if any(not name or name.startswith(_HEADER_TEXT) for name in names) \
-            or len(set(names)) != len(names):
+    if any(not name or name.startswith(_HEADER_TEXT) for name in names) or len(set(names)) != len(
+        names
+    ):
         return None
-    codes = _arrow_column(pa.chunked_array([chunk.indices for chunk in chrom_col.chunks],
-                                           type=pa.int32()))
+    codes = _arrow_column(
+        pa.chunked_array([chunk.indices for chunk in chrom_col.chunks], type=pa.int32())
+    )
     if codes[0] != 0 or (codes[1:] > np.maximum.accumulate(codes)[:-1] + 1).any():
         # not in first-appearance order: renumber (rare)
         _, first = np.unique(codes, return_index=True)
@@ -147,8 +162,12 @@ def _arrow_parse(source, size: int) -> tuple[list[str], np.ndarray, np.ndarray,
         rank[order] = np.arange(len(order), dtype=np.int32)
         codes = rank[codes]
         names = [names[i] for i in order]
-    return (names, codes.astype(np.int32, copy=False), _arrow_column(table.column(1)),
-            _arrow_column(table.column(2)))
+    return (
+        names,
+        codes.astype(np.int32, copy=False),
+        _arrow_column(table.column(1)),
+        _arrow_column(table.column(2)),
+    )
 
 
 def _arrow_read(path: str) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None:
@@ -195,8 +214,12 @@ def _slow_parse(data: bytes, path: str, keep_columns: bool):
         fields = line.split("\t")
         if len(fields) < 3:
             hint = " (columns must be tab-separated)" if " " in line else ""
-            raise InputError(path, f"expected at least 3 tab-separated columns (chrom, start, "
-                                   f"end), found {len(fields)}{hint}", number)
+            raise InputError(
+                path,
+                f"expected at least 3 tab-separated columns (chrom, start, "
+                f"end), found {len(fields)}{hint}",
+                number,
+            )
         if not fields[0]:
             raise InputError(path, "empty chromosome name", number)
         chroms.append(fields[0])
@@ -208,10 +231,17 @@ def _slow_parse(data: bytes, path: str, keep_columns: bool):
     extra = None
     if keep_columns and extras and max(len(e) for e in extras):
         width = max(len(e) for e in extras)
-        extra = pd.DataFrame([e + [""] * (width - len(e)) for e in extras],
-                             columns=[f"col{i + 4}" for i in range(width)])
-    return (pd.Series(chroms, dtype=object), np.asarray(starts, dtype=np.int64),
-            np.asarray(ends, dtype=np.int64), np.asarray(lines, dtype=np.int64), extra)
+        extra = pd.DataFrame(
+            [e + [""] * (width - len(e)) for e in extras],
+            columns=[f"col{i + 4}" for i in range(width)],
+        )
+    return (
+        pd.Series(chroms, dtype=object),
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        np.asarray(lines, dtype=np.int64),
+        extra,
+    )
 
 
 def read_bed(
@@ -241,9 +271,14 @@ def read_bed(
         raise InputError(path_str, f"corrupt gzip data: {exc}") from exc
     if parsed is not None:  # a well-formed file: no header or blank lines, rows = lines
         chroms, codes, starts, ends = parsed
-        result = Regions(chroms=chroms, chrom_index=codes, starts=starts, ends=ends,
-                         line_numbers=np.arange(1, len(starts) + 1, dtype=np.int64),
-                         path=path_str)
+        result = Regions(
+            chroms=chroms,
+            chrom_index=codes,
+            starts=starts,
+            ends=ends,
+            line_numbers=np.arange(1, len(starts) + 1, dtype=np.int64),
+            path=path_str,
+        )
         return _finish(result, chrom_sizes, unknown_chroms, allow_empty, require_sorted)
     try:
         data = read_bytes(path_str)
@@ -273,22 +308,34 @@ def read_bed(
         chrom_col, starts, ends, line_numbers, extra = _slow_parse(data, path_str, keep_columns)
     codes, uniques = pd.factorize(chrom_col, sort=False)
     chroms = [str(c) for c in uniques]
-    result = Regions(chroms=chroms, chrom_index=codes.astype(np.int32), starts=starts,
-                     ends=ends, line_numbers=line_numbers, path=path_str, columns=extra)
+    result = Regions(
+        chroms=chroms,
+        chrom_index=codes.astype(np.int32),
+        starts=starts,
+        ends=ends,
+        line_numbers=line_numbers,
+        path=path_str,
+        columns=extra,
+    )
     return _finish(result, chrom_sizes, unknown_chroms, allow_empty, require_sorted)
 
 
-def _finish(result: Regions, chrom_sizes: Mapping[str, int] | None,
-            unknown_chroms: UnknownPolicy, allow_empty: bool,
-            require_sorted: bool) -> Regions:
+def _finish(
+    result: Regions,
+    chrom_sizes: Mapping[str, int] | None,
+    unknown_chroms: UnknownPolicy,
+    allow_empty: bool,
+    require_sorted: bool,
+) -> Regions:
     """Checks shared by every parsing path: coordinates, chromosomes, zero length, order."""
     _check_coordinates(result)
     if chrom_sizes is not None:
         result = _check_chromosomes(result, chrom_sizes, unknown_chroms)
     result = _drop_zero_length(result)
     if len(result) == 0 and not allow_empty:
-        raise InputError(result.path, "no intervals left (all were zero-length or on unknown "
-                                      "chromosomes)")
+        raise InputError(
+            result.path, "no intervals left (all were zero-length or on unknown chromosomes)"
+        )
     if require_sorted:
         check_sorted(result)
     return result
@@ -306,8 +353,11 @@ def _check_coordinates(iv: Regions) -> None:
     bad = iv.ends < iv.starts
     if bad.any():
         i = _first(bad)
-        raise InputError(iv.path, f"start {iv.starts[i]} is greater than end {iv.ends[i]}",
-                         int(iv.line_numbers[i]))
+        raise InputError(
+            iv.path,
+            f"start {iv.starts[i]} is greater than end {iv.ends[i]}",
+            int(iv.line_numbers[i]),
+        )
 
 
 def _subset(iv: Regions, keep: np.ndarray) -> Regions:
@@ -315,32 +365,44 @@ def _subset(iv: Regions, keep: np.ndarray) -> Regions:
     return iv.take(keep).without_unused_chroms()
 
 
-def _check_chromosomes(iv: Regions, chrom_sizes: Mapping[str, int],
-                       policy: UnknownPolicy) -> Regions:
+def _check_chromosomes(
+    iv: Regions, chrom_sizes: Mapping[str, int], policy: UnknownPolicy
+) -> Regions:
     known = np.array([c in chrom_sizes for c in iv.chroms], dtype=bool)
     if len(known) and not known.all():
         unknown_rows = ~known[iv.chrom_index]
         names = sorted({iv.chroms[i] for i in np.flatnonzero(~known)})
         if policy == "error":
             i = _first(unknown_rows)
-            raise InputError(iv.path, f"unknown chromosome {iv.chroms[iv.chrom_index[i]]!r} "
-                                      "(not in the genome's chromosome sizes)",
-                             int(iv.line_numbers[i]))
+            raise InputError(
+                iv.path,
+                f"unknown chromosome {iv.chroms[iv.chrom_index[i]]!r} "
+                "(not in the genome's chromosome sizes)",
+                int(iv.line_numbers[i]),
+            )
         if policy == "drop":
             n = int(unknown_rows.sum())
-            log.warning("%s: dropped %d interval(s) on chromosomes not in the genome: %s",
-                        iv.path, n, ", ".join(names))
+            log.warning(
+                "%s: dropped %d interval(s) on chromosomes not in the genome: %s",
+                iv.path,
+                n,
+                ", ".join(names),
+            )
             iv = _subset(iv, ~unknown_rows)
             iv.n_unknown_chrom = n
-    sizes = np.array([chrom_sizes.get(c, np.iinfo(np.int64).max) for c in iv.chroms],
-                     dtype=np.int64)
+    sizes = np.array(
+        [chrom_sizes.get(c, np.iinfo(np.int64).max) for c in iv.chroms], dtype=np.int64
+    )
     if len(iv):
         beyond = iv.ends > sizes[iv.chrom_index]
         if beyond.any():
             i = _first(beyond)
             chrom = iv.chroms[iv.chrom_index[i]]
-            raise InputError(iv.path, f"end {iv.ends[i]} is beyond the end of {chrom} "
-                                      f"({chrom_sizes[chrom]} bp)", int(iv.line_numbers[i]))
+            raise InputError(
+                iv.path,
+                f"end {iv.ends[i]} is beyond the end of {chrom} ({chrom_sizes[chrom]} bp)",
+                int(iv.line_numbers[i]),
+            )
     return iv
 
 
@@ -349,8 +411,12 @@ def _drop_zero_length(iv: Regions) -> Regions:
     if not zero.any():
         return iv
     n = int(zero.sum())
-    log.warning("%s: skipped %d zero-length interval(s) (first at line %d)", iv.path, n,
-                int(iv.line_numbers[_first(zero)]))
+    log.warning(
+        "%s: skipped %d zero-length interval(s) (first at line %d)",
+        iv.path,
+        n,
+        int(iv.line_numbers[_first(zero)]),
+    )
     kept = _subset(iv, ~zero)
     kept.n_zero_length = iv.n_zero_length + n
     return kept
@@ -366,15 +432,21 @@ def check_sorted(iv: Regions) -> None:
         seen: set[int] = set()
         for pos, c in zip(np.concatenate([[0], change]), block_chroms):
             if int(c) in seen:
-                raise InputError(iv.path, f"file is not sorted: {iv.chroms[c]} appears again "
-                                          "after other chromosomes", int(iv.line_numbers[pos]))
+                raise InputError(
+                    iv.path,
+                    f"file is not sorted: {iv.chroms[c]} appears again after other chromosomes",
+                    int(iv.line_numbers[pos]),
+                )
             seen.add(int(c))
     same = iv.chrom_index[1:] == iv.chrom_index[:-1]
     down = same & (iv.starts[1:] < iv.starts[:-1])
     if down.any():
         i = _first(down) + 1
-        raise InputError(iv.path, f"file is not sorted: start {iv.starts[i]} comes after "
-                                  f"start {iv.starts[i - 1]}", int(iv.line_numbers[i]))
+        raise InputError(
+            iv.path,
+            f"file is not sorted: start {iv.starts[i]} comes after start {iv.starts[i - 1]}",
+            int(iv.line_numbers[i]),
+        )
 
 
 def sort_dedupe_bed3(
@@ -389,8 +461,9 @@ def sort_dedupe_bed3(
     return regions.names(), regions.starts, regions.ends
 
 
-def write_bed3(path: str | os.PathLike, chroms: np.ndarray, starts: np.ndarray,
-               ends: np.ndarray) -> None:
+def write_bed3(
+    path: str | os.PathLike, chroms: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> None:
     """Write BED3 (tab-separated, no header) atomically, in the order given.
 
     A name ending ``.gz`` is gzipped deterministically (mtime 0), so equal input gives equal
@@ -398,8 +471,12 @@ def write_bed3(path: str | os.PathLike, chroms: np.ndarray, starts: np.ndarray,
     """
     from genovocab.fileutil import write_bytes_atomic
 
-    frame = pd.DataFrame({"chrom": np.asarray(chroms, dtype=object),
-                          "start": np.asarray(starts, dtype=np.int64),
-                          "end": np.asarray(ends, dtype=np.int64)})
+    frame = pd.DataFrame(
+        {
+            "chrom": np.asarray(chroms, dtype=object),
+            "start": np.asarray(starts, dtype=np.int64),
+            "end": np.asarray(ends, dtype=np.int64),
+        }
+    )
     text = frame.to_csv(sep="\t", header=False, index=False, lineterminator="\n")
     write_bytes_atomic(path, text.encode("utf-8"))

@@ -23,8 +23,7 @@ def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
         return parse_chrom_sizes(handle, path)
 
 
-def chrom_sizes_from_text(text: str, source: str | os.PathLike = "chrom.sizes"
-                          ) -> dict[str, int]:
+def chrom_sizes_from_text(text: str, source: str | os.PathLike = "chrom.sizes") -> dict[str, int]:
     """:func:`read_chrom_sizes` of text already in memory (e.g. a release's copy); errors name
     ``source``."""
     return parse_chrom_sizes(text.splitlines(), source)
@@ -43,11 +42,11 @@ def parse_chrom_sizes(lines: Iterable[str], path: str | os.PathLike) -> dict[str
         name, length = fields[0], fields[1].strip()
         # ASCII digits only (str.isdigit() takes '1²'), within the 64-bit range
         if not _DIGITS.fullmatch(length) or int(length) <= 0:
-            raise InputError(path, f"length {length!r} of {name} is not a positive integer",
-                             number)
+            raise InputError(path, f"length {length!r} of {name} is not a positive integer", number)
         if int(length) > _INT64_MAX:
-            raise InputError(path, f"length {length} of {name} is beyond the 64-bit "
-                                   "integer range", number)
+            raise InputError(
+                path, f"length {length} of {name} is beyond the 64-bit integer range", number
+            )
         if name in sizes:
             raise InputError(path, f"chromosome {name!r} is listed twice", number)
         sizes[name] = int(length)

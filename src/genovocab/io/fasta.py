@@ -67,11 +67,13 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
                     if name is not None:
                         yield _finish(path, name, header_line, chunks, first_line_of_chunk)
                     try:
-                        name = (line[1:].split(maxsplit=1)[0].decode("utf-8")
-                                if line[1:].strip() else "")
+                        name = (
+                            line[1:].split(maxsplit=1)[0].decode("utf-8")
+                            if line[1:].strip()
+                            else ""
+                        )
                     except UnicodeDecodeError:
-                        raise InputError(path, "FASTA header is not UTF-8 text",
-                                         number) from None
+                        raise InputError(path, "FASTA header is not UTF-8 text", number) from None
                     if not name:
                         raise InputError(path, "FASTA header without a sequence name", number)
                     if name in seen:
@@ -81,8 +83,11 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
                     chunks, first_line_of_chunk = [], []
                 elif line.strip():
                     if name is None:
-                        raise InputError(path, "sequence data before the first '>' header "
-                                               "(not a FASTA file?)", number)
+                        raise InputError(
+                            path,
+                            "sequence data before the first '>' header (not a FASTA file?)",
+                            number,
+                        )
                     chunks.append(line.strip())
                     first_line_of_chunk.append(number)
             if name is None:
@@ -92,8 +97,7 @@ def iter_fasta(path: str | os.PathLike) -> Iterator[Record]:
         raise InputError(path, f"corrupt or truncated gzip data: {exc}") from exc
 
 
-def _finish(path, name: str, header_line: int, chunks: list[bytes],
-            lines: list[int]) -> Record:
+def _finish(path, name: str, header_line: int, chunks: list[bytes], lines: list[int]) -> Record:
     sequence = b"".join(chunks)
     if not sequence:
         raise InputError(path, f"sequence {name!r} is empty", header_line)
@@ -103,8 +107,12 @@ def _finish(path, name: str, header_line: int, chunks: list[bytes],
         pos = int(np.flatnonzero(bad)[0])
         ends = np.cumsum([len(c) for c in chunks])
         which = int(np.searchsorted(ends, pos, side="right"))
-        raise InputError(path, f"invalid character {chr(codes[pos])!r} in sequence {name!r} "
-                               "(not an IUPAC nucleotide code)", lines[which])
+        raise InputError(
+            path,
+            f"invalid character {chr(codes[pos])!r} in sequence {name!r} "
+            "(not an IUPAC nucleotide code)",
+            lines[which],
+        )
     return Record(name, sequence, header_line)
 
 
@@ -154,13 +162,15 @@ def open_fasta(path: str | os.PathLike, *, upper: bool = True) -> pyfaidx.Fasta:
     kind = gzip_kind(source)
     target = plain_copy(source) if kind == "gzip" else source
     try:
-        return pyfaidx.Fasta(os.fspath(target), sequence_always_upper=upper,
-                             rebuild=False, as_raw=True)
+        return pyfaidx.Fasta(
+            os.fspath(target), sequence_always_upper=upper, rebuild=False, as_raw=True
+        )
     except pyfaidx.UnsupportedCompressionFormat as exc:
         raise InputError(path, f"cannot index this compressed FASTA ({exc})") from exc
     except ImportError as exc:  # BGZF needs Biopython
-        raise InputError(path, f"BGZF FASTA needs Biopython (pip install biopython): "
-                               f"{exc}") from exc
+        raise InputError(
+            path, f"BGZF FASTA needs Biopython (pip install biopython): {exc}"
+        ) from exc
     except (pyfaidx.FastaIndexingError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(path, f"malformed FASTA: {exc}") from exc
 

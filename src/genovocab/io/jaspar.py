@@ -85,8 +85,12 @@ def _finish(matrices: list[Matrix], path, kind: str, lines: list[int]) -> list[M
     seen: dict[str, int] = {}
     for m, line in zip(matrices, lines):
         if m.matrix_id in seen:
-            raise InputError(path, f"matrix id {m.matrix_id} appears more than once (first "
-                                   f"on line {seen[m.matrix_id]})", line)
+            raise InputError(
+                path,
+                f"matrix id {m.matrix_id} appears more than once (first "
+                f"on line {seen[m.matrix_id]})",
+                line,
+            )
         seen[m.matrix_id] = line
     return sorted(matrices, key=lambda m: m.matrix_id)
 
@@ -94,8 +98,9 @@ def _finish(matrices: list[Matrix], path, kind: str, lines: list[int]) -> list[M
 def _check_columns(counts: np.ndarray, path, line: int, matrix_id: str) -> None:
     empty = np.flatnonzero(counts.sum(axis=0) <= 0)
     if empty.size:
-        raise InputError(path, f"matrix {matrix_id}: column {int(empty[0]) + 1} has no counts",
-                         line)
+        raise InputError(
+            path, f"matrix {matrix_id}: column {int(empty[0]) + 1} has no counts", line
+        )
 
 
 def read_jaspar(path: str | os.PathLike) -> list[Matrix]:
@@ -122,22 +127,30 @@ def read_jaspar(path: str | os.PathLike) -> list[Matrix]:
         i += 1
         while len(rows) < 4:
             if i >= n or lines[i].strip().startswith(">") or not lines[i].strip():
-                raise InputError(path, f"matrix {matrix_id} has {len(rows)} rows, expected 4 "
-                                       "(A, C, G, T)", min(i + 1, n))
+                raise InputError(
+                    path,
+                    f"matrix {matrix_id} has {len(rows)} rows, expected 4 (A, C, G, T)",
+                    min(i + 1, n),
+                )
             row = lines[i].strip()
             letter = BASES[len(rows)]
             if row[0].isalpha():
                 if row[0].upper() != letter:
-                    raise InputError(path, f"matrix {matrix_id}: expected row {letter}, "
-                                           f"found {row[0]!r}", i + 1)
+                    raise InputError(
+                        path, f"matrix {matrix_id}: expected row {letter}, found {row[0]!r}", i + 1
+                    )
                 row = row[1:].strip()
             row = row.replace("[", " ").replace("]", " ")
             values = _numbers(row.split(), path, i + 1, f"matrix {matrix_id} row {letter}")
             if not values:
                 raise InputError(path, f"matrix {matrix_id} row {letter} is empty", i + 1)
             if rows and len(values) != len(rows[0]):
-                raise InputError(path, f"matrix {matrix_id} row {letter} has {len(values)} "
-                                       f"columns, row A has {len(rows[0])}", i + 1)
+                raise InputError(
+                    path,
+                    f"matrix {matrix_id} row {letter} has {len(values)} "
+                    f"columns, row A has {len(rows[0])}",
+                    i + 1,
+                )
             rows.append(values)
             i += 1
         counts = np.array(rows, dtype=np.float64)
@@ -157,8 +170,9 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
         raise InputError(path, "not a MEME file: no 'MEME version' line", 1)
     for k, line in enumerate(lines):
         if line.startswith("ALPHABET") and "ACGT" not in line.replace(" ", ""):
-            raise InputError(path, f"only the DNA alphabet ACGT is supported: {line.strip()}",
-                             k + 1)
+            raise InputError(
+                path, f"only the DNA alphabet ACGT is supported: {line.strip()}", k + 1
+            )
     matrices: list[Matrix] = []
     header_lines: list[int] = []
     i, n = 0, len(lines)
@@ -179,8 +193,9 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
                 break
             i += 1
         if i >= n or not _MEME_INFO.search(lines[i]):
-            raise InputError(path, f"motif {matrix_id} has no 'letter-probability matrix' line",
-                             header_line)
+            raise InputError(
+                path, f"motif {matrix_id} has no 'letter-probability matrix' line", header_line
+            )
         info_line = i + 1
         info = _MEME_INFO.search(lines[i]).group(1)
         keys = dict(re.findall(r"(\w+)\s*=\s*(\S+)", info))
@@ -189,8 +204,11 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
             alength = int(keys.get("alength", 4))
             nsites = float(keys.get("nsites", MEME_DEFAULT_NSITES))
         except (KeyError, ValueError) as exc:
-            raise InputError(path, f"motif {matrix_id}: bad letter-probability line "
-                                   f"({lines[i].strip()!r})", info_line) from exc
+            raise InputError(
+                path,
+                f"motif {matrix_id}: bad letter-probability line ({lines[i].strip()!r})",
+                info_line,
+            ) from exc
         if alength != 4:
             raise InputError(path, f"motif {matrix_id}: alength={alength}, expected 4", info_line)
         if width < 1 or nsites <= 0:
@@ -205,15 +223,18 @@ def read_meme(path: str | os.PathLike) -> list[Matrix]:
                 i += 1
                 continue
             if row.startswith(("MOTIF", "URL", "letter")):
-                raise InputError(path, f"motif {matrix_id} has {len(rows)} rows, w= {width}",
-                                 i + 1)
+                raise InputError(path, f"motif {matrix_id} has {len(rows)} rows, w= {width}", i + 1)
             values = _numbers(row.split(), path, i + 1, f"motif {matrix_id}")
             if len(values) != 4:
-                raise InputError(path, f"motif {matrix_id}: row has {len(values)} values, "
-                                       "expected 4", i + 1)
+                raise InputError(
+                    path, f"motif {matrix_id}: row has {len(values)} values, expected 4", i + 1
+                )
             if abs(sum(values) - 1.0) > 0.02:
-                raise InputError(path, f"motif {matrix_id}: probabilities sum to "
-                                       f"{sum(values):.4f}, expected 1", i + 1)
+                raise InputError(
+                    path,
+                    f"motif {matrix_id}: probabilities sum to {sum(values):.4f}, expected 1",
+                    i + 1,
+                )
             rows.append(values)
             i += 1
         counts = np.array(rows, dtype=np.float64).T * nsites
@@ -230,8 +251,9 @@ def read_matrices(path: str | os.PathLike) -> list[Matrix]:
     return read_jaspar(path)
 
 
-def select_matrices(matrices: list[Matrix], ids: Iterable[str] | None,
-                    path: str | os.PathLike | None = None) -> list[Matrix]:
+def select_matrices(
+    matrices: list[Matrix], ids: Iterable[str] | None, path: str | os.PathLike | None = None
+) -> list[Matrix]:
     """The matrices whose id is in ``ids`` (all when ``ids`` is empty/None); unknown ids fail."""
     wanted = list(ids or [])
     if not wanted:
@@ -252,7 +274,6 @@ def write_jaspar(path: str | os.PathLike, matrices: Iterable[Matrix]) -> None:
     for m in sorted(matrices, key=lambda m: m.matrix_id):
         out.append(f">{m.matrix_id}\t{m.name}")
         for letter, row in zip(BASES, m.counts):
-            cells = " ".join(f"{int(v):6d}" if float(v).is_integer() else f"{v:.2f}"
-                             for v in row)
+            cells = " ".join(f"{int(v):6d}" if float(v).is_integer() else f"{v:.2f}" for v in row)
             out.append(f"{letter}  [ {cells} ]")
     write_text_atomic(path, "\n".join(out) + "\n")

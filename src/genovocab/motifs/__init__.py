@@ -17,5 +17,17 @@ Submodules are imported on use (``from genovocab.motifs.steps import bin_genome`
 the package stays cheap.
 """
 
-__all__ = ["binning", "clustering", "features", "ids", "pattern_counts", "patterns", "sites",
-           "stats", "steps", "token_files", "token_plots", "vocabulary"]
+__all__ = [
+    "binning",
+    "clustering",
+    "features",
+    "ids",
+    "pattern_counts",
+    "patterns",
+    "sites",
+    "stats",
+    "steps",
+    "token_files",
+    "token_plots",
+    "vocabulary",
+]

@@ -59,8 +59,8 @@ def coverage(chunks: Iterable[Sites], length: int) -> np.ndarray:
         if lo < 0 or hi > length:
             raise ValueError(f"site outside the chromosome (0..{length}): {lo}..{hi}")
         span = hi - lo + 1
-        diff[lo:hi + 1] += np.bincount(starts - lo, minlength=span).astype(np.int32)
-        diff[lo:hi + 1] -= np.bincount(ends - lo, minlength=span).astype(np.int32)
+        diff[lo : hi + 1] += np.bincount(starts - lo, minlength=span).astype(np.int32)
+        diff[lo : hi + 1] -= np.bincount(ends - lo, minlength=span).astype(np.int32)
     np.cumsum(diff, out=diff)  # in place: one int32 array of the chromosome length
     return diff[:length]
 
@@ -82,9 +82,10 @@ def smooth_coverage(cov: np.ndarray, sigma: float = SIGMA, block: int = 1 << 22)
     for b0 in range(0, n, block):
         b1 = min(n, b0 + block)
         lo, hi = max(0, b0 - radius), min(n, b1 + radius)  # clipped only at the true ends
-        piece = gaussian_filter1d(cov[lo:hi], sigma, output=np.float64, mode="reflect",
-                                  truncate=4.0)
-        out[b0:b1] = piece[b0 - lo:b1 - lo]
+        piece = gaussian_filter1d(
+            cov[lo:hi], sigma, output=np.float64, mode="reflect", truncate=4.0
+        )
+        out[b0:b1] = piece[b0 - lo : b1 - lo]
     return out
 
 
@@ -102,8 +103,8 @@ def local_maxima(x: np.ndarray, block: int = 1 << 23) -> np.ndarray:
     for b0 in range(1, max(n - 1, 1), block):
         b1 = min(n - 1, b0 + block)  # candidates i in [b0, b1), i <= n - 2
         cur = x[b0:b1]
-        rising = x[b0 - 1:b1 - 1] < cur
-        nxt = x[b0 + 1:b1 + 1]
+        rising = x[b0 - 1 : b1 - 1] < cur
+        nxt = x[b0 + 1 : b1 + 1]
         strict = np.flatnonzero(rising & (nxt < cur)) + b0
         flat = np.flatnonzero(rising & (nxt == cur)) + b0
         del rising, nxt, cur
@@ -132,14 +133,14 @@ def local_maxima(x: np.ndarray, block: int = 1 << 23) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def peak_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH
-               ) -> tuple[np.ndarray, int]:
+def peak_edges(
+    cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH
+) -> tuple[np.ndarray, int]:
     """Truncated half-prominence crossings of the smoothed coverage's peaks (unsorted), count."""
     return peak_edges_smoothed(smooth_coverage(cov, sigma), width)
 
 
-def peak_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH
-                        ) -> tuple[np.ndarray, int]:
+def peak_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH) -> tuple[np.ndarray, int]:
     """``find_peaks(smooth, width=width)``'s peaks and their truncated ``left_ips``/``right_ips``.
 
     Same steps as scipy's ``find_peaks`` with only ``width`` given (local maxima, prominences,
@@ -155,12 +156,15 @@ def peak_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH
     prom = peak_prominences(smooth, peaks)
     widths, _, left, right = peak_widths(smooth, peaks, rel_height=0.5, prominence_data=prom)
     keep = widths >= width
-    return (np.concatenate([left[keep].astype(np.int64), right[keep].astype(np.int64)]),
-            int(keep.sum()))
+    return (
+        np.concatenate([left[keep].astype(np.int64), right[keep].astype(np.int64)]),
+        int(keep.sum()),
+    )
 
 
-def trim_long_bins(edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP
-                   ) -> tuple[np.ndarray, int, int]:
+def trim_long_bins(
+    edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP
+) -> tuple[np.ndarray, int, int]:
     """Cut every bin longer than ``max_bin`` every ``trim_step`` bp from its start.
 
     Returns (new edges, number of long bins, number of bins they became).
@@ -173,21 +177,31 @@ def trim_long_bins(edges: np.ndarray, max_bin: int = MAX_BIN, trim_step: int = T
         return edges, 0, 0
     n_cuts = (lengths[long] - 1) // trim_step  # cuts strictly inside each long bin
     base = np.repeat(edges[long], n_cuts)
-    step = np.arange(int(n_cuts.sum()), dtype=np.int64) - np.repeat(np.cumsum(n_cuts) - n_cuts,
-                                                                     n_cuts)
+    step = np.arange(int(n_cuts.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(n_cuts) - n_cuts, n_cuts
+    )
     cuts = base + (step + 1) * trim_step
     out = np.unique(np.concatenate([edges, cuts]))
     return out, int(long.size), int(long.size + cuts.size)
 
 
-def bin_edges(cov: np.ndarray, sigma: float = SIGMA, width: float = PEAK_WIDTH,
-              max_bin: int = MAX_BIN, trim_step: int = TRIM_STEP) -> BinResult:
+def bin_edges(
+    cov: np.ndarray,
+    sigma: float = SIGMA,
+    width: float = PEAK_WIDTH,
+    max_bin: int = MAX_BIN,
+    trim_step: int = TRIM_STEP,
+) -> BinResult:
     """Bin edges of one chromosome from its coverage (see the module docstring)."""
     return bin_edges_smoothed(smooth_coverage(cov, sigma), width, max_bin, trim_step)
 
 
-def bin_edges_smoothed(smooth: np.ndarray, width: float = PEAK_WIDTH, max_bin: int = MAX_BIN,
-                       trim_step: int = TRIM_STEP) -> BinResult:
+def bin_edges_smoothed(
+    smooth: np.ndarray,
+    width: float = PEAK_WIDTH,
+    max_bin: int = MAX_BIN,
+    trim_step: int = TRIM_STEP,
+) -> BinResult:
     """Bin edges from an already smoothed coverage (lets the caller drop the int coverage)."""
     length = int(smooth.size)
     inner, n_peaks = peak_edges_smoothed(smooth, width)

@@ -25,9 +25,18 @@ from genovocab.plotting import pyplot, save_png
 from genovocab.tables import write_tsv
 
 __all__ = [
-    "FEATURE_COLUMNS", "LINKAGE_METHODS", "TSV_FORMAT", "Clustering", "cluster_files",
-    "cluster_ids", "cluster_summary", "cluster_table", "feature_labels", "plot_ids_heatmap",
-    "read_clusters", "read_feature_table",
+    "FEATURE_COLUMNS",
+    "LINKAGE_METHODS",
+    "TSV_FORMAT",
+    "Clustering",
+    "cluster_files",
+    "cluster_ids",
+    "cluster_summary",
+    "cluster_table",
+    "feature_labels",
+    "plot_ids_heatmap",
+    "read_clusters",
+    "read_feature_table",
 ]
 
 # LINKAGE_METHODS: those valid for an arbitrary dissimilarity (centroid, median and ward
@@ -54,7 +63,7 @@ class Clustering:
         """Feature indices of each cluster, ascending, in cluster order."""
         order = np.argsort(self.labels, kind="stable")
         bounds = np.searchsorted(self.labels[order], np.arange(self.n_clusters + 1))
-        return [order[bounds[c]:bounds[c + 1]] for c in range(self.n_clusters)]
+        return [order[bounds[c] : bounds[c + 1]] for c in range(self.n_clusters)]
 
 
 def renumber(raw: np.ndarray) -> np.ndarray:
@@ -79,8 +88,13 @@ def ids_distance(matrix: np.ndarray) -> np.ndarray:
     return squareform(dist, checks=False)
 
 
-def cluster_ids(matrix: np.ndarray, *, threshold: float | None = None,
-                n_clusters: int | None = None, method: str = "average") -> Clustering:
+def cluster_ids(
+    matrix: np.ndarray,
+    *,
+    threshold: float | None = None,
+    n_clusters: int | None = None,
+    method: str = "average",
+) -> Clustering:
     """Cluster features hierarchically on ``1 - IDS``.
 
     Exactly one of ``threshold`` (cut at this cophenetic distance: features joined at a
@@ -91,7 +105,8 @@ def cluster_ids(matrix: np.ndarray, *, threshold: float | None = None,
         raise GenovocabError("give exactly one of a distance threshold and a cluster count")
     if method not in LINKAGE_METHODS:
         raise GenovocabError(
-            f"linkage method must be one of {', '.join(LINKAGE_METHODS)}, got {method!r}")
+            f"linkage method must be one of {', '.join(LINKAGE_METHODS)}, got {method!r}"
+        )
     d = np.asarray(matrix).shape[0]
     condensed = ids_distance(matrix)
     if d == 1:
@@ -124,9 +139,12 @@ def read_feature_table(path: str | os.PathLike, d: int | None = None) -> pd.Data
         raise InputError(path, f"column 'index' must hold integers ({exc})") from exc
     bad = np.flatnonzero(index != np.arange(len(table)))
     if bad.size:
-        raise InputError(path, f"feature index {table['index'].iloc[bad[0]]} is not "
-                               f"{bad[0]} (indices must be 0, 1, ... in order)",
-                         line=int(bad[0]) + 2)
+        raise InputError(
+            path,
+            f"feature index {table['index'].iloc[bad[0]]} is not "
+            f"{bad[0]} (indices must be 0, 1, ... in order)",
+            line=int(bad[0]) + 2,
+        )
     if d is not None and len(table) != d:
         raise InputError(path, f"feature table has {len(table)} features, the IDS matrix {d}")
     return table
@@ -134,17 +152,20 @@ def read_feature_table(path: str | os.PathLike, d: int | None = None) -> pd.Data
 
 def cluster_table(clustering: Clustering, features: pd.DataFrame) -> pd.DataFrame:
     """One row per feature: ``feature, cluster, matrix_id, name, strand``."""
-    return pd.DataFrame({
-        "feature": np.arange(len(features), dtype=np.int64),
-        "cluster": clustering.labels,
-        "matrix_id": features["matrix_id"].to_numpy(),
-        "name": features["name"].to_numpy(),
-        "strand": features["strand"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "feature": np.arange(len(features), dtype=np.int64),
+            "cluster": clustering.labels,
+            "matrix_id": features["matrix_id"].to_numpy(),
+            "name": features["name"].to_numpy(),
+            "strand": features["strand"].to_numpy(),
+        }
+    )
 
 
-def cluster_summary(clustering: Clustering, features: pd.DataFrame,
-                    matrix: np.ndarray) -> pd.DataFrame:
+def cluster_summary(
+    clustering: Clustering, features: pd.DataFrame, matrix: np.ndarray
+) -> pd.DataFrame:
     """One row per cluster: size, members (``name(strand)``), mean IDS over member pairs.
 
     The mean intra-cluster IDS of a singleton is undefined (NaN, written ``NA``).
@@ -159,13 +180,15 @@ def cluster_summary(clustering: Clustering, features: pd.DataFrame,
         else:
             mean_ids = float("nan")
         labels = [f"{features['name'].iloc[i]}({features['strand'].iloc[i]})" for i in members]
-        rows.append({
-            "cluster": c,
-            "size": int(members.size),
-            "mean_ids": mean_ids,
-            "features": ",".join(str(i) for i in members),
-            "members": ",".join(labels),
-        })
+        rows.append(
+            {
+                "cluster": c,
+                "size": int(members.size),
+                "mean_ids": mean_ids,
+                "features": ",".join(str(i) for i in members),
+                "members": ",".join(labels),
+            }
+        )
     return pd.DataFrame(rows, columns=["cluster", "size", "mean_ids", "features", "members"])
 
 
@@ -180,8 +203,9 @@ def feature_labels(features: pd.DataFrame) -> pd.DataFrame:
 def read_clusters(path: str | os.PathLike) -> np.ndarray:
     """Cluster label of each feature from ``clusters.tsv`` (features 0..d-1 in order)."""
     try:
-        table = pd.read_csv(path, sep="\t", dtype={"feature": np.int64, "cluster": np.int64},
-                            keep_default_na=False)
+        table = pd.read_csv(
+            path, sep="\t", dtype={"feature": np.int64, "cluster": np.int64}, keep_default_na=False
+        )
     except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"cannot read the cluster table ({exc})") from exc
     for column in ("feature", "cluster"):
@@ -190,8 +214,11 @@ def read_clusters(path: str | os.PathLike) -> np.ndarray:
     feature = table["feature"].to_numpy()
     bad = np.flatnonzero(feature != np.arange(len(table)))
     if bad.size:
-        raise InputError(path, f"feature {feature[bad[0]]} is not {bad[0]} (features must be "
-                               "0, 1, ... in order)", line=int(bad[0]) + 2)
+        raise InputError(
+            path,
+            f"feature {feature[bad[0]]} is not {bad[0]} (features must be 0, 1, ... in order)",
+            line=int(bad[0]) + 2,
+        )
     labels = table["cluster"].to_numpy()
     if labels.size and (labels.min() < 0 or np.unique(labels).size != labels.max() + 1):
         raise InputError(path, "cluster numbers must be 0, 1, ... without gaps")
@@ -208,8 +235,13 @@ def _label_runs(values: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(a), int(b), int(values[a])) for a, b in zip(starts, ends)]
 
 
-def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Clustering,
-                     labels: list[str] | None = None, title: str = "IDS") -> None:
+def plot_ids_heatmap(
+    path: str | os.PathLike,
+    matrix: np.ndarray,
+    clustering: Clustering,
+    labels: list[str] | None = None,
+    title: str = "IDS",
+) -> None:
     """PNG: the IDS matrix in dendrogram order with the dendrogram on top."""
     plt = pyplot()
     m = np.asarray(matrix, dtype=np.float64)
@@ -219,12 +251,23 @@ def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Cl
     ax_map = fig.add_axes((0.1, 0.05, 0.75, 0.74))
     ax_bar = fig.add_axes((0.87, 0.05, 0.03, 0.74))
     if clustering.linkage.shape[0]:
-        hierarchy.dendrogram(clustering.linkage, ax=ax_tree, no_labels=True,
-                             color_threshold=0, above_threshold_color="k")
+        hierarchy.dendrogram(
+            clustering.linkage,
+            ax=ax_tree,
+            no_labels=True,
+            color_threshold=0,
+            above_threshold_color="k",
+        )
     ax_tree.set_axis_off()
     ax_tree.set_title(f"{title} ({m.shape[0]} features, {clustering.n_clusters} clusters)")
-    image = ax_map.imshow(m[np.ix_(order, order)], vmin=0, vmax=1, cmap="viridis",
-                          aspect="auto", interpolation="nearest")
+    image = ax_map.imshow(
+        m[np.ix_(order, order)],
+        vmin=0,
+        vmax=1,
+        cmap="viridis",
+        aspect="auto",
+        interpolation="nearest",
+    )
     if labels is not None and len(order) <= 60:
         ticks = np.arange(len(order))
         ax_map.set_yticks(ticks, [labels[i] for i in order], fontsize=6)
@@ -246,10 +289,17 @@ def plot_ids_heatmap(path: str | os.PathLike, matrix: np.ndarray, clustering: Cl
     save_png(fig, path, dpi=100)
 
 
-def cluster_files(ids_path: str | os.PathLike, features_path: str | os.PathLike, *,
-                  clusters_out: str | os.PathLike, summary_out: str | os.PathLike,
-                  heatmap_out: str | os.PathLike | None = None, threshold: float | None = 0.5,
-                  n_clusters: int | None = None, method: str = "average") -> Clustering:
+def cluster_files(
+    ids_path: str | os.PathLike,
+    features_path: str | os.PathLike,
+    *,
+    clusters_out: str | os.PathLike,
+    summary_out: str | os.PathLike,
+    heatmap_out: str | os.PathLike | None = None,
+    threshold: float | None = 0.5,
+    n_clusters: int | None = None,
+    method: str = "average",
+) -> Clustering:
     """Workflow step: cluster ``ids.npy`` and write ``clusters.tsv``, the summary, the heatmap.
 
     ``n_clusters`` (when given) takes precedence over ``threshold``.
@@ -260,8 +310,9 @@ def cluster_files(ids_path: str | os.PathLike, features_path: str | os.PathLike,
     features = read_feature_table(features_path, d=matrix.shape[0])
     if n_clusters:
         threshold = None
-    clustering = cluster_ids(matrix, threshold=threshold, n_clusters=n_clusters or None,
-                             method=method)
+    clustering = cluster_ids(
+        matrix, threshold=threshold, n_clusters=n_clusters or None, method=method
+    )
     write_tsv(clusters_out, cluster_table(clustering, features), **TSV_FORMAT)
     write_tsv(summary_out, cluster_summary(clustering, features, matrix), **TSV_FORMAT)
     if heatmap_out is not None:

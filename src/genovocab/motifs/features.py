@@ -45,16 +45,14 @@ def feature_table(matrix_set: MatrixSet, cpg: str = "none") -> list[tuple[int, s
     return rows
 
 
-def write_feature_table(path: str | os.PathLike, matrix_set: MatrixSet, cpg: str = "none"
-                        ) -> None:
+def write_feature_table(path: str | os.PathLike, matrix_set: MatrixSet, cpg: str = "none") -> None:
     """``features.tsv``: header ``index matrix_id name strand``, one row per feature."""
     lines = ["index\tmatrix_id\tname\tstrand"]
     lines += [f"{i}\t{m}\t{n}\t{s}" for i, m, n, s in feature_table(matrix_set, cpg)]
     write_text_atomic(path, "\n".join(lines) + "\n")
 
 
-def site_triplets(sites: Sites, edges: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def site_triplets(sites: Sites, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bin row, feature column, value) of every (site, bin) overlap; value = overlap / length.
 
     Sites are short next to the chromosome, so they span few bins: the k-th bin of every site
@@ -95,8 +93,9 @@ class FeatureAccumulator:
     non-zeros: :meth:`write_npz` then streams them into the ``.npz`` without loading them.
     """
 
-    def __init__(self, edges: np.ndarray, n_features: int,
-                 spill_dir: str | os.PathLike | None = None):
+    def __init__(
+        self, edges: np.ndarray, n_features: int, spill_dir: str | os.PathLike | None = None
+    ):
         self.edges = np.asarray(edges, dtype=np.int64)
         self.n_bins = int(self.edges.size - 1)
         self.n_features = int(n_features)
@@ -105,8 +104,10 @@ class FeatureAccumulator:
         self._data: list[np.ndarray] = []
         self._spill = None
         if spill_dir is not None:
-            self._spill = (tempfile.TemporaryFile(dir=spill_dir, prefix=".indices."),
-                           tempfile.TemporaryFile(dir=spill_dir, prefix=".data."))
+            self._spill = (
+                tempfile.TemporaryFile(dir=spill_dir, prefix=".indices."),
+                tempfile.TemporaryFile(dir=spill_dir, prefix=".data."),
+            )
         self.nnz = 0
         self._done_rows = 0  # rows [0, _done_rows) are final
         self._carry = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
@@ -138,8 +139,9 @@ class FeatureAccumulator:
         n_rows = upto - self._done_rows
         if n_rows <= 0:
             return
-        block = sp.coo_matrix((v, (r - self._done_rows, c)),
-                              shape=(n_rows, self.n_features)).tocsr()
+        block = sp.coo_matrix(
+            (v, (r - self._done_rows, c)), shape=(n_rows, self.n_features)
+        ).tocsr()
         block.sum_duplicates()
         block.sort_indices()
         self._counts.append(np.diff(block.indptr).astype(np.int32))
@@ -186,11 +188,12 @@ class FeatureAccumulator:
             while self._indices:  # free the pieces while copying
                 ind = self._indices.pop(0)
                 dat = self._data.pop(0)
-                indices[pos:pos + ind.size] = ind
-                data[pos:pos + dat.size] = dat
+                indices[pos : pos + ind.size] = ind
+                data[pos : pos + dat.size] = dat
                 pos += ind.size
-        return sp.csr_matrix((data, indices, indptr), shape=(self.n_bins, self.n_features),
-                             copy=False)
+        return sp.csr_matrix(
+            (data, indices, indptr), shape=(self.n_bins, self.n_features), copy=False
+        )
 
     def write_npz(self, path: str | os.PathLike, compress: bool = True) -> int:
         """Write the finished matrix as ``.npz`` (see :func:`save_npz_deterministic`).
@@ -206,8 +209,12 @@ class FeatureAccumulator:
                 ("indices", np.dtype(np.int32), (self.nnz,), _file_chunks(self._spill[0])),
                 ("indptr", indptr.dtype, indptr.shape, iter([indptr])),
                 ("format", None, None, iter([np.array(b"csr")])),
-                ("shape", np.dtype(np.int64), (2,),
-                 iter([np.array((self.n_bins, self.n_features), dtype=np.int64)])),
+                (
+                    "shape",
+                    np.dtype(np.int64),
+                    (2,),
+                    iter([np.array((self.n_bins, self.n_features), dtype=np.int64)]),
+                ),
                 ("data", np.dtype(np.float32), (self.nnz,), _file_chunks(self._spill[1])),
             ]
             _write_npz_sources(path, sources, compress)
@@ -227,8 +234,7 @@ def _file_chunks(handle, size: int = 1 << 26) -> Iterator[bytes]:
         yield block
 
 
-def feature_matrix(chunks: Iterable[Sites], edges: np.ndarray, n_features: int
-                   ) -> sp.csr_matrix:
+def feature_matrix(chunks: Iterable[Sites], edges: np.ndarray, n_features: int) -> sp.csr_matrix:
     """The bin x feature CSR (float32) of start-sorted site chunks against ``edges``."""
     acc = FeatureAccumulator(edges, n_features)
     for chunk in chunks:
@@ -243,14 +249,18 @@ def cpg_dinucleotide_sites(seq: str, feature: int, window: int = 1 << 22) -> Ite
     """Every ``CG`` of ``seq`` (case-insensitive) as a 2 bp site of ``feature``, in order."""
     n = len(seq)
     for w0 in range(0, n, window):
-        piece = seq[w0:min(n, w0 + window + 1)].upper().encode("ascii", errors="replace")
+        piece = seq[w0 : min(n, w0 + window + 1)].upper().encode("ascii", errors="replace")
         arr = np.frombuffer(piece, dtype=np.uint8)
         pos = np.flatnonzero((arr[:-1] == ord("C")) & (arr[1:] == ord("G")))
         pos = pos[pos < window]
         k = pos.size
-        yield Sites(pos.astype(np.int64) + w0, np.full(k, 2, np.int64),
-                    np.full(k, feature, np.int64), np.zeros(k, np.int64),
-                    np.zeros(k, np.int64))
+        yield Sites(
+            pos.astype(np.int64) + w0,
+            np.full(k, 2, np.int64),
+            np.full(k, feature, np.int64),
+            np.zeros(k, np.int64),
+            np.zeros(k, np.int64),
+        )
 
 
 def interval_sites(starts: np.ndarray, ends: np.ndarray, feature: int) -> Sites:
@@ -258,8 +268,9 @@ def interval_sites(starts: np.ndarray, ends: np.ndarray, feature: int) -> Sites:
     s = np.asarray(starts, dtype=np.int64)
     e = np.asarray(ends, dtype=np.int64)
     k = s.size
-    return Sites(s, e - s, np.full(k, feature, np.int64), np.zeros(k, np.int64),
-                 np.zeros(k, np.int64)).sorted()
+    return Sites(
+        s, e - s, np.full(k, feature, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64)
+    ).sorted()
 
 
 # --------------------------------------------------------------------------- files
@@ -267,8 +278,9 @@ def interval_sites(starts: np.ndarray, ends: np.ndarray, feature: int) -> Sites:
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def save_npz_deterministic(path: str | os.PathLike, matrix: sp.csr_matrix,
-                           compress: bool = True) -> None:
+def save_npz_deterministic(
+    path: str | os.PathLike, matrix: sp.csr_matrix, compress: bool = True
+) -> None:
     """Save a CSR matrix in ``scipy.sparse.save_npz``'s layout, byte-for-byte reproducible.
 
     ``save_npz`` stamps the current time into the zip entries; this writer uses a fixed date
@@ -283,8 +295,7 @@ def save_npz_deterministic(path: str | os.PathLike, matrix: sp.csr_matrix,
         ("shape", np.array(matrix.shape, dtype=np.int64)),
         ("data", np.ascontiguousarray(matrix.data)),
     ]
-    _write_npz_sources(path, [(name, None, None, iter([arr])) for name, arr in arrays],
-                       compress)
+    _write_npz_sources(path, [(name, None, None, iter([arr])) for name, arr in arrays], compress)
 
 
 def _write_npz_sources(path, sources, compress: bool) -> None:
@@ -311,13 +322,16 @@ def _write_npz_sources(path, sources, compress: bool) -> None:
 
 def _write_chunk(out, chunk) -> None:
     if isinstance(chunk, np.ndarray):
-        mv = memoryview(chunk.reshape(-1).view(np.uint8)) if chunk.ndim else \
-            memoryview(chunk.tobytes())
+        mv = (
+            memoryview(chunk.reshape(-1).view(np.uint8))
+            if chunk.ndim
+            else memoryview(chunk.tobytes())
+        )
     else:
         mv = memoryview(chunk)
     step = 1 << 26
     for k in range(0, len(mv), step):
-        out.write(mv[k:k + step])
+        out.write(mv[k : k + step])
 
 
 def save_bins(path: str | os.PathLike, edges: np.ndarray) -> None:
@@ -331,25 +345,49 @@ def sites_per_feature_total(accs: Sequence[FeatureAccumulator]) -> np.ndarray:
     return np.sum([a.sites_per_feature for a in accs], axis=0)
 
 
-def bin_and_featurize(site_chunks, length: int, n_features: int, *, sigma: float = 3.0,
-                      width: float = 5.0, max_bin: int = 50, trim_step: int = 25,
-                      extra_chunks=None):
+def bin_and_featurize(
+    site_chunks,
+    length: int,
+    n_features: int,
+    *,
+    sigma: float = 3.0,
+    width: float = 5.0,
+    max_bin: int = 50,
+    trim_step: int = 25,
+    extra_chunks=None,
+):
     """Coverage -> bins -> features for one chromosome, streaming the sites twice.
 
     ``site_chunks`` and ``extra_chunks`` (CpG sites, features only) are callables returning a
     fresh iterator of start-sorted :class:`Sites` chunks. Returns (BinResult, CSR matrix,
     sites per feature).
     """
-    result, acc = bin_and_accumulate(site_chunks, length, n_features, sigma=sigma, width=width,
-                                     max_bin=max_bin, trim_step=trim_step,
-                                     extra_chunks=extra_chunks)
+    result, acc = bin_and_accumulate(
+        site_chunks,
+        length,
+        n_features,
+        sigma=sigma,
+        width=width,
+        max_bin=max_bin,
+        trim_step=trim_step,
+        extra_chunks=extra_chunks,
+    )
     counts = acc.sites_per_feature.copy()
     return result, acc.finish(), counts
 
 
-def bin_and_accumulate(site_chunks, length: int, n_features: int, *, sigma: float = 3.0,
-                       width: float = 5.0, max_bin: int = 50, trim_step: int = 25,
-                       extra_chunks=None, spill_dir: str | os.PathLike | None = None):
+def bin_and_accumulate(
+    site_chunks,
+    length: int,
+    n_features: int,
+    *,
+    sigma: float = 3.0,
+    width: float = 5.0,
+    max_bin: int = 50,
+    trim_step: int = 25,
+    extra_chunks=None,
+    spill_dir: str | os.PathLike | None = None,
+):
     """Like :func:`bin_and_featurize` but returns the filled :class:`FeatureAccumulator`
     (call its ``finish`` or ``write_npz``); with ``spill_dir`` the non-zeros go to disk."""
     from genovocab.motifs.binning import bin_edges_smoothed, coverage, smooth_coverage
@@ -359,8 +397,11 @@ def bin_and_accumulate(site_chunks, length: int, n_features: int, *, sigma: floa
     smooth = smooth_coverage(coverage(site_chunks(), length), sigma)
     result = bin_edges_smoothed(smooth, width=width, max_bin=max_bin, trim_step=trim_step)
     del smooth
-    stream = site_chunks() if extra_chunks is None else merge_sorted_chunks(
-        [site_chunks(), extra_chunks()])
+    stream = (
+        site_chunks()
+        if extra_chunks is None
+        else merge_sorted_chunks([site_chunks(), extra_chunks()])
+    )
     acc = FeatureAccumulator(result.edges, n_features, spill_dir=spill_dir)
     for chunk in stream:
         acc.add(chunk)

@@ -99,8 +99,11 @@ def transform(chunk, terms: int = 6, bandwidth: float = 0.5):
         start = np.repeat(csr.indptr[:-1], nnz_row)
         pos_in_row = np.arange(csr.nnz) - start
         new_indptr = csr.indptr * terms
-        dest = (new_indptr[:-1][row_of][None, :] + np.arange(terms)[:, None] * nnz_row[row_of]
-                + pos_in_row[None, :])
+        dest = (
+            new_indptr[:-1][row_of][None, :]
+            + np.arange(terms)[:, None] * nnz_row[row_of]
+            + pos_in_row[None, :]
+        )
         data = np.empty(csr.nnz * terms, dtype=np.float64)
         indices = np.empty(csr.nnz * terms, dtype=np.int64)
         data[dest.ravel()] = vals.ravel()
@@ -116,7 +119,7 @@ def transform(chunk, terms: int = 6, bandwidth: float = 0.5):
     power = g
     for k in range(1, terms):
         np.multiply(power, x, out=power)
-        np.multiply(power, 1.0 / math.sqrt(math.factorial(k)), out=out[:, k * d:(k + 1) * d])
+        np.multiply(power, 1.0 / math.sqrt(math.factorial(k)), out=out[:, k * d : (k + 1) * d])
     return out
 
 
@@ -124,9 +127,9 @@ def _aggregate(corr_abs_block, terms: int, d: int, norm: str) -> np.ndarray:
     """Aggregate |corr| (K*d x K*d, k-major) over the K x K (k, l) pairs of every feature pair."""
     out = np.zeros((d, d), dtype=np.float64)
     for k in range(terms):
-        rows = corr_abs_block[k * d:(k + 1) * d]
+        rows = corr_abs_block[k * d : (k + 1) * d]
         for l_ in range(terms):
-            block = rows[:, l_ * d:(l_ + 1) * d]
+            block = rows[:, l_ * d : (l_ + 1) * d]
             if norm == "max":
                 np.maximum(out, block, out=out)
             elif norm == "2":
@@ -147,8 +150,7 @@ class _TorchSums:
         try:
             import torch
         except ImportError as exc:
-            raise GenovocabError("IDS backend 'torch' needs PyTorch (pip install torch)"
-                                 ) from exc
+            raise GenovocabError("IDS backend 'torch' needs PyTorch (pip install torch)") from exc
         self.torch = torch
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -189,9 +191,16 @@ class IDSAccumulator:
     the partial sums in an ``.npz`` file; ``result(norm)`` gives the d x d IDS matrix.
     """
 
-    def __init__(self, d: int, terms: int = 6, bandwidth: float = 0.5,
-                 slice_rows: int | None = None, *, backend: str = "numpy",
-                 device: str | None = None):
+    def __init__(
+        self,
+        d: int,
+        terms: int = 6,
+        bandwidth: float = 0.5,
+        slice_rows: int | None = None,
+        *,
+        backend: str = "numpy",
+        device: str | None = None,
+    ):
         _check_params(terms, bandwidth)
         if int(d) != d or d < 1:
             raise GenovocabError(f"IDS needs at least one feature column, got d={d!r}")
@@ -205,8 +214,9 @@ class IDSAccumulator:
         self._gram = np.zeros((width, width), dtype=np.float64)
         self._lower_stale = False  # the dense path updates the upper triangle only
         if backend not in BACKENDS:
-            raise GenovocabError(f"IDS backend must be one of {', '.join(BACKENDS)}, "
-                                 f"got {backend!r}")
+            raise GenovocabError(
+                f"IDS backend must be one of {', '.join(BACKENDS)}, got {backend!r}"
+            )
         self.backend = backend
         self._torch = None
         if backend == "torch":
@@ -239,11 +249,10 @@ class IDSAccumulator:
     def update(self, chunk) -> IDSAccumulator:
         """Add the rows of ``chunk`` (n x d, dense or sparse) to the sums; returns ``self``."""
         if chunk.ndim != 2 or chunk.shape[1] != self.d:
-            raise GenovocabError(
-                f"IDS chunk has shape {chunk.shape}, expected (rows, {self.d})")
+            raise GenovocabError(f"IDS chunk has shape {chunk.shape}, expected (rows, {self.d})")
         if self._torch is not None:
             for lo in range(0, chunk.shape[0], self.slice_rows):
-                part = chunk[lo:lo + self.slice_rows]
+                part = chunk[lo : lo + self.slice_rows]
                 x = part.toarray() if sp.issparse(part) else np.asarray(part)
                 x = np.asarray(x, dtype=np.float64)
                 if not np.all(np.isfinite(x)):
@@ -271,7 +280,7 @@ class IDSAccumulator:
             if not np.all(np.isfinite(x)):
                 raise GenovocabError("IDS input holds NaN or infinite values")
             for lo in range(0, x.shape[0], self.slice_rows):
-                self._update_dense(x[lo:lo + self.slice_rows])
+                self._update_dense(x[lo : lo + self.slice_rows])
         return self
 
     def _update_sparse(self, csr: sp.csr_matrix) -> None:
@@ -284,27 +293,30 @@ class IDSAccumulator:
             csr = csr[keep]
             nnz_row = nnz_row[keep]
         rows = csr.shape[0]
-        sparse_cost = self.terms ** 2 * float(np.dot(nnz_row, nnz_row)) * _DENSE_SPEEDUP
+        sparse_cost = self.terms**2 * float(np.dot(nnz_row, nnz_row)) * _DENSE_SPEEDUP
         dense_cost = rows * float(self.width) ** 2
         if sparse_cost < dense_cost:
             # One sparse product per pair k <= l of transformed blocks (each d x d): cheaper
             # than one product of the whole K*d-column matrix, and it uses the symmetry.
             d = self.d
             vals = transform_values(csr.data, self.terms, self.bandwidth)
-            blocks = [sp.csr_matrix((vals[k], csr.indices, csr.indptr), shape=csr.shape)
-                      for k in range(self.terms)]
+            blocks = [
+                sp.csr_matrix((vals[k], csr.indices, csr.indptr), shape=csr.shape)
+                for k in range(self.terms)
+            ]
             transposed = [b.T.tocsr() for b in blocks]
             for k in range(self.terms):
-                self.s[k * d:(k + 1) * d] += np.bincount(csr.indices, weights=vals[k],
-                                                         minlength=d)
+                self.s[k * d : (k + 1) * d] += np.bincount(
+                    csr.indices, weights=vals[k], minlength=d
+                )
                 for l_ in range(k, self.terms):
                     gram = (transposed[k] @ blocks[l_]).toarray()
-                    self._gram[k * d:(k + 1) * d, l_ * d:(l_ + 1) * d] += gram
+                    self._gram[k * d : (k + 1) * d, l_ * d : (l_ + 1) * d] += gram
                     if l_ != k:
-                        self._gram[l_ * d:(l_ + 1) * d, k * d:(k + 1) * d] += gram.T
+                        self._gram[l_ * d : (l_ + 1) * d, k * d : (k + 1) * d] += gram.T
         else:
             for lo in range(0, rows, self.slice_rows):
-                part = csr[lo:lo + self.slice_rows].toarray()
+                part = csr[lo : lo + self.slice_rows].toarray()
                 self._add_dense(transform(part, self.terms, self.bandwidth))
 
     def _update_dense(self, x: np.ndarray) -> None:
@@ -330,7 +342,8 @@ class IDSAccumulator:
             raise GenovocabError(
                 "cannot merge IDS partial sums with different parameters: "
                 f"(d, terms, bandwidth) = {(self.d, self.terms, self.bandwidth)} vs "
-                f"{(other.d, other.terms, other.bandwidth)}")
+                f"{(other.d, other.terms, other.bandwidth)}"
+            )
         self._flush()
         other._flush()
         self.n += other.n
@@ -344,9 +357,16 @@ class IDSAccumulator:
         self._flush()
         with atomic_path(path, suffix=".npz") as tmp:
             with open(tmp, "wb") as handle:
-                np.savez(handle, format_version=np.int64(FORMAT_VERSION), d=np.int64(self.d),
-                         terms=np.int64(self.terms), bandwidth=np.float64(self.bandwidth),
-                         n=np.int64(self.n), s=self.s, S_upper=upper_triangle(self._gram))
+                np.savez(
+                    handle,
+                    format_version=np.int64(FORMAT_VERSION),
+                    d=np.int64(self.d),
+                    terms=np.int64(self.terms),
+                    bandwidth=np.float64(self.bandwidth),
+                    n=np.int64(self.n),
+                    s=self.s,
+                    S_upper=upper_triangle(self._gram),
+                )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> IDSAccumulator:
@@ -365,8 +385,11 @@ class IDSAccumulator:
             raise InputError(path, f"not an IDS partial-sum file ({exc})") from exc
         w = acc.width
         if s.shape != acc.s.shape or upper.shape != (w * (w + 1) // 2,):
-            raise InputError(path, f"IDS partial sums have shapes {s.shape}, {upper.shape}; "
-                                   f"expected {acc.s.shape}, ({w * (w + 1) // 2},)")
+            raise InputError(
+                path,
+                f"IDS partial sums have shapes {s.shape}, {upper.shape}; "
+                f"expected {acc.s.shape}, ({w * (w + 1) // 2},)",
+            )
         acc.s = s.astype(np.float64, copy=False)
         acc.S = symmetric_from_upper(upper.astype(np.float64, copy=False), w)
         return acc
@@ -381,7 +404,7 @@ class IDSAccumulator:
         cov = self.S / self.n
         step = max(1, _SLICE_ELEMENTS // self.width)
         for a in range(0, self.width, step):  # in row blocks: no second (K d)^2 temporary
-            cov[a:a + step] -= np.outer(mean[a:a + step], mean)
+            cov[a : a + step] -= np.outer(mean[a : a + step], mean)
         var = np.diag(cov).copy()
         # Zero variance up to rounding of the sums: relative to the raw second moment.
         second = np.diag(self.S) / self.n
@@ -407,8 +430,15 @@ class IDSAccumulator:
         return out
 
 
-def ids(X, terms: int = 6, bandwidth: float = 0.5, norm: str = "max", *,
-        backend: str = "numpy", device: str | None = None) -> np.ndarray:
+def ids(
+    X,
+    terms: int = 6,
+    bandwidth: float = 0.5,
+    norm: str = "max",
+    *,
+    backend: str = "numpy",
+    device: str | None = None,
+) -> np.ndarray:
     """IDS matrix (d x d, float64) of the columns of an in-memory matrix (dense or sparse).
 
     ``backend="torch"`` accumulates with PyTorch on ``device`` (default: CUDA when present).
@@ -467,7 +497,7 @@ def upper_triangle(matrix: np.ndarray) -> np.ndarray:
     out = np.empty(w * (w + 1) // 2, dtype=matrix.dtype)
     pos = 0
     for i in range(w):
-        out[pos:pos + w - i] = matrix[i, i:]
+        out[pos : pos + w - i] = matrix[i, i:]
         pos += w - i
     return out
 
@@ -489,7 +519,7 @@ def symmetric_from_upper(upper: np.ndarray, width: int) -> np.ndarray:
     out = np.empty((width, width), dtype=upper.dtype)
     pos = 0
     for i in range(width):
-        row = upper[pos:pos + width - i]
+        row = upper[pos : pos + width - i]
         out[i, i:] = row
         out[i:, i] = row
         pos += width - i
@@ -539,11 +569,19 @@ def bins_in(edges_path: str | os.PathLike) -> int:
     return int(edges.size) - 1
 
 
-def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 6,
-                       bandwidth: float = 0.5, sample_size: int | None = None,
-                       bin_counts: Mapping[str, int] | None = None, seed: int = 0,
-                       chunk_rows: int = 1 << 18, backend: str = "numpy",
-                       block: tuple[int, int] = (0, 1)) -> tuple[IDSAccumulator, int]:
+def chromosome_partial(
+    features: str | os.PathLike,
+    chrom: str,
+    *,
+    terms: int = 6,
+    bandwidth: float = 0.5,
+    sample_size: int | None = None,
+    bin_counts: Mapping[str, int] | None = None,
+    seed: int = 0,
+    chunk_rows: int = 1 << 18,
+    backend: str = "numpy",
+    block: tuple[int, int] = (0, 1),
+) -> tuple[IDSAccumulator, int]:
     """IDS partial sums of one chromosome's bin x feature matrix; (sums, rows used).
 
     ``block = (b, n_blocks)`` restricts the sums to the b-th of ``n_blocks`` equal row ranges
@@ -562,8 +600,9 @@ def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 
         if bin_counts is None or chrom not in bin_counts:
             raise GenovocabError(f"sample mode needs the bin count of {chrom}")
         share = allocate_sample(bin_counts, int(sample_size))[chrom]
-        picked = sample_rows(int(bin_counts[chrom]), share, seed,
-                             part=list(bin_counts).index(chrom))
+        picked = sample_rows(
+            int(bin_counts[chrom]), share, seed, part=list(bin_counts).index(chrom)
+        )
     r0, r1 = block_rows(npz_rows(features), *block)
     acc: IDSAccumulator | None = None
     seen = used = 0
@@ -582,8 +621,10 @@ def chromosome_partial(features: str | os.PathLike, chrom: str, *, terms: int = 
         acc.update(chunk)
         used += chunk.shape[0]
     if picked is not None and seen != int(bin_counts[chrom]):
-        raise InputError(features, f"matrix has {seen} rows but the bin edges of {chrom} give "
-                                   f"{bin_counts[chrom]} bins")
+        raise InputError(
+            features,
+            f"matrix has {seen} rows but the bin edges of {chrom} give {bin_counts[chrom]} bins",
+        )
     return acc, used
 
 
@@ -620,8 +661,11 @@ def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
         names = set(archive.namelist())
         need = {"data.npy", "indices.npy", "indptr.npy", "format.npy", "shape.npy"}
         if not need <= names:
-            raise InputError(path, "not a scipy sparse .npz matrix (members "
-                                   f"{', '.join(sorted(need - names))} missing)")
+            raise InputError(
+                path,
+                "not a scipy sparse .npz matrix (members "
+                f"{', '.join(sorted(need - names))} missing)",
+            )
         with archive.open("format.npy") as handle:
             fmt = np.load(handle, allow_pickle=False).item()
         fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
@@ -648,8 +692,9 @@ def iter_csr_npz(path: str | os.PathLike, rows: int = 1 << 18):
                 count = int(indptr[hi] - indptr[lo])
                 data = take(data_f, data_dtype, count, "data.npy")
                 indices = take(idx_f, idx_dtype, count, "indices.npy")
-                block = sp.csr_matrix((data, indices, indptr[lo:hi + 1] - indptr[lo]),
-                                      shape=(hi - lo, n_cols))
+                block = sp.csr_matrix(
+                    (data, indices, indptr[lo : hi + 1] - indptr[lo]), shape=(hi - lo, n_cols)
+                )
                 yield lo, block
 
 

@@ -47,9 +47,11 @@ def default_hash(n_clusters: int = 1 << 16) -> HashFn:
 
     def hashes(indptr: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if indices.size and int(indices.max()) >= weights[0].size:
-            raise GenovocabError(f"cluster id {int(indices.max())} exceeds the hash table "
-                                 f"({weights[0].size})")
+            raise GenovocabError(
+                f"cluster id {int(indices.max())} exceeds the hash table ({weights[0].size})"
+            )
         return _pattern_hashes(indices.astype(np.int64), indptr, weights)
+
     return hashes
 
 
@@ -59,8 +61,9 @@ ROW = np.dtype([("size", "<i4"), ("count", "<i8"), ("h1", "<u8"), ("h2", "<u8")]
 SHARD_IDS = 1 << 24  # cluster ids per shard (expected): ~64 MiB of ids, ~200 MiB to count
 
 
-def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
-                  h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+def _exact_groups(
+    indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray, h1: np.ndarray, h2: np.ndarray
+) -> np.ndarray:
     """Bins per distinct pattern of one shard (any order): grouped by (length, hashes), every
     row checked id by id against its group's first; rows that differ are counted by their ids."""
     sizes = np.diff(indptr)
@@ -68,8 +71,11 @@ def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
         return np.zeros(0, dtype=np.int64)
     order = np.lexsort((h2, h1, sizes))
     new = np.ones(order.size, dtype=bool)
-    new[1:] = ((sizes[order[1:]] != sizes[order[:-1]]) | (h1[order[1:]] != h1[order[:-1]])
-               | (h2[order[1:]] != h2[order[:-1]]))
+    new[1:] = (
+        (sizes[order[1:]] != sizes[order[:-1]])
+        | (h1[order[1:]] != h1[order[:-1]])
+        | (h2[order[1:]] != h2[order[:-1]])
+    )
     starts = np.flatnonzero(new)
     group = np.empty(order.size, dtype=np.int64)
     group[order] = np.cumsum(new) - 1
@@ -78,19 +84,20 @@ def _exact_groups(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
     same = np.ones(sizes.size, dtype=bool)
     for lo in range(0, sizes.size, 1 << 16):
         hi = min(sizes.size, lo + (1 << 16))
-        mine = indices[indptr[lo]:indptr[hi]]
+        mine = indices[indptr[lo] : indptr[hi]]
         theirs = indices[_ranges(indptr[rep[lo:hi]], sizes[lo:hi])]
         diff = mine != theirs
         if diff.any():
             bad_rows = np.repeat(np.arange(lo, hi), sizes[lo:hi])[diff]
             same[np.unique(bad_rows)] = False
-    totals = np.bincount(group[same], weights=counts[same].astype(np.float64),
-                         minlength=starts.size).astype(np.int64)
+    totals = np.bincount(
+        group[same], weights=counts[same].astype(np.float64), minlength=starts.size
+    ).astype(np.int64)
     out = [totals[totals > 0]]
     if not same.all():  # hash collisions: these rows are counted by their ids
         apart: dict[tuple[int, ...], int] = {}
         for i in np.flatnonzero(~same).tolist():
-            key = tuple(indices[indptr[i]:indptr[i + 1]].tolist())
+            key = tuple(indices[indptr[i] : indptr[i + 1]].tolist())
             apart[key] = apart.get(key, 0) + int(counts[i])
         # equal ids have equal hashes: a row equal to its group's first is never here
         out.append(np.array(list(apart.values()), dtype=np.int64))
@@ -104,8 +111,11 @@ def _blocks(chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], block: 
         n = indptr.size - 1
         for lo in range(0, n, block):
             hi = min(n, lo + block)
-            yield (indptr[lo:hi + 1] - indptr[lo], indices[indptr[lo]:indptr[hi]],
-                   np.asarray(counts)[lo:hi])
+            yield (
+                indptr[lo : hi + 1] - indptr[lo],
+                indices[indptr[lo] : indptr[hi]],
+                np.asarray(counts)[lo:hi],
+            )
 
 
 def shard_count(total_ids: int, shard_ids: int = SHARD_IDS) -> int:
@@ -128,8 +138,7 @@ def open_shard_limit() -> int:
     return max(8, min(1024, (int(soft) - 64) // 2))
 
 
-def _route(chunks, tmp: Path, n_shards: int, lo: int, hi: int, hashes: HashFn,
-           block: int) -> None:
+def _route(chunks, tmp: Path, n_shards: int, lo: int, hi: int, hashes: HashFn, block: int) -> None:
     """Write the sets of shards ``lo..hi-1`` (of ``n_shards``) to their files, ``block``
     patterns at a time: every set's rows (length, bins, hashes) and ids, appended."""
     rows_files = [open(tmp / f"{s}.rows", "ab") for s in range(lo, hi)]
@@ -154,7 +163,7 @@ def _route(chunks, tmp: Path, n_shards: int, lo: int, hi: int, hashes: HashFn,
             for s in np.flatnonzero(np.diff(bounds)).tolist():
                 a, b = int(bounds[s]), int(bounds[s + 1])
                 rows_files[s].write(rows[a:b].tobytes())
-                ids_files[s].write(ordered[ptr[a]:ptr[b]].tobytes())
+                ids_files[s].write(ordered[ptr[a] : ptr[b]].tobytes())
     finally:
         for handle in rows_files + ids_files:
             handle.close()
@@ -169,8 +178,13 @@ def _count_shard(tmp: Path, s: int, histogram: dict[int, int]) -> None:
     np.cumsum(rows["size"], out=indptr[1:])
     if int(indptr[-1]) != ids.size:
         raise GenovocabError(f"{ids_path}: {ids.size} ids for rows of {int(indptr[-1])}")
-    counts = _exact_groups(indptr, ids, np.ascontiguousarray(rows["count"]),
-                           np.ascontiguousarray(rows["h1"]), np.ascontiguousarray(rows["h2"]))
+    counts = _exact_groups(
+        indptr,
+        ids,
+        np.ascontiguousarray(rows["count"]),
+        np.ascontiguousarray(rows["h1"]),
+        np.ascontiguousarray(rows["h2"]),
+    )
     values, freq = np.unique(counts, return_counts=True)
     for v, f in zip(values.tolist(), freq.tolist()):
         histogram[v] = histogram.get(v, 0) + f
@@ -178,11 +192,16 @@ def _count_shard(tmp: Path, s: int, histogram: dict[int, int]) -> None:
     ids_path.unlink()
 
 
-def count_sets_sharded(chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
-                       n_shards: int | None = None, work_dir: str | os.PathLike | None = None,
-                       hashes: HashFn | None = None, block: int = 1 << 17,
-                       total_ids: int | None = None, shard_ids: int = SHARD_IDS,
-                       max_open: int | None = None) -> dict[int, int]:
+def count_sets_sharded(
+    chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    n_shards: int | None = None,
+    work_dir: str | os.PathLike | None = None,
+    hashes: HashFn | None = None,
+    block: int = 1 << 17,
+    total_ids: int | None = None,
+    shard_ids: int = SHARD_IDS,
+    max_open: int | None = None,
+) -> dict[int, int]:
     """Histogram {bins per distinct active set: number of sets} over every pattern of
     ``chunks()`` (each chunk: ``indptr``, ids, bins per pattern), counted exactly by shard.
 
@@ -212,16 +231,28 @@ def count_sets_sharded(chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarra
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def zipf_from_histogram(histogram: dict[int, int], band: tuple[int, int] | None = None,
-                        chunk: int = 1 << 22) -> dict:
+def zipf_from_histogram(
+    histogram: dict[int, int], band: tuple[int, int] | None = None, chunk: int = 1 << 22
+) -> dict:
     """:func:`~genovocab.motifs.vocabulary.zipf_fit` of the counts a histogram stands for (each
     count ``c`` repeated ``histogram[c]`` times), without expanding them: the sums over ranks
     are taken run by run, ``chunk`` ranks at a time. ``band``: only counts inside it."""
-    items = sorted(((c, n) for c, n in histogram.items() if c > 0
-                    and (band is None or band[0] <= c <= band[1])), reverse=True)
+    items = sorted(
+        (
+            (c, n)
+            for c, n in histogram.items()
+            if c > 0 and (band is None or band[0] <= c <= band[1])
+        ),
+        reverse=True,
+    )
     n_tokens = sum(n for _, n in items)
-    result = {"n_tokens": int(n_tokens), "n_occurrences": int(sum(c * n for c, n in items)),
-              "pearson_r": float("nan"), "slope": float("nan"), "intercept": float("nan")}
+    result = {
+        "n_tokens": int(n_tokens),
+        "n_occurrences": int(sum(c * n for c, n in items)),
+        "pearson_r": float("nan"),
+        "slope": float("nan"),
+        "intercept": float("nan"),
+    }
     if n_tokens < 3 or len(items) < 2:
         return result
     sx = sxx = sy = syy = sxy = 0.0
@@ -238,20 +269,27 @@ def zipf_from_histogram(histogram: dict[int, int], band: tuple[int, int] | None 
     cov = sxy - sx * sy / m
     vx, vy = sxx - sx * sx / m, syy - sy * sy / m
     slope = cov / vx
-    result.update(pearson_r=cov / math.sqrt(vx * vy), slope=slope,
-                  intercept=(sy - slope * sx) / m)
+    result.update(pearson_r=cov / math.sqrt(vx * vy), slope=slope, intercept=(sy - slope * sx) / m)
     return result
 
 
-def set_census(chunks, n_shards: int | None = None, work_dir: str | os.PathLike | None = None,
-               band: Sequence[int] = (500, 1_000_000), total_ids: int | None = None) -> dict:
+def set_census(
+    chunks,
+    n_shards: int | None = None,
+    work_dir: str | os.PathLike | None = None,
+    band: Sequence[int] = (500, 1_000_000),
+    total_ids: int | None = None,
+) -> dict:
     """The patterns' figures: distinct active sets, share seen once, Zipf fit over all of
     them and over the paper's frequency band (a diagnostic, not the vocabulary).
     ``n_shards``, ``total_ids``: see :func:`count_sets_sharded`."""
     histogram = count_sets_sharded(chunks, n_shards, work_dir, total_ids=total_ids)
     n_sets = sum(histogram.values())
     lo, hi = int(band[0]), int(band[1])
-    return {"n_sets": int(n_sets),
-            "fraction_sets_seen_once": histogram.get(1, 0) / n_sets if n_sets else float("nan"),
-            "zipf_all_sets": zipf_from_histogram(histogram),
-            "band": [lo, hi], "zipf_band": zipf_from_histogram(histogram, (lo, hi))}
+    return {
+        "n_sets": int(n_sets),
+        "fraction_sets_seen_once": histogram.get(1, 0) / n_sets if n_sets else float("nan"),
+        "zipf_all_sets": zipf_from_histogram(histogram),
+        "band": [lo, hi],
+        "zipf_band": zipf_from_histogram(histogram, (lo, hi)),
+    }

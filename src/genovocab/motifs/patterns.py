@@ -15,6 +15,7 @@ vocabulary (:func:`build_vocab_ids`, for tests and diagnostics: it holds every d
 pattern; the genome-wide jobs use ``vocabulary.py`` and ``pattern_counts.py``). Patterns are
 arrays (offsets + int32 cluster ids), never one Python tuple each.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,7 @@ def membership(labels: np.ndarray) -> sp.csr_matrix:
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     sizes = np.bincount(labels, minlength=n_clusters)
     data = 1.0 / sizes[labels]
-    return sp.csr_matrix((data, (np.arange(labels.size), labels)),
-                         shape=(labels.size, n_clusters))
+    return sp.csr_matrix((data, (np.arange(labels.size), labels)), shape=(labels.size, n_clusters))
 
 
 def cluster_features(X, labels: np.ndarray) -> sp.csr_matrix:
@@ -49,8 +49,10 @@ def cluster_features(X, labels: np.ndarray) -> sp.csr_matrix:
     """
     labels = np.asarray(labels)
     if X.shape[1] != labels.size:
-        raise GenovocabError(f"feature matrix has {X.shape[1]} columns but {labels.size} "
-                             "features have cluster labels")
+        raise GenovocabError(
+            f"feature matrix has {X.shape[1]} columns but {labels.size} "
+            "features have cluster labels"
+        )
     product = sp.csr_matrix(sp.csr_matrix(X, dtype=np.float64) @ membership(labels))
     product.eliminate_zeros()
     product.sort_indices()
@@ -72,14 +74,19 @@ class Patterns:
 
     def pattern(self, i: int) -> tuple[int, ...]:
         """Cluster ids of pattern ``i``."""
-        return tuple(self.indices[self.indptr[i]:self.indptr[i + 1]].tolist())
+        return tuple(self.indices[self.indptr[i] : self.indptr[i + 1]].tolist())
 
     def save(self, path: str | os.PathLike) -> None:
         """Write to ``.npz`` atomically."""
         with atomic_path(path, suffix=".npz") as tmp:
             with open(tmp, "wb") as handle:
-                np.savez(handle, indptr=self.indptr, indices=self.indices,
-                         counts=self.counts, inverse=self.inverse)
+                np.savez(
+                    handle,
+                    indptr=self.indptr,
+                    indices=self.indices,
+                    counts=self.counts,
+                    inverse=self.inverse,
+                )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Patterns:
@@ -102,12 +109,15 @@ def _hash_weights(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Two fixed vectors of random 64-bit weights, one per cluster."""
     rng = np.random.default_rng(_HASH_SEED)
     top = np.iinfo(np.uint64).max
-    return (rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True),
-            rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True))
+    return (
+        rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True),
+        rng.integers(0, top, size=n, dtype=np.uint64, endpoint=True),
+    )
 
 
-def _pattern_hashes(indices: np.ndarray, indptr: np.ndarray,
-                    weights: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _pattern_hashes(
+    indices: np.ndarray, indptr: np.ndarray, weights: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Two 64-bit hashes of every row's cluster ids (CSR-like layout): the sums of
     ``weight[id] * (2 * position + 1)`` (wrapping), so the order counts; 65,536 rows at a time
     (the weights of every id are 8 B temporaries)."""
@@ -116,11 +126,12 @@ def _pattern_hashes(indices: np.ndarray, indptr: np.ndarray,
     with np.errstate(over="ignore"):
         for lo in range(0, n, 1 << 16):
             hi = min(n, lo + (1 << 16))
-            ids = indices[indptr[lo]:indptr[hi]]
-            local = indptr[lo:hi + 1] - indptr[lo]
+            ids = indices[indptr[lo] : indptr[hi]]
+            local = indptr[lo : hi + 1] - indptr[lo]
             sizes = np.diff(local)
-            odd = (2 * (np.arange(ids.size, dtype=np.int64) - np.repeat(local[:-1], sizes))
-                   + 1).astype(np.uint64)
+            odd = (
+                2 * (np.arange(ids.size, dtype=np.int64) - np.repeat(local[:-1], sizes)) + 1
+            ).astype(np.uint64)
             h1[lo:hi] = _row_sums(weights[0][ids] * odd, local)
             h2[lo:hi] = _row_sums(weights[1][ids] * odd, local)
     return h1, h2
@@ -130,8 +141,10 @@ def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns
     """Distinct patterns (clusters with value ``>= threshold``, strongest first; ties: lower
     cluster id first) of the rows of a bin x cluster matrix, exactly."""
     if not threshold > 0:
-        raise GenovocabError(f"token threshold must be > 0 (zero would activate every "
-                             f"cluster in every bin), got {threshold}")
+        raise GenovocabError(
+            f"token threshold must be > 0 (zero would activate every "
+            f"cluster in every bin), got {threshold}"
+        )
     csr = sp.csr_matrix(features)
     csr.sort_indices()
     n_rows, n_clusters = csr.shape
@@ -146,22 +159,24 @@ def active_patterns(features: sp.csr_matrix, threshold: float = 0.5) -> Patterns
     indices = csr.indices[keep][order].astype(np.int64)
     h1, h2 = _pattern_hashes(indices, indptr, _hash_weights(max(n_clusters, 1)))
     keys = np.stack([row_nnz.astype(np.uint64), h1, h2], axis=1)
-    _, first, inverse, counts = np.unique(keys, axis=0, return_index=True,
-                                          return_inverse=True, return_counts=True)
+    _, first, inverse, counts = np.unique(
+        keys, axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
     inverse = inverse.ravel().astype(np.int64)
     # Exact check: each row's cluster ids equal those of its group's first row.
     rep = first[inverse]
-    rep_pos = np.repeat(indptr[rep], row_nnz) + (np.arange(indices.size)
-                                                 - np.repeat(indptr[:-1], row_nnz))
+    rep_pos = np.repeat(indptr[rep], row_nnz) + (
+        np.arange(indices.size) - np.repeat(indptr[:-1], row_nnz)
+    )
     if not np.array_equal(indices[rep_pos], indices):
         raise GenovocabError("hash collision between two token patterns (please report)")
     p_nnz = row_nnz[first]
     p_indptr = np.zeros(first.size + 1, dtype=np.int64)
     np.cumsum(p_nnz, out=p_indptr[1:])
-    p_pos = np.repeat(indptr[first], p_nnz) + (np.arange(int(p_nnz.sum()))
-                                               - np.repeat(p_indptr[:-1], p_nnz))
-    return Patterns(p_indptr, indices[p_pos].astype(np.int32), counts.astype(np.int64),
-                    inverse)
+    p_pos = np.repeat(indptr[first], p_nnz) + (
+        np.arange(int(p_nnz.sum())) - np.repeat(p_indptr[:-1], p_nnz)
+    )
+    return Patterns(p_indptr, indices[p_pos].astype(np.int32), counts.astype(np.int64), inverse)
 
 
 class _Growing:
@@ -175,14 +190,14 @@ class _Growing:
         end = self.size + values.size
         if end > self._buffer.size:
             grown = np.zeros(max(end, 2 * self._buffer.size), dtype=self._buffer.dtype)
-            grown[:self.size] = self._buffer[:self.size]
+            grown[: self.size] = self._buffer[: self.size]
             self._buffer = grown
-        self._buffer[self.size:end] = values
+        self._buffer[self.size : end] = values
         self.size = end
 
     @property
     def values(self) -> np.ndarray:
-        return self._buffer[:self.size]
+        return self._buffer[: self.size]
 
 
 class PatternMerger:
@@ -227,8 +242,11 @@ class PatternMerger:
         counts = self._counts.values
         counts[ids] += part.counts  # ids are distinct within a block
         new_sizes = sizes[new]
-        self._offsets.extend(self._spill.length + np.concatenate(
-            ([0], np.cumsum(new_sizes)[:-1])).astype(np.int64) if new.size else new_sizes)
+        self._offsets.extend(
+            self._spill.length + np.concatenate(([0], np.cumsum(new_sizes)[:-1])).astype(np.int64)
+            if new.size
+            else new_sizes
+        )
         self._sizes.extend(new_sizes)
         self._h2.extend(h2[new])
         self._spill.append(part.indices[_ranges(part.indptr[new], new_sizes)])
@@ -238,11 +256,11 @@ class PatternMerger:
         self._sorted_ids = np.insert(self._sorted_ids, where, ids[new][order])
         self._inverse.append(ids[part.inverse])
 
-    def _check_same(self, part: Patterns, rows: np.ndarray, ids: np.ndarray,
-                    sizes: np.ndarray, h2: np.ndarray) -> None:
+    def _check_same(
+        self, part: Patterns, rows: np.ndarray, ids: np.ndarray, sizes: np.ndarray, h2: np.ndarray
+    ) -> None:
         """Raise unless the block's patterns ``rows`` equal the stored patterns ``ids``."""
-        same = ((self._sizes.values[ids] == sizes[rows])
-                & (self._h2.values[ids] == h2[rows]))
+        same = (self._sizes.values[ids] == sizes[rows]) & (self._h2.values[ids] == h2[rows])
         if same.all():
             stored = self._spill.read(_ranges(self._offsets.values[ids], sizes[rows]))
             same = np.array_equal(stored, part.indices[_ranges(part.indptr[rows], sizes[rows])])
@@ -256,22 +274,29 @@ class PatternMerger:
 
         indptr = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(self._sizes.values, out=indptr[1:])
-        inverse = (np.concatenate(self._inverse) if self._inverse
-                   else np.zeros(0, dtype=np.int64))
-        write_npz(path, [("indptr", indptr), ("indices", spill_path),
-                         ("counts", self._counts.values.copy()), ("inverse", inverse)])
+        inverse = np.concatenate(self._inverse) if self._inverse else np.zeros(0, dtype=np.int64)
+        write_npz(
+            path,
+            [
+                ("indptr", indptr),
+                ("indices", spill_path),
+                ("counts", self._counts.values.copy()),
+                ("inverse", inverse),
+            ],
+        )
 
 
-def _gather(indptr: np.ndarray, indices: np.ndarray, which: np.ndarray,
-            chunk: int = 1 << 16) -> np.ndarray:
+def _gather(
+    indptr: np.ndarray, indices: np.ndarray, which: np.ndarray, chunk: int = 1 << 16
+) -> np.ndarray:
     """The cluster ids of patterns ``which`` (of ``indptr``/``indices``), concatenated;
     ``chunk`` patterns at a time, so only the output is as large as the ids."""
     sizes = indptr[which + 1] - indptr[which]
     out = np.empty(int(sizes.sum()), dtype=indices.dtype)
     pos = 0
     for lo in range(0, which.size, chunk):
-        part = _ranges(indptr[which[lo:lo + chunk]], sizes[lo:lo + chunk])
-        out[pos:pos + part.size] = indices[part]
+        part = _ranges(indptr[which[lo : lo + chunk]], sizes[lo : lo + chunk])
+        out[pos : pos + part.size] = indices[part]
         pos += part.size
     return out
 
@@ -316,7 +341,7 @@ class TokenVocab:
 
     def pattern(self, i: int) -> tuple[int, ...]:
         """Cluster ids of token ``i``."""
-        return tuple(self.indices[self.indptr[i]:self.indptr[i + 1]].tolist())
+        return tuple(self.indices[self.indptr[i] : self.indptr[i + 1]].tolist())
 
     @property
     def patterns(self) -> list[tuple[int, ...]]:
@@ -333,13 +358,16 @@ class TokenVocab:
 
     def _table(self, lo: int, hi: int, total: int) -> pd.DataFrame:
         counts = self.counts[lo:hi].astype(np.int64)
-        return pd.DataFrame({
-            "token": np.arange(lo, hi, dtype=np.int64),
-            "count": counts,
-            "fraction": counts / total if total else np.zeros(hi - lo),
-            "n_active": self.sizes[lo:hi],
-            "clusters": _cluster_strings(self.indptr[lo:hi + 1], self.indices),
-        }, columns=list(TOKEN_COLUMNS))
+        return pd.DataFrame(
+            {
+                "token": np.arange(lo, hi, dtype=np.int64),
+                "count": counts,
+                "fraction": counts / total if total else np.zeros(hi - lo),
+                "n_active": self.sizes[lo:hi],
+                "clusters": _cluster_strings(self.indptr[lo : hi + 1], self.indices),
+            },
+            columns=list(TOKEN_COLUMNS),
+        )
 
     def save(self, path: str | os.PathLike) -> None:
         """``token_vocab.npz`` (what the later jobs read; the TSV is for people)."""
@@ -360,15 +388,16 @@ class TokenVocab:
 def _cluster_strings(indptr: np.ndarray, indices: np.ndarray) -> list[str]:
     """``"3,17"`` for each pattern (``"."`` for none) of ``indptr`` (a slice of offsets into
     ``indices``): numbers are formatted once per cluster id, then joined per pattern."""
-    top = int(indices[indptr[0]:indptr[-1]].max()) + 1 if indptr[-1] > indptr[0] else 0
+    top = int(indices[indptr[0] : indptr[-1]].max()) + 1 if indptr[-1] > indptr[0] else 0
     names = np.array([str(c) for c in range(top)], dtype=object)
-    words = names[indices[indptr[0]:indptr[-1]]]
+    words = names[indices[indptr[0] : indptr[-1]]]
     offsets = (indptr - indptr[0]).tolist()
     return [",".join(words[a:b]) if b > a else "." for a, b in zip(offsets[:-1], offsets[1:])]
 
 
-def canonical_order(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
-                    which: np.ndarray | None = None) -> np.ndarray:
+def canonical_order(
+    indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray, which: np.ndarray | None = None
+) -> np.ndarray:
     """Token order of the patterns ``which`` (default: all), ``counts`` being theirs:
     descending count, then fewer active clusters, then the cluster ids lexicographically (as
     Python orders the tuples). Vectorised: the patterns of each length are ranked by
@@ -385,15 +414,16 @@ def canonical_order(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
     return np.lexsort((rank, sizes, -np.asarray(counts, dtype=np.int64)))
 
 
-def _check_equal_to(indices: np.ndarray, indptr: np.ndarray, rep: np.ndarray,
-                    chunk: int = 1 << 16) -> None:
+def _check_equal_to(
+    indices: np.ndarray, indptr: np.ndarray, rep: np.ndarray, chunk: int = 1 << 16
+) -> None:
     """Raise unless every pattern ``i`` has the cluster ids of pattern ``rep[i]`` (checked
     ``chunk`` patterns at a time, so the position arrays stay small)."""
     sizes = np.diff(indptr)
     for lo in range(0, sizes.size, chunk):
         hi = min(sizes.size, lo + chunk)
         got = indices[_ranges(indptr[rep[lo:hi]], sizes[lo:hi])]
-        if not np.array_equal(got, indices[indptr[lo]:indptr[hi]]):
+        if not np.array_equal(got, indices[indptr[lo] : indptr[hi]]):
             raise GenovocabError("hash collision between two token patterns (please report)")
 
 
@@ -404,13 +434,16 @@ def build_vocab_ids(parts: list[Patterns]) -> tuple[TokenVocab, list[np.ndarray]
     indptr = np.zeros(sizes.size + 1, dtype=np.int64)
     np.cumsum(sizes, out=indptr[1:])
     return vocab_from_patterns(
-        indptr, np.concatenate([p.indices for p in parts] or [np.zeros(0, np.int32)]),
+        indptr,
+        np.concatenate([p.indices for p in parts] or [np.zeros(0, np.int32)]),
         np.concatenate([p.counts for p in parts] or [np.zeros(0, np.int64)]),
-        [len(p) for p in parts])
+        [len(p) for p in parts],
+    )
 
 
-def vocab_from_patterns(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
-                        part_sizes: Sequence[int]) -> tuple[TokenVocab, list[np.ndarray]]:
+def vocab_from_patterns(
+    indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray, part_sizes: Sequence[int]
+) -> tuple[TokenVocab, list[np.ndarray]]:
     """:func:`build_vocab_ids` on the parts' patterns stacked (``part_sizes`` patterns each).
 
     Patterns are grouped by (length, two random-weight hashes), then compared id by id with
@@ -437,7 +470,7 @@ def vocab_from_patterns(indptr: np.ndarray, indices: np.ndarray, counts: np.ndar
     vocab = TokenVocab(vocab_indptr, ordered, totals[order])
     maps, lo = [], 0
     for size in part_sizes:
-        maps.append(token_of_group[group[lo:lo + size]].astype(np.int32))
+        maps.append(token_of_group[group[lo : lo + size]].astype(np.int32))
         lo += size
     return vocab, maps
 
@@ -451,28 +484,35 @@ def build_vocab(parts: list[Patterns]) -> TokenVocab:
 def tokens_for(part: Patterns, vocab_index: dict[tuple[int, ...], int]) -> np.ndarray:
     """Token id (int32) of every row of one chromosome."""
     try:
-        local = np.array([vocab_index[part.pattern(i)] for i in range(len(part))],
-                         dtype=np.int32)
+        local = np.array([vocab_index[part.pattern(i)] for i in range(len(part))], dtype=np.int32)
     except KeyError as exc:
         raise GenovocabError(f"pattern {exc.args[0]} is not in the token vocabulary") from exc
     return local[part.inverse] if len(part) else np.zeros(0, dtype=np.int32)
 
 
-def write_token_vocab(path: str | os.PathLike, vocab: TokenVocab,
-                      chunk_rows: int = 1 << 17) -> None:
+def write_token_vocab(
+    path: str | os.PathLike, vocab: TokenVocab, chunk_rows: int = 1 << 17
+) -> None:
     """``token_vocab.tsv``: header + one row per token, written ``chunk_rows`` at a time (a
     chunk's strings and its text take ~10x its ids)."""
     total = int(vocab.counts.sum())
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         for lo in range(0, max(len(vocab), 1), chunk_rows):
             hi = min(len(vocab), lo + chunk_rows)
-            handle.write(vocab._table(lo, hi, total).to_csv(
-                sep="\t", index=False, header=lo == 0, float_format="%.6g",
-                lineterminator="\n"))
+            handle.write(
+                vocab._table(lo, hi, total).to_csv(
+                    sep="\t", index=False, header=lo == 0, float_format="%.6g", lineterminator="\n"
+                )
+            )
 
 
-def _read_id_table(path: str | os.PathLike, what: str, columns: Sequence[str], id_column: str,
-                   dtype: dict[str, type]) -> pd.DataFrame:
+def _read_id_table(
+    path: str | os.PathLike,
+    what: str,
+    columns: Sequence[str],
+    id_column: str,
+    dtype: dict[str, type],
+) -> pd.DataFrame:
     """A vocabulary TSV with the required ``columns`` and ids 0, 1, ... in row order."""
     try:
         table = pd.read_csv(path, sep="\t", dtype=dtype, keep_default_na=False)
@@ -494,14 +534,11 @@ def read_token_vocab(path: str | os.PathLike) -> TokenVocab:
     if os.fspath(path).endswith(".npz"):
         return TokenVocab.load(path)
     table = _read_id_table(path, "token vocabulary", TOKEN_COLUMNS, "token", {"clusters": str})
-    patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in
-                table["clusters"]]
+    patterns = [tuple(int(v) for v in s.split(",")) if s != "." else () for s in table["clusters"]]
     return TokenVocab.from_patterns(patterns, table["count"].to_numpy(dtype=np.int64))
 
 
-
-def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab,
-                   active_lengths: float) -> dict:
+def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab, active_lengths: float) -> dict:
     """Bin statistics: counts, lengths, share of bins and bases with >= 1 active cluster."""
     lengths = np.asarray(bin_lengths, dtype=np.int64)
     n_bins = int(lengths.size)
@@ -515,10 +552,13 @@ def coverage_stats(bin_lengths: np.ndarray, vocab: TokenVocab,
         "median_bin_length": float(np.median(lengths)) if n_bins else float("nan"),
         "bins_with_active_cluster": n_bins - inactive_bins,
         "fraction_bins_with_active_cluster": (n_bins - inactive_bins) / n_bins
-        if n_bins else float("nan"),
+        if n_bins
+        else float("nan"),
         "fraction_bp_with_active_cluster": float(active_lengths) / total_bp
-        if total_bp else float("nan"),
+        if total_bp
+        else float("nan"),
         "mean_active_clusters_per_bin": float((n_active * vocab.counts).sum()) / n_bins
-        if n_bins else float("nan"),
+        if n_bins
+        else float("nan"),
         "n_tokens": len(vocab),
     }

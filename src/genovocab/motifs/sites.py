@@ -45,10 +45,15 @@ SCALE = 100  # log-odds in 1/100 bits
 MIN_RELATIVE = 800  # relative score x1000
 MAX_PVALUE = 0.05
 ROW_GROUP = 1 << 20
-SITE_SCHEMA = pa.schema([
-    ("start", pa.int32()), ("length", pa.uint8()), ("feature", pa.uint16()),
-    ("score", pa.uint16()), ("neglog10p", pa.uint16()),
-])
+SITE_SCHEMA = pa.schema(
+    [
+        ("start", pa.int32()),
+        ("length", pa.uint8()),
+        ("feature", pa.uint16()),
+        ("score", pa.uint16()),
+        ("neglog10p", pa.uint16()),
+    ]
+)
 _MATRIX_ID = re.compile(r"(MA\d{4}\.\d+)")
 
 
@@ -77,8 +82,12 @@ class Sites:
     def concat(cls, parts: Sequence[Sites]) -> Sites:
         if not parts:
             return cls.empty()
-        return cls(*(np.concatenate([getattr(p, f) for p in parts])
-                     for f in ("start", "length", "feature", "score", "neglog10p")))
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("start", "length", "feature", "score", "neglog10p")
+            )
+        )
 
     def sorted(self) -> Sites:
         """Sorted by (start, feature, length); the order every writer uses."""
@@ -86,8 +95,13 @@ class Sites:
         return self.take(order)
 
     def take(self, index: np.ndarray) -> Sites:
-        return Sites(self.start[index], self.length[index], self.feature[index],
-                     self.score[index], self.neglog10p[index])
+        return Sites(
+            self.start[index],
+            self.length[index],
+            self.feature[index],
+            self.score[index],
+            self.neglog10p[index],
+        )
 
     @property
     def end(self) -> np.ndarray:
@@ -165,15 +179,16 @@ def score_survival(log_odds: np.ndarray) -> tuple[int, np.ndarray]:
         new = np.zeros(dist.size + int(col.max()) - cmin, dtype=np.float64)
         for v in col:
             off = int(v) - cmin
-            new[off:off + dist.size] += dist * 0.25
+            new[off : off + dist.size] += dist * 0.25
         dist = new
         lo += cmin
     sf = np.cumsum(dist[::-1])[::-1]
     return lo, sf
 
 
-def make_scorer(matrix: Matrix, min_relative: int = MIN_RELATIVE,
-                max_pvalue: float = MAX_PVALUE) -> Scorer:
+def make_scorer(
+    matrix: Matrix, min_relative: int = MIN_RELATIVE, max_pvalue: float = MAX_PVALUE
+) -> Scorer:
     """The :class:`Scorer` of ``matrix`` with the JASPAR cut (relative >= 0.8, p < 0.05)."""
     lod = integer_log_odds(matrix.counts)
     mn = int(lod.min(axis=0).sum())
@@ -195,8 +210,12 @@ _PAD = "A" * 64  # MOODS drops hits near the end of a sequence; padding + a filt
 class MotifScanner:
     """Scans sequences with both strands of a set of matrices (MOODS), JASPAR's cut applied."""
 
-    def __init__(self, matrices: Sequence[Matrix], min_relative: int = MIN_RELATIVE,
-                 max_pvalue: float = MAX_PVALUE):
+    def __init__(
+        self,
+        matrices: Sequence[Matrix],
+        min_relative: int = MIN_RELATIVE,
+        max_pvalue: float = MAX_PVALUE,
+    ):
         import MOODS.scan
 
         self.matrices = sorted(matrices, key=lambda m: m.matrix_id)
@@ -235,14 +254,25 @@ class MotifScanner:
                 if pos.size == 0:
                     continue
                 n = pos.size
-                parts.append(Sites(pos + s0 + offset, np.full(n, w, dtype=np.int64),
-                                   np.full(n, k, dtype=np.int64), sc.relative(score),
-                                   sc.neglog10p(score)))
+                parts.append(
+                    Sites(
+                        pos + s0 + offset,
+                        np.full(n, w, dtype=np.int64),
+                        np.full(n, k, dtype=np.int64),
+                        sc.relative(score),
+                        sc.neglog10p(score),
+                    )
+                )
         return Sites.concat(parts).sorted()
 
-    def scan_chromosome(self, seq: str, window: int = 1 << 20,
-                        progress: bool = False, label: str = "",
-                        progress_file=None) -> Iterator[Sites]:
+    def scan_chromosome(
+        self,
+        seq: str,
+        window: int = 1 << 20,
+        progress: bool = False,
+        label: str = "",
+        progress_file=None,
+    ) -> Iterator[Sites]:
         """Sorted chunks of the sites of a whole chromosome, window by window.
 
         Each window is extended by ``max_width - 1`` bases so that sites crossing a window
@@ -254,11 +284,17 @@ class MotifScanner:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=n, unit="bp", unit_scale=True, desc=f"scan {label}".strip(),
-                       mininterval=5.0, file=progress_file)
+            bar = tqdm(
+                total=n,
+                unit="bp",
+                unit_scale=True,
+                desc=f"scan {label}".strip(),
+                mininterval=5.0,
+                file=progress_file,
+            )
         for w0 in starts:
             w1 = min(n, w0 + window)
-            chunk = self.scan(seq[w0:min(n, w1 + self.max_width - 1)], offset=w0)
+            chunk = self.scan(seq[w0 : min(n, w1 + self.max_width - 1)], offset=w0)
             if len(chunk):
                 chunk = chunk.take(np.flatnonzero(chunk.start < w1))
             if bar is not None:
@@ -271,17 +307,24 @@ class MotifScanner:
 # --------------------------------------------------------------------------- compact files
 
 
-def write_site_file(path: str | os.PathLike, chunks: Iterable[Sites], matrix_set: MatrixSet,
-                    chrom: str, chrom_length: int | None = None,
-                    row_group_size: int = ROW_GROUP) -> int:
+def write_site_file(
+    path: str | os.PathLike,
+    chunks: Iterable[Sites],
+    matrix_set: MatrixSet,
+    chrom: str,
+    chrom_length: int | None = None,
+    row_group_size: int = ROW_GROUP,
+) -> int:
     """Write sorted site chunks (each sorted, chunks in start order) to a Parquet file.
 
     Returns the number of sites; the file appears atomically. Raises when the chunks are not in
     start order (the streaming binning relies on it).
     """
-    meta = {b"genovocab.matrices": matrix_set.to_json().encode(),
-            b"genovocab.chrom": chrom.encode(),
-            b"genovocab.chrom_length": str(chrom_length or "").encode()}
+    meta = {
+        b"genovocab.matrices": matrix_set.to_json().encode(),
+        b"genovocab.chrom": chrom.encode(),
+        b"genovocab.chrom_length": str(chrom_length or "").encode(),
+    }
     schema = SITE_SCHEMA.with_metadata(meta)
     total = 0
     last = -1
@@ -296,13 +339,16 @@ def write_site_file(path: str | os.PathLike, chunks: Iterable[Sites], matrix_set
                 if chunk.length.max() > 255 or chunk.length.min() < 1:
                     raise ValueError(f"{path}: site lengths must be 1..255")
                 last = int(chunk.start[-1])
-                table = pa.table({
-                    "start": pa.array(chunk.start.astype(np.int32)),
-                    "length": pa.array(chunk.length.astype(np.uint8)),
-                    "feature": pa.array(chunk.feature.astype(np.uint16)),
-                    "score": pa.array(np.clip(chunk.score, 0, 65535).astype(np.uint16)),
-                    "neglog10p": pa.array(np.clip(chunk.neglog10p, 0, 65535).astype(np.uint16)),
-                }, schema=schema)
+                table = pa.table(
+                    {
+                        "start": pa.array(chunk.start.astype(np.int32)),
+                        "length": pa.array(chunk.length.astype(np.uint8)),
+                        "feature": pa.array(chunk.feature.astype(np.uint16)),
+                        "score": pa.array(np.clip(chunk.score, 0, 65535).astype(np.uint16)),
+                        "neglog10p": pa.array(np.clip(chunk.neglog10p, 0, 65535).astype(np.uint16)),
+                    },
+                    schema=schema,
+                )
                 writer.write_table(table, row_group_size=row_group_size)
                 total += len(chunk)
         finally:
@@ -317,13 +363,17 @@ def site_file_info(path: str | os.PathLike) -> tuple[MatrixSet, str, int | None,
     if b"genovocab.matrices" not in meta:
         raise InputError(path, "not a genovocab site file (no matrix metadata)")
     length = meta.get(b"genovocab.chrom_length", b"").decode()
-    return (MatrixSet.from_json(meta[b"genovocab.matrices"].decode()),
-            meta.get(b"genovocab.chrom", b"").decode(), int(length) if length else None,
-            pf.metadata.num_rows)
+    return (
+        MatrixSet.from_json(meta[b"genovocab.matrices"].decode()),
+        meta.get(b"genovocab.chrom", b"").decode(),
+        int(length) if length else None,
+        pf.metadata.num_rows,
+    )
 
 
-def iter_site_file(path: str | os.PathLike, batch_size: int = 1 << 22,
-                   scores: bool = True) -> Iterator[Sites]:
+def iter_site_file(
+    path: str | os.PathLike, batch_size: int = 1 << 22, scores: bool = True
+) -> Iterator[Sites]:
     """Stream a site file in sorted chunks of about ``batch_size`` rows (whole row groups).
 
     ``start`` comes back as int64; the other columns keep their compact dtypes (uint8/uint16).
@@ -366,8 +416,9 @@ def read_site_file(path: str | os.PathLike) -> Sites:
     return Sites.concat(list(iter_site_file(path)))
 
 
-def merge_sorted_chunks(streams: Sequence[Iterable[Sites]], window: int = 1 << 20
-                        ) -> Iterator[Sites]:
+def merge_sorted_chunks(
+    streams: Sequence[Iterable[Sites]], window: int = 1 << 20
+) -> Iterator[Sites]:
     """Merge several start-sorted chunk streams into one, window by window (bounded memory)."""
     iters = [iter(s) for s in streams]
     buffers: list[list[Sites]] = [[] for _ in iters]
@@ -414,16 +465,23 @@ def format_sites_tsv(chrom: str, sites: Sites, matrix_set: MatrixSet) -> str:
     names = np.array(matrix_set.names, dtype=object)
     m = sites.feature // 2
     strand = np.where(sites.feature % 2 == 0, "+", "-")
-    cols = [np.full(len(sites), chrom, dtype=object), sites.start.astype(str),
-            sites.end.astype(str), ids[m], sites.score.astype(str), strand, names[m],
-            sites.neglog10p.astype(str)]
+    cols = [
+        np.full(len(sites), chrom, dtype=object),
+        sites.start.astype(str),
+        sites.end.astype(str),
+        ids[m],
+        sites.score.astype(str),
+        strand,
+        names[m],
+        sites.neglog10p.astype(str),
+    ]
     lines = ["\t".join(row) for row in zip(*cols)]
     return "\n".join(lines) + "\n"
 
 
-def write_sites_tsv(path: str | os.PathLike,
-                    per_chrom: Iterable[tuple[str, Iterable[Sites]]],
-                    matrix_set: MatrixSet) -> int:
+def write_sites_tsv(
+    path: str | os.PathLike, per_chrom: Iterable[tuple[str, Iterable[Sites]]], matrix_set: MatrixSet
+) -> int:
     """Write BED6+2 TSV (gzip with mtime 0 when the name ends in .gz), atomically."""
     total = 0
     with atomic_path(path) as tmp:
@@ -445,25 +503,31 @@ def write_sites_tsv(path: str | os.PathLike,
     return total
 
 
-def _site_fields(path, lineno: int, line: str, f: list[str], nlp_col: int,
-                 strand_col: int) -> tuple[int, int, int, int]:
+def _site_fields(
+    path, lineno: int, line: str, f: list[str], nlp_col: int, strand_col: int
+) -> tuple[int, int, int, int]:
     """(start, end, score, -log10 p) of one site line, checked: integers, ``0 <= start < end``,
     length <= 255, strand ``+``/``-``; anything else is an :class:`InputError` at ``lineno``."""
     try:
         start, end, score, nlp = int(f[1]), int(f[2]), int(f[4]), int(f[nlp_col])
     except ValueError as exc:
-        raise InputError(path, f"start, end, score and -log10(p) must be integers: "
-                               f"{line[:80]!r}", lineno) from exc
+        raise InputError(
+            path, f"start, end, score and -log10(p) must be integers: {line[:80]!r}", lineno
+        ) from exc
     if not 0 <= start < end or end - start > 255:
-        raise InputError(path, f"bad site coordinates {start}-{end} (need "
-                               "0 <= start < end, length <= 255)", lineno)
+        raise InputError(
+            path,
+            f"bad site coordinates {start}-{end} (need 0 <= start < end, length <= 255)",
+            lineno,
+        )
     if f[strand_col] not in ("+", "-"):
         raise InputError(path, f"strand must be + or -, found {f[strand_col]!r}", lineno)
     return start, end, score, nlp
 
 
-def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | None = None
-                   ) -> tuple[MatrixSet, dict[str, Sites]]:
+def read_sites_tsv(
+    paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | None = None
+) -> tuple[MatrixSet, dict[str, Sites]]:
     """Read BED6+2 site files into sorted per-chromosome :class:`Sites`.
 
     The feature indices follow ``matrix_set`` (unknown matrix ids are an error) or, when it is
@@ -479,15 +543,16 @@ def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | N
                     continue
                 f = line.split("\t")
                 if len(f) < 8:
-                    raise InputError(path, f"expected 8 tab-separated columns (BED6+2), found "
-                                           f"{len(f)}", lineno)
+                    raise InputError(
+                        path, f"expected 8 tab-separated columns (BED6+2), found {len(f)}", lineno
+                    )
                 start, end, score, nlp = _site_fields(path, lineno, line, f, 7, 5)
                 if matrix_set is not None and f[3] not in matrix_set.ids:
-                    raise InputError(path, f"matrix id {f[3]} is not among the matrices",
-                                     lineno)
+                    raise InputError(path, f"matrix id {f[3]} is not among the matrices", lineno)
                 names.setdefault(f[3], f[6])
                 rows.setdefault(f[0], []).append(
-                    (start, end - start, f[3], int(f[5] == "-"), score, nlp))
+                    (start, end - start, f[3], int(f[5] == "-"), score, nlp)
+                )
     if matrix_set is None:
         ids = sorted(names)
         matrix_set = MatrixSet(tuple(ids), tuple(names[i] for i in ids))
@@ -499,7 +564,8 @@ def read_sites_tsv(paths: Sequence[str | os.PathLike], matrix_set: MatrixSet | N
             np.array([r[1] for r in rs], dtype=np.int64),
             np.array([2 * index[r[2]] + r[3] for r in rs], dtype=np.int64),
             np.array([r[4] for r in rs], dtype=np.int64),
-            np.array([r[5] for r in rs], dtype=np.int64)).sorted()
+            np.array([r[5] for r in rs], dtype=np.int64),
+        ).sorted()
     return matrix_set, out
 
 
@@ -518,9 +584,13 @@ class _SlowPath(Exception):
     """The fast track parser met something it cannot judge; the line parser will name it."""
 
 
-def read_track(path: str | os.PathLike, feature_base: int,
-               chrom_sizes: dict[str, int] | None = None,
-               min_score: int = MIN_RELATIVE, chunk_rows: int = 1 << 22) -> dict[str, Sites]:
+def read_track(
+    path: str | os.PathLike,
+    feature_base: int,
+    chrom_sizes: dict[str, int] | None = None,
+    min_score: int = MIN_RELATIVE,
+    chunk_rows: int = 1 << 22,
+) -> dict[str, Sites]:
     """One JASPAR per-matrix track (7 columns: chrom, start, end, TF, rel x1000, -log10p x100,
     strand; an optional header line) as sorted per-chromosome sites of matrix ``feature_base//2``.
 
@@ -535,8 +605,9 @@ def read_track(path: str | os.PathLike, feature_base: int,
         return _read_track_slow(path, feature_base, chrom_sizes, min_score)
 
 
-def _read_track_fast(path, feature_base: int, chrom_sizes, min_score: int, chunk_rows: int
-                     ) -> dict[str, Sites]:
+def _read_track_fast(
+    path, feature_base: int, chrom_sizes, min_score: int, chunk_rows: int
+) -> dict[str, Sites]:
     import pandas as pd
 
     with open_text(path) as handle:
@@ -546,11 +617,26 @@ def _read_track_fast(path, feature_base: int, chrom_sizes, min_score: int, chunk
     parts: dict[str, list[Sites]] = {}
     try:
         reader = pd.read_csv(
-            path, sep="\t", header=None, names=names, skiprows=skip, chunksize=chunk_rows,
-            dtype={"chrom": str, "start": np.int64, "end": np.int64, "name": str,
-                   "score": np.int64, "nlp": np.int64, "strand": str},
-            na_filter=False, compression="gzip" if is_gzip(path) else None,
-            skip_blank_lines=True, engine="c")
+            path,
+            sep="\t",
+            header=None,
+            names=names,
+            skiprows=skip,
+            chunksize=chunk_rows,
+            dtype={
+                "chrom": str,
+                "start": np.int64,
+                "end": np.int64,
+                "name": str,
+                "score": np.int64,
+                "nlp": np.int64,
+                "strand": str,
+            },
+            na_filter=False,
+            compression="gzip" if is_gzip(path) else None,
+            skip_blank_lines=True,
+            engine="c",
+        )
         for df in reader:
             start = df["start"].to_numpy()
             end = df["end"].to_numpy()
@@ -558,8 +644,12 @@ def _read_track_fast(path, feature_base: int, chrom_sizes, min_score: int, chunk
             chrom = df["chrom"].to_numpy()
             plus, minus = strand == "+", strand == "-"
             length = end - start
-            if (start < 0).any() or (length < 1).any() or (length > 255).any() or \
-                    not (plus | minus).all():
+            if (
+                (start < 0).any()
+                or (length < 1).any()
+                or (length > 255).any()
+                or not (plus | minus).all()
+            ):
                 raise _SlowPath
             keep = df["score"].to_numpy() >= min_score
             if chrom_sizes is not None:
@@ -569,17 +659,26 @@ def _read_track_fast(path, feature_base: int, chrom_sizes, min_score: int, chunk
                     raise _SlowPath
                 keep &= known
             if not keep.all():
-                df, start, length, minus, chrom = (df[keep], start[keep], length[keep],
-                                                   minus[keep], chrom[keep])
+                df, start, length, minus, chrom = (
+                    df[keep],
+                    start[keep],
+                    length[keep],
+                    minus[keep],
+                    chrom[keep],
+                )
             score = df["score"].to_numpy()
             nlp = df["nlp"].to_numpy()
             for c in pd.unique(chrom):
                 sel = chrom == c
-                parts.setdefault(c, []).append(Sites(
-                    start[sel], length[sel].astype(np.uint8),
-                    (feature_base + minus[sel]).astype(np.uint16),
-                    np.clip(score[sel], 0, 65535).astype(np.uint16),
-                    np.clip(nlp[sel], 0, 65535).astype(np.uint16)))
+                parts.setdefault(c, []).append(
+                    Sites(
+                        start[sel],
+                        length[sel].astype(np.uint8),
+                        (feature_base + minus[sel]).astype(np.uint16),
+                        np.clip(score[sel], 0, 65535).astype(np.uint16),
+                        np.clip(nlp[sel], 0, 65535).astype(np.uint16),
+                    )
+                )
     except (ValueError, pd.errors.ParserError) as exc:
         raise _SlowPath from exc
     return {c: Sites.concat(v).sorted() for c, v in parts.items()}
@@ -596,8 +695,12 @@ def _read_track_slow(path, feature_base: int, chrom_sizes, min_score: int) -> di
             if lineno == 1 and (len(f) < 2 or not f[1].strip().isdigit()):
                 continue  # header
             if len(f) != 7:
-                raise InputError(path, f"expected 7 tab-separated columns (chrom, start, end, "
-                                       f"name, score, -log10p, strand), found {len(f)}", lineno)
+                raise InputError(
+                    path,
+                    f"expected 7 tab-separated columns (chrom, start, end, "
+                    f"name, score, -log10p, strand), found {len(f)}",
+                    lineno,
+                )
             start, end, score, nlp = _site_fields(path, lineno, line, f, 5, 6)
             if chrom_sizes is not None:
                 size = chrom_sizes.get(f[0])
@@ -613,15 +716,21 @@ def _read_track_slow(path, feature_base: int, chrom_sizes, min_score: int) -> di
             lists[2].append(feature_base + (f[6] == "-"))
             lists[3].append(score)
             lists[4].append(nlp)
-    return {c: Sites(*(np.array(v, dtype=np.int64) for v in lists)).sorted()
-            for c, lists in per.items()}
+    return {
+        c: Sites(*(np.array(v, dtype=np.int64) for v in lists)).sorted() for c, lists in per.items()
+    }
 
 
 # --------------------------------------------------------------------------- bigBed
 
 
-def iter_bigbed(path: str | os.PathLike, chrom: str, matrix_set: MatrixSet,
-                min_score: int = 0, window: int = 1 << 20) -> Iterator[Sites]:
+def iter_bigbed(
+    path: str | os.PathLike,
+    chrom: str,
+    matrix_set: MatrixSet,
+    min_score: int = 0,
+    window: int = 1 << 20,
+) -> Iterator[Sites]:
     """Sites of ``chrom`` from a JASPAR bigBed (UCSC ``JASPAR2022.bb``), streamed by window.
 
     Entries are BED6+: name = matrix id (or TF name with the id in an extra field), score =
@@ -655,8 +764,7 @@ def iter_bigbed(path: str | os.PathLike, chrom: str, matrix_set: MatrixSet,
             en = np.fromiter((x[1] for x in entries), dtype=np.int64, count=n)
             rest = pd.Series([x[2] for x in entries]).str.split("\t", expand=True)
             if rest.shape[1] < 3 or rest[2].isna().any():
-                k = int(np.flatnonzero(rest[2].isna().to_numpy())[0]) if rest.shape[1] >= 3 \
-                    else 0
+                k = int(np.flatnonzero(rest[2].isna().to_numpy())[0]) if rest.shape[1] >= 3 else 0
                 raise InputError(path, f"{chrom}:{st[k]}-{en[k]}: expected BED6+ entries")
             # matrix: an MA id in the name or in an extra field, else the name as a TF name
             mid = rest[0].str.strip().map(index)
@@ -671,10 +779,11 @@ def iter_bigbed(path: str | os.PathLike, chrom: str, matrix_set: MatrixSet,
             if not keep.any():
                 continue
             m = mid.to_numpy()[keep].astype(np.int64)
-            minus = (rest[2].to_numpy()[keep] == "-")
+            minus = rest[2].to_numpy()[keep] == "-"
             k = int(keep.sum())
-            yield Sites(st[keep], (en - st)[keep], 2 * m + minus, np.zeros(k, dtype=np.int64),
-                        score[keep]).sorted()
+            yield Sites(
+                st[keep], (en - st)[keep], 2 * m + minus, np.zeros(k, dtype=np.int64), score[keep]
+            ).sorted()
     finally:
         bb.close()
 

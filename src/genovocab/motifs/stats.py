@@ -19,8 +19,9 @@ from genovocab.motifs.binning import BinResult
 from genovocab.plotting import pyplot, save_png
 
 
-def chrom_stats(chrom: str, length: int, result: BinResult, sites_per_feature: np.ndarray,
-                nnz: int) -> dict:
+def chrom_stats(
+    chrom: str, length: int, result: BinResult, sites_per_feature: np.ndarray, nnz: int
+) -> dict:
     """The JSON-able statistics of one chromosome."""
     lengths = np.diff(result.edges)
     hist = np.bincount(lengths, minlength=1) if lengths.size else np.zeros(1, np.int64)
@@ -48,11 +49,24 @@ def _median_from_hist(hist: np.ndarray) -> float:
     return (lo + hi) / 2.0
 
 
-def _row(name: str, length: int, sites: int, peaks: int, bins: int, trimmed: int,
-         hist: np.ndarray, nnz: int, n_features: int) -> dict:
+def _row(
+    name: str,
+    length: int,
+    sites: int,
+    peaks: int,
+    bins: int,
+    trimmed: int,
+    hist: np.ndarray,
+    nnz: int,
+    n_features: int,
+) -> dict:
     total_len = int((np.arange(hist.size) * hist).sum())
     return {
-        "chrom": name, "length": length, "sites": sites, "peaks": peaks, "bins": bins,
+        "chrom": name,
+        "length": length,
+        "sites": sites,
+        "peaks": peaks,
+        "bins": bins,
         "mean_bin_length": round(total_len / bins, 4) if bins else 0.0,
         "median_bin_length": _median_from_hist(hist),
         "trimmed_bins": trimmed,
@@ -62,13 +76,28 @@ def _row(name: str, length: int, sites: int, peaks: int, bins: int, trimmed: int
     }
 
 
-STATS_COLUMNS = ["chrom", "length", "sites", "peaks", "bins", "mean_bin_length",
-                 "median_bin_length", "trimmed_bins", "share_trimmed", "nnz", "density"]
+STATS_COLUMNS = [
+    "chrom",
+    "length",
+    "sites",
+    "peaks",
+    "bins",
+    "mean_bin_length",
+    "median_bin_length",
+    "trimmed_bins",
+    "share_trimmed",
+    "nnz",
+    "density",
+]
 
 
-def gather_stats(per_chrom: Sequence[dict], feature_rows: Sequence[tuple[int, str, str, str]],
-                 stats_tsv: str | os.PathLike, features_tsv: str | os.PathLike,
-                 histogram_png: str | os.PathLike | None = None) -> dict:
+def gather_stats(
+    per_chrom: Sequence[dict],
+    feature_rows: Sequence[tuple[int, str, str, str]],
+    stats_tsv: str | os.PathLike,
+    features_tsv: str | os.PathLike,
+    histogram_png: str | os.PathLike | None = None,
+) -> dict:
     """Write the genome-wide tables (and histogram); returns the ``all`` row."""
     n_features = len(feature_rows)
     rows = []
@@ -77,21 +106,41 @@ def gather_stats(per_chrom: Sequence[dict], feature_rows: Sequence[tuple[int, st
     tot = dict(length=0, sites=0, peaks=0, bins=0, trimmed=0, nnz=0)
     for d in per_chrom:
         hist = np.asarray(d["bin_length_hist"], dtype=np.int64)
-        rows.append(_row(d["chrom"], d["length"], d["sites"], d["peaks"], d["bins"],
-                         d["trimmed_bins"], hist, d["nnz"], n_features))
+        rows.append(
+            _row(
+                d["chrom"],
+                d["length"],
+                d["sites"],
+                d["peaks"],
+                d["bins"],
+                d["trimmed_bins"],
+                hist,
+                d["nnz"],
+                n_features,
+            )
+        )
         if hist.size > hist_all.size:
             hist_all = np.pad(hist_all, (0, hist.size - hist_all.size))
-        hist_all[:hist.size] += hist
+        hist_all[: hist.size] += hist
         spf = np.asarray(d["sites_per_feature"], dtype=np.int64)
-        spf_all[:spf.size] += spf
+        spf_all[: spf.size] += spf
         tot["length"] += d["length"]
         tot["sites"] += d["sites"]
         tot["peaks"] += d["peaks"]
         tot["bins"] += d["bins"]
         tot["trimmed"] += d["trimmed_bins"]
         tot["nnz"] += d["nnz"]
-    all_row = _row("all", tot["length"], tot["sites"], tot["peaks"], tot["bins"],
-                   tot["trimmed"], hist_all, tot["nnz"], n_features)
+    all_row = _row(
+        "all",
+        tot["length"],
+        tot["sites"],
+        tot["peaks"],
+        tot["bins"],
+        tot["trimmed"],
+        hist_all,
+        tot["nnz"],
+        n_features,
+    )
     rows.append(all_row)
     lines = ["\t".join(STATS_COLUMNS)]
     lines += ["\t".join(str(r[c]) for c in STATS_COLUMNS) for r in rows]
@@ -112,7 +161,10 @@ def plot_histogram(path: str | os.PathLike, hist: np.ndarray, row: dict) -> None
     ax.bar(x[1:], hist[1:], width=1.0, color="#4c72b0")
     ax.set_xlabel("bin length (bp)")
     ax.set_ylabel("bins")
-    ax.set_title(f"motif bins: {row['bins']:,} bins, mean {row['mean_bin_length']:.1f} bp, "
-                 f"median {row['median_bin_length']:g} bp", fontsize=9)
+    ax.set_title(
+        f"motif bins: {row['bins']:,} bins, mean {row['mean_bin_length']:.1f} bp, "
+        f"median {row['median_bin_length']:g} bp",
+        fontsize=9,
+    )
     fig.tight_layout()
     save_png(fig, path)

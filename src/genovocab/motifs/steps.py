@@ -51,9 +51,18 @@ from genovocab.regions import Regions
 from genovocab.tables import write_json
 
 __all__ = [
-    "BinParams", "bigbed_to_site_file", "bin_chromosome", "bin_genome", "fetch_track_batch",
-    "gather_bins", "load_matrix_set", "merge_site_files", "read_cpg_islands",
-    "scan_to_site_file", "site_files_by_chrom", "tracks_to_site_files",
+    "BinParams",
+    "bigbed_to_site_file",
+    "bin_chromosome",
+    "bin_genome",
+    "fetch_track_batch",
+    "gather_bins",
+    "load_matrix_set",
+    "merge_site_files",
+    "read_cpg_islands",
+    "scan_to_site_file",
+    "site_files_by_chrom",
+    "tracks_to_site_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,10 +79,18 @@ class BinParams:
     chunk_sites: int = MOTIF_BINNING["chunk_sites"]
 
 
-def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[Matrix],
-                      out: str | os.PathLike, *, window: int = 1 << 20,
-                      min_relative: int = 800, max_pvalue: float = 0.05,
-                      progress: bool = True, progress_file=None) -> int:
+def scan_to_site_file(
+    genome: str | os.PathLike,
+    chrom: str,
+    matrices: Sequence[Matrix],
+    out: str | os.PathLike,
+    *,
+    window: int = 1 << 20,
+    min_relative: int = 800,
+    max_pvalue: float = 0.05,
+    progress: bool = True,
+    progress_file=None,
+) -> int:
     """Scan ``chrom`` of an indexed FASTA with ``matrices``; write its site file."""
     from genovocab.io.fasta import open_fasta
 
@@ -83,18 +100,30 @@ def scan_to_site_file(genome: str | os.PathLike, chrom: str, matrices: Sequence[
     seq = str(fa[chrom][:])
     scanner = MotifScanner(matrices, min_relative, max_pvalue)
     t0 = time.perf_counter()
-    chunks = scanner.scan_chromosome(seq, window, progress=progress, label=chrom,
-                                     progress_file=progress_file)
+    chunks = scanner.scan_chromosome(
+        seq, window, progress=progress, label=chrom, progress_file=progress_file
+    )
     n = write_site_file(out, chunks, MatrixSet.from_matrices(matrices), chrom, len(seq))
     dt = time.perf_counter() - t0
-    log.info("%s: %d bp x %d matrices -> %d sites in %.1f s (%.3g bp x matrices / s)", chrom,
-             len(seq), len(matrices), n, dt, len(seq) * len(matrices) / max(dt, 1e-9))
+    log.info(
+        "%s: %d bp x %d matrices -> %d sites in %.1f s (%.3g bp x matrices / s)",
+        chrom,
+        len(seq),
+        len(matrices),
+        n,
+        dt,
+        len(seq) * len(matrices) / max(dt, 1e-9),
+    )
     return n
 
 
-def tracks_to_site_files(tracks: Sequence[str | os.PathLike], matrix_set: MatrixSet,
-                         chrom_sizes: dict[str, int], out_dir: str | os.PathLike,
-                         min_score: int = 800) -> dict[str, int]:
+def tracks_to_site_files(
+    tracks: Sequence[str | os.PathLike],
+    matrix_set: MatrixSet,
+    chrom_sizes: dict[str, int],
+    out_dir: str | os.PathLike,
+    min_score: int = 800,
+) -> dict[str, int]:
     """Split a batch of per-matrix tracks into ``out_dir/<chrom>.parquet`` partial site files.
 
     Every selected chromosome gets a file (possibly empty), so the gather knows its inputs.
@@ -112,14 +141,23 @@ def tracks_to_site_files(tracks: Sequence[str | os.PathLike], matrix_set: Matrix
     counts = {}
     for chrom in list(per):
         sites = Sites.concat(per.pop(chrom)).sorted()
-        counts[chrom] = write_site_file(os.path.join(out_dir, f"{chrom}.parquet"), [sites],
-                                        matrix_set, chrom, chrom_sizes[chrom])
+        counts[chrom] = write_site_file(
+            os.path.join(out_dir, f"{chrom}.parquet"),
+            [sites],
+            matrix_set,
+            chrom,
+            chrom_sizes[chrom],
+        )
         del sites
     return counts
 
 
-def merge_site_files(inputs: Sequence[str | os.PathLike], out: str | os.PathLike,
-                     window: int = 1 << 20, batch_size: int = 1 << 16) -> int:
+def merge_site_files(
+    inputs: Sequence[str | os.PathLike],
+    out: str | os.PathLike,
+    window: int = 1 << 20,
+    batch_size: int = 1 << 16,
+) -> int:
     """Merge start-sorted site files of one chromosome (same matrix set) into one.
 
     Each input is read ``batch_size`` rows at a time, so memory is about
@@ -136,20 +174,36 @@ def merge_site_files(inputs: Sequence[str | os.PathLike], out: str | os.PathLike
     return write_site_file(out, merge_sorted_chunks(streams, window), mset, chrom, length)
 
 
-def bigbed_to_site_file(bigbed: str | os.PathLike, chrom: str, length: int,
-                        matrix_set: MatrixSet, out: str | os.PathLike, min_score: int = 0,
-                        window: int = 1 << 20) -> int:
+def bigbed_to_site_file(
+    bigbed: str | os.PathLike,
+    chrom: str,
+    length: int,
+    matrix_set: MatrixSet,
+    out: str | os.PathLike,
+    min_score: int = 0,
+    window: int = 1 << 20,
+) -> int:
     """Stream one chromosome of a JASPAR bigBed into its compact site file."""
-    return write_site_file(out, iter_bigbed(bigbed, chrom, matrix_set, min_score, window),
-                           matrix_set, chrom, length)
+    return write_site_file(
+        out, iter_bigbed(bigbed, chrom, matrix_set, min_score, window), matrix_set, chrom, length
+    )
 
 
-def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
-                   out_bins: str | os.PathLike, out_features: str | os.PathLike,
-                   out_stats: str | os.PathLike | None = None, params: BinParams = BinParams(),
-                   cpg: str = "none", genome: str | os.PathLike | None = None,
-                   islands: tuple[np.ndarray, np.ndarray] | None = None,
-                   compress: bool = True, spill: bool = True) -> dict:
+def bin_chromosome(
+    sites_path: str | os.PathLike,
+    chrom: str,
+    length: int,
+    *,
+    out_bins: str | os.PathLike,
+    out_features: str | os.PathLike,
+    out_stats: str | os.PathLike | None = None,
+    params: BinParams = BinParams(),
+    cpg: str = "none",
+    genome: str | os.PathLike | None = None,
+    islands: tuple[np.ndarray, np.ndarray] | None = None,
+    compress: bool = True,
+    spill: bool = True,
+) -> dict:
     """Coverage, bins and the bin x feature matrix of one chromosome's site file.
 
     With ``spill`` (default) the matrix's non-zeros are kept in temporary files beside the
@@ -160,8 +214,10 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
     """
     mset, file_chrom, file_len, n_sites = site_file_info(sites_path)
     if file_len is not None and file_len != length:
-        raise InputError(sites_path, f"site file is for a {file_chrom} of {file_len} bp, "
-                                     f"chrom sizes say {length}")
+        raise InputError(
+            sites_path,
+            f"site file is for a {file_chrom} of {file_len} bp, chrom sizes say {length}",
+        )
     n_motif = 2 * len(mset.ids)
     n_features = len(feature_table(mset, cpg))
     extra = None
@@ -190,9 +246,16 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
     if spill:
         os.makedirs(spill, exist_ok=True)
     result, acc = bin_and_accumulate(
-        chunks, length, n_features, sigma=params.sigma, width=params.peak_width,
-        max_bin=params.max_bin, trim_step=params.trim_step, extra_chunks=extra,
-        spill_dir=spill)
+        chunks,
+        length,
+        n_features,
+        sigma=params.sigma,
+        width=params.peak_width,
+        max_bin=params.max_bin,
+        trim_step=params.trim_step,
+        extra_chunks=extra,
+        spill_dir=spill,
+    )
     counts = acc.sites_per_feature.copy()
     t1 = time.perf_counter()
     save_bins(out_bins, result.edges)
@@ -200,28 +263,47 @@ def bin_chromosome(sites_path: str | os.PathLike, chrom: str, length: int, *,
     stats = chrom_stats(chrom, length, result, counts, nnz)
     if out_stats is not None:
         write_json(out_stats, stats)
-    log.info("%s: %d sites -> %d peaks, %d bins (mean %.1f bp, %d trimmed), %d non-zeros; "
-             "%.1f s compute, %.1f s write", chrom, n_sites, result.n_peaks, result.n_bins,
-             length / max(result.n_bins, 1), result.n_trimmed_bins, nnz, t1 - t0,
-             time.perf_counter() - t1)
+    log.info(
+        "%s: %d sites -> %d peaks, %d bins (mean %.1f bp, %d trimmed), %d non-zeros; "
+        "%.1f s compute, %.1f s write",
+        chrom,
+        n_sites,
+        result.n_peaks,
+        result.n_bins,
+        length / max(result.n_bins, 1),
+        result.n_trimmed_bins,
+        nnz,
+        t1 - t0,
+        time.perf_counter() - t1,
+    )
     return stats
 
 
-def gather_bins(per_chrom: Sequence[dict], matrix_set: MatrixSet, cpg: str, *,
-                features_out: str | os.PathLike, stats_out: str | os.PathLike,
-                sites_per_feature_out: str | os.PathLike,
-                histogram_out: str | os.PathLike | None = None) -> dict:
+def gather_bins(
+    per_chrom: Sequence[dict],
+    matrix_set: MatrixSet,
+    cpg: str,
+    *,
+    features_out: str | os.PathLike,
+    stats_out: str | os.PathLike,
+    sites_per_feature_out: str | os.PathLike,
+    histogram_out: str | os.PathLike | None = None,
+) -> dict:
     """The genome-wide files of the binning: ``features.tsv``, ``stats.tsv`` (one row per
     chromosome plus ``all``), ``sites_per_feature.tsv`` and the bin-length histogram, from the
     per-chromosome statistics of :func:`bin_chromosome`. Returns the ``all`` row."""
     write_feature_table(features_out, matrix_set, cpg)
-    return gather_stats(per_chrom, feature_table(matrix_set, cpg), stats_out,
-                        sites_per_feature_out, histogram_out)
+    return gather_stats(
+        per_chrom, feature_table(matrix_set, cpg), stats_out, sites_per_feature_out, histogram_out
+    )
 
 
-def site_files_by_chrom(sites: Sequence[str | os.PathLike], chrom_sizes: dict[str, int],
-                        work_dir: str | os.PathLike, matrix_set: MatrixSet | None = None
-                        ) -> tuple[MatrixSet, dict[str, str]]:
+def site_files_by_chrom(
+    sites: Sequence[str | os.PathLike],
+    chrom_sizes: dict[str, int],
+    work_dir: str | os.PathLike,
+    matrix_set: MatrixSet | None = None,
+) -> tuple[MatrixSet, dict[str, str]]:
     """One compact site file per chromosome of ``chrom_sizes`` from any mix of site files and
     BED6+2 site TSVs (converted into ``work_dir``); chromosomes without sites get an empty file.
 
@@ -256,11 +338,17 @@ def site_files_by_chrom(sites: Sequence[str | os.PathLike], chrom_sizes: dict[st
     return matrix_set, files
 
 
-def bin_genome(sites: Sequence[str | os.PathLike], chrom_sizes: dict[str, int],
-               out_dir: str | os.PathLike, *, params: BinParams = BinParams(), cpg: str = "none",
-               genome: str | os.PathLike | None = None,
-               cpg_islands: str | os.PathLike | None = None,
-               matrix_set: MatrixSet | None = None) -> dict:
+def bin_genome(
+    sites: Sequence[str | os.PathLike],
+    chrom_sizes: dict[str, int],
+    out_dir: str | os.PathLike,
+    *,
+    params: BinParams = BinParams(),
+    cpg: str = "none",
+    genome: str | os.PathLike | None = None,
+    cpg_islands: str | os.PathLike | None = None,
+    matrix_set: MatrixSet | None = None,
+) -> dict:
     """Bin every chromosome of ``chrom_sizes`` and gather: the workflow's ``motifs_bin`` and
     ``motifs_gather`` steps in one call. Writes ``<chrom>.bins.npy``, ``<chrom>.features.npz``,
     ``features.tsv``, ``stats.tsv``, ``sites_per_feature.tsv`` and ``bin_lengths.png`` into
@@ -279,18 +367,33 @@ def bin_genome(sites: Sequence[str | os.PathLike], chrom_sizes: dict[str, int],
         stats = []
         for chrom, length in chrom_sizes.items():
             islands = read_cpg_islands(cpg_islands, chrom) if cpg == "islands" else None
-            stats.append(bin_chromosome(
-                files[chrom], chrom, length, out_bins=os.path.join(out, f"{chrom}.bins.npy"),
-                out_features=os.path.join(out, f"{chrom}.features.npz"), params=params,
-                cpg=cpg, genome=genome, islands=islands))
-    return gather_bins(stats, matrix_set, cpg, features_out=os.path.join(out, "features.tsv"),
-                       stats_out=os.path.join(out, "stats.tsv"),
-                       sites_per_feature_out=os.path.join(out, "sites_per_feature.tsv"),
-                       histogram_out=os.path.join(out, "bin_lengths.png"))
+            stats.append(
+                bin_chromosome(
+                    files[chrom],
+                    chrom,
+                    length,
+                    out_bins=os.path.join(out, f"{chrom}.bins.npy"),
+                    out_features=os.path.join(out, f"{chrom}.features.npz"),
+                    params=params,
+                    cpg=cpg,
+                    genome=genome,
+                    islands=islands,
+                )
+            )
+    return gather_bins(
+        stats,
+        matrix_set,
+        cpg,
+        features_out=os.path.join(out, "features.tsv"),
+        stats_out=os.path.join(out, "stats.tsv"),
+        sites_per_feature_out=os.path.join(out, "sites_per_feature.tsv"),
+        histogram_out=os.path.join(out, "bin_lengths.png"),
+    )
 
 
-def load_matrix_set(pfms: str | os.PathLike, ids: Sequence[str] | None = None
-                    ) -> tuple[list[Matrix], MatrixSet]:
+def load_matrix_set(
+    pfms: str | os.PathLike, ids: Sequence[str] | None = None
+) -> tuple[list[Matrix], MatrixSet]:
     """The selected matrices of a JASPAR/MEME file and their :class:`MatrixSet`."""
     from genovocab.io.jaspar import read_matrices, select_matrices
 
@@ -313,26 +416,38 @@ def read_cpg_islands(path: str | os.PathLike, chrom: str) -> tuple[np.ndarray, n
                 continue
             f = line.rstrip("\n").split("\t")
             ucsc = len(f) >= 4 and f[0].isdigit() and not f[1].isdigit()
-            c, s, e = (f[1], f[2], f[3]) if ucsc else (f[0], f[1] if len(f) > 1 else "",
-                                                        f[2] if len(f) > 2 else "")
+            c, s, e = (
+                (f[1], f[2], f[3])
+                if ucsc
+                else (f[0], f[1] if len(f) > 1 else "", f[2] if len(f) > 2 else "")
+            )
             if c != chrom:
                 continue
             try:
                 s_i, e_i = int(s), int(e)
             except ValueError as exc:
-                raise InputError(path, f"start and end must be integers: {line[:60]!r}",
-                                 lineno) from exc
+                raise InputError(
+                    path, f"start and end must be integers: {line[:60]!r}", lineno
+                ) from exc
             if not 0 <= s_i < e_i:
                 raise InputError(path, f"bad interval {s_i}-{e_i}", lineno)
             starts.append(s_i)
             ends.append(e_i)
-    islands = Regions([chrom], np.zeros(len(starts), np.int32), np.asarray(starts, np.int64),
-                      np.asarray(ends, np.int64)).sorted()
+    islands = Regions(
+        [chrom],
+        np.zeros(len(starts), np.int32),
+        np.asarray(starts, np.int64),
+        np.asarray(ends, np.int64),
+    ).sorted()
     return islands.starts, islands.ends
 
 
-def fetch_track_batch(matrix_ids: Sequence[str], url_template: str, downloads: str | os.PathLike,
-                      sha256: dict[str, str] | None = None) -> list[str]:
+def fetch_track_batch(
+    matrix_ids: Sequence[str],
+    url_template: str,
+    downloads: str | os.PathLike,
+    sha256: dict[str, str] | None = None,
+) -> list[str]:
     """Download (or reuse) the per-matrix tracks of one batch; returns the local paths.
 
     ``url_template`` holds ``{matrix_id}`` (e.g. ``https://.../hg38/{matrix_id}.tsv.gz`` or a

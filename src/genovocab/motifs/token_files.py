@@ -7,6 +7,7 @@
 * :func:`chromosome_tokens` (per chromosome): every bin's token id by back-off, and what the
   tokens keep of the bins.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,12 +44,16 @@ def read_bin_edges(path: str | os.PathLike) -> np.ndarray:
     except (OSError, ValueError) as exc:
         raise InputError(path, f"not a .npy array ({exc})") from exc
     if edges.ndim != 1 or edges.size < 1 or not np.issubdtype(edges.dtype, np.integer):
-        raise InputError(path, f"bin edges must be a 1-D integer array, got {edges.dtype} "
-                               f"shape {edges.shape}")
+        raise InputError(
+            path, f"bin edges must be a 1-D integer array, got {edges.dtype} shape {edges.shape}"
+        )
     bad = np.flatnonzero(np.diff(edges) <= 0)
     if bad.size:
-        raise InputError(path, f"bin edges must increase strictly (edge {bad[0] + 1}: "
-                               f"{edges[bad[0] + 1]} after {edges[bad[0]]})")
+        raise InputError(
+            path,
+            f"bin edges must increase strictly (edge {bad[0] + 1}: "
+            f"{edges[bad[0] + 1]} after {edges[bad[0]]})",
+        )
     return edges.astype(np.int64)
 
 
@@ -74,7 +79,7 @@ def csr_array_prefix(path: str | os.PathLike) -> str:
     text = os.fspath(path)
     for name, _ in CSR_ARRAYS:
         if text.endswith(f".{name}.npy"):
-            return text[:-len(f".{name}.npy")]
+            return text[: -len(f".{name}.npy")]
     raise GenovocabError(f"{text}: not a CSR array file (<prefix>.indptr/indices/values.npy)")
 
 
@@ -85,12 +90,14 @@ def csr_array_rows(prefix: str | os.PathLike) -> int:
     paths = csr_array_paths(prefix)
     lengths = {name: npy_length(paths[name], dtype) for name, dtype in CSR_ARRAYS}
     if lengths["indices"] != lengths["values"]:
-        raise InputError(paths["values"], f"{lengths['values']} values for "
-                                          f"{lengths['indices']} indices")
+        raise InputError(
+            paths["values"], f"{lengths['values']} values for {lengths['indices']} indices"
+        )
     last = int(np.load(paths["indptr"], mmap_mode="r")[-1]) if lengths["indptr"] else -1
     if last != lengths["indices"]:
-        raise InputError(paths["indptr"], f"ends at {last}, the matrix has "
-                                          f"{lengths['indices']} non-zeros")
+        raise InputError(
+            paths["indptr"], f"ends at {last}, the matrix has {lengths['indices']} non-zeros"
+        )
     return lengths["indptr"] - 1
 
 
@@ -111,12 +118,15 @@ def read_csr_arrays(prefix: str | os.PathLike, n_columns: int) -> sp.csr_matrix:
     return sp.csr_matrix((values, indices, indptr), shape=(indptr.size - 1, n_columns))
 
 
-def chromosome_cluster_features(features_path: str | os.PathLike,
-                                clusters_path: str | os.PathLike, *,
-                                cluster_features_out: str | os.PathLike,
-                                patterns_out: str | os.PathLike,
-                                threshold: float = 0.5, chunk_rows: int = 1 << 18
-                                ) -> tuple[int, int]:
+def chromosome_cluster_features(
+    features_path: str | os.PathLike,
+    clusters_path: str | os.PathLike,
+    *,
+    cluster_features_out: str | os.PathLike,
+    patterns_out: str | os.PathLike,
+    threshold: float = 0.5,
+    chunk_rows: int = 1 << 18,
+) -> tuple[int, int]:
     """Workflow step (per chromosome): bin x cluster CSR and the bins' active patterns.
 
     The feature matrix is read and the outputs are written in blocks of ``chunk_rows`` bins:
@@ -135,7 +145,7 @@ def chromosome_cluster_features(features_path: str | os.PathLike,
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     paths = csr_array_paths(cluster_features_out)
     spill_of = Path(f"{patterns_out}.spill")  # a name of its own: atomic_path(patterns_out)
-    remove_stale_temps(spill_of)               # removes the temporaries of patterns_out
+    remove_stale_temps(spill_of)  # removes the temporaries of patterns_out
     spill_path = spill_of.parent / tmp_name(spill_of, ".npy")
     row_sizes = []
     try:
@@ -147,9 +157,12 @@ def chromosome_cluster_features(features_path: str | os.PathLike,
             merger = PatternMerger(n_clusters, spill)
             for _, block in iter_csr_npz(features_path, rows=chunk_rows):
                 if block.shape[1] != labels.size:
-                    raise InputError(features_path, f"matrix has {block.shape[1]} feature "
-                                                    f"columns, {clusters_path} lists "
-                                                    f"{labels.size} features")
+                    raise InputError(
+                        features_path,
+                        f"matrix has {block.shape[1]} feature "
+                        f"columns, {clusters_path} lists "
+                        f"{labels.size} features",
+                    )
                 cf_block = cluster_features(block, labels)
                 indices.append(cf_block.indices)
                 values.append(cf_block.data)
@@ -192,8 +205,9 @@ def npz_members(path: str | os.PathLike) -> dict[str, tuple[int, np.dtype, tuple
     return out
 
 
-def _read_range(handle, member: tuple[int, np.dtype, tuple[int, ...]], lo: int, hi: int
-                ) -> np.ndarray:
+def _read_range(
+    handle, member: tuple[int, np.dtype, tuple[int, ...]], lo: int, hi: int
+) -> np.ndarray:
     offset, dtype, _ = member
     handle.seek(offset + lo * dtype.itemsize)
     out = np.fromfile(handle, dtype=dtype, count=hi - lo)
@@ -214,8 +228,11 @@ def iter_pattern_chunks(path: str | os.PathLike, rows: int = 1 << 18):
         raise InputError(path, f"not a token pattern file (no {', '.join(missing)})")
     for name, dtype in (("indptr", np.int64), ("indices", np.int32), ("counts", np.int64)):
         if members[name][1] != np.dtype(dtype) or len(members[name][2]) != 1:
-            raise InputError(path, f"{name}.npy is {members[name][1]} {members[name][2]}, "
-                                   f"expected 1-D {np.dtype(dtype)}")
+            raise InputError(
+                path,
+                f"{name}.npy is {members[name][1]} {members[name][2]}, "
+                f"expected 1-D {np.dtype(dtype)}",
+            )
     n = members["indptr"][2][0] - 1
     with open(path, "rb") as handle:
         for lo in range(0, max(n, 0), rows):
@@ -239,13 +256,21 @@ def read_patterns(path: str | os.PathLike) -> Patterns:
     return Patterns.load(path)
 
 
-def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
-                      edge_paths: Sequence[str | os.PathLike], *, vocab_out: str | os.PathLike,
-                      zipf_out: str | os.PathLike, plot_out: str | os.PathLike | None = None,
-                      clusters: str | os.PathLike | None = None,
-                      size: int = DEFAULT_VOCAB_SIZE, min_count: int = 1,
-                      chunk_rows: int = 1 << 18, census: bool = True,
-                      census_shards: int | None = None, log=None) -> dict:
+def token_vocab_files(
+    pattern_paths: Sequence[str | os.PathLike],
+    edge_paths: Sequence[str | os.PathLike],
+    *,
+    vocab_out: str | os.PathLike,
+    zipf_out: str | os.PathLike,
+    plot_out: str | os.PathLike | None = None,
+    clusters: str | os.PathLike | None = None,
+    size: int = DEFAULT_VOCAB_SIZE,
+    min_count: int = 1,
+    chunk_rows: int = 1 << 18,
+    census: bool = True,
+    census_shards: int | None = None,
+    log=None,
+) -> dict:
     """Workflow step (gather): the bounded motif vocabulary (``token_vocab.tsv``, the layout of
     a tokenizer's ``vocab.tsv``), its token stream's figures (``zipf.json``) and plot.
 
@@ -269,8 +294,7 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
         bp += int(edges[-1] - edges[0])
         rows = npz_members(pattern_path).get("inverse", (0, None, (-1,)))[2][0]
         if rows != edges.size - 1:
-            raise InputError(pattern_path, f"{rows} bins, but {edge_path} gives "
-                                           f"{edges.size - 1}")
+            raise InputError(pattern_path, f"{rows} bins, but {edge_path} gives {edges.size - 1}")
 
     def chunks():
         for path in pattern_paths:
@@ -287,24 +311,35 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
         backed += float(w[(vocab.sizes[nodes] == 0) & (n_active > 0)].sum())
     stream = stream_statistics(vocab.token_counts(), len(vocab))
     if stream["n_bins"] != n_bins:
-        raise InputError(edge_paths[0], f"the pattern files count {stream['n_bins']} bins, the "
-                                        f"bin edges {n_bins}")
+        raise InputError(
+            edge_paths[0],
+            f"the pattern files count {stream['n_bins']} bins, the bin edges {n_bins}",
+        )
     summary = {
-        "rule": "backoff", "vocab_size": len(vocab), "requested_vocab_size": int(size),
-        "min_count": int(min_count), "n_bins": n_bins, "total_bp": bp,
+        "rule": "backoff",
+        "vocab_size": len(vocab),
+        "requested_vocab_size": int(size),
+        "min_count": int(min_count),
+        "n_bins": n_bins,
+        "total_bp": bp,
         "mean_bin_length": bp / n_bins if n_bins else float("nan"),
         "mean_active_clusters_per_bin": active / n_bins if n_bins else float("nan"),
         "fraction_active_clusters_kept": kept / active if active else float("nan"),
         "fraction_bins_backed_to_empty": backed / n_bins if n_bins else float("nan"),
-        "zipf": stream["zipf"], "tokens_used": stream["tokens_used"],
-        "top_token_share": stream["top_token_share"], "unk_share": stream["unk_share"],
+        "zipf": stream["zipf"],
+        "tokens_used": stream["tokens_used"],
+        "top_token_share": stream["top_token_share"],
+        "unk_share": stream["unk_share"],
     }
     if census:  # every distinct active set, counted hash-sharded on disk (a diagnostic)
         from genovocab.motifs.pattern_counts import set_census
 
         summary["patterns"] = set_census(
-            chunks, n_shards=census_shards, work_dir=Path(vocab_out).parent,
-            total_ids=sum(pattern_file_ids(path) for path in pattern_paths))
+            chunks,
+            n_shards=census_shards,
+            work_dir=Path(vocab_out).parent,
+            total_ids=sum(pattern_file_ids(path) for path in pattern_paths),
+        )
     names = None
     if clusters is not None:
         import pandas as pd
@@ -317,13 +352,15 @@ def token_vocab_files(pattern_paths: Sequence[str | os.PathLike],
     if plot_out is not None:
         from genovocab.motifs.token_plots import plot_zipf
 
-        plot_zipf(plot_out, vocab.counts, summary["zipf"],
-                  title=f"Motif tokens ({len(vocab):,} ids)")
+        plot_zipf(
+            plot_out, vocab.counts, summary["zipf"], title=f"Motif tokens ({len(vocab):,} ids)"
+        )
     return summary
 
 
-def kept_value(prefix: str | os.PathLike, token_sizes: np.ndarray, threshold: float,
-               chunk_rows: int = 1 << 18) -> tuple[float, float]:
+def kept_value(
+    prefix: str | os.PathLike, token_sizes: np.ndarray, threshold: float, chunk_rows: int = 1 << 18
+) -> tuple[float, float]:
     """(value kept, active value) summed over the bins of the CSR arrays at ``prefix``: a bin
     keeps the values of its ``token_sizes[bin]`` strongest active clusters (the ones its token
     names). Read ``chunk_rows`` bins at a time from the memory-mapped arrays."""
@@ -334,8 +371,8 @@ def kept_value(prefix: str | os.PathLike, token_sizes: np.ndarray, threshold: fl
     n = indptr.size - 1
     for lo in range(0, n, chunk_rows):
         hi = min(n, lo + chunk_rows)
-        ptr = np.asarray(indptr[lo:hi + 1], dtype=np.int64)
-        vals = np.asarray(values[ptr[0]:ptr[-1]], dtype=np.float64)
+        ptr = np.asarray(indptr[lo : hi + 1], dtype=np.int64)
+        vals = np.asarray(values[ptr[0] : ptr[-1]], dtype=np.float64)
         rows = np.repeat(np.arange(hi - lo), np.diff(ptr))
         act = vals >= threshold
         vals, rows = vals[act], rows[act]
@@ -349,12 +386,17 @@ def kept_value(prefix: str | os.PathLike, token_sizes: np.ndarray, threshold: fl
     return kept, total
 
 
-def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.PathLike,
-                      chrom: str, *, tokens_out: str | os.PathLike,
-                      stats_out: str | os.PathLike | None = None,
-                      cluster_features: str | os.PathLike | None = None,
-                      threshold: float = 0.5, band: tuple[int, int] = (500, 1_000_000)
-                      ) -> np.ndarray:
+def chromosome_tokens(
+    patterns_path: str | os.PathLike,
+    vocab_path: str | os.PathLike,
+    chrom: str,
+    *,
+    tokens_out: str | os.PathLike,
+    stats_out: str | os.PathLike | None = None,
+    cluster_features: str | os.PathLike | None = None,
+    threshold: float = 0.5,
+    band: tuple[int, int] = (500, 1_000_000),
+) -> np.ndarray:
     """Workflow step (per chromosome): every bin's token id (int32 ``.npy``) by back-off from
     the chromosome's patterns and the vocabulary, and (``stats_out``) what the tokens keep:
     active clusters and (with the CSR arrays at ``cluster_features``) active value, plus the
@@ -383,31 +425,50 @@ def chromosome_tokens(patterns_path: str | os.PathLike, vocab_path: str | os.Pat
     del inverse
     write_npy(tokens_out, tokens)
     if stats_out is not None:
-        stats = {"chrom": chrom, "n_bins": int(tokens.size), "active_clusters": active,
-                 "kept_clusters": kept,
-                 "diagnostic_band": band_diagnostic(patterns_path, band,
-                                                    work_dir=Path(stats_out).parent)}
+        stats = {
+            "chrom": chrom,
+            "n_bins": int(tokens.size),
+            "active_clusters": active,
+            "kept_clusters": kept,
+            "diagnostic_band": band_diagnostic(
+                patterns_path, band, work_dir=Path(stats_out).parent
+            ),
+        }
         if cluster_features is not None:
             rows = csr_array_rows(cluster_features)
             if rows != tokens.size:
-                raise InputError(csr_array_paths(cluster_features)["indptr"],
-                                 f"{rows} bins, the patterns of {chrom} give {tokens.size}")
+                raise InputError(
+                    csr_array_paths(cluster_features)["indptr"],
+                    f"{rows} bins, the patterns of {chrom} give {tokens.size}",
+                )
             stats["kept_value"], stats["active_value"] = kept_value(
-                cluster_features, sizes[tokens], threshold)
+                cluster_features, sizes[tokens], threshold
+            )
         write_json(stats_out, stats, indent=2)
     return tokens
 
 
-def band_diagnostic(patterns_path: str | os.PathLike, band: tuple[int, int] = (500, 1_000_000),
-                    work_dir: str | os.PathLike | None = None) -> dict:
+def band_diagnostic(
+    patterns_path: str | os.PathLike,
+    band: tuple[int, int] = (500, 1_000_000),
+    work_dir: str | os.PathLike | None = None,
+) -> dict:
     """The paper's Zipf check on one chromosome: every distinct active *set* a token, only those
     seen ``band[0]..band[1]`` times (a diagnostic of the patterns, not the vocabulary). Counted
     hash-sharded (``pattern_counts.py``), so memory is one shard of the chromosome's patterns."""
     from genovocab.motifs.pattern_counts import set_census
 
-    census = set_census(lambda: iter_pattern_chunks(patterns_path), work_dir=work_dir,
-                        band=band, total_ids=pattern_file_ids(patterns_path))
-    return {"band": list(band), "n_sets": census["n_sets"],
-            "fraction_sets_seen_once": census["fraction_sets_seen_once"],
-            "zipf_all_sets": census["zipf_all_sets"],
-            "n_in_band": census["zipf_band"]["n_tokens"], "zipf": census["zipf_band"]}
+    census = set_census(
+        lambda: iter_pattern_chunks(patterns_path),
+        work_dir=work_dir,
+        band=band,
+        total_ids=pattern_file_ids(patterns_path),
+    )
+    return {
+        "band": list(band),
+        "n_sets": census["n_sets"],
+        "fraction_sets_seen_once": census["fraction_sets_seen_once"],
+        "zipf_all_sets": census["zipf_all_sets"],
+        "n_in_band": census["zipf_band"]["n_tokens"],
+        "zipf": census["zipf_band"],
+    }

@@ -1,4 +1,5 @@
 """Plots of the motif tokens: Zipf rank-frequency and the token map (PCA of cluster vectors)."""
+
 from __future__ import annotations
 
 import math
@@ -31,8 +32,9 @@ def _plotted(freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks[pick], freq[pick]
 
 
-def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
-              title: str = "Motif tokens") -> None:
+def plot_zipf(
+    path: str | os.PathLike, counts: np.ndarray, fit: dict, title: str = "Motif tokens"
+) -> None:
     """PNG: rank-frequency on log-log axes with the fitted line."""
     import matplotlib
 
@@ -44,8 +46,12 @@ def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.loglog(ranks, shown, ".", markersize=3, label="tokens")
     if fit.get("slope") is not None and math.isfinite(fit.get("slope", float("nan"))):
-        ax.loglog(ranks, 10 ** (fit["intercept"] + fit["slope"] * np.log10(ranks)), "-",
-                  label=f"fit: slope {fit['slope']:.2f}, r = {fit['pearson_r']:.3f}")
+        ax.loglog(
+            ranks,
+            10 ** (fit["intercept"] + fit["slope"] * np.log10(ranks)),
+            "-",
+            label=f"fit: slope {fit['slope']:.2f}, r = {fit['pearson_r']:.3f}",
+        )
     ax.set_xlabel("rank")
     ax.set_ylabel("frequency")
     ax.set_title(f"{title}: Zipf rank-frequency ({freq.size} tokens)")
@@ -54,12 +60,12 @@ def plot_zipf(path: str | os.PathLike, counts: np.ndarray, fit: dict,
     _savefig(fig, path)
 
 
-
 # --------------------------------------------------------------------------- tokenizer plots
 
 
-def plot_zipf_kept(path: str | os.PathLike, all_counts: np.ndarray, kept_counts: np.ndarray,
-                   stats: dict) -> None:
+def plot_zipf_kept(
+    path: str | os.PathLike, all_counts: np.ndarray, kept_counts: np.ndarray, stats: dict
+) -> None:
     """PNG: rank-frequency of all patterns and of the kept vocabulary, with both Zipf r."""
     import matplotlib
 
@@ -67,23 +73,38 @@ def plot_zipf_kept(path: str | os.PathLike, all_counts: np.ndarray, kept_counts:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    for counts, key, label in ((all_counts, "zipf_all", "all patterns"),
-                               (kept_counts, "zipf_kept", "kept vocabulary")):
+    for counts, key, label in (
+        (all_counts, "zipf_all", "all patterns"),
+        (kept_counts, "zipf_kept", "kept vocabulary"),
+    ):
         freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
         if freq.size == 0:
             continue
         ranks, shown = _plotted(freq)
         fit = stats.get(key, {})
         r = fit.get("pearson_r")
-        text = f"{label} ({freq.size}; r = {r:.3f})" if r is not None and math.isfinite(r) \
+        text = (
+            f"{label} ({freq.size}; r = {r:.3f})"
+            if r is not None and math.isfinite(r)
             else f"{label} ({freq.size})"
+        )
         ax.loglog(ranks, shown, ".", markersize=3, label=text)
         slope = fit.get("slope")
         if slope is not None and math.isfinite(slope):
-            ax.loglog(ranks, 10 ** (fit["intercept"] + slope * np.log10(ranks)), "-",
-                      linewidth=0.8, color="0.3")
-    ax.axhline(stats.get("min_count", 1), color="0.6", linestyle=":", linewidth=0.8,
-               label=f"min_count = {stats.get('min_count')}")
+            ax.loglog(
+                ranks,
+                10 ** (fit["intercept"] + slope * np.log10(ranks)),
+                "-",
+                linewidth=0.8,
+                color="0.3",
+            )
+    ax.axhline(
+        stats.get("min_count", 1),
+        color="0.6",
+        linestyle=":",
+        linewidth=0.8,
+        label=f"min_count = {stats.get('min_count')}",
+    )
     ax.set_xlabel("rank")
     ax.set_ylabel("bins")
     ax.set_title("Motif tokens: Zipf rank-frequency")
@@ -106,8 +127,13 @@ def dominant_family(cluster_names: list[str], values: sp.csr_matrix) -> list[str
     return out
 
 
-def token_map_points(ids: np.ndarray, nonzero: np.ndarray, frequent: np.ndarray,
-                     max_points: int = 5000, seed: int = 0) -> np.ndarray:
+def token_map_points(
+    ids: np.ndarray,
+    nonzero: np.ndarray,
+    frequent: np.ndarray,
+    max_points: int = 5000,
+    seed: int = 0,
+) -> np.ndarray:
     """Rows to draw: bins whose token id is in ``frequent`` and whose cluster vector is not
     zero (``nonzero``), a seeded subsample of at most ``max_points`` (sorted)."""
     rows = np.flatnonzero(np.isin(ids, frequent) & nonzero)
@@ -116,8 +142,13 @@ def token_map_points(ids: np.ndarray, nonzero: np.ndarray, frequent: np.ndarray,
     return rows
 
 
-def plot_token_map(path: str | os.PathLike, values: sp.csr_matrix, families: list[str],
-                   title: str = "Motif token map", n_families: int = 10) -> np.ndarray:
+def plot_token_map(
+    path: str | os.PathLike,
+    values: sp.csr_matrix,
+    families: list[str],
+    title: str = "Motif token map",
+    n_families: int = 10,
+) -> np.ndarray:
     """PNG: PCA (2 components, scikit-learn) of log1p cluster vectors, coloured by the
     dominant cluster's motif family.
 
@@ -144,13 +175,20 @@ def plot_token_map(path: str | os.PathLike, values: sp.csr_matrix, families: lis
     for k, name in enumerate(top + (["other"] if np.any(labels == "other") else [])):
         sel = labels == name
         colour = cmap(k % 10) if name != "other" else (0.75, 0.75, 0.75, 1.0)
-        ax.scatter(coords[sel, 0], coords[sel, 1], s=4, color=colour, label=f"{name} "
-                   f"({int(sel.sum())})", linewidths=0)
+        ax.scatter(
+            coords[sel, 0],
+            coords[sel, 1],
+            s=4,
+            color=colour,
+            label=f"{name} ({int(sel.sum())})",
+            linewidths=0,
+        )
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")
     ax.set_title(f"{title} ({dense.shape[0]} bins of frequent tokens)")
-    ax.legend(fontsize=7, markerscale=3, loc="best", title="dominant cluster's motif",
-              title_fontsize=7)
+    ax.legend(
+        fontsize=7, markerscale=3, loc="best", title="dominant cluster's motif", title_fontsize=7
+    )
     fig.tight_layout()
     _savefig(fig, path)
     return coords

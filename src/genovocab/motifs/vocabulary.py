@@ -44,8 +44,7 @@ SPECIAL_TOKENS = ("<pad>", "<unk>", "<cls>", "<sep>", "<mask>")
 PAD_ID, UNK_ID, CLS_ID, SEP_ID, MASK_ID = range(len(SPECIAL_TOKENS))
 N_SPECIAL = len(SPECIAL_TOKENS)
 EMPTY_ID = N_SPECIAL
-VOCAB_COLUMNS = ("id", "token", "count", "fraction", "support", "n_active", "clusters",
-                 "motifs")
+VOCAB_COLUMNS = ("id", "token", "count", "fraction", "support", "n_active", "clusters", "motifs")
 # the default size: measured on real DNA (docs/motif-vocabulary.md), 4,096 ids keep a Zipf-like
 # token stream and use most of the vocabulary on a few Mbp, the size of DNABERT-2's BPE
 DEFAULT_VOCAB_SIZE = 4096
@@ -74,9 +73,11 @@ def parse_pattern_token(token: str) -> tuple[int, ...] | None:
 def check_size(size: int) -> int:
     """A vocabulary size (special tokens and the empty token included), or a clear error."""
     if not N_SPECIAL + 1 <= int(size) <= MAX_VOCAB_SIZE:
-        raise GenovocabError(f"motifs.tokens.vocab_size must be {N_SPECIAL + 1}..{MAX_VOCAB_SIZE} "
-                             f"(the {N_SPECIAL} special tokens and the empty token included), "
-                             f"got {size}")
+        raise GenovocabError(
+            f"motifs.tokens.vocab_size must be {N_SPECIAL + 1}..{MAX_VOCAB_SIZE} "
+            f"(the {N_SPECIAL} special tokens and the empty token included), "
+            f"got {size}"
+        )
     return int(size)
 
 
@@ -133,8 +134,10 @@ class MotifVocab:
                     continue
                 parent = index.get(p[:-1])
                 if parent is None:
-                    raise GenovocabError(f"token {pattern_token(p)} has no parent "
-                                         f"{pattern_token(p[:-1])} in the vocabulary")
+                    raise GenovocabError(
+                        f"token {pattern_token(p)} has no parent "
+                        f"{pattern_token(p[:-1])} in the vocabulary"
+                    )
                 keys.append(parent * int(_KEY) + p[-1])
                 children.append(i)
             order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
@@ -153,8 +156,13 @@ class MotifVocab:
         return (self.assign(indptr, indices) + N_SPECIAL).astype(np.int32)
 
 
-def walk(trie: tuple[np.ndarray, np.ndarray], root: int, indptr: np.ndarray,
-         indices: np.ndarray, max_depth: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def walk(
+    trie: tuple[np.ndarray, np.ndarray],
+    root: int,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    max_depth: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(node, depth) of every pattern: follow its ids down the trie while the child is kept,
     at most ``max_depth`` steps. Vectorised level by level over the patterns still moving."""
     keys, children = trie
@@ -178,9 +186,12 @@ def walk(trie: tuple[np.ndarray, np.ndarray], root: int, indptr: np.ndarray,
 
 def _rank(patterns: list[tuple[int, ...]], support: np.ndarray) -> np.ndarray:
     """Token order: descending support, then shorter, then the ids lexicographically."""
-    return np.array(sorted(range(len(patterns)),
-                           key=lambda i: (-int(support[i]), len(patterns[i]), patterns[i])),
-                    dtype=np.int64)
+    return np.array(
+        sorted(
+            range(len(patterns)), key=lambda i: (-int(support[i]), len(patterns[i]), patterns[i])
+        ),
+        dtype=np.int64,
+    )
 
 
 def _count_keys(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -190,8 +201,9 @@ def _count_keys(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
     keys = np.concatenate([p[0] for p in parts])
     weights = np.concatenate([p[1] for p in parts])
     unique, inverse = np.unique(keys, return_inverse=True)
-    return unique, np.bincount(inverse.ravel(), weights=weights,
-                               minlength=unique.size).astype(np.int64)
+    return unique, np.bincount(inverse.ravel(), weights=weights, minlength=unique.size).astype(
+        np.int64
+    )
 
 
 # one level's candidates are counted in a dense table of (frontier slot, cluster) up to this
@@ -215,8 +227,9 @@ class _LevelCounts:
 
     def add(self, keys: np.ndarray, weights: np.ndarray) -> None:
         unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=weights.astype(np.float64),
-                           minlength=unique.size).astype(np.int64)
+        sums = np.bincount(
+            inverse.ravel(), weights=weights.astype(np.float64), minlength=unique.size
+        ).astype(np.int64)
         if self.table is not None:
             self.table[unique] += sums
             return
@@ -234,9 +247,12 @@ class _LevelCounts:
         return _count_keys(self.parts)
 
 
-def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = DEFAULT_VOCAB_SIZE,
-                      min_count: int = 1, log: Callable[[str], None] | None = None
-                      ) -> MotifVocab:
+def build_motif_vocab(
+    chunks: Callable[[], Iterable[PatternChunk]],
+    size: int = DEFAULT_VOCAB_SIZE,
+    min_count: int = 1,
+    log: Callable[[str], None] | None = None,
+) -> MotifVocab:
     """The ``size - N_SPECIAL`` prefixes of largest support (with support >= ``min_count``),
     then every pattern's bins counted on its back-off token.
 
@@ -272,8 +288,7 @@ def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = 
             sel = sel[slot[node[sel]] >= 0]  # parents kept at the last level only
             if not sel.size:
                 continue
-            keys = (slot[node[sel]] * width
-                    + indices[indptr[sel] + level - 1].astype(np.int64))
+            keys = slot[node[sel]] * width + indices[indptr[sel] + level - 1].astype(np.int64)
             table.add(keys, np.asarray(counts, dtype=np.int64)[sel])
         keys, weights = table.result()
         del table
@@ -286,8 +301,7 @@ def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = 
         bound = floor[min(n_keep, floor.size) - 1]
         top = np.flatnonzero(weights >= bound)
         parent = np.asarray(frontier, dtype=np.int64)[keys[top] // width]
-        cand = [patterns[p] + (c,) for p, c in
-                zip(parent.tolist(), (keys[top] % width).tolist())]
+        cand = [patterns[p] + (c,) for p, c in zip(parent.tolist(), (keys[top] % width).tolist())]
         allp = patterns + cand
         alls = np.concatenate([np.array(support, dtype=np.int64), weights[top]])
         keep = np.sort(_rank(allp, alls)[:n_keep])
@@ -295,45 +309,64 @@ def build_motif_vocab(chunks: Callable[[], Iterable[PatternChunk]], size: int = 
         support = [int(alls[i]) for i in keep]
         frontier = [i for i, p in enumerate(patterns) if len(p) == level]
         if log is not None:
-            log(f"level {level}: {keys.size:,} candidate prefixes, {len(frontier):,} kept; "
-                f"{len(patterns):,} tokens")
+            log(
+                f"level {level}: {keys.size:,} candidate prefixes, {len(frontier):,} kept; "
+                f"{len(patterns):,} tokens"
+            )
     order = _rank(patterns, np.array(support))
     patterns = [patterns[i] for i in order]
     support_arr = np.array(support, dtype=np.int64)[order]
     vocab = MotifVocab(patterns, support_arr, np.zeros(len(patterns), dtype=np.int64))
     counts = np.zeros(len(patterns), dtype=np.int64)
     for indptr, indices, bins in chunks():
-        counts += np.bincount(vocab.assign(indptr, indices),
-                              weights=np.asarray(bins, dtype=np.float64),
-                              minlength=len(patterns)).astype(np.int64)
+        counts += np.bincount(
+            vocab.assign(indptr, indices),
+            weights=np.asarray(bins, dtype=np.float64),
+            minlength=len(patterns),
+        ).astype(np.int64)
     vocab.counts = counts
     return vocab
 
 
-def vocab_from_memory(indptr: np.ndarray, indices: np.ndarray, counts: np.ndarray,
-                      size: int = DEFAULT_VOCAB_SIZE, min_count: int = 1,
-                      chunk: int = 1 << 20) -> MotifVocab:
+def vocab_from_memory(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    counts: np.ndarray,
+    size: int = DEFAULT_VOCAB_SIZE,
+    min_count: int = 1,
+    chunk: int = 1 << 20,
+) -> MotifVocab:
     """:func:`build_motif_vocab` over patterns held in memory (tests, benchmarks)."""
+
     def chunks():
         for lo in range(0, max(indptr.size - 1, 1), chunk):
             hi = min(indptr.size - 1, lo + chunk)
-            yield (indptr[lo:hi + 1] - indptr[lo], indices[indptr[lo]:indptr[hi]],
-                   counts[lo:hi])
+            yield (
+                indptr[lo : hi + 1] - indptr[lo],
+                indices[indptr[lo] : indptr[hi]],
+                counts[lo:hi],
+            )
+
     return build_motif_vocab(chunks, size, min_count)
 
 
-def kept_share(vocab: MotifVocab, indptr: np.ndarray, counts: np.ndarray,
-               nodes: np.ndarray) -> dict:
+def kept_share(
+    vocab: MotifVocab, indptr: np.ndarray, counts: np.ndarray, nodes: np.ndarray
+) -> dict:
     """Share of the active clusters the tokens keep (bins weighted by ``counts``), and the share
     of bins whose token is the empty one although they have active clusters."""
     sizes = np.diff(indptr).astype(np.float64)
     kept = vocab.sizes[nodes].astype(np.float64)
     w = np.asarray(counts, dtype=np.float64)
     active = float((sizes * w).sum())
-    return {"fraction_active_clusters_kept": float((kept * w).sum()) / active
-            if active else float("nan"),
-            "fraction_bins_backed_to_empty": float(w[(kept == 0) & (sizes > 0)].sum())
-            / float(w.sum()) if w.sum() else float("nan")}
+    return {
+        "fraction_active_clusters_kept": float((kept * w).sum()) / active
+        if active
+        else float("nan"),
+        "fraction_bins_backed_to_empty": float(w[(kept == 0) & (sizes > 0)].sum()) / float(w.sum())
+        if w.sum()
+        else float("nan"),
+    }
 
 
 def zipf_fit(counts: np.ndarray) -> dict:
@@ -343,8 +376,13 @@ def zipf_fit(counts: np.ndarray) -> dict:
     frequent token. With fewer than 3 tokens the fit is undefined (NaN).
     """
     freq = np.sort(np.asarray(counts, dtype=np.float64)[np.asarray(counts) > 0])[::-1]
-    result = {"n_tokens": int(freq.size), "n_occurrences": int(freq.sum()),
-              "pearson_r": float("nan"), "slope": float("nan"), "intercept": float("nan")}
+    result = {
+        "n_tokens": int(freq.size),
+        "n_occurrences": int(freq.sum()),
+        "pearson_r": float("nan"),
+        "slope": float("nan"),
+        "intercept": float("nan"),
+    }
     if freq.size < 3:
         return result
     x = np.log10(np.arange(1, freq.size + 1, dtype=np.float64))
@@ -352,8 +390,9 @@ def zipf_fit(counts: np.ndarray) -> dict:
     if np.all(y == y[0]):
         return result
     slope, intercept = np.polyfit(x, y, 1)
-    result.update(pearson_r=float(np.corrcoef(x, y)[0, 1]), slope=float(slope),
-                  intercept=float(intercept))
+    result.update(
+        pearson_r=float(np.corrcoef(x, y)[0, 1]), slope=float(slope), intercept=float(intercept)
+    )
     return result
 
 
@@ -362,12 +401,14 @@ def stream_statistics(token_counts: np.ndarray, vocab_size: int) -> dict:
     tokens used, the most frequent token's share, the ``<unk>`` share."""
     counts = np.asarray(token_counts, dtype=np.int64)
     total = int(counts.sum())
-    return {"vocab_size": int(vocab_size), "n_bins": total,
-            "tokens_used": int((counts > 0).sum()),
-            "top_token_share": float(counts.max()) / total if total else float("nan"),
-            "unk_share": float(counts[UNK_ID]) / total if total and counts.size > UNK_ID
-            else 0.0,
-            "zipf": zipf_fit(counts)}
+    return {
+        "vocab_size": int(vocab_size),
+        "n_bins": total,
+        "tokens_used": int((counts > 0).sum()),
+        "top_token_share": float(counts.max()) / total if total else float("nan"),
+        "unk_share": float(counts[UNK_ID]) / total if total and counts.size > UNK_ID else 0.0,
+        "zipf": zipf_fit(counts),
+    }
 
 
 def cluster_motif_names(clusters: pd.DataFrame) -> list[str]:
@@ -392,35 +433,42 @@ def vocab_table(vocab: MotifVocab, cluster_names: list[str] | None = None) -> pd
     """
     counts = vocab.token_counts()
     total = int(counts.sum())
-    clusters = ["."] * N_SPECIAL + [",".join(map(str, p)) if p else "." for p in
-                                    vocab.patterns]
+    clusters = ["."] * N_SPECIAL + [",".join(map(str, p)) if p else "." for p in vocab.patterns]
     if cluster_names is None:
         motifs = ["."] * len(vocab)
     else:
-        motifs = ["."] * N_SPECIAL + ["|".join(cluster_names[c] if c < len(cluster_names)
-                                               else f"m{c}" for c in p) if p else "."
-                                      for p in vocab.patterns]
+        motifs = ["."] * N_SPECIAL + [
+            "|".join(cluster_names[c] if c < len(cluster_names) else f"m{c}" for c in p)
+            if p
+            else "."
+            for p in vocab.patterns
+        ]
     support = np.zeros(len(vocab), dtype=np.int64)
     support[N_SPECIAL:] = vocab.support
-    return pd.DataFrame({
-        "id": np.arange(len(vocab), dtype=np.int64),
-        "token": vocab.tokens(),
-        "count": counts,
-        "fraction": counts / total if total else np.zeros(len(vocab)),
-        "support": support,
-        "n_active": [0] * N_SPECIAL + [len(p) for p in vocab.patterns],
-        "clusters": clusters,
-        "motifs": motifs,
-    }, columns=list(VOCAB_COLUMNS))
+    return pd.DataFrame(
+        {
+            "id": np.arange(len(vocab), dtype=np.int64),
+            "token": vocab.tokens(),
+            "count": counts,
+            "fraction": counts / total if total else np.zeros(len(vocab)),
+            "support": support,
+            "n_active": [0] * N_SPECIAL + [len(p) for p in vocab.patterns],
+            "clusters": clusters,
+            "motifs": motifs,
+        },
+        columns=list(VOCAB_COLUMNS),
+    )
 
 
-def write_vocab(path: str | os.PathLike, vocab: MotifVocab,
-                cluster_names: list[str] | None = None) -> None:
+def write_vocab(
+    path: str | os.PathLike, vocab: MotifVocab, cluster_names: list[str] | None = None
+) -> None:
     """``vocab.tsv`` of a motif tokenizer (see :func:`vocab_table`)."""
     from genovocab.fileutil import write_text_atomic
 
     text = vocab_table(vocab, cluster_names).to_csv(
-        sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+        sep="\t", index=False, float_format="%.6g", lineterminator="\n"
+    )
     write_text_atomic(path, text)
 
 
@@ -428,8 +476,12 @@ def read_vocab(path: str | os.PathLike) -> MotifVocab:
     """Read ``vocab.tsv`` back: ids 0, 1, ... in order, the specials first, every token's
     parent before it (the back-off needs it)."""
     try:
-        table = pd.read_csv(path, sep="\t", dtype={"clusters": str, "token": str,
-                                                   "motifs": str}, keep_default_na=False)
+        table = pd.read_csv(
+            path,
+            sep="\t",
+            dtype={"clusters": str, "token": str, "motifs": str},
+            keep_default_na=False,
+        )
     except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"cannot read the motif vocabulary ({exc})") from exc
     missing = [c for c in VOCAB_COLUMNS if c not in table.columns]
@@ -441,34 +493,44 @@ def read_vocab(path: str | os.PathLike) -> MotifVocab:
         raise InputError(path, f"token id {ids[bad[0]]} is not {bad[0]}", line=int(bad[0]) + 2)
     tokens = table["token"].tolist()
     if tuple(tokens[:N_SPECIAL]) != SPECIAL_TOKENS:
-        raise InputError(path, f"the first {N_SPECIAL} tokens must be "
-                               f"{' '.join(SPECIAL_TOKENS)}", line=2)
+        raise InputError(
+            path, f"the first {N_SPECIAL} tokens must be {' '.join(SPECIAL_TOKENS)}", line=2
+        )
     patterns: list[tuple[int, ...]] = []
     seen: set[tuple[int, ...]] = set()
-    for row, (token, clusters) in enumerate(zip(tokens[N_SPECIAL:],
-                                                table["clusters"].iloc[N_SPECIAL:]),
-                                            N_SPECIAL + 2):
+    for row, (token, clusters) in enumerate(
+        zip(tokens[N_SPECIAL:], table["clusters"].iloc[N_SPECIAL:]), N_SPECIAL + 2
+    ):
         pattern = tuple(int(v) for v in clusters.split(",")) if clusters != "." else ()
         if parse_pattern_token(token) != pattern:
-            raise InputError(path, f"token {token!r} does not spell its clusters {clusters!r}",
-                             line=row)
+            raise InputError(
+                path, f"token {token!r} does not spell its clusters {clusters!r}", line=row
+            )
         if pattern and pattern[:-1] not in seen:
-            raise InputError(path, f"token {token!r} comes before its parent "
-                                   f"{pattern_token(pattern[:-1])!r} (back-off needs it)",
-                             line=row)
+            raise InputError(
+                path,
+                f"token {token!r} comes before its parent "
+                f"{pattern_token(pattern[:-1])!r} (back-off needs it)",
+                line=row,
+            )
         seen.add(pattern)
         patterns.append(pattern)
     if () not in seen:
         raise InputError(path, "the empty token m- is missing (back-off ends there)")
     counts = table["count"].to_numpy(dtype=np.int64)
-    return MotifVocab(patterns, table["support"].to_numpy(dtype=np.int64)[N_SPECIAL:],
-                      counts[N_SPECIAL:].copy(), unk_count=int(counts[UNK_ID]))
+    return MotifVocab(
+        patterns,
+        table["support"].to_numpy(dtype=np.int64)[N_SPECIAL:],
+        counts[N_SPECIAL:].copy(),
+        unk_count=int(counts[UNK_ID]),
+    )
 
 
 def summary_markdown(stats: dict) -> str:
     """A paragraph on the motif vocabulary for a release card (``vocab_summary.md``): size,
     coverage, what a token keeps, the Zipf fit of its token stream, and the census of every
     distinct active set (a diagnostic). ``stats`` is a tokenizer's ``vocab_stats.json``."""
+
     def pct(value) -> str:
         return "n/a" if value is None else f"{100 * float(value):.1f} %"
 
@@ -490,7 +552,8 @@ def summary_markdown(stats: dict) -> str:
         f"clusters and {pct(stats.get('fraction_active_value_kept'))} of their summed value "
         "(the cluster vectors stay in the corpus for models that want all of it). Zipf fit of "
         f"the token stream (all ranks): r = {num(zipf.get('pearson_r'))}, slope "
-        f"{num(zipf.get('slope'), 2)}.")
+        f"{num(zipf.get('slope'), 2)}."
+    )
     census = stats.get("patterns")
     if census:
         band = census.get("zipf_band", {})
@@ -500,5 +563,6 @@ def summary_markdown(stats: dict) -> str:
             f"(Zipf r over all {num(census['zipf_all_sets'].get('pearson_r'))}); the "
             f"{band.get('n_tokens', 0):,} sets seen {census['band'][0]:,}.."
             f"{census['band'][1]:,} times (the paper's band) give r = "
-            f"{num(band.get('pearson_r'))}.")
+            f"{num(band.get('pearson_r'))}."
+        )
     return text + "\n"

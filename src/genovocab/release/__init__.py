@@ -41,8 +41,18 @@ SUMS = "SHA256SUMS"
 CARD = "README.md"
 
 
-TOP_LEVEL = (CARD, MANIFEST, SUMS, "LICENSE.md", "provenance", "intervals", "sequence",
-             "motifs", "corpora", "evaluation")
+TOP_LEVEL = (
+    CARD,
+    MANIFEST,
+    SUMS,
+    "LICENSE.md",
+    "provenance",
+    "intervals",
+    "sequence",
+    "motifs",
+    "corpora",
+    "evaluation",
+)
 
 
 #: build time when SOURCE_DATE_EPOCH is unset: a fixed instant, never the wall clock
@@ -50,9 +60,26 @@ DEFAULT_EPOCH = 0
 
 
 #: packages whose versions go into provenance/software.tsv when installed
-SOFTWARE = ("genovocab", "numpy", "pandas", "scipy", "pyarrow", "pyfaidx", "tokenizers",
-            "scikit-learn", "MOODS-python", "pyBigWig", "hmmlearn", "numba", "matplotlib",
-            "PyYAML", "jsonschema", "tqdm", "snakemake", "torch")
+SOFTWARE = (
+    "genovocab",
+    "numpy",
+    "pandas",
+    "scipy",
+    "pyarrow",
+    "pyfaidx",
+    "tokenizers",
+    "scikit-learn",
+    "MOODS-python",
+    "pyBigWig",
+    "hmmlearn",
+    "numba",
+    "matplotlib",
+    "PyYAML",
+    "jsonschema",
+    "tqdm",
+    "snakemake",
+    "torch",
+)
 
 
 SOURCE_SIDECAR = ".source.json"
@@ -60,16 +87,16 @@ SOURCE_SIDECAR = ".source.json"
 
 CITATIONS = {
     "ENCODE": "ENCODE Project Consortium, Expanded encyclopaedias of DNA elements in the human "
-              "and mouse genomes, Nature 583, 699-710 (2020)",
+    "and mouse genomes, Nature 583, 699-710 (2020)",
     "JASPAR 2022": "Castro-Mondragon et al., JASPAR 2022: the 9th release of the open-access "
-                   "database of transcription factor binding profiles, NAR 50, D165-D173 (2022)",
+    "database of transcription factor binding profiles, NAR 50, D165-D173 (2022)",
     "UCSC": "Nassar et al., The UCSC Genome Browser database: 2023 update, NAR 51, D1188 (2023)",
     "Motif-aware tokenization": "Davarmanesh and Radhakrishnan, Motif-aware Tokenization of the "
-                                "Genome: Towards Interpretable Modeling of Gene Regulation",
+    "Genome: Towards Interpretable Modeling of Gene Regulation",
     "Interval tokenizers": "LeRoy et al., Fast, memory-efficient genomic interval tokenizers "
-                           "for modern machine learning (gtars)",
+    "for modern machine learning (gtars)",
     "DNAZEN": "Mao et al., DNAZEN: Enhanced Gene Sequence Representations via Mixed "
-              "Granularities of Coding Units",
+    "Granularities of Coding Units",
 }
 
 
@@ -131,14 +158,45 @@ _LAZY = {
 }
 
 __all__ = [
-    "ARCHIVES", "DIGEST_LINE", "GZIP_LEVEL", "GZIP_PIECE", "GenomeCheck", "LINK_MIN_BYTES",
-    "MAX_BYTES", "MAX_INDEX_BYTES", "MAX_MEMBERS", "OUTPUT_MARKER", "PARTIAL_TAG", "Release",
-    "ReleaseIntervalTokenizer", "SNAKEMAKE_MARKER", "ZERO_DIGEST", "ZSTD_LEVEL", "archive_path",
-    "build_release", "card_digest", "check_part", "clean_partials", "evaluation_card_section",
-    "gzip_member", "license_text", "load_release", "place_file", "plain",
-    "read_manifest", "release_card", "release_digest",
-    "software_versions", "source_date_epoch", "source_record", "unpack_tarball", "verify",
-    "with_release_digest", "write_archive", "write_interval_tokenizer", "write_sums",
+    "ARCHIVES",
+    "DIGEST_LINE",
+    "GZIP_LEVEL",
+    "GZIP_PIECE",
+    "GenomeCheck",
+    "LINK_MIN_BYTES",
+    "MAX_BYTES",
+    "MAX_INDEX_BYTES",
+    "MAX_MEMBERS",
+    "OUTPUT_MARKER",
+    "PARTIAL_TAG",
+    "Release",
+    "ReleaseIntervalTokenizer",
+    "SNAKEMAKE_MARKER",
+    "ZERO_DIGEST",
+    "ZSTD_LEVEL",
+    "archive_path",
+    "build_release",
+    "card_digest",
+    "check_part",
+    "clean_partials",
+    "evaluation_card_section",
+    "gzip_member",
+    "license_text",
+    "load_release",
+    "place_file",
+    "plain",
+    "read_manifest",
+    "release_card",
+    "release_digest",
+    "software_versions",
+    "source_date_epoch",
+    "source_record",
+    "unpack_tarball",
+    "verify",
+    "with_release_digest",
+    "write_archive",
+    "write_interval_tokenizer",
+    "write_sums",
     "write_tarball",
 ]
 

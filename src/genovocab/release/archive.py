@@ -45,16 +45,22 @@ ZSTD_LEVEL = 3
 def archive_path(release_dir: str | os.PathLike, archive: str) -> Path | None:
     """``<release folder><suffix>`` of an archive choice, or None for ``none``."""
     if archive not in ARCHIVES:
-        raise InputError(None, f"release.archive must be one of {', '.join(ARCHIVES)}, "
-                               f"not {archive!r}")
+        raise InputError(
+            None, f"release.archive must be one of {', '.join(ARCHIVES)}, not {archive!r}"
+        )
     suffix = ARCHIVES[archive]
     root = Path(release_dir)
     return root.with_name(root.name + suffix) if suffix else None
 
 
-def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
-                  epoch: int | None = None, *, archive: str = "tar.gz",
-                  threads: int = 1) -> Path:
+def write_tarball(
+    release_dir: str | os.PathLike,
+    tar_path: str | os.PathLike,
+    epoch: int | None = None,
+    *,
+    archive: str = "tar.gz",
+    threads: int = 1,
+) -> Path:
     """A deterministic archive of the release folder (top folder ``<name>-<version>/``):
     sorted entries, mtime ``epoch`` (default SOURCE_DATE_EPOCH or 0), uid/gid 0, no user
     names, modes 0644/0755, PAX format. ``archive``: ``tar.gz`` (gzip level 6 in independent
@@ -64,8 +70,7 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     ``tar.zst`` (the ``zstandard`` module, or the ``zstd`` command). Same folder and choice,
     same bytes, whatever ``threads``."""
     if archive not in ARCHIVES or archive == "none":
-        raise InputError(None, f"an archive must be one of tar.gz, tar, tar.zst, not "
-                               f"{archive!r}")
+        raise InputError(None, f"an archive must be one of tar.gz, tar, tar.zst, not {archive!r}")
     root = Path(release_dir)
     mtime = source_date_epoch() if epoch is None else epoch
     entries = sorted({p.relative_to(root).as_posix() for p in root.rglob("*")})
@@ -97,8 +102,9 @@ def write_tarball(release_dir: str | os.PathLike, tar_path: str | os.PathLike,
     return tar_path
 
 
-def write_archive(release_dir: str | os.PathLike, archive: str, *, threads: int = 1,
-                  epoch: int | None = None) -> Path | None:
+def write_archive(
+    release_dir: str | os.PathLike, archive: str, *, threads: int = 1, epoch: int | None = None
+) -> Path | None:
     """The release's archive beside its folder (:func:`archive_path`), or None for
     ``none``; an archive of another choice left by an earlier build is not touched."""
     path = archive_path(release_dir, archive)
@@ -157,8 +163,12 @@ class _Sink:
                 try:
                     n = copy(src.fileno(), self.raw.fileno(), size - done)
                 except OSError as exc:
-                    if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                                 errno.EOPNOTSUPP):
+                    if done or exc.errno not in (
+                        errno.EXDEV,
+                        errno.ENOSYS,
+                        errno.EINVAL,
+                        errno.EOPNOTSUPP,
+                    ):
                         raise
                     break
                 if n == 0:
@@ -231,8 +241,8 @@ class _Pieces(_Sink):
     def write(self, data: bytes) -> None:
         self.buffer += data
         while len(self.buffer) >= self.piece:
-            self._submit(bytes(self.buffer[:self.piece]))
-            del self.buffer[:self.piece]
+            self._submit(bytes(self.buffer[: self.piece]))
+            del self.buffer[: self.piece]
 
     def write_file(self, path: Path, size: int) -> None:
         with path.open("rb") as src:
@@ -281,8 +291,11 @@ class _ZstdCommand(_Sink):
         import subprocess
 
         super().__init__(raw)
-        self.proc = subprocess.Popen([program, "-q", f"-{ZSTD_LEVEL}", f"-T{threads}", "-c"],
-                                     stdin=subprocess.PIPE, stdout=raw)
+        self.proc = subprocess.Popen(
+            [program, "-q", f"-{ZSTD_LEVEL}", f"-T{threads}", "-c"],
+            stdin=subprocess.PIPE,
+            stdout=raw,
+        )
 
     def write(self, data: bytes) -> None:
         assert self.proc.stdin is not None
@@ -307,8 +320,11 @@ class _ZstdCommand(_Sink):
 def _zstd_sink(raw, threads: int) -> _Sink:
     program = shutil.which("zstd")
     if program is None:
-        raise InputError(None, "release.archive tar.zst needs the zstd command "
-                               "(Debian: apt-get install zstd); choose tar.gz, tar or none")
+        raise InputError(
+            None,
+            "release.archive tar.zst needs the zstd command "
+            "(Debian: apt-get install zstd); choose tar.gz, tar or none",
+        )
     return _ZstdCommand(raw, threads, program)
 
 
@@ -329,7 +345,8 @@ PARTIAL_TAG = ".partial-"
 
 def _cache_root() -> Path:
     base = os.environ.get("GENOVOCAB_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "genovocab")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "genovocab"
+    )
     return Path(base) / "releases"
 
 
@@ -387,14 +404,21 @@ def _read_mode(tar_path: Path) -> str:
 def _safe_name(tar_path: Path, member: tarfile.TarInfo) -> str:
     name = member.name
     parts = Path(name).parts
-    if (name.startswith("/") or not parts or ".." in parts or "\\" in name
-            or any(ord(c) < 32 for c in name)):
-        raise InputError(tar_path, f"unsafe tar entry {name!r} (absolute or outside the "
-                                   "release folder)")
+    if (
+        name.startswith("/")
+        or not parts
+        or ".." in parts
+        or "\\" in name
+        or any(ord(c) < 32 for c in name)
+    ):
+        raise InputError(
+            tar_path, f"unsafe tar entry {name!r} (absolute or outside the release folder)"
+        )
     if not (member.isfile() or member.isdir()):
-        kind = ("link" if member.issym() or member.islnk() else "device or special file")
-        raise InputError(tar_path, f"unsafe tar entry {name!r}: a {kind}; a release holds "
-                                   "only files and folders")
+        kind = "link" if member.issym() or member.islnk() else "device or special file"
+        raise InputError(
+            tar_path, f"unsafe tar entry {name!r}: a {kind}; a release holds only files and folders"
+        )
     return "/".join(parts)
 
 
@@ -405,29 +429,42 @@ def _plan(tar_path: Path, max_members: int, max_bytes: int, free_bytes: int) -> 
     with tarfile.open(tar_path, _read_mode(tar_path)) as tar:
         for member in tar:
             if len(plan.members) >= max_members:
-                raise InputError(tar_path, f"more than {max_members:,} members; refusing to "
-                                           "unpack (GENOVOCAB_UNPACK_MAX_MEMBERS raises the "
-                                           "bound)")
+                raise InputError(
+                    tar_path,
+                    f"more than {max_members:,} members; refusing to "
+                    "unpack (GENOVOCAB_UNPACK_MAX_MEMBERS raises the "
+                    "bound)",
+                )
             name = _safe_name(tar_path, member)
             top = name.split("/")[0]
             if plan.top and top != plan.top:
-                raise InputError(tar_path, "a release tarball holds exactly one top folder "
-                                           f"(found {plan.top!r} and {top!r})")
+                raise InputError(
+                    tar_path,
+                    "a release tarball holds exactly one top folder "
+                    f"(found {plan.top!r} and {top!r})",
+                )
             plan.top = top
             size = member.size if member.isfile() else 0
             plan.total += size
             if plan.total > max_bytes:
-                raise InputError(tar_path, f"unpacks to more than {max_bytes:,} bytes; "
-                                           "refusing to unpack (GENOVOCAB_UNPACK_MAX_BYTES "
-                                           "raises the bound)")
+                raise InputError(
+                    tar_path,
+                    f"unpacks to more than {max_bytes:,} bytes; "
+                    "refusing to unpack (GENOVOCAB_UNPACK_MAX_BYTES "
+                    "raises the bound)",
+                )
             if plan.total > free_bytes:
-                raise OutputError(tar_path, f"unpacks to more than the {free_bytes:,} bytes "
-                                            "free on the cache's disk; refusing to unpack")
+                raise OutputError(
+                    tar_path,
+                    f"unpacks to more than the {free_bytes:,} bytes "
+                    "free on the cache's disk; refusing to unpack",
+                )
             rel_name = name.partition("/")[2]
             if plan.sums and member.isfile() and rel_name not in plan.sums and rel_name != SUMS:
                 # SHA256SUMS came first: an unlisted file is refused before reading it
-                raise ReleaseError(tar_path, [f"{rel_name}: extra file not in {SUMS}; nothing "
-                                              "unpacked"])
+                raise ReleaseError(
+                    tar_path, [f"{rel_name}: extra file not in {SUMS}; nothing unpacked"]
+                )
             if name in plan.seen:
                 raise InputError(tar_path, f"tar entry {name!r} appears twice")
             plan.seen.add(name)
@@ -472,12 +509,18 @@ def _check_plan(tar_path: Path, plan: _Plan) -> None:
         if isinstance(files, dict) and rel != MANIFEST:
             entry = files.get(rel)
             if not isinstance(entry, dict):
-                raise ReleaseError(tar_path, [f"{rel}: extra file not in {MANIFEST}; nothing "
-                                              "unpacked"])
+                raise ReleaseError(
+                    tar_path, [f"{rel}: extra file not in {MANIFEST}; nothing unpacked"]
+                )
             if "bytes" in entry and int(entry["bytes"]) != size:
-                raise ReleaseError(tar_path, [f"{rel}: changed ({size:,} bytes, {MANIFEST} "
-                                              f"lists {int(entry['bytes']):,}); nothing "
-                                              "unpacked"])
+                raise ReleaseError(
+                    tar_path,
+                    [
+                        f"{rel}: changed ({size:,} bytes, {MANIFEST} "
+                        f"lists {int(entry['bytes']):,}); nothing "
+                        "unpacked"
+                    ],
+                )
 
 
 def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
@@ -487,8 +530,11 @@ def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
     with tarfile.open(tar_path, _read_mode(tar_path)) as tar:
         for member in tar:
             name, is_dir, size = next(expected, ("", False, -1))
-            if _safe_name(tar_path, member) != name or member.isdir() != is_dir or (
-                    member.isfile() and member.size != size):
+            if (
+                _safe_name(tar_path, member) != name
+                or member.isdir() != is_dir
+                or (member.isfile() and member.size != size)
+            ):
                 raise InputError(tar_path, "the archive changed while it was unpacked")
             target = dest / name
             if is_dir:
@@ -511,15 +557,22 @@ def _extract(tar_path: Path, plan: _Plan, dest: Path) -> None:
             rel = name.partition("/")[2]
             want = plan.sums.get(rel)
             if want is not None and digest.hexdigest() != want:
-                raise ReleaseError(tar_path, [f"{rel}: changed (expected sha256 {want}, "
-                                              f"found {digest.hexdigest()})"])
+                raise ReleaseError(
+                    tar_path,
+                    [f"{rel}: changed (expected sha256 {want}, found {digest.hexdigest()})"],
+                )
     for root, dirs, _ in os.walk(dest):
         for d in dirs:
             os.chmod(os.path.join(root, d), 0o755)
 
 
-def unpack_tarball(tar_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
-                   *, max_members: int | None = None, max_bytes: int | None = None) -> Path:
+def unpack_tarball(
+    tar_path: str | os.PathLike,
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    max_members: int | None = None,
+    max_bytes: int | None = None,
+) -> Path:
     """Unpack a release tarball once into ``cache_dir/<tarball sha256>/`` (default
     ``$GENOVOCAB_CACHE`` or ``~/.cache/genovocab``); returns the release folder inside.
 

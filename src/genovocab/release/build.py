@@ -41,11 +41,17 @@ from genovocab.release.parts import (
 )
 
 
-def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.PathLike],
-                  config: Mapping[str, Any], chrom_sizes: str | os.PathLike,
-                  sources: list[dict[str, Any]],
-                  software: list[tuple[str, str]] | None = None, threads: int = 1,
-                  link: bool = True) -> Path:
+def build_release(
+    out_dir: str | os.PathLike,
+    *,
+    parts: Mapping[str, str | os.PathLike],
+    config: Mapping[str, Any],
+    chrom_sizes: str | os.PathLike,
+    sources: list[dict[str, Any]],
+    software: list[tuple[str, str]] | None = None,
+    threads: int = 1,
+    link: bool = True,
+) -> Path:
     """Write the release folder ``out_dir`` (which must not exist) from the stage outputs.
 
     ``parts`` maps a release path (``intervals/universe.bed.gz``, ``motifs``) to a stage file
@@ -67,8 +73,9 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
     tmp.mkdir()
     try:
         files = _part_files(parts)
-        hashed = _map_threads(_hash_and_check, [(src, rec) for _, src, rec in files],
-                              max(1, int(threads)))
+        hashed = _map_threads(
+            _hash_and_check, [(src, rec) for _, src, rec in files], max(1, int(threads))
+        )
         digests: dict[str, str] = {}
         for (rel, src, _), digest in zip(files, hashed):
             place_file(src, tmp / rel, link)
@@ -78,18 +85,28 @@ def build_release(out_dir: str | os.PathLike, *, parts: Mapping[str, str | os.Pa
         _write_new(prov / "config.yaml", yaml.safe_dump(plain(config), sort_keys=True))
         _write_new(prov / "chrom.sizes", Path(chrom_sizes).read_text(encoding="utf-8"))
         sources = sorted(sources, key=lambda s: s["name"])
-        _write_new(prov / "sources.tsv", "name\turl\tsha256\tbytes\n" + "".join(
-            f"{s['name']}\t{s['url']}\t{s['sha256']}\t{s['bytes']}\n" for s in sources))
-        _write_new(prov / "software.tsv", "package\tversion\n" + "".join(
-            f"{n}\t{v}\n" for n, v in (software or software_versions())))
+        _write_new(
+            prov / "sources.tsv",
+            "name\turl\tsha256\tbytes\n"
+            + "".join(f"{s['name']}\t{s['url']}\t{s['sha256']}\t{s['bytes']}\n" for s in sources),
+        )
+        _write_new(
+            prov / "software.tsv",
+            "package\tversion\n"
+            + "".join(f"{n}\t{v}\n" for n, v in (software or software_versions())),
+        )
         rel = config["release"]
         sizes_text = (prov / "chrom.sizes").read_text(encoding="utf-8")
         manifest = {
-            "name": rel["name"], "version": str(rel["version"]),
-            "genovocab_version": __version__, "build_time": source_date_epoch(),
-            "genome": {"name": config.get("genome", ""),
-                       "chromosomes": chrom_sizes_from_text(sizes_text),
-                       "chrom_sizes_sha256": sha256_file(prov / "chrom.sizes")},
+            "name": rel["name"],
+            "version": str(rel["version"]),
+            "genovocab_version": __version__,
+            "build_time": source_date_epoch(),
+            "genome": {
+                "name": config.get("genome", ""),
+                "chromosomes": chrom_sizes_from_text(sizes_text),
+                "chrom_sizes_sha256": sha256_file(prov / "chrom.sizes"),
+            },
             "vocabularies": _vocab_entries(tmp, digests),
             "corpora": _corpus_entries(tmp, digests),
         }
@@ -124,8 +141,7 @@ def _swap_in(tmp: Path, out: Path) -> None:
     old = None
     if out.exists():
         if not _is_release_folder(out):  # something appeared meanwhile
-            raise InputError(out, "exists and is not a genovocab release folder; "
-                                  "not replacing it")
+            raise InputError(out, "exists and is not a genovocab release folder; not replacing it")
         old = out.parent / old_name(out)
         os.rename(out, old)
     try:
@@ -135,8 +151,11 @@ def _swap_in(tmp: Path, out: Path) -> None:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        raise OutputError(out, "another build of this release finished at the same time; "
-                               "kept its result, discarded this one") from None
+        raise OutputError(
+            out,
+            "another build of this release finished at the same time; "
+            "kept its result, discarded this one",
+        ) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -147,8 +166,9 @@ def _is_release_folder(path: Path) -> bool:
     if not path.is_dir():
         return False
     names = {p.name for p in path.iterdir()}
-    return not names or ((path / "provenance" / "config.yaml").is_file()
-                         and names <= set(TOP_LEVEL))
+    return not names or (
+        (path / "provenance" / "config.yaml").is_file() and names <= set(TOP_LEVEL)
+    )
 
 
 def plain(value: Any) -> Any:
@@ -163,7 +183,8 @@ def plain(value: Any) -> Any:
 def write_sums(root: Path, digests: Mapping[str, str] | None = None) -> Path:
     """``SHA256SUMS`` of every file under ``root`` but itself, sorted by path (``digests``:
     those already known, by release path; the others are read)."""
-    lines = [f"{file_digest(root, digests, rel)}  {rel}\n" for rel in release_files(root)
-             if rel != SUMS]
+    lines = [
+        f"{file_digest(root, digests, rel)}  {rel}\n" for rel in release_files(root) if rel != SUMS
+    ]
     (root / SUMS).write_text("".join(lines), encoding="utf-8")
     return root / SUMS

@@ -39,9 +39,13 @@ class GenomeCheck:
             return "genome matches the release"
         out = []
         if self.mismatched:
-            out.append("other lengths: " + ", ".join(
-                f"{c} (release {a}, file {b})" for c, a, b in
-                ((c, *v) for c, v in self.mismatched.items())))
+            out.append(
+                "other lengths: "
+                + ", ".join(
+                    f"{c} (release {a}, file {b})"
+                    for c, a, b in ((c, *v) for c, v in self.mismatched.items())
+                )
+            )
         if self.missing:
             out.append("missing from the file: " + ", ".join(self.missing))
         if self.extra:
@@ -75,11 +79,14 @@ class Release:
         """``config`` (dict), ``sources`` and ``software`` (lists of rows), ``chrom_sizes``."""
 
         prov = self.path / "provenance"
-        return {"config": read_yaml(prov / "config.yaml"),
-                "sources": read_tsv_rows(prov / "sources.tsv"),
-                "software": read_tsv_rows(prov / "software.tsv"),
-                "chrom_sizes": chrom_sizes_from_text(
-                    (prov / "chrom.sizes").read_text(encoding="utf-8"))}
+        return {
+            "config": read_yaml(prov / "config.yaml"),
+            "sources": read_tsv_rows(prov / "sources.tsv"),
+            "software": read_tsv_rows(prov / "software.tsv"),
+            "chrom_sizes": chrom_sizes_from_text(
+                (prov / "chrom.sizes").read_text(encoding="utf-8")
+            ),
+        }
 
     @cached_property
     def intervals(self) -> ReleaseIntervalTokenizer | None:
@@ -160,35 +167,49 @@ class Release:
         return GenomeCheck(
             missing=[c for c in mine if c not in chrom_sizes],
             extra=[c for c in chrom_sizes if c not in mine],
-            mismatched={c: (mine[c], int(chrom_sizes[c])) for c in mine
-                        if c in chrom_sizes and int(chrom_sizes[c]) != mine[c]})
+            mismatched={
+                c: (mine[c], int(chrom_sizes[c]))
+                for c in mine
+                if c in chrom_sizes and int(chrom_sizes[c]) != mine[c]
+            },
+        )
 
     def info(self) -> str:
         """A human-readable summary: vocabularies, sizes, genome, sources, software."""
         m = self.manifest
         g = m["genome"]
-        lines = [f"release {self.name} (genovocab {m['genovocab_version']}, "
-                 f"build time {m['build_time']})", f"path {self.path}",
-                 f"release digest {self.digest} (sha256 of {MANIFEST})",
-                 f"genome {g['name']}: {len(g['chromosomes'])} chromosomes, "
-                 f"{sum(g['chromosomes'].values()):,} bp (chrom.sizes sha256 "
-                 f"{g['chrom_sizes_sha256']})", "vocabularies:"]
+        lines = [
+            f"release {self.name} (genovocab {m['genovocab_version']}, "
+            f"build time {m['build_time']})",
+            f"path {self.path}",
+            f"release digest {self.digest} (sha256 of {MANIFEST})",
+            f"genome {g['name']}: {len(g['chromosomes'])} chromosomes, "
+            f"{sum(g['chromosomes'].values()):,} bp (chrom.sizes sha256 "
+            f"{g['chrom_sizes_sha256']})",
+            "vocabularies:",
+        ]
         for key, e in {**m["vocabularies"], **m["corpora"]}.items():
             extra = f", {e['ngrams']} G-grams" if "ngrams" in e else ""
             unit = "rows" if e["kind"] == "corpus" else "tokens"
-            lines.append(f"  {key:<16} {e['kind']:<18} {e['size']:>10,} {unit}{extra}  "
-                         f"{e['path']}/")
+            lines.append(
+                f"  {key:<16} {e['kind']:<18} {e['size']:>10,} {unit}{extra}  {e['path']}/"
+            )
         lines.append("sources:")
         for s in self.provenance["sources"]:
             lines.append(f"  {s['name']:<16} {int(s['bytes']):>12,} B  {s['sha256']}  {s['url']}")
-        lines.append("software: " + ", ".join(f"{r['package']} {r['version']}"
-                                              for r in self.provenance["software"]))
+        lines.append(
+            "software: "
+            + ", ".join(f"{r['package']} {r['version']}" for r in self.provenance["software"])
+        )
         return "\n".join(lines)
 
 
-def load_release(path: str | os.PathLike, verify: bool = True,
-                 cache_dir: str | os.PathLike | None = None,
-                 sha256: str | None = None) -> Release:
+def load_release(
+    path: str | os.PathLike,
+    verify: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    sha256: str | None = None,
+) -> Release:
     """Open a release folder or its ``.tar.gz`` or ``.tar`` (unpacked once into a cache folder).
 
     With ``verify`` (default) every file is checked against ``SHA256SUMS`` and the manifest;
@@ -201,8 +222,11 @@ def load_release(path: str | os.PathLike, verify: bool = True,
     if p.is_file() and p.name.endswith((".tar.gz", ".tgz", ".tar")):
         p = unpack_tarball(p, cache_dir)
     elif p.is_file() and p.name.endswith(".tar.zst"):
-        raise InputError(p, "a .tar.zst release is opened as its folder: unpack it first "
-                            "(tar --zstd -xf) and load the folder")
+        raise InputError(
+            p,
+            "a .tar.zst release is opened as its folder: unpack it first "
+            "(tar --zstd -xf) and load the folder",
+        )
     if not p.exists():
         raise InputError(p, "no such release folder or tarball")
     if not (p / MANIFEST).is_file():
@@ -212,7 +236,8 @@ def load_release(path: str | os.PathLike, verify: bool = True,
         if problems:
             raise ReleaseError(p, problems)
     elif sha256 is not None and release_digest(p) != sha256.strip().lower():
-        raise ReleaseError(p, [f"release digest is {release_digest(p)}, not the pinned "
-                               f"{sha256.strip().lower()}"])
+        raise ReleaseError(
+            p, [f"release digest is {release_digest(p)}, not the pinned {sha256.strip().lower()}"]
+        )
     manifest = read_manifest(p)
     return Release(path=p, manifest=manifest)

@@ -42,10 +42,13 @@ def source_record(name: str, path: str | os.PathLike, url: str = "") -> dict[str
     sidecar = path.with_name(path.name + SOURCE_SIDECAR)
     if sidecar.is_file():
         rec = json.loads(sidecar.read_text(encoding="utf-8"))
-        return {"name": name, "url": rec.get("url", url), "sha256": rec["sha256"],
-                "bytes": int(rec["bytes"])}
-    return {"name": name, "url": url, "sha256": sha256_file(path),
-            "bytes": path.stat().st_size}
+        return {
+            "name": name,
+            "url": rec.get("url", url),
+            "sha256": rec["sha256"],
+            "bytes": int(rec["bytes"]),
+        }
+    return {"name": name, "url": url, "sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
 def software_versions(packages: Iterable[str] = SOFTWARE) -> list[tuple[str, str]]:
@@ -171,8 +174,9 @@ def _map_threads(func, items: list, threads: int) -> list:
             raise
 
 
-def check_part(path: str | os.PathLike, recorded: str | None = None, *,
-               digest: str | None = None) -> None:
+def check_part(
+    path: str | os.PathLike, recorded: str | None = None, *, digest: str | None = None
+) -> None:
     """Raise :class:`InputError` naming ``path`` when a stage output is not what its job wrote.
 
     What goes into a release is checked as it is packaged, so a corrupted work file is
@@ -192,9 +196,12 @@ def check_part(path: str | os.PathLike, recorded: str | None = None, *,
     if recorded is not None:
         found = digest or sha256_file(path)
         if found != recorded:
-            raise InputError(path, f"changed since the job that made it wrote it (sha256 "
-                                   f"{found}, recorded {recorded}); not packaged: rerun "
-                                   "that job")
+            raise InputError(
+                path,
+                f"changed since the job that made it wrote it (sha256 "
+                f"{found}, recorded {recorded}); not packaged: rerun "
+                "that job",
+            )
     try:
         if name.endswith(".parquet"):
             _check_parquet(path)
@@ -209,16 +216,16 @@ def check_part(path: str | os.PathLike, recorded: str | None = None, *,
             del array
             size = path.stat().st_size
             if end != size:
-                raise InputError(path, f"corrupt .npy: header describes {end:,} bytes, the "
-                                       f"file has {size:,}")
+                raise InputError(
+                    path, f"corrupt .npy: header describes {end:,} bytes, the file has {size:,}"
+                )
         elif name.endswith(".gz"):
             with gzip.open(path, "rb") as handle:
                 while handle.read(1 << 20):
                     pass
         elif name.endswith(".json"):
             json.loads(path.read_text(encoding="utf-8"))
-        elif name.endswith((".tsv", ".txt", ".md", ".toml", ".yaml", ".bed", ".jaspar",
-                            ".sizes")):
+        elif name.endswith((".tsv", ".txt", ".md", ".toml", ".yaml", ".bed", ".jaspar", ".sizes")):
             with path.open(encoding="utf-8") as handle:
                 while handle.read(1 << 20):
                     pass
@@ -231,13 +238,15 @@ def check_part(path: str | os.PathLike, recorded: str | None = None, *,
             raise
         raise InputError(path, f"corrupt stage output, not packaged: {exc}") from exc
     except (ValueError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-        raise InputError(path, f"corrupt stage output, not packaged: "
-                               f"{type(exc).__name__}: {exc}") from exc
+        raise InputError(
+            path, f"corrupt stage output, not packaged: {type(exc).__name__}: {exc}"
+        ) from exc
     except Exception as exc:  # pyarrow's ArrowException and its kin
         if type(exc).__module__.split(".")[0] != "pyarrow":
             raise
-        raise InputError(path, f"corrupt stage output, not packaged: "
-                               f"{type(exc).__name__}: {exc}") from exc
+        raise InputError(
+            path, f"corrupt stage output, not packaged: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _check_parquet(path: Path) -> None:
@@ -255,5 +264,8 @@ def _check_parquet(path: Path) -> None:
         batch.validate(full=True)
         rows += batch.num_rows
     if rows != parquet.metadata.num_rows:
-        raise InputError(path, f"corrupt Parquet file: {rows:,} rows decoded, its footer says "
-                               f"{parquet.metadata.num_rows:,}")
+        raise InputError(
+            path,
+            f"corrupt Parquet file: {rows:,} rows decoded, its footer says "
+            f"{parquet.metadata.num_rows:,}",
+        )

@@ -13,8 +13,9 @@ from genovocab.fileutil import write_text_atomic
 from genovocab.tokenizers.interval import IntervalTokenizer
 
 
-def write_interval_tokenizer(universe_bed: str | os.PathLike, chrom_sizes: str | os.PathLike,
-                             out_dir: str | os.PathLike) -> list[Path]:
+def write_interval_tokenizer(
+    universe_bed: str | os.PathLike, chrom_sizes: str | os.PathLike, out_dir: str | os.PathLike
+) -> list[Path]:
     """The release's ``intervals/`` tokenizer files: ``universe.bed.gz``,
     ``tokenizer_config.json`` and ``special_tokens_map.json`` (via
     :meth:`IntervalTokenizer.save_pretrained`) and gtars' ``tokenizer.toml``
@@ -37,17 +38,22 @@ class ReleaseIntervalTokenizer(IntervalTokenizer):
     chrom_sizes: dict[str, int]
 
     def _encode(self, regions, count_unknown):  # type: ignore[override]
-        lengths = np.array([self.chrom_sizes.get(c, np.iinfo(np.int64).max)
-                            for c in regions.chroms], dtype=np.int64)
+        lengths = np.array(
+            [self.chrom_sizes.get(c, np.iinfo(np.int64).max) for c in regions.chroms],
+            dtype=np.int64,
+        )
         if len(regions):
             limit = lengths[regions.chrom_index]
             bad = np.flatnonzero(regions.ends > limit)
             if len(bad):
                 i = int(bad[0])
                 chrom = regions.chroms[int(regions.chrom_index[i])]
-                raise InputError(regions.path, f"region {chrom}:{int(regions.starts[i])}-"
-                                 f"{int(regions.ends[i])} ends beyond {chrom}'s length "
-                                 f"{self.chrom_sizes[chrom]} in the release genome "
-                                 f"({len(bad)} such regions): is this file from another "
-                                 "assembly?")
+                raise InputError(
+                    regions.path,
+                    f"region {chrom}:{int(regions.starts[i])}-"
+                    f"{int(regions.ends[i])} ends beyond {chrom}'s length "
+                    f"{self.chrom_sizes[chrom]} in the release genome "
+                    f"({len(bad)} such regions): is this file from another "
+                    "assembly?",
+                )
         return super()._encode(regions, count_unknown)

@@ -24,13 +24,16 @@ def verify(path: str | os.PathLike, sha256: str | None = None) -> list[str]:
     if sha256 is not None:
         pinned = sha256.strip().lower()
         if not (root / MANIFEST).is_file():
-            problems.append(f"{MANIFEST}: missing, so the release digest cannot match the "
-                            f"pinned {pinned}")
+            problems.append(
+                f"{MANIFEST}: missing, so the release digest cannot match the pinned {pinned}"
+            )
         else:
             found = release_digest(root)
             if found != pinned:
-                problems.append(f"release digest is {found}, not the pinned {pinned} "
-                                "(another or a rewritten release)")
+                problems.append(
+                    f"release digest is {found}, not the pinned {pinned} "
+                    "(another or a rewritten release)"
+                )
     sums = root / SUMS
     if not sums.is_file():
         return [*problems, f"{SUMS}: missing"]
@@ -55,8 +58,9 @@ def verify(path: str | os.PathLike, sha256: str | None = None) -> list[str]:
         if rel not in expected:
             problems.append(f"{rel}: extra file not in {SUMS} (sha256 {actual[rel]})")
         elif actual[rel] != expected[rel]:
-            problems.append(f"{rel}: changed (expected sha256 {expected[rel]}, "
-                            f"found {actual[rel]})")
+            problems.append(
+                f"{rel}: changed (expected sha256 {expected[rel]}, found {actual[rel]})"
+            )
     if MANIFEST in present:
         try:
             manifest = read_manifest(root)
@@ -66,18 +70,25 @@ def verify(path: str | os.PathLike, sha256: str | None = None) -> list[str]:
     return problems
 
 
-def _manifest_problems(root: Path, manifest: Mapping[str, Any], expected: Mapping[str, str],
-                       present: set[str], actual: Mapping[str, str]) -> list[str]:
+def _manifest_problems(
+    root: Path,
+    manifest: Mapping[str, Any],
+    expected: Mapping[str, str],
+    present: set[str],
+    actual: Mapping[str, str],
+) -> list[str]:
     problems = []
     entries = list(manifest.get("vocabularies", {}).values()) + list(
-        manifest.get("corpora", {}).values())
+        manifest.get("corpora", {}).values()
+    )
     for e in entries:
         checks = dict(e.get("shards", {}))
         checks[e["main"]] = e["sha256"]
         for rel, digest in checks.items():
             if rel in present and expected.get(rel) not in (None, digest):
-                problems.append(f"{MANIFEST}: {rel} listed with sha256 {digest}, "
-                                f"{SUMS} has {expected[rel]}")
+                problems.append(
+                    f"{MANIFEST}: {rel} listed with sha256 {digest}, {SUMS} has {expected[rel]}"
+                )
     files = manifest.get("files")
     if files is None:  # a release of an earlier version: SHA256SUMS alone lists the files
         return problems
@@ -96,8 +107,10 @@ def _manifest_problems(root: Path, manifest: Mapping[str, Any], expected: Mappin
         if rel == CARD:
             found, stated = card_digest((root / rel).read_bytes())
             if stated is not None and stated != release_digest(root):
-                problems.append(f"{CARD}: states release digest {stated}, but {MANIFEST} "
-                                f"has sha256 {release_digest(root)}")
+                problems.append(
+                    f"{CARD}: states release digest {stated}, but {MANIFEST} "
+                    f"has sha256 {release_digest(root)}"
+                )
         else:
             found = actual.get(rel) or sha256_file(root / rel)
             if rel in expected and expected[rel] != found:
@@ -105,4 +118,3 @@ def _manifest_problems(root: Path, manifest: Mapping[str, Any], expected: Mappin
         if found != want:
             problems.append(f"{rel}: changed (sha256 {found}, {MANIFEST} lists {want})")
     return problems
-

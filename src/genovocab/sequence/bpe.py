@@ -50,7 +50,8 @@ def new_tokenizer() -> Tokenizer:
     """
     tok = Tokenizer(models.BPE(unk_token="[UNK]"))
     tok.normalizer = normalizers.Sequence(
-        [normalizers.Replace(lower, lower.upper()) for lower in "acgtn"])
+        [normalizers.Replace(lower, lower.upper()) for lower in "acgtn"]
+    )
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.decoder = decoders.Fuse()
     return tok
@@ -80,13 +81,17 @@ def _set_post_processor(tok: Tokenizer) -> None:
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")),
-                        ("[SEP]", tok.token_to_id("[SEP]"))],
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
     )
 
 
-def train_bpe(corpus_files: Sequence[str | os.PathLike], *, vocab_size: int = 4096,
-              min_frequency: int = 2, show_progress: bool = False) -> Tokenizer:
+def train_bpe(
+    corpus_files: Sequence[str | os.PathLike],
+    *,
+    vocab_size: int = 4096,
+    min_frequency: int = 2,
+    show_progress: bool = False,
+) -> Tokenizer:
     """Train the BPE on text files of one sequence per line; returns the tokenizer.
 
     Logs training time, peak RSS and the mean bp per token of the first file's lines.
@@ -101,16 +106,24 @@ def train_bpe(corpus_files: Sequence[str | os.PathLike], *, vocab_size: int = 40
     if vocab_size < len(SPECIAL_TOKENS) + 4:
         raise ValueError(f"vocab_size {vocab_size} is too small (specials + A, C, G, T)")
     tok = new_tokenizer()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
-                                  special_tokens=list(SPECIAL_TOKENS),
-                                  show_progress=show_progress)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=list(SPECIAL_TOKENS),
+        show_progress=show_progress,
+    )
     t0 = time.perf_counter()
     tok.train(files, trainer)
     elapsed = time.perf_counter() - t0
     _set_post_processor(tok)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    log.info("BPE trained on %s: %d tokens in %.1f s, peak RSS %.0f MiB",
-             ", ".join(files), tok.get_vocab_size(), elapsed, peak)
+    log.info(
+        "BPE trained on %s: %d tokens in %.1f s, peak RSS %.0f MiB",
+        ", ".join(files),
+        tok.get_vocab_size(),
+        elapsed,
+        peak,
+    )
     return tok
 
 
@@ -118,9 +131,14 @@ STAT_LINES = 5000
 """Lines of the training text that :func:`build_bpe_folder` encodes for its bp-per-token figure."""
 
 
-def build_bpe_folder(corpus_files: Sequence[str | os.PathLike], out_dir: str | os.PathLike, *,
-                     vocab_size: int = 4096, min_frequency: int = 2,
-                     model_max_length: int = 512) -> tuple[Tokenizer, float]:
+def build_bpe_folder(
+    corpus_files: Sequence[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    vocab_size: int = 4096,
+    min_frequency: int = 2,
+    model_max_length: int = 512,
+) -> tuple[Tokenizer, float]:
     """The one BPE step of CLI and workflow: train on ``corpus_files``, save the tokenizer folder
     in ``out_dir``, and return the tokenizer with its mean bp per token over the first
     :data:`STAT_LINES` lines of the first file (logged)."""
@@ -131,8 +149,13 @@ def build_bpe_folder(corpus_files: Sequence[str | os.PathLike], out_dir: str | o
     sample = read_lines(corpus_files[0], limit=STAT_LINES)
     ids, _ = encode_ids(tok, sample)
     bp_per_token = mean_bp_per_token(sample, len(ids))
-    log.info("tokenizer (%d tokens) in %s; mean %.3f bp per token over %d training lines",
-             tok.get_vocab_size(), out_dir, bp_per_token, len(sample))
+    log.info(
+        "tokenizer (%d tokens) in %s; mean %.3f bp per token over %d training lines",
+        tok.get_vocab_size(),
+        out_dir,
+        bp_per_token,
+        len(sample),
+    )
     return tok, bp_per_token
 
 
@@ -162,26 +185,34 @@ def check_training_text(path: str | os.PathLike) -> None:
             except UnicodeDecodeError as exc:
                 raise InputError(path, f"not UTF-8 text ({exc.reason})", line=number) from exc
             if text and not (text.isascii() and text.isalpha()):
-                raise InputError(path, "a training line must hold only letters "
-                                       "(A, C, G, T, N, ...)", line=number)
+                raise InputError(
+                    path, "a training line must hold only letters (A, C, G, T, N, ...)", line=number
+                )
 
 
 def special_tokens_map() -> dict:
     """``special_tokens_map.json`` content (Hugging Face key names)."""
-    return {"unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]",
-            "pad_token": "[PAD]", "mask_token": "[MASK]"}
+    return {
+        "unk_token": "[UNK]",
+        "cls_token": "[CLS]",
+        "sep_token": "[SEP]",
+        "pad_token": "[PAD]",
+        "mask_token": "[MASK]",
+    }
 
 
-def save_tokenizer_folder(tok: Tokenizer, out_dir: str | os.PathLike, *,
-                          model_max_length: int = 512) -> Path:
+def save_tokenizer_folder(
+    tok: Tokenizer, out_dir: str | os.PathLike, *, model_max_length: int = 512
+) -> Path:
     """Write the three tokenizer files into ``out_dir`` atomically (the folder is replaced)."""
     if tok.decoder is None:
         tok.decoder = decoders.Fuse()
     with atomic_dir(out_dir, kind="bpe-tokenizer") as tmp:
         # pretty=True gives stable, sorted-by-id JSON; the same model gives the same bytes
         tok.save(str(tmp / "tokenizer.json"), pretty=True)
-        write_config_files(tmp, tokenizer_config(model_max_length), special_tokens_map(),
-                           sort_keys=False)
+        write_config_files(
+            tmp, tokenizer_config(model_max_length), special_tokens_map(), sort_keys=False
+        )
     return Path(out_dir)
 
 
@@ -198,8 +229,9 @@ def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
         raise InputError(p, f"not a tokenizers JSON file: {exc}") from exc
 
 
-def encode_ids(tok: Tokenizer, sequences: Sequence[str], *, batch_size: int = 4096
-               ) -> tuple[np.ndarray, np.ndarray]:
+def encode_ids(
+    tok: Tokenizer, sequences: Sequence[str], *, batch_size: int = 4096
+) -> tuple[np.ndarray, np.ndarray]:
     """Token ids of every sequence without specials, concatenated, plus offsets.
 
     Returns ``(ids, offsets)``: ``ids`` uint16 (uint32 when the vocabulary is larger than
@@ -210,7 +242,7 @@ def encode_ids(tok: Tokenizer, sequences: Sequence[str], *, batch_size: int = 40
     parts: list[np.ndarray] = []
     lengths = np.zeros(len(sequences), dtype=np.int64)
     for b in range(0, len(sequences), batch_size):
-        batch = tok.encode_batch(list(sequences[b:b + batch_size]), add_special_tokens=False)
+        batch = tok.encode_batch(list(sequences[b : b + batch_size]), add_special_tokens=False)
         for j, enc in enumerate(batch):
             arr = np.asarray(enc.ids, dtype=dtype)
             lengths[b + j] = len(arr)

@@ -89,9 +89,11 @@ def key_bits(vocab_size: int, max_len: int) -> int:
     """Bits per token id in a packed key; raises when ``max_len`` ids do not fit in 63 bits."""
     bits = max(1, int(vocab_size - 1).bit_length())
     if bits * max_len > 63:
-        raise ValueError(f"{max_len} token ids of a {vocab_size}-token vocabulary do not pack "
-                         f"into an int64 key ({bits} bits each); use max_len <= {63 // bits} "
-                         "or a smaller vocabulary")
+        raise ValueError(
+            f"{max_len} token ids of a {vocab_size}-token vocabulary do not pack "
+            f"into an int64 key ({bits} bits each); use max_len <= {63 // bits} "
+            "or a smaller vocabulary"
+        )
     return bits
 
 
@@ -125,8 +127,12 @@ def unpack_keys(keys: np.ndarray, length: int, bits: int) -> np.ndarray:
 
 def check_offsets(offsets: np.ndarray, n_tokens: int) -> None:
     """Raise ValueError unless ``offsets`` run from 0 to ``n_tokens`` without decreasing."""
-    if (len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != n_tokens
-            or (np.diff(offsets) < 0).any()):
+    if (
+        len(offsets) == 0
+        or offsets[0] != 0
+        or offsets[-1] != n_tokens
+        or (np.diff(offsets) < 0).any()
+    ):
         raise ValueError("offsets do not describe the token array")
 
 
@@ -149,8 +155,9 @@ def boundary_pair_keys(ids: np.ndarray, vocab_size: int) -> np.ndarray:
 DENSE_PAIRS_MAX = 1 << 24
 
 
-def group_pairs(pair_keys: np.ndarray, positions: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def group_pairs(
+    pair_keys: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sort boundaries by pair key: ``(types, counts, order_positions, group_sizes)``.
 
     ``types`` are the sorted distinct keys with their ``counts``; ``order_positions`` lists the
@@ -176,8 +183,14 @@ def group_pairs(pair_keys: np.ndarray, positions: np.ndarray
     return keys_sorted[first], counts.astype(np.int64), pos_sorted, counts
 
 
-def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.ndarray,
-                    n_tokens: int, vocab_size: int, params: GgramParams) -> np.ndarray:
+def kept_pair_types(
+    pair_keys: np.ndarray,
+    pair_counts: np.ndarray,
+    unigram: np.ndarray,
+    n_tokens: int,
+    vocab_size: int,
+    params: GgramParams,
+) -> np.ndarray:
     """Boolean per pair type: count >= min_token_count and PMI >= min_pmi.
 
     ``PMI >= t`` is tested as ``N * c(ab) >= 2**t * c(a) * c(b)``: in integers (exact) when
@@ -189,7 +202,7 @@ def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.
     if float(t).is_integer() and abs(t) <= 60:
         t = int(t)
         bound = float(max(int(nc.max(initial=0)), int(ab.max(initial=0)))) * float(1 << abs(t))
-        if bound < 2.0 ** 62:
+        if bound < 2.0**62:
             lhs, rhs = (nc, ab * np.int64(1 << t)) if t >= 0 else (nc * np.int64(1 << -t), ab)
         else:  # would overflow int64: exact Python integers
             scale = 1 << abs(t)
@@ -197,25 +210,35 @@ def kept_pair_types(pair_keys: np.ndarray, pair_counts: np.ndarray, unigram: np.
             lhs, rhs = (nco, abo * scale) if t >= 0 else (nco * scale, abo)
         ok = np.asarray(lhs >= rhs, dtype=bool)
     else:
-        ok = nc.astype(np.float64) >= (2.0 ** t) * ab.astype(np.float64)
+        ok = nc.astype(np.float64) >= (2.0**t) * ab.astype(np.float64)
     return ok & (pair_counts >= params.min_token_count)
 
 
-def pair_pmi(a: np.ndarray, b: np.ndarray, types: np.ndarray, counts: np.ndarray,
-             unigram: np.ndarray, n_tokens: int, vocab_size: int) -> np.ndarray:
+def pair_pmi(
+    a: np.ndarray,
+    b: np.ndarray,
+    types: np.ndarray,
+    counts: np.ndarray,
+    unigram: np.ndarray,
+    n_tokens: int,
+    vocab_size: int,
+) -> np.ndarray:
     """PMI (log2) of observed pairs ``(a, b)`` (elementwise)."""
     if len(a) == 0:
         return np.zeros(0, dtype=np.float64)
     c = counts[np.searchsorted(types, a * vocab_size + b)]
-    return (np.log2(float(n_tokens)) + np.log2(c.astype(np.float64))
-            - np.log2(unigram[a].astype(np.float64)) - np.log2(unigram[b].astype(np.float64)))
+    return (
+        np.log2(float(n_tokens))
+        + np.log2(c.astype(np.float64))
+        - np.log2(unigram[a].astype(np.float64))
+        - np.log2(unigram[b].astype(np.float64))
+    )
 
 
 def maximal_runs(kept_boundary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(starts, ends)`` (token positions, end exclusive) of the maximal runs of two or more
     tokens joined by kept boundaries: the stretches of True in ``kept_boundary``."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([False], kept_boundary, [False]))
-                                   .view(np.int8)))
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], kept_boundary, [False])).view(np.int8)))
     return edges[0::2].astype(np.int64), edges[1::2].astype(np.int64) + 1
 
 
@@ -226,8 +249,9 @@ def _expand(starts: np.ndarray, counts: np.ndarray, step: int) -> np.ndarray:
     return np.repeat(starts, counts) + step * k
 
 
-def candidate_pieces(run_starts: np.ndarray, run_ends: np.ndarray, params: GgramParams
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pieces(
+    run_starts: np.ndarray, run_ends: np.ndarray, params: GgramParams
+) -> tuple[np.ndarray, np.ndarray]:
     """Start positions and lengths of all candidate occurrences (step 3 of the module doc)."""
     run_len = run_ends - run_starts
     multi = run_len >= params.min_len
@@ -239,8 +263,9 @@ def candidate_pieces(run_starts: np.ndarray, run_ends: np.ndarray, params: Ggram
     return piece_start[keep], piece_len[keep]
 
 
-def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
-                   params: GgramParams | None = None) -> GgramVocab:
+def extract_ggrams(
+    ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int, params: GgramParams | None = None
+) -> GgramVocab:
     """Run the whole extraction (module doc) on a token stream; returns the vocabulary.
 
     The recount scans only windows inside the maximal runs: every adjacent pair of a
@@ -264,8 +289,11 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
     if vocab_size * vocab_size <= DENSE_PAIRS_MAX:
         # sort the keys once for the types and counts, then a dense V*V table of kept types
         ordered = np.sort(pkeys[valid])
-        first = (np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-                 if len(ordered) else np.zeros(0, dtype=np.int64))
+        first = (
+            np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+            if len(ordered)
+            else np.zeros(0, dtype=np.int64)
+        )
         types = ordered[first].astype(np.int64)
         counts = np.diff(np.append(first, len(ordered))).astype(np.int64)
         del ordered, first
@@ -290,8 +318,9 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
         "tokens": int(n),
         "boundaries": int(valid.sum()),
         "boundaries_kept": int(kept_boundary.sum()),
-        "share_boundaries_cut": round(1.0 - float(kept_boundary.sum()) / max(1, int(valid.sum())),
-                                      6),
+        "share_boundaries_cut": round(
+            1.0 - float(kept_boundary.sum()) / max(1, int(valid.sum())), 6
+        ),
         "pair_types": int(len(types)),
         "pair_types_kept": int(kept_t.sum()),
         "candidate_occurrences": int(len(piece_start)),
@@ -300,7 +329,7 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
     inside = kept_boundary
     for length in range(2, params.max_len + 1):
         # windows of this length whose boundaries are all kept, i.e. inside a maximal run
-        inside = inside[:-1] & kept_boundary[length - 2:] if length > 2 else kept_boundary
+        inside = inside[:-1] & kept_boundary[length - 2 :] if length > 2 else kept_boundary
         if length < params.min_len:
             continue
         starts = piece_start[piece_len == length]
@@ -310,8 +339,10 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
         if len(survivors):
             wkeys = window_keys(ids, np.flatnonzero(inside), length, bits)
             wkeys.sort()
-            recount = (np.searchsorted(wkeys, survivors, side="right")
-                       - np.searchsorted(wkeys, survivors, side="left")).astype(np.int64)
+            recount = (
+                np.searchsorted(wkeys, survivors, side="right")
+                - np.searchsorted(wkeys, survivors, side="left")
+            ).astype(np.int64)
         final = recount >= params.min_ngram_freq
         stats[f"len{length}_candidate_occurrences"] = int(len(starts))
         stats[f"len{length}_distinct_candidates"] = int(len(keys))
@@ -335,9 +366,14 @@ def extract_ggrams(ids: np.ndarray, offsets: np.ndarray, *, vocab_size: int,
     min_pmi = pmi.min(axis=1) if len(mat) else np.zeros(0)
     ngrams = [tuple(row[:k]) for row, k in zip(mat.tolist(), length_of.tolist())]
     stats["vocabulary_size"] = len(ngrams)
-    log.info("G-grams: %d tokens, %d sequences, %.1f%% boundaries cut, %d candidates, "
-             "%d G-grams", n, len(offsets) - 1, 100 * float(stats["share_boundaries_cut"]),
-             len(piece_start), len(ngrams))
+    log.info(
+        "G-grams: %d tokens, %d sequences, %.1f%% boundaries cut, %d candidates, %d G-grams",
+        n,
+        len(offsets) - 1,
+        100 * float(stats["share_boundaries_cut"]),
+        len(piece_start),
+        len(ngrams),
+    )
     return GgramVocab(ngrams, freq, min_pmi, params, stats)
 
 
@@ -352,11 +388,13 @@ def token_strings(tokenizer, ngram: Sequence[int]) -> list[str]:
 def vocab_tsv(vocab: GgramVocab, tokenizer) -> str:
     """``vocab.tsv``: id, token_ids (space-separated), tokens, dna, frequency, min_pmi."""
     lines = ["id\ttoken_ids\ttokens\tdna\tfrequency\tmin_pmi"]
-    for i, (ng, freq, mp) in enumerate(zip(vocab.ngrams, vocab.frequency.tolist(),
-                                           vocab.min_pmi.tolist()), 1):
+    for i, (ng, freq, mp) in enumerate(
+        zip(vocab.ngrams, vocab.frequency.tolist(), vocab.min_pmi.tolist()), 1
+    ):
         toks = token_strings(tokenizer, ng)
-        lines.append(f"{i}\t{' '.join(map(str, ng))}\t{' '.join(toks)}\t{''.join(toks)}\t"
-                     f"{freq}\t{mp:.6f}")
+        lines.append(
+            f"{i}\t{' '.join(map(str, ng))}\t{' '.join(toks)}\t{''.join(toks)}\t{freq}\t{mp:.6f}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -369,8 +407,9 @@ def ngram_json(vocab: GgramVocab, tokenizer, max_ngram_count: int = 30) -> str:
         "pad_ngram_id": PAD_NGRAM_ID,
         "pad_ngram": PAD_NGRAM,
         "ngram_size": len(vocab) + 1,
-        "vocab": {" ".join(token_strings(tokenizer, ng)): i
-                  for i, ng in enumerate(vocab.ngrams, 1)},
+        "vocab": {
+            " ".join(token_strings(tokenizer, ng)): i for i, ng in enumerate(vocab.ngrams, 1)
+        },
     }
     return json.dumps(data, indent=1) + "\n"
 
@@ -382,12 +421,21 @@ def stats_tsv(vocab: GgramVocab) -> str:
     return "statistic\tvalue\n" + "".join(f"{k}\t{v}\n" for k, v in rows)
 
 
-def write_vocab(vocab: GgramVocab, tokenizer, out_dir: str | os.PathLike, *,
-                max_ngram_count: int = 30, plot: bool = True) -> dict[str, Path]:
+def write_vocab(
+    vocab: GgramVocab,
+    tokenizer,
+    out_dir: str | os.PathLike,
+    *,
+    max_ngram_count: int = 30,
+    plot: bool = True,
+) -> dict[str, Path]:
     """Write ``vocab.tsv``, ``ngram.json``, ``stats.tsv`` (and ``ggram_lengths.png``)."""
     out = Path(out_dir)
-    paths = {"vocab": out / "vocab.tsv", "ngram_json": out / "ngram.json",
-             "stats": out / "stats.tsv"}
+    paths = {
+        "vocab": out / "vocab.tsv",
+        "ngram_json": out / "ngram.json",
+        "stats": out / "stats.tsv",
+    }
     write_text_atomic(paths["vocab"], vocab_tsv(vocab, tokenizer))
     write_text_atomic(paths["ngram_json"], ngram_json(vocab, tokenizer, max_ngram_count))
     write_text_atomic(paths["stats"], stats_tsv(vocab))
@@ -425,8 +473,9 @@ def read_vocab_tsv(path: str | os.PathLike) -> GgramVocab:
     with open_text(path) as handle:
         header = handle.readline().rstrip("\n").split("\t")
         if header[:2] != ["id", "token_ids"]:
-            raise InputError(path, "not a G-gram vocab.tsv (header must start id, token_ids)",
-                             line=1)
+            raise InputError(
+                path, "not a G-gram vocab.tsv (header must start id, token_ids)", line=1
+            )
         col = {name: i for i, name in enumerate(header)}
         for number, line in enumerate(handle, 2):
             if not line.strip():
@@ -465,13 +514,15 @@ def read_ngram_json(path: str | os.PathLike, tokenizer) -> GgramVocab:
         for t in text.split(" "):
             tid = tokenizer.token_to_id(t)
             if tid is None:
-                raise InputError(path, f"G-gram {text!r} (id {gid}) has token {t!r} not in the "
-                                       "tokenizer vocabulary")
+                raise InputError(
+                    path,
+                    f"G-gram {text!r} (id {gid}) has token {t!r} not in the tokenizer vocabulary",
+                )
             ids.append(tid)
         ngrams.append(tuple(ids))
     if [gid for _, gid in items] != list(range(1, len(items) + 1)):
         raise InputError(path, "G-gram ids must be 1..n")
-    params = GgramParams(min_len=int(data.get("min_ngram_len", 2)),
-                         max_len=int(data.get("max_ngram_len", 5)))
-    return GgramVocab(ngrams, np.zeros(len(ngrams), np.int64),
-                      np.full(len(ngrams), np.nan), params)
+    params = GgramParams(
+        min_len=int(data.get("min_ngram_len", 2)), max_len=int(data.get("max_ngram_len", 5))
+    )
+    return GgramVocab(ngrams, np.zeros(len(ngrams), np.int64), np.full(len(ngrams), np.nan), params)

@@ -24,8 +24,15 @@ from genovocab.fileutil import atomic_path, open_text
 from genovocab.regions import acgt_runs
 
 __all__ = [
-    "Window", "acgt_segments", "genome_windows", "iter_genome_windows", "read_lines",
-    "region_sequences", "reverse_complement", "tile_segments", "write_lines",
+    "Window",
+    "acgt_segments",
+    "genome_windows",
+    "iter_genome_windows",
+    "read_lines",
+    "region_sequences",
+    "reverse_complement",
+    "tile_segments",
+    "write_lines",
     "write_training_text",
 ]
 
@@ -53,8 +60,9 @@ def acgt_segments(seq: str, min_length: int = 1) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
-def tile_segments(segments: Iterable[tuple[int, int]], window: int,
-                  min_window: int) -> Iterator[tuple[int, int]]:
+def tile_segments(
+    segments: Iterable[tuple[int, int]], window: int, min_window: int
+) -> Iterator[tuple[int, int]]:
     """Cut each segment into consecutive windows of ``window`` bp from its start.
 
     The shorter last piece of a segment is kept when it has at least ``min_window`` bp.
@@ -92,16 +100,19 @@ def iter_genome_windows(
     for ci, chrom in enumerate(chroms):
         if chrom not in fasta:
             raise InputError(fasta_path, f"chromosome {chrom!r} is not in the FASTA")
-        tiles = list(tile_segments(acgt_segments(str(fasta[chrom][:]), min_window), window,
-                                   min_window))
+        tiles = list(
+            tile_segments(acgt_segments(str(fasta[chrom][:]), min_window), window, min_window)
+        )
         if tiles:
             rows = np.empty((len(tiles), 3), dtype=np.int64)
             rows[:, 0] = ci
             rows[:, 1:] = np.asarray(tiles, dtype=np.int64)
             parts.append(rows)
     if not parts:
-        raise InputError(fasta_path, "no gap-free window of at least "
-                                     f"{min_window} bp in the selected chromosomes")
+        raise InputError(
+            fasta_path,
+            f"no gap-free window of at least {min_window} bp in the selected chromosomes",
+        )
     arr = np.concatenate(parts)
     lengths = arr[:, 2] - arr[:, 1]
     if total_bp is not None and total_bp < int(lengths.sum()):
@@ -118,12 +129,15 @@ def iter_genome_windows(
     fasta.close()
 
 
-def genome_windows(fasta_path: str | os.PathLike, chroms: Sequence[str], **kwargs
-                   ) -> list[Window]:
+def genome_windows(fasta_path: str | os.PathLike, chroms: Sequence[str], **kwargs) -> list[Window]:
     """:func:`iter_genome_windows` as a list."""
     out = list(iter_genome_windows(fasta_path, chroms, **kwargs))
-    log.info("%d windows, %d bp, from %d chromosomes", len(out),
-             sum(w.end - w.start for w in out), len(chroms))
+    log.info(
+        "%d windows, %d bp, from %d chromosomes",
+        len(out),
+        sum(w.end - w.start for w in out),
+        len(chroms),
+    )
     return out
 
 
@@ -137,8 +151,11 @@ def write_lines(path: str | os.PathLike, sequences: Iterable[str]) -> int:
     ends .gz); returns the line count."""
     count = 0
     with atomic_path(path) as tmp, open(tmp, "wb") as raw:
-        handle = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
-                  if str(path).endswith(".gz") else raw)
+        handle = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+            if str(path).endswith(".gz")
+            else raw
+        )
         try:
             for line in sequences:
                 handle.write(line.encode("ascii") + b"\n")
@@ -149,8 +166,9 @@ def write_lines(path: str | os.PathLike, sequences: Iterable[str]) -> int:
     return count
 
 
-def write_training_text(path: str | os.PathLike, windows: Iterable[Window], *,
-                        reverse_complements: bool = False) -> tuple[int, int, int]:
+def write_training_text(
+    path: str | os.PathLike, windows: Iterable[Window], *, reverse_complements: bool = False
+) -> tuple[int, int, int]:
     """One window per line, each optionally followed by its reverse complement.
 
     Returns ``(lines, windows, bp of the windows)``; ``windows`` may be a generator.
@@ -182,17 +200,20 @@ def read_lines(path: str | os.PathLike, limit: int | None = None) -> list[str]:
             if not text:
                 continue
             if not text.isalpha() or not text.isascii():
-                raise InputError(path, "a sequence line must hold only letters "
-                                       "(A, C, G, T, N, ...)", line=number)
+                raise InputError(
+                    path, "a sequence line must hold only letters (A, C, G, T, N, ...)", line=number
+                )
             out.append(text.upper())
             if limit is not None and len(out) >= limit:
                 break
     return out
 
 
-def region_sequences(fasta_path: str | os.PathLike, bed_path: str | os.PathLike,
-                     chrom_sizes: dict[str, int] | None = None
-                     ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def region_sequences(
+    fasta_path: str | os.PathLike,
+    bed_path: str | os.PathLike,
+    chrom_sizes: dict[str, int] | None = None,
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Sequences of the regions of a BED file, upper-cased, in file order.
 
     Returns ``(chroms, starts, ends, names, sequences)`` as lists/arrays (``names``: the BED
@@ -203,29 +224,37 @@ def region_sequences(fasta_path: str | os.PathLike, bed_path: str | os.PathLike,
     from genovocab.io import read_bed
     from genovocab.io.fasta import open_fasta
 
-    iv = read_bed(bed_path, chrom_sizes, unknown_chroms="drop" if chrom_sizes else "keep",
-                  allow_empty=True, keep_columns=True)
+    iv = read_bed(
+        bed_path,
+        chrom_sizes,
+        unknown_chroms="drop" if chrom_sizes else "keep",
+        allow_empty=True,
+        keep_columns=True,
+    )
     fasta = open_fasta(fasta_path)
     chrom_names = [iv.chroms[i] for i in iv.chrom_index.tolist()]
     seqs = []
     cache: dict[str, str] = {}
-    for chrom, s, e, line in zip(chrom_names, iv.starts.tolist(), iv.ends.tolist(),
-                                 iv.line_numbers.tolist()):
+    for chrom, s, e, line in zip(
+        chrom_names, iv.starts.tolist(), iv.ends.tolist(), iv.line_numbers.tolist()
+    ):
         if chrom not in cache:
             if chrom not in fasta:
-                raise InputError(bed_path, f"chromosome {chrom!r} is not in {fasta_path}",
-                                 line=int(line))
+                raise InputError(
+                    bed_path, f"chromosome {chrom!r} is not in {fasta_path}", line=int(line)
+                )
             cache = {chrom: str(fasta[chrom][:])}
         seq = cache[chrom]
         if e > len(seq):
-            raise InputError(bed_path, f"end {e} is past the end of {chrom} ({len(seq)} bp)",
-                             line=int(line))
+            raise InputError(
+                bed_path, f"end {e} is past the end of {chrom} ({len(seq)} bp)", line=int(line)
+            )
         seqs.append(seq[s:e])
     fasta.close()
     if iv.columns is not None and iv.columns.shape[1] > 0:
         names = [str(x) for x in iv.columns.iloc[:, 0].tolist()]
     else:
-        names = [f"{c}:{s}-{e}" for c, s, e in zip(chrom_names, iv.starts.tolist(),
-                                                   iv.ends.tolist())]
+        names = [
+            f"{c}:{s}-{e}" for c, s, e in zip(chrom_names, iv.starts.tolist(), iv.ends.tolist())
+        ]
     return chrom_names, iv.starts, iv.ends, np.asarray(names, dtype=object), seqs
-

@@ -26,8 +26,14 @@ _LAZY = {
     "SequenceTokenizer": "genovocab.tokenizers.sequence",
 }
 
-__all__ = ["BatchEncoding", "IntervalTokenizer", "KeySpec", "MotifTokenizer", "SequenceTokenizer",
-           "TokenizerBase"]
+__all__ = [
+    "BatchEncoding",
+    "IntervalTokenizer",
+    "KeySpec",
+    "MotifTokenizer",
+    "SequenceTokenizer",
+    "TokenizerBase",
+]
 
 
 def __getattr__(name: str) -> Any:

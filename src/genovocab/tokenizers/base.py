@@ -41,8 +41,15 @@ from genovocab.errors import InputError
 # what transformers uses for "no limit"
 VERY_LARGE_INTEGER = int(1e30)
 SEQ = "seq"
-SPECIAL_TOKEN_NAMES = ("unk_token", "pad_token", "mask_token", "cls_token", "sep_token",
-                       "bos_token", "eos_token")
+SPECIAL_TOKEN_NAMES = (
+    "unk_token",
+    "pad_token",
+    "mask_token",
+    "cls_token",
+    "sep_token",
+    "bos_token",
+    "eos_token",
+)
 CONFIG_FILE = "tokenizer_config.json"
 SPECIAL_TOKENS_FILE = "special_tokens_map.json"
 
@@ -66,25 +73,30 @@ def _as_array(key: str, value: Any) -> np.ndarray:
         return value
     if hasattr(value, "detach"):  # torch tensor
         return value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray)
-                                                          for v in value):
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
         shapes = {v.shape for v in value}
         if len(shapes) > 1:
-            raise ValueError(f"cannot make a tensor of {key!r}: its rows have different "
-                             f"lengths {sorted(s[0] for s in shapes if s)[:5]}...; use "
-                             "padding=True")
+            raise ValueError(
+                f"cannot make a tensor of {key!r}: its rows have different "
+                f"lengths {sorted(s[0] for s in shapes if s)[:5]}...; use "
+                "padding=True"
+            )
         return np.stack(value)
     try:
         return np.asarray(value)
     except ValueError as exc:
-        raise ValueError(f"cannot make a tensor of {key!r}: its rows have different lengths; "
-                         "use padding=True") from exc
+        raise ValueError(
+            f"cannot make a tensor of {key!r}: its rows have different lengths; use padding=True"
+        ) from exc
 
 
-
-def write_config_files(directory: str | os.PathLike, config: Mapping[str, Any],
-                       special_tokens: Mapping[str, Any], *, sort_keys: bool = True
-                       ) -> list[Path]:
+def write_config_files(
+    directory: str | os.PathLike,
+    config: Mapping[str, Any],
+    special_tokens: Mapping[str, Any],
+    *,
+    sort_keys: bool = True,
+) -> list[Path]:
     """Write ``tokenizer_config.json`` and ``special_tokens_map.json`` into ``directory``: the
     one writer of these files for every tokenizer folder. Sorted keys give byte-identical files
     for the same tokenizer; ``sort_keys=False`` keeps the given order (the BPE folder keeps
@@ -98,6 +110,7 @@ def write_config_files(directory: str | os.PathLike, config: Mapping[str, Any],
         write_text_atomic(path, json.dumps(content, indent=2, sort_keys=sort_keys) + "\n")
     return paths
 
+
 class BatchEncoding(dict):
     """The output of every tokenizer call: a dict with attribute access.
 
@@ -106,8 +119,9 @@ class BatchEncoding(dict):
     ``transformers.Trainer`` and training loops call).
     """
 
-    def __init__(self, data: Mapping[str, Any] | None = None,
-                 tensor_type: str | None = None) -> None:
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, tensor_type: str | None = None
+    ) -> None:
         super().__init__(data or {})
         if tensor_type is not None:
             self.convert_to_tensors(tensor_type)
@@ -145,8 +159,10 @@ class BatchEncoding(dict):
             arr = _as_array(key, value)
             if not _is_numeric_array(arr):
                 if arr.dtype == object:
-                    raise ValueError(f"cannot make a tensor of {key!r}: its rows have different "
-                                     "lengths; use padding=True")
+                    raise ValueError(
+                        f"cannot make a tensor of {key!r}: its rows have different "
+                        "lengths; use padding=True"
+                    )
                 continue
             if torch is not None:
                 self[key] = torch.from_numpy(np.ascontiguousarray(arr))
@@ -185,9 +201,9 @@ class KeySpec:
 class Options:
     """One call's resolved options."""
 
-    padding: str | None          # None (no padding), "longest" or "max_length"
-    pad_length: int | None       # target of "max_length"
-    max_tokens: int | None       # truncation limit, special tokens included (None: none)
+    padding: str | None  # None (no padding), "longest" or "max_length"
+    pad_length: int | None  # target of "max_length"
+    max_tokens: int | None  # truncation limit, special tokens included (None: none)
     pad_to_multiple_of: int | None
 
 
@@ -201,20 +217,25 @@ class TokenizerBase:
     #: the names of ``special_tokens_map`` keys this tokenizer defines and their strings
     default_special_tokens: dict[str, str] = {}
 
-    def __init__(self, *, model_max_length: int | None = None,
-                 padding_side: str | None = None, truncation_side: str | None = None,
-                 special_tokens: Mapping[str, str | None] | None = None,
-                 name_or_path: str = "") -> None:
-        self.model_max_length = int(model_max_length) if model_max_length else \
-            VERY_LARGE_INTEGER
+    def __init__(
+        self,
+        *,
+        model_max_length: int | None = None,
+        padding_side: str | None = None,
+        truncation_side: str | None = None,
+        special_tokens: Mapping[str, str | None] | None = None,
+        name_or_path: str = "",
+    ) -> None:
+        self.model_max_length = int(model_max_length) if model_max_length else VERY_LARGE_INTEGER
         if padding_side is not None:
             if padding_side not in ("right", "left"):
                 raise ValueError(f"padding_side must be 'right' or 'left', not {padding_side!r}")
             self.padding_side = padding_side
         if truncation_side is not None:
             if truncation_side not in ("right", "left"):
-                raise ValueError("truncation_side must be 'right' or 'left', not "
-                                 f"{truncation_side!r}")
+                raise ValueError(
+                    f"truncation_side must be 'right' or 'left', not {truncation_side!r}"
+                )
             self.truncation_side = truncation_side
         tokens = dict(self.default_special_tokens)
         tokens.update(special_tokens or {})
@@ -243,8 +264,9 @@ class TokenizerBase:
             return list(inputs), True
         return [inputs], False
 
-    def _encode_batch(self, items: list[Any], max_tokens: int | None
-                      ) -> list[dict[str, np.ndarray]]:
+    def _encode_batch(
+        self, items: list[Any], max_tokens: int | None
+    ) -> list[dict[str, np.ndarray]]:
         """Per item, ``{"input_ids": 1-D array, extra keys...}`` without special tokens and
         with at most ``max_tokens`` positions (``None``: no limit)."""
         raise NotImplementedError
@@ -285,8 +307,9 @@ class TokenizerBase:
         try:
             return self._inv_cache[index]
         except KeyError as exc:
-            raise ValueError(f"token id {index} is outside the vocabulary "
-                             f"(0..{self.vocab_size - 1})") from exc
+            raise ValueError(
+                f"token id {index} is outside the vocabulary (0..{self.vocab_size - 1})"
+            ) from exc
 
     def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]:
         """Id(s) of token string(s); an unknown token maps to ``unk_token_id``."""
@@ -302,14 +325,14 @@ class TokenizerBase:
             out.append(found)
         return out[0] if single else out
 
-    def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False
-                              ) -> str | list[str]:
+    def convert_ids_to_tokens(
+        self, ids: int | Sequence[int], skip_special_tokens: bool = False
+    ) -> str | list[str]:
         """Token string(s) of id(s)."""
         if isinstance(ids, (int, np.integer)) and not isinstance(ids, bool):
             return self._convert_id_to_token(int(ids))
         specials = set(self.all_special_ids) if skip_special_tokens else set()
-        return [self._convert_id_to_token(int(i)) for i in _flat_ids(ids)
-                if int(i) not in specials]
+        return [self._convert_id_to_token(int(i)) for i in _flat_ids(ids) if int(i) not in specials]
 
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
         """The text of token strings (space-joined by default; DNA tokenizers concatenate)."""
@@ -371,17 +394,21 @@ class TokenizerBase:
         prefix, suffix = self._special_template()
         return len(prefix) + len(suffix)
 
-    def build_inputs_with_special_tokens(self, token_ids_0: list[int],
-                                         token_ids_1: list[int] | None = None) -> list[int]:
+    def build_inputs_with_special_tokens(
+        self, token_ids_0: list[int], token_ids_1: list[int] | None = None
+    ) -> list[int]:
         """``prefix + ids + suffix`` (the special-token template)."""
         if token_ids_1 is not None:
             raise NotImplementedError("sequence pairs are not supported")
         prefix, suffix = self._special_template()
         return [*prefix, *token_ids_0, *suffix]
 
-    def get_special_tokens_mask(self, token_ids_0: Sequence[int],
-                                token_ids_1: Sequence[int] | None = None,
-                                already_has_special_tokens: bool = False) -> list[int]:
+    def get_special_tokens_mask(
+        self,
+        token_ids_0: Sequence[int],
+        token_ids_1: Sequence[int] | None = None,
+        already_has_special_tokens: bool = False,
+    ) -> list[int]:
         """1 for a special token, 0 for a content token (transformers' signature: with
         ``already_has_special_tokens`` the ids are checked, else the template is laid out)."""
         if token_ids_1 is not None:
@@ -396,10 +423,12 @@ class TokenizerBase:
     def decode(self, token_ids: Any, skip_special_tokens: bool = False, **kwargs: Any) -> str:
         """The text of one id sequence (:meth:`convert_tokens_to_string`)."""
         return self.convert_tokens_to_string(
-            self.convert_ids_to_tokens(_flat_ids(token_ids), skip_special_tokens))
+            self.convert_ids_to_tokens(_flat_ids(token_ids), skip_special_tokens)
+        )
 
-    def batch_decode(self, sequences: Any, skip_special_tokens: bool | None = None,
-                     **kwargs: Any) -> list[str]:
+    def batch_decode(
+        self, sequences: Any, skip_special_tokens: bool | None = None, **kwargs: Any
+    ) -> list[str]:
         """:meth:`decode` of each row (lists, a 2-D array or a tensor); ``None`` keeps
         :meth:`decode`'s default."""
         if hasattr(sequences, "tolist"):
@@ -409,8 +438,9 @@ class TokenizerBase:
         return [self.decode(s, **kwargs) for s in sequences]
 
     # ---------------------------------------------------------------- options
-    def _resolve_options(self, padding: Any, truncation: Any, max_length: int | None,
-                         pad_to_multiple_of: int | None) -> Options:
+    def _resolve_options(
+        self, padding: Any, truncation: Any, max_length: int | None, pad_to_multiple_of: int | None
+    ) -> Options:
         """transformers' rules, once: ``padding`` True/"longest" pads to the longest item,
         "max_length" to ``max_length`` (default ``model_max_length``); ``truncation`` True or a
         strategy name cuts to ``max_length`` (default ``model_max_length``); a ``max_length``
@@ -422,10 +452,15 @@ class TokenizerBase:
         elif padding == "max_length":
             pad = "max_length"
         else:
-            raise ValueError(f"padding must be False, True, 'longest', 'max_length' or "
-                             f"'do_not_pad', not {padding!r}")
-        if max_length is not None and (not isinstance(max_length, (int, np.integer))
-                                       or isinstance(max_length, bool) or max_length < 0):
+            raise ValueError(
+                f"padding must be False, True, 'longest', 'max_length' or "
+                f"'do_not_pad', not {padding!r}"
+            )
+        if max_length is not None and (
+            not isinstance(max_length, (int, np.integer))
+            or isinstance(max_length, bool)
+            or max_length < 0
+        ):
             raise ValueError(f"max_length must be a non-negative integer, not {max_length!r}")
         if truncation is None:
             truncate = max_length is not None
@@ -434,8 +469,9 @@ class TokenizerBase:
         elif truncation in (False, "do_not_truncate"):
             truncate = False
         else:
-            raise ValueError(f"truncation must be True, False or 'longest_first', "
-                             f"not {truncation!r}")
+            raise ValueError(
+                f"truncation must be True, False or 'longest_first', not {truncation!r}"
+            )
         limit = max_length if max_length is not None else self.model_max_length
         if truncate and limit >= VERY_LARGE_INTEGER:
             limit_tokens = None
@@ -446,19 +482,30 @@ class TokenizerBase:
             if limit >= VERY_LARGE_INTEGER:
                 raise ValueError("padding='max_length' needs max_length (or a model_max_length)")
             pad_length = int(limit)
-        if pad_to_multiple_of is not None and (not isinstance(pad_to_multiple_of, int)
-                                               or pad_to_multiple_of < 1):
-            raise ValueError(f"pad_to_multiple_of must be a positive integer, not "
-                             f"{pad_to_multiple_of!r}")
+        if pad_to_multiple_of is not None and (
+            not isinstance(pad_to_multiple_of, int) or pad_to_multiple_of < 1
+        ):
+            raise ValueError(
+                f"pad_to_multiple_of must be a positive integer, not {pad_to_multiple_of!r}"
+            )
         return Options(pad, pad_length, limit_tokens, pad_to_multiple_of)
 
     # ---------------------------------------------------------------- calling
-    def __call__(self, inputs: Any, *, add_special_tokens: bool = True,
-                 padding: bool | str = False, truncation: bool | str | None = None,
-                 max_length: int | None = None, pad_to_multiple_of: int | None = None,
-                 return_tensors: str | None = None, return_attention_mask: bool | None = None,
-                 return_special_tokens_mask: bool = False, return_length: bool = False,
-                 **kwargs: Any) -> BatchEncoding:
+    def __call__(
+        self,
+        inputs: Any,
+        *,
+        add_special_tokens: bool = True,
+        padding: bool | str = False,
+        truncation: bool | str | None = None,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        return_tensors: str | None = None,
+        return_attention_mask: bool | None = None,
+        return_special_tokens_mask: bool = False,
+        return_length: bool = False,
+        **kwargs: Any,
+    ) -> BatchEncoding:
         """Tokenize one item or a batch into a :class:`BatchEncoding`.
 
         A single item without ``return_tensors`` gives flat lists; with it, a batch of one.
@@ -483,7 +530,8 @@ class TokenizerBase:
             if return_special_tokens_mask:
                 e["special_tokens_mask"] = np.asarray(
                     self.get_special_tokens_mask(e["input_ids"], already_has_special_tokens=True),
-                    dtype=np.int64)
+                    dtype=np.int64,
+                )
             if return_length:
                 e["length"] = n
         out = self._pad_items(encoded, options, specs, want_mask)
@@ -507,8 +555,9 @@ class TokenizerBase:
             return "attention_mask" in self.model_input_names
         return bool(return_attention_mask)
 
-    def _truncate(self, item: dict[str, Any], budget: int,
-                  specs: Mapping[str, KeySpec]) -> dict[str, Any]:
+    def _truncate(
+        self, item: dict[str, Any], budget: int, specs: Mapping[str, KeySpec]
+    ) -> dict[str, Any]:
         n = len(item["input_ids"])
         if n <= budget:
             return item
@@ -522,8 +571,9 @@ class TokenizerBase:
 
         return _map_sequence_keys(item, specs, truncate)
 
-    def _add_special_tokens(self, item: dict[str, Any],
-                            specs: Mapping[str, KeySpec]) -> dict[str, Any]:
+    def _add_special_tokens(
+        self, item: dict[str, Any], specs: Mapping[str, KeySpec]
+    ) -> dict[str, Any]:
         prefix, suffix = self._special_template()
 
         def add_specials(key: str, value: Any, spec: KeySpec) -> np.ndarray:
@@ -532,8 +582,9 @@ class TokenizerBase:
             if spec.special_value is None:
                 if arr.ndim != 1:
                     raise ValueError(f"{key!r}: special token ids need a 1-D key")
-                return np.concatenate([np.asarray(prefix, dtype=arr.dtype), arr,
-                                       np.asarray(suffix, dtype=arr.dtype)])
+                return np.concatenate(
+                    [np.asarray(prefix, dtype=arr.dtype), arr, np.asarray(suffix, dtype=arr.dtype)]
+                )
             parts = []
             for count in (len(prefix), None, len(suffix)):
                 if count is None:
@@ -547,10 +598,17 @@ class TokenizerBase:
         return _map_sequence_keys(item, specs, add_specials)
 
     # ---------------------------------------------------------------- padding
-    def pad(self, encoded_inputs: Any, padding: bool | str = True,
-            max_length: int | None = None, pad_to_multiple_of: int | None = None,
-            padding_side: str | None = None, return_attention_mask: bool | None = None,
-            return_tensors: str | None = None, verbose: bool = True) -> BatchEncoding:
+    def pad(
+        self,
+        encoded_inputs: Any,
+        padding: bool | str = True,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        padding_side: str | None = None,
+        return_attention_mask: bool | None = None,
+        return_tensors: str | None = None,
+        verbose: bool = True,
+    ) -> BatchEncoding:
         """Pad a batch (transformers' signature): a list of per-item dicts (what data
         collators pass), a dict of batched lists, or one item's dict. Values may be lists,
         numpy arrays or torch tensors; keys without a pad rule are stacked as they are."""
@@ -559,8 +617,7 @@ class TokenizerBase:
         if not items:
             return _finish(BatchEncoding({}), return_tensors)
         if "input_ids" not in items[0]:
-            raise ValueError("pad() needs 'input_ids' in every item; got keys "
-                             f"{sorted(items[0])}")
+            raise ValueError(f"pad() needs 'input_ids' in every item; got keys {sorted(items[0])}")
         specs = self.key_specs()
         want_mask = self._want_attention_mask(return_attention_mask)
         items = [{k: _to_numpy_or_value(v) for k, v in it.items()} for it in items]
@@ -575,9 +632,14 @@ class TokenizerBase:
             out = BatchEncoding({k: v[0] for k, v in out.items()})
         return _finish(out, return_tensors)
 
-    def _pad_items(self, items: list[dict[str, Any]], options: Options,
-                   specs: Mapping[str, KeySpec], want_mask: bool,
-                   padding_side: str | None = None) -> BatchEncoding:
+    def _pad_items(
+        self,
+        items: list[dict[str, Any]],
+        options: Options,
+        specs: Mapping[str, KeySpec],
+        want_mask: bool,
+        padding_side: str | None = None,
+    ) -> BatchEncoding:
         """The one padding routine: every key with a pad rule to its axes' targets."""
         side = padding_side or self.padding_side
         keys = list(items[0]) if items else []
@@ -608,15 +670,19 @@ class TokenizerBase:
             arrays = [np.asarray(v, dtype=spec.dtype) for v in values]
             for a in arrays:
                 if a.ndim != len(spec.axes):
-                    raise ValueError(f"{key!r} has {a.ndim} dimension(s) per item, expected "
-                                     f"{len(spec.axes)} ({spec.axes})")
+                    raise ValueError(
+                        f"{key!r} has {a.ndim} dimension(s) per item, expected "
+                        f"{len(spec.axes)} ({spec.axes})"
+                    )
             shape = [len(arrays)]
             for d, axis in enumerate(spec.axes):
                 sizes = [a.shape[d] for a in arrays]
                 if axis is None:
                     if len(set(sizes)) > 1:
-                        raise ValueError(f"{key!r}: fixed dimension {d} differs between items "
-                                         f"({sorted(set(sizes))})")
+                        raise ValueError(
+                            f"{key!r}: fixed dimension {d} differs between items "
+                            f"({sorted(set(sizes))})"
+                        )
                     shape.append(sizes[0] if sizes else 0)
                     continue
                 if axis not in targets:
@@ -649,16 +715,16 @@ class TokenizerBase:
         config.update(self.special_tokens_map)
         return config
 
-    def _write_config(self, directory: str | os.PathLike, extra: Mapping[str, Any] | None = None
-                      ) -> list[Path]:
+    def _write_config(
+        self, directory: str | os.PathLike, extra: Mapping[str, Any] | None = None
+    ) -> list[Path]:
         """Write ``tokenizer_config.json`` and ``special_tokens_map.json`` (sorted keys, so
         the same tokenizer gives byte-identical files)."""
         config = self.config_dict()
         config.update(extra or {})
         return write_config_files(directory, config, self.special_tokens_map)
 
-    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
-                        ) -> tuple[str, ...]:
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> tuple[str, ...]:
         """Write the tokenizer folder; returns the paths written (as transformers does)."""
         raise NotImplementedError
 
@@ -716,8 +782,9 @@ def _to_numpy_or_value(value: Any) -> Any:
     return value
 
 
-def _map_sequence_keys(item: dict[str, Any], specs: Mapping[str, KeySpec],
-                       fn: Callable[[str, Any, KeySpec], Any]) -> dict[str, Any]:
+def _map_sequence_keys(
+    item: dict[str, Any], specs: Mapping[str, KeySpec], fn: Callable[[str, Any, KeySpec], Any]
+) -> dict[str, Any]:
     """``fn(key, value, spec)`` applied to each key of ``item`` that has a sequence axis; keys
     without one (no spec, or a spec without ``SEQ``) pass through unchanged."""
     out = {}
@@ -734,8 +801,11 @@ def _items_of(encoded: Any) -> tuple[list[dict[str, Any]], bool]:
         if ids is None:
             raise ValueError("pad() needs 'input_ids'")
         first = ids[0] if len(ids) else None
-        is_batch = first is not None and (isinstance(first, (list, tuple, np.ndarray))
-                                          or hasattr(first, "shape") and len(first.shape) > 0)
+        is_batch = first is not None and (
+            isinstance(first, (list, tuple, np.ndarray))
+            or hasattr(first, "shape")
+            and len(first.shape) > 0
+        )
         if not is_batch:
             return [dict(encoded)], False
         n = len(ids)
@@ -743,8 +813,7 @@ def _items_of(encoded: Any) -> tuple[list[dict[str, Any]], bool]:
     if isinstance(encoded, Iterable):
         items = [dict(e) for e in encoded]
         return items, True
-    raise TypeError(f"pad() takes dicts of lists or a list of dicts, not "
-                    f"{type(encoded).__name__}")
+    raise TypeError(f"pad() takes dicts of lists or a list of dicts, not {type(encoded).__name__}")
 
 
 def _finish(out: BatchEncoding, return_tensors: str | None) -> BatchEncoding:

@@ -27,11 +27,19 @@ from genovocab.tokenizers.base import BatchEncoding
 class NgramMaskingCollator:
     """Pad a list of features and mask them for DNAZEN-style MLM (module doc)."""
 
-    def __init__(self, tokenizer: Any, mlm_probability: float = 0.15,
-                 mask_replace_prob: float = 0.8, random_replace_prob: float = 0.1,
-                 whole_ngram_masking: bool = True, seed: int | None = None,
-                 return_tensors: str = "pt", pad_to_multiple_of: int | None = None,
-                 padding: bool | str = True, max_length: int | None = None) -> None:
+    def __init__(
+        self,
+        tokenizer: Any,
+        mlm_probability: float = 0.15,
+        mask_replace_prob: float = 0.8,
+        random_replace_prob: float = 0.1,
+        whole_ngram_masking: bool = True,
+        seed: int | None = None,
+        return_tensors: str = "pt",
+        pad_to_multiple_of: int | None = None,
+        padding: bool | str = True,
+        max_length: int | None = None,
+    ) -> None:
         if not 0 <= mlm_probability <= 1:
             raise ValueError("mlm_probability must be between 0 and 1")
         if mask_replace_prob + random_replace_prob > 1:
@@ -48,10 +56,13 @@ class NgramMaskingCollator:
         self.max_length = max_length
 
     def __call__(self, features: Sequence[Mapping[str, Any]]) -> BatchEncoding:
-        batch = self.tokenizer.pad(list(features), padding=self.padding,
-                                   max_length=self.max_length,
-                                   pad_to_multiple_of=self.pad_to_multiple_of,
-                                   return_tensors="np")
+        batch = self.tokenizer.pad(
+            list(features),
+            padding=self.padding,
+            max_length=self.max_length,
+            pad_to_multiple_of=self.pad_to_multiple_of,
+            return_tensors="np",
+        )
         out = self.mask(batch)
         return out.convert_to_tensors(self.return_tensors)
 
@@ -59,11 +70,13 @@ class NgramMaskingCollator:
         """80/10/10 at the ``chosen`` positions of ``ids`` (in place)."""
         p = self.rng.random(ids.shape)
         to_mask = chosen & (p < self.mask_replace_prob)
-        to_random = chosen & (p >= self.mask_replace_prob) & \
-            (p < self.mask_replace_prob + self.random_replace_prob)
+        to_random = (
+            chosen
+            & (p >= self.mask_replace_prob)
+            & (p < self.mask_replace_prob + self.random_replace_prob)
+        )
         ids[to_mask] = self.tokenizer.mask_token_id
-        ids[to_random] = self.rng.integers(0, self.tokenizer.vocab_size,
-                                           int(to_random.sum()))
+        ids[to_random] = self.rng.integers(0, self.tokenizer.vocab_size, int(to_random.sum()))
 
     def mask(self, batch: Mapping[str, Any]) -> BatchEncoding:
         """Mask a padded numpy batch (module doc); returns a new :class:`BatchEncoding`."""
@@ -99,7 +112,8 @@ class NgramMaskingCollator:
             out["ngram_input_ids"] = np.take_along_axis(gids, order, axis=1)
             out["ngram_attention_mask"] = np.take_along_axis(gmask, order, axis=1)
             out["ngram_attention_match"] = np.take_along_axis(
-                match, order[:, :, None], axis=1).astype(np.int64)
+                match, order[:, :, None], axis=1
+            ).astype(np.int64)
             for key in ("ngram_positions", "ngram_lengths"):
                 if key in out:
                     vals = np.where(gids == 0, 0, out[key])

@@ -110,8 +110,12 @@ def _is_int(value: Any) -> bool:
 def _is_region(item: Any) -> bool:
     """A single region: ``(chrom, start, end, ...)`` or an object with ``chr/start/end``."""
     if isinstance(item, (tuple, list)):
-        return len(item) >= 3 and isinstance(item[0], str) and \
-            not isinstance(item[1], (list, tuple)) and not isinstance(item[2], (list, tuple))
+        return (
+            len(item) >= 3
+            and isinstance(item[0], str)
+            and not isinstance(item[1], (list, tuple))
+            and not isinstance(item[2], (list, tuple))
+        )
     return hasattr(item, "chr") and hasattr(item, "start") and hasattr(item, "end")
 
 
@@ -128,16 +132,24 @@ def _is_arrow_table(item: Any) -> bool:
 
 def _is_column_triple(item: Any) -> bool:
     """``(chroms, starts, ends)`` as three arrays (numpy, pyarrow, pandas) of equal length."""
-    return isinstance(item, tuple) and len(item) == 3 and \
-        all(hasattr(c, "__len__") and not isinstance(c, (str, bytes, list, tuple))
-            for c in item)
+    return (
+        isinstance(item, tuple)
+        and len(item) == 3
+        and all(
+            hasattr(c, "__len__") and not isinstance(c, (str, bytes, list, tuple)) for c in item
+        )
+    )
 
 
 def _is_document(item: Any) -> bool:
     """One document: a BED path, a table (DataFrame, pyarrow, a mapping of columns), three
     column arrays, or a sequence of regions."""
-    if isinstance(item, (str, os.PathLike, Mapping)) or _is_frame(item) \
-            or _is_arrow_table(item) or _is_column_triple(item):
+    if (
+        isinstance(item, (str, os.PathLike, Mapping))
+        or _is_frame(item)
+        or _is_arrow_table(item)
+        or _is_column_triple(item)
+    ):
         return True
     if isinstance(item, (list, tuple)):
         return len(item) == 0 or _is_region(item[0])
@@ -160,8 +172,10 @@ def _factorize(values: Any, source: str) -> tuple[np.ndarray, list[str]]:
         if values.null_count:
             row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
             raise InputError(source, "missing chromosome name", row + 1)
-        if not (pa.types.is_string(values.dictionary.type)
-                or pa.types.is_large_string(values.dictionary.type)):
+        if not (
+            pa.types.is_string(values.dictionary.type)
+            or pa.types.is_large_string(values.dictionary.type)
+        ):
             value = values.dictionary[0].as_py() if len(values.dictionary) else None
             raise InputError(source, f"chromosome {value!r} is not a string", 1)
         codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int32)
@@ -170,8 +184,7 @@ def _factorize(values: Any, source: str) -> tuple[np.ndarray, list[str]]:
         values = values.to_numpy()
     if isinstance(values, np.ndarray):
         if values.dtype.kind not in "OU" and len(values):
-            raise InputError(source, f"chromosome {values[:1].tolist()[0]!r} is not a string",
-                             1)
+            raise InputError(source, f"chromosome {values[:1].tolist()[0]!r} is not a string", 1)
         seq = values.tolist() if values.dtype.kind == "U" else values
     else:
         seq = values if isinstance(values, (list, tuple)) else list(values)
@@ -181,17 +194,20 @@ def _factorize(values: Any, source: str) -> tuple[np.ndarray, list[str]]:
     if isinstance(seq, np.ndarray):
         different = seq[1:] != seq[:-1]
     else:  # a Python list: compare neighbours without building an object array
-        different = np.fromiter(map(operator.ne, itertools.islice(seq, 1, None), seq),
-                                dtype=bool, count=n - 1)
+        different = np.fromiter(
+            map(operator.ne, itertools.islice(seq, 1, None), seq), dtype=bool, count=n - 1
+        )
     heads = np.flatnonzero(np.concatenate(([True], different)))
     names: dict[Any, int] = {}
     if len(heads) <= max(64, n // 8):
-        run_codes = np.fromiter((names.setdefault(seq[i], len(names)) for i in heads.tolist()),
-                                dtype=np.int32, count=len(heads))
+        run_codes = np.fromiter(
+            (names.setdefault(seq[i], len(names)) for i in heads.tolist()),
+            dtype=np.int32,
+            count=len(heads),
+        )
         codes = np.repeat(run_codes, np.diff(np.append(heads, n)))
     else:
-        codes = np.fromiter((names.setdefault(v, len(names)) for v in seq),
-                            dtype=np.int32, count=n)
+        codes = np.fromiter((names.setdefault(v, len(names)) for v in seq), dtype=np.int32, count=n)
     uniques = list(names)
     bad = [i for i, c in enumerate(uniques) if not isinstance(c, str)]
     if bad:
@@ -220,18 +236,28 @@ def _from_columns(chroms: Any, starts: Any, ends: Any, source: str) -> Regions:
     starts = _coordinates(_column_values(starts), source, "start")
     ends = _coordinates(_column_values(ends), source, "end")
     if not len(codes) == len(starts) == len(ends):
-        raise InputError(source, f"chrom, start and end have different lengths "
-                                 f"({len(codes)}, {len(starts)}, {len(ends)})")
+        raise InputError(
+            source,
+            f"chrom, start and end have different lengths "
+            f"({len(codes)}, {len(starts)}, {len(ends)})",
+        )
     bad = np.flatnonzero(ends < starts)
     if len(bad):
-        raise InputError(source, f"start {starts[bad[0]]} is greater than end {ends[bad[0]]}",
-                         int(bad[0]) + 1)
+        raise InputError(
+            source, f"start {starts[bad[0]]} is greater than end {ends[bad[0]]}", int(bad[0]) + 1
+        )
     keep = ends > starts  # zero-length regions are skipped, as the BED reader does
     n_zero = int(len(keep) - np.count_nonzero(keep))
     if n_zero:
         codes, starts, ends = codes[keep], starts[keep], ends[keep]
-    return Regions(chroms=[str(c) for c in uniques], chrom_index=codes, starts=starts,
-                   ends=ends, path=source, n_zero_length=n_zero)
+    return Regions(
+        chroms=[str(c) for c in uniques],
+        chrom_index=codes,
+        starts=starts,
+        ends=ends,
+        path=source,
+        n_zero_length=n_zero,
+    )
 
 
 def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
@@ -242,14 +268,16 @@ def _table_columns(names: Sequence[Any], source: str) -> tuple[Any, Any, Any]:
         return chrom_col, lower["start"], lower["end"]
     if len(names) >= 3:
         return names[0], names[1], names[2]
-    raise InputError(source, "needs chrom, start and end columns (or at least three columns "
-                             "in that order)")
+    raise InputError(
+        source, "needs chrom, start and end columns (or at least three columns in that order)"
+    )
 
 
 def _frame_regions(frame: Any) -> Regions:
     c, s, e = _table_columns(list(frame.columns), "<DataFrame>")
-    return _from_columns(frame[c].to_numpy(dtype=object), frame[s].to_numpy(),
-                         frame[e].to_numpy(), "<DataFrame>")
+    return _from_columns(
+        frame[c].to_numpy(dtype=object), frame[s].to_numpy(), frame[e].to_numpy(), "<DataFrame>"
+    )
 
 
 def to_regions(document: Any) -> Regions:
@@ -262,8 +290,7 @@ def to_regions(document: Any) -> Regions:
         return _frame_regions(document)
     if _is_arrow_table(document):
         c, s, e = _table_columns(list(document.schema.names), "<table>")
-        return _from_columns(document.column(c), document.column(s), document.column(e),
-                             "<table>")
+        return _from_columns(document.column(c), document.column(s), document.column(e), "<table>")
     if isinstance(document, Mapping):
         c, s, e = _table_columns(list(document), "<columns>")
         return _from_columns(document[c], document[s], document[e], "<columns>")
@@ -283,12 +310,16 @@ def to_regions(document: Any) -> Regions:
                 starts = [r.start for r in document]
                 ends = [r.end for r in document]
         except (IndexError, TypeError, AttributeError) as exc:
-            raise InputError("<regions>", "each region must be (chrom, start, end) with "
-                                          f"integer start and end ({exc})") from exc
+            raise InputError(
+                "<regions>",
+                f"each region must be (chrom, start, end) with integer start and end ({exc})",
+            ) from exc
         return _from_columns(chroms, starts, ends, "<regions>")
-    raise TypeError(f"cannot tokenize {type(document).__name__}: give a BED path, a "
-                    "DataFrame or pyarrow Table, (chroms, starts, ends) arrays, a list of "
-                    "(chrom, start, end), or a list of those")
+    raise TypeError(
+        f"cannot tokenize {type(document).__name__}: give a BED path, a "
+        "DataFrame or pyarrow Table, (chroms, starts, ends) arrays, a list of "
+        "(chrom, start, end), or a list of those"
+    )
 
 
 class IntervalTokenizer(TokenizerBase):
@@ -309,15 +340,31 @@ class IntervalTokenizer(TokenizerBase):
     index (:meth:`_small_ids`), with the same ids as the vectorised path.
     """
 
-    default_special_tokens = {"unk_token": "<unk>", "pad_token": "<pad>",
-                              "mask_token": "<mask>", "cls_token": "<cls>",
-                              "eos_token": "<eos>", "bos_token": "<bos>", "sep_token": "<sep>"}
+    default_special_tokens = {
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+        "cls_token": "<cls>",
+        "eos_token": "<eos>",
+        "bos_token": "<bos>",
+        "sep_token": "<sep>",
+    }
 
-    def __init__(self, universe: Universe, *, unknown: Unknown = "drop",
-                 order: Order = "query", dedupe: bool = False, min_overlap: int = 1,
-                 min_query_fraction: float = 0.0, min_region_fraction: float = 0.0,
-                 empty_document: EmptyDocument = "unk", duplicate_rows: DuplicateRows = "merge",
-                 model_max_length: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        universe: Universe,
+        *,
+        unknown: Unknown = "drop",
+        order: Order = "query",
+        dedupe: bool = False,
+        min_overlap: int = 1,
+        min_query_fraction: float = 0.0,
+        min_region_fraction: float = 0.0,
+        empty_document: EmptyDocument = "unk",
+        duplicate_rows: DuplicateRows = "merge",
+        model_max_length: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(model_max_length=model_max_length, **kwargs)
         if unknown not in ("drop", "unk"):
             raise ValueError(f"unknown must be 'drop' or 'unk', not {unknown!r}")
@@ -326,12 +373,13 @@ class IntervalTokenizer(TokenizerBase):
         if empty_document not in ("unk", "empty"):
             raise ValueError(f"empty_document must be 'unk' or 'empty', not {empty_document!r}")
         if duplicate_rows not in ("merge", "per_row"):
-            raise ValueError(f"duplicate_rows must be 'merge' or 'per_row', not "
-                             f"{duplicate_rows!r}")
+            raise ValueError(f"duplicate_rows must be 'merge' or 'per_row', not {duplicate_rows!r}")
         if not _is_int(min_overlap) or min_overlap < 1:
             raise ValueError(f"min_overlap must be an integer >= 1, not {min_overlap!r}")
-        for name, value in (("min_query_fraction", min_query_fraction),
-                            ("min_region_fraction", min_region_fraction)):
+        for name, value in (
+            ("min_query_fraction", min_query_fraction),
+            ("min_region_fraction", min_region_fraction),
+        ):
             if not 0.0 <= float(value) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
         self.universe = universe
@@ -344,15 +392,23 @@ class IntervalTokenizer(TokenizerBase):
         self.min_region_fraction = float(min_region_fraction)
         self.duplicate_rows = duplicate_rows
         self._repeat = universe.multiplicity if duplicate_rows == "per_row" else None
-        self._filtered = self.min_overlap > 1 or self.min_query_fraction > 0 \
-            or self.min_region_fraction > 0
+        self._filtered = (
+            self.min_overlap > 1 or self.min_query_fraction > 0 or self.min_region_fraction > 0
+        )
         # default tokenization options: a hit list is the document (see _small_ids)
         # (one sublist, rows are ids, ends non-decreasing: the candidates are the hits)
         subs = universe._sublists
-        self._simple = not self._filtered and unknown == "drop" and order == "query" \
-            and not dedupe and (duplicate_rows == "merge" or universe.multiplicity is None) \
-            and universe.ids_identity and len(subs) == 1 and subs[0].is_identity \
+        self._simple = (
+            not self._filtered
+            and unknown == "drop"
+            and order == "query"
+            and not dedupe
+            and (duplicate_rows == "merge" or universe.multiplicity is None)
+            and universe.ids_identity
+            and len(subs) == 1
+            and subs[0].is_identity
             and subs[0].ends_monotonic
+        )
         n = len(universe)
         ids = universe.ids if universe.ids is not None else np.arange(n, dtype=np.int64)
         self._row_to_id = np.append(ids, n).astype(np.int64)  # row n = <unk>
@@ -364,9 +420,12 @@ class IntervalTokenizer(TokenizerBase):
 
     # ------------------------------------------------------------------ loading / saving
     @classmethod
-    def from_bed(cls, path: str | os.PathLike,
-                 chrom_sizes: Mapping[str, int] | str | os.PathLike | None = None,
-                 **options: Any) -> IntervalTokenizer:
+    def from_bed(
+        cls,
+        path: str | os.PathLike,
+        chrom_sizes: Mapping[str, int] | str | os.PathLike | None = None,
+        **options: Any,
+    ) -> IntervalTokenizer:
         """A tokenizer whose vocabulary is the regions of a BED file (any layout), ids in
         the file's line order; warns when the file is not position-sorted."""
         if chrom_sizes is not None and not isinstance(chrom_sizes, Mapping):
@@ -379,7 +438,9 @@ class IntervalTokenizer(TokenizerBase):
                 f"{os.fspath(path)}: the universe is not position-sorted; token ids follow "
                 "its line order (as gtars), but gtars 0.10 returns wrong tokens on unsorted "
                 "universes, so sort it (sort -k1,1 -k2,2n -k3,3n) before training with gtars",
-                UserWarning, stacklevel=2)
+                UserWarning,
+                stacklevel=2,
+            )
         if universe.n_duplicates and options.get("duplicate_rows", "merge") == "merge":
             n_regions = int((universe.multiplicity > 1).sum())
             warnings.warn(
@@ -387,40 +448,51 @@ class IntervalTokenizer(TokenizerBase):
                 f"{n_regions} region(s) listed more than once); each region has one id (its "
                 "first line's) and a query overlapping it gets one token, where gtars and "
                 "bedtools give one per row: pass duplicate_rows='per_row' to do the same",
-                UserWarning, stacklevel=2)
+                UserWarning,
+                stacklevel=2,
+            )
         options.setdefault("name_or_path", os.fspath(path))
         return cls(universe, **options)
 
     @classmethod
-    def from_pretrained(cls, directory: str | os.PathLike, **overrides: Any
-                        ) -> IntervalTokenizer:
+    def from_pretrained(cls, directory: str | os.PathLike, **overrides: Any) -> IntervalTokenizer:
         """Load what :meth:`save_pretrained` wrote; keyword arguments override saved options."""
         directory = Path(directory)
         config_path = directory / CONFIG_FILE
         config = cls.read_config(directory)
         if config.get("tokenizer_class") != cls.__name__:
-            raise InputError(config_path, f"tokenizer_class is {config.get('tokenizer_class')!r}"
-                                          f", expected {cls.__name__!r}")
+            raise InputError(
+                config_path,
+                f"tokenizer_class is {config.get('tokenizer_class')!r}, expected {cls.__name__!r}",
+            )
         options = dict(config.get("options", {}))
-        options.update({k: v for k, v in cls.common_options(config).items()
-                        if k != "special_tokens"})
+        options.update(
+            {k: v for k, v in cls.common_options(config).items() if k != "special_tokens"}
+        )
         options.update(overrides)
         tok = cls.from_bed(directory / config.get("universe_file", UNIVERSE_FILE), **options)
         if len(tok.universe) != config.get("n_regions", len(tok.universe)):
-            raise InputError(config_path, f"n_regions is {config['n_regions']} but the universe "
-                                          f"file has {len(tok.universe)} regions")
+            raise InputError(
+                config_path,
+                f"n_regions is {config['n_regions']} but the universe "
+                f"file has {len(tok.universe)} regions",
+            )
         return tok
 
     def options(self) -> dict[str, Any]:
         """The tokenization options (what ``tokenizer_config.json`` stores)."""
-        return {"unknown": self.unknown, "order": self.order, "dedupe": self.dedupe,
-                "empty_document": self.empty_document, "min_overlap": self.min_overlap,
-                "min_query_fraction": self.min_query_fraction,
-                "min_region_fraction": self.min_region_fraction,
-                "duplicate_rows": self.duplicate_rows}
+        return {
+            "unknown": self.unknown,
+            "order": self.order,
+            "dedupe": self.dedupe,
+            "empty_document": self.empty_document,
+            "min_overlap": self.min_overlap,
+            "min_query_fraction": self.min_query_fraction,
+            "min_region_fraction": self.min_region_fraction,
+            "duplicate_rows": self.duplicate_rows,
+        }
 
-    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
-                        ) -> tuple[str, ...]:
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> tuple[str, ...]:
         """Write ``universe.bed.gz`` (BED3, one line per id in id order, so gtars' ids are
         ours), ``tokenizer_config.json``, ``special_tokens_map.json`` and gtars'
         ``tokenizer.toml`` into one folder; returns the paths."""
@@ -441,8 +513,9 @@ class IntervalTokenizer(TokenizerBase):
             "vocab_size": self.vocab_size,
             "chromosomes": list(u.chroms),
             "options": self.options(),
-            "special_token_ids": {f"{n}_token_id": len(u) + i
-                                  for i, n in enumerate(_SPECIAL_NAMES)},
+            "special_token_ids": {
+                f"{n}_token_id": len(u) + i for i, n in enumerate(_SPECIAL_NAMES)
+            },
         }
         paths = self._write_config(directory, extra)
 
@@ -460,8 +533,10 @@ class IntervalTokenizer(TokenizerBase):
         return len(self.universe) + len(SPECIAL_TOKENS)
 
     def __repr__(self) -> str:
-        return (f"IntervalTokenizer({self.n_regions} regions, vocab_size={self.vocab_size}, "
-                f"unknown={self.unknown!r}, order={self.order!r}, dedupe={self.dedupe})")
+        return (
+            f"IntervalTokenizer({self.n_regions} regions, vocab_size={self.vocab_size}, "
+            f"unknown={self.unknown!r}, order={self.order!r}, dedupe={self.dedupe})"
+        )
 
     def _region_tokens(self, ids: np.ndarray) -> list[str]:
         u = self.universe
@@ -485,8 +560,7 @@ class IntervalTokenizer(TokenizerBase):
             return self.n_regions + SPECIAL_TOKENS.index(token)
         match = _TOKEN_RE.match(token)
         if match:
-            found = self.universe.find(match.group(1), int(match.group(2)),
-                                       int(match.group(3)))
+            found = self.universe.find(match.group(1), int(match.group(2)), int(match.group(3)))
             if found >= 0:
                 return found
         return None
@@ -494,15 +568,17 @@ class IntervalTokenizer(TokenizerBase):
     def _convert_id_to_token(self, index: int) -> str:
         return self.convert_ids_to_tokens([index])[0]
 
-    def convert_ids_to_tokens(self, ids: int | Sequence[int], skip_special_tokens: bool = False
-                              ) -> str | list[str]:
+    def convert_ids_to_tokens(
+        self, ids: int | Sequence[int], skip_special_tokens: bool = False
+    ) -> str | list[str]:
         """Token string(s) of id(s); an id outside the vocabulary is an error."""
         single = _is_int(ids)
         arr = np.atleast_1d(np.asarray(ids, dtype=np.int64)).ravel()
         bad = (arr < 0) | (arr >= self.vocab_size)
         if bad.any():
-            raise ValueError(f"token id {int(arr[bad][0])} is outside the vocabulary "
-                             f"(0..{self.vocab_size - 1})")
+            raise ValueError(
+                f"token id {int(arr[bad][0])} is outside the vocabulary (0..{self.vocab_size - 1})"
+            )
         if skip_special_tokens:
             arr = arr[arr < self.n_regions]
         special = arr >= self.n_regions
@@ -529,9 +605,12 @@ class IntervalTokenizer(TokenizerBase):
 
     def _encode(self, regions: Regions, count_unknown: bool) -> tuple[np.ndarray, int]:
         q_idx, rows = overlap_pairs(
-            self.universe, regions, min_overlap=self.min_overlap,
+            self.universe,
+            regions,
+            min_overlap=self.min_overlap,
             min_query_fraction=self.min_query_fraction,
-            min_region_fraction=self.min_region_fraction)
+            min_region_fraction=self.min_region_fraction,
+        )
         if self._repeat is not None:  # one token per universe line (duplicates adjacent)
             repeat = self._repeat[rows]
             q_idx, rows = np.repeat(q_idx, repeat), np.repeat(rows, repeat)
@@ -586,8 +665,13 @@ class IntervalTokenizer(TokenizerBase):
             if (kind is not tuple and kind is not list) or len(region) < 3:
                 return None
             chrom, start, end = region[0], region[1], region[2]
-            if type(chrom) is not str or type(start) is not int or type(end) is not int \
-                    or start < 0 or end < start:
+            if (
+                type(chrom) is not str
+                or type(start) is not int
+                or type(end) is not int
+                or start < 0
+                or end < start
+            ):
                 return None
             if sizes is not None and end > sizes.get(chrom, end):
                 return None  # beyond the chromosome: the checked path raises the error
@@ -661,8 +745,9 @@ class IntervalTokenizer(TokenizerBase):
             ids = [self.unk_token_id]
         return ids
 
-    def _simple_ids(self, regions: Sequence[Any], sizes: Mapping[str, int] | None
-                    ) -> list[int] | None:
+    def _simple_ids(
+        self, regions: Sequence[Any], sizes: Mapping[str, int] | None
+    ) -> list[int] | None:
         """:meth:`_small_ids` with the default options on a sorted, non-nested universe
         (``self._simple``): rows are ids and the candidates of a query are its hits, so a
         query is two binary searches and a range. A region beyond its chromosome (with
@@ -679,8 +764,12 @@ class IntervalTokenizer(TokenizerBase):
             if (kind is not tuple and kind is not list) or len(region) < 3:
                 return None
             chrom, start, end = region[0], region[1], region[2]
-            if type(start) is not int or type(end) is not int or type(chrom) is not str \
-                    or not 0 <= start <= end:
+            if (
+                type(start) is not int
+                or type(end) is not int
+                or type(chrom) is not str
+                or not 0 <= start <= end
+            ):
                 return None
             if sizes is not None and end > sizes.get(chrom, end):
                 return None
@@ -701,8 +790,9 @@ class IntervalTokenizer(TokenizerBase):
                 return None
             ids = list(range(lo, hi))
         elif n:
-            los = (sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64),
-                                                         "right") - 1).tolist()
+            los = (
+                sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64), "right") - 1
+            ).tolist()
             his = sub.start_keys.searchsorted(np.array(q_end, dtype=np.int64), "left").tolist()
             if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
                 return None
@@ -722,10 +812,10 @@ class IntervalTokenizer(TokenizerBase):
             if shared < self.min_overlap:
                 continue
             if self.min_query_fraction > 0 and not shared >= self.min_query_fraction * (
-                    end - start):
+                end - start
+            ):
                 continue
-            if self.min_region_fraction > 0 and not shared >= self.min_region_fraction * (
-                    ue - us):
+            if self.min_region_fraction > 0 and not shared >= self.min_region_fraction * (ue - us):
                 continue
             out.append(r)
         return out
@@ -745,31 +835,54 @@ class IntervalTokenizer(TokenizerBase):
                 return inputs
         return None
 
-    def __call__(self, inputs: Any, *, add_special_tokens: bool = True,
-                 padding: bool | str = False, truncation: bool | str | None = None,
-                 max_length: int | None = None, pad_to_multiple_of: int | None = None,
-                 return_tensors: str | None = None, return_attention_mask: bool | None = None,
-                 return_special_tokens_mask: bool = False, return_length: bool = False,
-                 **kwargs: Any) -> BatchEncoding:
+    def __call__(
+        self,
+        inputs: Any,
+        *,
+        add_special_tokens: bool = True,
+        padding: bool | str = False,
+        truncation: bool | str | None = None,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        return_tensors: str | None = None,
+        return_attention_mask: bool | None = None,
+        return_special_tokens_mask: bool = False,
+        return_length: bool = False,
+        **kwargs: Any,
+    ) -> BatchEncoding:
         """Tokenize one document or a batch (:meth:`TokenizerBase.__call__`). One short
         document with the default options returns from the per-call path."""
-        if padding is False and truncation is None and max_length is None \
-                and return_tensors is None and not return_special_tokens_mask \
-                and not return_length and not kwargs and self._plain_template:
+        if (
+            padding is False
+            and truncation is None
+            and max_length is None
+            and return_tensors is None
+            and not return_special_tokens_mask
+            and not return_length
+            and not kwargs
+            and self._plain_template
+        ):
             regions = self._small_document(inputs)
             ids = None if regions is None else self._small_ids(regions)
             if ids is not None:
                 if return_attention_mask is False or (
-                        return_attention_mask is None
-                        and "attention_mask" not in self.model_input_names):
+                    return_attention_mask is None and "attention_mask" not in self.model_input_names
+                ):
                     return BatchEncoding({"input_ids": ids})
                 return BatchEncoding({"input_ids": ids, "attention_mask": [1] * len(ids)})
         return super().__call__(
-            inputs, add_special_tokens=add_special_tokens, padding=padding,
-            truncation=truncation, max_length=max_length, pad_to_multiple_of=pad_to_multiple_of,
-            return_tensors=return_tensors, return_attention_mask=return_attention_mask,
-            return_special_tokens_mask=return_special_tokens_mask, return_length=return_length,
-            **kwargs)
+            inputs,
+            add_special_tokens=add_special_tokens,
+            padding=padding,
+            truncation=truncation,
+            max_length=max_length,
+            pad_to_multiple_of=pad_to_multiple_of,
+            return_tensors=return_tensors,
+            return_attention_mask=return_attention_mask,
+            return_special_tokens_mask=return_special_tokens_mask,
+            return_length=return_length,
+            **kwargs,
+        )
 
     def _document_ids(self, document: Any) -> np.ndarray:
         """Ids of one document: the per-call path when it applies, else the vectorised one."""
@@ -786,19 +899,23 @@ class IntervalTokenizer(TokenizerBase):
             return [regions], False
         if isinstance(regions, (list, tuple)) and all(_is_document(d) for d in regions):
             return list(regions), True
-        raise TypeError("cannot tokenize this input: give a BED path, a DataFrame, a list of "
-                        "(chrom, start, end), or a list of those (a batch)")
+        raise TypeError(
+            "cannot tokenize this input: give a BED path, a DataFrame, a list of "
+            "(chrom, start, end), or a list of those (a batch)"
+        )
 
-    def _encode_batch(self, items: list[Any], max_tokens: int | None
-                      ) -> list[dict[str, np.ndarray]]:
+    def _encode_batch(
+        self, items: list[Any], max_tokens: int | None
+    ) -> list[dict[str, np.ndarray]]:
         out = []
         for d in items:
             ids = self._document_ids(d)
             out.append({"input_ids": ids if max_tokens is None else ids[:max_tokens]})
         return out
 
-    def encode(self, regions: Any, add_special_tokens: bool = True, **kwargs: Any
-               ) -> list[int] | list[list[int]]:
+    def encode(
+        self, regions: Any, add_special_tokens: bool = True, **kwargs: Any
+    ) -> list[int] | list[list[int]]:
         """Token ids of one document (list) or of a batch of documents (list of lists)."""
         kwargs.pop("return_tensors", None)
         return self(regions, add_special_tokens=add_special_tokens, **kwargs)["input_ids"]
@@ -822,11 +939,16 @@ class IntervalTokenizer(TokenizerBase):
             rows = np.array(regions, dtype=np.int64)
             if not u.ids_identity:
                 rows = self._id_to_row[rows]
-            found = iter(zip(u.chrom_index[rows].tolist(), u.starts[rows].tolist(),
-                             u.ends[rows].tolist()))
+            found = iter(
+                zip(u.chrom_index[rows].tolist(), u.starts[rows].tolist(), u.ends[rows].tolist())
+            )
         else:
-            found = iter([(int(u.chrom_index[r]), int(u.starts[r]), int(u.ends[r])) for r in (
-                i if u.ids_identity else int(self._id_to_row[i]) for i in regions)])
+            found = iter(
+                [
+                    (int(u.chrom_index[r]), int(u.starts[r]), int(u.ends[r]))
+                    for r in (i if u.ids_identity else int(self._id_to_row[i]) for i in regions)
+                ]
+            )
         chroms = u.chroms
         out = []
         for i in ids:

@@ -77,26 +77,46 @@ class MotifParams:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "scanning": {"min_relative": self.min_relative, "max_pvalue": self.max_pvalue,
-                         "scan_window": self.scan_window, "site_source": self.site_source,
-                         "matrices": list(self.matrices)},
-            "binning": {"sigma": self.sigma, "peak_width": self.peak_width,
-                        "max_bin": self.max_bin, "trim_step": self.trim_step},
+            "scanning": {
+                "min_relative": self.min_relative,
+                "max_pvalue": self.max_pvalue,
+                "scan_window": self.scan_window,
+                "site_source": self.site_source,
+                "matrices": list(self.matrices),
+            },
+            "binning": {
+                "sigma": self.sigma,
+                "peak_width": self.peak_width,
+                "max_bin": self.max_bin,
+                "trim_step": self.trim_step,
+            },
             "features": {"cpg": self.cpg},
-            "tokens": {"threshold": self.token_threshold, "rule": "backoff",
-                       "vocab_size": self.vocab_size, "min_count": self.min_count},
+            "tokens": {
+                "threshold": self.token_threshold,
+                "rule": "backoff",
+                "vocab_size": self.vocab_size,
+                "min_count": self.min_count,
+            },
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> MotifParams:
         s, b, f, t = (data.get(k, {}) for k in ("scanning", "binning", "features", "tokens"))
-        return cls(int(s.get("min_relative", 800)), float(s.get("max_pvalue", 0.05)),
-                   int(s.get("scan_window", 1_000_000)), str(s.get("site_source", "scan")),
-                   float(b.get("sigma", 3.0)), float(b.get("peak_width", 5.0)),
-                   int(b.get("max_bin", 50)), int(b.get("trim_step", 25)),
-                   str(f.get("cpg", "none")), float(t.get("threshold", 0.5)),
-                   int(t.get("vocab_size", 4096)), int(t.get("min_count", 5)),
-                   tuple(s.get("matrices", ())))
+        return cls(
+            int(s.get("min_relative", 800)),
+            float(s.get("max_pvalue", 0.05)),
+            int(s.get("scan_window", 1_000_000)),
+            str(s.get("site_source", "scan")),
+            float(b.get("sigma", 3.0)),
+            float(b.get("peak_width", 5.0)),
+            int(b.get("max_bin", 50)),
+            int(b.get("trim_step", 25)),
+            str(f.get("cpg", "none")),
+            float(t.get("threshold", 0.5)),
+            int(t.get("vocab_size", 4096)),
+            int(t.get("min_count", 5)),
+            tuple(s.get("matrices", ())),
+        )
 
 
 # --------------------------------------------------------------------------- folder writing
@@ -107,17 +127,26 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
         np.save(handle, np.ascontiguousarray(array))
 
 
-def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
-                           chrom_sizes: Mapping[str, int], bins: Sequence[str | os.PathLike],
-                           cluster_features: Sequence[str | os.PathLike],
-                           tokens: Sequence[str | os.PathLike], token_vocab: str | os.PathLike,
-                           vocab_summary: str | os.PathLike | None = None,
-                           token_stats: Sequence[str | os.PathLike] = (),
-                           features: str | os.PathLike, ids: str | os.PathLike,
-                           clusters: str | os.PathLike, cluster_summary: str | os.PathLike,
-                           pfms: str | os.PathLike, params: MotifParams,
-                           model_max_length: int | None = None,
-                           plots: bool = True) -> dict[str, Any]:
+def write_tokenizer_folder(
+    out_dir: str | os.PathLike,
+    *,
+    chroms: Sequence[str],
+    chrom_sizes: Mapping[str, int],
+    bins: Sequence[str | os.PathLike],
+    cluster_features: Sequence[str | os.PathLike],
+    tokens: Sequence[str | os.PathLike],
+    token_vocab: str | os.PathLike,
+    vocab_summary: str | os.PathLike | None = None,
+    token_stats: Sequence[str | os.PathLike] = (),
+    features: str | os.PathLike,
+    ids: str | os.PathLike,
+    clusters: str | os.PathLike,
+    cluster_summary: str | os.PathLike,
+    pfms: str | os.PathLike,
+    params: MotifParams,
+    model_max_length: int | None = None,
+    plots: bool = True,
+) -> dict[str, Any]:
     """Workflow step: build the motif tokenizer folder (atomically: all of it or nothing).
 
     ``bins``, ``cluster_features`` and ``tokens`` are the motif stage's per-chromosome files
@@ -152,30 +181,41 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             raw = np.load(tok_path, allow_pickle=False)
             n_rows = token_files.csr_array_rows(cf_prefix)
             if not (raw.size == n_rows == edges.size - 1):
-                raise InputError(token_files.csr_array_paths(cf_prefix)["indptr"],
-                                 f"{chrom}: {n_rows} cluster rows, {raw.size} tokens, "
-                                 f"{edges.size - 1} bins")
+                raise InputError(
+                    token_files.csr_array_paths(cf_prefix)["indptr"],
+                    f"{chrom}: {n_rows} cluster rows, {raw.size} tokens, {edges.size - 1} bins",
+                )
             if int(edges[-1]) != int(chrom_sizes[chrom]):
-                raise InputError(bin_path, f"bins end at {edges[-1]}, {chrom} is "
-                                           f"{chrom_sizes[chrom]} bp")
+                raise InputError(
+                    bin_path, f"bins end at {edges[-1]}, {chrom} is {chrom_sizes[chrom]} bp"
+                )
             top = npy_max(token_files.csr_array_paths(cf_prefix)["indices"])
             if top is not None and top >= n_clusters:
-                raise InputError(token_files.csr_array_paths(cf_prefix)["indices"],
-                                 f"cluster {top} is not among the {n_clusters} clusters of "
-                                 f"{clusters}")
+                raise InputError(
+                    token_files.csr_array_paths(cf_prefix)["indices"],
+                    f"cluster {top} is not among the {n_clusters} clusters of {clusters}",
+                )
             base = tmp / "bins" / chrom
             _save_npy(Path(f"{base}.edges.npy"), edges.astype(np.int64))
             if raw.size and (int(raw.min()) < 0 or int(raw.max()) >= len(trained)):
-                raise InputError(tok_path, f"token ids {int(raw.min())}..{int(raw.max())} are "
-                                           f"outside the vocabulary (0..{len(trained) - 1})")
+                raise InputError(
+                    tok_path,
+                    f"token ids {int(raw.min())}..{int(raw.max())} are "
+                    f"outside the vocabulary (0..{len(trained) - 1})",
+                )
             _save_npy(Path(f"{base}.ids.npy"), raw.astype(np.int32))
             for name, path in token_files.csr_array_paths(cf_prefix).items():
                 link_or_copy(path, Path(f"{base}.{name}.npy"))
-            chrom_rows.append({"name": chrom, "length": int(edges[-1]),
-                               "n_bins": int(edges.size - 1)})
+            chrom_rows.append(
+                {"name": chrom, "length": int(edges[-1]), "n_bins": int(edges.size - 1)}
+            )
         shutil.copyfile(pfms, tmp / "matrices.jaspar")
-        for src, name in ((features, "features.tsv"), (clusters, "clusters.tsv"),
-                          (cluster_summary, "cluster_summary.tsv"), (ids, "ids.npy")):
+        for src, name in (
+            (features, "features.tsv"),
+            (clusters, "clusters.tsv"),
+            (cluster_summary, "cluster_summary.tsv"),
+            (ids, "ids.npy"),
+        ):
             shutil.copyfile(src, tmp / name)
         vocabulary.write_vocab(tmp / "vocab.tsv", trained, names)
         tables.write_json(tmp / "vocab_stats.json", stats, indent=2)
@@ -190,11 +230,17 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
             "vocab_size": len(trained),
             "special_tokens": list(vocabulary.SPECIAL_TOKENS),
             "chromosomes": chrom_rows,
-            "files": {"matrices": "matrices.jaspar", "features": "features.tsv",
-                      "ids": "ids.npy", "clusters": "clusters.tsv",
-                      "cluster_summary": "cluster_summary.tsv", "vocab": "vocab.tsv",
-                      "vocab_stats": "vocab_stats.json", "vocab_summary": "vocab_summary.md",
-                      "bins": "bins/{chrom}.{array}.npy"},
+            "files": {
+                "matrices": "matrices.jaspar",
+                "features": "features.tsv",
+                "ids": "ids.npy",
+                "clusters": "clusters.tsv",
+                "cluster_summary": "cluster_summary.tsv",
+                "vocab": "vocab.tsv",
+                "vocab_stats": "vocab_stats.json",
+                "vocab_summary": "vocab_summary.md",
+                "bins": "bins/{chrom}.{array}.npy",
+            },
         }
         write_text_atomic(tmp / CONFIG_NAME, json.dumps(config, indent=2, sort_keys=True) + "\n")
         _write_contract_files(tmp, model_max_length)
@@ -203,8 +249,9 @@ def write_tokenizer_folder(out_dir: str | os.PathLike, *, chroms: Sequence[str],
     return stats
 
 
-def vocab_statistics(summary: str | os.PathLike | None,
-                     token_stats: Sequence[str | os.PathLike]) -> dict[str, Any]:
+def vocab_statistics(
+    summary: str | os.PathLike | None, token_stats: Sequence[str | os.PathLike]
+) -> dict[str, Any]:
     """``vocab_stats.json``: the vocabulary's figures (``zipf.json``) plus what the tokens keep,
     summed over the chromosomes' token statistics, and the paper's band diagnostic per
     chromosome."""
@@ -225,14 +272,20 @@ def vocab_statistics(summary: str | os.PathLike | None,
         band[one["chrom"]] = one["diagnostic_band"]
     if token_stats:
         stats["fraction_active_clusters_kept"] = kept / active if active else None
-        stats["fraction_active_value_kept"] = kept_value / active_value if active_value \
-            else None
+        stats["fraction_active_value_kept"] = kept_value / active_value if active_value else None
         stats["diagnostic_band_per_chromosome"] = band
     return stats
 
 
-def _token_map(folder: Path, chrom_rows: list[dict], n_clusters: int, names: list[str],
-               trained, n_tokens: int = 100, max_points: int = 5000) -> None:
+def _token_map(
+    folder: Path,
+    chrom_rows: list[dict],
+    n_clusters: int,
+    names: list[str],
+    trained,
+    n_tokens: int = 100,
+    max_points: int = 5000,
+) -> None:
     """``token_map.png``: PCA of the cluster vectors of bins of the most frequent tokens."""
     from genovocab.motifs import token_plots, vocabulary
 
@@ -243,22 +296,32 @@ def _token_map(folder: Path, chrom_rows: list[dict], n_clusters: int, names: lis
     per_chrom = max(1, max_points // max(1, len(chrom_rows)))
     for k, row in enumerate(chrom_rows):
         a = store.arrays(row["name"])
-        rows = token_plots.token_map_points(np.asarray(a.ids),
-                                            np.diff(np.asarray(a.indptr)) > 0, frequent,
-                                            per_chrom, seed=k)
+        rows = token_plots.token_map_points(
+            np.asarray(a.ids), np.diff(np.asarray(a.indptr)) > 0, frequent, per_chrom, seed=k
+        )
         blocks.extend(store.bin_range(row["name"], int(r), int(r) + 1).clusters for r in rows)
     values = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_clusters))
-    token_plots.plot_token_map(folder / "token_map.png", values,
-                               token_plots.dominant_family(names, values))
+    token_plots.plot_token_map(
+        folder / "token_map.png", values, token_plots.dominant_family(names, values)
+    )
 
 
 def _write_contract_files(folder: Path, model_max_length: int | None) -> None:
     """``tokenizer_config.json`` and ``special_tokens_map.json`` of the shared contract."""
-    specials = {"pad_token": "<pad>", "unk_token": "<unk>", "cls_token": "<cls>",
-                "sep_token": "<sep>", "mask_token": "<mask>"}
-    config: dict[str, Any] = {"tokenizer_class": "MotifTokenizer",
-                              "model_input_names": ["input_ids", "attention_mask"],
-                              "padding_side": "right", "truncation_side": "right", **specials}
+    specials = {
+        "pad_token": "<pad>",
+        "unk_token": "<unk>",
+        "cls_token": "<cls>",
+        "sep_token": "<sep>",
+        "mask_token": "<mask>",
+    }
+    config: dict[str, Any] = {
+        "tokenizer_class": "MotifTokenizer",
+        "model_input_names": ["input_ids", "attention_mask"],
+        "padding_side": "right",
+        "truncation_side": "right",
+        **specials,
+    }
     if model_max_length:
         config["model_max_length"] = int(model_max_length)
     write_config_files(folder, config, specials)
@@ -301,8 +364,9 @@ class GenomeBins:
 
     def arrays(self, chrom: str) -> _ChromArrays:
         if chrom not in self.lengths:
-            raise GenovocabError(f"chromosome {chrom!r} is not in the motif tokenizer "
-                                 f"({', '.join(self.lengths)})")
+            raise GenovocabError(
+                f"chromosome {chrom!r} is not in the motif tokenizer ({', '.join(self.lengths)})"
+            )
         if chrom not in self._open:
             loaded = []
             for name in BIN_ARRAYS:
@@ -319,8 +383,9 @@ class GenomeBins:
         length = self.lengths.get(chrom)
         a = self.arrays(chrom)
         if not 0 <= start < end <= int(length):
-            raise GenovocabError(f"region {chrom}:{start}-{end} is not inside {chrom} "
-                                 f"(0-{length}) or is empty")
+            raise GenovocabError(
+                f"region {chrom}:{start}-{end} is not inside {chrom} (0-{length}) or is empty"
+            )
         i0 = int(np.searchsorted(a.edges, start, side="right")) - 1
         i1 = int(np.searchsorted(a.edges, end, side="left"))
         return self.bin_range(chrom, i0, i1)
@@ -328,11 +393,13 @@ class GenomeBins:
     def bin_range(self, chrom: str, first: int, last: int) -> Bins:
         """Bins ``first .. last - 1`` of ``chrom`` by index."""
         a = self.arrays(chrom)
-        ptr = np.asarray(a.indptr[first:last + 1], dtype=np.int64)
+        ptr = np.asarray(a.indptr[first : last + 1], dtype=np.int64)
         lo, hi = int(ptr[0]), int(ptr[-1])
-        cf = sp.csr_matrix((np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
-                           shape=(last - first, self.n_clusters))
-        edges = np.array(a.edges[first:last + 1], dtype=np.int64)
+        cf = sp.csr_matrix(
+            (np.array(a.values[lo:hi]), np.array(a.indices[lo:hi]), ptr - lo),
+            shape=(last - first, self.n_clusters),
+        )
+        edges = np.array(a.edges[first : last + 1], dtype=np.int64)
         ids = np.array(a.ids[first:last], dtype=np.int32)
         return Bins(edges[:-1].copy(), edges[1:].copy(), ids, cf, chrom)
 
@@ -346,8 +413,7 @@ class GenomeBins:
 class DnaEncoder:
     """Scan -> coverage -> bins -> features -> clusters -> token ids, for one sequence."""
 
-    def __init__(self, matrices, params: MotifParams, labels: np.ndarray, n_features: int,
-                 vocab):
+    def __init__(self, matrices, params: MotifParams, labels: np.ndarray, n_features: int, vocab):
         from genovocab.motifs.sites import MotifScanner
 
         self.params = params
@@ -375,19 +441,32 @@ class DnaEncoder:
         seq = seq.upper()
         if len(seq) == 0:
             z = np.zeros(0, dtype=np.int64)
-            return Bins(z, z.copy(), np.zeros(0, np.int32),
-                        sp.csr_matrix((0, int(self.labels.max()) + 1), dtype=np.float32))
+            return Bins(
+                z,
+                z.copy(),
+                np.zeros(0, np.int32),
+                sp.csr_matrix((0, int(self.labels.max()) + 1), dtype=np.float32),
+            )
         t0 = time.perf_counter()
         sites = self.scan(seq)
         t1 = time.perf_counter()
         extra = None
         if self.params.cpg == "dinucleotide":
+
             def extra():
                 return cpg_dinucleotide_sites(seq, self.n_motif)
+
         p = self.params
-        result, acc = bin_and_accumulate(lambda: iter([sites]), len(seq), self.n_features,
-                                         sigma=p.sigma, width=p.peak_width, max_bin=p.max_bin,
-                                         trim_step=p.trim_step, extra_chunks=extra)
+        result, acc = bin_and_accumulate(
+            lambda: iter([sites]),
+            len(seq),
+            self.n_features,
+            sigma=p.sigma,
+            width=p.peak_width,
+            max_bin=p.max_bin,
+            trim_step=p.trim_step,
+            extra_chunks=extra,
+        )
         cf = cluster_features(acc.finish(), self.labels)
         patterns = active_patterns(cf, p.token_threshold)
         local = self.vocab.token_ids(patterns.indptr, patterns.indices)  # back-off
@@ -401,8 +480,7 @@ class DnaEncoder:
 # --------------------------------------------------------------------------- agreement
 
 
-def bp_agreement(genome: Bins, dna: Bins, margin: int = 100, atol: float = 1e-6
-                 ) -> tuple[int, int]:
+def bp_agreement(genome: Bins, dna: Bins, margin: int = 100, atol: float = 1e-6) -> tuple[int, int]:
     """(agreeing bp, compared bp): bases at least ``margin`` bp from both ends of the DNA
     whose bin (start, end) and cluster vector are the same in both encodings."""
     lo, hi = int(dna.starts[0]) + margin, int(dna.ends[-1]) - margin
@@ -435,9 +513,12 @@ _REGION = re.compile(r"^([^:\s]+):([0-9,]+)-([0-9,]+)$")
 
 
 def _is_region(item: Any) -> bool:
-    return (isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[0], str)
-            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                    for v in item[1:]))
+    return (
+        isinstance(item, (tuple, list))
+        and len(item) == 3
+        and isinstance(item[0], str)
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in item[1:])
+    )
 
 
 def parse_region(item: Any) -> tuple[str, int, int]:
@@ -468,11 +549,17 @@ class MotifTokenizer(TokenizerBase):
     per-bin targets); ``add_cls_sep=True`` puts ``<cls>`` before and ``<sep>`` after.
     """
 
-    default_special_tokens = {"pad_token": "<pad>", "unk_token": "<unk>", "cls_token": "<cls>",
-                              "sep_token": "<sep>", "mask_token": "<mask>"}
+    default_special_tokens = {
+        "pad_token": "<pad>",
+        "unk_token": "<unk>",
+        "cls_token": "<cls>",
+        "sep_token": "<sep>",
+        "mask_token": "<mask>",
+    }
 
-    def __init__(self, folder: str | os.PathLike, *, add_cls_sep: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, folder: str | os.PathLike, *, add_cls_sep: bool = False, **kwargs: Any
+    ) -> None:
         from genovocab.motifs import vocabulary
         from genovocab.motifs.clustering import read_clusters
 
@@ -485,8 +572,10 @@ class MotifTokenizer(TokenizerBase):
         except json.JSONDecodeError as exc:
             raise InputError(config_path, f"invalid JSON: {exc.msg}", exc.lineno) from exc
         if self.config.get("format_version") != FORMAT_VERSION:
-            raise InputError(config_path, f"format_version {self.config.get('format_version')} "
-                                          f"is not {FORMAT_VERSION}")
+            raise InputError(
+                config_path,
+                f"format_version {self.config.get('format_version')} is not {FORMAT_VERSION}",
+            )
         super().__init__(name_or_path=str(folder), **kwargs)
         self.params = MotifParams.from_json(self.config)
         self.vocab = vocabulary.read_vocab(self.folder / "vocab.tsv")
@@ -494,11 +583,16 @@ class MotifTokenizer(TokenizerBase):
         self.n_clusters = int(self.config["n_clusters"])
         self.n_features = int(self.config["n_features"])
         if len(self.vocab) != int(self.config["vocab_size"]):
-            raise InputError(self.folder / "vocab.tsv", f"{len(self.vocab)} ids, the config "
-                                                        f"says {self.config['vocab_size']}")
+            raise InputError(
+                self.folder / "vocab.tsv",
+                f"{len(self.vocab)} ids, the config says {self.config['vocab_size']}",
+            )
         self.add_cls_sep = bool(add_cls_sep)
-        self.genome = GenomeBins(self.folder, {c["name"]: int(c["length"]) for c in
-                                               self.config["chromosomes"]}, self.n_clusters)
+        self.genome = GenomeBins(
+            self.folder,
+            {c["name"]: int(c["length"]) for c in self.config["chromosomes"]},
+            self.n_clusters,
+        )
         self._tokens = self.vocab.tokens()
         self._dna: DnaEncoder | None = None
         self._format: str | None = None
@@ -512,8 +606,7 @@ class MotifTokenizer(TokenizerBase):
         options.update(kwargs)
         return cls(directory, **options)
 
-    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
-                        ) -> tuple[str, ...]:
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> tuple[str, ...]:
         """Copy the folder to ``save_directory`` (contract files rewritten)."""
         target = Path(save_directory)
         if target.resolve() != self.folder.resolve():
@@ -536,21 +629,25 @@ class MotifTokenizer(TokenizerBase):
 
     def _convert_id_to_token(self, index: int) -> str:
         if not 0 <= index < len(self._tokens):
-            raise ValueError(f"token id {index} is outside the vocabulary "
-                             f"(0..{len(self._tokens) - 1})")
+            raise ValueError(
+                f"token id {index} is outside the vocabulary (0..{len(self._tokens) - 1})"
+            )
         return self._tokens[index]
 
     def cluster_names(self) -> list[str]:
         """Per cluster, its motif names (``/`` between members)."""
         from genovocab.motifs.vocabulary import cluster_motif_names
 
-        table = pd.read_csv(self.folder / "clusters.tsv", sep="\t", dtype=str,
-                            keep_default_na=False)
+        table = pd.read_csv(
+            self.folder / "clusters.tsv", sep="\t", dtype=str, keep_default_na=False
+        )
         return cluster_motif_names(table.assign(cluster=self.labels))
 
     def __repr__(self) -> str:
-        return (f"MotifTokenizer({str(self.folder)!r}, vocab_size={self.vocab_size}, "
-                f"clusters={self.n_clusters}, chromosomes={len(self.genome.lengths)})")
+        return (
+            f"MotifTokenizer({str(self.folder)!r}, vocab_size={self.vocab_size}, "
+            f"clusters={self.n_clusters}, chromosomes={len(self.genome.lengths)})"
+        )
 
     # ---------------------------------------------------------------- low-level encoders
     def region_bins(self, chrom: str, start: int, end: int) -> Bins:
@@ -563,10 +660,10 @@ class MotifTokenizer(TokenizerBase):
             from genovocab.io.jaspar import read_matrices, select_matrices
 
             pfms = self.folder / self.config["files"]["matrices"]
-            matrices = select_matrices(read_matrices(pfms), list(self.params.matrices) or None,
-                                       pfms)
-            self._dna = DnaEncoder(matrices, self.params, self.labels, self.n_features,
-                                   self.vocab)
+            matrices = select_matrices(
+                read_matrices(pfms), list(self.params.matrices) or None, pfms
+            )
+            self._dna = DnaEncoder(matrices, self.params, self.labels, self.n_features, self.vocab)
         return self._dna
 
     def dna_bins(self, sequence: str) -> Bins:
@@ -580,12 +677,17 @@ class MotifTokenizer(TokenizerBase):
         return self([Dna(s) for s in sequences], **kwargs)
 
     # ---------------------------------------------------------------- contract hooks
-    def __call__(self, inputs: Any, *, cluster_format: str | None = None,
-                 return_tensors: str | None = None, **kwargs: Any):
+    def __call__(
+        self,
+        inputs: Any,
+        *,
+        cluster_format: str | None = None,
+        return_tensors: str | None = None,
+        **kwargs: Any,
+    ):
         """Tokenize regions (or :class:`Dna`); see the class docstring for the keys."""
         if cluster_format not in (None, "dense", "sparse"):
-            raise ValueError(f"cluster_format must be 'dense' or 'sparse', not "
-                             f"{cluster_format!r}")
+            raise ValueError(f"cluster_format must be 'dense' or 'sparse', not {cluster_format!r}")
         self._format = cluster_format or ("dense" if return_tensors else "sparse")
         try:
             return super().__call__(inputs, return_tensors=return_tensors, **kwargs)
@@ -597,8 +699,13 @@ class MotifTokenizer(TokenizerBase):
             return [inputs], False
         if isinstance(inputs, pd.DataFrame):
             cols = list(inputs.columns[:3])
-            return list(zip(inputs[cols[0]].astype(str), inputs[cols[1]].astype(int),
-                            inputs[cols[2]].astype(int))), True
+            return list(
+                zip(
+                    inputs[cols[0]].astype(str),
+                    inputs[cols[1]].astype(int),
+                    inputs[cols[2]].astype(int),
+                )
+            ), True
         return list(inputs), True
 
     def _special_template(self) -> tuple[list[int], list[int]]:
@@ -610,29 +717,39 @@ class MotifTokenizer(TokenizerBase):
         specs = super().key_specs()
         specs["bin_starts"] = KeySpec(pad_value=-1, special_value=-1)
         specs["bin_ends"] = KeySpec(pad_value=-1, special_value=-1)
-        specs["cluster_values"] = KeySpec(axes=(SEQ, "clusters"), pad_value=0.0,
-                                          special_value=0.0, dtype="float32")
-        specs["cluster_indices"] = KeySpec(axes=(SEQ, "clusters"), pad_value=-1,
-                                           special_value=-1, dtype="int32")
-        specs["targets"] = KeySpec(axes=(SEQ, None), pad_value=0.0, special_value=0.0,
-                                   dtype="float32")
+        specs["cluster_values"] = KeySpec(
+            axes=(SEQ, "clusters"), pad_value=0.0, special_value=0.0, dtype="float32"
+        )
+        specs["cluster_indices"] = KeySpec(
+            axes=(SEQ, "clusters"), pad_value=-1, special_value=-1, dtype="int32"
+        )
+        specs["targets"] = KeySpec(
+            axes=(SEQ, None), pad_value=0.0, special_value=0.0, dtype="float32"
+        )
         return specs
 
-    def _encode_batch(self, items: list[Any], max_tokens: int | None
-                      ) -> list[dict[str, np.ndarray]]:
+    def _encode_batch(
+        self, items: list[Any], max_tokens: int | None
+    ) -> list[dict[str, np.ndarray]]:
         fmt = self._format or "sparse"
         out = []
         for item in items:
-            bins = self.dna_bins(item) if isinstance(item, Dna) else \
-                self.region_bins(*parse_region(item))
+            bins = (
+                self.dna_bins(item)
+                if isinstance(item, Dna)
+                else self.region_bins(*parse_region(item))
+            )
             n = len(bins) if max_tokens is None else min(len(bins), max_tokens)
             if self.truncation_side == "left" and n < len(bins):
                 keep = slice(len(bins) - n, len(bins))
             else:
                 keep = slice(0, n)
             cf = bins.clusters[keep]
-            enc = {"input_ids": bins.ids[keep].astype(np.int64),
-                   "bin_starts": bins.starts[keep], "bin_ends": bins.ends[keep]}
+            enc = {
+                "input_ids": bins.ids[keep].astype(np.int64),
+                "bin_starts": bins.starts[keep],
+                "bin_ends": bins.ends[keep],
+            }
             if fmt == "dense":
                 enc["cluster_values"] = cf.toarray().astype(np.float32)
             else:
@@ -668,8 +785,12 @@ def read_fasta_records(path: str | os.PathLike) -> list[tuple[str, str]]:
     return [(record.name, record.sequence.decode("ascii")) for record in iter_fasta(path)]
 
 
-def encodings_table(tok: MotifTokenizer, names: Sequence[str], bins: Sequence[Bins],
-                    regions: Sequence[tuple[str, int, int]] | None = None):
+def encodings_table(
+    tok: MotifTokenizer,
+    names: Sequence[str],
+    bins: Sequence[Bins],
+    regions: Sequence[tuple[str, int, int]] | None = None,
+):
     """A pyarrow table, one row per region or sequence: ``id`` (+ ``chrom, start, end``),
     ``input_ids``, ``bin_starts``, ``bin_ends``, ``cluster_indices``, ``cluster_values``
     (per bin the non-zero clusters, sparse lists)."""
@@ -678,7 +799,7 @@ def encodings_table(tok: MotifTokenizer, names: Sequence[str], bins: Sequence[Bi
     def nested(b: Bins, field_name: str):
         csr = b.clusters
         arr = csr.indices if field_name == "indices" else csr.data
-        return [arr[csr.indptr[i]:csr.indptr[i + 1]].tolist() for i in range(len(b))]
+        return [arr[csr.indptr[i] : csr.indptr[i + 1]].tolist() for i in range(len(b))]
 
     columns: dict[str, Any] = {"id": pa.array(list(names), type=pa.string())}
     if regions is not None:
@@ -686,11 +807,12 @@ def encodings_table(tok: MotifTokenizer, names: Sequence[str], bins: Sequence[Bi
         columns["start"] = pa.array([r[1] for r in regions], type=pa.int64())
         columns["end"] = pa.array([r[2] for r in regions], type=pa.int64())
     columns["input_ids"] = pa.array([b.ids.tolist() for b in bins], type=pa.list_(pa.int32()))
-    columns["bin_starts"] = pa.array([b.starts.tolist() for b in bins],
-                                     type=pa.list_(pa.int64()))
+    columns["bin_starts"] = pa.array([b.starts.tolist() for b in bins], type=pa.list_(pa.int64()))
     columns["bin_ends"] = pa.array([b.ends.tolist() for b in bins], type=pa.list_(pa.int64()))
-    columns["cluster_indices"] = pa.array([nested(b, "indices") for b in bins],
-                                          type=pa.list_(pa.list_(pa.int32())))
-    columns["cluster_values"] = pa.array([nested(b, "values") for b in bins],
-                                         type=pa.list_(pa.list_(pa.float32())))
+    columns["cluster_indices"] = pa.array(
+        [nested(b, "indices") for b in bins], type=pa.list_(pa.list_(pa.int32()))
+    )
+    columns["cluster_values"] = pa.array(
+        [nested(b, "values") for b in bins], type=pa.list_(pa.list_(pa.float32()))
+    )
     return pa.table(columns)

@@ -73,10 +73,10 @@ DENSE_PREFIX_MAX = 1 << 24
 class Matches:
     """G-gram occurrences in a token stream: parallel arrays in (sequence, position) order."""
 
-    seq: np.ndarray        # sequence index
-    position: np.ndarray   # first token, relative to its sequence
-    length: np.ndarray     # tokens
-    ngram_id: np.ndarray   # vocabulary id (1..n)
+    seq: np.ndarray  # sequence index
+    position: np.ndarray  # first token, relative to its sequence
+    length: np.ndarray  # tokens
+    ngram_id: np.ndarray  # vocabulary id (1..n)
 
 
 class GgramMatcher:
@@ -85,8 +85,9 @@ class GgramMatcher:
     def __init__(self, vocab: GgramVocab, vocab_size: int):
         too_big = [ng for ng in vocab.ngrams if max(ng) >= vocab_size]
         if too_big:
-            raise ValueError(f"G-gram {too_big[0]} has a token id outside the "
-                             f"{vocab_size}-token vocabulary")
+            raise ValueError(
+                f"G-gram {too_big[0]} has a token id outside the {vocab_size}-token vocabulary"
+            )
         seen: dict[tuple[int, ...], int] = {}
         for i, ng in enumerate(vocab.ngrams, 1):
             if ng in seen:
@@ -100,8 +101,11 @@ class GgramMatcher:
         self.keys: dict[int, np.ndarray] = {}
         self.ids: dict[int, np.ndarray] = {}
         for length in lengths:
-            members = [(pack(ng, self.bits), i + 1) for i, ng in enumerate(vocab.ngrams)
-                       if len(ng) == length]
+            members = [
+                (pack(ng, self.bits), i + 1)
+                for i, ng in enumerate(vocab.ngrams)
+                if len(ng) == length
+            ]
             members.sort()
             self.keys[length] = np.asarray([k for k, _ in members], dtype=np.int64)
             self.ids[length] = np.asarray([g for _, g in members], dtype=np.int64)
@@ -117,8 +121,9 @@ class GgramMatcher:
             self.prefix_table = np.zeros(vocab_size * vocab_size, dtype=np.uint16)
             self.prefix_table[self.prefixes] = self.prefix_flags
 
-    def match_stream(self, ids: np.ndarray, offsets: np.ndarray,
-                     max_ngrams: int | None = None) -> Matches:
+    def match_stream(
+        self, ids: np.ndarray, offsets: np.ndarray, max_ngrams: int | None = None
+    ) -> Matches:
         """All occurrences in the concatenated sequences (``offsets`` as in ggram).
 
         A table of the G-grams' first token pairs (a bit per G-gram length) picks the
@@ -168,8 +173,9 @@ class GgramMatcher:
             pos, lens, gids, seq = pos[keep], lens[keep], gids[keep], seq[keep]
         return Matches(seq, pos - offsets[seq], lens, gids)
 
-    def match(self, token_ids: Sequence[int], max_ngrams: int | None = None
-              ) -> list[tuple[int, int, int]]:
+    def match(
+        self, token_ids: Sequence[int], max_ngrams: int | None = None
+    ) -> list[tuple[int, int, int]]:
         """``(ngram_id, position, length)`` of every G-gram in one token sequence."""
         arr = np.asarray(token_ids, dtype=np.int64)
         m = self.match_stream(arr, np.array([0, len(arr)]), max_ngrams)
@@ -181,8 +187,9 @@ _NON_ACGT = re.compile(r"[^ACGTacgt]+")
 NGRAM = "ngram"
 
 
-def distinct_rows(m: Matches, n_seqs: int, cap: int | None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def distinct_rows(
+    m: Matches, n_seqs: int, cap: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """DNAZEN's rows from occurrences (in (sequence, position, length) order).
 
     Returns, per occurrence, its row in its sequence (-1 when the row is past ``cap``), and per
@@ -195,7 +202,7 @@ def distinct_rows(m: Matches, n_seqs: int, cap: int | None
     width = int(m.ngram_id.max()) + 1
     key = m.seq * width + m.ngram_id
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")       # rows by first occurrence
+    order = np.argsort(first, kind="stable")  # rows by first occurrence
     rank_of_unique = np.empty(len(first), dtype=np.int64)
     row_seq = m.seq[first[order]]
     start = np.searchsorted(row_seq, np.arange(n_seqs))
@@ -211,15 +218,32 @@ def distinct_rows(m: Matches, n_seqs: int, cap: int | None
 class SequenceTokenizer(TokenizerBase):
     """BPE + G-gram tokenizer for DNA (module doc); Hugging Face-shaped."""
 
-    default_special_tokens = {"unk_token": "[UNK]", "cls_token": "[CLS]",
-                              "sep_token": "[SEP]", "pad_token": "[PAD]",
-                              "mask_token": "[MASK]"}
-    model_input_names = ["input_ids", "attention_mask", "ngram_input_ids",
-                         "ngram_attention_match", "ngram_attention_mask"]
+    default_special_tokens = {
+        "unk_token": "[UNK]",
+        "cls_token": "[CLS]",
+        "sep_token": "[SEP]",
+        "pad_token": "[PAD]",
+        "mask_token": "[MASK]",
+    }
+    model_input_names = [
+        "input_ids",
+        "attention_mask",
+        "ngram_input_ids",
+        "ngram_attention_match",
+        "ngram_attention_mask",
+    ]
 
-    def __init__(self, tokenizer, ggrams: GgramVocab | None = None, *, max_ngrams: int = 30,
-                 model_max_length: int = 512, n_runs: str = "unk_run",
-                 return_ngram_positions: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        tokenizer,
+        ggrams: GgramVocab | None = None,
+        *,
+        max_ngrams: int = 30,
+        model_max_length: int = 512,
+        n_runs: str = "unk_run",
+        return_ngram_positions: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(model_max_length=model_max_length, **kwargs)
         if n_runs not in N_RUNS:
             raise ValueError(f"n_runs must be one of {N_RUNS}, not {n_runs!r}")
@@ -262,8 +286,9 @@ class SequenceTokenizer(TokenizerBase):
     def _convert_id_to_token(self, index: int) -> str:
         token = self.tokenizer.id_to_token(index)
         if token is None:
-            raise ValueError(f"token id {index} is outside the vocabulary "
-                             f"(0..{self.vocab_size - 1})")
+            raise ValueError(
+                f"token id {index} is outside the vocabulary (0..{self.vocab_size - 1})"
+            )
         return token
 
     def convert_tokens_to_string(self, tokens: list[str]) -> str:
@@ -295,8 +320,7 @@ class SequenceTokenizer(TokenizerBase):
         specs = super().key_specs()
         specs["ngram_input_ids"] = KeySpec(axes=(NGRAM,), pad_value=PAD_NGRAM_ID)
         specs["ngram_attention_mask"] = KeySpec(axes=(NGRAM,), pad_value=0)
-        specs["ngram_attention_match"] = KeySpec(axes=(NGRAM, SEQ), pad_value=0,
-                                                 special_value=0)
+        specs["ngram_attention_match"] = KeySpec(axes=(NGRAM, SEQ), pad_value=0, special_value=0)
         specs["ngram_positions"] = KeySpec(axes=(NGRAM,), pad_value=0)
         specs["ngram_lengths"] = KeySpec(axes=(NGRAM,), pad_value=0)
         return specs
@@ -310,13 +334,21 @@ class SequenceTokenizer(TokenizerBase):
 
     _cap: int | None = None
 
-    def _call_options(self, max_ngrams: int | None = None,
-                      return_ngram_positions: bool | None = None, **kwargs: Any):
+    def _call_options(
+        self,
+        max_ngrams: int | None = None,
+        return_ngram_positions: bool | None = None,
+        **kwargs: Any,
+    ):
         if kwargs:
             raise TypeError(f"unexpected keyword argument(s) {sorted(kwargs)}")
-        return _CallState(self, self.max_ngrams if max_ngrams is None else max_ngrams,
-                          self.return_ngram_positions if return_ngram_positions is None
-                          else bool(return_ngram_positions))
+        return _CallState(
+            self,
+            self.max_ngrams if max_ngrams is None else max_ngrams,
+            self.return_ngram_positions
+            if return_ngram_positions is None
+            else bool(return_ngram_positions),
+        )
 
     def __call__(self, inputs: Any, **kwargs: Any) -> BatchEncoding:
         """Tokenize DNA (a string or a batch) or token-id sequences (a corpus row's
@@ -329,27 +361,43 @@ class SequenceTokenizer(TokenizerBase):
             return fast
         return super().__call__(inputs, **kwargs)
 
-    def _dense_call(self, inputs: Any, *, add_special_tokens: bool = True,
-                    padding: bool | str = False, truncation: bool | str | None = None,
-                    max_length: int | None = None, pad_to_multiple_of: int | None = None,
-                    return_tensors: str | None = None,
-                    return_attention_mask: bool | None = None,
-                    return_special_tokens_mask: bool = False, return_length: bool = False,
-                    max_ngrams: int | None = None, return_ngram_positions: bool | None = None
-                    ) -> BatchEncoding | None:
+    def _dense_call(
+        self,
+        inputs: Any,
+        *,
+        add_special_tokens: bool = True,
+        padding: bool | str = False,
+        truncation: bool | str | None = None,
+        max_length: int | None = None,
+        pad_to_multiple_of: int | None = None,
+        return_tensors: str | None = None,
+        return_attention_mask: bool | None = None,
+        return_special_tokens_mask: bool = False,
+        return_length: bool = False,
+        max_ngrams: int | None = None,
+        return_ngram_positions: bool | None = None,
+    ) -> BatchEncoding | None:
         """The padded-tensor case in whole-batch array operations (no per-item work); the
         same result as the generic path (tested), which handles every other case."""
-        if (return_tensors is None or not add_special_tokens or return_special_tokens_mask
-                or return_length or self.padding_side != "right"
-                or self.truncation_side != "right"):
+        if (
+            return_tensors is None
+            or not add_special_tokens
+            or return_special_tokens_mask
+            or return_length
+            or self.padding_side != "right"
+            or self.truncation_side != "right"
+        ):
             return None
         options = self._resolve_options(padding, truncation, max_length, pad_to_multiple_of)
         if options.padding is None:
             return None
         items, batched = self._split_batch(inputs)
         cap = self._cap
-        want_pos = self.return_ngram_positions if return_ngram_positions is None \
+        want_pos = (
+            self.return_ngram_positions
+            if return_ngram_positions is None
             else bool(return_ngram_positions)
+        )
         contents = self._content_ids(items)
         if options.max_tokens is not None:
             keep = max(0, options.max_tokens - 2)
@@ -362,8 +410,9 @@ class SequenceTokenizer(TokenizerBase):
         m = self.matcher.match_stream(flat, offsets)
         occ_row, row_seq, row_first = distinct_rows(m, n, cap)
         longest = int(lengths.max()) + 2 if n else 2
-        width = max(options.pad_length or 0, longest) if options.padding == "max_length" \
-            else longest
+        width = (
+            max(options.pad_length or 0, longest) if options.padding == "max_length" else longest
+        )
         if options.pad_to_multiple_of:
             width = -(-width // options.pad_to_multiple_of) * options.pad_to_multiple_of
         per_seq = np.bincount(row_seq, minlength=n) if n else np.zeros(0, np.int64)
@@ -380,8 +429,9 @@ class SequenceTokenizer(TokenizerBase):
         ids[np.arange(n), lengths + 1] = self.sep_token_id
         out = BatchEncoding({"input_ids": ids})
         if self._want_attention_mask(return_attention_mask):
-            out["attention_mask"] = (np.arange(width)[None, :] < (lengths + 2)[:, None]
-                                     ).astype(np.int64)
+            out["attention_mask"] = (np.arange(width)[None, :] < (lengths + 2)[:, None]).astype(
+                np.int64
+            )
         start = np.searchsorted(row_seq, np.arange(n))
         rank = np.arange(len(row_seq)) - start[row_seq] if n else np.zeros(0, np.int64)
         gids = np.zeros((n, rows), dtype=np.int64)
@@ -410,14 +460,16 @@ class SequenceTokenizer(TokenizerBase):
         matrix) are first laid out as the tokenizer's own output."""
         self._cap = self.max_ngrams
         items, _ = _items_of(encoded_inputs)
-        if items and "ngram_attention_match" not in items[0] and "ngram_input_ids" not in \
-                items[0]:
+        if items and "ngram_attention_match" not in items[0] and "ngram_input_ids" not in items[0]:
             rows = [np.asarray(_to_numpy_or_value(it["input_ids"])) for it in items]
             enc = self(rows, padding=False, truncation=True)
-            extras = [{k: v for k, v in it.items()
-                       if k not in enc and k not in _CORPUS_ONLY} for it in items]
-            encoded_inputs = [dict({k: enc[k][i] for k in enc}, **extras[i])
-                              for i in range(len(items))]
+            extras = [
+                {k: v for k, v in it.items() if k not in enc and k not in _CORPUS_ONLY}
+                for it in items
+            ]
+            encoded_inputs = [
+                dict({k: enc[k][i] for k in enc}, **extras[i]) for i in range(len(items))
+            ]
         return super().pad(encoded_inputs, *args, **kwargs)
 
     # ---------------------------------------------------------------- encoding
@@ -432,23 +484,24 @@ class SequenceTokenizer(TokenizerBase):
         texts = [i for i, x in enumerate(items) if isinstance(x, str)]
         out: list[np.ndarray | None] = [None] * len(items)
         if texts:
-            encs = self.tokenizer.encode_batch([items[i] for i in texts],
-                                               add_special_tokens=False)
+            encs = self.tokenizer.encode_batch([items[i] for i in texts], add_special_tokens=False)
             for i, enc in zip(texts, encs):
                 out[i] = np.asarray(enc.ids, dtype=np.int64)
         for i, x in enumerate(items):
             if out[i] is None:
                 if isinstance(x, (bytes, dict)):
-                    raise TypeError(f"item {i}: give DNA strings or token-id sequences, not "
-                                    f"{type(x).__name__}")
+                    raise TypeError(
+                        f"item {i}: give DNA strings or token-id sequences, not {type(x).__name__}"
+                    )
                 arr = np.asarray(_to_numpy_or_value(x), dtype=np.int64).ravel()
                 if len(arr) and (arr.min() < 0 or arr.max() >= self.vocab_size):
                     raise ValueError(f"item {i}: token id outside 0..{self.vocab_size - 1}")
                 out[i] = arr
         return out  # type: ignore[return-value]
 
-    def _encode_batch(self, items: list[Any], max_tokens: int | None
-                      ) -> list[dict[str, np.ndarray]]:
+    def _encode_batch(
+        self, items: list[Any], max_tokens: int | None
+    ) -> list[dict[str, np.ndarray]]:
         contents = self._content_ids(items)
         if max_tokens is not None:
             contents = [c[:max_tokens] for c in contents]
@@ -485,10 +538,12 @@ class SequenceTokenizer(TokenizerBase):
                 item["ngram_attention_mask"] = np.zeros(1, dtype=np.int64)
             item["ngram_attention_match"] = match
             if want_pos:
-                item["ngram_positions"] = m.position[first].astype(np.int64) if n_rows \
-                    else np.zeros(1, np.int64)
-                item["ngram_lengths"] = m.length[first].astype(np.int64) if n_rows \
-                    else np.zeros(1, np.int64)
+                item["ngram_positions"] = (
+                    m.position[first].astype(np.int64) if n_rows else np.zeros(1, np.int64)
+                )
+                item["ngram_lengths"] = (
+                    m.length[first].astype(np.int64) if n_rows else np.zeros(1, np.int64)
+                )
             out.append(item)
         return out
 
@@ -503,9 +558,9 @@ class SequenceTokenizer(TokenizerBase):
 
     # ---------------------------------------------------------------- save / load
     @classmethod
-    def from_pretrained(cls, bpe_dir: str | os.PathLike,
-                        ggram_path: str | os.PathLike | None = None, **kwargs: Any
-                        ) -> SequenceTokenizer:
+    def from_pretrained(
+        cls, bpe_dir: str | os.PathLike, ggram_path: str | os.PathLike | None = None, **kwargs: Any
+    ) -> SequenceTokenizer:
         """Load a folder (``tokenizer.json`` + ``ngram.json`` / ``ggram_vocab.tsv`` /
         ``vocab.tsv``, ``tokenizer_config.json``), or the BPE folder plus a G-gram file.
 
@@ -527,25 +582,27 @@ class SequenceTokenizer(TokenizerBase):
                     break
             else:
                 if ggram_path is not None:
-                    raise InputError(path, "no ggram_vocab.tsv, vocab.tsv or ngram.json in this "
-                                           "folder")
+                    raise InputError(
+                        path, "no ggram_vocab.tsv, vocab.tsv or ngram.json in this folder"
+                    )
         if path.is_file() and path.name.endswith(".json"):
             vocab = read_ngram_json(path, tok)
-            kwargs.setdefault("max_ngrams", int(json.loads(path.read_text()).get(
-                "max_ngram_count", 30)))
+            kwargs.setdefault(
+                "max_ngrams", int(json.loads(path.read_text()).get("max_ngram_count", 30))
+            )
         elif path.is_file():
             vocab = read_vocab_tsv(path)
             sibling = path.parent / "ngram.json"
             if sibling.is_file():
-                kwargs.setdefault("max_ngrams", int(json.loads(sibling.read_text()).get(
-                    "max_ngram_count", 30)))
+                kwargs.setdefault(
+                    "max_ngrams", int(json.loads(sibling.read_text()).get("max_ngram_count", 30))
+                )
         elif ggram_path is not None:
             raise InputError(path, "G-gram vocabulary not found")
         kwargs.setdefault("name_or_path", os.fspath(bpe_dir))
         return cls(tok, vocab, **kwargs)
 
-    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any
-                        ) -> tuple[str, ...]:
+    def save_pretrained(self, save_directory: str | os.PathLike, **kwargs: Any) -> tuple[str, ...]:
         """One folder that ``AutoTokenizer``, :meth:`from_pretrained` and DNAZEN's
         ``NgramTokenizer.from_pretrained`` all load: ``tokenizer.json`` (with the n-runs
         normalizer and the ``Fuse`` decoder), ``tokenizer_config.json``,
@@ -560,16 +617,34 @@ class SequenceTokenizer(TokenizerBase):
         config["n_runs"] = self.n_runs
         config["max_ngram_count"] = self.max_ngrams
         write_config_files(out, config, _bpe.special_tokens_map())
-        write_text_atomic(out / "ngram.json", ngram_json(self.ggrams, self.tokenizer,
-                                                         self.max_ngrams))
+        write_text_atomic(
+            out / "ngram.json", ngram_json(self.ggrams, self.tokenizer, self.max_ngrams)
+        )
         write_text_atomic(out / "ggram_vocab.tsv", vocab_tsv(self.ggrams, self.tokenizer))
-        return tuple(str(out / n) for n in ("tokenizer.json", "tokenizer_config.json",
-                                            "special_tokens_map.json", "ngram.json",
-                                            "ggram_vocab.tsv"))
+        return tuple(
+            str(out / n)
+            for n in (
+                "tokenizer.json",
+                "tokenizer_config.json",
+                "special_tokens_map.json",
+                "ngram.json",
+                "ggram_vocab.tsv",
+            )
+        )
 
 
-_CORPUS_ONLY = {"ngram_ids", "ngram_positions", "ngram_lengths", "n_bp", "n_tokens",
-                "n_ngrams", "id", "chrom", "start", "end"}
+_CORPUS_ONLY = {
+    "ngram_ids",
+    "ngram_positions",
+    "ngram_lengths",
+    "n_bp",
+    "n_tokens",
+    "n_ngrams",
+    "id",
+    "chrom",
+    "start",
+    "end",
+}
 
 
 class _CallState:
@@ -586,11 +661,15 @@ class _CallState:
         self.tok._want_positions = self.saved[1]
 
 
-def matching_matrix(n_tokens: int, positions: Sequence[int], lengths: Sequence[int],
-                    mask: Sequence[int] | None = None) -> np.ndarray:
+def matching_matrix(
+    n_tokens: int,
+    positions: Sequence[int],
+    lengths: Sequence[int],
+    mask: Sequence[int] | None = None,
+) -> np.ndarray:
     """Dense ``n_tokens x n_ngrams`` int8 matrix: 1 where token i lies in G-gram j."""
     mat = np.zeros((n_tokens, len(positions)), dtype=np.int8)
     for j, (p, n) in enumerate(zip(positions, lengths)):
         if mask is None or mask[j]:
-            mat[p:min(n_tokens, p + n), j] = 1
+            mat[p : min(n_tokens, p + n), j] = 1
     return mat

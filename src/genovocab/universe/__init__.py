@@ -32,7 +32,15 @@ from genovocab.universe.inputs import PeakSet, ccre_universe, read_peak_files
 from genovocab.universe.methods import FLEXIBLE_METHODS, METHODS
 
 __all__ = [
-    "FLEXIBLE_METHODS", "METHODS", "PeakSet", "assess_universe", "build_chromosome",
-    "build_universe", "ccre_universe", "read_peak_files", "read_universe_bed",
-    "write_universe_bed3", "write_universe_bed9",
+    "FLEXIBLE_METHODS",
+    "METHODS",
+    "PeakSet",
+    "assess_universe",
+    "build_chromosome",
+    "build_universe",
+    "ccre_universe",
+    "read_peak_files",
+    "read_universe_bed",
+    "write_universe_bed3",
+    "write_universe_bed9",
 ]

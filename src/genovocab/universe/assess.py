@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 # --- intervals -------------------------------------------------------------------------------
 
+
 def merge_sorted(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``bedtools merge`` of one chromosome's regions (overlapping or touching ones joined)."""
     if len(starts) == 0:
@@ -65,8 +66,9 @@ def overlap_bp(a_s, a_e, b_s, b_e) -> int:
     if len(a_s) == 0 or len(b_s) == 0:
         return 0
     pts = np.r_[a_s, a_e, b_s, b_e]
-    delta = np.r_[np.ones(len(a_s)), -np.ones(len(a_e)), np.ones(len(b_s)),
-                  -np.ones(len(b_e))].astype(np.int64)
+    delta = np.r_[
+        np.ones(len(a_s)), -np.ones(len(a_e)), np.ones(len(b_s)), -np.ones(len(b_e))
+    ].astype(np.int64)
     order = np.lexsort((delta, pts))  # ends before starts at the same point
     pts, delta = pts[order], delta[order]
     depth = np.cumsum(delta)
@@ -81,8 +83,7 @@ def nearest_point_distance(queries: np.ndarray, points: np.ndarray) -> np.ndarra
     return np.minimum(np.abs(queries - left), np.abs(right - queries))
 
 
-def point_to_intervals_distance(queries: np.ndarray, lo: np.ndarray,
-                                hi: np.ndarray) -> np.ndarray:
+def point_to_intervals_distance(queries: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Distance of each query point to the nearest closed interval ``[lo, hi]`` (0 inside);
     intervals sorted by ``lo`` and not overlapping one another."""
     order = np.argsort(lo, kind="stable")
@@ -94,14 +95,14 @@ def point_to_intervals_distance(queries: np.ndarray, lo: np.ndarray,
         ok = (k >= 0) & (k < len(lo))
         kk = np.clip(k, 0, len(lo) - 1)
         a, b = lo[kk], hi[kk]
-        d = np.where((a <= queries) & (queries <= b), 0,
-                     np.minimum(np.abs(a - queries), np.abs(b - queries)))
+        d = np.where(
+            (a <= queries) & (queries <= b), 0, np.minimum(np.abs(a - queries), np.abs(b - queries))
+        )
         best = np.where(ok, np.minimum(best, d), best)
     return best
 
 
-def interval_to_points_distance(lo: np.ndarray, hi: np.ndarray,
-                                points: np.ndarray) -> np.ndarray:
+def interval_to_points_distance(lo: np.ndarray, hi: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Distance of each closed interval ``[lo, hi]`` to the nearest of sorted ``points`` (0 when
     one lies inside; else its distance to the nearer interval end)."""
     first_ge = np.searchsorted(points, lo, side="left")
@@ -116,6 +117,7 @@ def interval_to_points_distance(lo: np.ndarray, hi: np.ndarray,
 
 
 # --- per-file metrics ------------------------------------------------------------------------
+
 
 def _universe_by_chrom(universe: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
     flexible = is_flexible(universe)
@@ -136,9 +138,12 @@ def _median(parts: list[np.ndarray]) -> float:
     return float(np.median(values)) if len(values) else float("nan")
 
 
-def file_metrics(uni: dict[str, dict[str, np.ndarray]], universe_bp: int,
-                 regions: dict[str, tuple[np.ndarray, np.ndarray]],
-                 flexible: bool) -> dict[str, float]:
+def file_metrics(
+    uni: dict[str, dict[str, np.ndarray]],
+    universe_bp: int,
+    regions: dict[str, tuple[np.ndarray, np.ndarray]],
+    flexible: bool,
+) -> dict[str, float]:
     """All per-file metrics of one file (``regions``: ``{chrom: (starts, ends)}``, merged)."""
     file_bp = sum(int((e - s).sum()) for s, e in regions.values())
     both = 0
@@ -153,23 +158,32 @@ def file_metrics(uni: dict[str, dict[str, np.ndarray]], universe_bp: int,
         utf += [nearest_point_distance(us, fs), nearest_point_distance(ue, fe)]
         if flexible:
             ts, te = u["thick_start"], u["thick_end"]
-            ftu_flex += [point_to_intervals_distance(fs, us, ts),
-                         point_to_intervals_distance(fe, te, ue)]
-            utf_flex += [interval_to_points_distance(us, ts, fs),
-                         interval_to_points_distance(te, ue, fe)]
+            ftu_flex += [
+                point_to_intervals_distance(fs, us, ts),
+                point_to_intervals_distance(fe, te, ue),
+            ]
+            utf_flex += [
+                interval_to_points_distance(us, ts, fs),
+                interval_to_points_distance(te, ue, fe),
+            ]
     recall = both / file_bp if file_bp else 0.0
     precision = both / universe_bp if universe_bp else 0.0
     f10 = (101 * precision * recall / (100 * precision + recall)) if both else 0.0
-    out = {"universe_only_bp": universe_bp - both, "file_only_bp": file_bp - both,
-           "overlap_bp": both, "f10": f10,
-           "median_dist_file_to_universe": _median(ftu),
-           "median_dist_universe_to_file": _median(utf)}
+    out = {
+        "universe_only_bp": universe_bp - both,
+        "file_only_bp": file_bp - both,
+        "overlap_bp": both,
+        "f10": f10,
+        "median_dist_file_to_universe": _median(ftu),
+        "median_dist_universe_to_file": _median(utf),
+    }
     out["rbs"] = rbs(out["median_dist_file_to_universe"], out["median_dist_universe_to_file"])
     if flexible:
         out["median_dist_file_to_universe_flex"] = _median(ftu_flex)
         out["median_dist_universe_to_file_flex"] = _median(utf_flex)
-        out["rbs_flex"] = rbs(out["median_dist_file_to_universe_flex"],
-                              out["median_dist_universe_to_file_flex"])
+        out["rbs_flex"] = rbs(
+            out["median_dist_file_to_universe_flex"], out["median_dist_universe_to_file_flex"]
+        )
     return out
 
 
@@ -220,8 +234,9 @@ class _RunPrefix:
         if not keep.any():
             return 0.0
         lo, hi = lo[keep], hi[keep]
-        return float(self.w0 * float((hi - lo).sum())
-                     + (self.excess_at(hi) - self.excess_at(lo)).sum())
+        return float(
+            self.w0 * float((hi - lo).sum()) + (self.excess_at(hi) - self.excess_at(lo)).sum()
+        )
 
     def total(self) -> float:
         """Sum over the whole chromosome."""
@@ -233,8 +248,9 @@ def _background_total(model: np.ndarray, runs: Runs, size: int) -> float:
     return _RunPrefix(model, runs, size, 0).total()
 
 
-def _hard_track_likelihood(model: np.ndarray, runs: Runs, size: int, lo: np.ndarray,
-                           hi: np.ndarray) -> float:
+def _hard_track_likelihood(
+    model: np.ndarray, runs: Runs, size: int, lo: np.ndarray, hi: np.ndarray
+) -> float:
     """geniml's hard likelihood of one track: slices ``[lo, hi)`` (in universe order) score the
     covered column, the gaps between consecutive slices (and before the first, after the last)
     the background column."""
@@ -253,22 +269,30 @@ def _hard_track_likelihood(model: np.ndarray, runs: Runs, size: int, lo: np.ndar
     return covered + background
 
 
-def hard_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: ChromCoverage,
-                    models: dict[str, np.ndarray]) -> float:
+def hard_likelihood(
+    universe_chrom: dict[str, np.ndarray] | None, cov: ChromCoverage, models: dict[str, np.ndarray]
+) -> float:
     """Hard-universe likelihood of one chromosome (start track at region starts, end track at
     the base after each region, core track over regions)."""
     size = cov.size
     if universe_chrom is None or len(universe_chrom["start"]) == 0:
-        return sum(_background_total(models[t], cov.runs(t), size)
-                   for t in ("start", "core", "end"))
+        return sum(
+            _background_total(models[t], cov.runs(t), size) for t in ("start", "core", "end")
+        )
     s, e = universe_chrom["start"], universe_chrom["end"]
-    return (_hard_track_likelihood(models["start"], cov.runs("start"), size, s, s + 1)
-            + _hard_track_likelihood(models["end"], cov.runs("end"), size, e, e + 1)
-            + _hard_track_likelihood(models["core"], cov.runs("core"), size, s, e))
+    return (
+        _hard_track_likelihood(models["start"], cov.runs("start"), size, s, s + 1)
+        + _hard_track_likelihood(models["end"], cov.runs("end"), size, e, e + 1)
+        + _hard_track_likelihood(models["core"], cov.runs("core"), size, s, e)
+    )
 
 
-def flexible_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: ChromCoverage,
-                        models: dict[str, np.ndarray], carry: int = 0) -> float:
+def flexible_likelihood(
+    universe_chrom: dict[str, np.ndarray] | None,
+    cov: ChromCoverage,
+    models: dict[str, np.ndarray],
+    carry: int = 0,
+) -> float:
     """Flexible-universe likelihood of one chromosome (geniml's ``likelihood_flexible_universe``:
     background between regions, core part scored as core, boundary parts with linearly
     weighted boundary/core probabilities). ``carry``: where the first background starts.
@@ -287,8 +311,9 @@ def flexible_likelihood(universe_chrom: dict[str, np.ndarray] | None, cov: Chrom
         background -= sum(p.slices(np.array([0]), np.array([lo_first])) for p in bg.values())
     background -= sum(p.slices(starts, ends) for p in bg.values())
     res = background
-    for ss, ee, se, es in zip(starts, ends, universe_chrom["thick_start"],
-                              universe_chrom["thick_end"]):
+    for ss, ee, se, es in zip(
+        starts, ends, universe_chrom["thick_start"], universe_chrom["thick_end"]
+    ):
         col = {}
         for t in runs:  # the region's bases only, from the runs
             lo = min(int(ss), size)
@@ -324,8 +349,9 @@ def _weighted(start, end, proc1, proc0, core1, core0, other0, reverse: bool) -> 
 SUMMARY_NAME = "(collection)"
 
 
-def assess_universe(universe: pd.DataFrame, peaks: PeakSet, *, window: int = 25,
-                    geniml_compat: bool = False) -> pd.DataFrame:
+def assess_universe(
+    universe: pd.DataFrame, peaks: PeakSet, *, window: int = 25, geniml_compat: bool = False
+) -> pd.DataFrame:
     """Per-file metrics (one row per file) and a last row ``(collection)`` with the means over
     files and the universe's likelihoods (``likelihood_hard`` and, for a flexible universe,
     ``likelihood_flexible``)."""
@@ -350,8 +376,12 @@ def assess_universe(universe: pd.DataFrame, peaks: PeakSet, *, window: int = 25,
         cov = peakset_coverage(peaks, chrom, window)
         if cov.is_empty():
             continue  # not in the likelihood model (geniml: only covered chromosomes)
-        models = {t: binomial_model(None, peaks.n_files, counts=runs_counts(cov.runs(t), cov.size),
-                                    size=cov.size) for t in ("start", "core", "end")}
+        models = {
+            t: binomial_model(
+                None, peaks.n_files, counts=runs_counts(cov.runs(t), cov.size), size=cov.size
+            )
+            for t in ("start", "core", "end")
+        }
         u = uni.get(chrom)
         hard += hard_likelihood(u, cov, models)
         if flexible:
@@ -364,8 +394,13 @@ def assess_universe(universe: pd.DataFrame, peaks: PeakSet, *, window: int = 25,
     return pd.concat([table, pd.DataFrame([summary])], ignore_index=True)
 
 
-def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str],
-                 assessment_out: str | os.PathLike, comparison_out=None, plot_out=None) -> None:
+def write_report(
+    assessments: Sequence[str | os.PathLike],
+    methods: Sequence[str],
+    assessment_out: str | os.PathLike,
+    comparison_out=None,
+    plot_out=None,
+) -> None:
     """The release's ``assessment.tsv`` (the first method's) and, with several methods, a
     comparison table (one row per method: its collection row) and a bar plot of F10 and RBS."""
     from genovocab.fileutil import write_text_atomic
@@ -387,12 +422,13 @@ def write_report(assessments: Sequence[str | os.PathLike], methods: Sequence[str
 
         plt = pyplot()
         # the first method is the one the release uses: highlighted and marked
-        names = [f"{m}\n(release)" if i == 0 else m
-                 for i, m in enumerate(comparison["method"])]
+        names = [f"{m}\n(release)" if i == 0 else m for i, m in enumerate(comparison["method"])]
         colors = ["#cc6677" if i == 0 else "#88aacc" for i in range(len(names))]
         fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-        for ax, column, title in ((axes[0], "f10", "F10 (mean over files)"),
-                                  (axes[1], "rbs", "RBS (mean over files)")):
+        for ax, column, title in (
+            (axes[0], "f10", "F10 (mean over files)"),
+            (axes[1], "rbs", "RBS (mean over files)"),
+        ):
             ax.bar(names, comparison[column], color=colors)
             ax.set_title(title)
             ax.set_xlabel("universe method")

@@ -16,18 +16,39 @@ from genovocab.universe.methods import FLEXIBLE_METHODS, method_regions
 log = logging.getLogger(__name__)
 
 
-def build_chromosome(peaks: PeakSet, chrom: str, method: str, *, cutoff: float | None = None,
-                     window: int = 25, merge: int = 0, filter_size: int = 0,
-                     hmm_normalize: bool = True) -> pd.DataFrame:
+def build_chromosome(
+    peaks: PeakSet,
+    chrom: str,
+    method: str,
+    *,
+    cutoff: float | None = None,
+    window: int = 25,
+    merge: int = 0,
+    filter_size: int = 0,
+    hmm_normalize: bool = True,
+) -> pd.DataFrame:
     """Coverage of ``chrom`` and the regions of ``method`` on it (no region, no error, when the
     chromosome has no coverage)."""
     t0 = time.perf_counter()
     cov = peakset_coverage(peaks, chrom, window)
     t1 = time.perf_counter()
-    table = method_regions(method, cov, cutoff=cutoff, merge=merge, filter_size=filter_size,
-                           hmm_normalize=hmm_normalize)
-    log.info("%s %s: coverage %.2fs, %s %.2fs, %d region(s)", method, chrom, t1 - t0, method,
-             time.perf_counter() - t1, len(table))
+    table = method_regions(
+        method,
+        cov,
+        cutoff=cutoff,
+        merge=merge,
+        filter_size=filter_size,
+        hmm_normalize=hmm_normalize,
+    )
+    log.info(
+        "%s %s: coverage %.2fs, %s %.2fs, %d region(s)",
+        method,
+        chrom,
+        t1 - t0,
+        method,
+        time.perf_counter() - t1,
+        len(table),
+    )
     return table
 
 

@@ -37,11 +37,20 @@ class ChromCoverage:
     or computed on first use from the region starts and last bases.
     """
 
-    def __init__(self, chrom: str, start: np.ndarray | None, core: np.ndarray | None,
-                 end: np.ndarray | None, n_files: int, *, window: int = 25,
-                 starts: np.ndarray | None = None, lasts: np.ndarray | None = None,
-                 size: int | None = None,
-                 core_runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None):
+    def __init__(
+        self,
+        chrom: str,
+        start: np.ndarray | None,
+        core: np.ndarray | None,
+        end: np.ndarray | None,
+        n_files: int,
+        *,
+        window: int = 25,
+        starts: np.ndarray | None = None,
+        lasts: np.ndarray | None = None,
+        size: int | None = None,
+        core_runs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ):
         self.chrom = chrom
         self._core = core
         self._core_runs = core_runs
@@ -121,8 +130,9 @@ def lazy_njit(func):
     return call
 
 
-def events_to_runs(positions: np.ndarray, deltas: np.ndarray,
-                   size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def events_to_runs(
+    positions: np.ndarray, deltas: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, ends, values) of the non-zero runs of the track made by +/- events (the value
     changes by ``delta`` at ``position``; positions in ``[0, size]``)."""
     empty = np.zeros(0, np.int64)
@@ -138,12 +148,16 @@ def events_to_runs(positions: np.ndarray, deltas: np.ndarray,
         raise GenovocabError(f"coverage above {MAX_COUNT} (uint16); too many regions stacked")
     starts, ends = uniq[:-1], uniq[1:]
     keep = (values[:-1] != 0) & (ends > starts) & (starts < size)
-    return (starts[keep].astype(np.int64), np.minimum(ends[keep], size).astype(np.int64),
-            values[:-1][keep].astype(np.uint16))
+    return (
+        starts[keep].astype(np.int64),
+        np.minimum(ends[keep], size).astype(np.int64),
+        values[:-1][keep].astype(np.uint16),
+    )
 
 
-def runs_to_track(starts: np.ndarray, ends: np.ndarray, values: np.ndarray,
-                  size: int) -> np.ndarray:
+def runs_to_track(
+    starts: np.ndarray, ends: np.ndarray, values: np.ndarray, size: int
+) -> np.ndarray:
     """Dense ``uint16`` track of length ``size`` from non-overlapping sorted runs."""
     if len(starts) == 0:
         return np.zeros(size, dtype=np.uint16)
@@ -163,8 +177,11 @@ def track_runs(track: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     bounds = np.r_[0, change, len(track)]
     values = track[bounds[:-1]]
     nz = values != 0
-    return (bounds[:-1][nz].astype(np.int64), bounds[1:][nz].astype(np.int64),
-            values[nz].astype(np.uint16))
+    return (
+        bounds[:-1][nz].astype(np.int64),
+        bounds[1:][nz].astype(np.int64),
+        values[nz].astype(np.uint16),
+    )
 
 
 def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.ndarray:
@@ -172,8 +189,9 @@ def events_to_track(positions: np.ndarray, deltas: np.ndarray, size: int) -> np.
     return runs_to_track(*events_to_runs(positions, deltas, size), size)
 
 
-def merge_per_file(files: np.ndarray, starts: np.ndarray,
-                   ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def merge_per_file(
+    files: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Union of each file's regions (overlapping or touching regions of one file joined)."""
     if len(starts) == 0:
         return starts, ends
@@ -190,12 +208,14 @@ def merge_per_file(files: np.ndarray, starts: np.ndarray,
     return s[idx] - offset, block_end - offset
 
 
-def _window_runs(points: np.ndarray, window: int,
-                 size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _window_runs(
+    points: np.ndarray, window: int, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     lo = np.clip(points - window, 0, size)
     hi = np.clip(points + window + 1, 0, size)
-    return events_to_runs(np.r_[lo, hi], np.r_[np.ones(len(lo), np.int64),
-                                              -np.ones(len(hi), np.int64)], size)
+    return events_to_runs(
+        np.r_[lo, hi], np.r_[np.ones(len(lo), np.int64), -np.ones(len(hi), np.int64)], size
+    )
 
 
 def runs_counts(runs: tuple[np.ndarray, np.ndarray, np.ndarray], size: int) -> np.ndarray:
@@ -206,8 +226,7 @@ def runs_counts(runs: tuple[np.ndarray, np.ndarray, np.ndarray], size: int) -> n
     return counts
 
 
-def runs_window(runs: tuple[np.ndarray, np.ndarray, np.ndarray], lo: int,
-                hi: int) -> np.ndarray:
+def runs_window(runs: tuple[np.ndarray, np.ndarray, np.ndarray], lo: int, hi: int) -> np.ndarray:
     """Dense ``uint16`` values of bases ``lo..hi-1`` of the track made by ``runs``."""
     starts, ends, values = runs
     i0 = np.searchsorted(ends, lo, side="right")
@@ -220,20 +239,39 @@ def runs_window(runs: tuple[np.ndarray, np.ndarray, np.ndarray], lo: int,
 def _window_track(points: np.ndarray, window: int, size: int) -> np.ndarray:
     lo = np.clip(points - window, 0, size)
     hi = np.clip(points + window + 1, 0, size)
-    return events_to_track(np.r_[lo, hi], np.r_[np.ones(len(lo), np.int64),
-                                                -np.ones(len(hi), np.int64)], size)
+    return events_to_track(
+        np.r_[lo, hi], np.r_[np.ones(len(lo), np.int64), -np.ones(len(hi), np.int64)], size
+    )
 
 
-def chrom_coverage(chrom: str, size: int, files: np.ndarray, starts: np.ndarray,
-                   ends: np.ndarray, n_files: int, window: int = 25) -> ChromCoverage:
+def chrom_coverage(
+    chrom: str,
+    size: int,
+    files: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    n_files: int,
+    window: int = 25,
+) -> ChromCoverage:
     """The three tracks of one chromosome from its regions (``files`` = file number of each)."""
     starts = np.asarray(starts, dtype=np.int64)
     ends = np.asarray(ends, dtype=np.int64)
     ms, me = merge_per_file(np.asarray(files), starts, ends)
-    runs = events_to_runs(np.r_[ms, me], np.r_[np.ones(len(ms), np.int64),
-                                              -np.ones(len(me), np.int64)], size)
-    return ChromCoverage(chrom, None, None, None, n_files, window=window, starts=starts,
-                         lasts=ends - 1, size=size, core_runs=runs)
+    runs = events_to_runs(
+        np.r_[ms, me], np.r_[np.ones(len(ms), np.int64), -np.ones(len(me), np.int64)], size
+    )
+    return ChromCoverage(
+        chrom,
+        None,
+        None,
+        None,
+        n_files,
+        window=window,
+        starts=starts,
+        lasts=ends - 1,
+        size=size,
+        core_runs=runs,
+    )
 
 
 def peakset_coverage(peaks, chrom: str, window: int = 25) -> ChromCoverage:
@@ -243,8 +281,9 @@ def peakset_coverage(peaks, chrom: str, window: int = 25) -> ChromCoverage:
     return chrom_coverage(chrom, size, f, s, e, peaks.n_files, window)
 
 
-def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
-                  chrom_sizes: Mapping[str, int]) -> list[str]:
+def write_bigwigs(
+    prefix: str | os.PathLike, coverages: Iterable[ChromCoverage], chrom_sizes: Mapping[str, int]
+) -> list[str]:
     """Export tracks to ``{prefix}_start.bw``, ``{prefix}_core.bw``, ``{prefix}_end.bw``.
 
     Only chromosomes with coverage are in the headers (in ``chrom_sizes`` order); zero runs are
@@ -261,11 +300,16 @@ def write_bigwigs(prefix: str | os.PathLike, coverages: Iterable[ChromCoverage],
         bw = pyBigWig.open(tmp, "w")
         bw.addHeader(header, maxZooms=0)
         for name, _ in header:
-            s, e, v = (covs[name].core_runs if track == "core"
-                       else track_runs(covs[name].track(track)))
+            s, e, v = (
+                covs[name].core_runs if track == "core" else track_runs(covs[name].track(track))
+            )
             if len(s):
-                bw.addEntries([name] * len(s), s.tolist(), ends=e.tolist(),
-                              values=v.astype(np.float64).tolist())
+                bw.addEntries(
+                    [name] * len(s),
+                    s.tolist(),
+                    ends=e.tolist(),
+                    values=v.astype(np.float64).tolist(),
+                )
         bw.close()
         os.replace(tmp, path)
         paths.append(path)
@@ -285,6 +329,6 @@ def value_counts(track: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:
         return counts
     counts = np.zeros(int(track.max()) + 1, dtype=np.int64)
     for lo in range(0, len(track), chunk):
-        part = np.bincount(track[lo:lo + chunk])
-        counts[:len(part)] += part
+        part = np.bincount(track[lo : lo + chunk])
+        counts[: len(part)] += part
     return counts

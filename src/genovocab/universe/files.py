@@ -21,9 +21,17 @@ from genovocab.regions import chrom_ranks, first_of_duplicates, merged_length, s
 from genovocab.tables import write_tsv
 
 __all__ = [
-    "FLEX_COLUMNS", "empty_universe", "is_flexible", "read_universe_bed", "read_universe_table",
-    "sort_universe", "universe_stats", "write_universe_bed3", "write_universe_bed9",
-    "write_universe_files", "write_universe_table",
+    "FLEX_COLUMNS",
+    "empty_universe",
+    "is_flexible",
+    "read_universe_bed",
+    "read_universe_table",
+    "sort_universe",
+    "universe_stats",
+    "write_universe_bed3",
+    "write_universe_bed9",
+    "write_universe_files",
+    "write_universe_table",
 ]
 
 FLEX_COLUMNS = ("thick_start", "thick_end")
@@ -31,8 +39,11 @@ FLEX_COLUMNS = ("thick_start", "thick_end")
 
 def empty_universe(flexible: bool = False) -> pd.DataFrame:
     """A universe with no region (the right columns, the right dtypes)."""
-    cols: dict[str, object] = {"chrom": pd.Series([], dtype=object),
-                               "start": np.zeros(0, np.int64), "end": np.zeros(0, np.int64)}
+    cols: dict[str, object] = {
+        "chrom": pd.Series([], dtype=object),
+        "start": np.zeros(0, np.int64),
+        "end": np.zeros(0, np.int64),
+    }
     if flexible:
         cols.update({c: np.zeros(0, np.int64) for c in FLEX_COLUMNS})
     return pd.DataFrame(cols)
@@ -53,59 +64,83 @@ def sort_universe(universe: pd.DataFrame, chrom_order: Sequence[str]) -> pd.Data
     return universe.iloc[keep].reset_index(drop=True)
 
 
-def write_universe_bed3(path: str | os.PathLike, universe: pd.DataFrame,
-                        chrom_order: Sequence[str]) -> int:
+def write_universe_bed3(
+    path: str | os.PathLike, universe: pd.DataFrame, chrom_order: Sequence[str]
+) -> int:
     """Write the interval vocabulary: BED3 of the (outer) edges, sorted by ``chrom_order`` then
     start, end, deduplicated, no header; deterministic gzip when ``path`` ends ``.gz``.
 
     Returns the number of regions written.
     """
-    chroms, starts, ends = sort_dedupe_bed3(universe["chrom"].to_numpy(object),
-                                            universe["start"].to_numpy(np.int64),
-                                            universe["end"].to_numpy(np.int64), list(chrom_order))
+    chroms, starts, ends = sort_dedupe_bed3(
+        universe["chrom"].to_numpy(object),
+        universe["start"].to_numpy(np.int64),
+        universe["end"].to_numpy(np.int64),
+        list(chrom_order),
+    )
     write_bed3(path, chroms, starts, ends)
     return len(starts)
 
 
-def write_universe_bed9(path: str | os.PathLike, universe: pd.DataFrame,
-                        chrom_order: Sequence[str]) -> int:
+def write_universe_bed9(
+    path: str | os.PathLike, universe: pd.DataFrame, chrom_order: Sequence[str]
+) -> int:
     """Write a flexible universe in geniml's BED9 layout (name ``universe``, score 0, strand ``.``,
     thickStart/thickEnd = the core, colour ``0,0,255``), sorted like the BED3."""
     table = sort_universe(universe, chrom_order)
-    frame = pd.DataFrame({
-        "chrom": table["chrom"], "start": table["start"], "end": table["end"],
-        "name": "universe", "score": 0, "strand": ".",
-        "thick_start": table["thick_start"], "thick_end": table["thick_end"],
-        "rgb": "0,0,255",
-    })
+    frame = pd.DataFrame(
+        {
+            "chrom": table["chrom"],
+            "start": table["start"],
+            "end": table["end"],
+            "name": "universe",
+            "score": 0,
+            "strand": ".",
+            "thick_start": table["thick_start"],
+            "thick_end": table["thick_end"],
+            "rgb": "0,0,255",
+        }
+    )
     text = frame.to_csv(sep="\t", header=False, index=False, lineterminator="\n")
     write_bytes_atomic(path, text.encode("utf-8"))
     return len(frame)
 
 
-def universe_stats(universe: pd.DataFrame, method: str,
-                   chrom_sizes: Mapping[str, int]) -> pd.DataFrame:
+def universe_stats(
+    universe: pd.DataFrame, method: str, chrom_sizes: Mapping[str, int]
+) -> pd.DataFrame:
     """One-row table: method, regions, bp covered (merged), genome fraction, length quantiles."""
     lengths = (universe["end"] - universe["start"]).to_numpy(np.int64)
-    covered = sum(merged_length(part["start"].to_numpy(np.int64), part["end"].to_numpy(np.int64))
-                  for _, part in universe.groupby("chrom", sort=False))
+    covered = sum(
+        merged_length(part["start"].to_numpy(np.int64), part["end"].to_numpy(np.int64))
+        for _, part in universe.groupby("chrom", sort=False)
+    )
     genome = int(sum(chrom_sizes.values()))
-    q = (np.quantile(lengths, [0.0, 0.25, 0.5, 0.75, 1.0]) if len(lengths)
-         else np.full(5, np.nan))
+    q = np.quantile(lengths, [0.0, 0.25, 0.5, 0.75, 1.0]) if len(lengths) else np.full(5, np.nan)
     row = {
-        "method": method, "regions": int(len(universe)), "bp_covered": covered,
+        "method": method,
+        "regions": int(len(universe)),
+        "bp_covered": covered,
         "genome_fraction": covered / genome if genome else np.nan,
         "mean_length": float(lengths.mean()) if len(lengths) else np.nan,
-        "min_length": q[0], "q25_length": q[1], "median_length": q[2], "q75_length": q[3],
+        "min_length": q[0],
+        "q25_length": q[1],
+        "median_length": q[2],
+        "q75_length": q[3],
         "max_length": q[4],
     }
     return pd.DataFrame([row])
 
 
-def write_universe_files(universe: pd.DataFrame, method: str, chrom_sizes: Mapping[str, int], *,
-                         bed3: str | os.PathLike | None = None,
-                         bed9: str | os.PathLike | None = None,
-                         stats: str | os.PathLike | None = None) -> int:
+def write_universe_files(
+    universe: pd.DataFrame,
+    method: str,
+    chrom_sizes: Mapping[str, int],
+    *,
+    bed3: str | os.PathLike | None = None,
+    bed9: str | os.PathLike | None = None,
+    stats: str | os.PathLike | None = None,
+) -> int:
     """The files of a universe, one contract for the CLI and the workflow: the BED3 interval
     vocabulary (outer edges), the BED9 flexible universe (flexible methods only; ignored for a
     hard universe), the one-row stats TSV. Each is written when its path is given; returns the
@@ -122,8 +157,9 @@ def write_universe_files(universe: pd.DataFrame, method: str, chrom_sizes: Mappi
     return n
 
 
-def write_universe_table(path: str | os.PathLike, universe: pd.DataFrame,
-                         chrom_order: Sequence[str]) -> None:
+def write_universe_table(
+    path: str | os.PathLike, universe: pd.DataFrame, chrom_order: Sequence[str]
+) -> None:
     """Intermediate TSV (with header) of a universe, sorted; flexible columns kept when present."""
     write_tsv(path, sort_universe(universe, chrom_order))
 
@@ -136,8 +172,9 @@ def read_universe_table(path: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
-def read_universe_bed(path: str | os.PathLike,
-                      chrom_sizes: Mapping[str, int] | None = None) -> pd.DataFrame:
+def read_universe_bed(
+    path: str | os.PathLike, chrom_sizes: Mapping[str, int] | None = None
+) -> pd.DataFrame:
     """Read a universe file: BED3 (hard) or BED9 with thickStart/thickEnd in columns 7-8
     (flexible; geniml's layout). Bad lines are :class:`InputError` naming file and line."""
     from genovocab.errors import InputError
@@ -151,7 +188,10 @@ def read_universe_bed(path: str | os.PathLike,
             values = pd.to_numeric(thick[col], errors="coerce")
             if values.isna().any():
                 row = int(np.flatnonzero(values.isna().to_numpy())[0])
-                raise InputError(path, f"{name} {thick[col].iloc[row]!r} is not an integer",
-                                 int(iv.line_numbers[row]))
+                raise InputError(
+                    path,
+                    f"{name} {thick[col].iloc[row]!r} is not an integer",
+                    int(iv.line_numbers[row]),
+                )
             frame[name] = values.to_numpy(np.int64)
     return frame

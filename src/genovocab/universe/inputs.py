@@ -61,40 +61,59 @@ class PeakSet:
 
     def save(self, path: str | os.PathLike) -> None:
         """Store as an uncompressed ``.npz`` (fast to reload in per-chromosome jobs)."""
-        write_npz(path, chroms=np.asarray(self.chroms), sizes=self.sizes,
-                  n_files=np.int64(self.n_files), file_index=self.file, chrom=self.chrom,
-                  starts=self.starts, ends=self.ends, names=np.asarray(self.names))
+        write_npz(
+            path,
+            chroms=np.asarray(self.chroms),
+            sizes=self.sizes,
+            n_files=np.int64(self.n_files),
+            file_index=self.file,
+            chrom=self.chrom,
+            starts=self.starts,
+            ends=self.ends,
+            names=np.asarray(self.names),
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PeakSet:
         """Reload what :meth:`save` wrote."""
         z = read_npz(path)
         regions = Regions([str(c) for c in z["chroms"]], z["chrom"], z["starts"], z["ends"])
-        return cls(regions=regions, sizes=z["sizes"], file=z["file_index"],
-                   names=[str(n) for n in z["names"]])
+        return cls(
+            regions=regions,
+            sizes=z["sizes"],
+            file=z["file_index"],
+            names=[str(n) for n in z["names"]],
+        )
 
 
-def read_peak_files(paths: Sequence[str | os.PathLike],
-                    chrom_sizes: Mapping[str, int]) -> PeakSet:
+def read_peak_files(paths: Sequence[str | os.PathLike], chrom_sizes: Mapping[str, int]) -> PeakSet:
     """Read N BED-like files; regions on chromosomes absent from ``chrom_sizes`` are dropped with a
     warning (each file must still hold at least one region on a known chromosome).
 
     Malformed lines, ends beyond a chromosome and empty files are :class:`InputError` naming the
     file and line.
     """
-    per_file = [read_bed(path, chrom_sizes, unknown_chroms="drop").with_chrom_order(chrom_sizes)
-                for path in paths]
+    per_file = [
+        read_bed(path, chrom_sizes, unknown_chroms="drop").with_chrom_order(chrom_sizes)
+        for path in paths
+    ]
 
     def cat(parts: list[np.ndarray], dt) -> np.ndarray:
         return np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt)
 
-    regions = Regions(list(chrom_sizes), cat([r.chrom_index for r in per_file], np.int32),
-                      cat([r.starts for r in per_file], np.int64),
-                      cat([r.ends for r in per_file], np.int64))
+    regions = Regions(
+        list(chrom_sizes),
+        cat([r.chrom_index for r in per_file], np.int32),
+        cat([r.starts for r in per_file], np.int64),
+        cat([r.ends for r in per_file], np.int64),
+    )
     files = [np.full(len(r), number, dtype=np.int32) for number, r in enumerate(per_file)]
-    peaks = PeakSet(regions=regions, sizes=np.array(list(chrom_sizes.values()), dtype=np.int64),
-                    file=cat(files, np.int32),
-                    names=[os.path.basename(os.fspath(p)) for p in paths])
+    peaks = PeakSet(
+        regions=regions,
+        sizes=np.array(list(chrom_sizes.values()), dtype=np.int64),
+        file=cat(files, np.int32),
+        names=[os.path.basename(os.fspath(p)) for p in paths],
+    )
     log.info("read %d region(s) from %d file(s)", len(regions), len(paths))
     return peaks
 

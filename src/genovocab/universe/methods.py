@@ -38,24 +38,31 @@ from genovocab.universe.model import binomial_model
 BACKGROUND = 3
 
 # geniml.universe.const: the fixed Poisson HMM (states start, core, end, background).
-HMM_TRANSMAT = np.array([
-    [1 - 1e-10, 1e-10, 0, 0],
-    [0, 1 - 1e-6, 1e-6, 0],
-    [0, 0, 1 - 1e-10, 1e-10],
-    [0.1, 0, 0, 0.9],
-])
-HMM_LAMBDAS = np.array([
-    [5, 3, 0.0001],
-    [0.05, 5, 0.05],
-    [0.0001, 3, 5],
-    [0.0001, 0.001, 0.0001],
-])
+HMM_TRANSMAT = np.array(
+    [
+        [1 - 1e-10, 1e-10, 0, 0],
+        [0, 1 - 1e-6, 1e-6, 0],
+        [0, 0, 1 - 1e-10, 1e-10],
+        [0.1, 0, 0, 0.9],
+    ]
+)
+HMM_LAMBDAS = np.array(
+    [
+        [5, 3, 0.0001],
+        [0.05, 5, 0.05],
+        [0.0001, 3, 5],
+        [0.0001, 0.001, 0.0001],
+    ]
+)
 HMM_STARTPROB = np.array([0.01, 0.01, 0.97, 0.01])
 
 
 def _frame(chrom: str, starts, ends, thick_starts=None, thick_ends=None) -> pd.DataFrame:
-    data = {"chrom": np.full(len(starts), chrom, dtype=object),
-            "start": np.asarray(starts, np.int64), "end": np.asarray(ends, np.int64)}
+    data = {
+        "chrom": np.full(len(starts), chrom, dtype=object),
+        "start": np.asarray(starts, np.int64),
+        "end": np.asarray(ends, np.int64),
+    }
     if thick_starts is not None:
         data["thick_start"] = np.asarray(thick_starts, np.int64)
         data["thick_end"] = np.asarray(thick_ends, np.int64)
@@ -63,6 +70,7 @@ def _frame(chrom: str, starts, ends, thick_starts=None, thick_ends=None) -> pd.D
 
 
 # --- cc and union --------------------------------------------------------------------------
+
 
 def ml_cutoff(core: np.ndarray) -> float:
     """geniml's default cutoff: the chromosome's mean core coverage (sum / length), which is the
@@ -74,8 +82,9 @@ def _runs_total(starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> int
     return int(np.dot(values.astype(np.int64), ends - starts))
 
 
-def cc_regions(cov: ChromCoverage, cutoff: float | None = None, merge: int = 0,
-               filter_size: int = 0) -> pd.DataFrame:
+def cc_regions(
+    cov: ChromCoverage, cutoff: float | None = None, merge: int = 0, filter_size: int = 0
+) -> pd.DataFrame:
     """``cc``: bases with core coverage >= ``cutoff`` (default: the mean core coverage of the
     chromosome, :func:`ml_cutoff`), as regions; computed on the runs of the core track.
 
@@ -107,6 +116,7 @@ def union_regions(cov: ChromCoverage) -> pd.DataFrame:
 
 
 # --- ccf -----------------------------------------------------------------------------------
+
 
 def ccf_thresholds(core: np.ndarray) -> tuple[float, float]:
     """(lower, upper) coverage bounds of ``ccf``: the quantiles 0.2 below and above the position
@@ -142,8 +152,11 @@ def _first_min(track: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         return np.zeros(0, np.int64)
     lengths = hi - lo
     seg = np.repeat(np.arange(len(lo)), lengths)
-    pos = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths) + \
-        np.repeat(lo, lengths)
+    pos = (
+        np.arange(lengths.sum())
+        - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        + np.repeat(lo, lengths)
+    )
     values = track[pos]
     mins = np.minimum.reduceat(values, np.cumsum(lengths) - lengths)
     hit = np.flatnonzero(values == mins[seg])
@@ -151,9 +164,15 @@ def _first_min(track: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return pos[hit[first]]
 
 
-def _ccf_segments(run_s: np.ndarray, run_e: np.ndarray, piece_s: np.ndarray,
-                  piece_e: np.ndarray, cs: np.ndarray, ce: np.ndarray,
-                  cv: np.ndarray) -> np.ndarray:
+def _ccf_segments(
+    run_s: np.ndarray,
+    run_e: np.ndarray,
+    piece_s: np.ndarray,
+    piece_e: np.ndarray,
+    cs: np.ndarray,
+    ce: np.ndarray,
+    cv: np.ndarray,
+) -> np.ndarray:
     """geniml's ``save_regions``/``ana_region`` for all flexible runs at once, on intervals:
     ``run_s/run_e`` the flexible runs, ``piece_s/piece_e`` the core stretches (half-open),
     ``cs, ce, cv`` the coverage runs (for the minima). Returns ``(n, 4)`` rows of start, end,
@@ -210,8 +229,10 @@ def ccf_regions(cov: ChromCoverage) -> pd.DataFrame:
 
 # --- ml and hmm: segments to work on, state paths to regions ---------------------------------
 
-def active_segments(start: np.ndarray, core: np.ndarray,
-                    end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+
+def active_segments(
+    start: np.ndarray, core: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """geniml's ``find_full``: the stretches of the chromosome the state machine is run on (the
     rest is background). The per-base signal is ``(start + core + end) mod 256`` (geniml sums the
     tracks in uint8); when fewer than half the bases are non-zero, non-zero bases closer than
@@ -234,8 +255,9 @@ def _likely_sparse(cov: ChromCoverage) -> bool:
     return int((ends - starts).sum()) * 5 < cov.size * 2
 
 
-def sparse_active_segments(runs3: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                           size: int) -> tuple[np.ndarray, np.ndarray] | None:
+def sparse_active_segments(
+    runs3: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int
+) -> tuple[np.ndarray, np.ndarray] | None:
     """:func:`active_segments` from the runs of the three tracks, without per-base arrays; None
     when at least half the bases are non-zero (then the dense rule applies)."""
     bounds = np.unique(np.concatenate([np.r_[r[0], r[1]] for r in runs3]))
@@ -265,8 +287,9 @@ def sparse_active_segments(runs3: list[tuple[np.ndarray, np.ndarray, np.ndarray]
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
-def _full_full_pos(pos: np.ndarray, size: int, gap: int = 1000,
-                   area: int = 500) -> tuple[np.ndarray, np.ndarray]:
+def _full_full_pos(
+    pos: np.ndarray, size: int, gap: int = 1000, area: int = 500
+) -> tuple[np.ndarray, np.ndarray]:
     if len(pos) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     breaks = np.flatnonzero(np.diff(pos) > gap)
@@ -276,8 +299,9 @@ def _full_full_pos(pos: np.ndarray, size: int, gap: int = 1000,
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
-def _full_empty_pos(zeros: np.ndarray, size: int, gap: int = 10000,
-                    area: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+def _full_empty_pos(
+    zeros: np.ndarray, size: int, gap: int = 10000, area: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
     # zero runs; geniml's loop closes every run but the last, measuring the first one's length
     # as (length - 1) and its start as 0; it records the first closed run and later runs >= gap.
     if len(zeros) == 0:
@@ -353,6 +377,7 @@ def states_to_regions(chrom: str, rows: np.ndarray) -> pd.DataFrame:
 
 # --- ml --------------------------------------------------------------------------------------
 
+
 @lazy_njit
 def _ml_path(cs, cc, ce, s0, s1, c0, c1, e0, e1):  # pragma: no cover - numba
     # geniml's programme: score[i, j] = emission[i, j] + max(score[i-1, j], score[i-1, j-1]);
@@ -420,8 +445,10 @@ def _histograms3(a, b, c):  # pragma: no cover - numba
 def ml_models(cov: ChromCoverage) -> dict[str, np.ndarray]:
     """The binomial tables of the three tracks (one pass over the chromosome for the counts)."""
     counts = _histograms3(cov.start, cov.core, cov.end)
-    return {t: binomial_model(cov.track(t), cov.n_files, counts[k])
-            for k, t in enumerate(("start", "core", "end"))}
+    return {
+        t: binomial_model(cov.track(t), cov.n_files, counts[k])
+        for k, t in enumerate(("start", "core", "end"))
+    }
 
 
 def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -434,8 +461,10 @@ def ml_path_rows(cov: ChromCoverage, models: dict[str, np.ndarray] | None = None
     if models is None and _likely_sparse(cov):
         runs3 = [cov.runs(t) for t in names]
         segments = sparse_active_segments(runs3, cov.size)
-        models = {t: binomial_model(None, cov.n_files, runs_counts(r, cov.size), cov.size)
-                  for t, r in zip(names, runs3)}
+        models = {
+            t: binomial_model(None, cov.n_files, runs_counts(r, cov.size), cov.size)
+            for t, r in zip(names, runs3)
+        }
     elif models is None:
         models = ml_models(cov)
     columns = [np.ascontiguousarray(models[t][:, k]) for t in names for k in (0, 1)]
@@ -461,6 +490,7 @@ def ml_regions(cov: ChromCoverage) -> pd.DataFrame:
 
 
 # --- hmm -------------------------------------------------------------------------------------
+
 
 def _hmm_lut(counts: np.ndarray, mode: str) -> np.ndarray:
     from scipy.stats import nbinom
@@ -526,8 +556,7 @@ def _poisson_tables(max_value: int) -> list[np.ndarray]:
     from scipy.stats import poisson
 
     x = np.arange(max_value + 1)
-    return [np.stack([poisson.logpmf(x, HMM_LAMBDAS[j, k]) for j in range(4)])
-            for k in range(3)]
+    return [np.stack([poisson.logpmf(x, HMM_LAMBDAS[j, k]) for j in range(4)]) for k in range(3)]
 
 
 def hmm_path_rows(cov: ChromCoverage, normalize: bool = True) -> np.ndarray:
@@ -565,15 +594,19 @@ def _hmm_dense_rows(cov: ChromCoverage, normalize: bool) -> np.ndarray:
     """The HMM on per-base tracks of the whole chromosome (dense coverage)."""
     tracks = [cov.start, cov.core, cov.end]
     if normalize:
-        tracks = [hmm_normalize(tracks[0], "ends"), hmm_normalize(tracks[1], "core"),
-                  hmm_normalize(tracks[2], "ends")]
+        tracks = [
+            hmm_normalize(tracks[0], "ends"),
+            hmm_normalize(tracks[1], "core"),
+            hmm_normalize(tracks[2], "ends"),
+        ]
     tables = _poisson_tables(int(max(t.max() for t in tracks)))
     log_start, log_trans = _hmm_log_params()
     rows = [np.zeros((0, 5), np.int64)]
     for s, e in zip(*active_segments(*tracks)):
         if e > s:
-            path = _viterbi(tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables,
-                            log_start, log_trans)
+            path = _viterbi(
+                tracks[0][s:e], tracks[1][s:e], tracks[2][s:e], *tables, log_start, log_trans
+            )
             rows.append(path_regions(path, int(s)))
     return np.concatenate(rows)
 
@@ -585,9 +618,15 @@ def hmm_regions(cov: ChromCoverage, normalize: bool = True) -> pd.DataFrame:
     return states_to_regions(cov.chrom, hmm_path_rows(cov, normalize))
 
 
-def method_regions(method: str, cov: ChromCoverage, *, cutoff: float | None = None,
-                   merge: int = 0, filter_size: int = 0,
-                   hmm_normalize: bool = True) -> pd.DataFrame:
+def method_regions(
+    method: str,
+    cov: ChromCoverage,
+    *,
+    cutoff: float | None = None,
+    merge: int = 0,
+    filter_size: int = 0,
+    hmm_normalize: bool = True,
+) -> pd.DataFrame:
     """Dispatch to one coverage-based method (``union``, ``cc``, ``ccf``, ``ml``, ``hmm``)."""
     if method == "union":
         return union_regions(cov)
@@ -599,9 +638,16 @@ def method_regions(method: str, cov: ChromCoverage, *, cutoff: float | None = No
         return ml_regions(cov)
     if method == "hmm":
         return hmm_regions(cov, hmm_normalize)
-    raise ValueError(f"unknown coverage method {method!r} (expected one of "
-                     f"{', '.join(COVERAGE_METHODS)})")
+    raise ValueError(
+        f"unknown coverage method {method!r} (expected one of {', '.join(COVERAGE_METHODS)})"
+    )
 
 
-__all__ = ["FLEXIBLE_METHODS", "METHODS", "empty_universe", "merge_touching", "method_regions",
-           "true_runs"]
+__all__ = [
+    "FLEXIBLE_METHODS",
+    "METHODS",
+    "empty_universe",
+    "merge_touching",
+    "method_regions",
+    "true_runs",
+]

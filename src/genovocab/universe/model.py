@@ -19,8 +19,12 @@ import numpy as np
 from genovocab.universe.coverage import value_counts
 
 
-def binomial_model(track: np.ndarray | None, n_files: int, counts: np.ndarray | None = None,
-                   size: int | None = None) -> np.ndarray:
+def binomial_model(
+    track: np.ndarray | None,
+    n_files: int,
+    counts: np.ndarray | None = None,
+    size: int | None = None,
+) -> np.ndarray:
     """The ``(max + 1, 2)`` float64 table of :mod:`this module <genovocab.universe.model>`, from a
     dense track, or from its value ``counts`` (index = value) and chromosome ``size``."""
     if counts is None:
@@ -30,8 +34,9 @@ def binomial_model(track: np.ndarray | None, n_files: int, counts: np.ndarray | 
         size = len(track)
     possible = n_files * size
     values = np.flatnonzero(counts).astype(np.uint16)  # == np.unique(track), without a sort
-    total = np.uint64(int(np.dot(counts.astype(np.uint64), np.arange(len(counts),
-                                                                      dtype=np.uint64))))
+    total = np.uint64(
+        int(np.dot(counts.astype(np.uint64), np.arange(len(counts), dtype=np.uint64)))
+    )
     table = np.zeros((int(values.max()) + 1 if len(values) else 1, 2))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         background = np.log10((n_files - values) / (possible - total) + 1e-10)
