@@ -96,7 +96,9 @@ elif MOTIF_SOURCE == "tracks":
             "../envs/genovocab.yaml"
         threads: 1
         resources:
-            mem_mb=RS.mem_mb(2000),
+            # one row group of each of the batches' files at a time: ~5.8 GB at chr1 with 200
+            # batches (benchmarks/bench_chr1.py --jobs merge, extrapolated from two fractions)
+            mem_mb=RS.mem_mb(600, 24, "chrom"),
             runtime=RS.runtime(120),
         script:
             "../scripts/motifs_merge.py"
