@@ -10,7 +10,6 @@ import pytest
 
 from genovocab.corpora.motif import (
     CorpusConfig,
-    MotifCollator,
     MotifRows,
     Track,
     bin_means,
@@ -18,6 +17,7 @@ from genovocab.corpora.motif import (
     fragment_bounds,
 )
 from genovocab.errors import GenovocabError
+from genovocab.tokenizers.collators import MotifCollator
 from genovocab.tokenizers.motif import MotifTokenizer
 from tests.test_motif_tokenizer import CHROMS, make_folder
 

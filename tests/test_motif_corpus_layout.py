@@ -11,7 +11,6 @@ import pytest
 
 from genovocab.corpora.motif import (
     CorpusConfig,
-    MotifCollator,
     MotifRows,
     Track,
     build_motif_corpus,
@@ -19,6 +18,7 @@ from genovocab.corpora.motif import (
     load_motif_corpus,
 )
 from genovocab.errors import GenovocabError
+from genovocab.tokenizers.collators import MotifCollator
 from genovocab.tokenizers.motif import MotifTokenizer
 from tests.test_motif_corpus import write_bigwig
 from tests.test_motif_tokenizer import CHROMS, make_folder

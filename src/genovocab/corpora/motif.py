@@ -650,7 +650,7 @@ def _columns_text(layout: str) -> str:
 
 def _loading_text(layout: str) -> str:
     collate = (
-        "batch rows for a model with `genovocab.corpora.motif.MotifCollator("
+        "batch rows for a model with `genovocab.tokenizers.collators.MotifCollator("
         "MotifTokenizer.from_pretrained(<motifs folder>))`"
     )
     if layout == "full":
@@ -669,56 +669,6 @@ def _loading_text(layout: str) -> str:
 
 
 # --------------------------------------------------------------------------- collation
-
-
-class MotifCollator:
-    """Batches corpus rows for a model: ``input_ids``, ``attention_mask``, dense
-    ``cluster_values`` (batch, bins, clusters) and ``targets`` (batch, bins, tracks),
-    padded through the tokenizer's ``pad``. Use as a torch ``DataLoader``'s ``collate_fn``.
-    Rows of either layout: a ``reference`` row's bins are read from the tokenizer's arrays
-    (the same values a ``full`` row holds)."""
-
-    def __init__(
-        self, tokenizer, *, return_tensors: str = "pt", pad_to_multiple_of: int | None = None
-    ):
-        self.tokenizer = tokenizer
-        self.return_tensors = return_tensors
-        self.pad_to_multiple_of = pad_to_multiple_of
-
-    def item(self, row: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        """One row (``full`` or ``reference``: then its bins are read from the tokenizer)."""
-        if "cluster_values" not in row and "n_bins" in row:
-            first = int(row["first_bin"])
-            bins = self.tokenizer.genome.bin_range(row["chrom"], first, first + int(row["n_bins"]))
-            if bins.starts.size and (
-                int(bins.starts[0]) != int(row["start"]) or int(bins.ends[-1]) != int(row["end"])
-            ):
-                raise GenovocabError(
-                    f"corpus row {row.get('id')} does not match the "
-                    "tokenizer's bin edges: a corpus of another tokenizer"
-                )
-            ids = bins.ids.astype(np.int64)
-            dense = bins.clusters.toarray().astype(np.float32, copy=False)
-        else:
-            ids = np.asarray(row["input_ids"], dtype=np.int64)
-            dense = np.zeros((ids.size, self.tokenizer.n_clusters), dtype=np.float32)
-            for b, (ci, cv) in enumerate(zip(row["cluster_indices"], row["cluster_values"])):
-                if len(ci):
-                    dense[b, np.asarray(ci, dtype=np.int64)] = np.asarray(cv, dtype=np.float32)
-        out = {"input_ids": ids, "cluster_values": dense}
-        if "targets" in row and row["targets"] is not None:
-            out["targets"] = np.asarray(
-                [list(t) for t in row["targets"]], dtype=np.float32
-            ).reshape(ids.size, -1)
-        return out
-
-    def __call__(self, rows: Sequence[Mapping[str, Any]]):
-        return self.tokenizer.pad(
-            [self.item(r) for r in rows],
-            padding=True,
-            pad_to_multiple_of=self.pad_to_multiple_of,
-            return_tensors=self.return_tensors,
-        )
 
 
 # --------------------------------------------------------------------------- plot
