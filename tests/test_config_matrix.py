@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from genovocab import defaults
+from genovocab.evaluation.holdout import held_out_samples, training_chromosomes
 from tests.conftest import REPO, copy_workflow, run_snakemake
 
 # scale.yaml goes on top of config/hg38.yaml with generated inputs (tests/test_bench_scale.py)
@@ -84,6 +85,12 @@ def test_corpus_with_its_own_sheet_end_to_end(tmp_path):
     assert downloaded == ["sample01", "sample02"]
 
 
+def _demo_test_split() -> list[str]:
+    """The demo's held-out chromosomes: the motif corpus's test split."""
+    demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    return list(demo["motifs"]["corpus"]["splits"]["test"])
+
+
 def _cli(work: Path, *args: str) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "genovocab", *args],
@@ -126,9 +133,11 @@ def test_ids_sample_end_to_end(tmp_path):
         line.split("\t")[0]
         for line in (work / "resources/demo-genome/genome/chrom.sizes").read_text().splitlines()
     ]
+    # IDS is trained without the evaluation's held-out chromosome (the demo's test split)
+    trained = training_chromosomes(_demo_test_split(), chroms)
     features = [
         f"{OUT}/motifs/bins/{c}.features.npz"
-        for c in chroms
+        for c in trained
         if (work / OUT / "motifs" / "bins" / f"{c}.features.npz").exists()
     ]
     _cli(
@@ -197,7 +206,15 @@ def test_flexible_universe_end_to_end(tmp_path):
     """The ccf release universe (BED9 and its BED3 outer edges) equals the CLI's on the same
     peak files."""
     work = _run(tmp_path, "flexible_universe.yaml", f"{OUT}/universe/universe.bed.gz")
-    peaks = sorted(str(p.relative_to(work)) for p in (work / "resources/demo/peaks").iterdir())
+    # the universe is built without the evaluation's held-out samples (its default choice)
+    sheet = pd.read_csv(REPO / "config" / "samples.tsv", sep="\t")
+    held = set(held_out_samples(list(sheet["name"])))
+    assert held and len(held) < len(sheet)
+    peaks = [
+        str(Path(url[len("file://") :]))
+        for name, url in zip(sheet["name"], sheet["url"])
+        if name not in held
+    ]
     _cli(
         work,
         "universe",

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import yaml
 
 from genovocab.errors import GenovocabError, InputError
 from genovocab.io.jaspar import read_matrices, write_jaspar
@@ -17,6 +18,7 @@ from genovocab.motifs.sites import MatrixSet
 from genovocab.motifs.token_files import write_csr_arrays
 from genovocab.motifs.vocabulary import N_SPECIAL, UNK_ID, vocab_from_memory, write_vocab
 from genovocab.tokenizers.motif import MotifParams, MotifTokenizer, write_tokenizer_folder
+from tests.conftest import REPO
 
 DEMO_PFMS = Path(__file__).resolve().parents[1] / "resources" / "demo" / "jaspar2022_demo.jaspar"
 MATRICES = ("MA0139.1", "MA0079.5")  # CTCF, SP1
@@ -268,11 +270,20 @@ def test_demo_folder_holds_the_bounded_vocabulary(demo_tokenizer, demo_run):
     stats = json.loads((tok.folder / "vocab_stats.json").read_text())
     assert stats["vocab_size"] == tok.vocab_size <= DEFAULT_VOCAB_SIZE
     assert stats["unk_share"] == 0 and stats["rule"] == "backoff"
+    from genovocab.evaluation.holdout import training_chromosomes
+
+    # the vocabulary is trained without the evaluation's held-out chromosome (the test split)
+    demo = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    trained = training_chromosomes(
+        demo["motifs"]["corpus"]["splits"]["test"], list(tok.genome.lengths)
+    )
+    assert 0 < len(trained) < len(tok.genome.lengths)
     counts = np.zeros(tok.vocab_size, dtype=np.int64)
     for chrom in tok.genome.lengths:
         stored = np.asarray(tok.genome.arrays(chrom).ids)
         assert stored.min() >= N_SPECIAL  # never a special token, never <unk>
-        counts += np.bincount(stored, minlength=tok.vocab_size)
+        if chrom in trained:
+            counts += np.bincount(stored, minlength=tok.vocab_size)
     assert np.array_equal(counts[N_SPECIAL:], tok.vocab.counts)
     assert stats["zipf"]["pearson_r"] == pytest.approx(zipf_fit(counts)["pearson_r"], abs=1e-9)
     assert 0 < stats["fraction_active_clusters_kept"] <= 1

@@ -38,7 +38,7 @@ def test_training_windows_avoid_gaps(demo_run):
     # the demo trains on all of chr1 and chr2 (chr3 is the evaluation's held-out chromosome):
     # every non-gap base except pieces < 100 bp
     trained = ("chr1", "chr2")
-    on = [str(c) in trained for c in gaps.chrom_names()]
+    on = [str(c) in trained for c in gaps.names()]
     gap_bp = int((gaps.ends - gaps.starts)[on].sum())
     sizes = read_chrom_sizes(genome / "chrom.sizes")
     total = sum(sizes[c] for c in trained)
