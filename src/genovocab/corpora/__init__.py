@@ -12,8 +12,7 @@ reader, say) does not import ``pyarrow.parquet`` and the card writer until they 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from genovocab.lazy import lazy_exports
 
 _LAZY = {
     "CardInfo": "genovocab.corpora.card",
@@ -26,14 +25,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

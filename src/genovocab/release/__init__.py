@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 
 from genovocab.errors import GenovocabError
+from genovocab.lazy import lazy_exports
 
 MANIFEST = "release.json"
 SUMS = "SHA256SUMS"
@@ -201,12 +202,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(
+    __name__, {name: f"{__name__}.{module}" for name, module in _LAZY.items()}
+)
