@@ -29,9 +29,9 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    The BPE trainer is multi-threaded: compare CPU with wall.
 5. ``tokens``: the jobs after clustering on job 1's matrix, with a rehearsal's clusters
    (``--motif-stage``; the rehearsal kept all 1,683 features as clusters: the largest bin x
-   cluster matrix): ``chromosome_cluster_features`` (ids_cluster_features.py),
-   ``token_vocab_files`` (ids_token_vocab.py, here over one chromosome), ``chromosome_tokens``
-   (ids_tokens.py) and ``write_tokenizer_folder`` (motif_tokenizer.py, one chromosome).
+   cluster matrix): ``chromosome_cluster_features`` (motif_cluster_features.py),
+   ``token_vocab_files`` (motif_token_vocab.py, here over one chromosome), ``chromosome_tokens``
+   (motif_tokens.py) and ``write_tokenizer_folder`` (motif_tokenizer.py, one chromosome).
 6. ``tracks``: one JASPAR-style per-matrix track at full hg38 size and density (always, whatever
    ``--fraction``) split into per-chromosome site files (``tracks_to_site_files``,
    motifs_tracks.py without its download).
@@ -654,7 +654,7 @@ def bench_bpe(length: int, fraction: float, cfg: dict) -> tuple[list[dict], dict
 
 
 def run_cluster_features(features: str, clusters: str, prefix: str, patterns: str) -> dict:
-    """ids_cluster_features.py: the bin x cluster arrays and the patterns, streamed."""
+    """motif_cluster_features.py: the bin x cluster arrays and the patterns, streamed."""
     from genovocab.motifs.token_files import chromosome_cluster_features
 
     _quiet()
@@ -665,7 +665,7 @@ def run_cluster_features(features: str, clusters: str, prefix: str, patterns: st
 
 
 def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
-    """ids_token_vocab.py over this one chromosome (hg38 gathers 24 such files)."""
+    """motif_token_vocab.py over this one chromosome (hg38 gathers 24 such files)."""
     from genovocab.motifs.token_files import token_vocab_files
 
     _quiet()
@@ -681,7 +681,7 @@ def run_token_vocab(patterns: str, bins: str, out_dir: str) -> dict:
 
 
 def run_tokens(patterns: str, vocab: str, out: str, prefix: str) -> dict:
-    """ids_tokens.py: every bin's token id (back-off) and what the tokens keep."""
+    """motif_tokens.py: every bin's token id (back-off) and what the tokens keep."""
     from genovocab.motifs.token_files import chromosome_tokens
 
     _quiet()

@@ -1,6 +1,6 @@
 """Memory and CPU of the genome-wide motif-vocabulary job against the number of patterns.
 
-``ids_token_vocab`` (``genovocab.motifs.token_files.token_vocab_files``) builds the bounded
+``motif_token_vocab`` (``genovocab.motifs.token_files.token_vocab_files``) builds the bounded
 vocabulary level by level from the per-chromosome pattern files (one dense candidate table per
 level) and counts every distinct active set hash-sharded on disk (the census; one shard per
 ~16.8 M cluster ids, so a shard does not grow with the genome). Before, this job held every
@@ -120,7 +120,7 @@ def files_for(kind: str, millions: float) -> tuple[list[Path], list[Path]]:
 
 
 def run_job(patterns: list[str], edges: list[str], out: str, size: int) -> dict:
-    """The genome-wide job, as ``workflow/scripts/ids_token_vocab.py`` runs it."""
+    """The genome-wide job, as ``workflow/scripts/motif_token_vocab.py`` runs it."""
     from genovocab.motifs.token_files import token_vocab_files
 
     levels = []

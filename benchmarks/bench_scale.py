@@ -633,9 +633,9 @@ def direct_runs(path: Path, block_bp: int) -> dict[str, dict]:
         put(rule, job, scale, note)
     token_runs = sorted((f, v["tokens"]) for f, v in by_fraction.items() if "tokens" in v)
     for rule, name, genome_wide in (
-        ("ids_cluster_features", "cluster_features", False),
-        ("ids_token_vocab", "token_vocab", True),
-        ("ids_tokens", "tokens", False),
+        ("motif_cluster_features", "cluster_features", False),
+        ("motif_token_vocab", "token_vocab", True),
+        ("motif_tokens", "tokens", False),
         ("motif_tokenizer", "motif_tokenizer", True),
     ):
         if not token_runs:

@@ -152,18 +152,18 @@ def test_token_jobs_from_two_chr1_slices_by_hand(tmp_path):
     record["fraction=1"] = {"fraction": 1.0, "tracks": job(20.0, 10.0, 1300.0)}
     (tmp_path / "results.json").write_text(json.dumps(record))
     out = bs.direct_runs(tmp_path / "results.json", 15_000_000)
-    assert out["ids_cluster_features"]["s"] == pytest.approx(110.0)
-    assert out["ids_cluster_features"]["max_rss_mb"] == pytest.approx(2000 * 1.048576)
+    assert out["motif_cluster_features"]["s"] == pytest.approx(110.0)
+    assert out["motif_cluster_features"]["max_rss_mb"] == pytest.approx(2000 * 1.048576)
     genome = 1 / bs.CHR1_SHARE
-    assert out["ids_token_vocab"]["cpu_s"] == pytest.approx(5 + 50 * genome)
+    assert out["motif_token_vocab"]["cpu_s"] == pytest.approx(5 + 50 * genome)
     assert out["motif_tokenizer"]["max_rss_mb"] == pytest.approx((1000 + 1000 * genome) * 1.048576)
-    assert "hg38 size" in out["ids_token_vocab"]["note"]
+    assert "hg38 size" in out["motif_token_vocab"]["note"]
     batches = bs.hg38_config()["motifs"]["sites"]["tracks_batches"]  # 841 tracks in batches
     assert out["motifs_tracks_batch"]["hg38_cpu_s"] == pytest.approx(10.0 * bs.N_MATRICES)
     assert out["motifs_tracks_batch"]["s"] == pytest.approx(20.0 * math.ceil(841 / batches))
-    per_chrom = out["ids_tokens"]
+    per_chrom = out["motif_tokens"]
     assert per_chrom["hg38_cpu_s"] == pytest.approx(per_chrom["cpu_s"] / bs.CHR1_SHARE)
-    assert out["ids_token_vocab"]["hg38_cpu_s"] == out["ids_token_vocab"]["cpu_s"]
+    assert out["motif_token_vocab"]["hg38_cpu_s"] == out["motif_token_vocab"]["cpu_s"]
 
 
 def test_block_jobs_are_put_back_into_the_rule_graph():

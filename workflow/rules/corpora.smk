@@ -5,6 +5,7 @@
 # fast; a corpus of thousands of files is still one job, which keeps job counts low).
 # A corpus on the peak sample sheet reuses the peak downloads ({RES}/samples/); another sheet
 # gets its own downloads under {RES}/corpora/<corpus>/samples/.
+# Fragments corpora and the motif corpus follow below; the sequence corpus is in sequence.smk.
 from genovocab.corpora.shards import shard_names as _corpus_shard_names
 from genovocab.corpora.interval import resolve_corpus_config
 from genovocab.corpora.splits import declared_splits as _corpus_splits
@@ -196,3 +197,52 @@ for _corpus, _c in FRAGMENT_CORPORA.items():
             if not p.endswith("stats.json")
         }
     )
+
+
+# Motif corpus: fragments of consecutive motif bins per chromosome with per-bin bigWig targets,
+# split by chromosome, as Parquet shards + a dataset card under {WORK}/corpora/<name>/, from
+# the motif tokenizer folder (motif_tokens.smk). Library: genovocab.corpora.motif.
+MOTIF_CORPUS = config["motifs"]["corpus"]
+MOTIF_CORPUS_NAME = MOTIF_CORPUS["name"]
+MOTIF_TARGETS = MOTIF_CORPUS["targets"] or {}
+for _track, _spec in MOTIF_TARGETS.items():
+    if _spec["source"] not in config["sources"]:
+        raise ValueError(
+            f"motifs.corpus.targets.{_track}.source: {_spec['source']!r} is not a "
+            f"`sources` entry ({', '.join(sorted(config['sources']))})"
+        )
+
+if MOTIF_CORPUS_NAME:
+
+    rule motif_corpus:
+        input:
+            tokenizer=f"{WORK}/motifs/tokenizer",
+            tracks=[f"{RES}/downloads/{t['source']}" for t in MOTIF_TARGETS.values()],
+        output:
+            corpus=report(
+                directory(f"{WORK}/corpora/{MOTIF_CORPUS_NAME}"),
+                patterns=["{name}.png"],
+                caption="../report/motif_corpus.rst",
+                category="motifs",
+            ),
+        log:
+            f"{LOGS}/corpora/motif_{MOTIF_CORPUS_NAME}.log",
+        benchmark:
+            f"{LOGS}/bench/corpora/motif_{MOTIF_CORPUS_NAME}.tsv"
+        conda:
+            "../envs/genovocab.yaml"
+        threads: 1
+        resources:
+            # per-bin targets of every chromosome (float32 per track) + one block of rows; the
+            # demo job peaked at 410 MB under SLURM
+            mem_mb=RS.mem_mb(400, 0.5, "input:tokenizer"),
+            runtime=RS.runtime(240),
+        params:
+            entry=canonical(MOTIF_CORPUS),
+            name=MOTIF_CORPUS_NAME,
+            track_names=list(MOTIF_TARGETS),
+        script:
+            "../scripts/motif_corpus.py"
+
+    ALL_TARGETS.extend(rules.motif_corpus.output)
+    RELEASE_PARTS[f"corpora/{MOTIF_CORPUS_NAME}"] = rules.motif_corpus.output.corpus

@@ -209,7 +209,7 @@ ALL_TARGETS.append(
     )
 )
 
-# the motif tokenizer folder (ids.smk) is the release's motifs/; this stage adds its plot and
+# the motif tokenizer folder (motif_tokens.smk) is the release's motifs/; this stage adds its plot and
 # statistics
 RELEASE_PARTS["motifs/bin_lengths.png"] = rules.motifs_gather.output.histogram
 RELEASE_PARTS["motifs/stats.tsv"] = rules.motifs_gather.output.stats
