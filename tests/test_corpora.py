@@ -177,3 +177,30 @@ def test_splits_by_seeded_fraction(tmp_path, docs):
     order = np.random.default_rng(3).permutation(3)
     assert rows["validation"] == [["A", "B", "C"][order[0]]]
     assert len(rows["train"]) == 2
+
+
+def test_split_shards_stream_tables_across_shards(tmp_path):
+    """Tables streamed in pieces land in the shards the row cuts give (7 rows in 3 shards:
+    cuts 0, 2, 5, 7 of ``linspace(0, 7, 4).round()``), one row group per piece of a table in
+    a shard; a shard without rows is the schema alone (no row group unless asked)."""
+    import pyarrow as pa
+
+    from genovocab.corpora.shards import SplitShards
+
+    rows = pa.table({"id": [f"d{i}" for i in range(7)], "n": list(range(7))})
+    (tmp_path / "data").mkdir()
+    shards = SplitShards(tmp_path, "train", 3, 7, row_group_size=2)
+    for lo, hi in ((0, 3), (3, 4), (4, 7)):
+        shards.write(rows.slice(lo, hi - lo))
+    paths = shards.close()
+    assert [p.name for p in paths] == [f"train-0000{i}-of-00003.parquet" for i in range(3)]
+    assert [pq.read_table(p).column("n").to_pylist() for p in paths] == [[0, 1], [2, 3, 4], [5, 6]]
+    # shard 1: rows 2 (of the first table), 3 (the second), 4 (the third)
+    assert [pq.ParquetFile(p).num_row_groups for p in paths] == [1, 3, 1]
+    assert shards.nbytes == rows.nbytes and shards.rows == 7
+    for flag, groups in ((False, 0), (True, 1)):
+        empty = SplitShards(tmp_path / str(flag), "test", 2, 0, empty_row_group=flag)
+        (tmp_path / str(flag) / "data").mkdir(parents=True)
+        for p in empty.close(rows.schema):
+            assert pq.read_table(p).schema == rows.schema and pq.read_table(p).num_rows == 0
+            assert pq.ParquetFile(p).num_row_groups == groups

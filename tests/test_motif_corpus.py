@@ -220,3 +220,54 @@ def test_workflow_rejects_a_target_without_source(tmp_path):
     assert "motifs.corpus.targets.atac.source: 'nope' is not a `sources` entry" in (
         proc.stdout + proc.stderr
     )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_concatenated_sum_is_numpys_sum_bit_for_bit(seed):
+    """Pieces of every size class (empty, < 8, <= 128, long, a boundary in every subtree
+    level) sum to exactly what numpy's pairwise sum of their concatenation gives."""
+    from genovocab.corpora.motif import _concatenated_sum, _mean_std
+
+    rng = np.random.default_rng(seed)
+    sizes = [0, 3, 129, 0, 7, 100_003, 1, 128, 64_000, 5, 250_000, 0, 17]
+    rng.shuffle(sizes)
+    pieces = [rng.standard_normal(n) * 10 ** rng.uniform(-3, 6, n) for n in sizes]
+    whole = np.concatenate(pieces)
+    loads = []
+
+    def piece(i):
+        loads.append(i)
+        return pieces[i]
+
+    assert _concatenated_sum(sizes, piece) == np.add.reduce(whole)
+    assert loads == sorted(loads)  # visited in order: one or two in memory at a time
+    assert _mean_std(sizes, lambda i: pieces[i]) == (whole.mean(), whole.std())
+    assert _mean_std([0, 0], lambda i: pieces[i]) == (0.0, 1.0)  # no values: the defaults
+
+
+def test_track_statistics_read_per_chromosome_match_the_concatenation():
+    """Statistics from one chromosome at a time equal the plain numpy ones of the
+    concatenated train values (the targets they normalise are then the same bytes)."""
+    from genovocab.corpora.motif import _track_statistics
+
+    rng = np.random.default_rng(4)
+    raw = {}
+    for chrom, n in (("chr1", 70_001), ("chr2", 300), ("chr3", 45_555), ("chr4", 9)):
+        values = rng.gamma(0.5, 3.0, size=(n, 2)).astype(np.float32)
+        values[rng.random((n, 2)) < 0.2] = np.nan
+        raw[chrom] = values
+    config = CorpusConfig(
+        validation=("chr2",),
+        test=(),
+        tracks=(Track("a", "/x/a.bw", "log1p_zscore"), Track("b", "/x/b.bw", "none")),
+    )
+    got = _track_statistics(raw, config)
+    for k, name in enumerate(("a", "b")):
+        train = np.concatenate([raw[c][:, k] for c in ("chr1", "chr3", "chr4")]).astype(np.float64)
+        if k == 0:
+            train = np.log1p(np.maximum(train, 0.0))
+        train = train[~np.isnan(train)]
+        every = np.concatenate([raw[c][:, k] for c in raw])
+        assert got[name]["mean"] == float(train.mean())
+        assert got[name]["std"] == float(train.std())
+        assert got[name]["fraction_bins_missing"] == float(np.isnan(every).mean())

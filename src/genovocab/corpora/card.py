@@ -102,25 +102,33 @@ def features(
 
 def card_metadata(tables: Mapping[str, pa.Table], info: CardInfo) -> dict[str, Any]:
     """The YAML header of a corpus with these split tables."""
-    total = sum(t.num_rows for t in tables.values())
     schema = next(iter(tables.values())).schema
+    counts = {s: (t.num_rows, int(t.nbytes)) for s, t in tables.items()}
+    return split_card_metadata(schema, counts, info)
+
+
+def split_card_metadata(
+    schema: pa.Schema, counts: Mapping[str, tuple[int, int]], info: CardInfo
+) -> dict[str, Any]:
+    """The YAML header from the schema and each split's ``(rows, Arrow bytes)``: what a corpus
+    streamed to its shards (never whole in memory) knows of its splits."""
     return {
         "pretty_name": info.title,
         **license_metadata(info.license),
         "tags": list(info.tags),
         "task_categories": list(info.task_categories),
-        "size_categories": [size_category(total)],
+        "size_categories": [size_category(sum(rows for rows, _ in counts.values()))],
         "configs": [
             {
                 "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in tables],
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in counts],
             }
         ],
         "dataset_info": {
             "features": features(schema, info.class_names),
             "splits": [
-                {"name": s, "num_bytes": int(t.nbytes), "num_examples": t.num_rows}
-                for s, t in tables.items()
+                {"name": s, "num_bytes": nbytes, "num_examples": rows}
+                for s, (rows, nbytes) in counts.items()
             ],
         },
     }

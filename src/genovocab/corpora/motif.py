@@ -37,19 +37,19 @@ and track), and a row then loads with its label without the tokenizer.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+import shutil
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from genovocab.corpora.card import feature_type, license_metadata, size_category
-from genovocab.corpora.shards import shard_names
+from genovocab.corpora.card import CardInfo, split_card_metadata
+from genovocab.corpora.shards import SplitShards, shard_names, write_card_and_stats
 from genovocab.errors import GenovocabError, InputError
 from genovocab.fileutil import atomic_dir
 from genovocab.tables import finite_or_none
@@ -223,14 +223,8 @@ def fragment_table(chrom: str, arrays, bounds: np.ndarray, targets: np.ndarray |
     inner_off = pa.array(inner.astype(np.int64), type=pa.int64())
     cluster_indices = pa.LargeListArray.from_arrays(inner_off, pa.array(c_idx))
     cluster_values = pa.LargeListArray.from_arrays(inner_off, pa.array(c_val))
-    starts = edges[bounds[:, 0]]
-    ends = edges[bounds[:, 1]]
     columns = {
-        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
-        "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
-        "start": pa.array(starts.astype(np.int64)),
-        "end": pa.array(ends.astype(np.int64)),
-        "first_bin": pa.array(bounds[:, 0].astype(np.int64)),
+        **_coordinate_columns(chrom, edges, bounds),
         "bin_lengths": pa.ListArray.from_arrays(off32, pa.array(lengths)),
         "input_ids": pa.ListArray.from_arrays(off32, pa.array(ids)),
         "cluster_indices": pa.ListArray.from_arrays(off32, cluster_indices),
@@ -239,6 +233,20 @@ def fragment_table(chrom: str, arrays, bounds: np.ndarray, targets: np.ndarray |
     if targets is not None:
         columns["targets"] = _targets_column(targets, idx, off32)
     return pa.table(columns)
+
+
+def _coordinate_columns(chrom: str, edges: np.ndarray, bounds: np.ndarray) -> dict[str, pa.Array]:
+    """The columns both layouts start with: ``id``, ``chrom``, ``start``, ``end`` (bp, from
+    the bin edges) and ``first_bin`` of each fragment."""
+    starts = edges[bounds[:, 0]]
+    ends = edges[bounds[:, 1]]
+    return {
+        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
+        "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
+        "start": pa.array(starts.astype(np.int64)),
+        "end": pa.array(ends.astype(np.int64)),
+        "first_bin": pa.array(bounds[:, 0].astype(np.int64)),
+    }
 
 
 def _targets_column(targets: np.ndarray, idx: np.ndarray, off32: pa.Array) -> pa.Array:
@@ -250,15 +258,8 @@ def _targets_column(targets: np.ndarray, idx: np.ndarray, off32: pa.Array) -> pa
 def reference_table(chrom: str, arrays, bounds: np.ndarray, targets: np.ndarray | None) -> pa.Table:
     """The ``reference`` rows of one chromosome's fragments: coordinates, ``first_bin``,
     ``n_bins`` and the targets; the per-bin columns stay in the tokenizer's bins."""
-    edges = np.asarray(arrays.edges)
-    starts = edges[bounds[:, 0]]
-    ends = edges[bounds[:, 1]]
     columns = {
-        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
-        "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
-        "start": pa.array(starts.astype(np.int64)),
-        "end": pa.array(ends.astype(np.int64)),
-        "first_bin": pa.array(bounds[:, 0].astype(np.int64)),
+        **_coordinate_columns(chrom, np.asarray(arrays.edges), bounds),
         "n_bins": pa.array((bounds[:, 1] - bounds[:, 0]).astype(np.int32)),
     }
     if targets is not None:
@@ -372,6 +373,9 @@ def build_motif_corpus(
     """Write the motif corpus of a motif tokenizer folder into ``out_dir`` (atomically).
 
     Returns the statistics the card shows (rows and bins per split, track statistics).
+    Memory holds one chromosome's targets at a time: the per-bin means are computed once, kept
+    on disk beside the shards being written (:class:`_SpilledTargets`) and read back per
+    chromosome for the track statistics, the rows and the plot.
     """
     from genovocab.tokenizers.motif import MotifTokenizer
 
@@ -390,97 +394,112 @@ def build_motif_corpus(
         for c in chroms
     }
     handles = _open_tracks(config)
-    try:
-        raw = {
-            c: np.stack(
-                [bin_means(bw, c, np.asarray(tok.genome.arrays(c).edges)) for bw in handles], axis=1
-            ).astype(np.float32)
-            if handles
-            else None
-            for c in chroms
-        }
-    finally:
-        for bw in handles:
-            bw.close()
-    track_stats = _track_statistics(raw, config)
-    stats: dict[str, Any] = {"splits": {}, "tracks": track_stats, "layout": config.layout}
     make_rows = reference_table if config.layout == "reference" else fragment_table
     with atomic_dir(out_dir, kind="corpus") as tmp:
+        try:
+            raw = _SpilledTargets.write(tmp / ".targets", tok, chroms, handles)
+        finally:
+            for bw in handles:
+                bw.close()
+        track_stats = _track_statistics(raw, config)
+        stats: dict[str, Any] = {"splits": {}, "tracks": track_stats, "layout": config.layout}
         (tmp / "data").mkdir()
         for split in SPLITS:
             members = [c for c in chroms if split_of(c, config) == split]
             n_rows = sum(len(bounds[c]) for c in members)
-            cuts = np.linspace(0, n_rows, config.n_shards + 1).round().astype(int)
-            names = shard_names(config.n_shards, split)
-            writers: list[pq.ParquetWriter | None] = [None] * config.n_shards
-            schema = None
-            row = 0
+            shards = SplitShards(
+                tmp, split, config.n_shards, n_rows, row_group_size=FRAGMENTS_PER_TABLE
+            )
             n_bins = 0
-            split_bytes = 0  # Arrow bytes of the split, the card's dataset_info num_bytes
             for chrom in members:
-                targets = None
-                if raw[chrom] is not None:
-                    targets = np.column_stack(
-                        [
-                            normalize_track(
-                                raw[chrom][:, k],
-                                t.normalize,
-                                track_stats[t.name]["mean"],
-                                track_stats[t.name]["std"],
-                                config.missing,
-                            )
-                            for k, t in enumerate(config.tracks)
-                        ]
-                    )
+                targets = _targets(raw[chrom], config, track_stats)
                 n_bins += int((bounds[chrom][:, 1] - bounds[chrom][:, 0]).sum())
                 for c0 in range(0, len(bounds[chrom]), FRAGMENTS_PER_TABLE):
-                    table = make_rows(
-                        chrom,
-                        tok.genome.arrays(chrom),
-                        bounds[chrom][c0 : c0 + FRAGMENTS_PER_TABLE],
-                        targets,
-                    )
-                    schema = table.schema
-                    for k in range(config.n_shards):
-                        lo, hi = max(cuts[k], row), min(cuts[k + 1], row + table.num_rows)
-                        if lo >= hi:
-                            continue
-                        if writers[k] is None:
-                            writers[k] = pq.ParquetWriter(
-                                tmp / names[k], schema, compression="zstd"
-                            )
-                        writers[k].write_table(
-                            table.slice(lo - row, hi - lo), row_group_size=FRAGMENTS_PER_TABLE
+                    shards.write(
+                        make_rows(
+                            chrom,
+                            tok.genome.arrays(chrom),
+                            bounds[chrom][c0 : c0 + FRAGMENTS_PER_TABLE],
+                            targets,
                         )
-                    row += table.num_rows
-                    split_bytes += table.nbytes
-            if schema is None:
-                schema = make_rows(
+                    )
+            # a split without rows: the schema of empty rows (the card shows the last split's)
+            schema = (
+                shards.schema
+                or make_rows(
                     "x",
                     _Empty(tok.n_clusters),
                     np.zeros((0, 2), np.int64),
                     np.zeros((1, len(config.tracks)), np.float32) if config.tracks else None,
                 ).schema
-            for k in range(config.n_shards):
-                if writers[k] is None:
-                    writers[k] = pq.ParquetWriter(tmp / names[k], schema, compression="zstd")
-                writers[k].close()
+            )
+            shards.close(schema)
             stats["splits"][split] = {
                 "chromosomes": members,
                 "rows": n_rows,
                 "bins": n_bins,
-                "num_bytes": split_bytes,
+                "num_bytes": shards.nbytes,  # Arrow bytes, the card's dataset_info num_bytes
             }
         stats["bytes"] = int(sum(p.stat().st_size for p in (tmp / "data").iterdir()))
-        (tmp / "README.md").write_text(
-            corpus_card(name, tok, config, stats, schema), encoding="utf-8"
-        )
-        (tmp / "stats.json").write_text(
-            json.dumps(finite_or_none(stats), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        write_card_and_stats(
+            tmp, corpus_card(name, tok, config, stats, schema), finite_or_none(stats)
         )
         if plot:
             plot_target_track(tmp / "target_track.png", tok, config, raw, track_stats, bounds)
+        shutil.rmtree(tmp / ".targets")
     return stats
+
+
+def _targets(
+    raw: np.ndarray | None, config: CorpusConfig, track_stats: Mapping[str, Mapping[str, float]]
+) -> np.ndarray | None:
+    """One chromosome's stored targets (n_bins, n_tracks) float32 from its raw bin means."""
+    if raw is None:
+        return None
+    return np.column_stack(
+        [
+            normalize_track(
+                raw[:, k],
+                t.normalize,
+                track_stats[t.name]["mean"],
+                track_stats[t.name]["std"],
+                config.missing,
+            )
+            for k, t in enumerate(config.tracks)
+        ]
+    )
+
+
+class _SpilledTargets(Mapping[str, "np.ndarray | None"]):
+    """Chromosome -> its raw per-bin target means, (n_bins, n_tracks) float32 (NaN: no data),
+    kept on disk (one ``.npy`` a chromosome) and read back whole on each look-up, so memory
+    holds one chromosome's, never the genome's (~0.8 GB per track at hg38's ~195 M bins).
+    Without tracks every chromosome maps to None."""
+
+    def __init__(self, folder: Path, chroms: Sequence[str], n_tracks: int):
+        self.folder = folder
+        self.files = {c: folder / f"{i:05d}.npy" for i, c in enumerate(chroms)}
+        self.n_tracks = n_tracks
+
+    @classmethod
+    def write(cls, folder: Path, tok, chroms: Sequence[str], handles) -> _SpilledTargets:
+        """Compute each chromosome's bin means of every track (open bigWigs) and store them."""
+        folder.mkdir()
+        out = cls(folder, chroms, len(handles))
+        for c in chroms if handles else ():
+            edges = np.asarray(tok.genome.arrays(c).edges)
+            means = np.stack([bin_means(bw, c, edges) for bw in handles], axis=1)
+            np.save(out.files[c], means.astype(np.float32))
+        return out
+
+    def __getitem__(self, chrom: str) -> np.ndarray | None:
+        return np.load(self.files[chrom]) if self.n_tracks else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 @dataclass
@@ -497,26 +516,112 @@ def _track_statistics(
     raw: Mapping[str, np.ndarray | None], config: CorpusConfig
 ) -> dict[str, dict[str, float]]:
     """Per track: mean and std (of the transformed values) over the train split's bins with
-    data, and the share of bins without data."""
+    data, and the share of bins without data.
+
+    Read one chromosome at a time (``raw`` may be :class:`_SpilledTargets`); the mean and std
+    are those numpy gives on the concatenated train values, bit for bit
+    (:func:`_concatenated_sum`), so the stored targets do not depend on how they were read.
+    """
+    train = [c for c in raw if split_of(c, config) == "train"]
+    position = {c: i for i, c in enumerate(train)}
+    n_tracks = len(config.tracks)
+    missing = np.zeros(n_tracks, dtype=np.int64)
+    n_bins = 0
+    lengths = np.zeros((n_tracks, len(train)), dtype=np.int64)  # train values with data
+    for c in raw:
+        values = raw[c]
+        if values is None or not n_tracks:
+            continue
+        n_bins += len(values)
+        missing += np.isnan(values).sum(axis=0)
+        if c in position:
+            for k, t in enumerate(config.tracks):
+                lengths[k, position[c]] = _train_values(values, k, t.normalize).size
     out = {}
     for k, t in enumerate(config.tracks):
-        train = [raw[c][:, k] for c in raw if split_of(c, config) == "train" and raw[c] is not None]
-        values = np.concatenate(train).astype(np.float64) if train else np.zeros(0)
-        allv = (
-            np.concatenate([raw[c][:, k] for c in raw if raw[c] is not None])
-            if raw
-            else np.zeros(0)
+        mean, std = _mean_std(
+            lengths[k], lambda i, k=k, t=t: _train_values(raw[train[i]], k, t.normalize)
         )
-        tv = _transform(values, t.normalize)
-        tv = tv[~np.isnan(tv)]
         out[t.name] = {
             "source": os.path.basename(os.fspath(t.path)),
             "normalize": t.normalize,
-            "mean": float(tv.mean()) if tv.size else 0.0,
-            "std": float(tv.std()) if tv.size else 1.0,
-            "fraction_bins_missing": float(np.isnan(allv).mean()) if allv.size else 0.0,
+            "mean": mean,
+            "std": std,
+            "fraction_bins_missing": int(missing[k]) / n_bins if n_bins else 0.0,
         }
     return out
+
+
+def _mean_std(lengths: Sequence[int], piece: Callable[[int], np.ndarray]) -> tuple[float, float]:
+    """numpy's ``mean()`` and ``std()`` of the concatenated float64 pieces (0.0 and 1.0 when
+    there are none), one or two pieces in memory: the sum, then the sum of squared
+    deviations from the mean (numpy's ``_var``), each by :func:`_concatenated_sum`."""
+    n = int(np.sum(lengths))
+    if not n:
+        return 0.0, 1.0
+    mean = _concatenated_sum(lengths, piece) / n
+
+    def squares(i: int) -> np.ndarray:
+        d = piece(i) - mean
+        return d * d
+
+    return mean, float(np.sqrt(_concatenated_sum(lengths, squares) / n))
+
+
+def _train_values(raw: np.ndarray, k: int, normalize: str) -> np.ndarray:
+    """Track ``k``'s transformed values of one chromosome's bins with data (float64)."""
+    values = _transform(raw[:, k].astype(np.float64), normalize)
+    return values[~np.isnan(values)]
+
+
+PAIRWISE_BLOCK = 128  # numpy's pairwise summation: largest block summed by 8 accumulators
+
+
+def _concatenated_sum(lengths: Sequence[int], piece: Callable[[int], np.ndarray]) -> float:
+    """``np.add.reduce(np.concatenate(pieces))`` of float64 pieces, without the concatenation.
+
+    numpy sums a contiguous float64 array pairwise: ``n <= 128`` values in one block, longer
+    runs halved at ``n2 = n // 2 - (n // 2) % 8``, the whole added to 0.0. A subtree inside one
+    piece is numpy's sum of that slice (``initial=-0.0`` adds nothing, not even a zero's sign);
+    only the subtrees across a boundary between pieces are split here (a few dozen per
+    boundary), so the result is numpy's on the concatenation, bit for bit, with one or two
+    pieces (``piece(i)``, of ``lengths[i]`` values) in memory.
+    """
+    offsets = np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype=np.int64))])
+    cache: dict[int, np.ndarray] = {}
+
+    def get(i: int) -> np.ndarray:
+        if i not in cache:
+            if len(cache) >= 2:  # pieces are visited in order
+                cache.pop(min(cache))
+            cache[i] = piece(i)
+        return cache[i]
+
+    def span(lo: int, hi: int) -> np.ndarray:
+        """Values lo:hi of the concatenation (a block: at most 128)."""
+        parts = []
+        i = int(np.searchsorted(offsets, lo, side="right")) - 1
+        while lo < hi:
+            end = min(hi, int(offsets[i + 1]))
+            if end > lo:
+                parts.append(get(i)[lo - offsets[i] : end - offsets[i]])
+                lo = end
+            i += 1
+        return np.concatenate(parts)
+
+    def tree(lo: int, n: int) -> float:
+        i = int(np.searchsorted(offsets, lo, side="right")) - 1
+        if lo + n <= offsets[i + 1]:
+            start = lo - int(offsets[i])
+            return float(np.add.reduce(get(i)[start : start + n], initial=-0.0))
+        if n <= PAIRWISE_BLOCK:
+            return float(np.add.reduce(span(lo, lo + n), initial=-0.0))
+        n2 = n // 2
+        n2 -= n2 % 8
+        return tree(lo, n2) + tree(lo + n2, n - n2)
+
+    total = int(offsets[-1])
+    return 0.0 + tree(0, total) if total else 0.0
 
 
 def corpus_card(
@@ -526,31 +631,14 @@ def corpus_card(
     description. Written from the statistics, so the shards never have to be in memory."""
     import yaml
 
-    total_rows = sum(s["rows"] for s in stats["splits"].values())
-    meta = {
-        "pretty_name": config.title or name,
-        **license_metadata("other"),
-        "tags": ["biology", "genomics", "motif-tokens", "sequence-to-function"],
-        "task_categories": ["other"],
-        "size_categories": [size_category(total_rows)],
-        "configs": [
-            {
-                "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in SPLITS],
-            }
-        ],
-        "dataset_info": {
-            "features": [{"name": f.name, **feature_type(f.type)} for f in schema],
-            "splits": [
-                {
-                    "name": s,
-                    "num_bytes": stats["splits"][s]["num_bytes"],
-                    "num_examples": stats["splits"][s]["rows"],
-                }
-                for s in SPLITS
-            ],
-        },
-    }
+    info = CardInfo(
+        title=config.title or name,
+        license="other",
+        tags=["biology", "genomics", "motif-tokens", "sequence-to-function"],
+        task_categories=["other"],
+    )
+    counts = {s: (stats["splits"][s]["rows"], stats["splits"][s]["num_bytes"]) for s in SPLITS}
+    meta = split_card_metadata(schema, counts, info)
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True)
     split_rows = "\n".join(
         f"| {s} | {', '.join(v['chromosomes']) or '-'} | {v['rows']} | {v['bins']} |"
@@ -699,24 +787,26 @@ def plot_target_track(
     pick = [c for c in chroms if split_of(c, config) == "validation"] or chroms
     best = None
     for c in pick:
+        values = raw[c]  # once per chromosome: ``raw`` may read it from disk
         for b0, b1 in bounds[c].tolist():
             score = (
-                float(np.nanstd(raw[c][b0:b1, 0]))
-                if raw[c] is not None and np.any(~np.isnan(raw[c][b0:b1, 0]))
+                float(np.nanstd(values[b0:b1, 0]))
+                if values is not None and np.any(~np.isnan(values[b0:b1, 0]))
                 else 0.0
             )
             if best is None or score > best[0]:
                 best = (score, c, b0, min(b1, b0 + max_bins))
     _, chrom, b0, b1 = best
+    values = raw[chrom]
     bins = tok.genome.bin_range(chrom, b0, b1)
     mid = (bins.starts + bins.ends) / 2
     density = np.asarray(bins.clusters.sum(axis=1)).ravel() / (bins.ends - bins.starts)
     active = np.diff((bins.clusters >= tok.params.token_threshold).tocsr().indptr)
-    fig, axes = plt.subplots(3 if raw[chrom] is not None else 2, 1, figsize=(10, 6), sharex=True)
+    fig, axes = plt.subplots(3 if values is not None else 2, 1, figsize=(10, 6), sharex=True)
     k = 0
-    if raw[chrom] is not None:
+    if values is not None:
         for j, t in enumerate(config.tracks):
-            axes[0].step(mid, raw[chrom][b0:b1, j], where="mid", linewidth=0.8, label=t.name)
+            axes[0].step(mid, values[b0:b1, j], where="mid", linewidth=0.8, label=t.name)
         axes[0].set_ylabel("target (bin mean)")
         axes[0].legend(fontsize=8)
         k = 1

@@ -89,15 +89,96 @@ def write_corpus(
             table = tables.get(split)
             if table is None:
                 table = schema.empty_table()
-            bounds = np.linspace(0, table.num_rows, n_shards + 1).round().astype(int)
-            for i, name in enumerate(shard_names(n_shards, split)):
-                part = table.slice(int(bounds[i]), int(bounds[i + 1] - bounds[i]))
-                pq.write_table(
-                    part, tmp / name, compression="zstd", use_dictionary=True, write_statistics=True
-                )
-                paths.append(Path(out_dir) / name)
-        (tmp / "README.md").write_text(card, encoding="utf-8")
-        (tmp / "stats.json").write_text(
-            json.dumps(dict(stats or {}), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+            shards = SplitShards(tmp, split, n_shards, table.num_rows, empty_row_group=True)
+            shards.write(table)
+            shards.close(schema)
+            paths += [Path(out_dir) / name for name in shard_names(n_shards, split)]
+        write_card_and_stats(tmp, card, stats)
     return paths
+
+
+class SplitShards:
+    """One split's rows streamed into its ``n_shards`` Parquet files (zstd, dictionary
+    encoding, column statistics), for corpora too large to hold as one table.
+
+    ``n_rows`` (the split's row count, known before its rows are made) sets the cuts, as for
+    :func:`write_corpus`: shard ``k`` gets rows ``cuts[k]:cuts[k + 1]`` of
+    ``np.linspace(0, n_rows, n_shards + 1).round()``. Tables given to :meth:`write` are the
+    next rows in order; each one's part in a shard is appended to it (one row group per part
+    of at most ``row_group_size`` rows; ``None``: pyarrow's default), so one table may be cut
+    across shards and a shard built from many tables. :meth:`close` writes every shard that
+    got no rows with the schema only. ``empty_row_group``: such a shard holds one empty row
+    group (what ``pyarrow.parquet.write_table`` writes for an empty table; the interval and
+    sequence corpora) instead of none (the motif corpus); both read as no rows, and each
+    corpus keeps its bytes.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        split: str,
+        n_shards: int,
+        n_rows: int,
+        *,
+        row_group_size: int | None = None,
+        empty_row_group: bool = False,
+    ):
+        if n_shards < 1:
+            raise ValueError("n_shards must be at least 1")
+        self.paths = [Path(folder) / name for name in shard_names(n_shards, split)]
+        self.cuts = np.linspace(0, n_rows, n_shards + 1).round().astype(int)
+        self.row_group_size = row_group_size
+        self.empty_row_group = empty_row_group
+        self.schema: pa.Schema | None = None  # of the first table written
+        self.rows = 0
+        self.nbytes = 0  # Arrow bytes of the rows written (the card's ``num_bytes``)
+        self._writers: list[pq.ParquetWriter | None] = [None] * n_shards
+
+    def _open(self, k: int, schema: pa.Schema) -> pq.ParquetWriter:
+        if self._writers[k] is None:
+            self._writers[k] = pq.ParquetWriter(
+                self.paths[k],
+                schema,
+                compression="zstd",
+                use_dictionary=True,
+                write_statistics=True,
+            )
+        return self._writers[k]
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table``'s rows (the split's next ones) to the shards they fall in."""
+        if self.schema is None:
+            self.schema = table.schema
+        for k in range(len(self.paths)):
+            lo = max(int(self.cuts[k]), self.rows)
+            hi = min(int(self.cuts[k + 1]), self.rows + table.num_rows)
+            if lo < hi:
+                self._open(k, table.schema).write_table(
+                    table.slice(lo - self.rows, hi - lo), row_group_size=self.row_group_size
+                )
+        self.rows += table.num_rows
+        self.nbytes += table.nbytes
+
+    def close(self, schema: pa.Schema | None = None) -> list[Path]:
+        """Finish every shard (those without rows get ``schema``, else the written one's);
+        returns the shard paths."""
+        schema = self.schema if self.schema is not None else schema
+        if schema is None:
+            raise ValueError("a split without rows needs the schema of its shards")
+        for k, writer in enumerate(self._writers):
+            if writer is None:
+                writer = self._open(k, schema)
+                if self.empty_row_group:
+                    writer.write_table(schema.empty_table(), row_group_size=self.row_group_size)
+            writer.close()
+        return list(self.paths)
+
+
+def write_card_and_stats(
+    folder: str | os.PathLike, card: str, stats: Mapping[str, object] | None = None
+) -> None:
+    """A corpus folder's ``README.md`` (the card text) and ``stats.json`` (sorted keys)."""
+    (Path(folder) / "README.md").write_text(card, encoding="utf-8")
+    (Path(folder) / "stats.json").write_text(
+        json.dumps(dict(stats or {}), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
