@@ -130,6 +130,13 @@ def test_corpus_rows_splits_targets_and_collation(tmp_path, layout):
     assert sorted(p.name for p in (out / "data").iterdir()) == [
         f"{s}-0000{i}-of-00002.parquet" for s in ("test", "train", "validation") for i in (0, 1)
     ]
+    # the targets kept on disk while writing are gone
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".genovocab")) == [
+        "README.md",
+        "data",
+        "stats.json",
+        "target_track.png",
+    ]
     assert {s: sorted(set(t.column("chrom").to_pylist())) for s, t in tables.items()} == {
         "train": ["chr1"],
         "validation": ["chr2"],

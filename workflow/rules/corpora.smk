@@ -233,9 +233,12 @@ if MOTIF_CORPUS_NAME:
             "../envs/genovocab.yaml"
         threads: 1
         resources:
-            # per-bin targets of every chromosome (float32 per track) + one block of rows; the
-            # demo job peaked at 410 MB under SLURM
-            mem_mb=RS.mem_mb(400, 0.5, "input:tokenizer"),
+            # one chromosome's per-bin targets and the float64 temporaries of its statistics
+            # (the others wait on disk) + one block of rows: flat in the chromosome count,
+            # ~75 B per bin of the largest chromosome with two tracks (537-544 MiB for 3.4 M-bin
+            # chromosomes, 4 to 12 of them: benchmarks/bench_motif_corpus.py), so ~1.5 GB for
+            # hg38 chr1's ~15.6 M bins (extrapolated); the demo job peaked at 410 MB under SLURM
+            mem_mb=RS.mem_mb(500 + 600 * max(1, len(MOTIF_TARGETS))),
             runtime=RS.runtime(240),
         params:
             entry=canonical(MOTIF_CORPUS),

@@ -423,16 +423,16 @@ def build_motif_corpus(
                             targets,
                         )
                     )
+                tok.genome.release(chrom)  # one chromosome's mapped bins resident at a time
             # a split without rows: the schema of empty rows (the card shows the last split's)
-            schema = (
-                shards.schema
-                or make_rows(
+            schema = shards.schema
+            if schema is None:
+                schema = make_rows(
                     "x",
                     _Empty(tok.n_clusters),
                     np.zeros((0, 2), np.int64),
                     np.zeros((1, len(config.tracks)), np.float32) if config.tracks else None,
                 ).schema
-            )
             shards.close(schema)
             stats["splits"][split] = {
                 "chromosomes": members,
@@ -490,6 +490,8 @@ class _SpilledTargets(Mapping[str, "np.ndarray | None"]):
             edges = np.asarray(tok.genome.arrays(c).edges)
             means = np.stack([bin_means(bw, c, edges) for bw in handles], axis=1)
             np.save(out.files[c], means.astype(np.float32))
+            del edges
+            tok.genome.release(c)
         return out
 
     def __getitem__(self, chrom: str) -> np.ndarray | None:

@@ -378,6 +378,12 @@ class GenomeBins:
             self._open[chrom] = _ChromArrays(*loaded)
         return self._open[chrom]
 
+    def release(self, chrom: str) -> None:
+        """Drop a chromosome's memory maps (mapped again on next use): a pass over the genome
+        that releases each chromosome when done keeps one chromosome's pages resident (in
+        RSS), not every chromosome's."""
+        self._open.pop(chrom, None)
+
     def region(self, chrom: str, start: int, end: int) -> Bins:
         """The stored bins overlapping ``[start, end)`` (reads only those rows)."""
         length = self.lengths.get(chrom)
