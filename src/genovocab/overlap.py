@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genovocab.regions import Regions, key_shift, sort_dedupe
+from genovocab.regions import Regions, RegionsView, key_shift, sort_dedupe
 
 log = logging.getLogger(__name__)
 
@@ -240,14 +240,15 @@ def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]
 
 
 @dataclass
-class Universe:
+class Universe(RegionsView):
     """A sorted, deduplicated set of regions with ids ``0..N-1`` and an overlap index.
 
     ``regions`` (:class:`~genovocab.regions.Regions`) holds them sorted by (chromosome, start,
     end) with exact duplicates removed (:func:`~genovocab.regions.sort_dedupe`); its
     chromosome order (``chroms``) is first appearance in the source file, or a given
     chrom.sizes order. ``ids[row]`` is the token id of sorted row ``row`` (the source's line
-    order of first appearance), ``rows[id]`` the reverse.
+    order of first appearance), ``rows[id]`` the reverse. ``chroms``, ``chrom_index``,
+    ``starts`` and ``ends`` read through to ``regions`` (:class:`~genovocab.regions.RegionsView`).
     """
 
     regions: Regions
@@ -261,24 +262,6 @@ class Universe:
     _sublists: list[_Sublist] = field(default_factory=list, repr=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def chroms(self) -> list[str]:
-        """Chromosome order (``chrom_index`` indexes it)."""
-        return self.regions.chroms
-
-    @property
-    def chrom_index(self) -> np.ndarray:
-        """Chromosome rank of each sorted row (int32)."""
-        return self.regions.chrom_index
-
-    @property
-    def starts(self) -> np.ndarray:
-        return self.regions.starts
-
-    @property
-    def ends(self) -> np.ndarray:
-        return self.regions.ends
 
     # ----------------------------------------------------------------- construction
     @classmethod
