@@ -223,6 +223,22 @@ def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
     assert verify(mini_release(tmp_path)) == []
 
 
+def race_their_rename(monkeypatch, out: Path, theirs: Path) -> list:
+    """Make another writer's rename of ``theirs`` onto ``out`` land right after ours moved
+    the earlier ``out`` aside (between our two renames); the list gets the backup name."""
+    real_rename = os.rename
+    raced = []
+
+    def rename(src, dst):
+        real_rename(src, dst)
+        if not raced and Path(src) == out:  # we moved the earlier output aside
+            raced.append(dst)
+            real_rename(theirs, out)  # their rename lands first
+
+    monkeypatch.setattr(os, "rename", rename)
+    return raced
+
+
 def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
     """Two builds of one release finishing together: the other build renames its folder in
     between our two renames. One valid release stays (theirs); we get a clear OutputError
@@ -231,16 +247,7 @@ def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
 
     first = mini_release(tmp_path)
     theirs = shutil.copytree(first, tmp_path / "theirs")
-    real_rename = os.rename
-    raced = []
-
-    def rename(src, dst):
-        real_rename(src, dst)
-        if not raced and Path(src) == first:  # we moved the earlier build aside
-            raced.append(dst)
-            real_rename(theirs, first)  # their rename lands first
-
-    monkeypatch.setattr(os, "rename", rename)
+    raced = race_their_rename(monkeypatch, first, theirs)
     with pytest.raises(OutputError, match="another build of this release finished"):
         mini_release(tmp_path)
     monkeypatch.undo()
@@ -259,16 +266,7 @@ def test_concurrent_folder_writer_loser_is_told(tmp_path, monkeypatch):
         (tmp / "a.txt").write_text("first")
     theirs = shutil.copytree(out, tmp_path / "theirs")
     (theirs / "a.txt").write_text("theirs")
-    real_rename = os.rename
-    raced = []
-
-    def rename(src, dst):
-        real_rename(src, dst)
-        if not raced and Path(src) == out:  # we moved the earlier output aside
-            raced.append(dst)
-            real_rename(theirs, out)  # their rename lands first
-
-    monkeypatch.setattr(os, "rename", rename)
+    raced = race_their_rename(monkeypatch, out, theirs)
     with pytest.raises(OutputError, match="another writer of this corpus output finished"):
         with atomic_dir(out, kind="corpus") as tmp:
             (tmp / "a.txt").write_text("ours")
