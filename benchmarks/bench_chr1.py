@@ -28,10 +28,12 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    ``build_bpe_folder``, or ``train_bpe`` + ``save_tokenizer_folder`` where it is absent).
    The BPE trainer is multi-threaded: compare CPU with wall.
 5. ``tokens``: the jobs after clustering on job 1's matrix, with a rehearsal's clusters
-   (``--motif-stage``; the rehearsal kept all 1,683 features as clusters: the largest bin x
-   cluster matrix): ``chromosome_cluster_features`` (motif_cluster_features.py),
-   ``token_vocab_files`` (motif_token_vocab.py, here over one chromosome), ``chromosome_tokens``
-   (motif_tokens.py) and ``write_tokenizer_folder`` (motif_tokenizer.py, one chromosome).
+   (``--motif-stage``) or, without one, a synthetic stage with every feature its own cluster
+   (as the rehearsal's IDS gave: the largest bin x cluster matrix): ``chromosome_cluster_features``
+   (motif_cluster_features.py), ``token_vocab_files`` (motif_token_vocab.py, here over one
+   chromosome), ``chromosome_tokens`` (motif_tokens.py), ``write_tokenizer_folder``
+   (motif_tokenizer.py, one chromosome) and ``build_motif_corpus`` (motif_corpus.py, the
+   config's corpus over this chromosome, all of it the train split).
 6. ``tracks``: one JASPAR-style per-matrix track at full hg38 size and density (always, whatever
    ``--fraction``) split into per-chromosome site files (``tracks_to_site_files``,
    motifs_tracks.py without its download).
@@ -40,12 +42,17 @@ threads, peak RSS). Inputs are made beforehand and not timed; they are cached un
    in 1; every batch file carries the whole matrix set, as ``tracks_to_site_files`` writes
    them), into chr1's site file. Its work is linear in the sites (a windowed k-way merge) and
    its memory is set by the batch count, so two fractions give its chr1 law.
+8. ``idstail``: the IDS jobs in sample mode (``ids.sample_size``, ``ids.seed``): chr1's sampled
+   partial (its share over hg38's chromosomes at chr1's bin density), chr1's sum, the reduce of
+   24 chromosome sums (chr1's, 24 times) to the IDS matrix, and the clustering with its heatmap.
+9. ``genome``: ``prepare_genome`` (prepare_genome.py) of job 4's synthetic chr1 FASTA, gzipped.
 
 Prints one markdown table (job, input size, wall s, CPU s, peak MiB; progress goes to stderr)
 and writes it with the extrapolations to ``benchmarks/out/chr1/results.json``.
 
-Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens,tracks,merge]
-[--fraction F]``
+Usage: ``python benchmarks/bench_chr1.py [--jobs motifs,ids,universe,bpe,tokens,tracks,merge,
+idstail,genome] [--fraction F]`` (``GENOVOCAB_REAL_DATA``: the real data folder, for the CpG
+islands and the BPE text's model).
 """
 
 from __future__ import annotations
@@ -74,7 +81,7 @@ REAL = real_data_dir()
 ISLANDS = REAL / "misc" / "CpGIsland.hg38.bed.gz"
 CHROM = "chr1"
 CHR1_BP = 249_250_621
-JOBS = ("motifs", "ids", "universe", "bpe", "tokens", "tracks", "merge")
+JOBS = ("motifs", "ids", "universe", "bpe", "tokens", "tracks", "merge", "idstail", "genome")
 N_PEAK_FILES = 500
 CCRE_ROWS = 2_348_854  # ENCODE cCRE V4 (config/hg38.yaml sources.ccres)
 CHR1_SHARE = 0.08
@@ -349,6 +356,149 @@ def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict
             "extrapolated_cpu_s": cpu,
         }
     }
+
+
+def run_ids_sample_partial(features: str, bin_counts: dict, ids_cfg: dict, out: str) -> dict:
+    """ids_partial.py in sample mode: chr1's share of ``ids.sample_size`` bins, saved."""
+    _quiet()
+    from genovocab.motifs.ids import chromosome_partial
+
+    acc, rows = chromosome_partial(
+        features,
+        CHROM,
+        terms=int(ids_cfg["terms"]),
+        bandwidth=float(ids_cfg["bandwidth"]),
+        sample_size=int(ids_cfg["sample_size"]),
+        bin_counts=bin_counts,
+        seed=int(ids_cfg["seed"]),
+        backend=str(ids_cfg["backend"]),
+    )
+    acc.save(out)
+    return {"rows": int(rows), "d": int(acc.d)}
+
+
+def run_ids_sum(partials: list[str], out: str) -> dict:
+    """ids_chrom_sum.py: one chromosome's partials summed and saved."""
+    _quiet()
+    from genovocab.motifs.ids import reduce_partials
+
+    total = reduce_partials(partials)
+    total.save(out)
+    return {"bins": int(total.n)}
+
+
+def run_ids_reduce(sums: list[str], norm: str, out: str) -> dict:
+    """ids_reduce.py: every chromosome's sums -> the IDS matrix."""
+    _quiet()
+    from genovocab.motifs.ids import reduce_partials, write_ids
+
+    total = reduce_partials(sums)
+    write_ids(out, total.result(norm))
+    return {"d": int(total.d), "bins": int(total.n)}
+
+
+def run_ids_cluster(ids: str, features: str, folder: str, ids_cfg: dict) -> dict:
+    """ids_cluster.py: clusters, summary and heatmap of the IDS matrix."""
+    _quiet()
+    from genovocab.motifs.clustering import cluster_files
+
+    clustering = cluster_files(
+        ids,
+        features,
+        clusters_out=os.path.join(folder, "clusters.tsv"),
+        summary_out=os.path.join(folder, "cluster_summary.tsv"),
+        heatmap_out=os.path.join(folder, "ids_heatmap.png"),
+        threshold=ids_cfg["threshold"],
+        n_clusters=ids_cfg["n_clusters"],
+        method=str(ids_cfg["linkage"]),
+    )
+    return {"clusters": int(clustering.n_clusters)}
+
+
+def hg38_bin_counts(chr1_bins: int, length: int) -> dict[str, int]:
+    """Bins per hg38 chromosome at chr1's measured density (chr1's own count measured)."""
+    counts = {c: int(round(chr1_bins * n / length)) for c, n in HG38_SIZES.items()}
+    counts[CHROM] = chr1_bins
+    return counts
+
+
+def bench_ids_tail(length: int, cfg: dict) -> tuple[list[dict], dict]:
+    """The IDS jobs of an hg38 run in sample mode, chr1's where they are per chromosome:
+    chr1's sampled partial (its share of ``ids.sample_size`` over hg38's bins at chr1's
+    density), chr1's sum, the genome-wide reduce of 24 chromosome sums (chr1's file 24
+    times: the sums are the same size whatever the chromosome) and the clustering."""
+    from genovocab.motifs.ids import npz_rows
+
+    ids_cfg = cfg["ids"]
+    features = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.features.npz"
+    if not features.exists():
+        raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
+    stage = synthetic_motif_stage(OUT / "motif_stage")
+    out = OUT / "ids_sample" / str(length)
+    out.mkdir(parents=True, exist_ok=True)
+    counts = hg38_bin_counts(npz_rows(features), length)
+    partial, chrom_sum, ids = out / "partial.npz", out / "sum.npz", out / "ids.npy"
+    _log(f"ids tail: sampled partial of {CHROM}")
+    part = measure(run_ids_sample_partial, str(features), counts, ids_cfg, str(partial))
+    _log("ids tail: chromosome sum")
+    summed = measure(run_ids_sum, [str(partial)], str(chrom_sum))
+    _log("ids tail: reduce of 24 chromosome sums")
+    reduced = measure(
+        run_ids_reduce, [str(chrom_sum)] * len(HG38_SIZES), str(ids_cfg["norm"]), str(ids)
+    )
+    _log("ids tail: clustering")
+    clustered = measure(run_ids_cluster, str(ids), str(stage / "features.tsv"), str(out), ids_cfg)
+    sample = int(ids_cfg["sample_size"])
+    rows = [
+        _row(
+            "ids (sample mode): chromosome_partial of chr1",
+            f"{part.result['rows']:,} sampled bins (chr1's share of {sample:,}) x "
+            f"{part.result['d']} features",
+            part,
+        ),
+        _row("ids: chromosome sum (one partial)", f"{summed.result['bins']:,} bins", summed),
+        _row(
+            f"ids: reduce of {len(HG38_SIZES)} chromosome sums",
+            f"{reduced.result['d']} features, {partial.stat().st_size / 2**20:,.0f} MiB a file",
+            reduced,
+        ),
+        _row("ids: cluster + heatmap", f"{clustered.result['clusters']:,} clusters", clustered),
+    ]
+    return rows, {
+        "ids_tail": {
+            "partial": _record(part),
+            "chrom_sum": _record(summed),
+            "reduce": _record(reduced),
+            "cluster": _record(clustered),
+        }
+    }
+
+
+def run_prepare_genome(fasta_gz: str, out_dir: str, regex: str) -> dict:
+    """prepare_genome.py: the selected chromosomes, their sizes and gaps."""
+    _quiet()
+    from genovocab.genome import prepare_genome
+
+    shutil.rmtree(out_dir, ignore_errors=True)
+    prepared = prepare_genome(fasta_gz, out_dir, chromosome_regex=regex)
+    return {"bp": int(sum(prepared.sizes.values()))}
+
+
+def bench_genome(length: int, cfg: dict) -> tuple[list[dict], dict]:
+    """prepare_genome on the synthetic chr1 FASTA (job 4's), gzipped as UCSC ships hg38.fa.gz;
+    the job is linear in the bp, so hg38 is ~12.4 x this."""
+    fasta = make_fasta(length)
+    gz = fasta.with_suffix(".fa.gz")
+    if not gz.exists():
+        tmp = gz.with_suffix(".tmp")
+        with open(fasta, "rb") as src, gzip.open(tmp, "wb", compresslevel=6) as dst:
+            shutil.copyfileobj(src, dst, 1 << 22)
+        os.replace(tmp, gz)
+    regex = cfg.get("genome_prep", {}).get("chromosome_regex") or r"^chr[0-9XY]+$"
+    _log(f"genome: prepare_genome of {gz.name}")
+    m = measure(run_prepare_genome, str(gz), str(OUT / "genome" / str(length)), regex)
+    size = f"{m.result['bp'] / 1e6:,.1f} Mbp ({gz.stat().st_size / 2**20:,.0f} MiB gzip)"
+    return [_row("genome: prepare_genome", size, m)], {"genome": _record(m)}
 
 
 # --- 3. universe -----------------------------------------------------------------------------
@@ -730,17 +880,69 @@ def run_motif_tokenizer(stage: dict, length: int, tokens_cfg: dict, out: str) ->
     return {"vocab_size": stats["vocab_size"]}
 
 
-def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict], dict]:
-    """The jobs after clustering, on the matrix of job 1 and the rehearsal's clusters.
+def run_motif_corpus(tokenizer_dir: str, out: str, entry: dict) -> dict:
+    """motif_corpus.py over this one chromosome (hg38's corpus spans 22 autosomes; its job
+    works one chromosome at a time, so chr1 is its largest step)."""
+    from genovocab.corpora.motif import build_motif_corpus, config_from_mapping
 
-    The rehearsal's IDS kept all 1,683 features as their own clusters (independent uniform
-    sites are not interdependent), the worst case for the bin x cluster matrix's size.
+    _quiet()
+    shutil.rmtree(out, ignore_errors=True)
+    stats = build_motif_corpus(tokenizer_dir, out, config_from_mapping(entry, {}), plot=True)
+    return {"rows": int(stats["splits"]["train"]["rows"]), "bytes": int(stats["bytes"])}
+
+
+def synthetic_motif_stage(folder: Path) -> Path:
+    """The clustering outputs the motif-token jobs read, for the synthetic site file's 841
+    matrices (``bench_motifs.make_sites``): random JASPAR count matrices under the same ids,
+    ``features.tsv`` (both strands and the CpG feature), an IDS matrix of zeros (independent
+    uniform sites are not interdependent) and its clustering: every feature its own cluster,
+    as a rehearsal's IDS gave, the worst case for the bin x cluster matrix. Made once."""
+    from benchmarks.bench_motifs import N_FEATURES
+    from genovocab.motifs.clustering import cluster_files
+    from genovocab.motifs.features import write_feature_table
+    from genovocab.motifs.sites import MatrixSet
+
+    if (folder / "clusters.tsv").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(41)
+    ids = tuple(f"MA{i:04d}.1" for i in range(N_FEATURES // 2))
+    mset = MatrixSet(ids, tuple(f"TF{i}" for i in range(len(ids))))
+    with open(folder / "pfms.jaspar", "w") as handle:
+        for mid, name in zip(mset.ids, mset.names):
+            counts = rng.multinomial(20, [0.25] * 4, size=int(rng.integers(6, 22))).T
+            handle.write(f">{mid} {name}\n")
+            for base, row in zip("ACGT", counts):
+                handle.write(f"{base} [ " + " ".join(f"{v:3d}" for v in row) + " ]\n")
+    write_feature_table(folder / "features.tsv", mset, "islands")
+    d = N_FEATURES + 1
+    np.save(folder / "ids.npy", np.zeros((d, d)))
+    cluster_files(
+        folder / "ids.npy",
+        folder / "features.tsv",
+        clusters_out=folder / "clusters.tsv",
+        summary_out=folder / "cluster_summary.tsv",
+    )
+    return folder
+
+
+def bench_tokens(length: int, cfg: dict, motif_stage: Path | None) -> tuple[list[dict], dict]:
+    """The jobs after clustering, on the matrix of job 1: cluster features, the bounded
+    vocabulary, token ids, the motif tokenizer folder and the motif corpus.
+
+    ``motif_stage`` is a rehearsal's ``motifs/`` work folder; without one, a synthetic stage
+    (:func:`synthetic_motif_stage`) with every feature its own cluster, as the rehearsal's
+    IDS gave: the worst case for the bin x cluster matrix's size.
     """
     features = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.features.npz"
     bins = OUT / "motifs" / f"bins_{length}" / f"{CHROM}.bins.npy"
     if not features.exists():
         raise SystemExit(f"{features} is missing: run --jobs motifs first (same --fraction)")
-    pfms = motif_stage.parents[2] / "scale-inputs" / "pfms.jaspar"
+    if motif_stage is None:
+        motif_stage = synthetic_motif_stage(OUT / "motif_stage")
+        pfms = motif_stage / "pfms.jaspar"
+    else:
+        pfms = motif_stage.parents[2] / "scale-inputs" / "pfms.jaspar"
     needed = {
         name: motif_stage / name
         for name in ("clusters.tsv", "features.tsv", "ids.npy", "cluster_summary.tsv")
@@ -785,6 +987,9 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
         cfg["motifs"].get("tokens") or {},
         str(out / "tokenizer"),
     )
+    _log("tokens: motif corpus")
+    entry = dict(cfg["motifs"]["corpus"], splits={"validation": [], "test": []})
+    corpus = measure(run_motif_corpus, str(out / "tokenizer"), str(out / "corpus"), entry)
     bins_n, n_pat = cf.result["bins"], cf.result["patterns"]
     rows = [
         _row(
@@ -799,6 +1004,12 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
             f"{tok.result['vocab_size']:,} ids ({n_pat:,} patterns)",
             tok,
         ),
+        _row(
+            f"tokens: build_motif_corpus ({entry.get('layout', 'reference')} layout)",
+            f"{corpus.result['rows']:,} fragments of {entry['fragment_bins']} bins, "
+            f"{corpus.result['bytes'] / 2**20:,.0f} MiB of shards",
+            corpus,
+        ),
     ]
     return rows, {
         "tokens": {
@@ -806,6 +1017,7 @@ def bench_tokens(length: int, cfg: dict, motif_stage: Path) -> tuple[list[dict],
             "token_vocab": _record(vocab),
             "tokens": _record(tokens),
             "motif_tokenizer": _record(tok),
+            "motif_corpus": _record(corpus),
             "nnz": nnz,
         }
     }
@@ -940,8 +1152,9 @@ def main() -> int:
     ap.add_argument(
         "--motif-stage",
         type=Path,
-        default=MOTIF_STAGE,
-        help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens",
+        default=MOTIF_STAGE if MOTIF_STAGE.exists() else None,
+        help="a rehearsal's motifs/ work folder (clusters, features, IDS) for tokens "
+        "(default: the 0.001 rehearsal's where it exists, else a synthetic one)",
     )
     ap.add_argument(
         "--merge-batches",
@@ -990,6 +1203,10 @@ def main() -> int:
             new_rows, new = bench_tokens(length, cfg, args.motif_stage)
         elif job == "merge":
             new_rows, new = bench_merge(length, cfg, args.merge_batches)
+        elif job == "idstail":
+            new_rows, new = bench_ids_tail(length, cfg)
+        elif job == "genome":
+            new_rows, new = bench_genome(length, cfg)
         else:
             new_rows, new = bench_tracks(cfg)
         rows += new_rows

@@ -222,6 +222,22 @@ def test_debug_shows_the_traceback(files):
 
 
 # --- API: output safety -----------------------------------------------------------------------
+def test_tsv_chunks_reads_values_as_written_gzip_by_content(tmp_path):
+    import gzip
+
+    from genovocab.fileutil import tsv_chunks
+
+    text = "#c\tx\nchr1\tNA\nchr2\t\nchr3\tnan\n"
+    plain, packed = tmp_path / "t.tsv", tmp_path / "t.tsv.txt"  # the name says nothing
+    plain.write_text(text)
+    packed.write_bytes(gzip.compress(text.encode()))
+    for path in (plain, packed):
+        frames = list(tsv_chunks(path, 2, 1, dtype=str))
+        assert [len(f) for f in frames] == [2, 1]
+        rows = [tuple(r) for f in frames for r in f.itertuples(index=False)]
+        assert rows == [("chr1", "NA"), ("chr2", ""), ("chr3", "nan")]
+
+
 def test_atomic_dir_refuses_a_user_folder_and_keeps_it(tmp_path):
     user = tmp_path / "user"
     user.mkdir()

@@ -223,6 +223,22 @@ def test_release_build_full_disk_leaves_nothing(tmp_path, monkeypatch):
     assert verify(mini_release(tmp_path)) == []
 
 
+def race_their_rename(monkeypatch, out: Path, theirs: Path) -> list:
+    """Make another writer's rename of ``theirs`` onto ``out`` land right after ours moved
+    the earlier ``out`` aside (between our two renames); the list gets the backup name."""
+    real_rename = os.rename
+    raced = []
+
+    def rename(src, dst):
+        real_rename(src, dst)
+        if not raced and Path(src) == out:  # we moved the earlier output aside
+            raced.append(dst)
+            real_rename(theirs, out)  # their rename lands first
+
+    monkeypatch.setattr(os, "rename", rename)
+    return raced
+
+
 def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
     """Two builds of one release finishing together: the other build renames its folder in
     between our two renames. One valid release stays (theirs); we get a clear OutputError
@@ -231,21 +247,44 @@ def test_concurrent_release_build_loser_is_told(tmp_path, monkeypatch):
 
     first = mini_release(tmp_path)
     theirs = shutil.copytree(first, tmp_path / "theirs")
-    real_rename = os.rename
-    raced = []
-
-    def rename(src, dst):
-        real_rename(src, dst)
-        if not raced and Path(src) == first:  # we moved the earlier build aside
-            raced.append(dst)
-            real_rename(theirs, first)  # their rename lands first
-
-    monkeypatch.setattr(os, "rename", rename)
+    raced = race_their_rename(monkeypatch, first, theirs)
     with pytest.raises(OutputError, match="another build of this release finished"):
         mini_release(tmp_path)
     monkeypatch.undo()
     assert raced and verify(first) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rel-1", "stage"]
+
+
+def test_concurrent_folder_writer_loser_is_told(tmp_path, monkeypatch):
+    """The release's race rule holds for every folder output (one swap serves both): another
+    writer renames its folder in between our two renames; theirs stays, we get OutputError
+    and leave no temporary or backup."""
+    import shutil
+
+    out = tmp_path / "corpus"
+    with atomic_dir(out, kind="corpus") as tmp:
+        (tmp / "a.txt").write_text("first")
+    theirs = shutil.copytree(out, tmp_path / "theirs")
+    (theirs / "a.txt").write_text("theirs")
+    raced = race_their_rename(monkeypatch, out, theirs)
+    with pytest.raises(OutputError, match="another writer of this corpus output finished"):
+        with atomic_dir(out, kind="corpus") as tmp:
+            (tmp / "a.txt").write_text("ours")
+    monkeypatch.undo()
+    assert raced and (out / "a.txt").read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
+
+
+def test_release_build_error_names_the_release_not_its_temporary(tmp_path, monkeypatch):
+    import genovocab.release.build as release_mod
+
+    def full(root, *args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(root / "SHA256SUMS"))
+
+    monkeypatch.setattr(release_mod, "write_sums", full)
+    with pytest.raises(OSError) as err:
+        mini_release(tmp_path)
+    assert err.value.filename == str(tmp_path / "rel-1" / "SHA256SUMS")
 
 
 # ====================================================================== certified corruption

@@ -310,6 +310,26 @@ def test_overlaps_with_ranks_equals_pairs_for(tmp_path):
         ["chr2", "chrZ", "chr1"], np.array([0, 1, 2]), np.array([7, 0, 9]), np.array([9, 100, 11])
     )
     assert qi2.tolist() == qi.tolist() and ui2.tolist() == ui.tolist()
+    # the rule of a pair, by hand: chr2:7-9 shares 2 bp with chr2:5-20 and 1 bp with chr2:8-9
+    # (all of it); chr1:9-11 shares 1 bp with chr1:0-10
+    for options, want in [
+        ({"min_overlap": 2}, [(0, 1)]),
+        ({"min_region_fraction": 1.0}, [(0, 2)]),
+        ({"min_query_fraction": 0.5}, [(0, 1), (0, 2), (2, 0)]),
+        ({"min_query_fraction": 0.6}, [(0, 1)]),
+    ]:
+        qi, ui = u.overlaps(ranks, np.array([7, 0, 9]), np.array([9, 100, 11]), **options)
+        assert list(zip(qi.tolist(), ui.tolist())) == want, options
+        qi2, ui2 = u.pairs_for(
+            ["chr2", "chrZ", "chr1"],
+            np.array([0, 1, 2]),
+            np.array([7, 0, 9]),
+            np.array([9, 100, 11]),
+            **options,
+        )
+        assert list(zip(qi2.tolist(), ui2.tolist())) == want, options
+    with pytest.raises(TypeError, match="min_overlp"):
+        u.overlaps(ranks, np.array([7, 0, 9]), np.array([9, 100, 11]), min_overlp=2)
     assert u.find("chr2", 8, 9) == 2 and u.find("chr2", 8, 10) == -1 and u.find("chrZ", 0, 1) == -1
 
 

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from genovocab.motifs.features import (
     FeatureAccumulator,
     bin_and_featurize,
+    binning_options,
     cpg_dinucleotide_sites,
     feature_matrix,
     feature_table,
@@ -145,6 +146,19 @@ def test_bin_and_featurize_with_cpg_feature_not_in_coverage():
     assert counts.tolist() == [2, 1, 1]
     col = m.toarray()[:, 2]
     np.testing.assert_allclose(col, np.diff(res.edges) / 300, rtol=1e-6)
+
+
+def test_binning_options_translate_the_config_names():
+    from genovocab.motifs.steps import BinParams
+
+    params = BinParams(sigma=2.5, peak_width=7.0, max_bin=40, trim_step=10)
+    assert binning_options(params) == {"sigma": 2.5, "width": 7.0, "max_bin": 40, "trim_step": 10}
+    motif = sites_of([100, 102, 104, 250], [10, 10, 10, 8], [0, 1, 0, 1])
+    res, _, _ = bin_and_featurize(lambda: iter([motif]), 400, 2, **binning_options(params))
+    ref, _, _ = bin_and_featurize(
+        lambda: iter([motif]), 400, 2, sigma=2.5, width=7.0, max_bin=40, trim_step=10
+    )
+    np.testing.assert_array_equal(res.edges, ref.edges)
 
 
 def test_npz_is_loadable_and_deterministic(tmp_path):

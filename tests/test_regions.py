@@ -11,6 +11,7 @@ import pytest
 from genovocab.io.bed import read_bed
 from genovocab.regions import (
     Regions,
+    RegionsView,
     acgt_runs,
     chrom_ranks,
     merge_overlapping,
@@ -97,3 +98,26 @@ def test_sort_dedupe_by_hand():
     assert sort_dedupe(ranks, starts, ends, dedupe=False).order.tolist() == [2, 4, 5, 1, 3, 0]
     plain = sort_dedupe(np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([2, 3, 1]))
     assert plain.in_order and plain.multiplicity is None and plain.order.tolist() == [0, 1, 2]
+
+
+def test_universe_and_peak_set_read_their_columns_through_regions(tmp_path):
+    """:class:`RegionsView`: the overlap index and the peak files of a universe show the
+    columns of the region set they hold, not copies."""
+    from genovocab.overlap import Universe
+    from genovocab.universe.inputs import PeakSet
+
+    regions = Regions.from_tuples([("chr2", 5, 9), ("chr1", 1, 3)], ["chr1", "chr2"])
+    peaks = PeakSet(regions, np.array([10, 20]), np.array([0, 1], np.int32), ["a.bed", "b.bed"])
+    universe = Universe.from_regions(regions)
+    for view in (peaks, universe):
+        assert isinstance(view, RegionsView)
+        assert view.chroms is view.regions.chroms
+        assert view.chrom_index is view.regions.chrom_index
+        assert view.starts is view.regions.starts and view.ends is view.regions.ends
+    assert peaks.chrom is regions.chrom_index and peaks.chroms == ["chr1", "chr2"]
+    assert universe.starts.tolist() == [1, 5] and universe.chroms == ["chr1", "chr2"]
+    assert peaks.on_chrom("chr2")[1].tolist() == [5]
+    peaks.save(tmp_path / "p.npz")
+    back = PeakSet.load(tmp_path / "p.npz")
+    assert back.chroms == peaks.chroms and back.starts.tolist() == [5, 1]
+    assert back.chrom.tolist() == [1, 0] and back.names == ["a.bed", "b.bed"]

@@ -99,3 +99,19 @@ def test_block_and_table_square_units(tmp_path):
     )  # not there yet: the base
     with pytest.raises(ValueError, match="lines2"):
         rs.mem_mb(1, 1, "rows")
+
+
+def test_default_requests_are_the_floors_with_their_caps():
+    rs = ResourceScaler({"resources": {"max_mem_mb": 900, "max_runtime": 30}})
+    mem, runtime = rs.mem_mb(), rs.runtime()
+    assert (mem.__name__, runtime.__name__) == ("mem_mb", "runtime")
+    assert mem.scaling == {
+        "base": FLOOR_MB + JOB_OVERHEAD_MB,
+        "per_unit": 0.0,
+        "by": "input",
+        "floor": FLOOR_MB,
+        "cap": 900,
+    }
+    assert runtime.scaling == {"base": 5, "per_unit": 0.0, "by": "input", "floor": 5, "cap": 30}
+    assert runtime(None, Files(size_mb=10.0), 3) == 15
+    assert rs.runtime(floor=60).scaling["cap"] == 60  # a floor above the cap wins

@@ -378,3 +378,28 @@ def test_dense_path_equals_generic_path(trained, kwargs):
     assert set(fast) == set(generic)
     for key in generic:
         assert fast[key].tolist() == generic[key], key
+
+
+def test_padded_tensors_take_the_whole_batch_path(trained, monkeypatch):
+    """``TokenizerBase.__call__`` hands padded tensors with special tokens to the sequence
+    tokenizer's whole-batch path (``_padded_call``): the per-item path is not run, and the
+    result is the per-item path's."""
+    root, _, _, lines = trained
+    st = SequenceTokenizer.from_pretrained(root / "bpe", root / "ggram")
+    batch = [lines[0][:120], lines[1][:10]]
+    options = {"padding": True, "max_ngrams": 2, "return_ngram_positions": True}
+    generic = st(batch, **options)
+
+    def per_item(*args, **kwargs):
+        raise AssertionError("the per-item path was taken")
+
+    monkeypatch.setattr(st, "_encode_batch", per_item)
+    fast = st(batch, return_tensors="np", **options)
+    assert set(fast) == set(generic) and "ngram_positions" in fast
+    for key in generic:
+        assert fast[key].tolist() == generic[key], key
+    assert fast["ngram_input_ids"].shape[1] <= 2
+    with pytest.raises(AssertionError, match="per-item path"):
+        st(batch, return_tensors="np", padding=True, return_length=True)
+    with pytest.raises(TypeError, match="max_ngramz"):
+        st(batch, return_tensors="np", padding=True, max_ngramz=2)

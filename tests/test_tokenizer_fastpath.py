@@ -478,3 +478,29 @@ def test_subclass_checks_still_apply(tmp_path):
     assert tok._small_ids([("chrUn", 12, 3000)]) == [tok.unk_token_id]
     with pytest.raises(InputError, match="too far"):
         tok(("chr1", 12, 3000))
+
+
+def test_default_options_take_the_per_call_path(tmp_path, monkeypatch):
+    """``TokenizerBase.__call__`` hands a call with the default options to the interval
+    tokenizer's per-call path (``_plain_call``), explicit defaults included; any other option
+    goes to the generic per-item path."""
+    path = _write(tmp_path / "u.bed", [("chr1", 10, 20), ("chr1", 30, 40), ("chr2", 5, 9)])
+    tok = IntervalTokenizer.from_bed(path)
+    generic = tok(("chr1", 15, 35), return_length=True)  # not the per-call path
+    assert generic == {"input_ids": [0, 1], "attention_mask": [1, 1], "length": 2}
+
+    def per_item(*args, **kwargs):
+        raise AssertionError("the generic path was taken")
+
+    monkeypatch.setattr(tok, "_encode_batch", per_item)
+    assert tok(("chr1", 15, 35)) == {"input_ids": [0, 1], "attention_mask": [1, 1]}
+    assert tok([("chr1", 15, 35), ("chrZ", 1, 2)], padding=False, truncation=None) == {
+        "input_ids": [0, 1],
+        "attention_mask": [1, 1],
+    }
+    assert tok(("chr2", 0, 6), return_attention_mask=False) == {"input_ids": [2]}
+    assert tok.encode([("chr2", 0, 6)], add_special_tokens=False) == [2]
+    with pytest.raises(AssertionError, match="generic path"):
+        tok(("chr1", 15, 35), return_special_tokens_mask=True)
+    with pytest.raises(AssertionError, match="generic path"):
+        tok([("chr1", 15, 35)], padding=True)

@@ -46,6 +46,18 @@ class Source:
     sha256: str | None
 
 
+@dataclass(frozen=True)
+class UserInputs:
+    """What the user gave ``genovocab init`` (paths or URLs; see :func:`write_config`)."""
+
+    genome: str
+    peaks: str
+    jaspar: str
+    ccres: str | None = None
+    genome_name: str | None = None
+    release_name: str | None = None
+
+
 @dataclass
 class InitPlan:
     """Everything the written config says, derived from the user's files."""
@@ -132,25 +144,15 @@ def choose_splits(chromosomes: Sequence[str]) -> dict[str, list[str]]:
     return {split: [c for c in chroms if c in present] for split, chroms in PAPER_SPLITS.items()}
 
 
-def plan(
-    genome: str,
-    peaks: str,
-    jaspar: str,
-    *,
-    ccres: str | None = None,
-    genome_name: str | None = None,
-    release_name: str | None = None,
-    samples_out: Path,
-    base_dir: Path,
-) -> tuple[InitPlan, str | None]:
+def plan(given: UserInputs, *, samples_out: Path, base_dir: Path) -> tuple[InitPlan, str | None]:
     """What the config will say, and the sample sheet text to write (None: the user's own
     sheet is used as it is)."""
-    genome_src = source_of(genome, base_dir)
-    local_genome = local_path(genome, base_dir)
-    g_name = safe_name(genome_name or _strip_suffixes(Path(genome.rstrip("/")).name))
-    sources = {"genome": genome_src, "jaspar_pfms": source_of(jaspar, base_dir)}
-    if ccres:
-        sources["ccres"] = source_of(ccres, base_dir)
+    genome_src = source_of(given.genome, base_dir)
+    local_genome = local_path(given.genome, base_dir)
+    g_name = safe_name(given.genome_name or _strip_suffixes(Path(given.genome.rstrip("/")).name))
+    sources = {"genome": genome_src, "jaspar_pfms": source_of(given.jaspar, base_dir)}
+    if given.ccres:
+        sources["ccres"] = source_of(given.ccres, base_dir)
     notes = {}
     if local_genome is not None:
         names = fasta_names(local_genome)
@@ -159,9 +161,9 @@ def plan(
     else:
         chromosomes, regex = [], HUMAN_STYLE.pattern
         notes["chromosomes"] = "remote FASTA, not read: check this against its names"
-    peaks_path = local_path(peaks, base_dir)
+    peaks_path = local_path(given.peaks, base_dir)
     if peaks_path is None or not peaks_path.exists():
-        raise InputError(peaks, "peaks: give a local folder of peak files or a sample sheet")
+        raise InputError(given.peaks, "peaks: give a local folder of peak files or a sample sheet")
     sheet_text = None
     if peaks_path.is_dir():
         files = peak_files(peaks_path)
@@ -175,14 +177,14 @@ def plan(
     splits = choose_splits(chromosomes)
     return InitPlan(
         genome_name=g_name,
-        release_name=safe_name(release_name or f"genovocab-{g_name}"),
+        release_name=safe_name(given.release_name or f"genovocab-{g_name}"),
         sources=sources,
         samples_path=_relative(samples_path, base_dir),
         chromosomes=chromosomes,
         chromosome_regex=regex,
         splits=splits,
         corpus_regex=None if regex == HUMAN_STYLE.pattern else ".*",
-        sequence_regions="ccres" if ccres else "windows",
+        sequence_regions="ccres" if given.ccres else "windows",
         notes=notes,
     ), sheet_text
 
@@ -316,16 +318,8 @@ def write_config(
     samples_out = out.with_name(f"{out.stem}.samples.tsv")
     if out.exists() and not force:
         raise OutputError(out, "exists; give another --out or --force to replace it")
-    plan_, sheet_text = plan(
-        genome,
-        peaks,
-        jaspar,
-        ccres=ccres,
-        genome_name=genome_name,
-        release_name=release_name,
-        samples_out=samples_out,
-        base_dir=base,
-    )
+    given = UserInputs(genome, peaks, jaspar, ccres, genome_name, release_name)
+    plan_, sheet_text = plan(given, samples_out=samples_out, base_dir=base)
     if sheet_text is not None and samples_out.exists() and not force:
         raise OutputError(samples_out, "exists; give another --out or --force to replace it")
     text = config_text(plan_)

@@ -22,7 +22,7 @@ import secrets
 import shutil
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,26 @@ def open_text(path: str | os.PathLike) -> io.TextIOBase:
     if is_gzip(path):
         return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=None)
     return open(path, encoding="utf-8-sig", newline=None)
+
+
+def tsv_chunks(path: str | os.PathLike, chunk_rows: int, skiprows: int = 0, **options: Any):
+    """A headerless tab-separated file (plain or gzip, by magic bytes) as pandas frames of
+    ``chunk_rows`` rows each, read by pandas' C parser with no NA detection (every value as
+    written); ``options`` (``names``, ``dtype``, ``quoting``, ...) go to ``pandas.read_csv``.
+    The one fast reader of the large tables (fragments files, motif site tracks)."""
+    import pandas as pd
+
+    return pd.read_csv(
+        path,
+        sep="\t",
+        header=None,
+        skiprows=skiprows,
+        chunksize=chunk_rows,
+        compression="gzip" if is_gzip(path) else None,
+        na_filter=False,
+        engine="c",
+        **options,
+    )
 
 
 TMP_TAG = ".genovocab-tmp-"
@@ -287,24 +307,88 @@ def check_files_owned(folder: str | os.PathLike, names: Iterable[str]) -> None:
         )
 
 
+def swap_folder_in(
+    tmp: Path, target: Path, check: Callable[[Path], None], writer: str = "writer"
+) -> None:
+    """Rename the finished folder ``tmp`` onto ``target``: rename-old-aside, rename-new-in,
+    remove-old, so at no time is there a half-written folder at ``target``.
+
+    ``check(target)`` runs first and raises unless ``target`` is (still) ours to replace:
+    something may have appeared there while ``tmp`` was being written. The folder there is
+    renamed to a backup name of this process and removed once ``tmp`` is in place. When
+    another ``writer`` of the same output renamed its folder in between our two renames,
+    theirs stays: the backup is removed and :class:`OutputError` says so (``tmp`` is the
+    caller's to remove).
+    """
+    check(target)
+    old = None
+    if target.exists():
+        old = target.parent / old_name(target)
+        os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        raise OutputError(
+            target,
+            f"another {writer} finished at the same time; kept its result, discarded this one",
+        ) from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_folder(
+    path: str | os.PathLike, check: Callable[[Path], None], writer: str = "writer"
+) -> Iterator[Path]:
+    """Yield a new temporary folder beside ``path``; when the block ends without error it
+    replaces ``path`` (:func:`swap_folder_in`, with the same ``check`` and ``writer``).
+
+    ``check(path)`` runs first, before anything is written; stale temporaries of ``path``
+    from a killed run are removed. On any error the temporary folder is removed and ``path``
+    is untouched; an ``OSError`` inside the temporary folder names the file under ``path``
+    (what the user asked for), not the temporary name.
+    """
+    target = Path(path)
+    check(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(target)
+    tmp = target.parent / tmp_name(target)
+    tmp.mkdir()
+    try:
+        yield tmp
+        swap_folder_in(tmp, target, check, writer)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        name = os.fspath(exc.filename) if exc.filename is not None else ""
+        if exc.errno is not None and name.startswith(os.fspath(tmp)):
+            shown = os.fspath(target) + name[len(os.fspath(tmp)) :]
+            raise type(exc)(exc.errno, exc.strerror, shown) from exc
+        raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 @contextlib.contextmanager
 def atomic_dir(
     path: str | os.PathLike, kind: str = "folder", inputs: Iterable[str | os.PathLike] = ()
 ) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; it replaces ``path`` only on success.
 
-    ``path`` is checked first (:func:`check_output_folder`): a folder that is not a previous
-    output of the same ``kind`` is never removed. The new folder gets a marker file naming
-    ``kind``; the swap is rename-old-aside, rename-new-in, remove-old, so at no time is there
-    a half-written folder at ``path``.
+    ``path`` is checked first and again just before the swap (:func:`check_output_folder`):
+    a folder that is not a previous output of the same ``kind`` is never removed. The new
+    folder gets a marker file naming ``kind`` and the digest of every file, and the umask's
+    modes; the staging and the swap are :func:`staged_folder`'s.
     """
-    target = Path(path)
-    check_output_folder(target, kind, inputs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(target)
-    tmp = target.parent / tmp_name(target)
-    tmp.mkdir()
-    try:
+
+    def check(target: Path) -> None:
+        check_output_folder(target, kind, inputs)
+
+    with staged_folder(path, check, writer=f"writer of this {kind} output") as tmp:
         yield tmp
         # the marker names the kind, then the digest of every file (checked when packaged)
         digests = "".join(f"{sha256_file(tmp / rel)}  {rel}\n" for rel in _folder_files(tmp))
@@ -312,25 +396,6 @@ def atomic_dir(
         for entry in [tmp, *tmp.rglob("*")]:
             if not entry.is_symlink():
                 apply_umask_mode(entry)
-        check_output_folder(target, kind, inputs)  # nothing appeared meanwhile
-        old = None
-        if target.exists():
-            old = target.parent / old_name(target)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        name = os.fspath(exc.filename) if exc.filename is not None else ""
-        if exc.errno is not None and name.startswith(os.fspath(tmp)):
-            # name the output the user asked for, not our temporary folder
-            shown = os.fspath(target) + name[len(os.fspath(tmp)) :]
-            raise type(exc)(exc.errno, exc.strerror, shown) from exc
-        raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 #: the extended attribute holding the sha256 an output had when its job renamed it into place

@@ -31,10 +31,11 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from genovocab.regions import Regions, key_shift, sort_dedupe
+from genovocab.regions import Regions, RegionsView, key_shift, sort_dedupe
 
 log = logging.getLogger(__name__)
 
@@ -240,14 +241,15 @@ def _decompose(start_keys: np.ndarray, end_keys: np.ndarray) -> list[np.ndarray]
 
 
 @dataclass
-class Universe:
+class Universe(RegionsView):
     """A sorted, deduplicated set of regions with ids ``0..N-1`` and an overlap index.
 
     ``regions`` (:class:`~genovocab.regions.Regions`) holds them sorted by (chromosome, start,
     end) with exact duplicates removed (:func:`~genovocab.regions.sort_dedupe`); its
     chromosome order (``chroms``) is first appearance in the source file, or a given
     chrom.sizes order. ``ids[row]`` is the token id of sorted row ``row`` (the source's line
-    order of first appearance), ``rows[id]`` the reverse.
+    order of first appearance), ``rows[id]`` the reverse. ``chroms``, ``chrom_index``,
+    ``starts`` and ``ends`` read through to ``regions`` (:class:`~genovocab.regions.RegionsView`).
     """
 
     regions: Regions
@@ -261,24 +263,6 @@ class Universe:
     _sublists: list[_Sublist] = field(default_factory=list, repr=False)
     _rank: dict[str, int] = field(default_factory=dict, repr=False)
     _start_keys: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def chroms(self) -> list[str]:
-        """Chromosome order (``chrom_index`` indexes it)."""
-        return self.regions.chroms
-
-    @property
-    def chrom_index(self) -> np.ndarray:
-        """Chromosome rank of each sorted row (int32)."""
-        return self.regions.chrom_index
-
-    @property
-    def starts(self) -> np.ndarray:
-        return self.regions.starts
-
-    @property
-    def ends(self) -> np.ndarray:
-        return self.regions.ends
 
     # ----------------------------------------------------------------- construction
     @classmethod
@@ -404,36 +388,21 @@ class Universe:
         return -1
 
     def overlaps(
-        self,
-        ranks: np.ndarray,
-        starts: np.ndarray,
-        ends: np.ndarray,
-        *,
-        min_overlap: int = 1,
-        min_query_fraction: float = 0.0,
-        min_region_fraction: float = 0.0,
+        self, ranks: np.ndarray, starts: np.ndarray, ends: np.ndarray, **options: Any
     ) -> tuple[np.ndarray, np.ndarray]:
         """All (query row, region row) pairs that overlap, sorted by query row then region row
         (rows of the sorted universe: :attr:`ids` maps them to token ids).
 
         ``ranks`` are the queries' chromosome ranks (:meth:`chrom_ranks`; -1 = not in the
-        universe, so no hit). A pair is kept when the shared length is at least
-        ``min_overlap`` bp, at least ``min_query_fraction`` of the query's length and at
-        least ``min_region_fraction`` of the region's length.
+        universe, so no hit). ``options`` are the rule of a pair (:meth:`_pairs`): it is kept
+        when the shared length is at least ``min_overlap`` bp (default 1), at least
+        ``min_query_fraction`` of the query's length and at least ``min_region_fraction`` of
+        the region's length (default 0.0 each).
         """
         ranks = np.asarray(ranks, dtype=np.int64)
-        starts = np.asarray(starts, dtype=np.int64)
-        ends = np.asarray(ends, dtype=np.int64)
         qs = ranks << self.shift
         qs[ranks < 0] = -1
-        return self._pairs(
-            qs,
-            starts,
-            ends,
-            min_overlap=min_overlap,
-            min_query_fraction=min_query_fraction,
-            min_region_fraction=min_region_fraction,
-        )
+        return self._pairs(qs, starts, ends, **options)
 
     def pairs_for(
         self,
@@ -449,9 +418,7 @@ class Universe:
             dtype=np.int64,
         )
         base = shifted[chrom_index] if len(shifted) else np.zeros(0, dtype=np.int64)
-        return self._pairs(
-            base, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), **options
-        )
+        return self._pairs(base, starts, ends, **options)
 
     def _pairs(
         self,
@@ -464,7 +431,8 @@ class Universe:
         min_region_fraction: float = 0.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs of queries whose key base (``rank << shift``, or -1 for a chromosome not in
-        the universe) is ``base``; ``base`` is reused as the start keys (modified in place).
+        the universe) is ``base``, kept by the rule of :meth:`overlaps` (this signature holds
+        its defaults; :meth:`overlaps` and :meth:`pairs_for` pass their options on).
 
         With -1 (all bits set) as the base, ``base | position`` stays -1, so a query on an
         unknown chromosome gets start and end key -1 and no candidate, without a mask.
@@ -473,6 +441,8 @@ class Universe:
         # chromosome bits (a start >= 2**shift would otherwise read as another chromosome);
         # clamping keeps every overlap, as all universe positions are below the limit
         limit = (1 << self.shift) - 1
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
         if len(starts) and (int(starts.min()) < 0 or bool((ends < starts).any())):
             raise ValueError("query coordinates must be non-negative with start <= end")
         qe = base | np.minimum(ends, limit)

@@ -39,6 +39,7 @@ import numpy as np
 
 __all__ = [
     "Regions",
+    "RegionsView",
     "SortedRows",
     "acgt_runs",
     "chrom_ranks",
@@ -417,3 +418,36 @@ class Regions:
                 for ci in np.unique(self.chrom_index)
             )
         )
+
+
+class RegionsView:
+    """The coordinate columns of an object built on a :class:`Regions` (its ``regions``
+    attribute), read through: ``chroms``, ``chrom_index``, ``starts``, ``ends``.
+
+    The overlap index (:class:`genovocab.overlap.Universe`) and the peak files of a universe
+    (:class:`genovocab.universe.inputs.PeakSet`) hold their regions this way, so the columns
+    have one home and cannot drift from the region set they describe.
+    """
+
+    __slots__ = ()
+    regions: Regions
+
+    @property
+    def chroms(self) -> list[str]:
+        """Chromosome names (``chrom_index`` indexes them)."""
+        return self.regions.chroms
+
+    @property
+    def chrom_index(self) -> np.ndarray:
+        """Chromosome index of each region (int32, into :attr:`chroms`)."""
+        return self.regions.chrom_index
+
+    @property
+    def starts(self) -> np.ndarray:
+        """0-based start of each region (int64)."""
+        return self.regions.starts
+
+    @property
+    def ends(self) -> np.ndarray:
+        """End of each region, exclusive (int64)."""
+        return self.regions.ends

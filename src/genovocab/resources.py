@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 FLOOR_MB = 200
@@ -129,6 +130,42 @@ def work_units(wildcards: Any, input: Any, by: str, chrom_sizes: str | None = No
 SCALINGS = "input | chrom | block | input:<name> | lines2:<name>"
 
 
+@dataclass(frozen=True)
+class RequestKind:
+    """One kind of request a rule makes: its ``resources:`` name, its smallest value (also
+    the default ``base``), what is added to every rule's own ``base``, and the
+    :class:`ResourceScaler` attribute holding its configured cap."""
+
+    name: str
+    floor: float
+    overhead: float
+    cap: str
+
+
+MEM_MB = RequestKind("mem_mb", FLOOR_MB, JOB_OVERHEAD_MB, "max_mem_mb")
+RUNTIME = RequestKind("runtime", FLOOR_MINUTES, 0, "max_runtime")
+
+
+def _request_method(kind: RequestKind, doc: str) -> Callable[..., Callable[..., int]]:
+    """The :class:`ResourceScaler` method that makes ``kind``'s callables (one code for
+    memory and runtime: they differ only in the numbers of ``kind``)."""
+
+    def method(
+        self: ResourceScaler,
+        base: float = kind.floor,
+        per_unit: float = 0.0,
+        by: str = "input",
+        floor: float = kind.floor,
+    ) -> Callable[..., int]:
+        cap = max(getattr(self, kind.cap), floor)
+        return self._make(kind.name, base + kind.overhead, per_unit, by, floor, cap)
+
+    method.__name__ = kind.name
+    method.__qualname__ = f"ResourceScaler.{kind.name}"
+    method.__doc__ = doc
+    return method
+
+
 class ResourceScaler:
     """Makes the resource callables of a workflow with one config's caps."""
 
@@ -136,30 +173,17 @@ class ResourceScaler:
         self.max_mem_mb, self.max_runtime = caps(config)
         self.chrom_sizes = chrom_sizes
 
-    def mem_mb(
-        self,
-        base: float = FLOOR_MB,
-        per_unit: float = 0.0,
-        by: str = "input",
-        floor: float = FLOOR_MB,
-    ) -> Callable[..., int]:
+    mem_mb = _request_method(
+        MEM_MB,
         """``mem_mb`` callable: the script's ``base`` MB plus :data:`JOB_OVERHEAD_MB` plus
         ``per_unit`` MB per unit of ``by`` (see :func:`work_units`), times the attempt, within
-        [floor, resources.max_mem_mb]."""
-        return self._make(
-            "mem_mb", base + JOB_OVERHEAD_MB, per_unit, by, floor, max(self.max_mem_mb, floor)
-        )
-
-    def runtime(
-        self,
-        base: float = FLOOR_MINUTES,
-        per_unit: float = 0.0,
-        by: str = "input",
-        floor: float = FLOOR_MINUTES,
-    ) -> Callable[..., int]:
+        [floor, resources.max_mem_mb].""",
+    )
+    runtime = _request_method(
+        RUNTIME,
         """``runtime`` callable (minutes), scaled like :meth:`mem_mb`, capped by
-        ``resources.max_runtime``."""
-        return self._make("runtime", base, per_unit, by, floor, max(self.max_runtime, floor))
+        ``resources.max_runtime``.""",
+    )
 
     def _make(
         self, name: str, base: float, per_unit: float, by: str, floor: float, cap: float

@@ -18,6 +18,7 @@ Optionally an AnnData ``.h5ad`` (cells x regions, counts) is written (``anndata`
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import pyarrow as pa
 
 from genovocab.corpora.tables import list_array
 from genovocab.errors import InputError
-from genovocab.fileutil import is_gzip, open_text
+from genovocab.fileutil import is_gzip, open_text, tsv_chunks
 from genovocab.overlap import overlap_pairs
 from genovocab.regions import Regions
 
@@ -63,20 +64,7 @@ def _chunks(path: str | os.PathLike, chunk_lines: int) -> Iterator[tuple[int, An
     import pandas as pd
 
     skip = _header_lines(path)
-    reader = pd.read_csv(
-        path,
-        sep="\t",
-        header=None,
-        skiprows=skip,
-        dtype=str,
-        compression="gzip" if is_gzip(path) else None,
-        chunksize=chunk_lines,
-        keep_default_na=False,
-        na_filter=False,
-        engine="c",
-        quoting=3,
-        on_bad_lines="error",
-    )
+    reader = tsv_chunks(path, chunk_lines, skip, dtype=str, quoting=csv.QUOTE_NONE)
     line = skip + 1
     try:
         for frame in reader:

@@ -22,7 +22,7 @@ import pyarrow as pa
 from genovocab.corpora import card as _card
 from genovocab.corpora import metadata as _meta
 from genovocab.corpora import splits as _splits
-from genovocab.corpora.shards import split_tables, write_corpus
+from genovocab.corpora.shards import write_split_corpus
 from genovocab.corpora.tables import list_array
 from genovocab.defaults import SCHEMA, schema_group
 
@@ -108,6 +108,15 @@ COLUMN_DOCS = {
     "text": "chosen metadata as `key: value; ...`",
 }
 
+CARD_TAGS = ["biology", "genomics", "genomic-intervals"]
+#: the card's text unless the config gives one (``{last}``: the last region id)
+DESCRIPTION = (
+    "Each row is one BED file tokenized against the interval vocabulary (universe): "
+    "`input_ids` are the ids of the universe regions each of its regions overlaps "
+    "(ids 0..{last} are regions in universe order, then "
+    "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`)."
+)
+
 
 def write_interval_corpus(
     tokenizer: Any,
@@ -144,30 +153,17 @@ def write_interval_corpus(
         text_columns=text_columns,
         source=source,
     )
-    declared = _splits.declared_splits(splits, column)
-    tables = split_tables(table, labels, declared)
-    for name in declared:
-        tables.setdefault(name, table.schema.empty_table())
-    tables = {name: tables[name] for name in declared}
-    stats.update({f"documents_{name}": t.num_rows for name, t in tables.items()})
-    stats.update(extra_stats or {})
-    text = description or (
-        "Each row is one BED file tokenized against the interval vocabulary (universe): "
-        "`input_ids` are the ids of the universe regions each of its regions overlaps "
-        f"(ids 0..{tokenizer.n_regions - 1} are regions in universe order, then "
-        "`<unk> <pad> <mask> <cls> <eos> <bos> <sep>`)."
-    )
     info = _card.CardInfo(
-        title=title,
-        description=text,
-        license=license,
-        tags=["biology", "genomics", "genomic-intervals"],
+        title,
+        description or DESCRIPTION.format(last=tokenizer.n_regions - 1),
+        license,
+        CARD_TAGS,
         class_names=class_names,
         column_docs=COLUMN_DOCS,
     )
-    card = _card.dataset_card(tables, info, stats, n_shards)
-    paths = write_corpus(
-        tables, out_dir, n_shards=n_shards, card=card, stats=stats, splits=declared
+    declared = _splits.declared_splits(splits, column)
+    paths = write_split_corpus(
+        table, labels, declared, out_dir, info, n_shards=n_shards, stats=stats, extra=extra_stats
     )
     return paths, stats
 

@@ -22,8 +22,20 @@ import pyarrow as pa
 from genovocab.corpora import card as _card
 from genovocab.corpora import metadata as _meta
 from genovocab.corpora import splits as _splits
-from genovocab.corpora.shards import split_tables, write_corpus
+from genovocab.corpora.shards import write_split_corpus
 from genovocab.corpora.tables import list_array
+
+CARD_TAGS = ["biology", "genomics", "dna"]
+#: the card's text unless the config gives one
+DESCRIPTION = (
+    "Each row is one DNA sequence tokenized with the release's BPE (`tokenizer.json`): "
+    "`input_ids` are BPE ids without `[CLS]`/`[SEP]` (ids 0..4 are `[UNK] [CLS] [SEP] "
+    "[PAD] [MASK]`). `ngram_ids` are the G-gram ids (1..n; 0 is padding) of every "
+    "vocabulary G-gram occurrence, overlaps allowed, in position order; "
+    "`ngram_positions` index the G-gram's first token in `input_ids` and "
+    "`ngram_lengths` count its tokens. `SequenceTokenizer.pad` turns rows into DNAZEN "
+    "model inputs."
+)
 
 COLUMN_DOCS = {
     "id": "document name (BED name column, or chrom:start-end)",
@@ -39,19 +51,13 @@ def region_labels(
     bed_path: str | os.PathLike, column: int | str, chrom_sizes: Mapping[str, int] | None = None
 ) -> list[str]:
     """One BED column's values (1-based ``column``, or ``"last"``), for the regions
-    :func:`genovocab.sequence.windows.region_sequences` keeps (same reader, same drop rule).
-    The cCRE class is column 10 of ENCODE V4 (BED9+1) and column 6 of V3: ``"last"`` for
-    both."""
+    :func:`genovocab.sequence.windows.region_sequences` keeps (both read them with
+    :func:`~genovocab.sequence.windows.read_document_regions`). The cCRE class is column 10
+    of ENCODE V4 (BED9+1) and column 6 of V3: ``"last"`` for both."""
     from genovocab.errors import InputError
-    from genovocab.io import read_bed
+    from genovocab.sequence.windows import read_document_regions
 
-    iv = read_bed(
-        bed_path,
-        chrom_sizes,
-        unknown_chroms="drop" if chrom_sizes else "keep",
-        allow_empty=True,
-        keep_columns=True,
-    )
+    iv = read_document_regions(bed_path, chrom_sizes)
     extra = iv.columns.shape[1] if iv.columns is not None else 0
     index = extra - 1 if column == "last" else int(column) - 4
     if not 0 <= index < extra:
@@ -137,34 +143,18 @@ def write_sequence_corpus(
         tokenizer, ids, sequences, max_ngrams=max_ngrams, coordinates=coordinates, labels=labels
     )
     chroms = list(coordinates[0]) if coordinates is not None else None
-    split_of = _splits.assign(splits, len(ids), chroms=chroms)
-    declared = _splits.declared_splits(splits)
-    tables = split_tables(table, split_of, declared)
-    tables = {name: tables.get(name, table.schema.empty_table()) for name in declared}
-    stats.update({f"documents_{name}": t.num_rows for name, t in tables.items()})
-    stats.update(extra_stats or {})
-    text = description or (
-        "Each row is one DNA sequence tokenized with the release's BPE (`tokenizer.json`): "
-        "`input_ids` are BPE ids without `[CLS]`/`[SEP]` (ids 0..4 are `[UNK] [CLS] [SEP] "
-        "[PAD] [MASK]`). `ngram_ids` are the G-gram ids (1..n; 0 is padding) of every "
-        "vocabulary G-gram occurrence, overlaps allowed, in position order; "
-        "`ngram_positions` index the G-gram's first token in `input_ids` and "
-        "`ngram_lengths` count its tokens. `SequenceTokenizer.pad` turns rows into DNAZEN "
-        "model inputs."
-    )
     info = _card.CardInfo(
-        title=title,
-        description=text,
-        license=license,
-        tags=["biology", "genomics", "dna"],
-        task_categories=["fill-mask", "text-classification"]
-        if labels is not None
-        else ["fill-mask"],
+        title,
+        description or DESCRIPTION,
+        license,
+        CARD_TAGS,
+        ["fill-mask", "text-classification"] if labels is not None else ["fill-mask"],
         class_names=class_names,
         column_docs=COLUMN_DOCS,
     )
-    card = _card.dataset_card(tables, info, stats, n_shards)
-    paths = write_corpus(
-        tables, out_dir, n_shards=n_shards, card=card, stats=stats, splits=declared
+    split_of = _splits.assign(splits, len(ids), chroms=chroms)
+    declared = _splits.declared_splits(splits)
+    paths = write_split_corpus(
+        table, split_of, declared, out_dir, info, n_shards=n_shards, stats=stats, extra=extra_stats
     )
     return paths, stats

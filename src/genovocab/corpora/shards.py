@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from genovocab.corpora.card import CardInfo, dataset_card
 from genovocab.fileutil import atomic_dir
 
 SPLITS = ("train", "validation", "test")
@@ -182,3 +183,29 @@ def write_card_and_stats(
     (Path(folder) / "stats.json").write_text(
         json.dumps(dict(stats or {}), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def write_split_corpus(
+    table: pa.Table,
+    split: Sequence[str] | np.ndarray,
+    declared: Sequence[str],
+    out_dir: str | os.PathLike,
+    info: CardInfo,
+    *,
+    n_shards: int,
+    stats: dict[str, object],
+    extra: Mapping[str, object] | None = None,
+) -> list[Path]:
+    """Write one tokenized table as a corpus of the ``declared`` splits (``split``: each row's
+    split name) with the card ``info`` describes; returns the shard paths.
+
+    Every declared split is written, an empty one with the table's schema. ``stats`` gains
+    ``documents_<split>`` for each, then the ``extra`` statistics (in that order: the card
+    lists them so); it is what ``stats.json`` and the card hold.
+    """
+    grouped = split_tables(table, split, declared)
+    tables = {name: grouped.get(name, table.schema.empty_table()) for name in declared}
+    stats.update({f"documents_{name}": t.num_rows for name, t in tables.items()})
+    stats.update(extra or {})
+    card = dataset_card(tables, info, stats, n_shards)
+    return write_corpus(tables, out_dir, n_shards=n_shards, card=card, stats=stats, splits=declared)

@@ -20,6 +20,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -345,35 +346,25 @@ def sites_per_feature_total(accs: Sequence[FeatureAccumulator]) -> np.ndarray:
     return np.sum([a.sites_per_feature for a in accs], axis=0)
 
 
-def bin_and_featurize(
-    site_chunks,
-    length: int,
-    n_features: int,
-    *,
-    sigma: float = 3.0,
-    width: float = 5.0,
-    max_bin: int = 50,
-    trim_step: int = 25,
-    extra_chunks=None,
-):
-    """Coverage -> bins -> features for one chromosome, streaming the sites twice.
-
-    ``site_chunks`` and ``extra_chunks`` (CpG sites, features only) are callables returning a
-    fresh iterator of start-sorted :class:`Sites` chunks. Returns (BinResult, CSR matrix,
-    sites per feature).
-    """
-    result, acc = bin_and_accumulate(
-        site_chunks,
-        length,
-        n_features,
-        sigma=sigma,
-        width=width,
-        max_bin=max_bin,
-        trim_step=trim_step,
-        extra_chunks=extra_chunks,
-    )
+def bin_and_featurize(site_chunks, length: int, n_features: int, **options: Any):
+    """Coverage -> bins -> features for one chromosome, in memory: :func:`bin_and_accumulate`
+    (same arguments) with the accumulator finished. Returns (BinResult, CSR matrix, sites per
+    feature)."""
+    result, acc = bin_and_accumulate(site_chunks, length, n_features, **options)
     counts = acc.sites_per_feature.copy()
     return result, acc.finish(), counts
+
+
+def binning_options(params: Any) -> dict[str, Any]:
+    """The binning keywords of :func:`bin_and_accumulate` from a parameter record with the
+    config's names (``sigma``, ``peak_width``, ``max_bin``, ``trim_step``: the workflow's
+    ``BinParams``, the motif tokenizer's parameters), so every caller translates them alike."""
+    return {
+        "sigma": params.sigma,
+        "width": params.peak_width,
+        "max_bin": params.max_bin,
+        "trim_step": params.trim_step,
+    }
 
 
 def bin_and_accumulate(
@@ -388,8 +379,12 @@ def bin_and_accumulate(
     extra_chunks=None,
     spill_dir: str | os.PathLike | None = None,
 ):
-    """Like :func:`bin_and_featurize` but returns the filled :class:`FeatureAccumulator`
-    (call its ``finish`` or ``write_npz``); with ``spill_dir`` the non-zeros go to disk."""
+    """Coverage -> bins -> features for one chromosome, streaming the sites twice; returns
+    (BinResult, the filled :class:`FeatureAccumulator`: call its ``finish`` or ``write_npz``).
+
+    ``site_chunks`` and ``extra_chunks`` (CpG sites, features only) are callables returning a
+    fresh iterator of start-sorted :class:`Sites` chunks; with ``spill_dir`` the non-zeros go
+    to disk."""
     from genovocab.motifs.binning import bin_edges_smoothed, coverage, smooth_coverage
     from genovocab.motifs.sites import merge_sorted_chunks
 

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from genovocab.errors import InputError
-from genovocab.fileutil import atomic_path, is_gzip, open_text
+from genovocab.fileutil import atomic_path, is_gzip, open_text, tsv_chunks
 from genovocab.io.jaspar import Matrix
 from genovocab.regions import acgt_runs
 
@@ -616,13 +616,11 @@ def _read_track_fast(
     names = ["chrom", "start", "end", "name", "score", "nlp", "strand"]
     parts: dict[str, list[Sites]] = {}
     try:
-        reader = pd.read_csv(
+        reader = tsv_chunks(
             path,
-            sep="\t",
-            header=None,
+            chunk_rows,
+            skip,
             names=names,
-            skiprows=skip,
-            chunksize=chunk_rows,
             dtype={
                 "chrom": str,
                 "start": np.int64,
@@ -632,10 +630,6 @@ def _read_track_fast(
                 "nlp": np.int64,
                 "strand": str,
             },
-            na_filter=False,
-            compression="gzip" if is_gzip(path) else None,
-            skip_blank_lines=True,
-            engine="c",
         )
         for df in reader:
             start = df["start"].to_numpy()

@@ -26,6 +26,7 @@ from genovocab.errors import InputError
 from genovocab.io.jaspar import Matrix
 from genovocab.motifs.features import (
     bin_and_accumulate,
+    binning_options,
     cpg_dinucleotide_sites,
     feature_table,
     interval_sites,
@@ -249,12 +250,9 @@ def bin_chromosome(
         chunks,
         length,
         n_features,
-        sigma=params.sigma,
-        width=params.peak_width,
-        max_bin=params.max_bin,
-        trim_step=params.trim_step,
         extra_chunks=extra,
         spill_dir=spill,
+        **binning_options(params),
     )
     counts = acc.sites_per_feature.copy()
     t1 = time.perf_counter()

@@ -3,23 +3,15 @@ SHA256SUMS."""
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from genovocab._version import __version__
-from genovocab.errors import InputError, OutputError
-from genovocab.fileutil import (
-    old_name,
-    remove_stale_temps,
-    sha256_file,
-    tmp_name,
-    write_text_atomic,
-)
+from genovocab.errors import InputError
+from genovocab.fileutil import sha256_file, staged_folder, write_text_atomic
 from genovocab.io.chromsizes import chrom_sizes_from_text
 from genovocab.release import CARD, LICENSE_FILE, MANIFEST, SUMS, TOP_LEVEL
 from genovocab.release.card import (
@@ -65,13 +57,7 @@ def build_release(
     import yaml
 
     out = Path(out_dir)
-    if out.exists() and not _is_release_folder(out):
-        raise InputError(out, "exists and is not a genovocab release folder; not replacing it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out)  # a killed build's temporaries (never a live one's)
-    tmp = out.parent / tmp_name(out)
-    tmp.mkdir()
-    try:
+    with staged_folder(out, _check_release_target, writer="build of this release") as tmp:
         files = _part_files(parts)
         hashed = _map_threads(
             _hash_and_check, [(src, rec) for _, src, rec in files], max(1, int(threads))
@@ -120,10 +106,6 @@ def build_release(
         write_text_atomic(tmp / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         _write_new(tmp / CARD, with_release_digest(card, sha256_file(tmp / MANIFEST)))
         write_sums(tmp, digests)
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
@@ -134,30 +116,11 @@ def _write_new(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Rename the finished release ``tmp`` onto ``out``; an earlier build of it is moved to
-    a backup name of this process and removed. When another build of the same release
-    renamed its folder in first, this one loses with :class:`OutputError` (theirs stays)."""
-    old = None
-    if out.exists():
-        if not _is_release_folder(out):  # something appeared meanwhile
-            raise InputError(out, "exists and is not a genovocab release folder; not replacing it")
-        old = out.parent / old_name(out)
-        os.rename(out, old)
-    try:
-        os.rename(tmp, out)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        raise OutputError(
-            out,
-            "another build of this release finished at the same time; "
-            "kept its result, discarded this one",
-        ) from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _check_release_target(path: Path) -> None:
+    """Refuse to replace ``path`` unless it is missing or :func:`_is_release_folder`: checked
+    before the build and again just before its folder is renamed into place."""
+    if path.exists() and not _is_release_folder(path):
+        raise InputError(path, "exists and is not a genovocab release folder; not replacing it")
 
 
 def _is_release_folder(path: Path) -> bool:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,11 +24,15 @@ from genovocab.errors import InputError
 from genovocab.fileutil import atomic_path, open_text
 from genovocab.regions import acgt_runs
 
+if TYPE_CHECKING:
+    from genovocab.regions import Regions
+
 __all__ = [
     "Window",
     "acgt_segments",
     "genome_windows",
     "iter_genome_windows",
+    "read_document_regions",
     "read_lines",
     "region_sequences",
     "reverse_complement",
@@ -209,6 +214,24 @@ def read_lines(path: str | os.PathLike, limit: int | None = None) -> list[str]:
     return out
 
 
+def read_document_regions(
+    bed_path: str | os.PathLike, chrom_sizes: Mapping[str, int] | None = None
+) -> Regions:
+    """The regions of a BED file that become sequence documents, with their extra columns:
+    file order, regions on chromosomes absent from ``chrom_sizes`` (when given) dropped. The
+    one reader of :func:`region_sequences` and of the corpus's region labels, so both keep the
+    same regions."""
+    from genovocab.io import read_bed
+
+    return read_bed(
+        bed_path,
+        chrom_sizes,
+        unknown_chroms="drop" if chrom_sizes else "keep",
+        allow_empty=True,
+        keep_columns=True,
+    )
+
+
 def region_sequences(
     fasta_path: str | os.PathLike,
     bed_path: str | os.PathLike,
@@ -221,16 +244,9 @@ def region_sequences(
     absent from ``chrom_sizes`` (when given) are dropped. Non-ACGT bases stay in the sequence
     (the BPE tokenizer maps them to ``[UNK]``).
     """
-    from genovocab.io import read_bed
     from genovocab.io.fasta import open_fasta
 
-    iv = read_bed(
-        bed_path,
-        chrom_sizes,
-        unknown_chroms="drop" if chrom_sizes else "keep",
-        allow_empty=True,
-        keep_columns=True,
-    )
+    iv = read_document_regions(bed_path, chrom_sizes)
     fasta = open_fasta(fasta_path)
     chrom_names = [iv.chroms[i] for i in iv.chrom_index.tolist()]
     seqs = []

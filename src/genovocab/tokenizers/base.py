@@ -18,9 +18,14 @@ A subclass implements only
   by the base), other names are the subclass's own axes (e.g. ``"ngram"`` for G-gram rows,
   padded to :meth:`_axis_target`), ``None`` a fixed trailing width (e.g. a cluster vector per
   position);
-* optionally, a special-token template (:meth:`_special_template`, e.g. ``[CLS] $A [SEP]``).
+* optionally, a special-token template (:meth:`_special_template`, e.g. ``[CLS] $A [SEP]``);
+* optionally, a shortcut for a common kind of call, with the generic path's result:
+  :meth:`_plain_call` (no padding, truncation, tensors or extra outputs: one short document
+  per call) and :meth:`_padded_call` (padded tensors with special tokens, a whole batch in
+  array operations).
 
-The base then resolves ``padding`` / ``truncation`` / ``max_length`` once
+The base owns the ``__call__`` signature (transformers' options), so a shortcut never restates
+it. The base then resolves ``padding`` / ``truncation`` / ``max_length`` once
 (:meth:`_resolve_options`), adds special tokens once (:meth:`_add_special_tokens`) and pads once
 (:meth:`_pad_items`), for ``__call__`` and :meth:`pad` alike.
 """
@@ -122,7 +127,9 @@ class BatchEncoding(dict):
     def __init__(
         self, data: Mapping[str, Any] | None = None, tensor_type: str | None = None
     ) -> None:
-        super().__init__(data or {})
+        # dict.update, not super().__init__: a third of the cost (every call makes one)
+        if data is not None:
+            dict.update(self, data)
         if tensor_type is not None:
             self.convert_to_tensors(tensor_type)
 
@@ -509,11 +516,37 @@ class TokenizerBase:
         """Tokenize one item or a batch into a :class:`BatchEncoding`.
 
         A single item without ``return_tensors`` gives flat lists; with it, a batch of one.
-        Subclass keyword options (``kwargs``) go to :meth:`_call_options`.
+        Subclass keyword options (``kwargs``) go to :meth:`_call_options`. With no padding,
+        truncation, tensors, extra outputs or subclass options, :meth:`_plain_call` may answer
+        first; padded tensors with special tokens may come from :meth:`_padded_call`.
         """
+        if (
+            padding is False
+            and truncation is None
+            and max_length is None
+            and return_tensors is None
+            and not return_special_tokens_mask
+            and not return_length
+            and not kwargs
+        ):
+            out = self._plain_call(inputs, add_special_tokens, return_attention_mask)
+            if out is not None:
+                return out
         options = self._resolve_options(padding, truncation, max_length, pad_to_multiple_of)
         with self._call_options(**kwargs):
             items, batched = self._split_batch(inputs)
+            if (
+                return_tensors is not None
+                and add_special_tokens
+                and not return_special_tokens_mask
+                and not return_length
+                and options.padding is not None
+            ):
+                out = self._padded_call(
+                    items, options, self._want_attention_mask(return_attention_mask)
+                )
+                if out is not None:  # a single item with tensors is a batch of one
+                    return out.convert_to_tensors(return_tensors)
             n_special = self.num_special_tokens_to_add() if add_special_tokens else 0
             budget = None if options.max_tokens is None else max(0, options.max_tokens - n_special)
             encoded = self._encode_batch(items, budget)
@@ -543,6 +576,26 @@ class TokenizerBase:
         """``input_ids`` of one item (list) or a batch (list of lists)."""
         kwargs.pop("return_tensors", None)
         return self(inputs, add_special_tokens=add_special_tokens, **kwargs)["input_ids"]
+
+    def _plain_call(
+        self, inputs: Any, add_special_tokens: bool, return_attention_mask: bool | None
+    ) -> BatchEncoding | None:
+        """The output of a call with the default options (``padding=False``, no truncation,
+        ``max_length`` or tensors, no special-tokens mask, length or subclass options), when a
+        subclass can give it faster than the generic path: ``input_ids`` (and
+        ``attention_mask``, per ``return_attention_mask``, None meaning
+        :attr:`model_input_names`) as flat lists for one item. None (the default) leaves the
+        call to the generic path, which must give the same result."""
+        return None
+
+    def _padded_call(
+        self, items: list[Any], options: Options, want_mask: bool
+    ) -> BatchEncoding | None:
+        """The padded output (numpy arrays, one row per item, special tokens added, padded per
+        ``options``) of ``items`` when a subclass can build it for the whole batch at once;
+        runs inside :meth:`_call_options`. None (the default) leaves the call to the generic
+        path, which must give the same result."""
+        return None
 
     def _call_options(self, **kwargs: Any):
         """A context in which per-call subclass options apply (none by default)."""

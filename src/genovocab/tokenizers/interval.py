@@ -322,6 +322,21 @@ def to_regions(document: Any) -> Regions:
     )
 
 
+def _small_document(inputs: Any) -> Sequence[Any] | None:
+    """The regions of a call's input when it is one region tuple or one short list of
+    region tuples (one document); None otherwise."""
+    kind = type(inputs)
+    if kind is tuple:
+        if len(inputs) >= 3 and type(inputs[0]) is str:
+            return (inputs,)
+        return None
+    if kind is list and 0 < len(inputs) <= SMALL_DOCUMENT:
+        first = inputs[0]
+        if type(first) in (tuple, list) and len(first) >= 3 and type(first[0]) is str:
+            return inputs
+    return None
+
+
 class IntervalTokenizer(TokenizerBase):
     """Tokenize genomic regions against a universe (see the module docstring for the layout).
 
@@ -349,6 +364,14 @@ class IntervalTokenizer(TokenizerBase):
         "bos_token": "<bos>",
         "sep_token": "<sep>",
     }
+    #: chromosome lengths the regions are checked against (the release's tokenizer sets them)
+    chrom_sizes: Mapping[str, int] | None = None
+    #: a subclass overrides :meth:`_encode` (e.g. to check regions): set per class
+    _checks_in_encode = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._checks_in_encode = cls._encode is not IntervalTokenizer._encode
 
     def __init__(
         self,
@@ -642,50 +665,46 @@ class IntervalTokenizer(TokenizerBase):
         """Ids of a short document of ``(chrom, start, end, ...)`` tuples (or lists) with
         ``int`` coordinates, computed in plain Python over the universe's index: the same
         ids as :meth:`_encode` (tested on randomized regions), without building arrays of
-        the input. None for anything else (other types, a bad coordinate, a document with
-        many candidate regions): the vectorised path then handles it or raises the error."""
+        the input. None for anything else (other types, a bad coordinate, a region beyond its
+        chromosome with ``chrom_sizes``, a document with many candidate regions): the
+        vectorised path then handles it or raises the located error.
+
+        With the default options on a sorted, non-nested universe (``self._simple``) rows are
+        ids and the candidates of a query are its hits, so a query is two binary searches and
+        a range."""
         if len(regions) > SMALL_DOCUMENT:
             return None
         # a subclass that checks regions in _encode keeps this path only if the check is
         # the chromosome-length one, done here too (the release's tokenizer sets chrom_sizes)
-        sizes = getattr(self, "chrom_sizes", None)
-        if sizes is None and type(self)._encode is not IntervalTokenizer._encode:
+        sizes = self.chrom_sizes
+        if sizes is None and self._checks_in_encode:
             return None
+        keys = self._query_keys(regions, sizes)
+        if keys is None:
+            return None
+        q_start, q_end = keys
         if self._simple:
-            return self._simple_ids(regions, sizes)
-        u = self.universe
-        rank_of = u._rank
-        shift = u.shift
-        limit = (1 << shift) - 1
-        q_start: list[int] = []  # start / end keys (-1: chromosome not in the universe)
-        q_end: list[int] = []
-        q_raw: list[tuple[int, int]] = []
-        for region in regions:
-            kind = type(region)
-            if (kind is not tuple and kind is not list) or len(region) < 3:
-                return None
-            chrom, start, end = region[0], region[1], region[2]
-            if (
-                type(chrom) is not str
-                or type(start) is not int
-                or type(end) is not int
-                or start < 0
-                or end < start
-            ):
-                return None
-            if sizes is not None and end > sizes.get(chrom, end):
-                return None  # beyond the chromosome: the checked path raises the error
-            if end == start:
-                continue  # zero-length: skipped, as the BED reader does
-            rank = rank_of.get(chrom)
-            if rank is None:
-                q_start.append(-1)
-                q_end.append(-1)
+            sub = self.universe._sublists[0]
+            n = len(q_start)
+            if n == 1:  # scalar searches: no arrays to build
+                lo = int(sub.padded_max_end_keys.searchsorted(q_start[0], "right")) - 1
+                hi = int(sub.start_keys.searchsorted(q_end[0], "left"))
+                if hi - lo > _SMALL_CANDIDATES:
+                    return None
+                ids = list(range(lo, hi))
+            elif n:
+                los = (
+                    sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64), "right")
+                    - 1
+                ).tolist()
+                his = sub.start_keys.searchsorted(np.array(q_end, dtype=np.int64), "left").tolist()
+                if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
+                    return None
+                ids = [r for a, b in zip(los, his) for r in range(a, b)]
             else:
-                base = rank << shift
-                q_start.append(base | min(start, limit))
-                q_end.append(base | min(end, limit))
-            q_raw.append((start, end))
+                ids = []
+            return ids if ids or self.empty_document == "empty" else [self.unk_token_id]
+        u = self.universe
         n = len(q_start)
         hits: list[list[int]] = [[] for _ in range(n)]
         if n:
@@ -719,7 +738,8 @@ class IntervalTokenizer(TokenizerBase):
             if several:
                 for h in hits:
                     h.sort()
-            if self._filtered:
+            if self._filtered:  # (start, end) of each query (zero-length ones were skipped)
+                q_raw = [(r[1], r[2]) for r in regions if r[1] != r[2]]
                 hits = [self._kept(h, *q_raw[q]) for q, h in enumerate(hits)]
         repeat = self._repeat
         unk_row = self.n_regions
@@ -745,14 +765,14 @@ class IntervalTokenizer(TokenizerBase):
             ids = [self.unk_token_id]
         return ids
 
-    def _simple_ids(
+    def _query_keys(
         self, regions: Sequence[Any], sizes: Mapping[str, int] | None
-    ) -> list[int] | None:
-        """:meth:`_small_ids` with the default options on a sorted, non-nested universe
-        (``self._simple``): rows are ids and the candidates of a query are its hits, so a
-        query is two binary searches and a range. A region beyond its chromosome (with
-        ``chrom_sizes``), a bad coordinate or another type returns None: the general path
-        raises the located error."""
+    ) -> tuple[list[int], list[int]] | None:
+        """Start and end keys (``rank << shift | position``, as the universe's index; -1 for a
+        chromosome not in the universe) of the regions of a short document, zero-length
+        regions skipped as the BED reader skips them. None when a region is not a tuple or
+        list of a ``str`` and two ``int``, has a bad coordinate or ends beyond its chromosome
+        in ``sizes``: the vectorised path then handles it or raises the located error."""
         u = self.universe
         rank_of = u._rank.get
         shift = u.shift
@@ -772,34 +792,20 @@ class IntervalTokenizer(TokenizerBase):
             ):
                 return None
             if sizes is not None and end > sizes.get(chrom, end):
-                return None
+                return None  # beyond the chromosome: the checked path raises the error
+            if start == end:
+                continue  # zero-length: skipped
             rank = rank_of(chrom)
-            if rank is None or start == end:  # no hit ("drop"); zero-length: skipped
+            if rank is None:
+                q_start.append(-1)
+                q_end.append(-1)
                 continue
             if end > limit:  # past the key width: clamped (every region ends before it)
                 start, end = min(start, limit), limit
             base = rank << shift
             q_start.append(base | start)
             q_end.append(base | end)
-        sub = u._sublists[0]
-        n = len(q_start)
-        if n == 1:  # scalar searches: no arrays to build
-            lo = int(sub.padded_max_end_keys.searchsorted(q_start[0], "right")) - 1
-            hi = int(sub.start_keys.searchsorted(q_end[0], "left"))
-            if hi - lo > _SMALL_CANDIDATES:
-                return None
-            ids = list(range(lo, hi))
-        elif n:
-            los = (
-                sub.padded_max_end_keys.searchsorted(np.array(q_start, dtype=np.int64), "right") - 1
-            ).tolist()
-            his = sub.start_keys.searchsorted(np.array(q_end, dtype=np.int64), "left").tolist()
-            if sum(map(_span, los, his)) > _SMALL_CANDIDATES:
-                return None
-            ids = [r for a, b in zip(los, his) for r in range(a, b)]
-        else:
-            ids = []
-        return ids if ids or self.empty_document == "empty" else [self.unk_token_id]
+        return q_start, q_end
 
     def _kept(self, rows: list[int], start: int, end: int) -> list[int]:
         """``rows`` that pass ``min_overlap`` and the overlap fractions for query
@@ -820,69 +826,23 @@ class IntervalTokenizer(TokenizerBase):
             out.append(r)
         return out
 
-    @staticmethod
-    def _small_document(inputs: Any) -> Sequence[Any] | None:
-        """The regions of a call's input when it is one region tuple or one short list of
-        region tuples (one document); None otherwise."""
-        kind = type(inputs)
-        if kind is tuple:
-            if len(inputs) >= 3 and type(inputs[0]) is str:
-                return (inputs,)
+    def _plain_call(
+        self, inputs: Any, add_special_tokens: bool, return_attention_mask: bool | None
+    ) -> BatchEncoding | None:
+        """The per-call path of :meth:`TokenizerBase.__call__` with the default options: one
+        short document (:func:`_small_document`, :meth:`_small_ids`) when the template adds
+        no special tokens; None for anything else (the generic path)."""
+        if not self._plain_template:
             return None
-        if kind is list and 0 < len(inputs) <= SMALL_DOCUMENT:
-            first = inputs[0]
-            if type(first) in (tuple, list) and len(first) >= 3 and type(first[0]) is str:
-                return inputs
-        return None
-
-    def __call__(
-        self,
-        inputs: Any,
-        *,
-        add_special_tokens: bool = True,
-        padding: bool | str = False,
-        truncation: bool | str | None = None,
-        max_length: int | None = None,
-        pad_to_multiple_of: int | None = None,
-        return_tensors: str | None = None,
-        return_attention_mask: bool | None = None,
-        return_special_tokens_mask: bool = False,
-        return_length: bool = False,
-        **kwargs: Any,
-    ) -> BatchEncoding:
-        """Tokenize one document or a batch (:meth:`TokenizerBase.__call__`). One short
-        document with the default options returns from the per-call path."""
-        if (
-            padding is False
-            and truncation is None
-            and max_length is None
-            and return_tensors is None
-            and not return_special_tokens_mask
-            and not return_length
-            and not kwargs
-            and self._plain_template
+        regions = _small_document(inputs)
+        ids = None if regions is None else self._small_ids(regions)
+        if ids is None:
+            return None
+        if return_attention_mask is False or (
+            return_attention_mask is None and "attention_mask" not in self.model_input_names
         ):
-            regions = self._small_document(inputs)
-            ids = None if regions is None else self._small_ids(regions)
-            if ids is not None:
-                if return_attention_mask is False or (
-                    return_attention_mask is None and "attention_mask" not in self.model_input_names
-                ):
-                    return BatchEncoding({"input_ids": ids})
-                return BatchEncoding({"input_ids": ids, "attention_mask": [1] * len(ids)})
-        return super().__call__(
-            inputs,
-            add_special_tokens=add_special_tokens,
-            padding=padding,
-            truncation=truncation,
-            max_length=max_length,
-            pad_to_multiple_of=pad_to_multiple_of,
-            return_tensors=return_tensors,
-            return_attention_mask=return_attention_mask,
-            return_special_tokens_mask=return_special_tokens_mask,
-            return_length=return_length,
-            **kwargs,
-        )
+            return BatchEncoding({"input_ids": ids})
+        return BatchEncoding({"input_ids": ids, "attention_mask": [1] * len(ids)})
 
     def _document_ids(self, document: Any) -> np.ndarray:
         """Ids of one document: the per-call path when it applies, else the vectorised one."""
@@ -922,7 +882,7 @@ class IntervalTokenizer(TokenizerBase):
 
     def tokenize(self, regions: Any) -> list[str] | list[list[str]]:
         """Token strings (``chrom:start-end``, ``<unk>``) of one document or a batch."""
-        regions_small = self._small_document(regions)
+        regions_small = _small_document(regions)
         ids = None if regions_small is None else self._small_ids(regions_small)
         if ids is not None:
             return self._small_tokens(ids)

@@ -439,7 +439,11 @@ class DnaEncoder:
     def encode(self, seq: str, offset: int = 0) -> Bins:
         import time
 
-        from genovocab.motifs.features import bin_and_accumulate, cpg_dinucleotide_sites
+        from genovocab.motifs.features import (
+            bin_and_accumulate,
+            binning_options,
+            cpg_dinucleotide_sites,
+        )
         from genovocab.motifs.patterns import active_patterns, cluster_features
 
         if not isinstance(seq, str):
@@ -467,11 +471,8 @@ class DnaEncoder:
             lambda: iter([sites]),
             len(seq),
             self.n_features,
-            sigma=p.sigma,
-            width=p.peak_width,
-            max_bin=p.max_bin,
-            trim_step=p.trim_step,
             extra_chunks=extra,
+            **binning_options(p),  # the workflow's binning, from the same parameter names
         )
         cf = cluster_features(acc.finish(), self.labels)
         patterns = active_patterns(cf, p.token_threshold)

@@ -340,6 +340,9 @@ class SequenceTokenizer(TokenizerBase):
         return_ngram_positions: bool | None = None,
         **kwargs: Any,
     ):
+        """A call takes DNA (a string or a batch) or token-id sequences (a corpus row's
+        ``input_ids`` without specials), with the options of :meth:`TokenizerBase.__call__`
+        plus ``max_ngrams`` (row cap) and ``return_ngram_positions``."""
         if kwargs:
             raise TypeError(f"unexpected keyword argument(s) {sorted(kwargs)}")
         return _CallState(
@@ -350,54 +353,15 @@ class SequenceTokenizer(TokenizerBase):
             else bool(return_ngram_positions),
         )
 
-    def __call__(self, inputs: Any, **kwargs: Any) -> BatchEncoding:
-        """Tokenize DNA (a string or a batch) or token-id sequences (a corpus row's
-        ``input_ids`` without specials). Options of :meth:`TokenizerBase.__call__`, plus
-        ``max_ngrams`` (row cap) and ``return_ngram_positions``."""
-        cap = kwargs.get("max_ngrams")
-        self._cap = self.max_ngrams if cap is None else cap
-        fast = self._dense_call(inputs, **kwargs)
-        if fast is not None:
-            return fast
-        return super().__call__(inputs, **kwargs)
-
-    def _dense_call(
-        self,
-        inputs: Any,
-        *,
-        add_special_tokens: bool = True,
-        padding: bool | str = False,
-        truncation: bool | str | None = None,
-        max_length: int | None = None,
-        pad_to_multiple_of: int | None = None,
-        return_tensors: str | None = None,
-        return_attention_mask: bool | None = None,
-        return_special_tokens_mask: bool = False,
-        return_length: bool = False,
-        max_ngrams: int | None = None,
-        return_ngram_positions: bool | None = None,
+    def _padded_call(
+        self, items: list[Any], options: Options, want_mask: bool
     ) -> BatchEncoding | None:
         """The padded-tensor case in whole-batch array operations (no per-item work); the
         same result as the generic path (tested), which handles every other case."""
-        if (
-            return_tensors is None
-            or not add_special_tokens
-            or return_special_tokens_mask
-            or return_length
-            or self.padding_side != "right"
-            or self.truncation_side != "right"
-        ):
+        if self.padding_side != "right" or self.truncation_side != "right":
             return None
-        options = self._resolve_options(padding, truncation, max_length, pad_to_multiple_of)
-        if options.padding is None:
-            return None
-        items, batched = self._split_batch(inputs)
         cap = self._cap
-        want_pos = (
-            self.return_ngram_positions
-            if return_ngram_positions is None
-            else bool(return_ngram_positions)
-        )
+        want_pos = self._want_positions
         contents = self._content_ids(items)
         if options.max_tokens is not None:
             keep = max(0, options.max_tokens - 2)
@@ -428,7 +392,7 @@ class SequenceTokenizer(TokenizerBase):
         ids[np.arange(n), 0] = self.cls_token_id
         ids[np.arange(n), lengths + 1] = self.sep_token_id
         out = BatchEncoding({"input_ids": ids})
-        if self._want_attention_mask(return_attention_mask):
+        if want_mask:
             out["attention_mask"] = (np.arange(width)[None, :] < (lengths + 2)[:, None]).astype(
                 np.int64
             )
@@ -452,8 +416,7 @@ class SequenceTokenizer(TokenizerBase):
             pos[row_seq, rank] = m.position[row_first] + 1
             lens[row_seq, rank] = m.length[row_first]
             out["ngram_positions"], out["ngram_lengths"] = pos, lens
-        del batched  # a single item with tensors is a batch of one, as in the generic path
-        return out.convert_to_tensors(return_tensors)
+        return out
 
     def pad(self, encoded_inputs: Any, *args: Any, **kwargs: Any) -> BatchEncoding:
         """transformers' ``pad``; corpus rows (``input_ids`` without specials and no G-gram

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from genovocab.io.bed import read_bed
-from genovocab.regions import Regions
+from genovocab.regions import Regions, RegionsView
 from genovocab.tables import read_npz, write_npz
 
 __all__ = ["PeakSet", "ccre_universe", "read_peak_files"]
@@ -20,11 +20,13 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class PeakSet:
+class PeakSet(RegionsView):
     """All regions of N files on one genome: a :class:`~genovocab.regions.Regions` (chromosomes
     in the chrom.sizes order) plus the 0-based file number of each region.
 
-    Regions keep file order within a file; ``names`` are the files' sample names.
+    Regions keep file order within a file; ``names`` are the files' sample names. ``chroms``
+    (the chrom.sizes order), ``chrom_index``, ``starts`` and ``ends`` read through to
+    ``regions`` (:class:`~genovocab.regions.RegionsView`).
     """
 
     regions: Regions
@@ -33,22 +35,9 @@ class PeakSet:
     names: list[str]
 
     @property
-    def chroms(self) -> list[str]:
-        """Chromosome names, in the chrom.sizes order (``chrom[i]`` indexes them)."""
-        return list(self.regions.chroms)
-
-    @property
     def chrom(self) -> np.ndarray:
-        """Chromosome index of each region (into :attr:`chroms`)."""
+        """Chromosome index of each region (into :attr:`chroms`; ``chrom_index``)."""
         return self.regions.chrom_index
-
-    @property
-    def starts(self) -> np.ndarray:
-        return self.regions.starts
-
-    @property
-    def ends(self) -> np.ndarray:
-        return self.regions.ends
 
     @property
     def n_files(self) -> int:
