@@ -278,3 +278,21 @@ def test_track_statistics_read_per_chromosome_match_the_concatenation():
         assert got[name]["mean"] == float(train.mean())
         assert got[name]["std"] == float(train.std())
         assert got[name]["fraction_bins_missing"] == float(np.isnan(every).mean())
+
+
+@pytest.mark.parametrize("layout", ["reference", "full"])
+def test_an_empty_split_has_the_same_schema(tmp_path, layout):
+    """A split without chromosomes still gets a shard, with the columns' types of the others
+    (a null-typed ``id`` there would stop ``datasets`` loading the folder)."""
+    folder = make_folder(tmp_path)
+    config = CorpusConfig(
+        fragment_bins=2, stride_bins=2, validation=("chr2",), test=(), layout=layout
+    )
+    build_motif_corpus(folder, tmp_path / "c", config, plot=False)
+    data = tmp_path / "c" / "data"
+    schemas = {p.name.split("-")[0]: pq.read_schema(p) for p in sorted(data.iterdir())}
+    assert pq.read_metadata(data / "test-00000-of-00001.parquet").num_rows == 0
+    assert schemas["test"].field("id").type == "string"
+    assert schemas["test"].equals(schemas["train"]) and schemas["train"].equals(
+        schemas["validation"]
+    )

@@ -241,7 +241,9 @@ def _coordinate_columns(chrom: str, edges: np.ndarray, bounds: np.ndarray) -> di
     starts = edges[bounds[:, 0]]
     ends = edges[bounds[:, 1]]
     return {
-        "id": pa.array([f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())]),
+        "id": pa.array(
+            [f"{chrom}:{s}-{e}" for s, e in zip(starts.tolist(), ends.tolist())], type=pa.string()
+        ),
         "chrom": pa.array([chrom] * len(bounds), type=pa.string()),
         "start": pa.array(starts.astype(np.int64)),
         "end": pa.array(ends.astype(np.int64)),
