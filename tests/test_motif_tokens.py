@@ -444,3 +444,26 @@ def test_token_vocab_refuses_a_pattern_file_with_other_ids(tmp_path):
             zipf_out=tmp_path / "z.json",
         )
     assert not (tmp_path / "v.tsv").exists()
+
+
+def test_kept_value_read_in_chunks_equals_a_plain_sort(tmp_path):
+    """Every bin keeps its ``size`` strongest active values; chunk boundaries change nothing."""
+    rng = np.random.default_rng(8)
+    dense = rng.random((300, 12)) * (rng.random((300, 12)) < 0.4)
+    csr = sp.csr_matrix(dense.astype(np.float32))
+    prefix = tmp_path / "c"
+    for name, array in (
+        ("indptr", csr.indptr.astype(np.int64)),
+        ("indices", csr.indices),
+        ("values", csr.data),
+    ):
+        np.save(f"{prefix}.{name}.npy", array)
+    sizes = rng.integers(0, 5, 300)
+    kept = total = 0.0
+    for row, size in zip(csr.toarray().astype(np.float64), sizes):
+        active = np.sort(row[row >= 0.5])[::-1]
+        kept += active[:size].sum()
+        total += active.sum()
+    for chunk_rows in (1, 7, 1 << 16):
+        got = token_files.kept_value(prefix, sizes, 0.5, chunk_rows=chunk_rows)
+        assert got == pytest.approx((kept, total), rel=1e-12)

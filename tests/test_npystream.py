@@ -13,8 +13,10 @@ from genovocab.npystream import (
     NpyAppender,
     appending_npy,
     link_or_copy,
+    npy_chunks,
     npy_header,
     npy_length,
+    npy_pieces,
     write_npz,
 )
 
@@ -109,3 +111,20 @@ def test_npy_max_reads_in_chunks(tmp_path):
     assert npy_max(tmp_path / "v.npy", chunk=100) == int(values.max())
     np.save(tmp_path / "e.npy", np.zeros(0, dtype=np.int32))
     assert npy_max(tmp_path / "e.npy") is None
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32, np.int64])
+def test_chunks_and_pieces_are_numpys_slices(tmp_path, dtype):
+    rng = np.random.default_rng(3)
+    array = rng.integers(-1000, 1000, 1_000).astype(dtype)
+    np.save(tmp_path / "a.npy", array)
+    sizes = [0, 7, 300, 1, 692]
+    got = list(npy_chunks(tmp_path / "a.npy", sizes))
+    cuts = np.cumsum([0, *sizes])
+    assert [g.dtype for g in got] == [np.dtype(dtype)] * len(sizes)
+    assert all(np.array_equal(g, array[a:b]) for g, a, b in zip(got, cuts[:-1], cuts[1:]))
+    starts = np.array([990, 0, 500, 500, 37])
+    stops = np.array([1000, 3, 500, 520, 38])
+    want = np.concatenate([array[a:b] for a, b in zip(starts, stops)])
+    assert np.array_equal(npy_pieces(tmp_path / "a.npy", starts, stops), want)
+    assert npy_pieces(tmp_path / "a.npy", starts[:0], stops[:0]).dtype == np.dtype(dtype)

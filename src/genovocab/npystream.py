@@ -20,7 +20,7 @@ import io
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +146,30 @@ def npy_length(path: str | os.PathLike, dtype: np.dtype) -> int:
     length = int(array.shape[0])
     del array
     return length
+
+
+def npy_chunks(path: str | os.PathLike, sizes: Iterable[int]) -> Iterator[np.ndarray]:
+    """Consecutive pieces of a 1-D ``.npy`` file, ``sizes`` items each, read with plain reads
+    (no memory map: a pass over a multi-GB array keeps one piece in the process, where a
+    map's touched pages would all count in its RSS)."""
+    with open(path, "rb") as handle:
+        _, dtype = read_npy_header(handle, path, Path(path).name)
+        for size in sizes:
+            yield np.fromfile(handle, dtype=dtype, count=int(size))
+
+
+def npy_pieces(path: str | os.PathLike, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Items ``starts[k]:stops[k]`` of a 1-D ``.npy`` file for every k, concatenated, read
+    with seeks and plain reads: a few scattered rows of a multi-GB array without the map's
+    read-ahead (which would bring megabytes per row into RSS)."""
+    with open(path, "rb") as handle:
+        _, dtype = read_npy_header(handle, path, Path(path).name)
+        data = handle.tell()
+        pieces = []
+        for lo, hi in zip(np.asarray(starts).tolist(), np.asarray(stops).tolist()):
+            handle.seek(data + lo * dtype.itemsize)
+            pieces.append(np.fromfile(handle, dtype=dtype, count=hi - lo))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
 
 
 def npy_max(path: str | os.PathLike, chunk: int = 1 << 24) -> int | None:

@@ -291,18 +291,40 @@ def _token_map(
 
     nonempty = [i for i, p in enumerate(trained.patterns) if p]
     frequent = np.array([vocabulary.N_SPECIAL + i for i in nonempty[:n_tokens]], dtype=np.int32)
-    store = GenomeBins(folder, {r["name"]: r["length"] for r in chrom_rows}, n_clusters)
     blocks = []
     per_chrom = max(1, max_points // max(1, len(chrom_rows)))
     for k, row in enumerate(chrom_rows):
-        a = store.arrays(row["name"])
+        base = folder / "bins" / row["name"]
+        indptr = np.load(f"{base}.indptr.npy", allow_pickle=False)
         rows = token_plots.token_map_points(
-            np.asarray(a.ids), np.diff(np.asarray(a.indptr)) > 0, frequent, per_chrom, seed=k
+            np.load(f"{base}.ids.npy", allow_pickle=False),
+            np.diff(indptr) > 0,
+            frequent,
+            per_chrom,
+            seed=k,
         )
-        blocks.extend(store.bin_range(row["name"], int(r), int(r) + 1).clusters for r in rows)
+        blocks.append(_csr_rows(base, indptr, rows, n_clusters))
     values = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_clusters))
     token_plots.plot_token_map(
         folder / "token_map.png", values, token_plots.dominant_family(names, values)
+    )
+
+
+def _csr_rows(base: Path, indptr: np.ndarray, rows: np.ndarray, n_clusters: int) -> sp.csr_matrix:
+    """Rows ``rows`` of a chromosome's bin x cluster arrays (``<base>.indices/values.npy``),
+    read row by row without a memory map: scattered rows through a map would bring the
+    read-ahead of each into RSS (gigabytes for chr1's arrays)."""
+    from genovocab.npystream import npy_pieces
+
+    starts, stops = indptr[rows].astype(np.int64), indptr[rows + 1].astype(np.int64)
+    ptr = np.concatenate([[0], np.cumsum(stops - starts)]).astype(np.int64)
+    return sp.csr_matrix(
+        (
+            npy_pieces(f"{base}.values.npy", starts, stops),
+            npy_pieces(f"{base}.indices.npy", starts, stops),
+            ptr,
+        ),
+        shape=(rows.size, n_clusters),
     )
 
 
