@@ -17,7 +17,9 @@ checkpoint prepare_genome:
         "../envs/genovocab.yaml"
     threads: 1
     resources:
-        mem_mb=RS.mem_mb(400, 0.5),
+        # one chromosome at a time: 1.9 GiB peak for a 249 Mbp chromosome (hg38 chr1 size,
+        # benchmarks/bench_chr1.py --jobs genome); the file's size does not set it
+        mem_mb=RS.mem_mb(2000),
         runtime=RS.runtime(10, 0.02),
     params:
         chromosomes=config["genome_prep"]["chromosomes"],

@@ -101,8 +101,8 @@ rule motif_tokens:
     threads: 1
     resources:
         # one chunk of 2^18 patterns (~0.2 GB with the band census), 4 B per distinct
-        # pattern and ~20 B per bin (token ids, the mapped pattern index, kept sizes): ~1 GB
-        # for hg38 chr1 (estimated from the parts, not measured at that size)
+        # pattern and ~20 B per bin (token ids, the mapped pattern index, kept sizes): 0.97 GB
+        # measured at hg38 chr1 size (benchmarks/bench_chr1.py --jobs tokens)
         mem_mb=RS.mem_mb(1200, 2, "chrom"),
         runtime=RS.runtime(5, 0.05, "chrom"),
     params:
@@ -168,7 +168,7 @@ rule motif_tokenizer:
     threads: 1
     resources:
         # the bounded vocabulary and one chromosome's token ids (4 B per bin, 62 MB for hg38
-        # chr1); the cluster matrices are hard-linked, not read
+        # chr1); the cluster matrices are hard-linked, not mapped: 0.95 GB measured with chr1
         mem_mb=RS.mem_mb(1000),
         runtime=RS.runtime(120),
     params:
