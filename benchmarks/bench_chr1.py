@@ -225,8 +225,15 @@ def bench_motifs(length: int, cfg: dict) -> tuple[list[dict], dict]:
 # --- 2. IDS partial block --------------------------------------------------------------------
 
 
-def run_ids_partial(features: str, block: tuple[int, int], ids_cfg: dict, out: str) -> dict:
-    """ids_partial.py in exact mode: one block's partial sums, saved."""
+def run_ids_partial(
+    features: str,
+    ids_cfg: dict,
+    out: str,
+    block: tuple[int, int] = (0, 1),
+    bin_counts: dict | None = None,
+) -> dict:
+    """ids_partial.py: one block's partial sums in exact mode, or (``bin_counts`` given) chr1's
+    share of ``ids.sample_size`` bins in sample mode; saved."""
     _quiet()
     from genovocab.motifs.ids import chromosome_partial
 
@@ -235,7 +242,9 @@ def run_ids_partial(features: str, block: tuple[int, int], ids_cfg: dict, out: s
         CHROM,
         terms=int(ids_cfg["terms"]),
         bandwidth=float(ids_cfg["bandwidth"]),
-        sample_size=None,
+        sample_size=None if bin_counts is None else int(ids_cfg["sample_size"]),
+        bin_counts=bin_counts,
+        seed=int(ids_cfg["seed"]),
         backend=str(ids_cfg["backend"]),
         block=block,
     )
@@ -304,7 +313,7 @@ def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict
     )
     out = OUT / "ids" / f"{CHROM}.{length}.0-of-{nblocks * sub_blocks}.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
-    m = measure(run_ids_partial, str(features), block, ids_cfg, str(out))
+    m = measure(run_ids_partial, str(features), ids_cfg, str(out), block)
     read = measure(run_stream, str(features))
     rows_used, d = m.result["rows"], m.result["d"]
     label = "ids: chromosome_partial" + (
@@ -356,25 +365,6 @@ def bench_ids(length: int, cfg: dict, sub_blocks: int) -> tuple[list[dict], dict
             "extrapolated_cpu_s": cpu,
         }
     }
-
-
-def run_ids_sample_partial(features: str, bin_counts: dict, ids_cfg: dict, out: str) -> dict:
-    """ids_partial.py in sample mode: chr1's share of ``ids.sample_size`` bins, saved."""
-    _quiet()
-    from genovocab.motifs.ids import chromosome_partial
-
-    acc, rows = chromosome_partial(
-        features,
-        CHROM,
-        terms=int(ids_cfg["terms"]),
-        bandwidth=float(ids_cfg["bandwidth"]),
-        sample_size=int(ids_cfg["sample_size"]),
-        bin_counts=bin_counts,
-        seed=int(ids_cfg["seed"]),
-        backend=str(ids_cfg["backend"]),
-    )
-    acc.save(out)
-    return {"rows": int(rows), "d": int(acc.d)}
 
 
 def run_ids_sum(partials: list[str], out: str) -> dict:
@@ -439,7 +429,7 @@ def bench_ids_tail(length: int, cfg: dict) -> tuple[list[dict], dict]:
     counts = hg38_bin_counts(npz_rows(features), length)
     partial, chrom_sum, ids = out / "partial.npz", out / "sum.npz", out / "ids.npy"
     _log(f"ids tail: sampled partial of {CHROM}")
-    part = measure(run_ids_sample_partial, str(features), counts, ids_cfg, str(partial))
+    part = measure(run_ids_partial, str(features), ids_cfg, str(partial), bin_counts=counts)
     _log("ids tail: chromosome sum")
     summed = measure(run_ids_sum, [str(partial)], str(chrom_sum))
     _log("ids tail: reduce of 24 chromosome sums")
